@@ -1,0 +1,63 @@
+# Every entry point of chimera. The CGO_* flags below are the only ones used anywhere (build, test, vet, bench,
+# CI): changing them invalidates the whole cgo cache and costs a full llama.cpp rebuild (3-5 minutes on 2 cores).
+SHELL := /bin/bash
+.DEFAULT_GOAL := build
+
+export CGO_ENABLED  := 1
+export CGO_CFLAGS   := -O3 -march=x86-64-v3
+export CGO_CXXFLAGS := -O3 -march=x86-64-v3
+export CGO_CPPFLAGS :=
+export CGO_LDFLAGS  :=
+
+GO        ?= go
+BIN       := bin/chimera
+HEADERS   := third_party/include/llama.h
+FUZZTIME  ?= 10s
+CUDA_ARCHS ?= 80;86;89;90
+
+.PHONY: deps headers tokenizer build test vet fuzz run bench cuda env clean
+
+deps: headers tokenizer
+
+headers: $(HEADERS)
+$(HEADERS): go.mod go.sum third_party/sync-headers.sh
+	$(GO) mod download
+	./third_party/sync-headers.sh
+
+# The real gemma3 vocabulary is optional: without network the synthetic vocabulary is used instead.
+tokenizer:
+	-./scripts/fetch-tokenizer.sh
+
+build: $(HEADERS)
+	$(GO) build -trimpath -o $(BIN) .
+
+vet: $(HEADERS)
+	$(GO) vet ./...
+
+test: $(HEADERS)
+	$(GO) vet ./...
+	$(GO) test -count=1 -timeout 30m ./...
+	$(MAKE) --no-print-directory fuzz
+
+fuzz: $(HEADERS)
+	./scripts/fuzz.sh $(FUZZTIME)
+
+run: build tokenizer
+	./$(BIN) run
+
+bench: build tokenizer
+	./bench/run.sh
+
+cuda: $(HEADERS)
+	./scripts/build-cuda.sh "$(CUDA_ARCHS)"
+
+# Prints the build environment for shells and editors: eval "$$(make -s env)"
+env:
+	@echo 'export CGO_ENABLED=$(CGO_ENABLED)'
+	@echo 'export CGO_CFLAGS="$(CGO_CFLAGS)"'
+	@echo 'export CGO_CXXFLAGS="$(CGO_CXXFLAGS)"'
+	@echo 'export CGO_CPPFLAGS="$(CGO_CPPFLAGS)"'
+	@echo 'export CGO_LDFLAGS="$(CGO_LDFLAGS)"'
+
+clean:
+	rm -rf bin dist third_party/include

@@ -1,0 +1,129 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/urfave/cli/v2"
+
+	"chimera/llama"
+	"chimera/pipeline"
+)
+
+func generateCommand() *cli.Command {
+	return &cli.Command{
+		Name:  "generate",
+		Usage: "generate text from a prompt and print how long each phase took",
+		Flags: append([]cli.Flag{
+			modelFlag(),
+			&cli.StringFlag{Name: "prompt", Aliases: []string{"p"}, Usage: "prompt text"},
+			&cli.StringFlag{Name: "prompt-file", Usage: "read the prompt from a file"},
+			&cli.StringFlag{Name: "system", Usage: "system message (sent through the model's chat template)"},
+			&cli.BoolFlag{Name: "raw", Usage: "send the prompt as is, without the chat template"},
+			&cli.StringSliceFlag{Name: "stop", Usage: "stop string (repeatable)"},
+			&cli.BoolFlag{Name: "json", Usage: "print one JSON object with the text and every timing field"},
+		}, configFlags("", "")...),
+		Action: runGenerate,
+	}
+}
+
+func runGenerate(c *cli.Context) error {
+	cfg, err := readConfig(c, "")
+	if err != nil {
+		return err
+	}
+	req, err := generateRequest(c, cfg)
+	if err != nil {
+		return err
+	}
+	initEngine(c)
+	model, err := pipeline.LoadModel(c.String("model"), modelSource(c), cfg.NumGPU, cfg.UseMmap)
+	if err != nil {
+		return err
+	}
+	defer model.Close()
+	llctx, err := model.NewContext(cfg.Context)
+	if err != nil {
+		return pipeline.Invalid(err)
+	}
+	defer llctx.Close()
+
+	var stream func(string)
+	if !c.Bool("json") {
+		stream = func(s string) { io.WriteString(os.Stdout, s) }
+	}
+	result, err := llctx.Generate(c.Context, req, stream)
+	if result == nil {
+		return err
+	}
+	if c.Bool("json") {
+		if jerr := writeJSON(os.Stdout, generateOutput(model, cfg, result)); jerr != nil {
+			return jerr
+		}
+		return err
+	}
+	fmt.Println()
+	printTimings(os.Stderr, model, result)
+	return err
+}
+
+func generateRequest(c *cli.Context, cfg pipeline.Config) (llama.Request, error) {
+	prompt := c.String("prompt")
+	if file := c.String("prompt-file"); file != "" {
+		data, err := os.ReadFile(file)
+		if err != nil {
+			return llama.Request{}, pipeline.Invalid(err)
+		}
+		prompt = string(data)
+	}
+	if prompt == "" {
+		return llama.Request{}, &usageError{errors.New("generate needs --prompt or --prompt-file")}
+	}
+	req := llama.Request{NumPredict: cfg.NumPredict, Stop: c.StringSlice("stop"), Sampling: cfg.Sampling}
+	switch {
+	case c.Bool("raw"):
+		req.Prompt = prompt
+	case c.String("system") != "":
+		req.Messages = []llama.Message{{Role: "system", Content: c.String("system")}, {Role: "user", Content: prompt}}
+	default:
+		req.Messages = []llama.Message{{Role: "user", Content: prompt}}
+	}
+	return req, nil
+}
+
+type generateJSON struct {
+	Model      string           `json:"model"`
+	ModelPath  string           `json:"model_path"`
+	Synthetic  bool             `json:"synthetic_weights"`
+	Config     pipeline.Config  `json:"config"`
+	Load       llama.LoadReport `json:"load"`
+	Text       string           `json:"text"`
+	StopReason string           `json:"stop_reason"`
+	Timings    llama.Timings    `json:"timings"`
+	System     string           `json:"system_info"`
+	Devices    []llama.Device   `json:"devices"`
+}
+
+func generateOutput(m *pipeline.Model, cfg pipeline.Config, r *llama.Result) generateJSON {
+	return generateJSON{
+		Model: m.Ref.Ref, ModelPath: m.Ref.Path, Synthetic: m.Synthetic(), Config: cfg, Load: m.Load,
+		Text: r.Text, StopReason: r.StopReason, Timings: r.Timings, System: llama.SystemInfo(), Devices: llama.Devices(),
+	}
+}
+
+func printTimings(w io.Writer, m *pipeline.Model, r *llama.Result) {
+	t := r.Timings
+	if m.Synthetic() {
+		fmt.Fprintln(w, "note: synthetic model with random weights: the text is noise, the timings are real")
+	}
+	fmt.Fprintf(w, "model          %s (%s)\n", m.Ref.Ref, m.Description())
+	fmt.Fprintf(w, "load           %.1f ms, %d/%d layers on GPU\n", m.Load.LoadMS, m.Load.OffloadedLayers, m.Load.OffloadableLayer)
+	fmt.Fprintf(w, "prompt         %d tokens in %.1f ms (%.1f tok/s)\n", t.PromptTokens, t.PromptEvalMS, t.PromptTPS)
+	fmt.Fprintf(w, "ttft           %.1f ms\n", t.TTFTMS)
+	fmt.Fprintf(w, "decode         %d tokens in %.1f ms (%.1f tok/s, first token excluded)\n", t.GenTokens, t.EvalMS, t.DecodeTPS)
+	fmt.Fprintf(w, "token latency  p50 %.2f / p95 %.2f / p99 %.2f / max %.2f ms; sampling %.1f ms in all\n",
+		t.TokenLatency.P50, t.TokenLatency.P95, t.TokenLatency.P99, t.TokenLatency.Max, t.SampleMS)
+	fmt.Fprintf(w, "total          %.1f ms (stop: %s)\n", t.TotalMS, r.StopReason)
+}

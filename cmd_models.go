@@ -1,0 +1,142 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/urfave/cli/v2"
+
+	"chimera/llama"
+	"chimera/models"
+	"chimera/pipeline"
+)
+
+func modelsCommand() *cli.Command {
+	return &cli.Command{
+		Name:  "models",
+		Usage: "write synthetic gemma3 models, inspect GGUF files, list available models",
+		Subcommands: []*cli.Command{
+			{
+				Name:  "synth",
+				Usage: "write a synthetic gemma3 GGUF (random weights, real shapes)",
+				Flags: []cli.Flag{
+					&cli.StringFlag{Name: "shape", Value: "270m", Usage: "tiny, 270m or 1b"},
+					&cli.StringFlag{Name: "type", Value: "q8_0", Usage: "f32, f16, q8_0 or q4_0"},
+					&cli.Uint64Flag{Name: "seed", Value: 1, Usage: "weight seed"},
+					&cli.StringFlag{Name: "out", Required: true, Usage: "output file"},
+				},
+				Action: synthModel,
+			},
+			{
+				Name:      "show",
+				Usage:     "validate a model and print what its GGUF header says",
+				ArgsUsage: "REF",
+				Flags:     []cli.Flag{&cli.BoolFlag{Name: "json", Usage: "print JSON"}},
+				Action:    showModel,
+			},
+			{
+				Name:   "list",
+				Usage:  "list synthetic models in the cache and models in the Ollama store",
+				Action: listModels,
+			},
+		},
+	}
+}
+
+func synthModel(c *cli.Context) error {
+	spec := models.SyntheticSpec{Shape: c.String("shape"), Type: c.String("type"), Seed: c.Uint64("seed")}
+	vocab := "synthetic"
+	if spec.Shape != "tiny" && c.String("tokenizer") != "" {
+		loaded, err := models.LoadGemma3Vocab(c.String("tokenizer"))
+		if err != nil {
+			return err
+		}
+		spec.Vocab, vocab = loaded, "gemma3"
+	}
+	if err := models.WriteSynthetic(c.String("out"), spec); err != nil {
+		return err
+	}
+	fmt.Printf("wrote %s (%s-%s, %s vocabulary)\n", c.String("out"), spec.Shape, spec.Type, vocab)
+	return nil
+}
+
+func showModel(c *cli.Context) error {
+	if c.NArg() != 1 {
+		return &usageError{fmt.Errorf("models show needs one model reference")}
+	}
+	resolved, info, err := pipeline.ResolveModel(c.Args().First(), modelSource(c))
+	if err != nil {
+		return err
+	}
+	if c.Bool("json") {
+		return writeJSON(os.Stdout, struct {
+			*models.Resolved
+			*models.Info
+		}{resolved, info})
+	}
+	w := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintf(w, "path\t%s\n", resolved.Path)
+	fmt.Fprintf(w, "architecture\t%s\n", info.Architecture)
+	fmt.Fprintf(w, "name\t%s\n", info.Name)
+	fmt.Fprintf(w, "blocks\t%d (num_gpu %d offloads everything)\n", info.BlockCount, info.BlockCount+1)
+	fmt.Fprintf(w, "parameters\t%d\n", info.Params)
+	fmt.Fprintf(w, "file type\t%s\n", info.FileType)
+	fmt.Fprintf(w, "size\t%.1f MiB\n", float64(info.SizeBytes)/(1<<20))
+	fmt.Fprintf(w, "vocabulary\t%d tokens\n", info.VocabSize)
+	fmt.Fprintf(w, "context length\t%d\n", info.ContextLength)
+	fmt.Fprintf(w, "chat template\t%t\n", info.ChatTemplate)
+	fmt.Fprintf(w, "synthetic weights\t%t\n", resolved.Synthetic)
+	for _, warning := range info.Warnings {
+		fmt.Fprintf(w, "warning\t%s\n", warning)
+	}
+	return w.Flush()
+}
+
+func listModels(c *cli.Context) error {
+	w := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(w, "SOURCE\tNAME\tSIZE\tPATH")
+	cached, err := models.ListCached(c.String("cache-dir"))
+	if err != nil {
+		return err
+	}
+	for _, m := range cached {
+		fmt.Fprintf(w, "cache\t%s\t%.1f MiB\t%s\n", m.Name, float64(m.Size)/(1<<20), m.Path)
+	}
+	pulled, err := models.ListOllama(c.String("ollama-models"))
+	if err != nil {
+		return err
+	}
+	for _, m := range pulled {
+		fmt.Fprintf(w, "ollama\t%s\t%.1f MiB\t%s\n", m.Name, float64(m.Size)/(1<<20), m.Path)
+	}
+	return w.Flush()
+}
+
+func devicesCommand() *cli.Command {
+	return &cli.Command{
+		Name:  "devices",
+		Usage: "list backend devices with their memory, and any backend library that failed to load",
+		Flags: []cli.Flag{&cli.BoolFlag{Name: "json", Usage: "print JSON"}},
+		Action: func(c *cli.Context) error {
+			initEngine(c)
+			if c.Bool("json") {
+				return writeJSON(os.Stdout, struct {
+					System   string              `json:"system_info"`
+					Backends []llama.BackendLoad `json:"backend_libraries"`
+					Devices  []llama.Device      `json:"devices"`
+				}{llama.SystemInfo(), llama.Init(llama.Options{}), llama.Devices()})
+			}
+			w := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', 0)
+			fmt.Fprintln(w, "DEVICE\tTYPE\tBACKEND\tFREE\tTOTAL\tDESCRIPTION")
+			for _, d := range llama.Devices() {
+				fmt.Fprintf(w, "%s\t%s\t%s\t%.0f MiB\t%.0f MiB\t%s\n", d.Name, d.Type, d.Backend,
+					float64(d.FreeBytes)/(1<<20), float64(d.TotalBytes)/(1<<20), strings.TrimSpace(d.Description))
+			}
+			w.Flush()
+			fmt.Println("system:", llama.SystemInfo())
+			return nil
+		},
+	}
+}

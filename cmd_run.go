@@ -1,0 +1,126 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/urfave/cli/v2"
+
+	"chimera/pipeline"
+)
+
+// defaultDataDir is the bundled example artifacts `make run` analyses.
+const defaultDataDir = "examples/artifacts"
+
+func dataFlags() []cli.Flag {
+	return []cli.Flag{
+		&cli.StringSliceFlag{Name: "data", Aliases: []string{"d"}, Value: cli.NewStringSlice(defaultDataDir), Usage: "artifact directory (repeatable)"},
+		&cli.Int64Flag{Name: "max-file-bytes", Value: pipeline.DefaultMaxFileBytes, Usage: "skip artifact files larger than this"},
+		&cli.IntFlag{Name: "max-files", Value: pipeline.DefaultMaxFiles, Usage: "stop reading after this many files"},
+	}
+}
+
+func limits(c *cli.Context) pipeline.Limits {
+	return pipeline.Limits{MaxFileBytes: c.Int64("max-file-bytes"), MaxFiles: c.Int("max-files")}
+}
+
+func runCommand() *cli.Command {
+	flags := []cli.Flag{
+		modelFlag(),
+		&cli.StringFlag{Name: "agent", Value: "both", Usage: "collector, insight or both"},
+		&cli.IntFlag{Name: "runs", Value: 1, Usage: "repetitions of the whole workflow"},
+		&cli.BoolFlag{Name: "warmup", Usage: "make one excluded warm-up call after the model load"},
+		&cli.StringFlag{Name: "out", Value: "chimera-out", Usage: "report directory (a run-<id> folder is created inside)"},
+		&cli.BoolFlag{Name: "json", Usage: "print the run's metrics as JSON"},
+	}
+	flags = append(append(flags, dataFlags()...), configFlags("", "")...)
+	return &cli.Command{
+		Name:   "run",
+		Usage:  "run the DataCollector-9000 and InsightAgent workflow over benchmark artifacts",
+		Flags:  flags,
+		Action: runWorkflow,
+	}
+}
+
+func runWorkflow(c *cli.Context) error {
+	cfg, err := readConfig(c, "")
+	if err != nil {
+		return err
+	}
+	agents, err := pipeline.SelectAgents(c.String("agent"))
+	if err != nil {
+		return err
+	}
+	db, err := openStore(c)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	initEngine(c)
+	out, err := newRunDir(c.String("out"))
+	if err != nil {
+		return err
+	}
+	result, err := pipeline.Run(c.Context, db, pipeline.RunOptions{
+		ModelRef: c.String("model"), Source: modelSource(c), Config: cfg, DataDirs: c.StringSlice("data"),
+		Limits: limits(c), Agents: agents, Runs: c.Int("runs"), Warmup: c.Bool("warmup"), OutDir: out,
+		CommandLine: strings.Join(os.Args, " "), Log: os.Stderr,
+	})
+	if result != nil {
+		printRunSummary(c, result)
+	}
+	return err
+}
+
+// newRunDir creates a fresh numbered folder under the output directory so runs never overwrite each other.
+func newRunDir(parent string) (string, error) {
+	if err := os.MkdirAll(parent, 0o755); err != nil {
+		return "", pipeline.Invalid(fmt.Errorf("output directory: %w", err))
+	}
+	dir, err := os.MkdirTemp(parent, "run-"+time.Now().Format("20060102-150405")+"-")
+	if err != nil {
+		return "", pipeline.Invalid(fmt.Errorf("output directory %s is not writable: %w", parent, err))
+	}
+	return dir, nil
+}
+
+func printRunSummary(c *cli.Context, r *pipeline.RunResult) {
+	if c.Bool("json") {
+		writeJSON(os.Stdout, r)
+		return
+	}
+	w := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(w, "AGENT\tREP\tANALYSIS s\tREPORT s\tDECODE tok/s\tTTFT ms\tTOKENS\tGROUNDED")
+	for _, a := range r.Agents {
+		t := a.Totals()
+		fmt.Fprintf(w, "%s\t%d\t%.2f\t%.2f\t%.2f\t%.0f\t%d\t%d/%d\n", a.Agent.Name, a.Repetition, a.Stages.AnalysisMS/1000,
+			a.Stages.ReportMS/1000, t.DecodeTPS, t.MeanTTFTMS, t.GenTokens, a.Grounding.Grounded, a.Grounding.Numbers)
+	}
+	w.Flush()
+	fmt.Printf("run %d: %s\n", r.RunID, r.Status)
+	for _, path := range r.Reports {
+		fmt.Println("  ", path)
+	}
+}
+
+func factsCommand() *cli.Command {
+	return &cli.Command{
+		Name:  "facts",
+		Usage: "print the inventory and the facts computed from artifact directories (no LLM)",
+		Flags: append(dataFlags(), &cli.BoolFlag{Name: "json", Usage: "print JSON"}),
+		Action: func(c *cli.Context) error {
+			inv, err := pipeline.Ingest(c.StringSlice("data"), limits(c))
+			if err != nil {
+				return pipeline.Invalid(err)
+			}
+			report := pipeline.BuildFacts(inv)
+			if c.Bool("json") {
+				return writeJSON(os.Stdout, report)
+			}
+			return pipeline.WriteFactsText(os.Stdout, report)
+		},
+	}
+}

@@ -1,0 +1,120 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"strconv"
+	"text/tabwriter"
+
+	"github.com/urfave/cli/v2"
+
+	"chimera/store"
+)
+
+func runsCommand() *cli.Command {
+	return &cli.Command{
+		Name:  "runs",
+		Usage: "list, show and export recorded runs",
+		Subcommands: []*cli.Command{
+			{
+				Name:  "list",
+				Usage: "list runs, newest first",
+				Flags: []cli.Flag{
+					&cli.StringFlag{Name: "kind", Usage: "only runs of this kind: run, compare, sweep, multi, bench, generate"},
+					&cli.IntFlag{Name: "limit", Value: 50, Usage: "most runs to list (0 = all)"},
+					&cli.BoolFlag{Name: "json", Usage: "print JSON"},
+				},
+				Action: listRuns,
+			},
+			{
+				Name:      "show",
+				Usage:     "show one run with its calls, reports and results",
+				ArgsUsage: "ID",
+				Action:    showRun,
+			},
+			{
+				Name:      "export",
+				Usage:     "export runs as JSON or CSV",
+				ArgsUsage: "ID... (or --all)",
+				Flags: []cli.Flag{
+					&cli.BoolFlag{Name: "all", Usage: "export every run"},
+					&cli.StringFlag{Name: "format", Value: "json", Usage: "json or csv"},
+				},
+				Action: exportRuns,
+			},
+		},
+	}
+}
+
+func listRuns(c *cli.Context) error {
+	db, err := openStore(c)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	runs, err := db.ListRuns(c.Context, store.ListFilter{Kind: store.RunKind(c.String("kind")), Limit: c.Int("limit")})
+	if err != nil {
+		return err
+	}
+	if c.Bool("json") {
+		return writeJSON(os.Stdout, runs)
+	}
+	w := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(w, "ID\tKIND\tSTATUS\tSTARTED\tDURATION\tCALLS\tMODEL\tLABEL")
+	for _, r := range runs {
+		fmt.Fprintf(w, "%d\t%s\t%s\t%s\t%s\t%d\t%s\t%s\n", r.ID, r.Kind, r.Status, r.StartedAt.Local().Format("2006-01-02 15:04:05"),
+			r.Duration.Round(1e6), r.Calls, r.Model, r.Label)
+	}
+	return w.Flush()
+}
+
+func showRun(c *cli.Context) error {
+	ids, err := runIDs(c)
+	if err != nil {
+		return err
+	}
+	if len(ids) != 1 {
+		return &usageError{fmt.Errorf("runs show needs one run id")}
+	}
+	db, err := openStore(c)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	run, err := db.GetRun(c.Context, ids[0])
+	if err != nil {
+		return err
+	}
+	return writeJSON(os.Stdout, run)
+}
+
+func exportRuns(c *cli.Context) error {
+	ids, err := runIDs(c)
+	if err != nil {
+		return err
+	}
+	if format := c.String("format"); format != "json" && format != "csv" {
+		return &usageError{fmt.Errorf("export format must be json or csv, got %q", format)}
+	}
+	if len(ids) == 0 && !c.Bool("all") {
+		return &usageError{fmt.Errorf("runs export needs run ids or --all")}
+	}
+	db, err := openStore(c)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	return db.Export(c.Context, os.Stdout, ids, c.String("format"))
+}
+
+func runIDs(c *cli.Context) ([]int64, error) {
+	var ids []int64
+	for _, arg := range c.Args().Slice() {
+		id, err := strconv.ParseInt(arg, 10, 64)
+		if err != nil {
+			return nil, &usageError{fmt.Errorf("run id must be a number, got %q", arg)}
+		}
+		ids = append(ids, id)
+	}
+	return ids, nil
+}

@@ -1,0 +1,153 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+
+	"github.com/urfave/cli/v2"
+
+	"chimera/llama"
+	"chimera/models"
+	"chimera/pipeline"
+	"chimera/store"
+)
+
+func globalFlags() []cli.Flag {
+	return []cli.Flag{
+		&cli.BoolFlag{Name: "verbose", Aliases: []string{"v"}, Usage: "print llama.cpp's system info and log"},
+		&cli.StringSliceFlag{Name: "lib-dir", EnvVars: []string{"CHIMERA_LIB_DIR"}, Usage: "directory of ggml backend libraries (default <exe>/../lib/chimera)"},
+		&cli.StringFlag{Name: "cache-dir", EnvVars: []string{"CHIMERA_CACHE_DIR"}, Usage: "synthetic model and tokenizer cache (default ~/.cache/chimera)"},
+		&cli.StringFlag{Name: "tokenizer", EnvVars: []string{"CHIMERA_TOKENIZER_DIR"}, Usage: "directory with the gemma3 tokenizer.json and tokenizer_config.json (default <cache>/tokenizer/gemma3)"},
+		&cli.StringFlag{Name: "ollama-models", EnvVars: []string{"OLLAMA_MODELS"}, Usage: "Ollama model store for tags such as gemma3:1b (default ~/.ollama/models)"},
+		&cli.StringFlag{Name: "db", EnvVars: []string{"CHIMERA_DB"}, Usage: "SQLite database (default <cache>/chimera.db)"},
+	}
+}
+
+func setUp(c *cli.Context) error {
+	if c.String("cache-dir") == "" {
+		c.Set("cache-dir", models.DefaultCacheDir())
+	}
+	if c.String("tokenizer") == "" {
+		c.Set("tokenizer", models.DefaultTokenizerDir(c.String("cache-dir")))
+	}
+	return nil
+}
+
+// initEngine loads the backends and llama.cpp once, reporting every backend library that failed to load.
+func initEngine(c *cli.Context) {
+	libDirs := c.StringSlice("lib-dir")
+	if len(libDirs) == 0 {
+		libDirs = llama.DefaultLibDirs()
+	}
+	opts := llama.Options{LibDirs: libDirs, Log: os.Stderr, LogLevel: llama.LogError}
+	if c.Bool("verbose") {
+		opts.LogLevel = llama.LogInfo
+	}
+	for _, load := range llama.Init(opts) {
+		if !load.Loaded || c.Bool("verbose") {
+			fmt.Fprintln(os.Stderr, "chimera: backend", load)
+		}
+	}
+	if c.Bool("verbose") {
+		fmt.Fprintln(os.Stderr, "chimera: system info:", llama.SystemInfo())
+	}
+}
+
+func modelSource(c *cli.Context) pipeline.ModelSource {
+	return pipeline.ModelSource{
+		CacheDir:     c.String("cache-dir"),
+		TokenizerDir: c.String("tokenizer"),
+		OllamaDir:    c.String("ollama-models"),
+		Progress:     func(msg string) { fmt.Fprintln(os.Stderr, "chimera:", msg) },
+	}
+}
+
+func openStore(c *cli.Context) (*store.DB, error) {
+	path := c.String("db")
+	if path == "" {
+		var err error
+		if path, err = store.DefaultPath(); err != nil {
+			return nil, err
+		}
+	}
+	return store.Open(path)
+}
+
+const defaultModel = "synthetic:270m-q8_0"
+
+func modelFlag() cli.Flag {
+	return &cli.StringFlag{Name: "model", Aliases: []string{"m"}, Value: defaultModel,
+		Usage: "model: a GGUF path, an Ollama tag (gemma3:1b) or synthetic:<tiny|270m|1b>-<f32|f16|q8_0|q4_0>"}
+}
+
+// configFlags declares the settings of one LLM configuration; compare declares them twice with prefixes.
+func configFlags(prefix, label string) []cli.Flag {
+	d := pipeline.DefaultConfig()
+	name := func(n string) string { return prefix + n }
+	usage := func(u string) string { return strings.TrimSpace(label + " " + u) }
+	return []cli.Flag{
+		&cli.StringFlag{Name: name("num-gpu"), Value: "all", Usage: usage("layers to offload to the GPU: a count or all")},
+		&cli.IntFlag{Name: name("num-ctx"), Value: d.Context.NumCtx, Usage: usage("context window in tokens")},
+		&cli.IntFlag{Name: name("batch"), Value: d.Context.Batch, Usage: usage("logical batch size for prompt processing")},
+		&cli.IntFlag{Name: name("ubatch"), Value: d.Context.UBatch, Usage: usage("physical micro-batch size")},
+		&cli.IntFlag{Name: name("threads"), Usage: usage("generation threads (0 = all cores)")},
+		&cli.IntFlag{Name: name("threads-batch"), Usage: usage("prompt-processing threads (0 = --threads)")},
+		&cli.StringFlag{Name: name("flash-attn"), Value: d.Context.FlashAttn, Usage: usage("flash attention: auto, on, off")},
+		&cli.StringFlag{Name: name("cache-type"), Value: d.Context.CacheType, Usage: usage("KV cache type: " + strings.Join(llama.CacheTypes(), ", "))},
+		&cli.Float64Flag{Name: name("temp"), Value: float64(d.Sampling.Temperature), Usage: usage("temperature (0 = greedy)")},
+		&cli.Float64Flag{Name: name("top-p"), Value: float64(d.Sampling.TopP), Usage: usage("top-p")},
+		&cli.IntFlag{Name: name("top-k"), Value: d.Sampling.TopK, Usage: usage("top-k (0 = off)")},
+		&cli.Float64Flag{Name: name("min-p"), Value: float64(d.Sampling.MinP), Usage: usage("min-p (0 = off)")},
+		&cli.Float64Flag{Name: name("repeat-penalty"), Value: float64(d.Sampling.RepeatPenalty), Usage: usage("repeat penalty (1 = off)")},
+		&cli.IntFlag{Name: name("repeat-last-n"), Value: d.Sampling.RepeatLastN, Usage: usage("tokens the repeat penalty looks back")},
+		&cli.UintFlag{Name: name("seed"), Value: uint(d.Sampling.Seed), Usage: usage("sampling seed")},
+		&cli.IntFlag{Name: name("num-predict"), Value: d.NumPredict, Usage: usage("most tokens to generate per call (0 = until the model stops)")},
+		&cli.BoolFlag{Name: name("no-mmap"), Usage: usage("read the model into memory instead of mapping it")},
+	}
+}
+
+func readConfig(c *cli.Context, prefix string) (pipeline.Config, error) {
+	numGPU, err := parseNumGPU(c.String(prefix + "num-gpu"))
+	if err != nil {
+		return pipeline.Config{}, err
+	}
+	cfg := pipeline.Config{
+		NumGPU:  numGPU,
+		UseMmap: !c.Bool(prefix + "no-mmap"),
+		Context: llama.ContextParams{
+			NumCtx: c.Int(prefix + "num-ctx"), Batch: c.Int(prefix + "batch"), UBatch: c.Int(prefix + "ubatch"),
+			Threads: c.Int(prefix + "threads"), ThreadsBatch: c.Int(prefix + "threads-batch"),
+			FlashAttn: c.String(prefix + "flash-attn"), CacheType: c.String(prefix + "cache-type"),
+		},
+		Sampling: llama.Sampling{
+			Temperature: float32(c.Float64(prefix + "temp")), TopP: float32(c.Float64(prefix + "top-p")),
+			TopK: c.Int(prefix + "top-k"), MinP: float32(c.Float64(prefix + "min-p")),
+			RepeatPenalty: float32(c.Float64(prefix + "repeat-penalty")), RepeatLastN: c.Int(prefix + "repeat-last-n"),
+			Seed: uint32(c.Uint(prefix + "seed")),
+		},
+		NumPredict: c.Int(prefix + "num-predict"),
+	}
+	return cfg, pipeline.Invalid(cfg.Validate())
+}
+
+// parseNumGPU accepts a layer count or "all" (-1).
+func parseNumGPU(s string) (int, error) {
+	if strings.EqualFold(s, "all") || s == "-1" {
+		return pipeline.AllLayers, nil
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 0 {
+		return 0, pipeline.Invalid(fmt.Errorf("num_gpu must be a layer count or all, got %q", s))
+	}
+	return n, nil
+}
+
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}

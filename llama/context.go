@@ -1,0 +1,212 @@
+package llama
+
+// #include "bridge.h"
+import "C"
+
+import (
+	"fmt"
+	"runtime"
+	"sort"
+	"strings"
+	"unsafe"
+)
+
+// ContextParams are the per-context settings.
+type ContextParams struct {
+	NumCtx       int    // context window in tokens (num_ctx)
+	Batch        int    // logical batch: the most prompt tokens given to one llama_decode
+	UBatch       int    // physical micro-batch
+	Threads      int    // threads for generation; 0 = all cores
+	ThreadsBatch int    // threads for prompt processing; 0 = Threads
+	FlashAttn    string // "auto", "on" or "off"
+	CacheType    string // KV cache element type: f16 (default), f32, bf16, q8_0, q4_0, q4_1, q5_0, q5_1, iq4_nl
+}
+
+// DefaultContextParams are chimera's defaults: Ollama's num_ctx and llama.cpp's batch sizes.
+func DefaultContextParams() ContextParams {
+	return ContextParams{NumCtx: 4096, Batch: 2048, UBatch: 512, FlashAttn: "auto", CacheType: "f16"}
+}
+
+var flashAttnTypes = map[string]C.enum_llama_flash_attn_type{
+	"auto": C.LLAMA_FLASH_ATTN_TYPE_AUTO,
+	"on":   C.LLAMA_FLASH_ATTN_TYPE_ENABLED,
+	"off":  C.LLAMA_FLASH_ATTN_TYPE_DISABLED,
+}
+
+var cacheTypes = map[string]C.enum_ggml_type{
+	"f32": C.GGML_TYPE_F32, "f16": C.GGML_TYPE_F16, "bf16": C.GGML_TYPE_BF16,
+	"q8_0": C.GGML_TYPE_Q8_0, "q4_0": C.GGML_TYPE_Q4_0, "q4_1": C.GGML_TYPE_Q4_1,
+	"q5_0": C.GGML_TYPE_Q5_0, "q5_1": C.GGML_TYPE_Q5_1, "iq4_nl": C.GGML_TYPE_IQ4_NL,
+}
+
+// CacheTypes lists the accepted KV cache types.
+func CacheTypes() []string { return sortedKeys(cacheTypes) }
+
+// maxContext bounds num_ctx before llama.cpp sees it: larger values only fail allocation deep inside ggml.
+const maxContext = 1 << 20
+
+// Validate checks the parameters llama.cpp would otherwise assert on or silently clamp.
+func (p ContextParams) Validate() error {
+	switch {
+	case p.NumCtx < 16 || p.NumCtx > maxContext:
+		return fmt.Errorf("num_ctx must be between 16 and %d, got %d", maxContext, p.NumCtx)
+	case p.Batch < 1:
+		return fmt.Errorf("batch must be at least 1, got %d", p.Batch)
+	case p.UBatch < 1 || p.UBatch > p.Batch:
+		return fmt.Errorf("ubatch must be between 1 and batch (%d), got %d", p.Batch, p.UBatch)
+	case p.Threads < 0 || p.ThreadsBatch < 0:
+		return fmt.Errorf("threads must not be negative")
+	}
+	if _, ok := flashAttnTypes[p.FlashAttn]; !ok {
+		return fmt.Errorf("flash attention must be one of auto, on, off; got %q", p.FlashAttn)
+	}
+	if _, ok := cacheTypes[p.cacheType()]; !ok {
+		return fmt.Errorf("cache type must be one of %s; got %q", strings.Join(CacheTypes(), ", "), p.CacheType)
+	}
+	if p.cacheType() != "f16" && p.cacheType() != "f32" && p.cacheType() != "bf16" && p.FlashAttn == "off" {
+		return fmt.Errorf("a quantized KV cache (%s) needs flash attention on or auto", p.CacheType)
+	}
+	return nil
+}
+
+func (p ContextParams) cacheType() string {
+	if p.CacheType == "" {
+		return "f16"
+	}
+	return p.CacheType
+}
+
+// EffectiveThreads resolves the 0 = all cores defaults.
+func (p ContextParams) EffectiveThreads() (gen, batch int) {
+	gen = p.Threads
+	if gen == 0 {
+		gen = runtime.NumCPU()
+	}
+	batch = p.ThreadsBatch
+	if batch == 0 {
+		batch = gen
+	}
+	return gen, batch
+}
+
+// Context is one inference state (KV cache, buffers) on a model. A Context is used by one goroutine at a time.
+type Context struct {
+	c       *C.struct_llama_context
+	model   *Model
+	params  ContextParams
+	tokens  *C.llama_token // C-side staging buffer of Batch tokens: batches must not point into Go memory
+	abort   *C.int
+	Buffers []BufferSize // KV cache, compute and output buffers llama.cpp allocated
+}
+
+// NewContext creates a context; Close frees it.
+func (m *Model) NewContext(p ContextParams) (*Context, error) {
+	if err := p.Validate(); err != nil {
+		return nil, err
+	}
+	gen, batch := p.EffectiveThreads()
+	cp := C.llama_context_default_params()
+	cp.n_ctx = C.uint32_t(p.NumCtx)
+	cp.n_batch = C.uint32_t(p.Batch)
+	cp.n_ubatch = C.uint32_t(p.UBatch)
+	cp.n_seq_max = 1
+	cp.n_threads = C.int32_t(gen)
+	cp.n_threads_batch = C.int32_t(batch)
+	cp.flash_attn_type = flashAttnTypes[p.FlashAttn]
+	cp.type_k = cacheTypes[p.cacheType()]
+	cp.type_v = cacheTypes[p.cacheType()]
+	cp.no_perf = false
+
+	ctx := &Context{model: m, params: p}
+	ctx.abort = (*C.int)(C.calloc(1, C.size_t(unsafe.Sizeof(C.int(0)))))
+	C.chimera_set_abort(&cp, ctx.abort)
+
+	loadMu.Lock()
+	stopCapture := logs.startCapture()
+	ctx.c = C.llama_init_from_model(m.c, cp)
+	ctx.Buffers = bufferSizes(stopCapture())
+	loadMu.Unlock()
+	if ctx.c == nil {
+		C.free(unsafe.Pointer(ctx.abort))
+		return nil, fmt.Errorf("llama.cpp could not create a context (num_ctx %d): %s", p.NumCtx, orUnknown(logs.lastError()))
+	}
+	ctx.tokens = (*C.llama_token)(C.malloc(C.size_t(p.Batch) * C.size_t(unsafe.Sizeof(C.llama_token(0)))))
+	return ctx, nil
+}
+
+// Close frees the context and its buffers.
+func (c *Context) Close() {
+	if c.c == nil {
+		return
+	}
+	C.llama_free(c.c)
+	C.free(unsafe.Pointer(c.tokens))
+	C.free(unsafe.Pointer(c.abort))
+	c.c = nil
+}
+
+// NumCtx is the context size llama.cpp actually allocated (it may round the request up).
+func (c *Context) NumCtx() int { return int(C.llama_n_ctx(c.c)) }
+
+// Params returns the settings the context was created with.
+func (c *Context) Params() ContextParams { return c.params }
+
+// Model returns the model the context runs.
+func (c *Context) Model() *Model { return c.model }
+
+// PerfCounters are llama.cpp's own counters, kept for cross-checking chimera's timings.
+type PerfCounters struct {
+	PromptEvalMS float64 `json:"prompt_eval_ms"`
+	EvalMS       float64 `json:"eval_ms"`
+	PromptTokens int     `json:"prompt_tokens"`
+	EvalTokens   int     `json:"eval_tokens"`
+	GraphsReused int     `json:"graphs_reused"`
+}
+
+// Perf reads llama.cpp's counters since the last reset (each Generate resets them).
+func (c *Context) Perf() PerfCounters {
+	d := C.llama_perf_context(c.c)
+	return PerfCounters{
+		PromptEvalMS: float64(d.t_p_eval_ms), EvalMS: float64(d.t_eval_ms),
+		PromptTokens: int(d.n_p_eval), EvalTokens: int(d.n_eval), GraphsReused: int(d.n_reused),
+	}
+}
+
+// decode runs tokens through the model; only the last token's logits are computed.
+func (c *Context) decode(tokens []Token) error {
+	staging := unsafe.Slice((*Token)(unsafe.Pointer(c.tokens)), c.params.Batch)
+	for start := 0; start < len(tokens); start += c.params.Batch {
+		n := copy(staging, tokens[start:])
+		if rc := C.llama_decode(c.c, C.llama_batch_get_one(c.tokens, C.int32_t(n))); rc != 0 {
+			return decodeError(int(rc))
+		}
+	}
+	C.llama_synchronize(c.c)
+	return nil
+}
+
+func decodeError(rc int) error {
+	switch rc {
+	case 1:
+		return fmt.Errorf("llama_decode: no room left in the KV cache")
+	case 2:
+		return errAborted
+	default:
+		return fmt.Errorf("llama_decode failed (code %d): %s", rc, orUnknown(logs.lastError()))
+	}
+}
+
+// clearMemory empties the KV cache so a call starts from position 0.
+func (c *Context) clearMemory() {
+	C.llama_memory_clear(C.llama_get_memory(c.c), true)
+	C.llama_perf_context_reset(c.c)
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}

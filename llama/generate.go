@@ -1,0 +1,183 @@
+package llama
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Request is one generation call: chat Messages through the model's chat template, or a raw Prompt.
+type Request struct {
+	Messages   []Message
+	Prompt     string
+	NumPredict int // most tokens to generate; 0 = until end of generation or a full context
+	Stop       []string
+	Sampling   Sampling
+}
+
+// Result is what a call produced and how long each phase took.
+type Result struct {
+	Text       string  `json:"text"`
+	StopReason string  `json:"stop_reason"`
+	Timings    Timings `json:"timings"`
+}
+
+// Stop reasons.
+const (
+	StopEOG        = "eog"
+	StopNumPredict = "num_predict"
+	StopString     = "stop"
+	StopContext    = "context"
+	StopCanceled   = "canceled"
+)
+
+// PromptTooLongError says a prompt cannot fit the context with room for at least one generated token.
+type PromptTooLongError struct {
+	PromptTokens int
+	NumCtx       int
+}
+
+func (e *PromptTooLongError) Error() string {
+	return fmt.Sprintf("the prompt is %d tokens but num_ctx is %d: use num_ctx %d or more", e.PromptTokens, e.NumCtx, e.PromptTokens+1)
+}
+
+var errAborted = errors.New("llama_decode aborted")
+
+// Prompt turns a request into tokens: the chat template (or the raw prompt) plus exactly one BOS.
+func (m *Model) Prompt(req Request) ([]Token, error) {
+	text := req.Prompt
+	if len(req.Messages) > 0 {
+		formatted, err := m.ApplyChatTemplate(req.Messages)
+		if err != nil {
+			return nil, err
+		}
+		text = formatted
+	}
+	tokens, err := m.Tokenize(text, true, true)
+	if err != nil {
+		return nil, err
+	}
+	if len(tokens) >= 2 && tokens[0] == m.BOS() && tokens[1] == m.BOS() {
+		tokens = tokens[1:]
+	}
+	if len(tokens) == 0 {
+		return nil, errors.New("the prompt is empty")
+	}
+	return tokens, nil
+}
+
+// Generate runs one call from an empty KV cache, streaming text to onText (which may be nil). On cancellation it
+// returns the partial result together with the context's error.
+func (c *Context) Generate(ctx context.Context, req Request, onText func(string)) (*Result, error) {
+	if err := req.Sampling.Validate(); err != nil {
+		return nil, err
+	}
+	if req.NumPredict < 0 {
+		return nil, fmt.Errorf("num_predict must not be negative, got %d", req.NumPredict)
+	}
+	k := clock{start: time.Now()}
+	prompt, err := c.model.Prompt(req)
+	if err != nil {
+		return nil, err
+	}
+	if len(prompt) >= c.NumCtx() {
+		return nil, &PromptTooLongError{PromptTokens: len(prompt), NumCtx: c.NumCtx()}
+	}
+	stopWatch := c.abortOnCancel(ctx)
+	defer stopWatch()
+
+	run := generation{ctx: c, req: req, clock: &k, stream: textStream{stops: req.Stop}, onText: onText}
+	reason, err := run.execute(ctx, prompt)
+	k.end = time.Now()
+	result := &Result{Text: run.stream.Text(), StopReason: reason, Timings: k.timings(len(prompt), c.model.takeLoadDuration())}
+	if errors.Is(err, errAborted) || (err == nil && reason == StopCanceled) {
+		return result, ctx.Err()
+	}
+	return result, err
+}
+
+// abortOnCancel makes a cancelled ctx interrupt a running llama_decode (prompt processing can take seconds).
+func (c *Context) abortOnCancel(ctx context.Context) (stop func()) {
+	*c.abort = 0
+	done := make(chan struct{})
+	go func() {
+		select {
+		case <-ctx.Done():
+			*c.abort = 1
+		case <-done:
+		}
+	}()
+	return func() { close(done) }
+}
+
+type generation struct {
+	ctx    *Context
+	req    Request
+	clock  *clock
+	stream textStream
+	onText func(string)
+}
+
+func (g *generation) execute(ctx context.Context, prompt []Token) (string, error) {
+	c := g.ctx
+	c.clearMemory()
+	smpl := newSampler(g.req.Sampling)
+	defer smpl.free()
+	smpl.accept(prompt[max(0, len(prompt)-g.req.Sampling.RepeatLastN):])
+
+	g.clock.prefillFrom = time.Now()
+	if err := c.decode(prompt); err != nil {
+		return "", err
+	}
+	g.clock.prefillTo = time.Now()
+
+	position := len(prompt)
+	for {
+		if ctx.Err() != nil {
+			return StopCanceled, nil
+		}
+		token := g.sample(smpl)
+		if reason := g.emit(token, position); reason != "" {
+			g.release(g.stream.flush())
+			return reason, nil
+		}
+		if err := c.decode([]Token{token}); err != nil {
+			return "", err
+		}
+		position++
+	}
+}
+
+func (g *generation) sample(smpl sampler) Token {
+	before := time.Now()
+	token := smpl.sample(g.ctx)
+	now := time.Now()
+	g.clock.sampling += now.Sub(before)
+	g.clock.tokenTimes = append(g.clock.tokenTimes, now)
+	return token
+}
+
+// emit handles one sampled token and returns a stop reason when generation must end.
+func (g *generation) emit(token Token, position int) string {
+	m := g.ctx.model
+	if m.IsEOG(token) {
+		return StopEOG
+	}
+	g.release(g.stream.add(m.Piece(token)))
+	switch {
+	case g.stream.stopped:
+		return StopString
+	case g.req.NumPredict > 0 && len(g.clock.tokenTimes) >= g.req.NumPredict:
+		return StopNumPredict
+	case position+1 >= g.ctx.NumCtx():
+		return StopContext
+	}
+	return ""
+}
+
+func (g *generation) release(text string) {
+	if text != "" && g.onText != nil {
+		g.onText(text)
+	}
+}

@@ -1,0 +1,185 @@
+package llama
+
+// #include "bridge.h"
+import "C"
+
+import (
+	"fmt"
+	"math"
+	"regexp"
+	"runtime/cgo"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+	"unsafe"
+)
+
+// ModelParams are the load-time settings of a model.
+type ModelParams struct {
+	// NumGPU is the number of layers to offload (Ollama's num_gpu); -1, or anything above block_count+1, means all.
+	NumGPU  int
+	UseMmap bool
+	// Progress, if set, receives the load progress from 0 to 1.
+	Progress func(fraction float32)
+}
+
+// Model is a loaded GGUF model. It is safe to create several contexts on one model.
+type Model struct {
+	c     *C.struct_llama_model
+	vocab *C.struct_llama_vocab
+	Path  string
+	Load  LoadReport
+	// loadCharged makes the first call after the load carry load_duration, as Ollama reports it.
+	loadCharged atomic.Bool
+}
+
+// LoadReport describes what a load did, measured in Go and read from llama.cpp's load log.
+type LoadReport struct {
+	LoadMS           float64      `json:"load_ms"`
+	RequestedGPU     int          `json:"num_gpu_requested"`
+	OffloadedLayers  int          `json:"gpu_layers_offloaded"`
+	OffloadableLayer int          `json:"gpu_layers_offloadable"`
+	Buffers          []BufferSize `json:"buffers"`
+	DeviceFreeBefore []Device     `json:"devices_before"`
+	DeviceFreeAfter  []Device     `json:"devices_after"`
+}
+
+// BufferSize is one backend buffer llama.cpp allocated: model weights, KV cache or compute scratch.
+type BufferSize struct {
+	Buffer string `json:"buffer"`
+	Kind   string `json:"kind"`
+	Bytes  uint64 `json:"bytes"`
+}
+
+// loadMu serialises loads so each load's log capture holds only its own lines.
+var loadMu sync.Mutex
+
+// LoadModel loads a GGUF file. Callers validate the file first (models.Inspect): llama.cpp aborts the process on
+// some malformed inputs instead of returning an error.
+func LoadModel(path string, p ModelParams) (*Model, error) {
+	if err := requireInit(); err != nil {
+		return nil, err
+	}
+	loadMu.Lock()
+	defer loadMu.Unlock()
+
+	params := C.llama_model_default_params()
+	params.n_gpu_layers = C.int32_t(gpuLayers(p.NumGPU))
+	params.use_mmap = C.bool(p.UseMmap)
+	if p.Progress != nil {
+		handle := cgo.NewHandle(p.Progress)
+		defer handle.Delete()
+		C.chimera_set_progress(&params, C.uintptr_t(handle))
+	}
+
+	cpath := C.CString(path)
+	defer C.free(unsafe.Pointer(cpath))
+	before := Devices()
+	stopCapture := logs.startCapture()
+	start := time.Now()
+	cmodel := C.llama_model_load_from_file(cpath, params)
+	elapsed := time.Since(start)
+	loadLog := stopCapture()
+	if cmodel == nil {
+		return nil, fmt.Errorf("llama.cpp could not load %s: %s", path, orUnknown(logs.lastError()))
+	}
+	m := &Model{c: cmodel, vocab: C.llama_model_get_vocab(cmodel), Path: path}
+	m.Load = LoadReport{
+		LoadMS:           ms(elapsed),
+		RequestedGPU:     p.NumGPU,
+		OffloadedLayers:  offloadedLayers(loadLog),
+		OffloadableLayer: m.BlockCount() + 1,
+		Buffers:          bufferSizes(loadLog),
+		DeviceFreeBefore: before,
+		DeviceFreeAfter:  Devices(),
+	}
+	return m, nil
+}
+
+func gpuLayers(numGPU int) int {
+	if numGPU < 0 {
+		return math.MaxInt32
+	}
+	return numGPU
+}
+
+//export goProgress
+func goProgress(progress C.float, handle C.uintptr_t) C.bool {
+	cgo.Handle(handle).Value().(func(float32))(float32(progress))
+	return true
+}
+
+var (
+	offloadedRe = regexp.MustCompile(`offloaded (\d+)/(\d+) layers to GPU`)
+	bufferRe    = regexp.MustCompile(`(\S+)\s+(model|KV|compute|output) buffer size =\s+([\d.]+) MiB`)
+)
+
+// offloadedLayers reads llama.cpp's own count; it logs none when no GPU backend is present.
+func offloadedLayers(log string) int {
+	m := offloadedRe.FindStringSubmatch(log)
+	if m == nil {
+		return 0
+	}
+	n, _ := strconv.Atoi(m[1])
+	return n
+}
+
+func bufferSizes(log string) []BufferSize {
+	var sizes []BufferSize
+	for _, m := range bufferRe.FindAllStringSubmatch(log, -1) {
+		mib, _ := strconv.ParseFloat(m[3], 64)
+		sizes = append(sizes, BufferSize{Buffer: m[1], Kind: m[2], Bytes: uint64(mib * 1024 * 1024)})
+	}
+	return sizes
+}
+
+// Close frees the model. Contexts created from it must be closed first.
+func (m *Model) Close() {
+	if m.c != nil {
+		C.llama_model_free(m.c)
+		m.c = nil
+	}
+}
+
+// BlockCount is the number of repeating layers; num_gpu = BlockCount()+1 also offloads the output layer.
+func (m *Model) BlockCount() int { return int(C.llama_model_n_layer(m.c)) }
+
+// TrainContext is the context length the model was trained with.
+func (m *Model) TrainContext() int { return int(C.llama_model_n_ctx_train(m.c)) }
+
+// VocabSize is the number of tokens in the vocabulary.
+func (m *Model) VocabSize() int { return int(C.llama_vocab_n_tokens(m.vocab)) }
+
+// SizeBytes is the total size of the weights.
+func (m *Model) SizeBytes() uint64 { return uint64(C.llama_model_size(m.c)) }
+
+// Params is the number of weights.
+func (m *Model) Params() uint64 { return uint64(C.llama_model_n_params(m.c)) }
+
+// Description is llama.cpp's one-line model description, e.g. "gemma3 270M Q8_0".
+func (m *Model) Description() string {
+	buf := make([]byte, 256)
+	n := C.llama_model_desc(m.c, (*C.char)(unsafe.Pointer(&buf[0])), C.size_t(len(buf)))
+	if n < 0 {
+		return ""
+	}
+	return string(buf[:min(int(n), len(buf)-1)])
+}
+
+// takeLoadDuration returns the load time for the first call after the load and zero afterwards.
+func (m *Model) takeLoadDuration() float64 {
+	if m.loadCharged.CompareAndSwap(false, true) {
+		return m.Load.LoadMS
+	}
+	return 0
+}
+
+func orUnknown(s string) string {
+	if s == "" {
+		return "no reason given (run with -v to see llama.cpp's log)"
+	}
+	return s
+}
+
+func ms(d time.Duration) float64 { return float64(d.Nanoseconds()) / 1e6 }

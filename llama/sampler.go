@@ -1,0 +1,87 @@
+package llama
+
+// #include "bridge.h"
+import "C"
+
+import "fmt"
+
+// Sampling configures the plain llama_sampler chain: repeat penalty, top-k, top-p, min-p, temperature, then a
+// seeded random pick, or greedy at temperature 0.
+type Sampling struct {
+	Temperature   float32 `json:"temperature"`
+	TopK          int     `json:"top_k"`
+	TopP          float32 `json:"top_p"`
+	MinP          float32 `json:"min_p"`
+	RepeatPenalty float32 `json:"repeat_penalty"`
+	RepeatLastN   int     `json:"repeat_last_n"`
+	Seed          uint32  `json:"seed"`
+}
+
+// DefaultSampling matches Ollama's defaults, with a fixed seed so runs are repeatable.
+func DefaultSampling() Sampling {
+	return Sampling{Temperature: 0.8, TopK: 40, TopP: 0.9, MinP: 0, RepeatPenalty: 1.1, RepeatLastN: 64, Seed: 42}
+}
+
+// Validate rejects values the samplers would misbehave on.
+func (s Sampling) Validate() error {
+	switch {
+	case s.Temperature < 0:
+		return fmt.Errorf("temperature must not be negative, got %g", s.Temperature)
+	case s.TopK < 0:
+		return fmt.Errorf("top_k must not be negative, got %d", s.TopK)
+	case s.TopP < 0 || s.TopP > 1:
+		return fmt.Errorf("top_p must be between 0 and 1, got %g", s.TopP)
+	case s.MinP < 0 || s.MinP > 1:
+		return fmt.Errorf("min_p must be between 0 and 1, got %g", s.MinP)
+	case s.RepeatPenalty <= 0:
+		return fmt.Errorf("repeat_penalty must be positive, got %g", s.RepeatPenalty)
+	case s.RepeatLastN < 0:
+		return fmt.Errorf("repeat_last_n must not be negative, got %d", s.RepeatLastN)
+	}
+	return nil
+}
+
+// Greedy reports whether sampling always takes the most likely token.
+func (s Sampling) Greedy() bool { return s.Temperature == 0 }
+
+type sampler struct{ c *C.struct_llama_sampler }
+
+func newSampler(s Sampling) sampler {
+	params := C.llama_sampler_chain_default_params()
+	params.no_perf = false
+	chain := C.llama_sampler_chain_init(params)
+	add := func(stage *C.struct_llama_sampler) { C.llama_sampler_chain_add(chain, stage) }
+	if s.RepeatPenalty != 1 && s.RepeatLastN > 0 {
+		add(C.llama_sampler_init_penalties(C.int32_t(s.RepeatLastN), C.float(s.RepeatPenalty), 0, 0))
+	}
+	if s.Greedy() {
+		add(C.llama_sampler_init_greedy())
+		return sampler{chain}
+	}
+	if s.TopK > 0 {
+		add(C.llama_sampler_init_top_k(C.int32_t(s.TopK)))
+	}
+	if s.TopP < 1 {
+		add(C.llama_sampler_init_top_p(C.float(s.TopP), 1))
+	}
+	if s.MinP > 0 {
+		add(C.llama_sampler_init_min_p(C.float(s.MinP), 1))
+	}
+	add(C.llama_sampler_init_temp(C.float(s.Temperature)))
+	add(C.llama_sampler_init_dist(C.uint32_t(s.Seed)))
+	return sampler{chain}
+}
+
+// accept feeds prompt tokens to the repeat penalty's history.
+func (s sampler) accept(tokens []Token) {
+	for _, t := range tokens {
+		C.llama_sampler_accept(s.c, C.llama_token(t))
+	}
+}
+
+// sample picks the next token from the last computed logits and records it in the history.
+func (s sampler) sample(ctx *Context) Token {
+	return Token(C.llama_sampler_sample(s.c, ctx.c, -1))
+}
+
+func (s sampler) free() { C.llama_sampler_free(s.c) }

@@ -1,0 +1,183 @@
+package models
+
+import (
+	"bufio"
+	"encoding/binary"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"reflect"
+)
+
+const writeBufferBytes = 1 << 20
+
+// newTensor describes a tensor to write; Offset is set when the file is laid out.
+func newTensor(name string, t TensorType, shape ...uint64) (Tensor, error) {
+	size, err := tensorBytes(t, shape)
+	if err != nil {
+		return Tensor{}, fmt.Errorf("tensor %q %w", name, err)
+	}
+	return Tensor{Name: name, Type: t, Shape: shape, Size: size}, nil
+}
+
+// writeGGUF writes a version 3 GGUF file. It lays the tensors out in order, setting their Offset, and calls
+// writeData for each tensor, which must write exactly the tensor's Size bytes.
+func writeGGUF(out io.Writer, metadata Metadata, tensors []Tensor, writeData func(i int, w io.Writer) error) error {
+	alignment := uint64(defaultAlignment)
+	if a, ok := metadata.Uint(alignmentKey); ok {
+		alignment = a
+	}
+	layOut(tensors, alignment)
+	w := &ggufWriter{w: out}
+	w.header(metadata, tensors)
+	w.pad(alignment)
+	for i, t := range tensors {
+		start := w.n
+		if err := writeData(i, w); err != nil {
+			return err
+		}
+		if w.err == nil && w.n-start != t.Size {
+			return fmt.Errorf("wrote %d bytes of data for tensor %q instead of %d", w.n-start, t.Name, t.Size)
+		}
+		w.pad(alignment)
+	}
+	return w.err
+}
+
+func layOut(tensors []Tensor, alignment uint64) {
+	var offset uint64
+	for i := range tensors {
+		tensors[i].Offset = offset
+		offset = alignUp(offset+tensors[i].Size, alignment)
+	}
+}
+
+// ggufWriter counts the bytes it writes and keeps the first error, so that encoding needs no error checks.
+type ggufWriter struct {
+	w   io.Writer
+	n   uint64
+	err error
+}
+
+func (w *ggufWriter) Write(p []byte) (int, error) {
+	if w.err != nil {
+		return 0, w.err
+	}
+	n, err := w.w.Write(p)
+	w.n += uint64(n)
+	w.err = err
+	return n, err
+}
+
+func (w *ggufWriter) header(metadata Metadata, tensors []Tensor) {
+	w.fixed([]byte(ggufMagic))
+	w.fixed(uint32(ggufVersion))
+	w.fixed(uint64(len(tensors)))
+	w.fixed(uint64(len(metadata)))
+	for _, kv := range metadata {
+		w.kv(kv)
+	}
+	for _, t := range tensors {
+		w.string(t.Name)
+		w.fixed(uint32(len(t.Shape)))
+		w.fixed(t.Shape)
+		w.fixed(t.Type)
+		w.fixed(t.Offset)
+	}
+}
+
+func (w *ggufWriter) kv(kv KV) {
+	t, _, ok := kindOf(kv.Value)
+	if !ok {
+		w.fail(fmt.Errorf("metadata key %q has a %T value, which GGUF cannot hold", kv.Key, kv.Value))
+		return
+	}
+	w.string(kv.Key)
+	w.fixed(t)
+	w.payload(kv.Value)
+}
+
+func (w *ggufWriter) payload(v any) {
+	t, elem, _ := kindOf(v)
+	switch t {
+	case typeString:
+		w.string(v.(string))
+	case typeArray:
+		w.fixed(elem)
+		w.fixed(uint64(reflect.ValueOf(v).Len()))
+		w.items(v)
+	default:
+		w.fixed(v)
+	}
+}
+
+func (w *ggufWriter) items(array any) {
+	switch items := array.(type) {
+	case []string:
+		for _, s := range items {
+			w.string(s)
+		}
+	case []any:
+		for _, item := range items {
+			if t, _, _ := kindOf(item); t != typeArray {
+				w.fail(fmt.Errorf("an array of arrays holds a %T", item))
+				return
+			}
+			w.payload(item)
+		}
+	default:
+		w.fixed(items)
+	}
+}
+
+func (w *ggufWriter) string(s string) {
+	w.fixed(uint64(len(s)))
+	io.WriteString(w, s)
+}
+
+// fixed writes a fixed-size value or a slice of them.
+func (w *ggufWriter) fixed(v any) { w.fail(binary.Write(w, binary.LittleEndian, v)) }
+
+func (w *ggufWriter) pad(alignment uint64) {
+	w.fixed(make([]byte, alignUp(w.n, alignment)-w.n))
+}
+
+func (w *ggufWriter) fail(err error) {
+	if w.err == nil && err != nil {
+		w.err = err
+	}
+}
+
+// writeFileAtomically writes path through a temporary file in the same directory that is renamed into place
+// only once complete, so that a crash never leaves a partial file under path.
+func writeFileAtomically(path string, write func(io.Writer) error) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.partial")
+	if err != nil {
+		return err
+	}
+	if err := writeAndClose(tmp, write); err != nil {
+		os.Remove(tmp.Name())
+		return err
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		os.Remove(tmp.Name())
+		return err
+	}
+	return nil
+}
+
+func writeAndClose(file *os.File, write func(io.Writer) error) error {
+	buffered := bufio.NewWriterSize(file, writeBufferBytes)
+	err := write(buffered)
+	if err == nil {
+		err = buffered.Flush()
+	}
+	if err == nil {
+		err = file.Chmod(0o644)
+	}
+	if closeErr := file.Close(); err == nil {
+		err = closeErr
+	}
+	return err
+}

@@ -1,0 +1,140 @@
+package pipeline
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"os"
+	"runtime/debug"
+	"strconv"
+	"time"
+
+	"chimera/models"
+	"chimera/store"
+)
+
+// recorder writes a workflow's rows. Its context is detached from cancellation so that an interrupted run is
+// still recorded as such, with everything done before the interruption.
+type recorder struct {
+	db  *store.DB
+	ctx context.Context
+	seq int
+}
+
+func (r *recorder) startRun(kind store.RunKind, opts RunOptions, resolved *models.Resolved, info *models.Info) (int64, error) {
+	return r.db.StartRun(r.ctx, store.Run{
+		Kind: kind, Status: store.StatusRunning, StartedAt: time.Now().UTC(), CommandLine: opts.CommandLine,
+		ConfigJSON: mustJSON(opts.Config), ModelRef: resolved.Ref, ModelPath: resolved.Path, ModelSHA256: info.HeaderSHA256,
+		ModelFileType: info.FileType, ModelSynthetic: resolved.Synthetic, Host: hostname(), BuildInfo: buildInfo(),
+	})
+}
+
+// finish records the run's outcome and returns its status.
+func (r *recorder) finish(runID int64, err error) string {
+	status := statusOf(err)
+	msg := ""
+	if err != nil {
+		msg = err.Error()
+	}
+	// The outcome is already decided; a failure to record it must not hide the run's own error.
+	_ = r.db.FinishRun(r.ctx, runID, status, msg)
+	return string(status)
+}
+
+func statusOf(err error) store.Status {
+	switch {
+	case err == nil:
+		return store.StatusOK
+	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+		return store.StatusInterrupted
+	default:
+		return store.StatusFailed
+	}
+}
+
+func (r *recorder) addInventory(runID int64, facts *FactsReport) error {
+	files := make([]store.FileRecord, 0, len(facts.Files)+len(facts.Skipped))
+	for _, f := range facts.Files {
+		files = append(files, store.FileRecord{Path: f.Path, Kind: f.Kind, Bytes: f.Bytes, SHA256: f.SHA256, Rows: f.Rows})
+	}
+	for _, s := range facts.Skipped {
+		files = append(files, store.FileRecord{Path: s.Path, SkippedReason: s.Reason})
+	}
+	if err := r.db.AddFiles(r.ctx, runID, files); err != nil {
+		return err
+	}
+	records := make([]store.FactRecord, 0, len(facts.Facts))
+	for _, f := range facts.Facts {
+		records = append(records, store.FactRecord{FactID: f.ID, Kind: f.Kind, Text: f.Text, Source: f.Source,
+			Field: f.Field, Value: strconv.FormatFloat(f.Value, 'g', -1, 64), Unit: f.Unit})
+	}
+	return r.db.AddFacts(r.ctx, runID, records)
+}
+
+func (r *recorder) startAgent(runID int64, agent Agent, rep int, cfg Config) (int64, error) {
+	return r.db.AddAgentRun(r.ctx, store.AgentRun{RunID: runID, Agent: agent.ID, Label: agent.Label,
+		ConfigJSON: mustJSON(cfg), Repetition: rep, Status: store.StatusRunning})
+}
+
+func (r *recorder) finishAgent(id int64, res *AgentResult) error {
+	return r.updateAgent(id, res, store.StatusOK)
+}
+
+// failAgent records the agent's partial work and passes err on.
+func (r *recorder) failAgent(id int64, res *AgentResult, err error) error {
+	if recErr := r.updateAgent(id, res, statusOf(err)); recErr != nil {
+		return errors.Join(err, recErr)
+	}
+	return err
+}
+
+func (r *recorder) updateAgent(id int64, res *AgentResult, status store.Status) error {
+	s := res.Stages
+	return r.db.UpdateAgentRun(r.ctx, store.AgentRun{ID: id, Agent: res.Agent.ID, Label: res.Agent.Label,
+		Repetition: res.Repetition, IngestMS: s.IngestMS, AnalysisMS: s.AnalysisMS, ReportMS: s.ReportMS,
+		TotalMS: s.TotalMS, ReportPath: res.ReportPath, Status: status})
+}
+
+func (r *recorder) addCall(runID, agentRunID int64, c CallRecord) error {
+	r.seq++
+	t := c.Timings
+	_, err := r.db.AddCall(r.ctx, store.Call{
+		RunID: runID, AgentRunID: agentRunID, Stage: c.Stage, Seq: r.seq, Prompt: c.Prompt.User, Response: c.Response,
+		PromptTokens: t.PromptTokens, PromptTrimmed: c.Prompt.Trimmed, GenTokens: t.GenTokens, TTFTMS: t.TTFTMS,
+		PromptEvalMS: t.PromptEvalMS, EvalMS: t.EvalMS, TotalMS: t.TotalMS, PromptTPS: t.PromptTPS, DecodeTPS: t.DecodeTPS,
+		LoadMS: float64(t.LoadDuration) / 1e6, TimingsJSON: mustJSON(t), StartedAt: time.Now().UTC(),
+	})
+	return err
+}
+
+func (r *recorder) addReport(runID, agentRunID int64, name, path, markdown string) error {
+	_, err := r.db.AddReport(r.ctx, store.Report{RunID: runID, AgentRunID: agentRunID, Name: name, Path: path, Markdown: markdown})
+	return err
+}
+
+func mustJSON(v any) string {
+	data, err := json.Marshal(v)
+	if err != nil {
+		panic(err) // only chimera's own plain structs are marshalled here
+	}
+	return string(data)
+}
+
+func hostname() string {
+	name, _ := os.Hostname()
+	return name
+}
+
+func buildInfo() string {
+	info, ok := debug.ReadBuildInfo()
+	if !ok {
+		return ""
+	}
+	version := info.Main.Version
+	for _, s := range info.Settings {
+		if s.Key == "vcs.revision" {
+			version += " " + s.Value
+		}
+	}
+	return version + " " + info.GoVersion
+}

@@ -1,0 +1,94 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+)
+
+// ListRuns lists runs, newest first.
+func (db *DB) ListRuns(ctx context.Context, filter ListFilter) ([]RunSummary, error) {
+	condition, args := "TRUE", []any{}
+	if filter.Kind != "" {
+		condition, args = "kind = ?", append(args, filter.Kind)
+	}
+	limit := filter.Limit
+	if limit <= 0 {
+		limit = -1 // SQLite's "no limit"
+	}
+	var summaries []RunSummary
+	err := db.read(ctx, func(tx *sql.Tx) (err error) {
+		summaries, err = selectSummaries(ctx, tx, condition+" ORDER BY id DESC LIMIT ?", append(args, limit)...)
+		return err
+	})
+	return summaries, err
+}
+
+// GetRun returns run id with everything recorded under it.
+func (db *DB) GetRun(ctx context.Context, id int64) (*RunDetail, error) {
+	var detail *RunDetail
+	err := db.read(ctx, func(tx *sql.Tx) (err error) {
+		detail, err = loadRunDetail(ctx, tx, id)
+		return err
+	})
+	return detail, err
+}
+
+func loadRunDetail(ctx context.Context, tx *sql.Tx, id int64) (*RunDetail, error) {
+	runs, err := runsTable.selectWhere(ctx, tx, "id = ?", id)
+	if err != nil {
+		return nil, err
+	}
+	if len(runs) == 0 {
+		return nil, runNotFound(id)
+	}
+	d := &RunDetail{Run: runs[0]}
+	if d.AgentRuns, err = agentRunsTable.ofRun(ctx, tx, id); err != nil {
+		return nil, err
+	}
+	if d.Calls, err = callsTable.ofRun(ctx, tx, id); err != nil {
+		return nil, err
+	}
+	if d.Files, err = filesTable.ofRun(ctx, tx, id); err != nil {
+		return nil, err
+	}
+	if d.Facts, err = factsTable.ofRun(ctx, tx, id); err != nil {
+		return nil, err
+	}
+	if d.Reports, err = reportsTable.ofRun(ctx, tx, id); err != nil {
+		return nil, err
+	}
+	if d.BenchResults, err = benchResultsTable.ofRun(ctx, tx, id); err != nil {
+		return nil, err
+	}
+	if d.Children, err = selectSummaries(ctx, tx, "parent_id = ? ORDER BY id", id); err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
+const summarySQL = `SELECT id, kind, status, started_at, ended_at,
+	coalesce(nullif(model_ref, ''), model_path), label, parent_id,
+	(SELECT count(*) FROM llm_calls WHERE llm_calls.run_id = runs.id)
+	FROM runs WHERE `
+
+// selectSummaries summarizes the runs matching the SQL clause, which starts
+// with a condition.
+func selectSummaries(ctx context.Context, tx *sql.Tx, clause string, args ...any) ([]RunSummary, error) {
+	summaries, err := queryAll(ctx, tx, summarySQL+clause, args, scanSummary)
+	if err != nil {
+		return nil, fmt.Errorf("list runs: %w", err)
+	}
+	return summaries, nil
+}
+
+func scanSummary(rows *sql.Rows, s *RunSummary) error {
+	var endedAt time.Time
+	err := rows.Scan(&s.ID, &s.Kind, &s.Status, timeText{&s.StartedAt}, timeText{&endedAt},
+		&s.Model, &s.Label, nullID{&s.ParentID}, &s.Calls)
+	if err == nil && !endedAt.IsZero() {
+		s.Duration = endedAt.Sub(s.StartedAt)
+	}
+	return err
+}
