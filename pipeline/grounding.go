@@ -17,10 +17,10 @@ type Grounding struct {
 }
 
 var (
-	numberRe      = regexp.MustCompile(`-?\d[\d,]*(?:\.\d+)?`)
-	listMarkerRe  = regexp.MustCompile(`(?m)^\s*(?:#+\s*)?\d+(?:\.\d+)*[.)]\s`)
+	numberRe     = regexp.MustCompile(`-?\d[\d,]*(?:\.\d+)?`)
+	listMarkerRe = regexp.MustCompile(`(?m)^\s*(?:#+\s*)?\d+(?:\.\d+)*[.)]\s`)
 	// Digits inside names (llama3.1:8b, gemma3_270m, run folders) and dates or times are not quantities.
-	identifierRe = regexp.MustCompile(`\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2})?\S*)?|\d{8}-\d{6}|[\w./:-]*[A-Za-z_/:][\w./:-]*`)
+	identifierRe  = regexp.MustCompile(`\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2})?\S*)?|\d{8}-\d{6}|[\w./:-]*[A-Za-z_/:][\w./:-]*`)
 	placeholderRe = regexp.MustCompile(`(?i)\[(?:calculate|insert|add|fill|placeholder|your|tbd|todo|x+)[^\]]*\]|\bTBD\b|\bXX+\b`)
 )
 

@@ -148,8 +148,7 @@ type workflow struct {
 	facts    *FactsReport
 	ingestMS float64
 	result   *RunResult
-	model    *Model
-	llctx    *llama.Context
+	session  *Session
 }
 
 func (w *workflow) execute(ctx context.Context) error {
@@ -159,8 +158,8 @@ func (w *workflow) execute(ctx context.Context) error {
 	if err := w.load(); err != nil {
 		return err
 	}
-	defer w.model.Close()
-	defer w.llctx.Close()
+	defer w.session.Model.Close()
+	defer w.session.Close()
 	if w.opts.Warmup {
 		if err := w.warmup(ctx); err != nil {
 			return err
@@ -180,12 +179,12 @@ func (w *workflow) load() error {
 	if err != nil {
 		return err
 	}
-	llctx, err := model.NewContext(cfg.Context)
+	session, err := NewSession(model, cfg, w.facts, w.opts.Log)
 	if err != nil {
 		model.Close()
-		return Invalid(err)
+		return err
 	}
-	w.model, w.llctx = model, llctx
+	w.session = session
 	w.result.Model = summarizeModel(model)
 	logf(w.opts.Log, "model: %s (%s) loaded in %.0f ms, %d/%d layers on GPU", model.Ref.Ref, model.Description(),
 		model.Load.LoadMS, model.Load.OffloadedLayers, model.Load.OffloadableLayer)
@@ -200,7 +199,7 @@ func summarizeModel(m *Model) ModelSummary {
 // warmup runs one short call that is recorded but excluded from every statistic.
 func (w *workflow) warmup(ctx context.Context) error {
 	req := llama.Request{Messages: []llama.Message{{Role: "user", Content: "Say hello."}}, NumPredict: 8, Sampling: w.opts.Config.Sampling}
-	result, err := w.llctx.Generate(ctx, req, nil)
+	result, err := w.session.Ctx.Generate(ctx, req, nil)
 	if result != nil {
 		w.rec.addCall(w.result.RunID, 0, CallRecord{Stage: "warmup", Prompt: PromptPlan{User: req.Messages[0].Content, Tokens: result.Timings.PromptTokens},
 			Response: result.Text, StopReason: result.StopReason, Timings: result.Timings})
@@ -232,3 +231,22 @@ func logf(w io.Writer, format string, args ...any) {
 }
 
 func msSince(t time.Time) float64 { return float64(time.Since(t).Nanoseconds()) / 1e6 }
+
+// runAgent runs one agent pass on the session, recording each call as it completes, and writes its report.
+func (w *workflow) runAgent(ctx context.Context, agent Agent, rep int, inbound []Handoff) (*AgentResult, error) {
+	agentRunID, err := w.rec.startAgent(w.result.RunID, agent, rep, w.opts.Config)
+	if err != nil {
+		return nil, err
+	}
+	w.session.OnCall = func(_ *AgentResult, call CallRecord) error { return w.rec.addCall(w.result.RunID, agentRunID, call) }
+	res, err := w.session.RunAgent(ctx, agent, rep, inbound)
+	res.Stages.IngestMS = w.ingestMS
+	res.Stages.TotalMS += w.ingestMS
+	if err != nil {
+		return res, w.rec.failAgent(agentRunID, res, err)
+	}
+	if err := w.writeAgentReport(agentRunID, res); err != nil {
+		return res, err
+	}
+	return res, w.rec.finishAgent(agentRunID, res)
+}
