@@ -72,8 +72,8 @@ func showModel(c *cli.Context) error {
 	}
 	if c.Bool("json") {
 		return writeJSON(os.Stdout, struct {
-			*models.Resolved
-			*models.Info
+			Model *models.Resolved `json:"model"`
+			Info  *models.Info     `json:"info"`
 		}{resolved, info})
 	}
 	w := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', 0)
@@ -87,7 +87,7 @@ func showModel(c *cli.Context) error {
 	fmt.Fprintf(w, "vocabulary\t%d tokens\n", info.VocabSize)
 	fmt.Fprintf(w, "context length\t%d\n", info.ContextLength)
 	fmt.Fprintf(w, "chat template\t%t\n", info.ChatTemplate)
-	fmt.Fprintf(w, "synthetic weights\t%t\n", resolved.Synthetic)
+	fmt.Fprintf(w, "synthetic weights\t%t\n", resolved.Synthetic || info.SyntheticWeights)
 	for _, warning := range info.Warnings {
 		fmt.Fprintf(w, "warning\t%s\n", warning)
 	}

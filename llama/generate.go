@@ -89,9 +89,12 @@ func (c *Context) Generate(ctx context.Context, req Request, onText func(string)
 
 	run := generation{ctx: c, req: req, clock: &k, stream: textStream{stops: req.Stop}, onText: onText}
 	reason, err := run.execute(ctx, prompt)
+	if errors.Is(err, errAborted) {
+		reason, err = StopCanceled, nil
+	}
 	k.end = time.Now()
 	result := &Result{Text: run.stream.Text(), StopReason: reason, Timings: k.timings(len(prompt), c.model.takeLoadDuration())}
-	if errors.Is(err, errAborted) || (err == nil && reason == StopCanceled) {
+	if reason == StopCanceled {
 		return result, ctx.Err()
 	}
 	return result, err

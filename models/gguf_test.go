@@ -160,7 +160,7 @@ func TestReadFileErrors(t *testing.T) {
 		{"version 4", patched(valid, 4, le32(4)), "unsupported GGUF version 4 (supported: 2 and 3)"},
 		{"big-endian", patched(valid, 4, binary.BigEndian.AppendUint32(nil, 3)), "big-endian files are not supported"},
 		{"truncated header", valid[:6], "truncated: the file has 6 bytes and ends inside the header"},
-		{"truncated metadata", valid[:1000], "truncated: the file has 1000 bytes and ends inside"},
+		{"truncated metadata", valid[:1012], "truncated: the file has 1012 bytes and ends inside"},
 		{"truncated tensor data", valid[:cut],
 			fmt.Sprintf("truncated: tensor %q ends at byte %d but the file has %d bytes", last.Name, lastEnd, cut)},
 		{"absurd tensor count", patched(valid, 8, le64(1<<62)),

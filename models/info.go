@@ -9,27 +9,29 @@ import (
 
 // Info summarises a model file.
 type Info struct {
-	Path            string   `json:"path"`
-	Architecture    string   `json:"architecture"`
-	Name            string   `json:"name,omitempty"`
-	BlockCount      uint64   `json:"block_count"`
-	EmbeddingLength uint64   `json:"embedding_length"`
-	HeadCount       uint64   `json:"head_count"`
-	HeadCountKV     uint64   `json:"head_count_kv"`
-	HeadDim         uint64   `json:"head_dim"`
-	FeedForward     uint64   `json:"feed_forward"`
-	SlidingWindow   uint64   `json:"sliding_window"`
-	ContextLength   uint64   `json:"context_length"`
-	VocabSize       uint64   `json:"vocab_size"`
-	Params          uint64   `json:"params"`       // values in all tensors
-	FileType        string   `json:"file_type"`    // "Q8_0", "Q4_K_M", ...
-	SizeBytes       uint64   `json:"size_bytes"`   // of the file
-	TensorBytes     uint64   `json:"tensor_bytes"` // of the tensor data
-	TensorCount     int      `json:"tensor_count"`
-	ChatTemplate    bool     `json:"chat_template"`
-	HeaderSHA256    string   `json:"header_sha256"` // of everything before the tensor data: a cheap model identity
-	TiedEmbeddings  bool     `json:"tied_embeddings"`
-	Warnings        []string `json:"warnings,omitempty"`
+	Path            string `json:"path"`
+	Architecture    string `json:"architecture"`
+	Name            string `json:"name,omitempty"`
+	BlockCount      uint64 `json:"block_count"`
+	EmbeddingLength uint64 `json:"embedding_length"`
+	HeadCount       uint64 `json:"head_count"`
+	HeadCountKV     uint64 `json:"head_count_kv"`
+	HeadDim         uint64 `json:"head_dim"`
+	FeedForward     uint64 `json:"feed_forward"`
+	SlidingWindow   uint64 `json:"sliding_window"`
+	ContextLength   uint64 `json:"context_length"`
+	VocabSize       uint64 `json:"vocab_size"`
+	Params          uint64 `json:"params"`       // values in all tensors
+	FileType        string `json:"file_type"`    // "Q8_0", "Q4_K_M", ...
+	SizeBytes       uint64 `json:"size_bytes"`   // of the file
+	TensorBytes     uint64 `json:"tensor_bytes"` // of the tensor data
+	TensorCount     int    `json:"tensor_count"`
+	ChatTemplate    bool   `json:"chat_template"`
+	HeaderSHA256    string `json:"header_sha256"` // of everything before the tensor data: a cheap model identity
+	TiedEmbeddings  bool   `json:"tied_embeddings"`
+	// SyntheticWeights marks a file chimera wrote with random weights: its text is noise, its timings are real.
+	SyntheticWeights bool     `json:"synthetic_weights"`
+	Warnings         []string `json:"warnings,omitempty"`
 }
 
 // fileTypeNames are llama.cpp's names for general.file_type (llama.h, enum llama_ftype).
@@ -97,6 +99,7 @@ func summarize(f *File) *Info {
 	_, info.ChatTemplate = f.Metadata.String(chatTemplateKey)
 	_, hasOutput := f.Tensor(outputTensor)
 	info.TiedEmbeddings = !hasOutput
+	info.SyntheticWeights, _ = f.Metadata.Bool(syntheticWeightsKey)
 	for _, t := range f.Tensors {
 		info.Params += t.Elements()
 		info.TensorBytes += t.Size

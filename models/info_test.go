@@ -40,7 +40,7 @@ func TestInspect(t *testing.T) {
 		BlockCount: 2, EmbeddingLength: 64, HeadCount: 2, HeadCountKV: 1, HeadDim: 32, FeedForward: 128,
 		ContextLength: 8192, VocabSize: vocab, Params: 64*vocab + 64 + 2*perLayer, FileType: "Q8_0",
 		SizeBytes: uint64(len(data)), TensorBytes: tensorBytes, TensorCount: 28, ChatTemplate: true,
-		HeaderSHA256: hex.EncodeToString(header[:]), TiedEmbeddings: true,
+		HeaderSHA256: hex.EncodeToString(header[:]), TiedEmbeddings: true, SyntheticWeights: true,
 	}
 	if !reflect.DeepEqual(*info, want) {
 		t.Errorf("Inspect gave\n%+v\nwant\n%+v", *info, want)

@@ -8,6 +8,8 @@ const (
 	alignmentKey    = "general.alignment"
 	nameKey         = "general.name"
 	fileTypeKey     = "general.file_type"
+	// syntheticWeightsKey is chimera's own key: set on every synthetic model it writes.
+	syntheticWeightsKey = "chimera.synthetic_weights"
 )
 
 // KV is one metadata entry of a GGUF file. Value holds the Go type of the GGUF type: uint8, int8, uint16, int16,

@@ -137,6 +137,7 @@ func (s syntheticShape) metadata(typ syntheticType) Metadata {
 		{nameKey, fmt.Sprintf("chimera synthetic gemma3 %s %s", s.name, typ.name)},
 		{fileTypeKey, typ.fileType},
 		{"general.quantization_version", uint32(2)},
+		{syntheticWeightsKey, true},
 		{alignmentKey, uint32(defaultAlignment)},
 		{"gemma3.context_length", s.ctx},
 		{"gemma3.embedding_length", s.embedding},

@@ -26,7 +26,7 @@ type Model struct {
 }
 
 // Synthetic reports whether the weights are random: such a model's text is noise and reports must say so.
-func (m *Model) Synthetic() bool { return m.Ref.Synthetic }
+func (m *Model) Synthetic() bool { return m.Ref.Synthetic || m.Info.SyntheticWeights }
 
 // ResolveModel finds the file behind a reference and validates it before llama.cpp ever sees it.
 func ResolveModel(ref string, src ModelSource) (*models.Resolved, *models.Info, error) {

@@ -1,0 +1,275 @@
+// The engine tests run llama.cpp on the tiny synthetic gemma3 (2 layers, synthetic vocabulary). The models
+// package writes the fixture; the llama package itself imports nothing of chimera's.
+package llama_test
+
+import (
+	"context"
+	"errors"
+	"math"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"chimera/llama"
+	"chimera/models"
+)
+
+var tinyModel string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "chimera-llama-test-")
+	if err != nil {
+		panic(err)
+	}
+	tinyModel = filepath.Join(dir, "tiny-f32.gguf")
+	if err := models.WriteSynthetic(tinyModel, models.SyntheticSpec{Shape: "tiny", Type: "f32", Seed: 1}); err != nil {
+		panic(err)
+	}
+	llama.Init(llama.Options{})
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+func loadTiny(t testing.TB) *llama.Model {
+	t.Helper()
+	m, err := llama.LoadModel(tinyModel, llama.ModelParams{NumGPU: -1, UseMmap: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(m.Close)
+	return m
+}
+
+func tinyContext(t testing.TB, m *llama.Model, numCtx int) *llama.Context {
+	t.Helper()
+	p := llama.DefaultContextParams()
+	p.NumCtx, p.Threads = numCtx, 1
+	c, err := m.NewContext(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(c.Close)
+	return c
+}
+
+func chat(text string, numPredict int, s llama.Sampling) llama.Request {
+	return llama.Request{Messages: []llama.Message{{Role: "user", Content: text}}, NumPredict: numPredict, Sampling: s}
+}
+
+func TestLoadReportsTheModel(t *testing.T) {
+	m := loadTiny(t)
+	if m.BlockCount() != 2 || m.Load.OffloadableLayer != 3 || m.VocabSize() < 300 {
+		t.Errorf("blocks %d offloadable %d vocab %d", m.BlockCount(), m.Load.OffloadableLayer, m.VocabSize())
+	}
+	if m.Load.LoadMS <= 0 || m.Load.OffloadedLayers != 0 {
+		t.Errorf("load_ms %v offloaded %d (no GPU here)", m.Load.LoadMS, m.Load.OffloadedLayers)
+	}
+	if !m.HasChatTemplate() {
+		t.Error("the synthetic model has no chat template")
+	}
+}
+
+func TestGenerateTimingsFollowTheirDefinitions(t *testing.T) {
+	m := loadTiny(t)
+	c := tinyContext(t, m, 1024)
+	r, err := c.Generate(context.Background(), chat("Tell me about benchmarks.", 12, llama.DefaultSampling()), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tm := r.Timings
+	if tm.GenTokens < 1 || tm.GenTokens > 12 {
+		t.Fatalf("gen_tokens %d outside 1..num_predict 12", tm.GenTokens)
+	}
+	if r.StopReason == llama.StopNumPredict && tm.GenTokens != 12 {
+		t.Errorf("stopped for num_predict after %d tokens", tm.GenTokens)
+	}
+	if !(tm.PromptEvalMS <= tm.TTFTMS && tm.TTFTMS <= tm.TotalMS && tm.EvalMS <= tm.TotalMS) {
+		t.Errorf("prompt_eval %v ttft %v eval %v total %v out of order", tm.PromptEvalMS, tm.TTFTMS, tm.EvalMS, tm.TotalMS)
+	}
+	if want := float64(tm.GenTokens-1) / tm.EvalMS * 1000; tm.GenTokens > 1 && math.Abs(tm.DecodeTPS-want) > 1e-6*want {
+		t.Errorf("decode_tps %v, want (gen_tokens-1)/eval_ms = %v", tm.DecodeTPS, want)
+	}
+	if tm.PromptEvalCount != tm.PromptTokens || tm.EvalCount != tm.GenTokens || tm.EvalDuration != int64(tm.EvalMS*1e6) {
+		t.Errorf("ollama fields disagree: %+v", tm)
+	}
+	perf := c.Perf()
+	if perf.PromptTokens != tm.PromptTokens || perf.EvalTokens != tm.GenTokens-1 {
+		t.Errorf("llama.cpp counted %d prompt / %d decode tokens, chimera %d / %d-1", perf.PromptTokens, perf.EvalTokens, tm.PromptTokens, tm.GenTokens)
+	}
+}
+
+func TestLoadDurationIsChargedToTheFirstCallOnly(t *testing.T) {
+	m := loadTiny(t)
+	c := tinyContext(t, m, 512)
+	first, err := c.Generate(context.Background(), chat("a", 2, llama.DefaultSampling()), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	second, err := c.Generate(context.Background(), chat("a", 2, llama.DefaultSampling()), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if first.Timings.LoadDuration != int64(m.Load.LoadMS*1e6) || second.Timings.LoadDuration != 0 {
+		t.Errorf("load_duration %d then %d, want %d then 0", first.Timings.LoadDuration, second.Timings.LoadDuration, int64(m.Load.LoadMS*1e6))
+	}
+}
+
+func TestSameSeedSameText(t *testing.T) {
+	m := loadTiny(t)
+	c := tinyContext(t, m, 512)
+	sampled := llama.DefaultSampling()
+	greedy := sampled
+	greedy.Temperature = 0
+	for name, s := range map[string]llama.Sampling{"sampled": sampled, "greedy": greedy} {
+		a, errA := c.Generate(context.Background(), chat("Repeat after me.", 16, s), nil)
+		b, errB := c.Generate(context.Background(), chat("Repeat after me.", 16, s), nil)
+		if errA != nil || errB != nil {
+			t.Fatal(errA, errB)
+		}
+		if a.Text != b.Text {
+			t.Errorf("%s: %q then %q with the same seed", name, a.Text, b.Text)
+		}
+	}
+}
+
+func TestStreamedTextEqualsResultText(t *testing.T) {
+	m := loadTiny(t)
+	c := tinyContext(t, m, 512)
+	var streamed strings.Builder
+	r, err := c.Generate(context.Background(), chat("Stream this.", 16, llama.DefaultSampling()), func(s string) { streamed.WriteString(s) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if streamed.String() != r.Text {
+		t.Errorf("streamed %q, result %q", streamed.String(), r.Text)
+	}
+}
+
+func TestStopStringEndsGeneration(t *testing.T) {
+	m := loadTiny(t)
+	c := tinyContext(t, m, 512)
+	greedy := llama.DefaultSampling()
+	greedy.Temperature = 0
+	full, err := c.Generate(context.Background(), chat("Go on.", 24, greedy), nil)
+	if err != nil || len(strings.TrimSpace(full.Text)) < 4 {
+		t.Fatalf("need some text to cut: %q, %v", full.Text, err)
+	}
+	cut := len(full.Text) / 2
+	stop := full.Text[cut : cut+2]
+	req := chat("Go on.", 24, greedy)
+	req.Stop = []string{stop}
+	stopped, err := c.Generate(context.Background(), req, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if stopped.StopReason != llama.StopString || strings.Contains(stopped.Text, stop) || !strings.HasPrefix(full.Text, stopped.Text) {
+		t.Errorf("stop %q: got %q (%s) from %q", stop, stopped.Text, stopped.StopReason, full.Text)
+	}
+}
+
+func TestCancelledGenerationReturnsPartialResult(t *testing.T) {
+	m := loadTiny(t)
+	c := tinyContext(t, m, 2048)
+	ctx, cancel := context.WithCancel(context.Background())
+	tokens := 0
+	r, err := c.Generate(ctx, chat("Keep talking.", 0, llama.DefaultSampling()), func(string) {
+		if tokens++; tokens == 3 {
+			cancel()
+		}
+	})
+	if !errors.Is(err, context.Canceled) || r == nil || r.StopReason != llama.StopCanceled {
+		t.Fatalf("err %v result %+v, want the partial result and context.Canceled", err, r)
+	}
+	if r.Timings.GenTokens < 3 || r.Timings.GenTokens >= 2048 {
+		t.Errorf("generated %d tokens before stopping", r.Timings.GenTokens)
+	}
+}
+
+func TestChatTemplateHasExactlyOneBOS(t *testing.T) {
+	m := loadTiny(t)
+	tokens, err := m.Prompt(llama.Request{Messages: []llama.Message{{Role: "system", Content: "Be brief."}, {Role: "user", Content: "Hi"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	bos := 0
+	for _, tok := range tokens {
+		if tok == m.BOS() {
+			bos++
+		}
+	}
+	if tokens[0] != m.BOS() || bos != 1 {
+		t.Errorf("%d BOS tokens, first token %d", bos, tokens[0])
+	}
+	text, err := m.ApplyChatTemplate([]llama.Message{{Role: "system", Content: "Be brief."}, {Role: "user", Content: "Hi"}})
+	if err != nil || !strings.Contains(text, "<start_of_turn>user\nBe brief.\n\nHi<end_of_turn>\n<start_of_turn>model\n") {
+		t.Errorf("template gave %q, %v", text, err)
+	}
+}
+
+func TestPromptLongerThanContextIsAnError(t *testing.T) {
+	m := loadTiny(t)
+	c := tinyContext(t, m, 256)
+	_, err := c.Generate(context.Background(), chat(strings.Repeat("many words here ", 400), 4, llama.DefaultSampling()), nil)
+	var tooLong *llama.PromptTooLongError
+	if !errors.As(err, &tooLong) || tooLong.NumCtx != c.NumCtx() || !strings.Contains(err.Error(), "num_ctx "+strconv.Itoa(tooLong.PromptTokens+1)) {
+		t.Errorf("got %v, want a PromptTooLongError naming the num_ctx needed", err)
+	}
+}
+
+func TestInvalidSettingsAreRejectedBeforeLlamaCpp(t *testing.T) {
+	m := loadTiny(t)
+	bad := []llama.ContextParams{
+		{NumCtx: 0, Batch: 512, UBatch: 512, FlashAttn: "auto"},
+		{NumCtx: 512, Batch: 0, UBatch: 1, FlashAttn: "auto"},
+		{NumCtx: 512, Batch: 256, UBatch: 512, FlashAttn: "auto"},
+		{NumCtx: 512, Batch: 512, UBatch: 512, FlashAttn: "sometimes"},
+		{NumCtx: 512, Batch: 512, UBatch: 512, FlashAttn: "auto", CacheType: "q3_x"},
+		{NumCtx: 512, Batch: 512, UBatch: 512, FlashAttn: "off", CacheType: "q8_0"},
+	}
+	for _, p := range bad {
+		if c, err := m.NewContext(p); err == nil {
+			c.Close()
+			t.Errorf("%+v was accepted", p)
+		}
+	}
+	c := tinyContext(t, m, 512)
+	s := llama.DefaultSampling()
+	s.TopP = 2
+	if _, err := c.Generate(context.Background(), chat("x", 2, s), nil); err == nil {
+		t.Error("top_p 2 was accepted")
+	}
+}
+
+func TestContextsAreFreed(t *testing.T) {
+	m := loadTiny(t)
+	cycle := func() {
+		c := tinyContext(t, m, 4096)
+		if _, err := c.Generate(context.Background(), chat("x", 2, llama.DefaultSampling()), nil); err != nil {
+			t.Fatal(err)
+		}
+		c.Close()
+	}
+	for range 5 {
+		cycle() // reach the allocator's steady state first
+	}
+	before := residentBytes(t)
+	for range 40 {
+		cycle()
+	}
+	// An unfreed 4096-token context costs well over 1 MiB of KV cache and buffers, so 40 leaks would show.
+	if grown := residentBytes(t) - before; grown > 16<<20 {
+		t.Errorf("resident memory grew by %d MiB over 40 contexts", grown>>20)
+	}
+}
+
+func residentBytes(t *testing.T) int64 {
+	data, err := os.ReadFile("/proc/self/statm")
+	if err != nil {
+		t.Skip("no /proc/self/statm")
+	}
+	pages, _ := strconv.ParseInt(strings.Fields(string(data))[1], 10, 64)
+	return pages * int64(os.Getpagesize())
+}
