@@ -1,0 +1,225 @@
+// These tests run the real chimera binary: exit statuses, one-line errors, signals and concurrent processes are
+// properties of the process, not of any package.
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"chimera/models"
+)
+
+var (
+	binary    string
+	tinyModel string
+)
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "chimera-cli-test-")
+	if err != nil {
+		panic(err)
+	}
+	binary = filepath.Join(dir, "chimera")
+	if out, err := exec.Command("go", "build", "-o", binary, ".").CombinedOutput(); err != nil {
+		panic(string(out))
+	}
+	tinyModel = filepath.Join(dir, "tiny.gguf")
+	if err := models.WriteSynthetic(tinyModel, models.SyntheticSpec{Shape: "tiny", Type: "f32", Seed: 1}); err != nil {
+		panic(err)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+type outcome struct {
+	status         int
+	stdout, stderr string
+}
+
+func chimera(t *testing.T, env []string, args ...string) outcome {
+	t.Helper()
+	cmd := exec.Command(binary, args...)
+	cmd.Env = append(append(os.Environ(), "CHIMERA_CACHE_DIR="+t.TempDir()), env...)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Run()
+	status := 0
+	if exit, ok := err.(*exec.ExitError); ok {
+		status = exit.ExitCode()
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	return outcome{status, stdout.String(), stderr.String()}
+}
+
+func writeFile(t *testing.T, name string, data []byte) string {
+	path := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func TestBadInputIsOneLineAndStatus2(t *testing.T) {
+	truncated, _ := os.ReadFile(tinyModel)
+	cases := map[string][]string{
+		"bad magic":          {"generate", "-m", writeFile(t, "bad.gguf", []byte("PK\x03\x04 not a model")), "-p", "hi"},
+		"truncated model":    {"generate", "-m", writeFile(t, "cut.gguf", truncated[:len(truncated)/2]), "-p", "hi"},
+		"missing model":      {"generate", "-m", "/nonexistent/model.gguf", "-p", "hi"},
+		"unknown synthetic":  {"generate", "-m", "synthetic:2b-q8_0", "-p", "hi"},
+		"no prompt":          {"generate", "-m", tinyModel},
+		"unknown flag":       {"generate", "--bogus"},
+		"num_ctx too small":  {"generate", "-m", tinyModel, "-p", "hi", "--num-ctx", "5"},
+		"bad num_gpu":        {"generate", "-m", tinyModel, "-p", "hi", "--num-gpu", "most"},
+		"bad top_p":          {"generate", "-m", tinyModel, "-p", "hi", "--top-p", "1.5"},
+		"prompt too long":    {"generate", "-m", tinyModel, "-p", strings.Repeat("word ", 600), "--num-ctx", "64", "--num-predict", "4"},
+		"empty data dir":     {"run", "-m", tinyModel, "--data", t.TempDir()},
+		"missing data dir":   {"run", "-m", tinyModel, "--data", "/nonexistent/dir"},
+		"unknown agent":      {"run", "-m", tinyModel, "--agent", "critic"},
+		"missing run":        {"runs", "show", "4242"},
+		"bad export format":  {"runs", "export", "--all", "--format", "xml"},
+		"unknown ollama tag": {"generate", "-m", "gemma3:1b", "-p", "hi"},
+	}
+	db := "CHIMERA_DB=" + filepath.Join(t.TempDir(), "chimera.db")
+	for name, args := range cases {
+		t.Run(name, func(t *testing.T) {
+			got := chimera(t, []string{db, "OLLAMA_MODELS=" + t.TempDir()}, args...)
+			lines := strings.Split(strings.TrimSpace(got.stderr), "\n")
+			if got.status != 2 || len(lines) != 1 || !strings.HasPrefix(lines[0], "chimera: ") {
+				t.Errorf("status %d, stderr %q: want status 2 and one line", got.status, got.stderr)
+			}
+		})
+	}
+}
+
+func TestGenerateJSON(t *testing.T) {
+	got := chimera(t, nil, "generate", "-m", tinyModel, "-p", "Hello", "--num-predict", "8", "--threads", "1", "--json")
+	if got.status != 0 {
+		t.Fatalf("status %d: %s", got.status, got.stderr)
+	}
+	var out struct {
+		Synthetic bool `json:"synthetic_weights"`
+		Timings   struct {
+			GenTokens int     `json:"gen_tokens"`
+			TTFTMS    float64 `json:"ttft_ms"`
+		} `json:"timings"`
+	}
+	if err := json.Unmarshal([]byte(got.stdout), &out); err != nil {
+		t.Fatalf("%v in %q", err, got.stdout)
+	}
+	if !out.Synthetic || out.Timings.GenTokens < 1 || out.Timings.GenTokens > 8 || out.Timings.TTFTMS <= 0 {
+		t.Errorf("unexpected output %+v", out)
+	}
+}
+
+func runArgs(db, out string, extra ...string) []string {
+	args := []string{"--db", db, "run", "-m", tinyModel, "--data", "pipeline/testdata/artifacts", "--threads", "1",
+		"--num-ctx", "2048", "--out", out}
+	return append(args, extra...)
+}
+
+type runRow struct {
+	ID     int64  `json:"id"`
+	Status string `json:"status"`
+	Calls  int    `json:"calls"`
+}
+
+func recordedRuns(t *testing.T, db string) []runRow {
+	t.Helper()
+	got := chimera(t, nil, "--db", db, "runs", "list", "--json", "--limit", "0")
+	var runs []runRow
+	if err := json.Unmarshal([]byte(got.stdout), &runs); err != nil {
+		t.Fatalf("%v: %s %s", err, got.stdout, got.stderr)
+	}
+	return runs
+}
+
+func TestSIGINTMarksTheRunInterrupted(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "chimera.db")
+	cmd := exec.Command(binary, runArgs(db, t.TempDir(), "--num-predict", "0", "--num-ctx", "16384")...)
+	cmd.Env = append(os.Environ(), "CHIMERA_CACHE_DIR="+t.TempDir())
+	stderr := &syncBuffer{}
+	cmd.Stderr = stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	// Interrupt during the first call: the model is loaded once the log names it.
+	waitFor(t, stderr, "model:")
+	time.Sleep(300 * time.Millisecond)
+	cmd.Process.Signal(syscall.SIGINT)
+	err := cmd.Wait()
+	exit, ok := err.(*exec.ExitError)
+	if !ok || exit.ExitCode() != 130 {
+		t.Fatalf("exit %v, want status 130; stderr %s", err, stderr)
+	}
+	runs := recordedRuns(t, db)
+	if len(runs) != 1 || runs[0].Status != "interrupted" || runs[0].Calls < 1 {
+		t.Errorf("runs %+v, want one interrupted run with its interrupted call", runs)
+	}
+}
+
+func TestConcurrentProcessesShareOneDatabase(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "chimera.db")
+	var wg sync.WaitGroup
+	outcomes := make([]outcome, 4)
+	for i := range outcomes {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			outcomes[i] = chimera(t, nil, runArgs(db, t.TempDir(), "--num-predict", "4")...)
+		}()
+	}
+	wg.Wait()
+	for i, o := range outcomes {
+		if o.status != 0 || strings.Contains(o.stderr, "locked") {
+			t.Errorf("process %d: status %d, stderr %s", i, o.status, o.stderr)
+		}
+	}
+	runs := recordedRuns(t, db)
+	if len(runs) != 4 {
+		t.Fatalf("%d runs recorded, want 4", len(runs))
+	}
+	for _, r := range runs {
+		if r.Status != "ok" || r.Calls != 4 {
+			t.Errorf("run %+v, want ok with 4 calls", r)
+		}
+	}
+}
+
+// syncBuffer is a bytes.Buffer safe for the child's writes and the test's reads.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+func waitFor(t *testing.T, b *syncBuffer, text string) {
+	t.Helper()
+	deadline := time.Now().Add(60 * time.Second)
+	for !strings.Contains(b.String(), text) {
+		if time.Now().After(deadline) {
+			t.Fatalf("no %q in %s", text, b.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
