@@ -39,7 +39,7 @@ func runGenerate(c *cli.Context) error {
 		return err
 	}
 	initEngine(c)
-	model, err := pipeline.LoadModel(c.String("model"), modelSource(c), cfg.NumGPU, cfg.UseMmap)
+	model, err := pipeline.LoadModelFor(c.String("model"), modelSource(c), cfg)
 	if err != nil {
 		return err
 	}

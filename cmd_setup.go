@@ -107,6 +107,7 @@ func configFlags(prefix, label string) []cli.Flag {
 		&cli.UintFlag{Name: name("seed"), Value: uint(d.Sampling.Seed), Usage: usage("sampling seed")},
 		&cli.IntFlag{Name: name("num-predict"), Value: d.NumPredict, Usage: usage("most tokens to generate per call (0 = until the model stops)")},
 		&cli.BoolFlag{Name: name("no-mmap"), Usage: usage("read the model into memory instead of mapping it")},
+		&cli.BoolFlag{Name: name("fit"), Usage: usage("lower num_gpu to the largest offload that fits free GPU memory")},
 	}
 }
 
@@ -117,6 +118,7 @@ func readConfig(c *cli.Context, prefix string) (pipeline.Config, error) {
 	}
 	cfg := pipeline.Config{
 		NumGPU:  numGPU,
+		Fit:     c.Bool(prefix + "fit"),
 		UseMmap: !c.Bool(prefix + "no-mmap"),
 		Context: llama.ContextParams{
 			NumCtx: c.Int(prefix + "num-ctx"), Batch: c.Int(prefix + "batch"), UBatch: c.Int(prefix + "ubatch"),

@@ -9,7 +9,9 @@ import (
 
 // Config is everything that shapes an LLM call: where the layers go, the context, and sampling.
 type Config struct {
-	NumGPU     int                 `json:"num_gpu"`
+	NumGPU int `json:"num_gpu"`
+	// Fit lowers NumGPU to the largest offload that fits the devices' free memory instead of failing.
+	Fit        bool                `json:"fit"`
 	UseMmap    bool                `json:"use_mmap"`
 	Context    llama.ContextParams `json:"context"`
 	Sampling   llama.Sampling      `json:"sampling"`

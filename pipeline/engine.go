@@ -59,6 +59,40 @@ func LoadModel(ref string, src ModelSource, numGPU int, useMmap bool) (*Model, e
 	return &Model{Model: loaded, Ref: resolved, Info: info}, nil
 }
 
+// fitMargin is the device memory --fit leaves free, for the CUDA context and other processes.
+const fitMargin = 512 << 20
+
+// LoadModelFor loads a model for a configuration: with cfg.Fit the offload is lowered to what fits, and a num_ctx
+// beyond the training context is warned about. Notes go to src.Progress.
+func LoadModelFor(ref string, src ModelSource, cfg Config) (*Model, error) {
+	resolved, info, err := ResolveModel(ref, src)
+	if err != nil {
+		return nil, err
+	}
+	if cfg.Context.NumCtx > int(info.ContextLength) && info.ContextLength > 0 {
+		src.note("warning: num_ctx %d is larger than the %d tokens %s was trained with; quality beyond that is undefined",
+			cfg.Context.NumCtx, info.ContextLength, ref)
+	}
+	numGPU := cfg.NumGPU
+	if cfg.Fit {
+		fitted, err := llama.FitGPULayers(resolved.Path, numGPU, cfg.Context, fitMargin)
+		if err != nil {
+			return nil, err
+		}
+		if fitted != numGPU {
+			src.note("--fit: num_gpu %d is the largest offload that fits (asked for %s)", fitted, NumGPULabel(numGPU))
+		}
+		numGPU = fitted
+	}
+	return LoadModel(ref, src, numGPU, cfg.UseMmap)
+}
+
+func (s ModelSource) note(format string, args ...any) {
+	if s.Progress != nil {
+		s.Progress(fmt.Sprintf(format, args...))
+	}
+}
+
 // EffectiveNumGPU is the layer count a num_gpu value really offloads on this machine: values above
 // block_count+1 are all layers, and without a GPU nothing is offloaded whatever is asked.
 func EffectiveNumGPU(numGPU, blockCount int, hasGPU bool) int {

@@ -175,7 +175,7 @@ func (w *workflow) execute(ctx context.Context) error {
 
 func (w *workflow) load() error {
 	cfg := w.opts.Config
-	model, err := LoadModel(w.opts.ModelRef, w.opts.Source, cfg.NumGPU, cfg.UseMmap)
+	model, err := LoadModelFor(w.opts.ModelRef, w.opts.Source, cfg)
 	if err != nil {
 		return err
 	}
