@@ -1,6 +1,7 @@
 package pipeline
 
 import (
+	"fmt"
 	"maps"
 	"os"
 	"path/filepath"
@@ -261,5 +262,29 @@ func TestIngestSharedDatasetExcludesFailedPromptSuiteRows(t *testing.T) {
 	}
 	if matched != 5 {
 		t.Errorf("%d prompt-suite run files, want 5", matched)
+	}
+}
+
+func TestIngestTenThousandSmallFiles(t *testing.T) {
+	dir := t.TempDir()
+	for i := range 10_000 {
+		name := filepath.Join(dir, fmt.Sprintf("d%02d", i%100), fmt.Sprintf("run%05d.csv", i))
+		if err := os.MkdirAll(filepath.Dir(name), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(name, fmt.Appendf(nil, "tokens_s\n%d\n", i), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	inv, err := Ingest([]string{dir}, Limits{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(inv.Files) != DefaultMaxFiles || len(inv.Notes) != 1 {
+		t.Errorf("%d files parsed with notes %q, want the default limit of %d and a note", len(inv.Files), inv.Notes, DefaultMaxFiles)
+	}
+	all, err := Ingest([]string{dir}, Limits{MaxFiles: 20_000})
+	if err != nil || len(all.Files) != 10_000 {
+		t.Errorf("%d files parsed (%v), want 10000", len(all.Files), err)
 	}
 }
