@@ -107,6 +107,7 @@ func configFlags(prefix, label string) []cli.Flag {
 		&cli.UintFlag{Name: name("seed"), Value: uint(d.Sampling.Seed), Usage: usage("sampling seed")},
 		&cli.IntFlag{Name: name("num-predict"), Value: d.NumPredict, Usage: usage("most tokens to generate per call (0 = until the model stops)")},
 		&cli.BoolFlag{Name: name("no-mmap"), Usage: usage("read the model into memory instead of mapping it")},
+		&cli.BoolFlag{Name: name("no-prefix-cache"), Usage: usage("evaluate every prompt in full instead of reusing the KV cache of a shared prefix")},
 		&cli.BoolFlag{Name: name("fit"), Usage: usage("lower num_gpu to the largest offload that fits free GPU memory")},
 	}
 }
@@ -124,6 +125,7 @@ func readConfig(c *cli.Context, prefix string) (pipeline.Config, error) {
 			NumCtx: c.Int(prefix + "num-ctx"), Batch: c.Int(prefix + "batch"), UBatch: c.Int(prefix + "ubatch"),
 			Threads: c.Int(prefix + "threads"), ThreadsBatch: c.Int(prefix + "threads-batch"),
 			FlashAttn: c.String(prefix + "flash-attn"), CacheType: c.String(prefix + "cache-type"),
+			ReusePrefix: !c.Bool(prefix + "no-prefix-cache"),
 		},
 		Sampling: llama.Sampling{
 			Temperature: float32(c.Float64(prefix + "temp")), TopP: float32(c.Float64(prefix + "top-p")),

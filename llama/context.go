@@ -20,11 +20,14 @@ type ContextParams struct {
 	ThreadsBatch int    // threads for prompt processing; 0 = Threads
 	FlashAttn    string // "auto", "on" or "off"
 	CacheType    string // KV cache element type: f16 (default), f32, bf16, q8_0, q4_0, q4_1, q5_0, q5_1, iq4_nl
+	// ReusePrefix keeps the KV cache between calls and evaluates only the part of a prompt that differs from the
+	// previous call's tokens (the workflow's stages share their system message and leading facts).
+	ReusePrefix bool
 }
 
-// DefaultContextParams are chimera's defaults: Ollama's num_ctx and llama.cpp's batch sizes.
+// DefaultContextParams are chimera's defaults: Ollama's num_ctx, llama.cpp's batch sizes, prefix reuse on.
 func DefaultContextParams() ContextParams {
-	return ContextParams{NumCtx: 4096, Batch: 2048, UBatch: 512, FlashAttn: "auto", CacheType: "f16"}
+	return ContextParams{NumCtx: 4096, Batch: 2048, UBatch: 512, FlashAttn: "auto", CacheType: "f16", ReusePrefix: true}
 }
 
 var flashAttnTypes = map[string]C.enum_llama_flash_attn_type{
@@ -97,6 +100,8 @@ type Context struct {
 	tokens  *C.llama_token // C-side staging buffer of Batch tokens: batches must not point into Go memory
 	abort   *C.int
 	Buffers []BufferSize // KV cache, compute and output buffers llama.cpp allocated
+	// cached are the tokens whose keys and values are in the KV cache, at positions 0..len-1.
+	cached []Token
 }
 
 // NewContext creates a context; Close frees it.
@@ -185,6 +190,18 @@ func (c *Context) decode(tokens []Token) error {
 	return nil
 }
 
+// decodeAndKeep decodes tokens after the cached ones and records them as cached; on failure the cache's state is
+// unknown, so it is forgotten and the next call starts from an empty cache.
+func (c *Context) decodeAndKeep(tokens []Token) error {
+	if err := c.decode(tokens); err != nil {
+		c.cached = nil
+		C.llama_memory_clear(C.llama_get_memory(c.c), true)
+		return err
+	}
+	c.cached = append(c.cached, tokens...)
+	return nil
+}
+
 func decodeError(rc int) error {
 	switch rc {
 	case 1:
@@ -200,6 +217,25 @@ func decodeError(rc int) error {
 func (c *Context) clearMemory() {
 	C.llama_memory_clear(C.llama_get_memory(c.c), true)
 	C.llama_perf_context_reset(c.c)
+	c.cached = nil
+}
+
+// keepPrefix prepares the KV cache for prompt and returns how many of its leading tokens are already there. The
+// last prompt token is always evaluated again, since its logits give the first generated token.
+func (c *Context) keepPrefix(prompt []Token) int {
+	keep := 0
+	if c.params.ReusePrefix {
+		for keep < min(len(c.cached), len(prompt)-1) && c.cached[keep] == prompt[keep] {
+			keep++
+		}
+	}
+	if keep == 0 || !C.llama_memory_seq_rm(C.llama_get_memory(c.c), 0, C.llama_pos(keep), -1) {
+		c.clearMemory()
+		return 0
+	}
+	C.llama_perf_context_reset(c.c)
+	c.cached = c.cached[:keep]
+	return keep
 }
 
 func sortedKeys[V any](m map[string]V) []string {

@@ -273,3 +273,30 @@ func residentBytes(t *testing.T) int64 {
 	pages, _ := strconv.ParseInt(strings.Fields(string(data))[1], 10, 64)
 	return pages * int64(os.Getpagesize())
 }
+
+func TestReusedPrefixIsNotEvaluatedAgain(t *testing.T) {
+	m := loadTiny(t)
+	p := llama.DefaultContextParams()
+	p.NumCtx, p.Threads, p.ReusePrefix = 1024, 1, true
+	c, err := m.NewContext(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	shared := strings.Repeat("The same long system message about benchmarks. ", 20)
+	first, err := c.Generate(context.Background(), chat(shared+"First question?", 4, llama.DefaultSampling()), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	second, err := c.Generate(context.Background(), chat(shared+"Another one?", 4, llama.DefaultSampling()), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cached := second.Timings.PromptCachedTokens
+	if first.Timings.PromptCachedTokens != 0 || cached < 100 || cached >= second.Timings.PromptTokens {
+		t.Fatalf("cached %d then %d of %d prompt tokens", first.Timings.PromptCachedTokens, cached, second.Timings.PromptTokens)
+	}
+	if evaluated := c.Perf().PromptTokens; evaluated != second.Timings.PromptTokens-cached {
+		t.Errorf("llama.cpp evaluated %d prompt tokens, want %d", evaluated, second.Timings.PromptTokens-cached)
+	}
+}

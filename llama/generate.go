@@ -93,7 +93,8 @@ func (c *Context) Generate(ctx context.Context, req Request, onText func(string)
 		reason, err = StopCanceled, nil
 	}
 	k.end = time.Now()
-	result := &Result{Text: run.stream.Text(), StopReason: reason, Timings: k.timings(len(prompt), c.model.takeLoadDuration())}
+	result := &Result{Text: run.stream.Text(), StopReason: reason,
+		Timings: k.timings(len(prompt), run.cachedTokens, c.model.takeLoadDuration())}
 	if reason == StopCanceled {
 		return result, ctx.Err()
 	}
@@ -115,22 +116,23 @@ func (c *Context) abortOnCancel(ctx context.Context) (stop func()) {
 }
 
 type generation struct {
-	ctx    *Context
-	req    Request
-	clock  *clock
-	stream textStream
-	onText func(string)
+	ctx          *Context
+	req          Request
+	clock        *clock
+	stream       textStream
+	onText       func(string)
+	cachedTokens int
 }
 
 func (g *generation) execute(ctx context.Context, prompt []Token) (string, error) {
 	c := g.ctx
-	c.clearMemory()
+	g.cachedTokens = c.keepPrefix(prompt)
 	smpl := newSampler(g.req.Sampling)
 	defer smpl.free()
 	smpl.accept(prompt[max(0, len(prompt)-g.req.Sampling.RepeatLastN):])
 
 	g.clock.prefillFrom = time.Now()
-	if err := c.decode(prompt); err != nil {
+	if err := c.decodeAndKeep(prompt[g.cachedTokens:]); err != nil {
 		return "", err
 	}
 	g.clock.prefillTo = time.Now()
@@ -145,7 +147,7 @@ func (g *generation) execute(ctx context.Context, prompt []Token) (string, error
 			g.release(g.stream.flush())
 			return reason, nil
 		}
-		if err := c.decode([]Token{token}); err != nil {
+		if err := c.decodeAndKeep([]Token{token}); err != nil {
 			return "", err
 		}
 		position++

@@ -8,16 +8,17 @@ import (
 // Timings is the record of one generation call. Every field has exactly one definition, given in the package
 // documentation; all durations are measured in Go with a monotonic clock after synchronising the backend.
 type Timings struct {
-	PromptTokens int     `json:"prompt_tokens"`
-	PromptEvalMS float64 `json:"prompt_eval_ms"`
-	TTFTMS       float64 `json:"ttft_ms"`
-	GenTokens    int     `json:"gen_tokens"`
-	EvalMS       float64 `json:"eval_ms"`
-	SampleMS     float64 `json:"sample_ms"`
-	TokenLatency Latency `json:"token_latency_ms"`
-	TotalMS      float64 `json:"total_ms"`
-	PromptTPS    float64 `json:"prompt_tps"`
-	DecodeTPS    float64 `json:"decode_tps"`
+	PromptTokens       int     `json:"prompt_tokens"`
+	PromptCachedTokens int     `json:"prompt_cached_tokens"`
+	PromptEvalMS       float64 `json:"prompt_eval_ms"`
+	TTFTMS             float64 `json:"ttft_ms"`
+	GenTokens          int     `json:"gen_tokens"`
+	EvalMS             float64 `json:"eval_ms"`
+	SampleMS           float64 `json:"sample_ms"`
+	TokenLatency       Latency `json:"token_latency_ms"`
+	TotalMS            float64 `json:"total_ms"`
+	PromptTPS          float64 `json:"prompt_tps"`
+	DecodeTPS          float64 `json:"decode_tps"`
 
 	// The Ollama API's fields, in nanoseconds, so results line up with data recorded through Ollama.
 	PromptEvalCount    int   `json:"prompt_eval_count"`
@@ -46,23 +47,24 @@ type clock struct {
 	end         time.Time
 }
 
-func (k *clock) timings(promptTokens int, loadMS float64) Timings {
+func (k *clock) timings(promptTokens, cachedTokens int, loadMS float64) Timings {
 	t := Timings{
-		PromptTokens: promptTokens,
-		PromptEvalMS: ms(k.prefillTo.Sub(k.prefillFrom)),
-		GenTokens:    len(k.tokenTimes),
-		SampleMS:     ms(k.sampling),
-		TotalMS:      ms(k.end.Sub(k.start)),
+		PromptTokens:       promptTokens,
+		PromptCachedTokens: cachedTokens,
+		PromptEvalMS:       ms(k.prefillTo.Sub(k.prefillFrom)),
+		GenTokens:          len(k.tokenTimes),
+		SampleMS:           ms(k.sampling),
+		TotalMS:            ms(k.end.Sub(k.start)),
 	}
 	if n := len(k.tokenTimes); n > 0 {
 		t.TTFTMS = ms(k.tokenTimes[0].Sub(k.start))
 		t.EvalMS = ms(k.tokenTimes[n-1].Sub(k.tokenTimes[0]))
 		t.TokenLatency = latencies(k.tokenTimes)
 	}
-	t.PromptTPS = rate(t.PromptTokens, t.PromptEvalMS)
+	t.PromptTPS = rate(t.PromptTokens-t.PromptCachedTokens, t.PromptEvalMS)
 	t.DecodeTPS = rate(t.GenTokens-1, t.EvalMS)
 
-	t.PromptEvalCount = t.PromptTokens
+	t.PromptEvalCount = t.PromptTokens - t.PromptCachedTokens
 	t.PromptEvalDuration = nanos(t.PromptEvalMS)
 	t.EvalCount = t.GenTokens
 	t.EvalDuration = nanos(t.EvalMS)

@@ -14,7 +14,7 @@ func TestClockTimingsFollowTheirDefinitions(t *testing.T) {
 		tokenTimes: []time.Time{at(120), at(140), at(160), at(200)},
 		sampling:   4 * time.Millisecond, end: at(205),
 	}
-	got := k.timings(50, 300)
+	got := k.timings(50, 0, 300)
 	want := Timings{
 		PromptTokens: 50, PromptEvalMS: 100, TTFTMS: 120, GenTokens: 4, EvalMS: 80, SampleMS: 4, TotalMS: 205,
 		PromptTPS: 500, DecodeTPS: 3 / 0.080,
@@ -33,7 +33,7 @@ func TestClockTimingsFollowTheirDefinitions(t *testing.T) {
 
 func TestClockWithOneTokenHasNoDecodeRate(t *testing.T) {
 	k := clock{start: time.Unix(0, 0), tokenTimes: []time.Time{time.Unix(1, 0)}, end: time.Unix(1, 0)}
-	got := k.timings(3, 0)
+	got := k.timings(3, 0, 0)
 	if got.DecodeTPS != 0 || got.EvalMS != 0 || got.TokenLatency != (Latency{}) {
 		t.Errorf("one token: decode_tps %v eval_ms %v latency %+v, want zeros", got.DecodeTPS, got.EvalMS, got.TokenLatency)
 	}
@@ -45,5 +45,13 @@ func TestNearestRank(t *testing.T) {
 		if got := nearestRank(sorted, tc.p); got != tc.want {
 			t.Errorf("p%v = %v, want %v", tc.p, got, tc.want)
 		}
+	}
+}
+
+func TestCachedPromptTokensAreNotCountedAsEvaluated(t *testing.T) {
+	k := clock{start: time.Unix(0, 0), prefillFrom: time.Unix(0, 0), prefillTo: time.Unix(0, 0).Add(100 * time.Millisecond)}
+	got := k.timings(500, 450, 0)
+	if got.PromptCachedTokens != 450 || got.PromptEvalCount != 50 || got.PromptTPS != 500 {
+		t.Errorf("cached %d, prompt_eval_count %d, prompt_tps %v; want 450, 50, 500", got.PromptCachedTokens, got.PromptEvalCount, got.PromptTPS)
 	}
 }

@@ -77,8 +77,8 @@ func (s *Session) call(ctx context.Context, res *AgentResult, stage string, hand
 		}
 	}
 	t := result.Timings
-	logf(s.Log, "[%s] %s: %d prompt tokens (%.0f tok/s), ttft %.0f ms, %d generated (%.1f tok/s), stop: %s",
-		res.Agent.ID, stage, t.PromptTokens, t.PromptTPS, t.TTFTMS, t.GenTokens, t.DecodeTPS, result.StopReason)
+	logf(s.Log, "[%s] %s: %d prompt tokens (%d cached, %.0f tok/s), ttft %.0f ms, %d generated (%.1f tok/s), stop: %s",
+		res.Agent.ID, stage, t.PromptTokens, t.PromptCachedTokens, t.PromptTPS, t.TTFTMS, t.GenTokens, t.DecodeTPS, result.StopReason)
 	return rec, err
 }
 

@@ -99,11 +99,13 @@ func rankFacts(facts []Fact) []Fact {
 
 func userMessage(facts []Fact, total int, handoffs []Handoff, task string) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "Benchmark facts computed by chimera from the artifact files (%d of %d shown, most important first; "+
-		"each ends with its source file):\n", len(facts), total)
+	// The count follows the list so that prompts with more or fewer facts still share their leading tokens,
+	// which a context reusing its KV cache does not evaluate again.
+	b.WriteString("Benchmark facts computed by chimera from the artifact files, most important first; each ends with its source file:\n")
 	for _, f := range facts {
 		fmt.Fprintf(&b, "- %s [%s]\n", f.Text, f.Source)
 	}
+	fmt.Fprintf(&b, "(%d of %d facts shown.)\n", len(facts), total)
 	for _, h := range handoffs {
 		fmt.Fprintf(&b, "\n%s:\n%s\n", h.Title, strings.TrimSpace(h.Text))
 	}

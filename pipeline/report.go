@@ -19,13 +19,14 @@ const keyFactsInReport = 8
 
 // AgentTotals pools an agent's calls: one definition of each figure the Metrics section shows.
 type AgentTotals struct {
-	DecodeTPS    float64 // Σ(gen_tokens−1) / Σ eval_ms
-	MeanTTFTMS   float64 // mean of the calls' ttft_ms
-	TotalMS      float64 // Σ total_ms
-	GenTokens    int     // Σ gen_tokens
-	PromptTokens int     // Σ prompt_tokens
-	PromptEvalMS float64 // Σ prompt_eval_ms
-	EvalMS       float64 // Σ eval_ms
+	DecodeTPS          float64 // Σ(gen_tokens−1) / Σ eval_ms
+	MeanTTFTMS         float64 // mean of the calls' ttft_ms
+	TotalMS            float64 // Σ total_ms
+	GenTokens          int     // Σ gen_tokens
+	PromptTokens       int     // Σ prompt_tokens
+	PromptCachedTokens int     // Σ prompt_cached_tokens
+	PromptEvalMS       float64 // Σ prompt_eval_ms
+	EvalMS             float64 // Σ eval_ms
 }
 
 // Totals pools the agent's calls.
@@ -37,6 +38,7 @@ func (r *AgentResult) Totals() AgentTotals {
 		t.TotalMS += c.Timings.TotalMS
 		t.GenTokens += c.Timings.GenTokens
 		t.PromptTokens += c.Timings.PromptTokens
+		t.PromptCachedTokens += c.Timings.PromptCachedTokens
 		t.PromptEvalMS += c.Timings.PromptEvalMS
 		t.EvalMS += c.Timings.EvalMS
 		steps += max(c.Timings.GenTokens-1, 0)
@@ -112,17 +114,19 @@ func writeMetrics(b *strings.Builder, run *RunResult, res *AgentResult) {
 	fmt.Fprintf(b, "| TTFT | %.1f ms | mean over the calls of call start → first sampled token |\n", t.MeanTTFTMS)
 	fmt.Fprintf(b, "| Total duration | %.1f ms | sum of the calls' wall times |\n", t.TotalMS)
 	fmt.Fprintf(b, "| Tokens generated | %d | sum over the calls |\n", t.GenTokens)
-	fmt.Fprintf(b, "| Prompt eval | %d tokens in %.1f ms | sum of prefill over the calls |\n", t.PromptTokens, t.PromptEvalMS)
+	fmt.Fprintf(b, "| Prompt eval | %d tokens (%d cached) in %.1f ms | sum of prefill over the calls |\n", t.PromptTokens, t.PromptCachedTokens, t.PromptEvalMS)
 	fmt.Fprintf(b, "| Eval duration | %.1f ms | sum of first → last token over the calls |\n", t.EvalMS)
 	fmt.Fprintf(b, "| Load duration | %.1f ms | model load, once per run, not part of any call |\n\n", run.Model.Load.LoadMS)
-	fmt.Fprintf(b, "| Stage | Prompt tokens | Facts shown | Prompt tok/s | TTFT ms | Tokens | Decode tok/s | Total ms | Stop |\n")
-	fmt.Fprintf(b, "|---|---|---|---|---|---|---|---|---|\n")
+	fmt.Fprintf(b, "| Stage | Prompt tokens | Cached | Facts shown | Prompt tok/s | TTFT ms | Tokens | Decode tok/s | Total ms | Stop |\n")
+	fmt.Fprintf(b, "|---|---|---|---|---|---|---|---|---|---|\n")
 	for _, c := range res.Calls {
 		tm := c.Timings
-		fmt.Fprintf(b, "| %s | %d | %d of %d%s | %.1f | %.1f | %d | %.2f | %.1f | %s |\n", c.Stage, tm.PromptTokens,
-			c.Prompt.FactsShown, c.Prompt.FactsTotal, trimmedMark(c.Prompt.Trimmed), tm.PromptTPS, tm.TTFTMS, tm.GenTokens,
-			tm.DecodeTPS, tm.TotalMS, c.StopReason)
+		fmt.Fprintf(b, "| %s | %d | %d | %d of %d%s | %.1f | %.1f | %d | %.2f | %.1f | %s |\n", c.Stage, tm.PromptTokens,
+			tm.PromptCachedTokens, c.Prompt.FactsShown, c.Prompt.FactsTotal, trimmedMark(c.Prompt.Trimmed), tm.PromptTPS,
+			tm.TTFTMS, tm.GenTokens, tm.DecodeTPS, tm.TotalMS, c.StopReason)
 	}
+	b.WriteString("\nCached: leading prompt tokens kept in the KV cache from the previous call and not evaluated again; " +
+		"prompt tok/s counts the evaluated tokens only.\n")
 	b.WriteString("\n")
 }
 
