@@ -75,6 +75,7 @@ func commands() []*cli.Command {
 		generateCommand(),
 		runCommand(),
 		factsCommand(),
+		benchCommand(),
 		runsCommand(),
 		modelsCommand(),
 		devicesCommand(),

@@ -1,0 +1,92 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+
+	"github.com/urfave/cli/v2"
+
+	"chimera/pipeline"
+)
+
+func benchAxisFlags() []cli.Flag {
+	d := pipeline.DefaultConfig().Context
+	return []cli.Flag{
+		&cli.StringFlag{Name: "num-gpu", Value: "all", Usage: "layers to offload: a list such as 0,1,10,all or a range 0-26+2"},
+		&cli.StringFlag{Name: "num-ctx", Value: strconv.Itoa(d.NumCtx), Usage: "context sizes (list)"},
+		&cli.StringFlag{Name: "batch", Value: strconv.Itoa(d.Batch), Usage: "logical batch sizes (list)"},
+		&cli.StringFlag{Name: "ubatch", Value: strconv.Itoa(d.UBatch), Usage: "micro-batch sizes (list)"},
+		&cli.StringFlag{Name: "threads", Value: "0", Usage: "thread counts (list; 0 = all cores)"},
+		&cli.StringFlag{Name: "flash-attn", Value: d.FlashAttn, Usage: "flash attention modes (list of auto, on, off)"},
+		&cli.StringFlag{Name: "cache-type", Value: d.CacheType, Usage: "KV cache types (list)"},
+	}
+}
+
+func benchCommand() *cli.Command {
+	return &cli.Command{
+		Name:  "bench",
+		Usage: "llama-bench style prompt-processing (pp) and generation (tg) tests over a grid of settings",
+		Flags: append([]cli.Flag{
+			modelFlag(),
+			&cli.IntFlag{Name: "n-prompt", Aliases: []string{"p"}, Value: 512, Usage: "prompt tokens of the pp test (0 skips it)"},
+			&cli.IntFlag{Name: "n-gen", Aliases: []string{"n"}, Value: 128, Usage: "tokens of the tg test (0 skips it)"},
+			&cli.IntFlag{Name: "reps", Aliases: []string{"r"}, Value: 5, Usage: "repetitions after the warm-up"},
+			&cli.StringFlag{Name: "format", Aliases: []string{"o"}, Value: "table", Usage: strings.Join(pipeline.BenchFormats, ", ")},
+			&cli.BoolFlag{Name: "no-mmap", Usage: "read the model into memory instead of mapping it"},
+		}, benchAxisFlags()...),
+		Action: runBench,
+	}
+}
+
+func runBench(c *cli.Context) error {
+	axes, err := benchAxes(c)
+	if err != nil {
+		return err
+	}
+	db, err := openStore(c)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	initEngine(c)
+	rows, err := pipeline.Bench(c.Context, db, pipeline.BenchOptions{
+		ModelRef: c.String("model"), Source: modelSource(c), Axes: axes, NPrompt: c.Int("n-prompt"), NGen: c.Int("n-gen"),
+		Reps: c.Int("reps"), UseMmap: !c.Bool("no-mmap"), CommandLine: strings.Join(os.Args, " "), Log: os.Stderr,
+	})
+	if len(rows) > 0 {
+		if werr := pipeline.WriteBench(os.Stdout, rows, c.String("format")); werr != nil {
+			return werr
+		}
+	}
+	return err
+}
+
+func benchAxes(c *cli.Context) (pipeline.BenchAxes, error) {
+	var axes pipeline.BenchAxes
+	var err error
+	if axes.NumGPU, err = parseNumGPUList(c.String("num-gpu")); err != nil {
+		return axes, err
+	}
+	for name, dest := range map[string]*[]int{"num-ctx": &axes.NumCtx, "batch": &axes.Batch, "ubatch": &axes.UBatch, "threads": &axes.Threads} {
+		if *dest, err = parseIntList(name, c.String(name)); err != nil {
+			return axes, err
+		}
+	}
+	axes.FlashAttn = splitList(c.String("flash-attn"))
+	axes.CacheType = splitList(c.String("cache-type"))
+	if format := c.String("format"); !contains(pipeline.BenchFormats, format) {
+		return axes, &usageError{fmt.Errorf("format must be one of %s, got %q", strings.Join(pipeline.BenchFormats, ", "), format)}
+	}
+	return axes, nil
+}
+
+func contains(list []string, s string) bool {
+	for _, item := range list {
+		if item == s {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,361 @@
+package pipeline
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"strings"
+	"time"
+
+	"chimera/llama"
+	"chimera/store"
+)
+
+// BenchAxes are the settings a bench sweeps: every combination runs (llama-bench's comma lists).
+type BenchAxes struct {
+	NumGPU    []int
+	NumCtx    []int
+	Batch     []int
+	UBatch    []int
+	Threads   []int
+	FlashAttn []string
+	CacheType []string
+}
+
+// BenchOptions configure `chimera bench`.
+type BenchOptions struct {
+	ModelRef    string
+	Source      ModelSource
+	Axes        BenchAxes
+	NPrompt     int // pp test size; 0 skips it
+	NGen        int // tg test size; 0 skips it
+	Reps        int
+	UseMmap     bool
+	CommandLine string
+	Log         io.Writer
+}
+
+// BenchRow is one test at one configuration, with llama-bench's field names so its tooling reads chimera's output.
+type BenchRow struct {
+	ModelFilename   string    `json:"model_filename"`
+	ModelType       string    `json:"model_type"`
+	ModelSize       uint64    `json:"model_size"`
+	ModelNParams    uint64    `json:"model_n_params"`
+	Backends        string    `json:"backends"`
+	GPUInfo         string    `json:"gpu_info"`
+	NBatch          int       `json:"n_batch"`
+	NUBatch         int       `json:"n_ubatch"`
+	NThreads        int       `json:"n_threads"`
+	TypeK           string    `json:"type_k"`
+	TypeV           string    `json:"type_v"`
+	NGPULayers      int       `json:"n_gpu_layers"`
+	FlashAttn       string    `json:"flash_attn"`
+	UseMmap         bool      `json:"use_mmap"`
+	NPrompt         int       `json:"n_prompt"`
+	NGen            int       `json:"n_gen"`
+	NCtx            int       `json:"n_ctx"`
+	TestTime        string    `json:"test_time"`
+	AvgNS           int64     `json:"avg_ns"`
+	StddevNS        int64     `json:"stddev_ns"`
+	AvgTS           float64   `json:"avg_ts"`
+	StddevTS        float64   `json:"stddev_ts"`
+	SamplesNS       []int64   `json:"samples_ns"`
+	SamplesTS       []float64 `json:"samples_ts"`
+	GPULayersActual int       `json:"n_gpu_layers_effective"`
+	LoadMS          float64   `json:"load_ms"`
+	VRAMUsedBytes   int64     `json:"vram_used_bytes"`
+	TokenLatency    *Summary  `json:"token_latency_ms,omitempty"`
+	DuplicateOf     string    `json:"duplicate_of,omitempty"`
+}
+
+// Test names the row the llama-bench way: pp512, tg128.
+func (r BenchRow) Test() string {
+	if r.NGen > 0 {
+		return fmt.Sprintf("tg%d", r.NGen)
+	}
+	return fmt.Sprintf("pp%d", r.NPrompt)
+}
+
+// BenchConfig is one point of the grid.
+type BenchConfig struct {
+	NumGPU  int
+	Context llama.ContextParams
+}
+
+// Grid expands the axes in llama-bench's order: the first axis varies slowest.
+func (a BenchAxes) Grid() []BenchConfig {
+	var grid []BenchConfig
+	for _, gpu := range a.NumGPU {
+		for _, ctx := range a.NumCtx {
+			for _, batch := range a.Batch {
+				for _, ubatch := range a.UBatch {
+					for _, threads := range a.Threads {
+						for _, fa := range a.FlashAttn {
+							for _, ct := range a.CacheType {
+								grid = append(grid, BenchConfig{NumGPU: gpu, Context: llama.ContextParams{
+									NumCtx: ctx, Batch: batch, UBatch: min(ubatch, batch), Threads: threads,
+									FlashAttn: fa, CacheType: ct}})
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+	return grid
+}
+
+// Bench runs the pp and tg tests over the grid, one model load per distinct effective offload, a warm-up per
+// configuration excluded from the samples, and records the rows in the store.
+func Bench(ctx context.Context, db *store.DB, opts BenchOptions) ([]BenchRow, error) {
+	if err := opts.validate(); err != nil {
+		return nil, err
+	}
+	grid := opts.Axes.Grid()
+	for _, cfg := range grid {
+		if err := cfg.Context.Validate(); err != nil {
+			return nil, Invalid(err)
+		}
+	}
+	resolved, info, err := ResolveModel(opts.ModelRef, opts.Source)
+	if err != nil {
+		return nil, err
+	}
+	rec := &recorder{db: db, ctx: context.WithoutCancel(ctx)}
+	runID, err := rec.db.StartRun(rec.ctx, store.Run{Kind: store.KindBench, CommandLine: opts.CommandLine,
+		ConfigJSON: mustJSON(opts.Axes), ModelRef: resolved.Ref, ModelPath: resolved.Path, ModelSHA256: info.HeaderSHA256,
+		ModelFileType: info.FileType, ModelSynthetic: resolved.Synthetic || info.SyntheticWeights, Host: hostname(), BuildInfo: buildInfo()})
+	if err != nil {
+		return nil, err
+	}
+	b := &bencher{opts: opts, loads: map[int]*Model{}, blocks: int(info.BlockCount)}
+	defer b.close()
+	rows, err := b.run(ctx, grid)
+	if recErr := rec.db.AddBenchResults(rec.ctx, runID, storeBenchRows(rows)); recErr != nil && err == nil {
+		err = recErr
+	}
+	rec.finish(runID, err)
+	return rows, err
+}
+
+func (o BenchOptions) validate() error {
+	switch {
+	case o.Reps < 1:
+		return Invalid(fmt.Errorf("reps must be at least 1, got %d", o.Reps))
+	case o.NPrompt < 0 || o.NGen < 0 || o.NPrompt+o.NGen == 0:
+		return Invalid(fmt.Errorf("give a prompt size (-p) or a generation size (-n) above 0"))
+	}
+	for _, n := range o.Axes.NumCtx {
+		if o.NPrompt > n || o.NGen > n {
+			return Invalid(fmt.Errorf("num_ctx %d is smaller than the test (pp %d, tg %d)", n, o.NPrompt, o.NGen))
+		}
+	}
+	for _, n := range o.Axes.NumGPU {
+		if n < AllLayers {
+			return Invalid(fmt.Errorf("num_gpu must be a layer count or all, got %d", n))
+		}
+	}
+	return nil
+}
+
+type bencher struct {
+	opts   BenchOptions
+	blocks int
+	loads  map[int]*Model // by effective layer count
+	rng    *rand.Rand
+}
+
+func (b *bencher) close() {
+	for _, m := range b.loads {
+		m.Close()
+	}
+}
+
+func (b *bencher) run(ctx context.Context, grid []BenchConfig) ([]BenchRow, error) {
+	b.rng = rand.New(rand.NewPCG(1, 2))
+	measured := map[string][]BenchRow{} // by effective settings
+	labels := map[string]string{}
+	var rows []BenchRow
+	for i, cfg := range grid {
+		effective := EffectiveNumGPU(cfg.NumGPU, b.blocks, llama.HasGPU())
+		key := fmt.Sprintf("%d/%+v", effective, cfg.Context)
+		label := cfg.label()
+		logf(b.opts.Log, "bench %d/%d: %s", i+1, len(grid), label)
+		if prior, dup := measured[key]; dup {
+			logf(b.opts.Log, "  same effective settings as %s (%d layers offloaded): not run again", labels[key], effective)
+			rows = append(rows, duplicates(prior, cfg, labels[key])...)
+			continue
+		}
+		cfgRows, err := b.runConfig(ctx, cfg, effective)
+		rows = append(rows, cfgRows...)
+		if err != nil {
+			return rows, err
+		}
+		measured[key], labels[key] = cfgRows, label
+	}
+	return rows, nil
+}
+
+func (c BenchConfig) label() string {
+	p := c.Context
+	return fmt.Sprintf("num_gpu=%s num_ctx=%d batch=%d ubatch=%d threads=%d flash_attn=%s cache=%s", NumGPULabel(c.NumGPU),
+		p.NumCtx, p.Batch, p.UBatch, p.Threads, p.FlashAttn, p.CacheType)
+}
+
+// duplicates reports a configuration whose effective settings were already measured, pointing at that run.
+func duplicates(prior []BenchRow, cfg BenchConfig, of string) []BenchRow {
+	rows := make([]BenchRow, len(prior))
+	for i, r := range prior {
+		r.NGPULayers, r.DuplicateOf = cfg.NumGPU, of
+		rows[i] = r
+	}
+	return rows
+}
+
+// model loads (once) the model with the given effective offload.
+func (b *bencher) model(effective int) (*Model, error) {
+	if m, ok := b.loads[effective]; ok {
+		return m, nil
+	}
+	before := deviceUsed()
+	m, err := LoadModel(b.opts.ModelRef, b.opts.Source, effective, b.opts.UseMmap)
+	if err != nil {
+		return nil, err
+	}
+	logf(b.opts.Log, "  model loaded in %.0f ms, %d/%d layers on GPU, %d MiB of device memory", m.Load.LoadMS,
+		m.Load.OffloadedLayers, m.Load.OffloadableLayer, (deviceUsed()-before)>>20)
+	b.loads[effective] = m
+	return m, nil
+}
+
+// deviceUsed is the memory in use on the GPUs (0 on a machine without one).
+func deviceUsed() int64 {
+	var used int64
+	for _, d := range llama.Devices() {
+		if d.Type == "gpu" || d.Type == "igpu" {
+			used += int64(d.TotalBytes) - int64(d.FreeBytes)
+		}
+	}
+	return used
+}
+
+func (b *bencher) runConfig(ctx context.Context, cfg BenchConfig, effective int) ([]BenchRow, error) {
+	before := deviceUsed()
+	m, err := b.model(effective)
+	if err != nil {
+		return nil, err
+	}
+	llctx, err := m.NewContext(cfg.Context)
+	if err != nil {
+		return nil, Invalid(err)
+	}
+	defer llctx.Close()
+	base := b.baseRow(m, llctx, cfg, effective, deviceUsed()-before)
+	var rows []BenchRow
+	if b.opts.NPrompt > 0 {
+		row, err := b.measure(ctx, base, b.opts.NPrompt, 0, func() (time.Duration, []time.Duration, error) {
+			d, err := llctx.BenchPrompt(b.opts.NPrompt, b.rng)
+			return d, nil, err
+		})
+		if err != nil {
+			return rows, err
+		}
+		rows = append(rows, row)
+	}
+	if b.opts.NGen > 0 {
+		row, err := b.measure(ctx, base, 0, b.opts.NGen, func() (time.Duration, []time.Duration, error) {
+			return llctx.BenchGenerate(b.opts.NGen, b.rng)
+		})
+		if err != nil {
+			return rows, err
+		}
+		rows = append(rows, row)
+	}
+	return rows, nil
+}
+
+func (b *bencher) baseRow(m *Model, llctx *llama.Context, cfg BenchConfig, effective int, vram int64) BenchRow {
+	gen, _ := cfg.Context.EffectiveThreads()
+	return BenchRow{
+		ModelFilename: m.Ref.Path, ModelType: m.Description(), ModelSize: m.SizeBytes(), ModelNParams: m.Params(),
+		Backends: backendNames(), GPUInfo: gpuNames(), NBatch: cfg.Context.Batch, NUBatch: cfg.Context.UBatch,
+		NThreads: gen, TypeK: cfg.Context.CacheType, TypeV: cfg.Context.CacheType, NGPULayers: cfg.NumGPU,
+		FlashAttn: cfg.Context.FlashAttn, UseMmap: b.opts.UseMmap, NCtx: llctx.NumCtx(), GPULayersActual: effective,
+		LoadMS: m.Load.LoadMS, VRAMUsedBytes: vram,
+	}
+}
+
+// measure runs one test: a warm-up, excluded, then the repetitions.
+func (b *bencher) measure(ctx context.Context, base BenchRow, nPrompt, nGen int, test func() (time.Duration, []time.Duration, error)) (BenchRow, error) {
+	row := base
+	row.NPrompt, row.NGen = nPrompt, nGen
+	row.TestTime = time.Now().UTC().Format(time.RFC3339)
+	if _, _, err := test(); err != nil {
+		return row, err
+	}
+	var steps []float64
+	for range b.opts.Reps {
+		if err := ctx.Err(); err != nil {
+			return row, err
+		}
+		elapsed, stepTimes, err := test()
+		if err != nil {
+			return row, err
+		}
+		row.SamplesNS = append(row.SamplesNS, elapsed.Nanoseconds())
+		row.SamplesTS = append(row.SamplesTS, float64(nPrompt+nGen)/elapsed.Seconds())
+		for _, s := range stepTimes {
+			steps = append(steps, float64(s.Nanoseconds())/1e6)
+		}
+	}
+	ns := make([]float64, len(row.SamplesNS))
+	for i, v := range row.SamplesNS {
+		ns[i] = float64(v)
+	}
+	nsSummary, tsSummary := Summarize(ns), Summarize(row.SamplesTS)
+	row.AvgNS, row.StddevNS = int64(nsSummary.Mean), int64(nsSummary.SD)
+	row.AvgTS, row.StddevTS = tsSummary.Mean, tsSummary.SD
+	if len(steps) > 0 {
+		latency := Summarize(steps)
+		row.TokenLatency = &latency
+	}
+	logf(b.opts.Log, "  %s: %.2f ± %.2f tok/s", row.Test(), row.AvgTS, row.StddevTS)
+	return row, nil
+}
+
+func backendNames() string {
+	return joinUnique(llama.Devices(), func(d llama.Device) string { return d.Backend })
+}
+
+func gpuNames() string {
+	return joinUnique(llama.Devices(), func(d llama.Device) string {
+		if d.Type == "cpu" {
+			return ""
+		}
+		return d.Description
+	})
+}
+
+func joinUnique(devices []llama.Device, name func(llama.Device) string) string {
+	var names []string
+	seen := map[string]bool{}
+	for _, d := range devices {
+		if n := name(d); n != "" && !seen[n] {
+			seen[n] = true
+			names = append(names, n)
+		}
+	}
+	return strings.Join(names, ",")
+}
+
+func storeBenchRows(rows []BenchRow) []store.BenchResult {
+	out := make([]store.BenchResult, 0, len(rows))
+	for _, r := range rows {
+		out = append(out, store.BenchResult{Test: r.Test()[:2], NPrompt: r.NPrompt, NGen: r.NGen, NGPULayers: r.NGPULayers,
+			NCtx: r.NCtx, NBatch: r.NBatch, NUBatch: r.NUBatch, NThreads: r.NThreads, FlashAttn: r.FlashAttn == "on",
+			TypeK: r.TypeK, TypeV: r.TypeV, AvgNS: r.AvgNS, StddevNS: r.StddevNS, AvgTS: r.AvgTS, StddevTS: r.StddevTS,
+			SamplesNS: r.SamplesNS, SamplesTS: r.SamplesTS, ExtraJSON: mustJSON(r)})
+	}
+	return out
+}
