@@ -85,3 +85,19 @@ func parseNumGPUList(s string) ([]int, error) {
 	}
 	return values, nil
 }
+
+// parseFloatList reads a comma list of numbers.
+func parseFloatList(name, s string) ([]float64, error) {
+	var values []float64
+	for _, item := range splitList(s) {
+		f, err := strconv.ParseFloat(item, 64)
+		if err != nil {
+			return nil, &usageError{fmt.Errorf("--%s: %q is not a number", name, item)}
+		}
+		values = append(values, f)
+	}
+	if len(values) == 0 {
+		return nil, &usageError{fmt.Errorf("--%s needs at least one value", name)}
+	}
+	return values, nil
+}

@@ -60,7 +60,7 @@ func runWorkflow(c *cli.Context) error {
 	}
 	defer db.Close()
 	initEngine(c)
-	out, err := newRunDir(c.String("out"))
+	out, err := newRunDir(c.String("out"), "run-")
 	if err != nil {
 		return err
 	}
@@ -75,12 +75,13 @@ func runWorkflow(c *cli.Context) error {
 	return err
 }
 
-// newRunDir creates a fresh numbered folder under the output directory so runs never overwrite each other.
-func newRunDir(parent string) (string, error) {
+// newRunDir creates a fresh folder, named by prefix and time, under the output directory so runs never overwrite
+// each other.
+func newRunDir(parent, prefix string) (string, error) {
 	if err := os.MkdirAll(parent, 0o755); err != nil {
 		return "", pipeline.Invalid(fmt.Errorf("output directory: %w", err))
 	}
-	dir, err := os.MkdirTemp(parent, "run-"+time.Now().Format("20060102-150405")+"-")
+	dir, err := os.MkdirTemp(parent, prefix+time.Now().Format("20060102-150405")+"-")
 	if err != nil {
 		return "", pipeline.Invalid(fmt.Errorf("output directory %s is not writable: %w", parent, err))
 	}

@@ -117,25 +117,35 @@ func readConfig(c *cli.Context, prefix string) (pipeline.Config, error) {
 	if err != nil {
 		return pipeline.Config{}, err
 	}
-	cfg := pipeline.Config{
-		NumGPU:  numGPU,
+	cfg := readNonAxisConfig(c, prefix)
+	cfg.NumGPU = numGPU
+	cfg.Context.NumCtx = c.Int(prefix + "num-ctx")
+	cfg.Sampling.Temperature = float32(c.Float64(prefix + "temp"))
+	cfg.Sampling.TopP = float32(c.Float64(prefix + "top-p"))
+	cfg.Sampling.TopK = c.Int(prefix + "top-k")
+	cfg.Sampling.RepeatPenalty = float32(c.Float64(prefix + "repeat-penalty"))
+	return cfg, pipeline.Invalid(cfg.Validate())
+}
+
+// sweepAxisFlags are the settings `chimera sweep` takes as lists; readNonAxisConfig reads all the others.
+var sweepAxisFlags = []string{"num-gpu", "num-ctx", "temp", "top-p", "top-k", "repeat-penalty"}
+
+func readNonAxisConfig(c *cli.Context, prefix string) pipeline.Config {
+	return pipeline.Config{
 		Fit:     c.Bool(prefix + "fit"),
 		UseMmap: !c.Bool(prefix + "no-mmap"),
 		Context: llama.ContextParams{
-			NumCtx: c.Int(prefix + "num-ctx"), Batch: c.Int(prefix + "batch"), UBatch: c.Int(prefix + "ubatch"),
+			Batch: c.Int(prefix + "batch"), UBatch: c.Int(prefix + "ubatch"),
 			Threads: c.Int(prefix + "threads"), ThreadsBatch: c.Int(prefix + "threads-batch"),
 			FlashAttn: c.String(prefix + "flash-attn"), CacheType: c.String(prefix + "cache-type"),
 			ReusePrefix: !c.Bool(prefix + "no-prefix-cache"),
 		},
 		Sampling: llama.Sampling{
-			Temperature: float32(c.Float64(prefix + "temp")), TopP: float32(c.Float64(prefix + "top-p")),
-			TopK: c.Int(prefix + "top-k"), MinP: float32(c.Float64(prefix + "min-p")),
-			RepeatPenalty: float32(c.Float64(prefix + "repeat-penalty")), RepeatLastN: c.Int(prefix + "repeat-last-n"),
+			MinP: float32(c.Float64(prefix + "min-p")), RepeatLastN: c.Int(prefix + "repeat-last-n"),
 			Seed: uint32(c.Uint(prefix + "seed")),
 		},
 		NumPredict: c.Int(prefix + "num-predict"),
 	}
-	return cfg, pipeline.Invalid(cfg.Validate())
 }
 
 // parseNumGPU accepts a layer count or "all" (-1).

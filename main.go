@@ -76,6 +76,7 @@ func commands() []*cli.Command {
 		runCommand(),
 		factsCommand(),
 		benchCommand(),
+		sweepCommand(),
 		runsCommand(),
 		modelsCommand(),
 		devicesCommand(),
