@@ -77,6 +77,7 @@ func commands() []*cli.Command {
 		factsCommand(),
 		benchCommand(),
 		sweepCommand(),
+		compareCommand(),
 		runsCommand(),
 		modelsCommand(),
 		devicesCommand(),

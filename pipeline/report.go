@@ -31,20 +31,15 @@ type AgentTotals struct {
 
 // Totals pools the agent's calls.
 func (r *AgentResult) Totals() AgentTotals {
-	var t AgentTotals
-	steps := 0
+	pooled := poolCalls(r.Calls)
+	t := AgentTotals{DecodeTPS: pooled.DecodeTPS, MeanTTFTMS: pooled.TTFTMS}
 	for _, c := range r.Calls {
-		t.MeanTTFTMS += c.Timings.TTFTMS / float64(len(r.Calls))
 		t.TotalMS += c.Timings.TotalMS
 		t.GenTokens += c.Timings.GenTokens
 		t.PromptTokens += c.Timings.PromptTokens
 		t.PromptCachedTokens += c.Timings.PromptCachedTokens
 		t.PromptEvalMS += c.Timings.PromptEvalMS
 		t.EvalMS += c.Timings.EvalMS
-		steps += max(c.Timings.GenTokens-1, 0)
-	}
-	if t.EvalMS > 0 {
-		t.DecodeTPS = float64(steps) / t.EvalMS * 1000
 	}
 	return t
 }

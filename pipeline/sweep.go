@@ -312,8 +312,8 @@ func (s *sweeper) sample(ctx context.Context, session *Session) (sweepSample, er
 		calls = append(calls, res.Calls...)
 		handoffs = []Handoff{{Title: "Inventory from " + Collector.Name, Text: res.Report()}}
 	}
-	pooled := (&AgentResult{Calls: calls}).Totals()
-	return sweepSample{decodeTPS: pooled.DecodeTPS, ttftMS: pooled.MeanTTFTMS, workflowMS: msSince(start)}, nil
+	pooled := poolCalls(calls)
+	return sweepSample{decodeTPS: pooled.DecodeTPS, ttftMS: pooled.TTFTMS, workflowMS: msSince(start)}, nil
 }
 
 func (s *sweeper) benchSample(llctx *llama.Context) (sweepSample, error) {

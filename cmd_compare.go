@@ -1,0 +1,60 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/urfave/cli/v2"
+
+	"chimera/pipeline"
+)
+
+func compareCommand() *cli.Command {
+	flags := []cli.Flag{
+		modelFlag(),
+		&cli.IntFlag{Name: "runs", Value: 3, Usage: "measured passes per configuration (interleaved, after one excluded warm-up each)"},
+		&cli.StringFlag{Name: "out", Value: "chimera-out", Usage: "directory for compare-<time>/ with comparison.md and comparison.json"},
+	}
+	flags = append(flags, dataFlags()...)
+	flags = append(flags, configFlags("baseline-", "baseline:")...)
+	flags = append(flags, configFlags("chimera-", "chimera:")...)
+	return &cli.Command{
+		Name:   "compare",
+		Usage:  "compare a baseline and a chimera configuration on the agent workflow, with confidence intervals and Welch's test",
+		Flags:  flags,
+		Action: runCompare,
+	}
+}
+
+func runCompare(c *cli.Context) error {
+	baseline, err := readConfig(c, "baseline-")
+	if err != nil {
+		return err
+	}
+	chimera, err := readConfig(c, "chimera-")
+	if err != nil {
+		return err
+	}
+	db, err := openStore(c)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	initEngine(c)
+	out, err := newRunDir(c.String("out"), "compare-")
+	if err != nil {
+		return err
+	}
+	result, err := pipeline.Compare(c.Context, db, pipeline.CompareOptions{
+		ModelRef: c.String("model"), Source: modelSource(c), Baseline: baseline, Chimera: chimera, Runs: c.Int("runs"),
+		DataDirs: c.StringSlice("data"), Limits: limits(c), OutDir: out, CommandLine: strings.Join(os.Args, " "), Log: os.Stderr,
+	})
+	if result != nil {
+		fmt.Print(pipeline.RenderComparison(result))
+		for _, p := range result.Reports {
+			fmt.Println("  ", p)
+		}
+	}
+	return err
+}
