@@ -78,6 +78,7 @@ func commands() []*cli.Command {
 		benchCommand(),
 		sweepCommand(),
 		compareCommand(),
+		multiCommand(),
 		runsCommand(),
 		modelsCommand(),
 		devicesCommand(),

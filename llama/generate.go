@@ -104,15 +104,17 @@ func (c *Context) Generate(ctx context.Context, req Request, onText func(string)
 // abortOnCancel makes a cancelled ctx interrupt a running llama_decode (prompt processing can take seconds).
 func (c *Context) abortOnCancel(ctx context.Context) (stop func()) {
 	*c.abort = 0
-	done := make(chan struct{})
+	done, exited := make(chan struct{}), make(chan struct{})
 	go func() {
+		defer close(exited)
 		select {
 		case <-ctx.Done():
 			*c.abort = 1
 		case <-done:
 		}
 	}()
-	return func() { close(done) }
+	// Waiting for the watcher keeps it from writing the flag after Close has freed it.
+	return func() { close(done); <-exited }
 }
 
 type generation struct {

@@ -7,6 +7,7 @@ import (
 	"os"
 	"runtime/debug"
 	"strconv"
+	"sync"
 	"time"
 
 	"chimera/models"
@@ -18,6 +19,7 @@ import (
 type recorder struct {
 	db  *store.DB
 	ctx context.Context
+	mu  sync.Mutex // concurrent agents record calls through one recorder
 	seq int
 }
 
@@ -96,10 +98,13 @@ func (r *recorder) updateAgent(id int64, res *AgentResult, status store.Status) 
 }
 
 func (r *recorder) addCall(runID, agentRunID int64, c CallRecord) error {
+	r.mu.Lock()
 	r.seq++
+	seq := r.seq
+	r.mu.Unlock()
 	t := c.Timings
 	_, err := r.db.AddCall(r.ctx, store.Call{
-		RunID: runID, AgentRunID: agentRunID, Stage: c.Stage, Seq: r.seq, Prompt: c.Prompt.User, Response: c.Response,
+		RunID: runID, AgentRunID: agentRunID, Stage: c.Stage, Seq: seq, Prompt: c.Prompt.User, Response: c.Response,
 		PromptTokens: t.PromptTokens, PromptTrimmed: c.Prompt.Trimmed, GenTokens: t.GenTokens, TTFTMS: t.TTFTMS,
 		PromptEvalMS: t.PromptEvalMS, EvalMS: t.EvalMS, TotalMS: t.TotalMS, PromptTPS: t.PromptTPS, DecodeTPS: t.DecodeTPS,
 		LoadMS: float64(t.LoadDuration) / 1e6, TimingsJSON: mustJSON(t), StartedAt: time.Now().UTC(),
