@@ -15,7 +15,7 @@ HEADERS   := third_party/include/llama.h
 FUZZTIME  ?= 10s
 CUDA_ARCHS ?= 80;86;89;90
 
-.PHONY: deps headers tokenizer build test vet fuzz run bench cuda env clean
+.PHONY: deps headers tokenizer build test vet fuzz run bench cuda dist gpu-bundle gpu-check env clean
 
 deps: headers tokenizer
 
@@ -50,6 +50,18 @@ bench: build tokenizer
 
 cuda: $(HEADERS)
 	./scripts/build-cuda.sh "$(CUDA_ARCHS)"
+
+# The install layout, on a machine with nvcc and cmake: dist/bin/chimera, dist/lib/chimera/ (docs/gpu.md).
+dist: build cuda
+	install -D -m 0755 $(BIN) dist/bin/chimera
+
+# What scripts/gpu-check.sh needs on a GPU machine without Go or network, in build/gpu-bundle; prints its size.
+gpu-bundle: build
+	./scripts/gpu-bundle.sh
+
+# On the GPU machine: builds the CUDA backend from build/gpu-bundle, installs dist/ and measures (docs/gpu.md).
+gpu-check:
+	./scripts/gpu-check.sh
 
 # Prints the build environment for shells and editors: eval "$$(make -s env)"
 env:
