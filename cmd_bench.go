@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -41,6 +42,9 @@ func benchCommand() *cli.Command {
 }
 
 func runBench(c *cli.Context) error {
+	if format := c.String("format"); !slices.Contains(pipeline.BenchFormats, format) {
+		return &usageError{fmt.Errorf("format must be one of %s, got %q", strings.Join(pipeline.BenchFormats, ", "), format)}
+	}
 	axes, err := benchAxes(c)
 	if err != nil {
 		return err
@@ -76,17 +80,5 @@ func benchAxes(c *cli.Context) (pipeline.BenchAxes, error) {
 	}
 	axes.FlashAttn = splitList(c.String("flash-attn"))
 	axes.CacheType = splitList(c.String("cache-type"))
-	if format := c.String("format"); !contains(pipeline.BenchFormats, format) {
-		return axes, &usageError{fmt.Errorf("format must be one of %s, got %q", strings.Join(pipeline.BenchFormats, ", "), format)}
-	}
 	return axes, nil
-}
-
-func contains(list []string, s string) bool {
-	for _, item := range list {
-		if item == s {
-			return true
-		}
-	}
-	return false
 }

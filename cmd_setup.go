@@ -127,9 +127,8 @@ func readConfig(c *cli.Context, prefix string) (pipeline.Config, error) {
 	return cfg, pipeline.Invalid(cfg.Validate())
 }
 
-// sweepAxisFlags are the settings `chimera sweep` takes as lists; readNonAxisConfig reads all the others.
-var sweepAxisFlags = []string{"num-gpu", "num-ctx", "temp", "top-p", "top-k", "repeat-penalty"}
-
+// readNonAxisConfig reads every setting but num_gpu, num_ctx and the sampling settings `chimera sweep` varies;
+// the sweep sets the context's other axes per cell too.
 func readNonAxisConfig(c *cli.Context, prefix string) pipeline.Config {
 	return pipeline.Config{
 		Fit:     c.Bool(prefix + "fit"),

@@ -12,37 +12,52 @@ import (
 )
 
 func sweepCommand() *cli.Command {
-	d := pipeline.DefaultConfig()
-	flags := []cli.Flag{
+	axes := append(benchAxisFlags(), samplingAxisFlags()...)
+	flags := append([]cli.Flag{
 		modelFlag(),
-		&cli.StringFlag{Name: "workload", Value: pipeline.WorkloadBench, Usage: "bench (pp + tg tests) or agent (the two-agent workflow)"},
+		&cli.StringFlag{Name: "workload", Value: pipeline.WorkloadBench, Usage: "bench (pp and tg tests) or agent (the two-agent workflow)"},
 		&cli.IntFlag{Name: "runs", Value: 3, Usage: "measured runs per cell, after one excluded warm-up"},
-		&cli.StringFlag{Name: "rank-by", Value: pipeline.RankDecode, Usage: "decode, ttft or workflow"},
-		&cli.StringFlag{Name: "num-gpu", Value: "all", Usage: "layers to offload (list, ranges, all)"},
-		&cli.StringFlag{Name: "num-ctx", Value: strconv.Itoa(d.Context.NumCtx), Usage: "context sizes (list)"},
-		&cli.StringFlag{Name: "temp", Value: decimalFlag(d.Sampling.Temperature), Usage: "temperatures (list)"},
-		&cli.StringFlag{Name: "top-p", Value: decimalFlag(d.Sampling.TopP), Usage: "top-p values (list)"},
-		&cli.StringFlag{Name: "top-k", Value: strconv.Itoa(d.Sampling.TopK), Usage: "top-k values (list)"},
-		&cli.StringFlag{Name: "repeat-penalty", Value: decimalFlag(d.Sampling.RepeatPenalty), Usage: "repeat penalties (list)"},
-		&cli.IntFlag{Name: "n-prompt", Aliases: []string{"p"}, Value: 512, Usage: "bench workload: prompt tokens of the pp test"},
-		&cli.IntFlag{Name: "n-gen", Aliases: []string{"n"}, Value: 128, Usage: "bench workload: tokens of the tg test"},
-		&cli.StringFlag{Name: "out", Value: "chimera-out", Usage: "directory for sweep-<time>/ with CSV, JSON, ranking and SVG charts"},
-	}
-	base := configFlags("", "")
-	for _, f := range base {
-		if !contains(sweepAxisFlags, f.Names()[0]) {
-			flags = append(flags, f)
-		}
-	}
+		&cli.StringFlag{Name: "rank-by", Value: pipeline.RankDecode, Usage: "decode (tok/s), ttft or workflow (time, agent workload)"},
+		&cli.IntFlag{Name: "n-prompt", Aliases: []string{"p"}, Value: 512, Usage: "bench workload: prompt tokens of the pp test (its time is the TTFT)"},
+		&cli.IntFlag{Name: "n-gen", Aliases: []string{"n"}, Value: 128, Usage: "bench workload: tokens of the tg test (its rate is the decode tok/s)"},
+		&cli.StringFlag{Name: "out", Value: "chimera-out", Usage: "directory for a sweep-<time> folder with CSV, JSON, the ranking and SVG charts"},
+	}, axes...)
+	flags = append(flags, configFlagsExcept(axes)...)
 	return &cli.Command{
 		Name:   "sweep",
-		Usage:  "measure every combination of settings and rank them, with significance of the lead",
+		Usage:  "measure every combination of settings, rank them and say whether each lead is significant",
 		Flags:  append(flags, dataFlags()...),
 		Action: runSweep,
 	}
 }
 
+func samplingAxisFlags() []cli.Flag {
+	d := pipeline.DefaultConfig().Sampling
+	return []cli.Flag{
+		&cli.StringFlag{Name: "temp", Value: decimalFlag(d.Temperature), Usage: "temperatures (list)"},
+		&cli.StringFlag{Name: "top-p", Value: decimalFlag(d.TopP), Usage: "top-p values (list)"},
+		&cli.StringFlag{Name: "top-k", Value: strconv.Itoa(d.TopK), Usage: "top-k values (list)"},
+		&cli.StringFlag{Name: "repeat-penalty", Value: decimalFlag(d.RepeatPenalty), Usage: "repeat penalties (list)"},
+	}
+}
+
 func decimalFlag(f float32) string { return strconv.FormatFloat(float64(f), 'g', -1, 32) }
+
+// configFlagsExcept is configFlags without the axes, which the sweep takes as lists, and without --fit, which
+// would change num_gpu behind the grid's back.
+func configFlagsExcept(axes []cli.Flag) []cli.Flag {
+	skip := map[string]bool{"fit": true}
+	for _, f := range axes {
+		skip[f.Names()[0]] = true
+	}
+	var flags []cli.Flag
+	for _, f := range configFlags("", "") {
+		if !skip[f.Names()[0]] {
+			flags = append(flags, f)
+		}
+	}
+	return flags
+}
 
 func runSweep(c *cli.Context) error {
 	opts, err := sweepOptions(c)
@@ -63,33 +78,39 @@ func runSweep(c *cli.Context) error {
 	if result == nil {
 		return err
 	}
-	pipeline.WriteRanking(os.Stdout, result, false)
-	paths, werr := pipeline.WriteSweepFiles(out, result)
-	for _, p := range paths {
-		fmt.Println("  ", p)
+	if werr := printSweep(result, out); werr != nil && err == nil {
+		err = werr
 	}
-	if err != nil {
+	return err
+}
+
+// printSweep prints the ranking and writes the sweep's files, also for an interrupted sweep.
+func printSweep(r *pipeline.SweepResult, dir string) error {
+	if err := pipeline.WriteRanking(os.Stdout, r, false); err != nil {
 		return err
 	}
-	return werr
+	fmt.Printf("sweep run %d: %s\n", r.RunID, r.Status)
+	paths, err := pipeline.WriteSweepFiles(dir, r)
+	for _, path := range paths {
+		fmt.Println("  ", path)
+	}
+	return err
 }
 
 func sweepOptions(c *cli.Context) (pipeline.SweepOptions, error) {
+	bench, err := benchAxes(c)
+	if err != nil {
+		return pipeline.SweepOptions{}, err
+	}
 	opts := pipeline.SweepOptions{
-		ModelRef: c.String("model"), Source: modelSource(c), Base: readNonAxisConfig(c, ""), Workload: c.String("workload"),
-		Runs: c.Int("runs"), RankBy: c.String("rank-by"), NPrompt: c.Int("n-prompt"), NGen: c.Int("n-gen"),
-		DataDirs: c.StringSlice("data"), Limits: limits(c), CommandLine: strings.Join(os.Args, " "),
-		Log: os.Stderr, Progress: os.Stderr,
+		ModelRef: c.String("model"), Source: modelSource(c), Base: readNonAxisConfig(c, ""), Axes: pipeline.SweepAxes{BenchAxes: bench},
+		Workload: c.String("workload"), Runs: c.Int("runs"), RankBy: c.String("rank-by"), NPrompt: c.Int("n-prompt"),
+		NGen: c.Int("n-gen"), DataDirs: c.StringSlice("data"), Limits: limits(c), CommandLine: strings.Join(os.Args, " "),
+		Log: os.Stderr,
 	}
 	a := &opts.Axes
-	var err error
-	if a.NumGPU, err = parseNumGPUList(c.String("num-gpu")); err != nil {
+	if a.TopK, err = parseIntList("top-k", c.String("top-k")); err != nil {
 		return opts, err
-	}
-	for name, dest := range map[string]*[]int{"num-ctx": &a.NumCtx, "top-k": &a.TopK} {
-		if *dest, err = parseIntList(name, c.String(name)); err != nil {
-			return opts, err
-		}
 	}
 	for name, dest := range map[string]*[]float64{"temp": &a.Temperature, "top-p": &a.TopP, "repeat-penalty": &a.RepeatPenalty} {
 		if *dest, err = parseFloatList(name, c.String(name)); err != nil {

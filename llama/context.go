@@ -13,16 +13,16 @@ import (
 
 // ContextParams are the per-context settings.
 type ContextParams struct {
-	NumCtx       int    // context window in tokens (num_ctx)
-	Batch        int    // logical batch: the most prompt tokens given to one llama_decode
-	UBatch       int    // physical micro-batch
-	Threads      int    // threads for generation; 0 = all cores
-	ThreadsBatch int    // threads for prompt processing; 0 = Threads
-	FlashAttn    string // "auto", "on" or "off"
-	CacheType    string // KV cache element type: f16 (default), f32, bf16, q8_0, q4_0, q4_1, q5_0, q5_1, iq4_nl
+	NumCtx       int    `json:"num_ctx"`       // context window in tokens (num_ctx)
+	Batch        int    `json:"batch"`         // logical batch: the most prompt tokens given to one llama_decode
+	UBatch       int    `json:"ubatch"`        // physical micro-batch
+	Threads      int    `json:"threads"`       // threads for generation; 0 = all cores
+	ThreadsBatch int    `json:"threads_batch"` // threads for prompt processing; 0 = Threads
+	FlashAttn    string `json:"flash_attn"`    // "auto", "on" or "off"
+	CacheType    string `json:"cache_type"`    // KV cache element type: f16 (default), f32, bf16, q8_0, q4_0, q4_1, q5_0, q5_1, iq4_nl
 	// ReusePrefix keeps the KV cache between calls and evaluates only the part of a prompt that differs from the
 	// previous call's tokens (the workflow's stages share their system message and leading facts).
-	ReusePrefix bool
+	ReusePrefix bool `json:"reuse_prefix"`
 }
 
 // DefaultContextParams are chimera's defaults: Ollama's num_ctx, llama.cpp's batch sizes, prefix reuse on.

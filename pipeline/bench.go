@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -9,18 +10,19 @@ import (
 	"time"
 
 	"chimera/llama"
+	"chimera/models"
 	"chimera/store"
 )
 
 // BenchAxes are the settings a bench sweeps: every combination runs (llama-bench's comma lists).
 type BenchAxes struct {
-	NumGPU    []int
-	NumCtx    []int
-	Batch     []int
-	UBatch    []int
-	Threads   []int
-	FlashAttn []string
-	CacheType []string
+	NumGPU    []int    `json:"num_gpu"`
+	NumCtx    []int    `json:"num_ctx"`
+	Batch     []int    `json:"batch"`
+	UBatch    []int    `json:"ubatch"`
+	Threads   []int    `json:"threads"`
+	FlashAttn []string `json:"flash_attn"`
+	CacheType []string `json:"cache_type"`
 }
 
 // BenchOptions configure `chimera bench`.
@@ -83,19 +85,21 @@ type BenchConfig struct {
 	Context llama.ContextParams
 }
 
-// Grid expands the axes in llama-bench's order: the first axis varies slowest.
-func (a BenchAxes) Grid() []BenchConfig {
+// Grid expands the axes over base, which supplies the context settings no axis varies, in llama-bench's order:
+// the first axis varies slowest.
+func (a BenchAxes) Grid(base llama.ContextParams) []BenchConfig {
 	var grid []BenchConfig
 	for _, gpu := range a.NumGPU {
-		for _, ctx := range a.NumCtx {
+		for _, numCtx := range a.NumCtx {
 			for _, batch := range a.Batch {
 				for _, ubatch := range a.UBatch {
 					for _, threads := range a.Threads {
 						for _, fa := range a.FlashAttn {
-							for _, ct := range a.CacheType {
-								grid = append(grid, BenchConfig{NumGPU: gpu, Context: llama.ContextParams{
-									NumCtx: ctx, Batch: batch, UBatch: min(ubatch, batch), Threads: threads,
-									FlashAttn: fa, CacheType: ct}})
+							for _, cacheType := range a.CacheType {
+								p := base
+								p.NumCtx, p.Batch, p.UBatch, p.Threads = numCtx, batch, min(ubatch, batch), threads
+								p.FlashAttn, p.CacheType = fa, cacheType
+								grid = append(grid, BenchConfig{NumGPU: gpu, Context: p})
 							}
 						}
 					}
@@ -107,12 +111,16 @@ func (a BenchAxes) Grid() []BenchConfig {
 }
 
 // Bench runs the pp and tg tests over the grid, one model load per distinct effective offload, a warm-up per
-// configuration excluded from the samples, and records the rows in the store.
+// configuration excluded from the samples, and records the rows in the store. A cancelled ctx stops the test
+// between tokens and the run is recorded as interrupted with the rows measured so far.
 func Bench(ctx context.Context, db *store.DB, opts BenchOptions) ([]BenchRow, error) {
 	if err := opts.validate(); err != nil {
 		return nil, err
 	}
-	grid := opts.Axes.Grid()
+	grid := opts.Axes.Grid(llama.ContextParams{})
+	if len(grid) == 0 {
+		return nil, Invalid(errors.New("every bench axis needs at least one value"))
+	}
 	for _, cfg := range grid {
 		if err := cfg.Context.Validate(); err != nil {
 			return nil, Invalid(err)
@@ -123,20 +131,26 @@ func Bench(ctx context.Context, db *store.DB, opts BenchOptions) ([]BenchRow, er
 		return nil, err
 	}
 	rec := &recorder{db: db, ctx: context.WithoutCancel(ctx)}
-	runID, err := rec.db.StartRun(rec.ctx, store.Run{Kind: store.KindBench, CommandLine: opts.CommandLine,
-		ConfigJSON: mustJSON(opts.Axes), ModelRef: resolved.Ref, ModelPath: resolved.Path, ModelSHA256: info.HeaderSHA256,
-		ModelFileType: info.FileType, ModelSynthetic: resolved.Synthetic || info.SyntheticWeights, Host: hostname(), BuildInfo: buildInfo()})
+	runID, err := rec.db.StartRun(rec.ctx, runRecord(store.KindBench, opts.CommandLine, opts.Axes, resolved, info))
 	if err != nil {
 		return nil, err
 	}
-	b := &bencher{opts: opts, loads: map[int]*Model{}, blocks: int(info.BlockCount)}
-	defer b.close()
+	loads := newModelLoads(opts.ModelRef, opts.Source, opts.UseMmap, opts.Log)
+	defer loads.close()
+	b := newBencher(opts, loads, int(info.BlockCount))
 	rows, err := b.run(ctx, grid)
 	if recErr := rec.db.AddBenchResults(rec.ctx, runID, storeBenchRows(rows)); recErr != nil && err == nil {
 		err = recErr
 	}
 	rec.finish(runID, err)
 	return rows, err
+}
+
+// runRecord is the store's row for a run of the given kind on the resolved model.
+func runRecord(kind store.RunKind, commandLine string, config any, resolved *models.Resolved, info *models.Info) store.Run {
+	return store.Run{Kind: kind, CommandLine: commandLine, ConfigJSON: mustJSON(config), ModelRef: resolved.Ref,
+		ModelPath: resolved.Path, ModelSHA256: info.HeaderSHA256, ModelFileType: info.FileType,
+		ModelSynthetic: resolved.Synthetic || info.SyntheticWeights, Host: hostname(), BuildInfo: buildInfo()}
 }
 
 func (o BenchOptions) validate() error {
@@ -146,14 +160,19 @@ func (o BenchOptions) validate() error {
 	case o.NPrompt < 0 || o.NGen < 0 || o.NPrompt+o.NGen == 0:
 		return Invalid(fmt.Errorf("give a prompt size (-p) or a generation size (-n) above 0"))
 	}
-	for _, n := range o.Axes.NumCtx {
-		if o.NPrompt > n || o.NGen > n {
-			return Invalid(fmt.Errorf("num_ctx %d is smaller than the test (pp %d, tg %d)", n, o.NPrompt, o.NGen))
-		}
-	}
 	for _, n := range o.Axes.NumGPU {
 		if n < AllLayers {
 			return Invalid(fmt.Errorf("num_gpu must be a layer count or all, got %d", n))
+		}
+	}
+	return checkTestsFit(o.NPrompt, o.NGen, o.Axes.NumCtx)
+}
+
+// checkTestsFit rejects pp and tg tests larger than a context they would run in (each starts from an empty one).
+func checkTestsFit(nPrompt, nGen int, numCtx []int) error {
+	for _, n := range numCtx {
+		if nPrompt > n || nGen > n {
+			return Invalid(fmt.Errorf("num_ctx %d is smaller than the test (pp %d, tg %d)", n, nPrompt, nGen))
 		}
 	}
 	return nil
@@ -161,25 +180,25 @@ func (o BenchOptions) validate() error {
 
 type bencher struct {
 	opts   BenchOptions
+	loads  *modelLoads
 	blocks int
-	loads  map[int]*Model // by effective layer count
 	rng    *rand.Rand
+	// tick is called after every repetition, warm-ups included (the sweep's progress bar).
+	tick func()
 }
 
-func (b *bencher) close() {
-	for _, m := range b.loads {
-		m.Close()
-	}
+func newBencher(opts BenchOptions, loads *modelLoads, blocks int) *bencher {
+	// A fixed seed: every run measures the same inputs.
+	return &bencher{opts: opts, loads: loads, blocks: blocks, rng: rand.New(rand.NewPCG(1, 2)), tick: func() {}}
 }
 
 func (b *bencher) run(ctx context.Context, grid []BenchConfig) ([]BenchRow, error) {
-	b.rng = newBenchRNG()
 	measured := map[string][]BenchRow{} // by effective settings
 	labels := map[string]string{}
 	var rows []BenchRow
 	for i, cfg := range grid {
 		effective := EffectiveNumGPU(cfg.NumGPU, b.blocks, llama.HasGPU())
-		key := fmt.Sprintf("%d/%+v", effective, cfg.Context)
+		key := settingsKey(effective, cfg.Context)
 		label := cfg.label()
 		logf(b.opts.Log, "bench %d/%d: %s", i+1, len(grid), label)
 		if prior, dup := measured[key]; dup {
@@ -195,6 +214,13 @@ func (b *bencher) run(ctx context.Context, grid []BenchConfig) ([]BenchRow, erro
 		measured[key], labels[key] = cfgRows, label
 	}
 	return rows, nil
+}
+
+// settingsKey identifies what a configuration really runs: the layers it offloads on this machine and its
+// context settings, with 0 threads resolved to the core count.
+func settingsKey(effectiveNumGPU int, p llama.ContextParams) string {
+	p.Threads, p.ThreadsBatch = p.EffectiveThreads()
+	return fmt.Sprintf("%d/%+v", effectiveNumGPU, p)
 }
 
 func (c BenchConfig) label() string {
@@ -213,36 +239,10 @@ func duplicates(prior []BenchRow, cfg BenchConfig, of string) []BenchRow {
 	return rows
 }
 
-// model loads (once) the model with the given effective offload.
-func (b *bencher) model(effective int) (*Model, error) {
-	if m, ok := b.loads[effective]; ok {
-		return m, nil
-	}
-	before := deviceUsed()
-	m, err := LoadModel(b.opts.ModelRef, b.opts.Source, effective, b.opts.UseMmap)
-	if err != nil {
-		return nil, err
-	}
-	logf(b.opts.Log, "  model loaded in %.0f ms, %d/%d layers on GPU, %d MiB of device memory", m.Load.LoadMS,
-		m.Load.OffloadedLayers, m.Load.OffloadableLayer, (deviceUsed()-before)>>20)
-	b.loads[effective] = m
-	return m, nil
-}
-
-// deviceUsed is the memory in use on the GPUs (0 on a machine without one).
-func deviceUsed() int64 {
-	var used int64
-	for _, d := range llama.Devices() {
-		if d.Type == "gpu" || d.Type == "igpu" {
-			used += int64(d.TotalBytes) - int64(d.FreeBytes)
-		}
-	}
-	return used
-}
-
+// runConfig runs the pp and tg tests at one configuration, on the model loaded with its effective offload.
 func (b *bencher) runConfig(ctx context.Context, cfg BenchConfig, effective int) ([]BenchRow, error) {
 	before := deviceUsed()
-	m, err := b.model(effective)
+	m, err := b.loads.get(effective)
 	if err != nil {
 		return nil, err
 	}
@@ -254,8 +254,8 @@ func (b *bencher) runConfig(ctx context.Context, cfg BenchConfig, effective int)
 	base := b.baseRow(m, llctx, cfg, effective, deviceUsed()-before)
 	var rows []BenchRow
 	if b.opts.NPrompt > 0 {
-		row, err := b.measure(ctx, base, b.opts.NPrompt, 0, func() (time.Duration, []time.Duration, error) {
-			d, err := llctx.BenchPrompt(b.opts.NPrompt, b.rng)
+		row, err := b.measure(base, b.opts.NPrompt, 0, func() (time.Duration, []time.Duration, error) {
+			d, err := llctx.BenchPrompt(ctx, b.opts.NPrompt, b.rng)
 			return d, nil, err
 		})
 		if err != nil {
@@ -264,8 +264,8 @@ func (b *bencher) runConfig(ctx context.Context, cfg BenchConfig, effective int)
 		rows = append(rows, row)
 	}
 	if b.opts.NGen > 0 {
-		row, err := b.measure(ctx, base, 0, b.opts.NGen, func() (time.Duration, []time.Duration, error) {
-			return llctx.BenchGenerate(b.opts.NGen, b.rng)
+		row, err := b.measure(base, 0, b.opts.NGen, func() (time.Duration, []time.Duration, error) {
+			return llctx.BenchGenerate(ctx, b.opts.NGen, b.rng)
 		})
 		if err != nil {
 			return rows, err
@@ -287,21 +287,19 @@ func (b *bencher) baseRow(m *Model, llctx *llama.Context, cfg BenchConfig, effec
 }
 
 // measure runs one test: a warm-up, excluded, then the repetitions.
-func (b *bencher) measure(ctx context.Context, base BenchRow, nPrompt, nGen int, test func() (time.Duration, []time.Duration, error)) (BenchRow, error) {
+func (b *bencher) measure(base BenchRow, nPrompt, nGen int, test func() (time.Duration, []time.Duration, error)) (BenchRow, error) {
 	row := base
 	row.NPrompt, row.NGen = nPrompt, nGen
 	row.TestTime = time.Now().UTC().Format(time.RFC3339)
-	if _, _, err := test(); err != nil {
-		return row, err
-	}
 	var steps []float64
-	for range b.opts.Reps {
-		if err := ctx.Err(); err != nil {
-			return row, err
-		}
+	for rep := 0; rep <= b.opts.Reps; rep++ {
 		elapsed, stepTimes, err := test()
 		if err != nil {
 			return row, err
+		}
+		b.tick()
+		if rep == 0 {
+			continue // the warm-up
 		}
 		row.SamplesNS = append(row.SamplesNS, elapsed.Nanoseconds())
 		row.SamplesTS = append(row.SamplesTS, float64(nPrompt+nGen)/elapsed.Seconds())
@@ -359,6 +357,3 @@ func storeBenchRows(rows []BenchRow) []store.BenchResult {
 	}
 	return out
 }
-
-// newBenchRNG draws the benchmark token ids: fixed, so every run measures the same inputs.
-func newBenchRNG() *rand.Rand { return rand.New(rand.NewPCG(1, 2)) }

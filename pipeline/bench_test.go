@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 
+	"chimera/llama"
+
 	_ "github.com/mattn/go-sqlite3"
 )
 
@@ -23,7 +25,7 @@ func TestGridVariesTheFirstAxisSlowest(t *testing.T) {
 	axes := tinyAxes()
 	axes.NumCtx = []int{256, 512}
 	var got []string
-	for _, cfg := range axes.Grid() {
+	for _, cfg := range axes.Grid(llama.ContextParams{}) {
 		got = append(got, NumGPULabel(cfg.NumGPU)+"/"+strings.TrimSpace(strings.Fields(cfg.label())[1]))
 	}
 	want := []string{"0/num_ctx=256", "0/num_ctx=512", "1/num_ctx=256", "1/num_ctx=512", "all/num_ctx=256", "all/num_ctx=512"}

@@ -2,11 +2,13 @@ package pipeline
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
-	"math/rand/v2"
-	"sort"
-	"time"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
 
 	"chimera/llama"
 	"chimera/store"
@@ -22,10 +24,10 @@ const (
 	RankWorkflow = "workflow"
 )
 
-// SweepAxes are the settings a sweep varies; every combination is a cell.
+// SweepAxes are the settings a sweep varies, the bench axes and the sampling settings; every combination is a
+// cell.
 type SweepAxes struct {
-	NumGPU        []int     `json:"num_gpu"`
-	NumCtx        []int     `json:"num_ctx"`
+	BenchAxes
 	Temperature   []float64 `json:"temperature"`
 	TopP          []float64 `json:"top_p"`
 	TopK          []int     `json:"top_k"`
@@ -41,26 +43,27 @@ type SweepOptions struct {
 	Workload    string
 	Runs        int
 	RankBy      string
-	NPrompt     int // bench workload: the TTFT proxy is the pp test, the decode rate the tg test
+	NPrompt     int // bench workload: TTFT is the pp test's time, the decode rate the tg test's
 	NGen        int
 	DataDirs    []string // agent workload
 	Limits      Limits
 	CommandLine string
-	Log         io.Writer // progress lines
-	Progress    io.Writer // the progress bar
+	Log         io.Writer // notes and the progress bar
 }
 
-// SweepCell is one combination of the axes and what its runs measured. Each sample is one run: for the agent
-// workload decode tok/s is pooled over the calls, TTFT their mean and workflow the wall time of both agents; for
-// the bench workload decode is the tg test, TTFT the time of the pp test.
+// SweepCell is one combination of the axes and what its runs measured, one sample per run. For the agent
+// workload decode tok/s is pooled over a pass's calls, TTFT is their mean and workflow the pass's wall time; for
+// the bench workload decode tok/s is the tg test's rate and TTFT the pp test's time.
 type SweepCell struct {
-	Config      Config    `json:"config"`
-	GPULayers   int       `json:"gpu_layers_offloaded"`
-	DuplicateOf int       `json:"duplicate_of"` // 1-based index of the cell with the same effective settings, 0 if none
+	Config Config `json:"config"`
+	// GPULayers is the offload num_gpu really gets on this machine.
+	GPULayers int `json:"num_gpu_effective"`
+	// DuplicateOf is the 1-based index of the earlier cell with the same effective settings; such a cell is not run.
+	DuplicateOf int       `json:"duplicate_of,omitempty"`
+	RunID       int64     `json:"run_id,omitempty"` // the cell's run in the store, a child of the sweep's
 	DecodeTPS   []float64 `json:"decode_tps"`
 	TTFTMS      []float64 `json:"ttft_ms"`
 	WorkflowMS  []float64 `json:"workflow_ms,omitempty"`
-	LoadMS      float64   `json:"load_ms"`
 }
 
 // Metric returns the samples a ranking uses.
@@ -77,56 +80,117 @@ func (c SweepCell) Metric(rankBy string) []float64 {
 // SweepResult is a finished (or interrupted) sweep.
 type SweepResult struct {
 	RunID    int64       `json:"run_id"`
+	Status   string      `json:"status"`
 	Workload string      `json:"workload"`
 	RankBy   string      `json:"rank_by"`
 	HasGPU   bool        `json:"has_gpu"`
+	Loads    []ModelLoad `json:"model_loads"`
 	Cells    []SweepCell `json:"cells"`
 	Ranking  []Ranked    `json:"ranking"`
 }
 
-// Ranked is a measured cell in ranking order; Significant says whether its lead over the next cell holds by
-// Welch's t-test at p < 0.05.
+// Ranked is a measured cell in ranking order.
 type Ranked struct {
-	Cell        int     `json:"cell"` // 1-based
-	Mean        float64 `json:"mean"`
-	SD          float64 `json:"sd"`
-	N           int     `json:"n"`
-	PNext       float64 `json:"p_vs_next"`
-	Significant bool    `json:"significant_lead"`
+	Cell int     `json:"cell"` // 1-based
+	Mean float64 `json:"mean"`
+	SD   float64 `json:"sd"`
+	N    int     `json:"n"`
+	// PNext is Welch's two-sided p-value against the next cell: absent for the last cell and where the test is
+	// undefined (a cell with fewer than two runs, or no spread in either).
+	PNext *float64 `json:"p_vs_next,omitempty"`
+	// Significant says whether the lead over the next cell holds at p < 0.05.
+	Significant bool `json:"significant_lead"`
 }
 
-// Cells expands the axes over the base configuration, the first axis varying slowest.
+// axisColumn is one setting a sweep can vary, named as in its output.
+type axisColumn struct {
+	name     string
+	sampling bool // the bench workload samples no tokens, so these change nothing there
+	value    func(Config) string
+}
+
+var axisColumns = []axisColumn{
+	{name: "num_gpu", value: func(c Config) string { return NumGPULabel(c.NumGPU) }},
+	{name: "num_ctx", value: func(c Config) string { return strconv.Itoa(c.Context.NumCtx) }},
+	{name: "batch", value: func(c Config) string { return strconv.Itoa(c.Context.Batch) }},
+	{name: "ubatch", value: func(c Config) string { return strconv.Itoa(c.Context.UBatch) }},
+	{name: "threads", value: func(c Config) string { return strconv.Itoa(c.Context.Threads) }},
+	{name: "flash_attn", value: func(c Config) string { return c.Context.FlashAttn }},
+	{name: "cache_type", value: func(c Config) string { return c.Context.CacheType }},
+	{name: "temperature", sampling: true, value: func(c Config) string { return decimal(c.Sampling.Temperature) }},
+	{name: "top_p", sampling: true, value: func(c Config) string { return decimal(c.Sampling.TopP) }},
+	{name: "top_k", sampling: true, value: func(c Config) string { return strconv.Itoa(c.Sampling.TopK) }},
+	{name: "repeat_penalty", sampling: true, value: func(c Config) string { return decimal(c.Sampling.RepeatPenalty) }},
+}
+
+// relevantAxes are, in a new slice, the axes that can change a workload's measurements: the sampling axes change
+// nothing in the bench workload.
+func relevantAxes(workload string) []axisColumn {
+	return slices.DeleteFunc(slices.Clone(axisColumns), func(a axisColumn) bool { return a.sampling && workload == WorkloadBench })
+}
+
+// variedAxes are the relevant axes with more than one value among the cells.
+func variedAxes(cells []SweepCell, workload string) []axisColumn {
+	return slices.DeleteFunc(relevantAxes(workload), func(a axisColumn) bool { return !axisVaries(a, cells) })
+}
+
+func axisVaries(a axisColumn, cells []SweepCell) bool {
+	for _, c := range cells {
+		if a.value(c.Config) != a.value(cells[0].Config) {
+			return true
+		}
+	}
+	return false
+}
+
+// describe names the given settings of cfg: num_gpu=0 num_ctx=2048.
+func describe(cfg Config, axes []axisColumn) string {
+	parts := make([]string, len(axes))
+	for i, a := range axes {
+		parts[i] = a.name + "=" + a.value(cfg)
+	}
+	return strings.Join(parts, " ")
+}
+
+// Cells expands the axes over the base configuration in llama-bench's order, the first axis (num_gpu) varying
+// slowest and the sampling axes fastest.
 func (o SweepOptions) Cells() []SweepCell {
 	var cells []SweepCell
-	a := o.Axes
-	for _, gpu := range a.NumGPU {
-		for _, ctx := range a.NumCtx {
-			for _, temp := range a.Temperature {
-				for _, topP := range a.TopP {
-					for _, topK := range a.TopK {
-						for _, rp := range a.RepeatPenalty {
-							cfg := o.Base
-							cfg.NumGPU, cfg.Context.NumCtx = gpu, ctx
-							cfg.Sampling.Temperature, cfg.Sampling.TopP = float32(temp), float32(topP)
-							cfg.Sampling.TopK, cfg.Sampling.RepeatPenalty = topK, float32(rp)
-							cells = append(cells, SweepCell{Config: cfg})
-						}
-					}
-				}
-			}
+	for _, point := range o.Axes.Grid(o.Base.Context) {
+		for _, sampling := range o.Axes.samplings(o.Base.Sampling) {
+			cfg := o.Base
+			cfg.NumGPU, cfg.Context, cfg.Sampling = point.NumGPU, point.Context, sampling
+			cells = append(cells, SweepCell{Config: cfg})
 		}
 	}
 	return cells
 }
 
-// markDuplicates links each cell to the first with the same effective settings. Sampling settings do not affect
-// the bench workload, which samples nothing.
+// samplings expands the sampling axes over base, the first axis varying slowest.
+func (a SweepAxes) samplings(base llama.Sampling) []llama.Sampling {
+	var all []llama.Sampling
+	for _, temp := range a.Temperature {
+		for _, topP := range a.TopP {
+			for _, topK := range a.TopK {
+				for _, penalty := range a.RepeatPenalty {
+					s := base
+					s.Temperature, s.TopP, s.TopK, s.RepeatPenalty = float32(temp), float32(topP), topK, float32(penalty)
+					all = append(all, s)
+				}
+			}
+		}
+	}
+	return all
+}
+
+// markDuplicates sets each cell's effective offload and links it to the first cell with the same effective
+// settings. Sampling settings do not count for the bench workload, which samples nothing.
 func markDuplicates(cells []SweepCell, workload string, blocks int, hasGPU bool) {
 	first := map[string]int{}
 	for i := range cells {
 		c := &cells[i]
 		c.GPULayers, c.DuplicateOf = EffectiveNumGPU(c.Config.NumGPU, blocks, hasGPU), 0
-		key := fmt.Sprintf("%d/%+v", c.GPULayers, c.Config.Context)
+		key := settingsKey(c.GPULayers, c.Config.Context)
 		if workload == WorkloadAgent {
 			key += fmt.Sprintf("/%+v", c.Config.Sampling)
 		}
@@ -138,7 +202,8 @@ func markDuplicates(cells []SweepCell, workload string, blocks int, hasGPU bool)
 	}
 }
 
-// Rank orders the measured cells by the chosen metric (higher decode rate, lower TTFT or workflow time first).
+// Rank orders the measured cells by the chosen metric, best first: the highest decode rate, or the lowest TTFT
+// or workflow time.
 func Rank(cells []SweepCell, rankBy string) []Ranked {
 	var ranked []Ranked
 	for i, c := range cells {
@@ -147,232 +212,140 @@ func Rank(cells []SweepCell, rankBy string) []Ranked {
 			ranked = append(ranked, Ranked{Cell: i + 1, Mean: s.Mean, SD: s.SD, N: s.N})
 		}
 	}
-	higherIsBetter := rankBy == RankDecode
-	sort.SliceStable(ranked, func(i, j int) bool {
-		if higherIsBetter {
-			return ranked[i].Mean > ranked[j].Mean
+	slices.SortStableFunc(ranked, func(a, b Ranked) int {
+		if better(rankBy, a.Mean, b.Mean) {
+			return -1
 		}
-		return ranked[i].Mean < ranked[j].Mean
+		if better(rankBy, b.Mean, a.Mean) {
+			return 1
+		}
+		return 0
 	})
 	for i := 0; i+1 < len(ranked); i++ {
 		p := Welch(cells[ranked[i].Cell-1].Metric(rankBy), cells[ranked[i+1].Cell-1].Metric(rankBy)).P
-		ranked[i].PNext, ranked[i].Significant = p, p < 0.05
+		if !math.IsNaN(p) {
+			ranked[i].PNext, ranked[i].Significant = &p, p < 0.05
+		}
 	}
 	return ranked
 }
 
-func (o SweepOptions) validate() error {
-	if o.Workload != WorkloadBench && o.Workload != WorkloadAgent {
+// better reports whether mean a beats mean b: a higher decode rate, a lower TTFT or workflow time.
+func better(metric string, a, b float64) bool {
+	if metric == RankDecode {
+		return a > b
+	}
+	return a < b
+}
+
+func (o SweepOptions) validate(cells []SweepCell) error {
+	switch {
+	case o.Workload != WorkloadBench && o.Workload != WorkloadAgent:
 		return Invalid(fmt.Errorf("workload must be bench or agent, got %q", o.Workload))
-	}
-	if o.RankBy != RankDecode && o.RankBy != RankTTFT && o.RankBy != RankWorkflow {
+	case o.RankBy != RankDecode && o.RankBy != RankTTFT && o.RankBy != RankWorkflow:
 		return Invalid(fmt.Errorf("rank-by must be decode, ttft or workflow, got %q", o.RankBy))
-	}
-	if o.RankBy == RankWorkflow && o.Workload != WorkloadAgent {
-		return Invalid(fmt.Errorf("workflow time exists only for the agent workload"))
-	}
-	if o.Runs < 1 {
+	case o.RankBy == RankWorkflow && o.Workload != WorkloadAgent:
+		return Invalid(errors.New("workflow time exists only for the agent workload"))
+	case o.Runs < 1:
 		return Invalid(fmt.Errorf("runs must be at least 1, got %d", o.Runs))
+	case o.Workload == WorkloadBench && (o.NPrompt < 1 || o.NGen < 1):
+		return Invalid(errors.New("the bench workload needs a prompt size (-p) and a generation size (-n) above 0"))
+	case len(cells) == 0:
+		return Invalid(errors.New("every sweep axis needs at least one value"))
 	}
-	if o.Workload == WorkloadBench && (o.NPrompt < 1 || o.NGen < 1) {
-		return Invalid(fmt.Errorf("the bench workload needs a prompt size and a generation size above 0"))
-	}
-	for _, c := range o.Cells() {
+	for _, c := range cells {
 		if err := c.Config.Validate(); err != nil {
 			return Invalid(err)
 		}
-		if o.Workload == WorkloadBench && o.NPrompt+o.NGen > c.Config.Context.NumCtx {
-			return Invalid(fmt.Errorf("num_ctx %d is smaller than the bench workload (pp %d + tg %d)", c.Config.Context.NumCtx, o.NPrompt, o.NGen))
-		}
+	}
+	if o.Workload == WorkloadBench {
+		return checkTestsFit(o.NPrompt, o.NGen, o.Axes.NumCtx)
 	}
 	return nil
 }
 
-// Sweep measures every distinct cell Runs times, with one model load per distinct effective offload and one
-// excluded warm-up per cell, and records the sweep and its cells in the store.
+// sweepPlan is the configuration a sweep's run records.
+type sweepPlan struct {
+	Workload string    `json:"workload"`
+	Runs     int       `json:"runs"`
+	RankBy   string    `json:"rank_by"`
+	NPrompt  int       `json:"n_prompt,omitempty"`
+	NGen     int       `json:"n_gen,omitempty"`
+	DataDirs []string  `json:"data_dirs,omitempty"`
+	Base     Config    `json:"base"`
+	Axes     SweepAxes `json:"axes"`
+}
+
+func (o SweepOptions) plan() sweepPlan {
+	p := sweepPlan{Workload: o.Workload, Runs: o.Runs, RankBy: o.RankBy, Base: o.Base, Axes: o.Axes}
+	if o.Workload == WorkloadBench {
+		p.NPrompt, p.NGen = o.NPrompt, o.NGen
+	} else {
+		p.DataDirs = o.DataDirs
+	}
+	return p
+}
+
+// label summarises the sweep for run listings: bench sweep of 6 cells over num_gpu × num_ctx, 2 runs each.
+func (o SweepOptions) label(cells []SweepCell) string {
+	var names []string
+	for _, a := range variedAxes(cells, o.Workload) {
+		names = append(names, a.name)
+	}
+	over := ""
+	if len(names) > 0 {
+		over = " over " + strings.Join(names, " × ")
+	}
+	return fmt.Sprintf("%s sweep of %d cells%s, %d runs each", o.Workload, len(cells), over, o.Runs)
+}
+
+// facts ingests the artifacts the agent workload analyses; the bench workload needs none.
+func (o SweepOptions) facts() (*FactsReport, error) {
+	if o.Workload != WorkloadAgent {
+		return nil, nil
+	}
+	inv, err := Ingest(o.DataDirs, o.Limits)
+	if err != nil {
+		return nil, Invalid(err)
+	}
+	return BuildFacts(inv), nil
+}
+
+// Sweep measures every distinct cell Runs times after one excluded warm-up, with one model load per distinct
+// effective offload, reused by every cell that needs it. The store gets a sweep run, with the plan as its
+// configuration and the ranking as its report, and a child run per measured cell with its effective settings
+// and measurements. A cancelled ctx stops between tokens; the sweep and the cell it was in are recorded as
+// interrupted, and the result holds what was measured until then.
 func Sweep(ctx context.Context, db *store.DB, opts SweepOptions) (*SweepResult, error) {
-	if err := opts.validate(); err != nil {
+	cells := opts.Cells()
+	if err := opts.validate(cells); err != nil {
 		return nil, err
 	}
 	resolved, info, err := ResolveModel(opts.ModelRef, opts.Source)
 	if err != nil {
 		return nil, err
 	}
-	var facts *FactsReport
-	if opts.Workload == WorkloadAgent {
-		inv, err := Ingest(opts.DataDirs, opts.Limits)
-		if err != nil {
-			return nil, Invalid(err)
-		}
-		facts = BuildFacts(inv)
-	}
-	rec := &recorder{db: db, ctx: context.WithoutCancel(ctx)}
-	runID, err := rec.startRun(store.KindSweep, RunOptions{CommandLine: opts.CommandLine, Config: opts.Base}, resolved, info)
+	facts, err := opts.facts()
 	if err != nil {
 		return nil, err
 	}
-	result := &SweepResult{RunID: runID, Workload: opts.Workload, RankBy: opts.RankBy, HasGPU: llama.HasGPU(), Cells: opts.Cells()}
+	rec := &recorder{db: db, ctx: context.WithoutCancel(ctx)}
+	parent := runRecord(store.KindSweep, opts.CommandLine, opts.plan(), resolved, info)
+	parent.Label = opts.label(cells)
+	runID, err := db.StartRun(rec.ctx, parent)
+	if err != nil {
+		return nil, err
+	}
+	result := &SweepResult{RunID: runID, Workload: opts.Workload, RankBy: opts.RankBy, HasGPU: llama.HasGPU(), Cells: cells}
 	markDuplicates(result.Cells, opts.Workload, int(info.BlockCount), result.HasGPU)
-	s := &sweeper{rng: newBenchRNG(), opts: opts, facts: facts, loads: map[int]*Model{}, bar: newProgressBar(opts.Progress, result.Cells, opts.Runs)}
-	defer s.close()
-	err = s.run(ctx, result.Cells)
+	s := &sweeper{opts: opts, rec: rec, cellRow: parent, facts: facts}
+	s.cellRow.ParentID = runID
+	err = s.run(ctx, result.Cells, int(info.BlockCount))
+	result.Loads = s.loads.loads
 	result.Ranking = Rank(result.Cells, opts.RankBy)
-	rec.db.AddReport(rec.ctx, store.Report{RunID: runID, Name: "sweep.json", Markdown: mustJSON(result)})
-	rec.finish(runID, err)
+	if recErr := s.addRanking(result); err == nil {
+		err = recErr
+	}
+	result.Status = rec.finish(runID, err)
 	return result, err
-}
-
-type sweeper struct {
-	rng   *rand.Rand
-	opts  SweepOptions
-	facts *FactsReport
-	loads map[int]*Model
-	bar   *progressBar
-}
-
-func (s *sweeper) close() {
-	for _, m := range s.loads {
-		m.Close()
-	}
-}
-
-func (s *sweeper) model(layers int) (*Model, error) {
-	if m, ok := s.loads[layers]; ok {
-		return m, nil
-	}
-	m, err := LoadModel(s.opts.ModelRef, s.opts.Source, layers, s.opts.Base.UseMmap)
-	if err == nil {
-		s.loads[layers] = m
-	}
-	return m, err
-}
-
-func (s *sweeper) run(ctx context.Context, cells []SweepCell) error {
-	for i := range cells {
-		c := &cells[i]
-		if c.DuplicateOf > 0 {
-			s.bar.breakLine()
-			logf(s.opts.Log, "cell %d: same effective settings as cell %d (%d layers offloaded): not run again", i+1, c.DuplicateOf, c.GPULayers)
-			continue
-		}
-		m, err := s.model(c.GPULayers)
-		if err != nil {
-			return err
-		}
-		c.LoadMS = m.Load.LoadMS
-		if err := s.measure(ctx, m, c); err != nil {
-			return err
-		}
-		s.bar.breakLine()
-		logf(s.opts.Log, "cell %d (%s): decode %.2f tok/s, ttft %.1f ms", i+1, c.Config.Describe(), Summarize(c.DecodeTPS).Mean, Summarize(c.TTFTMS).Mean)
-	}
-	s.bar.finish()
-	return nil
-}
-
-// measure runs a warm-up and then the cell's runs.
-func (s *sweeper) measure(ctx context.Context, m *Model, c *SweepCell) error {
-	session, err := NewSession(m, c.Config, s.facts, nil)
-	if err != nil {
-		return err
-	}
-	defer session.Close()
-	for run := 0; run <= s.opts.Runs; run++ {
-		sample, err := s.sample(ctx, session)
-		if err != nil {
-			return err
-		}
-		if run == 0 {
-			continue // the warm-up
-		}
-		c.DecodeTPS = append(c.DecodeTPS, sample.decodeTPS)
-		c.TTFTMS = append(c.TTFTMS, sample.ttftMS)
-		if s.opts.Workload == WorkloadAgent {
-			c.WorkflowMS = append(c.WorkflowMS, sample.workflowMS)
-		}
-		s.bar.step()
-	}
-	return nil
-}
-
-type sweepSample struct{ decodeTPS, ttftMS, workflowMS float64 }
-
-func (s *sweeper) sample(ctx context.Context, session *Session) (sweepSample, error) {
-	if s.opts.Workload == WorkloadBench {
-		return s.benchSample(session.Ctx)
-	}
-	start := time.Now()
-	var handoffs []Handoff
-	var calls []CallRecord
-	for _, agent := range Agents {
-		res, err := session.RunAgent(ctx, agent, 1, handoffs)
-		if err != nil {
-			return sweepSample{}, err
-		}
-		calls = append(calls, res.Calls...)
-		handoffs = []Handoff{{Title: "Inventory from " + Collector.Name, Text: res.Report()}}
-	}
-	pooled := poolCalls(calls)
-	return sweepSample{decodeTPS: pooled.DecodeTPS, ttftMS: pooled.TTFTMS, workflowMS: msSince(start)}, nil
-}
-
-func (s *sweeper) benchSample(llctx *llama.Context) (sweepSample, error) {
-	pp, err := llctx.BenchPrompt(s.opts.NPrompt, s.rng)
-	if err != nil {
-		return sweepSample{}, err
-	}
-	tg, _, err := llctx.BenchGenerate(s.opts.NGen, s.rng)
-	if err != nil {
-		return sweepSample{}, err
-	}
-	return sweepSample{decodeTPS: float64(s.opts.NGen) / tg.Seconds(), ttftMS: float64(pp.Nanoseconds()) / 1e6}, nil
-}
-
-// progressBar draws one line on w with the runs done and the time left, estimated from the pace so far.
-type progressBar struct {
-	w     io.Writer
-	total int
-	done  int
-	start time.Time
-	drawn bool // the bar is on the current line
-}
-
-func newProgressBar(w io.Writer, cells []SweepCell, runs int) *progressBar {
-	distinct := 0
-	for _, c := range cells {
-		if c.DuplicateOf == 0 {
-			distinct++
-		}
-	}
-	return &progressBar{w: w, total: distinct * runs, start: time.Now()}
-}
-
-func (p *progressBar) step() {
-	p.done++
-	if p.w == nil {
-		return
-	}
-	const width = 30
-	filled := width * p.done / max(p.total, 1)
-	left := time.Duration(float64(time.Since(p.start)) / float64(p.done) * float64(p.total-p.done))
-	fmt.Fprintf(p.w, "\r[%-*s] %d/%d runs, ETA %s   ", width, bar(filled), p.done, p.total, left.Round(time.Second))
-	p.drawn = true
-}
-
-// breakLine ends the bar's line so that a log line does not overwrite it.
-func (p *progressBar) breakLine() {
-	if p.drawn {
-		fmt.Fprintln(p.w)
-		p.drawn = false
-	}
-}
-
-func (p *progressBar) finish() { p.breakLine() }
-
-func bar(n int) string {
-	b := make([]byte, n)
-	for i := range b {
-		b[i] = '='
-	}
-	return string(b)
 }

@@ -5,38 +5,37 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"math"
+	"maps"
 	"path/filepath"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 	"text/tabwriter"
 )
 
-// WriteSweepFiles writes sweep.csv (every run), sweep.json, ranking.md and the SVG charts into dir; it returns
-// the paths written.
+// WriteSweepFiles writes into dir sweep.csv (every run), sweep.json (the result), ranking.md and SVG charts of
+// decode tok/s and TTFT against the layers offloaded, one line per num_ctx. It returns the paths written.
 func WriteSweepFiles(dir string, r *SweepResult) ([]string, error) {
 	if err := checkWritableDir(dir); err != nil {
 		return nil, err
 	}
-	files := map[string]func(io.Writer) error{
-		"sweep.csv":  func(w io.Writer) error { return writeSweepCSV(w, r) },
-		"sweep.json": func(w io.Writer) error { return json.NewEncoder(w).Encode(r) },
-		"ranking.md": func(w io.Writer) error { return WriteRanking(w, r, true) },
-		"decode_vs_num_gpu.svg": func(w io.Writer) error {
-			return writeChart(w, r, "decode tok/s", func(c SweepCell) []float64 { return c.DecodeTPS })
-		},
-		"ttft_vs_num_gpu.svg": func(w io.Writer) error {
-			return writeChart(w, r, "TTFT ms", func(c SweepCell) []float64 { return c.TTFTMS })
-		},
+	files := []struct {
+		name  string
+		write func(io.Writer) error
+	}{
+		{"sweep.csv", func(w io.Writer) error { return writeSweepCSV(w, r) }},
+		{"sweep.json", func(w io.Writer) error { return writeIndentedJSON(w, r) }},
+		{"ranking.md", func(w io.Writer) error { return WriteRanking(w, r, true) }},
+		{"decode_vs_num_gpu.svg", func(w io.Writer) error { return sweepChart(r, RankDecode).writeSVG(w) }},
+		{"ttft_vs_num_gpu.svg", func(w io.Writer) error { return sweepChart(r, RankTTFT).writeSVG(w) }},
 	}
 	var paths []string
-	for _, name := range sortedKeys(files) {
+	for _, f := range files {
 		var b strings.Builder
-		if err := files[name](&b); err != nil {
+		if err := f.write(&b); err != nil {
 			return paths, err
 		}
-		path := filepath.Join(dir, name)
+		path := filepath.Join(dir, f.name)
 		if err := writeFileAtomic(path, []byte(b.String())); err != nil {
 			return paths, err
 		}
@@ -45,129 +44,197 @@ func WriteSweepFiles(dir string, r *SweepResult) ([]string, error) {
 	return paths, nil
 }
 
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
+func writeIndentedJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
 }
 
-// WriteRanking prints the ranked cells; markdown selects a Markdown table instead of aligned text.
+var metricLabels = map[string]string{RankDecode: "decode tok/s", RankTTFT: "TTFT ms", RankWorkflow: "workflow ms"}
+
+// WriteRanking prints the measured cells best first, with the axes that vary, then notes on what the numbers
+// are, duplicates, the machine and the model loads. markdown selects a Markdown table instead of aligned text.
 func WriteRanking(w io.Writer, r *SweepResult, markdown bool) error {
-	unit := map[string]string{RankDecode: "decode tok/s", RankTTFT: "TTFT ms", RankWorkflow: "workflow ms"}[r.RankBy]
-	header := []string{"rank", "cell", "num_gpu", "layers", "num_ctx", "temp", "top_p", "top_k", "repeat_penalty", unit + " (mean ± sd)", "n", "lead over next"}
-	var rows [][]string
+	varied := variedAxes(r.Cells, r.Workload)
+	header := []string{"rank", "cell"}
+	for _, a := range varied {
+		header = append(header, a.name)
+	}
+	header = append(header, "layers", metricLabels[r.RankBy]+" mean ± sd", "n", "lead over next")
+	rows := make([][]string, len(r.Ranking))
 	for i, k := range r.Ranking {
 		c := r.Cells[k.Cell-1]
-		lead := "-"
-		if i+1 < len(r.Ranking) {
-			lead = fmt.Sprintf("p=%.3g %s", k.PNext, map[bool]string{true: "significant", false: "not significant"}[k.Significant])
+		row := []string{strconv.Itoa(i + 1), strconv.Itoa(k.Cell)}
+		for _, a := range varied {
+			row = append(row, a.value(c.Config))
 		}
-		s := c.Config.Sampling
-		rows = append(rows, []string{strconv.Itoa(i + 1), strconv.Itoa(k.Cell), NumGPULabel(c.Config.NumGPU), strconv.Itoa(c.GPULayers),
-			strconv.Itoa(c.Config.Context.NumCtx), decimal(s.Temperature), decimal(s.TopP), strconv.Itoa(s.TopK),
-			decimal(s.RepeatPenalty), fmt.Sprintf("%.2f ± %.2f", k.Mean, k.SD), strconv.Itoa(k.N), lead})
+		rows[i] = append(row, strconv.Itoa(c.GPULayers), fmt.Sprintf("%.2f ± %.2f", k.Mean, k.SD), strconv.Itoa(k.N),
+			leadText(k, i == len(r.Ranking)-1))
 	}
+	if err := writeTable(w, header, rows, markdown); err != nil {
+		return err
+	}
+	_, err := fmt.Fprintf(w, "\n%s", sweepNotes(r))
+	return err
+}
+
+func leadText(k Ranked, last bool) string {
+	switch {
+	case last:
+		return "-"
+	case k.PNext == nil:
+		return "untested (needs 2+ runs with spread)"
+	case k.Significant:
+		return fmt.Sprintf("significant (p=%.2g)", *k.PNext)
+	}
+	return fmt.Sprintf("not significant (p=%.2g)", *k.PNext)
+}
+
+func writeTable(w io.Writer, header []string, rows [][]string, markdown bool) error {
 	if markdown {
-		fmt.Fprintf(w, "| %s |\n|%s\n", strings.Join(header, " | "), strings.Repeat("---|", len(header)))
+		fmt.Fprintf(w, "| %s |\n|%s\n", strings.Join(header, " | "), strings.Repeat(" --- |", len(header)))
 		for _, row := range rows {
 			fmt.Fprintf(w, "| %s |\n", strings.Join(row, " | "))
 		}
-	} else {
-		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-		fmt.Fprintln(tw, strings.ToUpper(strings.Join(header, "\t")))
-		for _, row := range rows {
-			fmt.Fprintln(tw, strings.Join(row, "\t"))
-		}
-		tw.Flush()
+		return nil
 	}
-	writeDuplicateNotes(w, r)
-	return nil
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, strings.ToUpper(strings.Join(header, "\t")))
+	for _, row := range rows {
+		fmt.Fprintln(tw, strings.Join(row, "\t"))
+	}
+	return tw.Flush()
 }
 
-func writeDuplicateNotes(w io.Writer, r *SweepResult) {
-	for i, c := range r.Cells {
-		if c.DuplicateOf > 0 {
-			fmt.Fprintf(w, "\ncell %d (%s) has the same effective settings as cell %d and was not run again", i+1, c.Config.Describe(), c.DuplicateOf)
-		}
+// sweepNotes are one "- " line each: what the numbers are, the settings common to every cell, the machine,
+// duplicates and the model loads, which no cell's numbers include.
+func sweepNotes(r *SweepResult) string {
+	var notes []string
+	if r.Workload == WorkloadBench {
+		notes = append(notes, "bench workload: decode tok/s is the tg test's rate and TTFT the pp test's time, on random tokens "+
+			"without sampling, so temperature, top_p, top_k and repeat_penalty do not apply")
+	} else {
+		notes = append(notes, "agent workload: per pass of both agents, decode tok/s pooled over the calls, TTFT their mean, workflow the wall time")
+	}
+	if fixed := fixedSettings(r.Cells, r.Workload); fixed != "" {
+		notes = append(notes, "every cell: "+fixed)
 	}
 	if !r.HasGPU {
-		fmt.Fprint(w, "\nNo GPU on this machine: every num_gpu value offloads 0 layers.")
+		notes = append(notes, "no GPU on this machine: every num_gpu value offloads 0 layers")
 	}
-	fmt.Fprintln(w)
+	notes = append(notes, duplicateNotes(r.Cells)...)
+	for _, l := range r.Loads {
+		notes = append(notes, fmt.Sprintf("model load for %d GPU layers: %.0f ms (%d offloaded), not part of any run", l.NumGPU, l.LoadMS, l.OffloadedLayers))
+	}
+	return "- " + strings.Join(notes, "\n- ") + "\n"
 }
 
+// fixedSettings names the relevant settings every cell shares.
+func fixedSettings(cells []SweepCell, workload string) string {
+	fixed := slices.DeleteFunc(relevantAxes(workload), func(a axisColumn) bool { return axisVaries(a, cells) })
+	return describe(cells[0].Config, fixed)
+}
+
+// duplicateNotes say, per measured cell, which cells had its effective settings and were not run again.
+func duplicateNotes(cells []SweepCell) []string {
+	repeats := map[int][]string{}
+	for i, c := range cells {
+		if c.DuplicateOf > 0 {
+			repeats[c.DuplicateOf] = append(repeats[c.DuplicateOf], strconv.Itoa(i+1))
+		}
+	}
+	var notes []string
+	for i := range cells {
+		switch dups := repeats[i+1]; len(dups) {
+		case 0:
+		case 1:
+			notes = append(notes, fmt.Sprintf("cell %s has the effective settings of cell %d (%d layers offloaded): run once, as cell %d",
+				dups[0], i+1, cells[i].GPULayers, i+1))
+		default:
+			notes = append(notes, fmt.Sprintf("cells %s have the effective settings of cell %d (%d layers offloaded): run once, as cell %d",
+				strings.Join(dups, ", "), i+1, cells[i].GPULayers, i+1))
+		}
+	}
+	return notes
+}
+
+// writeSweepCSV writes one row per run of each measured cell and one row, without measurements, per duplicate.
 func writeSweepCSV(w io.Writer, r *SweepResult) error {
 	cw := csv.NewWriter(w)
-	cw.Write([]string{"cell", "run", "num_gpu", "gpu_layers", "num_ctx", "temperature", "top_p", "top_k", "repeat_penalty",
-		"decode_tps", "ttft_ms", "workflow_ms", "duplicate_of"})
+	header := []string{"cell", "run_id", "run"}
+	for _, a := range axisColumns {
+		header = append(header, a.name)
+	}
+	cw.Write(append(header, "num_gpu_effective", "decode_tps", "ttft_ms", "workflow_ms", "duplicate_of"))
 	for i, c := range r.Cells {
-		s := c.Config.Sampling
-		for run := range c.DecodeTPS {
-			workflow := ""
-			if run < len(c.WorkflowMS) {
-				workflow = strconv.FormatFloat(c.WorkflowMS[run], 'f', 3, 64)
-			}
-			cw.Write([]string{strconv.Itoa(i + 1), strconv.Itoa(run + 1), NumGPULabel(c.Config.NumGPU), strconv.Itoa(c.GPULayers),
-				strconv.Itoa(c.Config.Context.NumCtx), decimal(s.Temperature), decimal(s.TopP), strconv.Itoa(s.TopK),
-				decimal(s.RepeatPenalty), strconv.FormatFloat(c.DecodeTPS[run], 'f', 3, 64),
-				strconv.FormatFloat(c.TTFTMS[run], 'f', 3, 64), workflow, strconv.Itoa(c.DuplicateOf)})
+		settings := make([]string, 0, len(axisColumns)+1)
+		for _, a := range axisColumns {
+			settings = append(settings, a.value(c.Config))
+		}
+		settings = append(settings, strconv.Itoa(c.GPULayers))
+		if c.DuplicateOf > 0 {
+			cw.Write(slices.Concat([]string{strconv.Itoa(i + 1), "", ""}, settings, []string{"", "", "", strconv.Itoa(c.DuplicateOf)}))
+			continue
+		}
+		for run := range max(len(c.DecodeTPS), len(c.TTFTMS)) {
+			cw.Write(slices.Concat([]string{strconv.Itoa(i + 1), strconv.FormatInt(c.RunID, 10), strconv.Itoa(run + 1)}, settings,
+				[]string{sampleAt(c.DecodeTPS, run), sampleAt(c.TTFTMS, run), sampleAt(c.WorkflowMS, run), ""}))
 		}
 	}
 	cw.Flush()
 	return cw.Error()
 }
 
-// writeChart draws the metric's mean against the offloaded layer count, one line per num_ctx, as a plain SVG.
-func writeChart(w io.Writer, r *SweepResult, label string, metric func(SweepCell) []float64) error {
-	series := map[int]map[int]float64{} // num_ctx → layers → mean
-	maxX, maxY := 1.0, 0.0
-	for _, c := range r.Cells {
-		if c.DuplicateOf > 0 || len(metric(c)) == 0 {
-			continue
-		}
-		if series[c.Config.Context.NumCtx] == nil {
-			series[c.Config.Context.NumCtx] = map[int]float64{}
-		}
-		mean := Summarize(metric(c)).Mean
-		series[c.Config.Context.NumCtx][c.GPULayers] = mean
-		maxX, maxY = math.Max(maxX, float64(c.GPULayers)), math.Max(maxY, mean)
+// sampleAt formats xs[i], or is empty where a run did not measure it (an interrupted cell, a bench workload's
+// workflow time).
+func sampleAt(xs []float64, i int) string {
+	if i >= len(xs) {
+		return ""
 	}
-	const width, height, pad = 640.0, 400.0, 60.0
-	x := func(layers int) float64 { return pad + float64(layers)/maxX*(width-2*pad) }
-	y := func(v float64) float64 { return height - pad - v/math.Max(maxY, 1e-9)*(height-2*pad) }
-	fmt.Fprintf(w, `<svg xmlns="http://www.w3.org/2000/svg" width="%g" height="%g" font-family="sans-serif" font-size="12">`+"\n", width, height)
-	fmt.Fprintf(w, `<rect width="100%%" height="100%%" fill="white"/><text x="%g" y="20" font-size="14">%s vs layers offloaded</text>`+"\n", pad, label)
-	fmt.Fprintf(w, `<line x1="%g" y1="%g" x2="%g" y2="%g" stroke="black"/><line x1="%g" y1="%g" x2="%g" y2="%g" stroke="black"/>`+"\n",
-		pad, height-pad, width-pad, height-pad, pad, pad, pad, height-pad)
-	fmt.Fprintf(w, `<text x="%g" y="%g">0</text><text x="%g" y="%g">%g layers</text><text x="5" y="%g">%.4g</text>`+"\n",
-		pad, height-pad+16, width-pad-40, height-pad+16, maxX, pad, maxY)
-	colors := []string{"#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b"}
-	for i, numCtx := range sortedInts(series) {
-		points := series[numCtx]
-		var path []string
-		for _, layers := range sortedInts(points) {
-			path = append(path, fmt.Sprintf("%.1f,%.1f", x(layers), y(points[layers])))
-		}
-		color := colors[i%len(colors)]
-		fmt.Fprintf(w, `<polyline fill="none" stroke="%s" stroke-width="2" points="%s"/>`+"\n", color, strings.Join(path, " "))
-		for _, p := range path {
-			xy := strings.Split(p, ",")
-			fmt.Fprintf(w, `<circle cx="%s" cy="%s" r="3" fill="%s"/>`+"\n", xy[0], xy[1], color)
-		}
-		fmt.Fprintf(w, `<text x="%g" y="%d" fill="%s">num_ctx %d</text>`+"\n", width-pad-80, 40+16*i, color, numCtx)
-	}
-	_, err := fmt.Fprintln(w, "</svg>")
-	return err
+	return strconv.FormatFloat(xs[i], 'f', 3, 64)
 }
 
-func sortedInts[V any](m map[int]V) []int {
-	keys := make([]int, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
+// sweepChart plots a metric's mean ± sd against the layers offloaded, one line per num_ctx. Where other axes
+// vary too, each point is the best cell at that num_ctx and offload.
+func sweepChart(r *SweepResult, metric string) lineChart {
+	best := map[int]map[int]Summary{} // num_ctx → layers offloaded → the best cell's samples
+	for _, c := range r.Cells {
+		xs := c.Metric(metric)
+		if c.DuplicateOf > 0 || len(xs) == 0 {
+			continue
+		}
+		numCtx, s := c.Config.Context.NumCtx, Summarize(xs)
+		if best[numCtx] == nil {
+			best[numCtx] = map[int]Summary{}
+		}
+		if prior, ok := best[numCtx][c.GPULayers]; !ok || better(metric, s.Mean, prior.Mean) {
+			best[numCtx][c.GPULayers] = s
+		}
 	}
-	sort.Ints(keys)
-	return keys
+	chart := lineChart{Title: metricLabels[metric] + " vs layers offloaded (num_gpu)", XLabel: "layers offloaded",
+		YLabel: metricLabels[metric] + " (mean ± sd)", Subtitle: chartSubtitle(r)}
+	for _, numCtx := range sortedKeys(best) {
+		series := chartSeries{Name: fmt.Sprintf("num_ctx %d", numCtx)}
+		for _, layers := range sortedKeys(best[numCtx]) {
+			s := best[numCtx][layers]
+			series.Points = append(series.Points, chartPoint{X: float64(layers), Y: s.Mean, SD: s.SD})
+		}
+		chart.Series = append(chart.Series, series)
+	}
+	return chart
+}
+
+func chartSubtitle(r *SweepResult) string {
+	var notes []string
+	if !r.HasGPU {
+		notes = append(notes, "no GPU: every num_gpu offloads 0 layers")
+	}
+	if slices.ContainsFunc(variedAxes(r.Cells, r.Workload), func(a axisColumn) bool { return a.name != "num_gpu" && a.name != "num_ctx" }) {
+		notes = append(notes, "best cell at each point")
+	}
+	return strings.Join(notes, "; ")
+}
+
+func sortedKeys[V any](m map[int]V) []int {
+	return slices.Sorted(maps.Keys(m))
 }

@@ -1,0 +1,185 @@
+package pipeline
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"chimera/store"
+)
+
+// sweeper measures a sweep's cells and records each under its own run, a child of the sweep's.
+type sweeper struct {
+	opts    SweepOptions
+	rec     *recorder
+	cellRow store.Run // the sweep's row with the sweep as parent: the template of every cell's row
+	facts   *FactsReport
+	loads   *modelLoads
+	bench   *bencher
+	bar     *progressBar
+	varied  []axisColumn // the axes that tell the cells apart in their labels
+}
+
+// run measures every cell that is not a duplicate; the model loads are shared by all of them.
+func (s *sweeper) run(ctx context.Context, cells []SweepCell, blocks int) error {
+	s.bar = newProgressBar(s.opts.Log, measuredCells(cells)*s.opts.stepsPerCell())
+	defer s.bar.finish()
+	s.loads = newModelLoads(s.opts.ModelRef, s.opts.Source, s.opts.Base.UseMmap, s.bar)
+	defer s.loads.close()
+	s.bench = newBencher(BenchOptions{NPrompt: s.opts.NPrompt, NGen: s.opts.NGen, Reps: s.opts.Runs, UseMmap: s.opts.Base.UseMmap}, s.loads, blocks)
+	s.bench.tick = s.bar.step
+	s.varied = variedAxes(cells, s.opts.Workload)
+	for i := range cells {
+		c := &cells[i]
+		if c.DuplicateOf > 0 {
+			logf(s.bar, "%s: the effective settings of cell %d (%d layers offloaded): not run again", s.label(i+1, c), c.DuplicateOf, c.GPULayers)
+			continue
+		}
+		if err := s.runCell(ctx, i+1, c); err != nil {
+			return err
+		}
+		logf(s.bar, "%s: decode %.2f tok/s, ttft %.1f ms", s.label(i+1, c), Summarize(c.DecodeTPS).Mean, Summarize(c.TTFTMS).Mean)
+	}
+	return nil
+}
+
+// label names cell n by the settings that vary: cell 2 num_gpu=0 num_ctx=2048.
+func (s *sweeper) label(n int, c *SweepCell) string {
+	return strings.TrimSpace(fmt.Sprintf("cell %d %s", n, describe(c.Config, s.varied)))
+}
+
+func measuredCells(cells []SweepCell) int {
+	n := 0
+	for _, c := range cells {
+		if c.DuplicateOf == 0 {
+			n++
+		}
+	}
+	return n
+}
+
+// stepsPerCell counts the progress bar's steps in a cell: every pass, the warm-up included, and for the bench
+// workload each of its two tests.
+func (o SweepOptions) stepsPerCell() int {
+	if o.Workload == WorkloadBench {
+		return 2 * (o.Runs + 1)
+	}
+	return o.Runs + 1
+}
+
+// runCell measures cell n under its own run, which records the cell's effective settings.
+func (s *sweeper) runCell(ctx context.Context, n int, c *SweepCell) error {
+	row := s.cellRow
+	row.Label = s.label(n, c)
+	row.ConfigJSON = mustJSON(struct {
+		Config          Config `json:"config"`
+		NumGPUEffective int    `json:"num_gpu_effective"`
+	}{c.Config, c.GPULayers})
+	id, err := s.rec.db.StartRun(s.rec.ctx, row)
+	if err != nil {
+		return err
+	}
+	c.RunID = id
+	if s.opts.Workload == WorkloadBench {
+		err = s.measureBench(ctx, c)
+	} else {
+		err = s.measureAgents(ctx, c)
+	}
+	s.rec.finish(id, err)
+	return err
+}
+
+// measureBench runs the pp and tg tests, each with its own excluded warm-up, and stores them as bench results.
+// TTFT is the pp test's time, since the first token comes from the prompt's logits; sampling is excluded, as in
+// llama-bench.
+func (s *sweeper) measureBench(ctx context.Context, c *SweepCell) error {
+	rows, err := s.bench.runConfig(ctx, BenchConfig{NumGPU: c.Config.NumGPU, Context: c.Config.Context}, c.GPULayers)
+	for _, r := range rows {
+		if r.NGen > 0 {
+			c.DecodeTPS = r.SamplesTS
+			continue
+		}
+		for _, ns := range r.SamplesNS {
+			c.TTFTMS = append(c.TTFTMS, float64(ns)/1e6)
+		}
+	}
+	if recErr := s.rec.db.AddBenchResults(s.rec.ctx, c.RunID, storeBenchRows(rows)); err == nil {
+		err = recErr
+	}
+	return err
+}
+
+// measureAgents runs the agent workflow on one context: a warm-up pass, excluded and not recorded, then Runs
+// recorded passes.
+func (s *sweeper) measureAgents(ctx context.Context, c *SweepCell) error {
+	m, err := s.loads.get(c.GPULayers)
+	if err != nil {
+		return err
+	}
+	session, err := NewSession(m, c.Config, s.facts, nil)
+	if err != nil {
+		return err
+	}
+	defer session.Close()
+	for pass := 0; pass <= s.opts.Runs; pass++ {
+		pooled, wallMS, err := s.agentPass(ctx, session, c.RunID, pass)
+		if err != nil {
+			return err
+		}
+		s.bar.step()
+		if pass == 0 {
+			continue // the warm-up
+		}
+		c.DecodeTPS = append(c.DecodeTPS, pooled.DecodeTPS)
+		c.TTFTMS = append(c.TTFTMS, pooled.TTFTMS)
+		c.WorkflowMS = append(c.WorkflowMS, wallMS)
+	}
+	return nil
+}
+
+// agentPass runs every agent once, the collector's report handed on, and returns the pooled calls and the pass's
+// wall time.
+func (s *sweeper) agentPass(ctx context.Context, session *Session, cellRunID int64, pass int) (Metrics, float64, error) {
+	start := time.Now()
+	var handoffs []Handoff
+	var calls []CallRecord
+	for _, agent := range Agents {
+		res, err := s.runAgent(ctx, session, cellRunID, agent, pass, handoffs)
+		if err != nil {
+			return Metrics{}, 0, err
+		}
+		calls = append(calls, res.Calls...)
+		if agent.ID == Collector.ID {
+			handoffs = append(handoffs, Handoff{Title: "Inventory from " + Collector.Name, Text: res.Report()})
+		}
+	}
+	return poolCalls(calls), msSince(start), nil
+}
+
+// runAgent runs one agent; in a measured pass its agent run and calls are recorded under the cell's run.
+func (s *sweeper) runAgent(ctx context.Context, session *Session, cellRunID int64, agent Agent, pass int, inbound []Handoff) (*AgentResult, error) {
+	if pass == 0 {
+		session.OnCall = nil
+		return session.RunAgent(ctx, agent, pass, inbound)
+	}
+	agentRunID, err := s.rec.startAgent(cellRunID, agent, pass, session.Config)
+	if err != nil {
+		return nil, err
+	}
+	session.OnCall = func(_ *AgentResult, call CallRecord) error { return s.rec.addCall(cellRunID, agentRunID, call) }
+	res, err := session.RunAgent(ctx, agent, pass, inbound)
+	if err != nil {
+		return res, s.rec.failAgent(agentRunID, res, err)
+	}
+	return res, s.rec.finishAgent(agentRunID, res)
+}
+
+// addRanking stores the ranking, with its notes on duplicates and loads, as the sweep run's report.
+func (s *sweeper) addRanking(r *SweepResult) error {
+	var b strings.Builder
+	if err := WriteRanking(&b, r, true); err != nil {
+		return err
+	}
+	return s.rec.addReport(r.RunID, 0, "ranking.md", "", b.String())
+}
