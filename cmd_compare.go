@@ -36,16 +36,11 @@ func runCompare(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	db, err := openStore(c)
+	db, out, err := prepareRun(c, "compare-")
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	initEngine(c)
-	out, err := newRunDir(c.String("out"), "compare-")
-	if err != nil {
-		return err
-	}
 	result, err := pipeline.Compare(c.Context, db, pipeline.CompareOptions{
 		ModelRef: c.String("model"), Source: modelSource(c), Baseline: baseline, Chimera: chimera, Runs: c.Int("runs"),
 		DataDirs: c.StringSlice("data"), Limits: limits(c), OutDir: out, CommandLine: strings.Join(os.Args, " "), Log: os.Stderr,

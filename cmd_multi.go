@@ -39,16 +39,11 @@ func runMulti(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	db, err := openStore(c)
+	db, out, err := prepareRun(c, "multi-")
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	initEngine(c)
-	out, err := newRunDir(c.String("out"), "multi-")
-	if err != nil {
-		return err
-	}
 	result, err := pipeline.Multi(c.Context, db, pipeline.MultiOptions{
 		Scenario: scenario, ModelRef: c.String("model"), Source: modelSource(c), ConfigA: a, ConfigB: b,
 		DataDirs: c.StringSlice("data"), Limits: limits(c), OutDir: out, CommandLine: strings.Join(os.Args, " "), Log: os.Stderr,

@@ -10,6 +10,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"chimera/pipeline"
+	"chimera/store"
 )
 
 // defaultDataDir is the bundled example artifacts `make run` analyses.
@@ -54,16 +55,11 @@ func runWorkflow(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	db, err := openStore(c)
+	db, out, err := prepareRun(c, "run-")
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	initEngine(c)
-	out, err := newRunDir(c.String("out"), "run-")
-	if err != nil {
-		return err
-	}
 	result, err := pipeline.Run(c.Context, db, pipeline.RunOptions{
 		ModelRef: c.String("model"), Source: modelSource(c), Config: cfg, DataDirs: c.StringSlice("data"),
 		Limits: limits(c), Agents: agents, Runs: c.Int("runs"), Warmup: c.Bool("warmup"), OutDir: out,
@@ -73,6 +69,21 @@ func runWorkflow(c *cli.Context) error {
 		printRunSummary(c, result)
 	}
 	return err
+}
+
+// prepareRun opens the store, starts the engine and creates the output folder: what every measuring command
+// needs before it starts.
+func prepareRun(c *cli.Context, prefix string) (*store.DB, string, error) {
+	out, err := newRunDir(c.String("out"), prefix)
+	if err != nil {
+		return nil, "", err
+	}
+	db, err := openStore(c)
+	if err != nil {
+		return nil, "", err
+	}
+	initEngine(c)
+	return db, out, nil
 }
 
 // newRunDir creates a fresh folder, named by prefix and time, under the output directory so runs never overwrite

@@ -64,16 +64,11 @@ func runSweep(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	db, err := openStore(c)
+	db, out, err := prepareRun(c, "sweep-")
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	initEngine(c)
-	out, err := newRunDir(c.String("out"), "sweep-")
-	if err != nil {
-		return err
-	}
 	result, err := pipeline.Sweep(c.Context, db, opts)
 	if result == nil {
 		return err

@@ -102,20 +102,12 @@ func Compare(ctx context.Context, db *store.DB, opts CompareOptions) (*CompareRe
 	if err := opts.validate(); err != nil {
 		return nil, err
 	}
-	inv, err := Ingest(opts.DataDirs, opts.Limits)
-	if err != nil {
-		return nil, Invalid(err)
-	}
-	facts := BuildFacts(inv)
-	resolved, info, err := ResolveModel(opts.ModelRef, opts.Source)
+	o, err := begin(ctx, db, store.KindCompare, RunOptions{ModelRef: opts.ModelRef, Source: opts.Source,
+		DataDirs: opts.DataDirs, Limits: opts.Limits, CommandLine: opts.CommandLine, Config: opts.Chimera, Log: opts.Log})
 	if err != nil {
 		return nil, err
 	}
-	rec := &recorder{db: db, ctx: context.WithoutCancel(ctx)}
-	runID, err := rec.startRun(store.KindCompare, RunOptions{CommandLine: opts.CommandLine, Config: opts.Chimera}, resolved, info)
-	if err != nil {
-		return nil, err
-	}
+	facts, rec, runID := o.facts, o.rec, o.runID
 	result := &CompareResult{RunID: runID, Baseline: opts.Baseline, Chimera: opts.Chimera, LoadMS: map[string]float64{}}
 	err = runComparison(ctx, opts, facts, rec, result)
 	result.Rows = compareRows(result.Samples)

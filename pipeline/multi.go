@@ -84,20 +84,12 @@ func Multi(ctx context.Context, db *store.DB, opts MultiOptions) (*MultiResult, 
 	if err := opts.validate(); err != nil {
 		return nil, err
 	}
-	inv, err := Ingest(opts.DataDirs, opts.Limits)
-	if err != nil {
-		return nil, Invalid(err)
-	}
-	facts := BuildFacts(inv)
-	resolved, info, err := ResolveModel(opts.ModelRef, opts.Source)
+	o, err := begin(ctx, db, store.KindMulti, RunOptions{ModelRef: opts.ModelRef, Source: opts.Source,
+		DataDirs: opts.DataDirs, Limits: opts.Limits, CommandLine: opts.CommandLine, Config: opts.ConfigA, Log: opts.Log})
 	if err != nil {
 		return nil, err
 	}
-	rec := &recorder{db: db, ctx: context.WithoutCancel(ctx)}
-	runID, err := rec.startRun(store.KindMulti, RunOptions{CommandLine: opts.CommandLine, Config: opts.ConfigA}, resolved, info)
-	if err != nil {
-		return nil, err
-	}
+	facts, rec, runID := o.facts, o.rec, o.runID
 	result := &MultiResult{RunID: runID, Scenario: opts.Scenario, ConfigA: opts.ConfigA, ConfigB: opts.ConfigB}
 	err = runMulti(ctx, opts, facts, rec, result)
 	if err == nil {

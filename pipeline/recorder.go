@@ -27,7 +27,7 @@ func (r *recorder) startRun(kind store.RunKind, opts RunOptions, resolved *model
 	return r.db.StartRun(r.ctx, store.Run{
 		Kind: kind, Status: store.StatusRunning, StartedAt: time.Now().UTC(), CommandLine: opts.CommandLine,
 		ConfigJSON: mustJSON(opts.Config), ModelRef: resolved.Ref, ModelPath: resolved.Path, ModelSHA256: info.HeaderSHA256,
-		ModelFileType: info.FileType, ModelSynthetic: resolved.Synthetic, Host: hostname(), BuildInfo: buildInfo(),
+		ModelFileType: info.FileType, ModelSynthetic: resolved.Synthetic || info.SyntheticWeights, Host: hostname(), BuildInfo: buildInfo(),
 	})
 }
 

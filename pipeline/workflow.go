@@ -91,28 +91,14 @@ func Run(ctx context.Context, db *store.DB, opts RunOptions) (*RunResult, error)
 	if err := checkRunOptions(opts); err != nil {
 		return nil, err
 	}
-	ingestStart := time.Now()
-	inv, err := Ingest(opts.DataDirs, opts.Limits)
-	if err != nil {
-		return nil, Invalid(err)
-	}
-	facts := BuildFacts(inv)
-	ingestMS := msSince(ingestStart)
-	logf(opts.Log, "ingest: %d artifacts, %d skipped, %d facts in %.0f ms", len(facts.Files), len(facts.Skipped), len(facts.Facts), ingestMS)
-
-	resolved, info, err := ResolveModel(opts.ModelRef, opts.Source)
+	o, err := begin(ctx, db, store.KindRun, opts)
 	if err != nil {
 		return nil, err
 	}
-	rec := &recorder{db: db, ctx: context.WithoutCancel(ctx)}
-	runID, err := rec.startRun("run", opts, resolved, info)
-	if err != nil {
-		return nil, err
-	}
-	w := &workflow{opts: opts, rec: rec, facts: facts, ingestMS: ingestMS,
-		result: &RunResult{RunID: runID, Config: opts.Config, Facts: facts, IngestMS: ingestMS}}
+	w := &workflow{opts: opts, rec: o.rec, facts: o.facts, ingestMS: o.ingestMS,
+		result: &RunResult{RunID: o.runID, Config: opts.Config, Facts: o.facts, IngestMS: o.ingestMS}}
 	err = w.execute(ctx)
-	w.result.Status = rec.finish(runID, err)
+	w.result.Status = o.rec.finish(o.runID, err)
 	return w.result, err
 }
 
