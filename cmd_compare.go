@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/urfave/cli/v2"
 
@@ -45,11 +46,15 @@ func runCompare(c *cli.Context) error {
 		ModelRef: c.String("model"), Source: modelSource(c), Baseline: baseline, Chimera: chimera, Runs: c.Int("runs"),
 		DataDirs: c.StringSlice("data"), Limits: limits(c), OutDir: out, CommandLine: strings.Join(os.Args, " "), Log: os.Stderr,
 	})
-	if result != nil {
-		fmt.Print(pipeline.RenderComparison(result))
-		for _, p := range result.Reports {
-			fmt.Println("  ", p)
-		}
+	if result != nil && len(result.Samples) > 0 {
+		fmt.Print(pipeline.RenderComparison(result, time.Now()))
+		printPaths(result.Reports)
 	}
 	return err
+}
+
+func printPaths(paths []string) {
+	for _, p := range paths {
+		fmt.Println("  ", p)
+	}
 }

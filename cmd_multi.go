@@ -4,11 +4,27 @@ import (
 	"fmt"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/urfave/cli/v2"
 
 	"chimera/pipeline"
 )
+
+// multiConfigSets are multi's sets of configuration flags; each scenario uses two of them.
+var multiConfigSets = []struct{ prefix, label string }{
+	{"baseline-", "baseline (baseline-vs-chimera):"},
+	{"chimera-", "chimera:"},
+	{"chimera2-", "second chimera (chimera-hetero):"},
+}
+
+// multiScenarioPrefixes names, per scenario, the flag sets of DataCollector-9000's and InsightAgent's
+// configurations.
+var multiScenarioPrefixes = map[string][2]string{
+	pipeline.ScenarioBaselineVsChimera: {"baseline-", "chimera-"},
+	pipeline.ScenarioChimeraHomo:       {"chimera-", "chimera-"},
+	pipeline.ScenarioChimeraHetero:     {"chimera-", "chimera2-"},
+}
 
 func multiCommand() *cli.Command {
 	flags := []cli.Flag{
@@ -16,12 +32,13 @@ func multiCommand() *cli.Command {
 		&cli.StringFlag{Name: "out", Value: "chimera-out", Usage: "directory for multi-<time>/ with the reports and metrics.json"},
 	}
 	flags = append(flags, dataFlags()...)
-	flags = append(flags, configFlags("chimera-", "chimera:")...)
-	flags = append(flags, configFlags("chimera2-", "second chimera (chimera-hetero):")...)
+	for _, set := range multiConfigSets {
+		flags = append(flags, configFlags(set.prefix, set.label)...)
+	}
 	return &cli.Command{
 		Name:      "multi",
-		Usage:     "run the two agents solo and then concurrently, and measure the real speedup and each agent's slowdown",
-		ArgsUsage: "[options] " + strings.Join(pipeline.Scenarios, "|"),
+		Usage:     "run the two agents alone and then at once, and measure the real speedup and each agent's slowdown",
+		ArgsUsage: "[options] " + strings.Join(pipeline.Scenarios, "|") + " (default " + pipeline.ScenarioBaselineVsChimera + ")",
 		Flags:     flags,
 		Action:    runMulti,
 	}
@@ -49,28 +66,32 @@ func runMulti(c *cli.Context) error {
 		DataDirs: c.StringSlice("data"), Limits: limits(c), OutDir: out, CommandLine: strings.Join(os.Args, " "), Log: os.Stderr,
 	})
 	if err == nil {
-		fmt.Print(pipeline.RenderMulti(result))
-		for _, p := range result.Reports {
-			fmt.Println("  ", p)
-		}
+		fmt.Print(pipeline.RenderMulti(result, time.Now()))
+		printPaths(result.Reports)
 	}
 	return err
 }
 
-// multiConfigs maps a scenario to the agents' configurations: the baseline is chimera's defaults.
+// multiConfigs reads the two agents' configurations from the scenario's flag sets and refuses settings given
+// for a set the scenario does not use, which would otherwise be ignored without a word.
 func multiConfigs(c *cli.Context, scenario string) (a, b pipeline.Config, err error) {
-	chimera, err := readConfig(c, "chimera-")
-	if err != nil {
+	prefixes, ok := multiScenarioPrefixes[scenario]
+	if !ok {
+		return a, b, pipeline.Invalid(fmt.Errorf("scenario must be one of %s, got %q", strings.Join(pipeline.Scenarios, ", "), scenario))
+	}
+	for _, set := range multiConfigSets {
+		if set.prefix == prefixes[0] || set.prefix == prefixes[1] {
+			continue
+		}
+		for _, f := range configFlags(set.prefix, "") {
+			if name := f.Names()[0]; c.IsSet(name) {
+				return a, b, pipeline.Invalid(fmt.Errorf("--%s has no effect in scenario %s", name, scenario))
+			}
+		}
+	}
+	if a, err = readConfig(c, prefixes[0]); err != nil {
 		return a, b, err
 	}
-	switch scenario {
-	case pipeline.ScenarioBaselineVsChimera:
-		return pipeline.DefaultConfig(), chimera, nil
-	case pipeline.ScenarioChimeraHomo:
-		return chimera, chimera, nil
-	case pipeline.ScenarioChimeraHetero:
-		second, err := readConfig(c, "chimera2-")
-		return chimera, second, err
-	}
-	return a, b, &usageError{fmt.Errorf("scenario must be one of %s, got %q", strings.Join(pipeline.Scenarios, ", "), scenario)}
+	b, err = readConfig(c, prefixes[1])
+	return a, b, err
 }

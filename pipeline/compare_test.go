@@ -2,7 +2,10 @@ package pipeline
 
 import (
 	"context"
-	"math"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -10,87 +13,150 @@ import (
 	"chimera/store"
 )
 
-func TestInterleavedOrderPutsWarmupsFirst(t *testing.T) {
-	want := []string{"warmup:baseline", "warmup:chimera", "baseline", "chimera", "baseline", "chimera"}
-	if got := InterleavedOrder(2); !slices.Equal(got, want) {
-		t.Errorf("order %q, want %q", got, want)
+func TestCompareScheduleInterleavesAfterTheWarmups(t *testing.T) {
+	want := []comparePass{{SideBaseline, 0}, {SideChimera, 0}, {SideBaseline, 1}, {SideChimera, 1}, {SideBaseline, 2}, {SideChimera, 2}}
+	got := compareSchedule(2)
+	if !slices.Equal(got, want) {
+		t.Errorf("schedule %v, want %v", got, want)
+	}
+	if !got[0].warmup() || !got[1].warmup() || got[2].warmup() {
+		t.Error("only run 0 is a warm-up")
 	}
 }
 
-func TestConclusionFollowsTheData(t *testing.T) {
-	def := metricDef{name: "decode tok/s", higher: true}
+func TestComparisonVerdictFollowsTheData(t *testing.T) {
+	decode := compareMetric{name: "decode tok/s", higher: true}
+	ttft := compareMetric{name: "TTFT ms", higher: false}
 	cases := []struct {
+		name       string
+		metric     compareMetric
+		base, chim []float64
+		want       Verdict
+	}{
+		{"faster decode", decode, []float64{50, 51, 49}, []float64{60, 61, 59}, VerdictBetter},
+		{"slower decode", decode, []float64{50, 51, 49}, []float64{40, 41, 39}, VerdictWorse},
+		{"lower TTFT", ttft, []float64{100, 101, 99}, []float64{80, 81, 79}, VerdictBetter},
+		{"overlapping samples", decode, []float64{50, 55, 45}, []float64{51, 56, 46}, VerdictNoDifference},
+		{"one run each", decode, []float64{50}, []float64{60}, VerdictTooFewRuns},
+		{"constant on both sides", decode, []float64{50, 50}, []float64{60, 60}, VerdictNoVariation},
+	}
+	for _, tc := range cases {
+		row := compareRow("workflow", tc.metric, tc.base, tc.chim)
+		if row.Verdict != tc.want {
+			t.Errorf("%s: verdict %q, want %q", tc.name, row.Verdict, tc.want)
+		}
+		if hasP := row.P != nil; hasP != (tc.want != VerdictTooFewRuns && tc.want != VerdictNoVariation) {
+			t.Errorf("%s: p-value %v with verdict %q", tc.name, row.P, row.Verdict)
+		}
+	}
+	if row := compareRow("workflow", decode, []float64{50, 51, 49}, []float64{60, 61, 59}); row.Delta != 10 || *row.DeltaPct != 20 {
+		t.Errorf("Δ = %v, Δ%% = %v, want chimera − baseline = 10, 20%%", row.Delta, *row.DeltaPct)
+	}
+}
+
+func TestComparisonConclusionWording(t *testing.T) {
+	decode := compareMetric{name: "decode tok/s", higher: true}
+	conclude := func(base, chim []float64) string {
+		return concludeComparison([]ComparisonRow{compareRow("workflow", decode, base, chim)})
+	}
+	cases := []struct {
+		name       string
 		base, chim []float64
 		want       string
 	}{
-		{[]float64{50, 51, 49}, []float64{60, 61, 59}, "chimera is better by 20.0%"},
-		{[]float64{50, 51, 49}, []float64{40, 41, 39}, "chimera is worse by 20.0%"},
-		{[]float64{50, 55, 45}, []float64{51, 56, 46}, "no significant difference"},
-		{[]float64{50}, []float64{60}, "no p-value"},
+		{"significant", []float64{50, 51, 49}, []float64{60, 61, 59}, "chimera differs from baseline in 1 of 1 metrics. Better: workflow decode tok/s +20.0% (p = "},
+		{"not significant", []float64{50, 55, 45}, []float64{51, 56, 46}, "No significant difference between baseline and chimera"},
+		{"n < 2", []float64{50}, []float64{60}, "A p-value is not available"},
 	}
 	for _, tc := range cases {
-		if got := compareRow(def, tc.base, tc.chim).Conclusion(); !strings.HasPrefix(got, tc.want) {
-			t.Errorf("%v vs %v: %q, want %q…", tc.base, tc.chim, got, tc.want)
+		if got := conclude(tc.base, tc.chim); !strings.Contains(got, tc.want) {
+			t.Errorf("%s: %q, want it to contain %q", tc.name, got, tc.want)
 		}
 	}
-	lowerBetter := metricDef{name: "TTFT ms", higher: false}
-	if got := compareRow(lowerBetter, []float64{100, 101, 99}, []float64{80, 81, 79}).Conclusion(); !strings.HasPrefix(got, "chimera is better") {
-		t.Errorf("a lower TTFT is better: %q", got)
+	if got := conclude([]float64{50, 55, 45}, []float64{51, 56, 46}); strings.Contains(got, "better") || strings.Contains(got, "worse") {
+		t.Errorf("claims a difference that is not there: %q", got)
 	}
 }
 
-func TestCompareExcludesWarmupsFromStatistics(t *testing.T) {
+func TestCompareExcludesTheWarmupsFromTheStatistics(t *testing.T) {
 	db := openTestDB(t)
 	chimera := tinyConfig()
 	chimera.Context.NumCtx = 1024
+	out := t.TempDir()
 	result, err := Compare(context.Background(), db, CompareOptions{ModelRef: tinyModel, Baseline: tinyConfig(), Chimera: chimera,
-		Runs: 2, DataDirs: []string{"testdata/artifacts"}, OutDir: t.TempDir()})
+		Runs: 2, DataDirs: []string{"testdata/artifacts"}, OutDir: out})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(result.Samples) != 4 || result.Rows[0].Baseline.N != 2 || result.Rows[0].Chimera.N != 2 || result.Rows[0].P == nil {
-		t.Errorf("%d samples, rows %+v", len(result.Samples), result.Rows[0])
+	var order []string
+	for _, s := range result.Samples {
+		order = append(order, fmt.Sprint(s.Side, " ", s.Run))
+	}
+	if want := []string{"baseline 1", "chimera 1", "baseline 2", "chimera 2"}; !slices.Equal(order, want) {
+		t.Errorf("samples %q, want %q", order, want)
+	}
+	if r := result.Rows[0]; r.Baseline.N != 2 || r.Chimera.N != 2 || len(result.Rows) != 12 {
+		t.Errorf("%d rows, first %+v", len(result.Rows), r)
+	}
+	if len(result.Loads) != 1 || !slices.Equal(result.Loads[0].UsedBy, []string{SideBaseline, SideChimera}) {
+		t.Errorf("loads %+v, want one shared by both sides", result.Loads)
 	}
 	run, err := db.GetRun(context.Background(), result.RunID)
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Warm-ups are recorded like any pass (2 agents × 2 calls), but only the 4 measured passes are statistics.
-	if run.Status != store.StatusOK || len(run.Calls) != 6*4 || len(result.Reports) != 2 {
-		t.Errorf("status %s, %d calls, reports %q", run.Status, len(run.Calls), result.Reports)
-	}
-}
-
-func TestMultiFigures(t *testing.T) {
-	r := &MultiResult{
-		SoloA: AgentPhase{WallMS: 100, GenTokens: 50}, SoloB: AgentPhase{WallMS: 300, GenTokens: 150},
-		ConcurrentA: AgentPhase{WallMS: 150, GenTokens: 50}, ConcurrentB: AgentPhase{WallMS: 320, GenTokens: 150},
-		ConcurrentWallMS: 320,
-	}
-	r.MultiFigures()
-	checks := map[string][2]float64{
-		"solo sequential": {r.SoloSequentialMS, 400}, "speedup": {r.Speedup, 1.25},
-		"slowdown A": {r.ConcurrentA.SlowdownVs, 1.5}, "slowdown B": {r.ConcurrentB.SlowdownVs, 320.0 / 300},
-		"solo aggregate": {r.SoloAggregateTPS, 500}, "concurrent aggregate": {r.ConcurrentAggTPS, 625},
-	}
-	for name, c := range checks {
-		if math.Abs(c[0]-c[1]) > 1e-9 {
-			t.Errorf("%s = %v, want %v", name, c[0], c[1])
+	var recorded []string
+	for _, a := range run.AgentRuns {
+		if a.Agent == Collector.ID {
+			recorded = append(recorded, a.Label)
 		}
 	}
+	want := []string{"baseline warm-up DataCollector-9000", "chimera warm-up DataCollector-9000", "baseline DataCollector-9000",
+		"chimera DataCollector-9000", "baseline DataCollector-9000", "chimera DataCollector-9000"}
+	if run.Status != store.StatusOK || !slices.Equal(recorded, want) || len(run.Calls) != 6*4 || len(run.Reports) != 1 {
+		t.Errorf("status %s, collector runs %q, %d calls, %d reports", run.Status, recorded, len(run.Calls), len(run.Reports))
+	}
+	var saved CompareResult
+	if data, err := os.ReadFile(result.Reports[1]); err != nil || json.Unmarshal(data, &saved) != nil || len(saved.Samples) != 4 {
+		t.Errorf("comparison.json: %v, %d samples", err, len(saved.Samples))
+	}
 }
 
-func TestMultiRunsSoloThenConcurrent(t *testing.T) {
-	cfg := tinyConfig()
-	result, err := Multi(context.Background(), openTestDB(t), MultiOptions{Scenario: ScenarioChimeraHomo, ModelRef: tinyModel,
-		ConfigA: cfg, ConfigB: cfg, DataDirs: []string{"testdata/artifacts"}, OutDir: t.TempDir()})
+func TestInterruptedCompareKeepsTheCompletedPasses(t *testing.T) {
+	db := openTestDB(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	// 4 calls per pass: the two warm-ups and the first measured pass of each side complete, then baseline's second
+	// is interrupted in its first call.
+	log := &cancelOnLine{marker: " prompt tokens ", times: 16, cancel: cancel}
+	result, err := Compare(ctx, db, CompareOptions{ModelRef: tinyModel, Baseline: tinyConfig(), Chimera: tinyConfig(),
+		Runs: 3, DataDirs: []string{"testdata/artifacts"}, OutDir: t.TempDir(), Log: log})
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("got %v, want context.Canceled", err)
+	}
+	run, err := db.GetRun(context.Background(), result.RunID)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if result.Loads != 1 || result.Speedup <= 0 || result.ConcurrentWallMS <= 0 || len(result.Reports) != 4 {
-		t.Errorf("loads %d speedup %v wall %v reports %q", result.Loads, result.Speedup, result.ConcurrentWallMS, result.Reports)
+	if run.Status != store.StatusInterrupted || len(result.Samples) != 2 || len(run.Calls) != 17 {
+		t.Errorf("status %s, %d samples, %d calls", run.Status, len(result.Samples), len(run.Calls))
 	}
-	if _, err := Multi(context.Background(), openTestDB(t), MultiOptions{Scenario: "trio"}); !IsInputError(err) {
-		t.Errorf("unknown scenario: %v", err)
+	md, err := os.ReadFile(result.Reports[0])
+	if err != nil || !strings.Contains(string(md), "Run interrupted") || !strings.Contains(string(md), "A p-value is not available") {
+		t.Errorf("partial report: %v\n%s", err, md)
+	}
+}
+
+func TestCompareRejectsBadInputBeforeLoading(t *testing.T) {
+	bad := tinyConfig()
+	bad.Sampling.TopP = 2
+	for name, opts := range map[string]CompareOptions{
+		"no runs":     {Baseline: tinyConfig(), Chimera: tinyConfig(), Runs: 0},
+		"bad setting": {Baseline: tinyConfig(), Chimera: bad, Runs: 1},
+	} {
+		opts.ModelRef, opts.OutDir = tinyModel, t.TempDir()
+		if _, err := Compare(context.Background(), openTestDB(t), opts); !IsInputError(err) {
+			t.Errorf("%s: %v, want an input error", name, err)
+		}
 	}
 }
