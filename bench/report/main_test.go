@@ -1,0 +1,102 @@
+package main
+
+import (
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestSummarizeTakesTheMedianAndRange(t *testing.T) {
+	for _, c := range []struct {
+		xs               []float64
+		median, min, max float64
+	}{
+		{[]float64{3, 1, 2}, 2, 1, 3},
+		{[]float64{4, 1, 3, 2}, 2.5, 1, 4},
+		{[]float64{7}, 7, 7, 7},
+	} {
+		s := summarize(c.xs)
+		if s.median != c.median || s.min != c.min || s.max != c.max {
+			t.Errorf("summarize(%v) = %+v", c.xs, s)
+		}
+	}
+	if got := summarize(nil).format(1); got != "–" {
+		t.Errorf("empty sample prints %q", got)
+	}
+	if got := summarize([]float64{1, 2, 4}).format(1); got != "2.0 (1.0–4.0)" {
+		t.Errorf("format gives %q", got)
+	}
+}
+
+// The ratio pairs chimera with a peer round by round; a round the peer lacks gives no ratio.
+func TestRatiosArePairedByRound(t *testing.T) {
+	row := func(ts float64) []benchRow { return []benchRow{{NGen: 128, AvgTS: ts}} }
+	res := &results{invs: []invocation{
+		{round: 1, runner: "chimera", rows: row(60)}, {round: 1, runner: "upstream-v3", rows: row(30)},
+		{round: 2, runner: "chimera", rows: row(20)}, {round: 2, runner: "upstream-v3", rows: row(20)},
+		{round: 3, runner: "chimera", rows: row(99)},
+	}}
+	s := summarize(res.ratios("tg128", "upstream-v3"))
+	if s.n != 2 || s.min != 1 || s.max != 2 {
+		t.Errorf("ratios %+v, want 1 and 2", s)
+	}
+}
+
+func TestUsageSubtractsTheRunsOwnCPU(t *testing.T) {
+	base := filepath.Join(t.TempDir(), "r01-chimera")
+	// 10 s of wall time; the machine was busy 1500 ticks (15 s), the run itself used 12 s: others used 0.3 cores.
+	stat := "cpu  1000 0 200 5000 0 0 0 0 0 0\ncpu  2200 0 500 5500 0 0 0 50 0 0\n"
+	timeV := "\tUser time (seconds): 11.50\n\tSystem time (seconds): 0.50\n" +
+		"\tElapsed (wall clock) time (h:mm:ss or m:ss): 0:10.00\n\tMaximum resident set size (kbytes): 409600\n"
+	write(t, base+".stat", stat)
+	write(t, base+".time", timeV)
+	u, ok := readUsage(base)
+	if !ok || math.Abs(u.others-0.3) > 1e-9 || math.Abs(u.steal-0.05) > 1e-9 {
+		t.Errorf("usage %+v (%v), want others 0.3, steal 0.05", u, ok)
+	}
+	if tv := readTimeV(base + ".time"); tv.peakKiB != 409600 || tv.wallS != 10 {
+		t.Errorf("time -v read as %+v", tv)
+	}
+	if got := clockSeconds("1:02:03.5"); got != 3723.5 {
+		t.Errorf("clockSeconds = %v", got)
+	}
+}
+
+func TestWriteDocReplacesOnlyTheGeneratedBlock(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "docs", "cpu.md")
+	if err := writeDoc(path, "first\n"); err != nil {
+		t.Fatal(err)
+	}
+	doc := read(t, path)
+	edited := strings.Replace(doc, "# CPU benchmarks\n", "# CPU benchmarks\n\nintro by hand\n", 1) + "\nanalysis by hand\n"
+	write(t, path, edited)
+	if err := writeDoc(path, "second\n"); err != nil {
+		t.Fatal(err)
+	}
+	got := read(t, path)
+	if want := strings.Replace(edited, "first\n", "second\n", 1); got != want {
+		t.Errorf("got\n%s\nwant\n%s", got, want)
+	}
+	write(t, path, "no markers\n")
+	if err := writeDoc(path, "third\n"); err == nil {
+		t.Error("a document without the markers was overwritten")
+	}
+}
+
+func write(t *testing.T, path, text string) {
+	t.Helper()
+	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func read(t *testing.T, path string) string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
