@@ -84,6 +84,13 @@ func modelFlag() cli.Flag {
 		Usage: "model: a GGUF path, an Ollama tag (gemma3:1b) or synthetic:<tiny|270m|1b>-<f32|f16|q8_0|q4_0>"}
 }
 
+// decimal widens a float32 setting to the float64 with the same shortest decimal form, so that help shows 0.8
+// rather than 0.800000011920929.
+func decimal(f float32) float64 {
+	v, _ := strconv.ParseFloat(decimalFlag(f), 64)
+	return v
+}
+
 // configFlags declares the settings of one LLM configuration; compare declares them twice with prefixes.
 func configFlags(prefix, label string) []cli.Flag {
 	d := pipeline.DefaultConfig()
@@ -98,11 +105,11 @@ func configFlags(prefix, label string) []cli.Flag {
 		&cli.IntFlag{Name: name("threads-batch"), Usage: usage("prompt-processing threads (0 = --threads)")},
 		&cli.StringFlag{Name: name("flash-attn"), Value: d.Context.FlashAttn, Usage: usage("flash attention: auto, on, off")},
 		&cli.StringFlag{Name: name("cache-type"), Value: d.Context.CacheType, Usage: usage("KV cache type: " + strings.Join(llama.CacheTypes(), ", "))},
-		&cli.Float64Flag{Name: name("temp"), Value: float64(d.Sampling.Temperature), Usage: usage("temperature (0 = greedy)")},
-		&cli.Float64Flag{Name: name("top-p"), Value: float64(d.Sampling.TopP), Usage: usage("top-p")},
+		&cli.Float64Flag{Name: name("temp"), Value: decimal(d.Sampling.Temperature), Usage: usage("temperature (0 = greedy)")},
+		&cli.Float64Flag{Name: name("top-p"), Value: decimal(d.Sampling.TopP), Usage: usage("top-p")},
 		&cli.IntFlag{Name: name("top-k"), Value: d.Sampling.TopK, Usage: usage("top-k (0 = off)")},
-		&cli.Float64Flag{Name: name("min-p"), Value: float64(d.Sampling.MinP), Usage: usage("min-p (0 = off)")},
-		&cli.Float64Flag{Name: name("repeat-penalty"), Value: float64(d.Sampling.RepeatPenalty), Usage: usage("repeat penalty (1 = off)")},
+		&cli.Float64Flag{Name: name("min-p"), Value: decimal(d.Sampling.MinP), Usage: usage("min-p (0 = off)")},
+		&cli.Float64Flag{Name: name("repeat-penalty"), Value: decimal(d.Sampling.RepeatPenalty), Usage: usage("repeat penalty (1 = off)")},
 		&cli.IntFlag{Name: name("repeat-last-n"), Value: d.Sampling.RepeatLastN, Usage: usage("tokens the repeat penalty looks back")},
 		&cli.UintFlag{Name: name("seed"), Value: uint(d.Sampling.Seed), Usage: usage("sampling seed")},
 		&cli.IntFlag{Name: name("num-predict"), Value: d.NumPredict, Usage: usage("most tokens to generate per call (0 = until the model stops)")},

@@ -7,7 +7,7 @@
 //
 // Models: "tiny" is TestMain's 2-layer fixture (a quick check that the benchmarks work). "270m" is
 // $CHIMERA_BENCH_MODEL, a GGUF path (bench/run.sh's model, for example
-// ~/.cache/chimera/models/synthetic-270m-q8_0-gemma3vocab.gguf), or else a synthetic gemma3 270m Q8_0 that the
+// ~/.cache/chimera/models/synthetic-270m-q8_0-gemma3vocab-v2.gguf), or else a synthetic gemma3 270m Q8_0 that the
 // first 270m benchmark writes next to the tiny fixture (4-6 s; with the real gemma3 vocabulary when chimera's
 // tokenizer cache has it), removed with it when the test binary exits. $CHIMERA_BENCH_THREADS sets the 270m
 // thread count (default 0: all cores); tiny uses one thread.

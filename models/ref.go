@@ -19,6 +19,9 @@ const (
 	syntheticPrefix = "synthetic:"
 	tinyShape       = "tiny"
 	syntheticSeed   = 1 // fixed, so that a cached synthetic model is the one any chimera would write
+	// syntheticFormat is part of a cached synthetic model's file name. Bump it whenever WriteSynthetic's output
+	// changes (metadata keys, tensor layout), so that files an older chimera wrote are not reused.
+	syntheticFormat = 2
 	modelsSubdir    = "models"
 	ggufExtension   = ".gguf"
 )
@@ -152,7 +155,7 @@ func resolveSynthetic(ref string, opt ResolveOptions) (*Resolved, error) {
 	if realVocab {
 		vocabTag = "gemma3vocab"
 	}
-	name := fmt.Sprintf("synthetic-%s-%s-%s%s", shape, typ, vocabTag, ggufExtension)
+	name := fmt.Sprintf("synthetic-%s-%s-%s-v%d%s", shape, typ, vocabTag, syntheticFormat, ggufExtension)
 	path := filepath.Join(opt.CacheDir, modelsSubdir, name)
 	if !isRegularFile(path) {
 		if err := generate(path, spec, realVocab, opt); err != nil {

@@ -39,7 +39,7 @@ func TestResolveSyntheticGeneratesOnceAndReuses(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := Resolved{Ref: "synthetic:tiny-q8_0", Path: filepath.Join(cache, "models", "synthetic-tiny-q8_0-synthvocab.gguf"),
+	want := Resolved{Ref: "synthetic:tiny-q8_0", Path: filepath.Join(cache, "models", "synthetic-tiny-q8_0-synthvocab-v2.gguf"),
 		Source: SourceSynthetic, Synthetic: true, Shape: "tiny", Type: "q8_0"}
 	if *first != want {
 		t.Errorf("got %+v, want %+v", *first, want)
@@ -65,7 +65,7 @@ func TestResolveSyntheticGeneratesOnceAndReuses(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(cached) != 1 || cached[0].Name != "synthetic-tiny-q8_0-synthvocab" || cached[0].Path != first.Path ||
+	if len(cached) != 1 || cached[0].Name != "synthetic-tiny-q8_0-synthvocab-v2" || cached[0].Path != first.Path ||
 		cached[0].Size == 0 {
 		t.Errorf("ListCached = %+v", cached)
 	}
@@ -78,7 +78,7 @@ func TestResolveSyntheticTinyIgnoresTheRealVocabulary(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.HasSuffix(got.Path, "synthetic-tiny-f16-synthvocab.gguf") {
+	if !strings.HasSuffix(got.Path, "synthetic-tiny-f16-synthvocab-v2.gguf") {
 		t.Errorf("tiny was written to %s", got.Path)
 	}
 }
