@@ -16,6 +16,9 @@ type Session struct {
 	Config Config
 	Facts  *FactsReport
 	Log    io.Writer
+	// IngestMS is the time the facts took to ingest, counted into every agent pass's stage times (the run
+	// workflow's reports show it; the measuring workflows leave it 0).
+	IngestMS float64
 	// OnCall, if set, is told of every call as soon as it completes (also an interrupted one), so callers can
 	// record it before anything else can go wrong.
 	OnCall func(agent *AgentResult, call CallRecord) error
@@ -34,10 +37,11 @@ func NewSession(model *Model, cfg Config, facts *FactsReport, log io.Writer) (*S
 func (s *Session) Close() { s.Ctx.Close() }
 
 // RunAgent makes an agent's two calls, analysis then report, and checks the texts' numbers. Stage times cover
-// prompt fitting and generation; the caller adds the ingest time it measured.
+// prompt fitting and generation, plus the session's IngestMS.
 func (s *Session) RunAgent(ctx context.Context, agent Agent, rep int, inbound []Handoff) (*AgentResult, error) {
-	res := &AgentResult{Agent: agent, Repetition: rep}
+	res := &AgentResult{Agent: agent, Repetition: rep, Stages: StageTimes{IngestMS: s.IngestMS}}
 	start := time.Now()
+	defer func() { res.Stages.TotalMS = s.IngestMS + msSince(start) }()
 	analysis, err := s.call(ctx, res, StageAnalysis, inbound)
 	res.Stages.AnalysisMS = msSince(start)
 	if err != nil {
@@ -47,7 +51,6 @@ func (s *Session) RunAgent(ctx context.Context, agent Agent, rep int, inbound []
 	handoffs := append(append([]Handoff(nil), inbound...), Handoff{Title: "Your analysis", Text: analysis.Response})
 	_, err = s.call(ctx, res, StageReport, handoffs)
 	res.Stages.ReportMS = msSince(reportStart)
-	res.Stages.TotalMS = msSince(start)
 	if err != nil {
 		return res, err
 	}
@@ -97,4 +100,12 @@ func (s *Session) knownNumbers(res *AgentResult) []float64 {
 		known = append(known, t.TTFTMS, t.DecodeTPS, t.PromptTPS, float64(t.GenTokens), float64(t.PromptTokens), t.TotalMS)
 	}
 	return known
+}
+
+// handoffsFrom is what an agent's pass hands to the agents after it: the collector's inventory.
+func handoffsFrom(res *AgentResult) []Handoff {
+	if res.Agent.ID != Collector.ID {
+		return nil
+	}
+	return []Handoff{{Title: "Inventory from " + Collector.Name, Text: res.Report()}}
 }

@@ -8,7 +8,7 @@ import (
 )
 
 // opening is what every agent workflow starts with: the artifacts' facts, the model identified, and its run
-// recorded as running.
+// recorded as running with the inventory.
 type opening struct {
 	facts    *FactsReport
 	ingestMS float64
@@ -16,8 +16,8 @@ type opening struct {
 	runID    int64
 }
 
-// begin ingests the artifacts, resolves the model and records the start of a run of the given kind; nothing is
-// recorded when the artifacts or the model are unusable.
+// begin ingests the artifacts, resolves the model and records the start of a run of the given kind with the
+// artifacts' inventory; nothing is recorded when the artifacts or the model are unusable.
 func begin(ctx context.Context, db *store.DB, kind store.RunKind, opts RunOptions) (*opening, error) {
 	start := time.Now()
 	inv, err := Ingest(opts.DataDirs, opts.Limits)
@@ -31,6 +31,10 @@ func begin(ctx context.Context, db *store.DB, kind store.RunKind, opts RunOption
 		return nil, err
 	}
 	if o.runID, err = o.rec.startRun(kind, opts, resolved, info); err != nil {
+		return nil, err
+	}
+	if err := o.rec.addInventory(o.runID, o.facts); err != nil {
+		o.rec.finish(o.runID, err)
 		return nil, err
 	}
 	return o, nil

@@ -135,7 +135,7 @@ func Bench(ctx context.Context, db *store.DB, opts BenchOptions) ([]BenchRow, er
 	if err != nil {
 		return nil, err
 	}
-	loads := newModelLoads(opts.ModelRef, opts.Source, opts.UseMmap, opts.Log)
+	loads := newModelCache(opts.ModelRef, opts.Source, opts.Log)
 	defer loads.close()
 	b := newBencher(opts, loads, int(info.BlockCount))
 	rows, err := b.run(ctx, grid)
@@ -180,14 +180,14 @@ func checkTestsFit(nPrompt, nGen int, numCtx []int) error {
 
 type bencher struct {
 	opts   BenchOptions
-	loads  *modelLoads
+	loads  *modelCache
 	blocks int
 	rng    *rand.Rand
 	// tick is called after every repetition, warm-ups included (the sweep's progress bar).
 	tick func()
 }
 
-func newBencher(opts BenchOptions, loads *modelLoads, blocks int) *bencher {
+func newBencher(opts BenchOptions, loads *modelCache, blocks int) *bencher {
 	// A fixed seed: every run measures the same inputs.
 	return &bencher{opts: opts, loads: loads, blocks: blocks, rng: rand.New(rand.NewPCG(1, 2)), tick: func() {}}
 }
@@ -242,7 +242,7 @@ func duplicates(prior []BenchRow, cfg BenchConfig, of string) []BenchRow {
 // runConfig runs the pp and tg tests at one configuration, on the model loaded with its effective offload.
 func (b *bencher) runConfig(ctx context.Context, cfg BenchConfig, effective int) ([]BenchRow, error) {
 	before := deviceUsed()
-	m, err := b.loads.get(effective)
+	m, err := b.loads.get(cfg.label(), Config{NumGPU: effective, UseMmap: b.opts.UseMmap})
 	if err != nil {
 		return nil, err
 	}

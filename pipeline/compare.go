@@ -38,7 +38,7 @@ type CompareResult struct {
 	Baseline   Config          `json:"baseline"`
 	Chimera    Config          `json:"chimera"`
 	Runs       int             `json:"runs"` // measured passes asked for per side
-	Loads      []SharedLoad    `json:"model_loads"`
+	Loads      []ModelLoad     `json:"model_loads"`
 	Samples    []PassSample    `json:"samples"` // measured passes in the order run; warm-ups are not samples
 	Rows       []ComparisonRow `json:"comparison"`
 	Conclusion string          `json:"conclusion"`
@@ -127,9 +127,6 @@ func (o CompareOptions) validate() error {
 }
 
 func runComparison(ctx context.Context, opts CompareOptions, o *opening, result *CompareResult) error {
-	if err := o.rec.addInventory(o.runID, o.facts); err != nil {
-		return err
-	}
 	pool := newSessionPool(opts.ModelRef, opts.Source, o.facts, opts.Log)
 	defer pool.close()
 	sessions := map[string]*Session{}
@@ -143,7 +140,7 @@ func runComparison(ctx context.Context, opts CompareOptions, o *opening, result 
 		}
 		sessions[side.name] = s
 	}
-	result.Model, result.Loads = summarizeModel(sessions[SideBaseline].Model), pool.loads()
+	result.Model, result.Loads = summarizeModel(sessions[SideBaseline].Model), pool.models.loads()
 	for _, pass := range compareSchedule(opts.Runs) {
 		sample, err := measurePass(ctx, sessions[pass.side], o.rec, o.runID, pass)
 		if err != nil {
@@ -163,7 +160,7 @@ func measurePass(ctx context.Context, s *Session, rec *recorder, runID int64, pa
 	var results []*AgentResult
 	var handoffs []Handoff
 	for _, agent := range Agents {
-		res, _, err := recordAgent(ctx, rec, s, runID, agent, pass.label(agent), pass.run, handoffs)
+		res, _, err := recordAgent(ctx, rec, s, runID, agent, pass.label(agent), pass.run, handoffs, nil)
 		if err != nil {
 			return PassSample{}, err
 		}
@@ -171,14 +168,6 @@ func measurePass(ctx context.Context, s *Session, rec *recorder, runID int64, pa
 		handoffs = append(handoffs, handoffsFrom(res)...)
 	}
 	return newPassSample(pass, results, msSince(start)), nil
-}
-
-// handoffsFrom is what an agent's pass hands to the agents after it: the collector's inventory.
-func handoffsFrom(res *AgentResult) []Handoff {
-	if res.Agent.ID != Collector.ID {
-		return nil
-	}
-	return []Handoff{{Title: "Inventory from " + Collector.Name, Text: res.Report()}}
 }
 
 func newPassSample(pass comparePass, results []*AgentResult, wallMS float64) PassSample {
@@ -206,21 +195,4 @@ func callsOfStage(calls []CallRecord, stage string) []CallRecord {
 		}
 	}
 	return kept
-}
-
-// recordAgent runs one agent pass on s and records it as it goes: the agent run under label, each call as soon
-// as it completes, then the outcome, so a failed or interrupted pass keeps its completed calls. It returns the
-// agent run's ID.
-func recordAgent(ctx context.Context, rec *recorder, s *Session, runID int64, agent Agent, label string, rep int,
-	inbound []Handoff) (*AgentResult, int64, error) {
-	agentRunID, err := rec.startAgent(runID, Agent{ID: agent.ID, Label: label}, rep, s.Config)
-	if err != nil {
-		return nil, 0, err
-	}
-	s.OnCall = func(_ *AgentResult, c CallRecord) error { return rec.addCall(runID, agentRunID, c) }
-	res, err := s.RunAgent(ctx, agent, rep, inbound)
-	if err != nil {
-		return res, agentRunID, rec.failAgent(agentRunID, res, err)
-	}
-	return res, agentRunID, rec.finishAgent(agentRunID, res)
 }

@@ -83,7 +83,7 @@ func writeWorkload(b *strings.Builder, samples []PassSample) {
 	b.WriteString(".\n")
 }
 
-func writeLoads(b *strings.Builder, loads []SharedLoad) {
+func writeLoads(b *strings.Builder, loads []ModelLoad) {
 	described := make([]string, len(loads))
 	for i, l := range loads {
 		described[i] = fmt.Sprintf("num_gpu=%s, %d layers offloaded, %.0f ms, used by %s", NumGPULabel(l.NumGPU),

@@ -64,7 +64,7 @@ type MultiResult struct {
 	RunID                  int64         `json:"run_id"`
 	Status                 string        `json:"status"`
 	Scenario               string        `json:"scenario"`
-	Loads                  []SharedLoad  `json:"model_loads"`
+	Loads                  []ModelLoad   `json:"model_loads"`
 	Agents                 []*MultiAgent `json:"agents"` // DataCollector-9000, then InsightAgent
 	SoloSequentialMS       float64       `json:"solo_sequential_ms"`
 	ConcurrentWallMS       float64       `json:"concurrent_wall_ms"`
@@ -119,9 +119,6 @@ type multiRun struct {
 }
 
 func (m *multiRun) run(ctx context.Context) error {
-	if err := m.rec.addInventory(m.runID, m.facts); err != nil {
-		return err
-	}
 	pool := newSessionPool(m.opts.ModelRef, m.opts.Source, m.facts, m.opts.Log)
 	defer pool.close()
 	for i, cfg := range []Config{m.opts.ConfigA, m.opts.ConfigB} {
@@ -132,7 +129,7 @@ func (m *multiRun) run(ctx context.Context) error {
 		m.sessions = append(m.sessions, s)
 		m.result.Agents = append(m.result.Agents, &MultiAgent{Agent: Agents[i].ID, Name: Agents[i].Name, Config: cfg, Model: summarizeModel(s.Model)})
 	}
-	m.result.Loads = pool.loads()
+	m.result.Loads = pool.models.loads()
 	if _, err := m.oneAfterTheOther(ctx, "warm-up", 0); err != nil {
 		return err
 	}
@@ -181,7 +178,7 @@ func (m *multiRun) allAtOnce(ctx context.Context) ([]PhasePass, float64, error) 
 func (m *multiRun) pass(ctx context.Context, i int, phase string, rep int) (PhasePass, error) {
 	agent := Agents[i]
 	start := time.Now()
-	res, agentRunID, err := recordAgent(ctx, m.rec, m.sessions[i], m.runID, agent, phase+" "+agent.Name, rep, nil)
+	res, agentRunID, err := recordAgent(ctx, m.rec, m.sessions[i], m.runID, agent, phase+" "+agent.Name, rep, nil, nil)
 	wallMS := msSince(start)
 	if err != nil {
 		return PhasePass{}, err

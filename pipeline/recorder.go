@@ -143,3 +143,24 @@ func buildInfo() string {
 	}
 	return version + " " + info.GoVersion
 }
+
+// recordAgent runs agent's pass on s and records it under runID as it goes: the agent run under label, each call
+// as soon as it completes, then the outcome, so that a failed or interrupted pass keeps its completed calls.
+// complete, when not nil, finishes a pass that ran to the end before its outcome is recorded (the run workflow
+// writes the agent's report there); its error fails the pass. It returns the agent run's ID.
+func recordAgent(ctx context.Context, rec *recorder, s *Session, runID int64, agent Agent, label string, rep int,
+	inbound []Handoff, complete func(agentRunID int64, res *AgentResult) error) (*AgentResult, int64, error) {
+	agentRunID, err := rec.startAgent(runID, Agent{ID: agent.ID, Label: label}, rep, s.Config)
+	if err != nil {
+		return nil, 0, err
+	}
+	s.OnCall = func(_ *AgentResult, c CallRecord) error { return rec.addCall(runID, agentRunID, c) }
+	res, err := s.RunAgent(ctx, agent, rep, inbound)
+	if err == nil && complete != nil {
+		err = complete(agentRunID, res)
+	}
+	if err != nil {
+		return res, agentRunID, rec.failAgent(agentRunID, res, err)
+	}
+	return res, agentRunID, rec.finishAgent(agentRunID, res)
+}

@@ -341,7 +341,7 @@ func Sweep(ctx context.Context, db *store.DB, opts SweepOptions) (*SweepResult, 
 	s := &sweeper{opts: opts, rec: rec, cellRow: parent, facts: facts}
 	s.cellRow.ParentID = runID
 	err = s.run(ctx, result.Cells, int(info.BlockCount))
-	result.Loads = s.loads.loads
+	result.Loads = s.loads.loads()
 	result.Ranking = Rank(result.Cells, opts.RankBy)
 	if recErr := s.addRanking(result); err == nil {
 		err = recErr

@@ -15,7 +15,7 @@ type sweeper struct {
 	rec     *recorder
 	cellRow store.Run // the sweep's row with the sweep as parent: the template of every cell's row
 	facts   *FactsReport
-	loads   *modelLoads
+	loads   *modelCache
 	bench   *bencher
 	bar     *progressBar
 	varied  []axisColumn // the axes that tell the cells apart in their labels
@@ -25,7 +25,7 @@ type sweeper struct {
 func (s *sweeper) run(ctx context.Context, cells []SweepCell, blocks int) error {
 	s.bar = newProgressBar(s.opts.Log, measuredCells(cells)*s.opts.stepsPerCell())
 	defer s.bar.finish()
-	s.loads = newModelLoads(s.opts.ModelRef, s.opts.Source, s.opts.Base.UseMmap, s.bar)
+	s.loads = newModelCache(s.opts.ModelRef, s.opts.Source, s.bar)
 	defer s.loads.close()
 	s.bench = newBencher(BenchOptions{NPrompt: s.opts.NPrompt, NGen: s.opts.NGen, Reps: s.opts.Runs, UseMmap: s.opts.Base.UseMmap}, s.loads, blocks)
 	s.bench.tick = s.bar.step
@@ -113,7 +113,9 @@ func (s *sweeper) measureBench(ctx context.Context, c *SweepCell) error {
 // measureAgents runs the agent workflow on one context: a warm-up pass, excluded and not recorded, then Runs
 // recorded passes.
 func (s *sweeper) measureAgents(ctx context.Context, c *SweepCell) error {
-	m, err := s.loads.get(c.GPULayers)
+	load := c.Config
+	load.NumGPU = c.GPULayers
+	m, err := s.loads.get(describe(c.Config, s.varied), load)
 	if err != nil {
 		return err
 	}
@@ -150,9 +152,7 @@ func (s *sweeper) agentPass(ctx context.Context, session *Session, cellRunID int
 			return Metrics{}, 0, err
 		}
 		calls = append(calls, res.Calls...)
-		if agent.ID == Collector.ID {
-			handoffs = append(handoffs, Handoff{Title: "Inventory from " + Collector.Name, Text: res.Report()})
-		}
+		handoffs = append(handoffs, handoffsFrom(res)...)
 	}
 	return poolCalls(calls), msSince(start), nil
 }
@@ -163,16 +163,8 @@ func (s *sweeper) runAgent(ctx context.Context, session *Session, cellRunID int6
 		session.OnCall = nil
 		return session.RunAgent(ctx, agent, pass, inbound)
 	}
-	agentRunID, err := s.rec.startAgent(cellRunID, agent, pass, session.Config)
-	if err != nil {
-		return nil, err
-	}
-	session.OnCall = func(_ *AgentResult, call CallRecord) error { return s.rec.addCall(cellRunID, agentRunID, call) }
-	res, err := session.RunAgent(ctx, agent, pass, inbound)
-	if err != nil {
-		return res, s.rec.failAgent(agentRunID, res, err)
-	}
-	return res, s.rec.finishAgent(agentRunID, res)
+	res, _, err := recordAgent(ctx, s.rec, session, cellRunID, agent, agent.Label, pass, inbound, nil)
+	return res, err
 }
 
 // addRanking stores the ranking, with its notes on duplicates and loads, as the sweep run's report.

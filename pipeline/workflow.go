@@ -138,9 +138,6 @@ type workflow struct {
 }
 
 func (w *workflow) execute(ctx context.Context) error {
-	if err := w.rec.addInventory(w.result.RunID, w.facts); err != nil {
-		return err
-	}
 	if err := w.load(); err != nil {
 		return err
 	}
@@ -170,6 +167,7 @@ func (w *workflow) load() error {
 		model.Close()
 		return err
 	}
+	session.IngestMS = w.ingestMS
 	w.session = session
 	w.result.Model = summarizeModel(model)
 	logf(w.opts.Log, "model: %s (%s) loaded in %.0f ms, %d/%d layers on GPU", model.Ref.Ref, model.Description(),
@@ -203,9 +201,7 @@ func (w *workflow) repetition(ctx context.Context, rep int) error {
 		if err != nil {
 			return err
 		}
-		if agent.ID == Collector.ID {
-			handoffs = append(handoffs, Handoff{Title: "Inventory from " + Collector.Name, Text: res.Report()})
-		}
+		handoffs = append(handoffs, handoffsFrom(res)...)
 	}
 	return nil
 }
@@ -220,19 +216,6 @@ func msSince(t time.Time) float64 { return float64(time.Since(t).Nanoseconds()) 
 
 // runAgent runs one agent pass on the session, recording each call as it completes, and writes its report.
 func (w *workflow) runAgent(ctx context.Context, agent Agent, rep int, inbound []Handoff) (*AgentResult, error) {
-	agentRunID, err := w.rec.startAgent(w.result.RunID, agent, rep, w.opts.Config)
-	if err != nil {
-		return nil, err
-	}
-	w.session.OnCall = func(_ *AgentResult, call CallRecord) error { return w.rec.addCall(w.result.RunID, agentRunID, call) }
-	res, err := w.session.RunAgent(ctx, agent, rep, inbound)
-	res.Stages.IngestMS = w.ingestMS
-	res.Stages.TotalMS += w.ingestMS
-	if err != nil {
-		return res, w.rec.failAgent(agentRunID, res, err)
-	}
-	if err := w.writeAgentReport(agentRunID, res); err != nil {
-		return res, err
-	}
-	return res, w.rec.finishAgent(agentRunID, res)
+	res, _, err := recordAgent(ctx, w.rec, w.session, w.result.RunID, agent, agent.Label, rep, inbound, w.writeAgentReport)
+	return res, err
 }

@@ -1,0 +1,101 @@
+package pipeline
+
+import (
+	"io"
+
+	"chimera/llama"
+)
+
+// ModelLoad is one load of the model, timed apart from the measurements that reuse it, and who used it: the
+// configurations, cells, sides (compare) or agents (multi) whose settings ask for the same load share it, each on
+// a context of its own.
+type ModelLoad struct {
+	NumGPU          int      `json:"num_gpu"` // the offload the load was asked for
+	OffloadedLayers int      `json:"gpu_layers_offloaded"`
+	LoadMS          float64  `json:"load_ms"`
+	DeviceBytes     int64    `json:"device_bytes"` // GPU memory the load took
+	UsedBy          []string `json:"used_by"`
+}
+
+// modelCache loads the model once per distinct load request and keeps each load for every user that makes the
+// same request.
+type modelCache struct {
+	ref     string
+	src     ModelSource
+	log     io.Writer
+	entries []*cachedModel
+}
+
+type cachedModel struct {
+	key   loadKey
+	model *Model
+	load  ModelLoad
+}
+
+// loadKey is what a load depends on. With --fit the offload is fitted to the context, so the context is part of it.
+type loadKey struct {
+	numGPU     int
+	useMmap    bool
+	fit        bool
+	fitContext llama.ContextParams
+}
+
+func loadKeyOf(cfg Config) loadKey {
+	key := loadKey{numGPU: cfg.NumGPU, useMmap: cfg.UseMmap, fit: cfg.Fit}
+	if cfg.Fit {
+		key.fitContext = cfg.Context
+	}
+	return key
+}
+
+func newModelCache(ref string, src ModelSource, log io.Writer) *modelCache {
+	return &modelCache{ref: ref, src: src, log: log}
+}
+
+// get returns the model loaded as cfg asks (num_gpu, mmap, --fit), loading it the first time.
+func (c *modelCache) get(user string, cfg Config) (*Model, error) {
+	key := loadKeyOf(cfg)
+	for _, e := range c.entries {
+		if e.key == key {
+			e.load.UsedBy = append(e.load.UsedBy, user)
+			return e.model, nil
+		}
+	}
+	before := deviceUsed()
+	m, err := LoadModelFor(c.ref, c.src, cfg)
+	if err != nil {
+		return nil, err
+	}
+	load := ModelLoad{NumGPU: m.Load.RequestedGPU, OffloadedLayers: m.Load.OffloadedLayers, LoadMS: m.Load.LoadMS,
+		DeviceBytes: deviceUsed() - before, UsedBy: []string{user}}
+	logf(c.log, "model loaded for %s in %.0f ms, %d/%d layers on GPU, %d MiB of device memory", user, load.LoadMS,
+		load.OffloadedLayers, m.Load.OffloadableLayer, load.DeviceBytes>>20)
+	c.entries = append(c.entries, &cachedModel{key: key, model: m, load: load})
+	return m, nil
+}
+
+// loads lists the loads in the order they were made.
+func (c *modelCache) loads() []ModelLoad {
+	loads := make([]ModelLoad, len(c.entries))
+	for i, e := range c.entries {
+		loads[i] = e.load
+	}
+	return loads
+}
+
+func (c *modelCache) close() {
+	for _, e := range c.entries {
+		e.model.Close()
+	}
+}
+
+// deviceUsed is the memory in use on the GPUs (0 on a machine without one).
+func deviceUsed() int64 {
+	var used int64
+	for _, d := range llama.Devices() {
+		if d.Type == "gpu" || d.Type == "igpu" {
+			used += int64(d.TotalBytes) - int64(d.FreeBytes)
+		}
+	}
+	return used
+}
