@@ -33,6 +33,7 @@ func benchCommand() *cli.Command {
 			modelFlag(),
 			&cli.IntFlag{Name: "n-prompt", Aliases: []string{"p"}, Value: 512, Usage: "prompt tokens of the pp test (0 skips it)"},
 			&cli.IntFlag{Name: "n-gen", Aliases: []string{"n"}, Value: 128, Usage: "tokens of the tg test (0 skips it)"},
+			&cli.StringFlag{Name: "n-depth", Aliases: []string{"d"}, Value: "0", Usage: "tokens already in the KV cache when a test starts, untimed (list)"},
 			&cli.IntFlag{Name: "reps", Aliases: []string{"r"}, Value: 5, Usage: "repetitions after the warm-up"},
 			&cli.StringFlag{Name: "format", Aliases: []string{"o"}, Value: "table", Usage: strings.Join(pipeline.BenchFormats, ", ")},
 			&cli.BoolFlag{Name: "no-mmap", Usage: "read the model into memory instead of mapping it"},
@@ -49,6 +50,10 @@ func runBench(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
+	depths, err := parseIntList("n-depth", c.String("n-depth"))
+	if err != nil {
+		return err
+	}
 	db, err := openStore(c)
 	if err != nil {
 		return err
@@ -57,7 +62,7 @@ func runBench(c *cli.Context) error {
 	initEngine(c)
 	rows, err := pipeline.Bench(c.Context, db, pipeline.BenchOptions{
 		ModelRef: c.String("model"), Source: modelSource(c), Axes: axes, NPrompt: c.Int("n-prompt"), NGen: c.Int("n-gen"),
-		Reps: c.Int("reps"), UseMmap: !c.Bool("no-mmap"), CommandLine: strings.Join(os.Args, " "), Log: os.Stderr,
+		NDepth: depths, Reps: c.Int("reps"), UseMmap: !c.Bool("no-mmap"), CommandLine: strings.Join(os.Args, " "), Log: os.Stderr,
 	})
 	if len(rows) > 0 {
 		if werr := pipeline.WriteBench(os.Stdout, rows, c.String("format")); werr != nil {

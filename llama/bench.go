@@ -8,36 +8,39 @@ import (
 	"time"
 )
 
-// The raw benchmarks follow llama-bench: random token ids from an empty KV cache, no tokenization and no
-// sampling, the backend synchronised before the clock is read. A cancelled ctx interrupts prompt processing
-// and stops generation between tokens; the benchmark then returns ctx's error.
+// The raw benchmarks follow llama-bench: random token ids, no tokenization and no sampling, the backend
+// synchronised before the clock is read. Each test starts from an empty KV cache and first fills depth positions
+// of it, untimed (llama-bench's -d), so that a test can measure attention over a long context. A cancelled ctx
+// interrupts prompt processing and stops generation between tokens; the benchmark then returns ctx's error.
 
-// BenchPrompt processes n tokens in Batch-sized llama_decode calls (llama-bench's pp test).
-func (c *Context) BenchPrompt(ctx context.Context, n int, rng *rand.Rand) (time.Duration, error) {
-	if err := c.checkBenchSize(n); err != nil {
+// BenchPrompt processes n tokens in Batch-sized llama_decode calls after depth cached ones (llama-bench's pp test).
+func (c *Context) BenchPrompt(ctx context.Context, n, depth int, rng *rand.Rand) (time.Duration, error) {
+	if err := c.checkBenchSize(n, depth); err != nil {
+		return 0, err
+	}
+	if err := c.fillDepth(ctx, depth, rng); err != nil {
 		return 0, err
 	}
 	tokens := c.randomTokens(n, rng)
-	c.clearMemory()
 	stopWatch := c.abortOnCancel(ctx)
 	defer stopWatch()
 	start := time.Now()
 	if err := c.decode(tokens); err != nil {
-		if errors.Is(err, errAborted) {
-			return 0, ctx.Err()
-		}
-		return 0, err
+		return 0, benchError(ctx, err)
 	}
 	return time.Since(start), nil
 }
 
-// BenchGenerate decodes n tokens one at a time (llama-bench's tg test) and returns the total and each step.
-func (c *Context) BenchGenerate(ctx context.Context, n int, rng *rand.Rand) (time.Duration, []time.Duration, error) {
-	if err := c.checkBenchSize(n); err != nil {
+// BenchGenerate decodes n tokens one at a time after depth cached ones (llama-bench's tg test) and returns the
+// total and each step.
+func (c *Context) BenchGenerate(ctx context.Context, n, depth int, rng *rand.Rand) (time.Duration, []time.Duration, error) {
+	if err := c.checkBenchSize(n, depth); err != nil {
+		return 0, nil, err
+	}
+	if err := c.fillDepth(ctx, depth, rng); err != nil {
 		return 0, nil, err
 	}
 	tokens := c.randomTokens(n, rng)
-	c.clearMemory()
 	steps := make([]time.Duration, 0, n)
 	start := time.Now()
 	for _, token := range tokens {
@@ -53,11 +56,31 @@ func (c *Context) BenchGenerate(ctx context.Context, n int, rng *rand.Rand) (tim
 	return time.Since(start), steps, nil
 }
 
-func (c *Context) checkBenchSize(n int) error {
-	if n < 1 || n > c.NumCtx() {
-		return fmt.Errorf("a benchmark of %d tokens needs 1 to num_ctx (%d) tokens", n, c.NumCtx())
+func (c *Context) checkBenchSize(n, depth int) error {
+	if n < 1 || depth < 0 || n+depth > c.NumCtx() {
+		return fmt.Errorf("a benchmark of %d tokens at depth %d needs depth + tokens within num_ctx (%d)", n, depth, c.NumCtx())
 	}
 	return nil
+}
+
+// fillDepth empties the KV cache and fills its first depth positions.
+func (c *Context) fillDepth(ctx context.Context, depth int, rng *rand.Rand) error {
+	c.clearMemory()
+	if depth == 0 {
+		return nil
+	}
+	tokens := c.randomTokens(depth, rng)
+	stopWatch := c.abortOnCancel(ctx)
+	defer stopWatch()
+	return benchError(ctx, c.decode(tokens))
+}
+
+// benchError is ctx's error when a decode was aborted because ctx was cancelled, else err.
+func benchError(ctx context.Context, err error) error {
+	if errors.Is(err, errAborted) {
+		return ctx.Err()
+	}
+	return err
 }
 
 // randomTokens starts with BOS, like a real prompt, then draws uniformly from the vocabulary.

@@ -109,13 +109,13 @@ func BenchmarkPP512(b *testing.B) {
 	forEachModel(b, func(b *testing.B, m *llama.Model, threads int) {
 		c := benchContext(b, m, threads, n)
 		rng := rand.New(rand.NewPCG(1, 2))
-		if _, err := c.BenchPrompt(context.Background(), n, rng); err != nil { // warm-up, as llama-bench
+		if _, err := c.BenchPrompt(context.Background(), n, 0, rng); err != nil { // warm-up, as llama-bench
 			b.Fatal(err)
 		}
 		var total time.Duration
 		runs := 0
 		for b.Loop() {
-			d, err := c.BenchPrompt(context.Background(), n, rng)
+			d, err := c.BenchPrompt(context.Background(), n, 0, rng)
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -132,14 +132,14 @@ func BenchmarkTG128(b *testing.B) {
 	forEachModel(b, func(b *testing.B, m *llama.Model, threads int) {
 		c := benchContext(b, m, threads, 512)
 		rng := rand.New(rand.NewPCG(1, 2))
-		if _, _, err := c.BenchGenerate(context.Background(), n, rng); err != nil {
+		if _, _, err := c.BenchGenerate(context.Background(), n, 0, rng); err != nil {
 			b.Fatal(err)
 		}
 		var total time.Duration
 		var steps []time.Duration
 		runs := 0
 		for b.Loop() {
-			d, s, err := c.BenchGenerate(context.Background(), n, rng)
+			d, s, err := c.BenchGenerate(context.Background(), n, 0, rng)
 			if err != nil {
 				b.Fatal(err)
 			}

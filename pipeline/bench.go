@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"time"
 
@@ -30,8 +31,9 @@ type BenchOptions struct {
 	ModelRef    string
 	Source      ModelSource
 	Axes        BenchAxes
-	NPrompt     int // pp test size; 0 skips it
-	NGen        int // tg test size; 0 skips it
+	NPrompt     int   // pp test size; 0 skips it
+	NGen        int   // tg test size; 0 skips it
+	NDepth      []int // tokens already in the KV cache when each test starts (llama-bench's -d); none means 0
 	Reps        int
 	UseMmap     bool
 	CommandLine string
@@ -56,6 +58,7 @@ type BenchRow struct {
 	UseMmap         bool      `json:"use_mmap"`
 	NPrompt         int       `json:"n_prompt"`
 	NGen            int       `json:"n_gen"`
+	NDepth          int       `json:"n_depth"`
 	NCtx            int       `json:"n_ctx"`
 	TestTime        string    `json:"test_time"`
 	AvgNS           int64     `json:"avg_ns"`
@@ -71,12 +74,24 @@ type BenchRow struct {
 	DuplicateOf     string    `json:"duplicate_of,omitempty"`
 }
 
-// Test names the row the llama-bench way: pp512, tg128.
+// Test names the row the llama-bench way: pp512, tg128, tg128 @ d4096.
 func (r BenchRow) Test() string {
+	test := fmt.Sprintf("pp%d", r.NPrompt)
 	if r.NGen > 0 {
-		return fmt.Sprintf("tg%d", r.NGen)
+		test = fmt.Sprintf("tg%d", r.NGen)
 	}
-	return fmt.Sprintf("pp%d", r.NPrompt)
+	if r.NDepth > 0 {
+		test += fmt.Sprintf(" @ d%d", r.NDepth)
+	}
+	return test
+}
+
+// depths are the depths each test runs at.
+func (o BenchOptions) depths() []int {
+	if len(o.NDepth) == 0 {
+		return []int{0}
+	}
+	return o.NDepth
 }
 
 // BenchConfig is one point of the grid.
@@ -165,14 +180,19 @@ func (o BenchOptions) validate() error {
 			return Invalid(fmt.Errorf("num_gpu must be a layer count or all, got %d", n))
 		}
 	}
-	return checkTestsFit(o.NPrompt, o.NGen, o.Axes.NumCtx)
+	for _, d := range o.depths() {
+		if d < 0 {
+			return Invalid(fmt.Errorf("n_depth must be 0 or more, got %d", d))
+		}
+	}
+	return checkTestsFit(o.NPrompt, o.NGen, slices.Max(o.depths()), o.Axes.NumCtx)
 }
 
-// checkTestsFit rejects pp and tg tests larger than a context they would run in (each starts from an empty one).
-func checkTestsFit(nPrompt, nGen int, numCtx []int) error {
+// checkTestsFit rejects pp and tg tests that, after depth cached tokens, would not fit a context they run in.
+func checkTestsFit(nPrompt, nGen, depth int, numCtx []int) error {
 	for _, n := range numCtx {
-		if nPrompt > n || nGen > n {
-			return Invalid(fmt.Errorf("num_ctx %d is smaller than the test (pp %d, tg %d)", n, nPrompt, nGen))
+		if depth+max(nPrompt, nGen) > n {
+			return Invalid(fmt.Errorf("num_ctx %d is smaller than the test (depth %d + pp %d or tg %d)", n, depth, nPrompt, nGen))
 		}
 	}
 	return nil
@@ -253,24 +273,27 @@ func (b *bencher) runConfig(ctx context.Context, cfg BenchConfig, effective int)
 	defer llctx.Close()
 	base := b.baseRow(m, llctx, cfg, effective, deviceUsed()-before)
 	var rows []BenchRow
-	if b.opts.NPrompt > 0 {
-		row, err := b.measure(base, b.opts.NPrompt, 0, func() (time.Duration, []time.Duration, error) {
-			d, err := llctx.BenchPrompt(ctx, b.opts.NPrompt, b.rng)
-			return d, nil, err
-		})
-		if err != nil {
-			return rows, err
+	for _, depth := range b.opts.depths() {
+		base.NDepth = depth
+		if b.opts.NPrompt > 0 {
+			row, err := b.measure(base, b.opts.NPrompt, 0, func() (time.Duration, []time.Duration, error) {
+				d, err := llctx.BenchPrompt(ctx, b.opts.NPrompt, depth, b.rng)
+				return d, nil, err
+			})
+			if err != nil {
+				return rows, err
+			}
+			rows = append(rows, row)
 		}
-		rows = append(rows, row)
-	}
-	if b.opts.NGen > 0 {
-		row, err := b.measure(base, 0, b.opts.NGen, func() (time.Duration, []time.Duration, error) {
-			return llctx.BenchGenerate(ctx, b.opts.NGen, b.rng)
-		})
-		if err != nil {
-			return rows, err
+		if b.opts.NGen > 0 {
+			row, err := b.measure(base, 0, b.opts.NGen, func() (time.Duration, []time.Duration, error) {
+				return llctx.BenchGenerate(ctx, b.opts.NGen, depth, b.rng)
+			})
+			if err != nil {
+				return rows, err
+			}
+			rows = append(rows, row)
 		}
-		rows = append(rows, row)
 	}
 	return rows, nil
 }
@@ -350,7 +373,7 @@ func joinUnique(devices []llama.Device, name func(llama.Device) string) string {
 func storeBenchRows(rows []BenchRow) []store.BenchResult {
 	out := make([]store.BenchResult, 0, len(rows))
 	for _, r := range rows {
-		out = append(out, store.BenchResult{Test: r.Test()[:2], NPrompt: r.NPrompt, NGen: r.NGen, NGPULayers: r.NGPULayers,
+		out = append(out, store.BenchResult{Test: r.Test()[:2], NPrompt: r.NPrompt, NGen: r.NGen, NDepth: r.NDepth, NGPULayers: r.NGPULayers,
 			NCtx: r.NCtx, NBatch: r.NBatch, NUBatch: r.NUBatch, NThreads: r.NThreads, FlashAttn: r.FlashAttn == "on",
 			TypeK: r.TypeK, TypeV: r.TypeV, AvgNS: r.AvgNS, StddevNS: r.StddevNS, AvgTS: r.AvgTS, StddevTS: r.StddevTS,
 			SamplesNS: r.SamplesNS, SamplesTS: r.SamplesTS, ExtraJSON: mustJSON(r)})

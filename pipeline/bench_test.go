@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"chimera/llama"
+	"chimera/store"
 
 	_ "github.com/mattn/go-sqlite3"
 )
@@ -107,8 +108,43 @@ func TestBenchFormats(t *testing.T) {
 }
 
 func TestBenchRejectsTestsLargerThanTheContext(t *testing.T) {
-	_, err := Bench(context.Background(), openTestDB(t), BenchOptions{ModelRef: tinyModel, Axes: tinyAxes(), NPrompt: 512, Reps: 1})
-	if !IsInputError(err) {
-		t.Errorf("got %v", err)
+	for _, opts := range []BenchOptions{{NPrompt: 512}, {NPrompt: 32, NDepth: []int{0, 240}}, {NGen: 8, NDepth: []int{-1}}} {
+		opts.ModelRef, opts.Axes, opts.Reps = tinyModel, tinyAxes(), 1
+		if _, err := Bench(context.Background(), openTestDB(t), opts); !IsInputError(err) {
+			t.Errorf("pp %d, tg %d at depths %v in num_ctx 256: %v", opts.NPrompt, opts.NGen, opts.NDepth, err)
+		}
+	}
+}
+
+func TestBenchRunsEveryTestAtEveryDepth(t *testing.T) {
+	db := openTestDB(t)
+	axes := tinyAxes()
+	axes.NumGPU = []int{0}
+	rows, err := Bench(context.Background(), db, BenchOptions{ModelRef: tinyModel, Axes: axes, NPrompt: 32, NGen: 8,
+		NDepth: []int{0, 64}, Reps: 1, UseMmap: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tests []string
+	for _, r := range rows {
+		tests = append(tests, r.Test())
+	}
+	if want := []string{"pp32", "tg8", "pp32 @ d64", "tg8 @ d64"}; !slices.Equal(tests, want) {
+		t.Errorf("tests %q, want %q", tests, want)
+	}
+	runs, err := db.ListRuns(context.Background(), store.ListFilter{Kind: store.KindBench})
+	if err != nil || len(runs) != 1 {
+		t.Fatalf("%d bench runs, %v", len(runs), err)
+	}
+	detail, err := db.GetRun(context.Background(), runs[0].ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var depths []int
+	for _, r := range detail.BenchResults {
+		depths = append(depths, r.NDepth)
+	}
+	if !slices.Equal(depths, []int{0, 0, 64, 64}) {
+		t.Errorf("stored depths %v", depths)
 	}
 }

@@ -259,7 +259,7 @@ func (o SweepOptions) validate(cells []SweepCell) error {
 		}
 	}
 	if o.Workload == WorkloadBench {
-		return checkTestsFit(o.NPrompt, o.NGen, o.Axes.NumCtx)
+		return checkTestsFit(o.NPrompt, o.NGen, 0, o.Axes.NumCtx)
 	}
 	return nil
 }

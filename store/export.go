@@ -224,6 +224,7 @@ var benchCSVColumns = []csvColumn[BenchResult]{
 	{"test", func(b *BenchResult) string { return b.Test }},
 	{"n_prompt", func(b *BenchResult) string { return strconv.Itoa(b.NPrompt) }},
 	{"n_gen", func(b *BenchResult) string { return strconv.Itoa(b.NGen) }},
+	{"n_depth", func(b *BenchResult) string { return strconv.Itoa(b.NDepth) }},
 	{"n_gpu_layers", func(b *BenchResult) string { return strconv.Itoa(b.NGPULayers) }},
 	{"n_ctx", func(b *BenchResult) string { return strconv.Itoa(b.NCtx) }},
 	{"n_batch", func(b *BenchResult) string { return strconv.Itoa(b.NBatch) }},

@@ -147,6 +147,7 @@ type BenchResult struct {
 	Test       string    `json:"test"`
 	NPrompt    int       `json:"n_prompt"`
 	NGen       int       `json:"n_gen"`
+	NDepth     int       `json:"n_depth"`
 	NGPULayers int       `json:"n_gpu_layers"`
 	NCtx       int       `json:"n_ctx"`
 	NBatch     int       `json:"n_batch"`

@@ -133,6 +133,9 @@ var schemaSteps = []string{
 		extra_json      TEXT    NOT NULL DEFAULT ''
 	);
 	CREATE INDEX bench_results_by_run ON bench_results(run_id);`,
+
+	// 4: the depth a bench test started at (llama-bench's n_depth).
+	`ALTER TABLE bench_results ADD COLUMN n_depth INTEGER NOT NULL DEFAULT 0;`,
 }
 
 // migrate applies the steps the database lacks, one transaction per step.

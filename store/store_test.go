@@ -371,7 +371,7 @@ func recordSampleRun(t *testing.T, db *DB, label string) *RunDetail {
 		t.Fatal(err)
 	}
 	bench := []BenchResult{{
-		Test: "pp", NPrompt: 512, NGPULayers: 99, NCtx: 4096, NBatch: 2048, NUBatch: 512,
+		Test: "pp", NPrompt: 512, NDepth: 1024, NGPULayers: 99, NCtx: 4096, NBatch: 2048, NUBatch: 512,
 		NThreads: 8, FlashAttn: true, TypeK: "f16", TypeV: "q8_0", AvgNS: 1_000_000, StddevNS: 2_000,
 		AvgTS: 512000.5, StddevTS: 1.25, SamplesNS: []int64{999_000, 1_001_000}, SamplesTS: []float64{512.5, 511.5},
 		ExtraJSON: `{"backend":"cpu"}`,
