@@ -39,7 +39,11 @@ func runGenerate(c *cli.Context) error {
 		return err
 	}
 	initEngine(c)
-	model, err := pipeline.LoadModelFor(c.String("model"), modelSource(c), cfg)
+	file, err := pipeline.ResolveModel(c.String("model"), modelSource(c))
+	if err != nil {
+		return err
+	}
+	model, err := file.LoadFor(cfg)
 	if err != nil {
 		return err
 	}

@@ -66,10 +66,11 @@ func showModel(c *cli.Context) error {
 	if c.NArg() != 1 {
 		return &usageError{fmt.Errorf("models show needs one model reference")}
 	}
-	resolved, info, err := pipeline.ResolveModel(c.Args().First(), modelSource(c))
+	file, err := pipeline.ResolveModel(c.Args().First(), modelSource(c))
 	if err != nil {
 		return err
 	}
+	resolved, info := file.Ref, file.Info
 	if c.Bool("json") {
 		return writeJSON(os.Stdout, struct {
 			Model *models.Resolved `json:"model"`

@@ -16,6 +16,8 @@ type Session struct {
 	Config Config
 	Facts  *FactsReport
 	Log    io.Writer
+	// ContextMS is the time creating the context took (KV cache and compute buffers).
+	ContextMS float64
 	// IngestMS is the time the facts took to ingest, counted into every agent pass's stage times (the run
 	// workflow's reports show it; the measuring workflows leave it 0).
 	IngestMS float64
@@ -26,11 +28,12 @@ type Session struct {
 
 // NewSession creates a context for cfg on a loaded model.
 func NewSession(model *Model, cfg Config, facts *FactsReport, log io.Writer) (*Session, error) {
+	start := time.Now()
 	llctx, err := model.NewContext(cfg.Context)
 	if err != nil {
 		return nil, Invalid(err)
 	}
-	return &Session{Model: model, Ctx: llctx, Config: cfg, Facts: facts, Log: log}, nil
+	return &Session{Model: model, Ctx: llctx, Config: cfg, Facts: facts, Log: log, ContextMS: msSince(start)}, nil
 }
 
 // Close frees the session's context (not the model, which other sessions may share).

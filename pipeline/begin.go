@@ -12,6 +12,8 @@ import (
 type opening struct {
 	facts    *FactsReport
 	ingestMS float64
+	model    *ModelFile
+	checkMS  float64 // finding and validating the model file
 	rec      *recorder
 	runID    int64
 }
@@ -26,11 +28,12 @@ func begin(ctx context.Context, db *store.DB, kind store.RunKind, opts RunOption
 	}
 	o := &opening{facts: BuildFacts(inv), ingestMS: msSince(start), rec: &recorder{db: db, ctx: context.WithoutCancel(ctx)}}
 	logf(opts.Log, "ingest: %d artifacts, %d skipped, %d facts in %.0f ms", len(o.facts.Files), len(o.facts.Skipped), len(o.facts.Facts), o.ingestMS)
-	resolved, info, err := ResolveModel(opts.ModelRef, opts.Source)
-	if err != nil {
+	checkStart := time.Now()
+	if o.model, err = ResolveModel(opts.ModelRef, opts.Source); err != nil {
 		return nil, err
 	}
-	if o.runID, err = o.rec.startRun(kind, opts, resolved, info); err != nil {
+	o.checkMS = msSince(checkStart)
+	if o.runID, err = o.rec.db.StartRun(o.rec.ctx, o.model.runRecord(kind, opts.CommandLine, opts.Config)); err != nil {
 		return nil, err
 	}
 	if err := o.rec.addInventory(o.runID, o.facts); err != nil {

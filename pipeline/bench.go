@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"chimera/llama"
-	"chimera/models"
 	"chimera/store"
 )
 
@@ -141,18 +140,18 @@ func Bench(ctx context.Context, db *store.DB, opts BenchOptions) ([]BenchRow, er
 			return nil, Invalid(err)
 		}
 	}
-	resolved, info, err := ResolveModel(opts.ModelRef, opts.Source)
+	file, err := ResolveModel(opts.ModelRef, opts.Source)
 	if err != nil {
 		return nil, err
 	}
 	rec := &recorder{db: db, ctx: context.WithoutCancel(ctx)}
-	runID, err := rec.db.StartRun(rec.ctx, runRecord(store.KindBench, opts.CommandLine, opts.Axes, resolved, info))
+	runID, err := rec.db.StartRun(rec.ctx, file.runRecord(store.KindBench, opts.CommandLine, opts.Axes))
 	if err != nil {
 		return nil, err
 	}
-	loads := newModelCache(opts.ModelRef, opts.Source, opts.Log)
+	loads := newModelCache(file, opts.Log)
 	defer loads.close()
-	b := newBencher(opts, loads, int(info.BlockCount))
+	b := newBencher(opts, loads, int(file.Info.BlockCount))
 	rows, err := b.run(ctx, grid)
 	if recErr := rec.db.AddBenchResults(rec.ctx, runID, storeBenchRows(rows)); recErr != nil && err == nil {
 		err = recErr
@@ -162,12 +161,6 @@ func Bench(ctx context.Context, db *store.DB, opts BenchOptions) ([]BenchRow, er
 }
 
 // runRecord is the store's row for a run of the given kind on the resolved model.
-func runRecord(kind store.RunKind, commandLine string, config any, resolved *models.Resolved, info *models.Info) store.Run {
-	return store.Run{Kind: kind, CommandLine: commandLine, ConfigJSON: mustJSON(config), ModelRef: resolved.Ref,
-		ModelPath: resolved.Path, ModelSHA256: info.HeaderSHA256, ModelFileType: info.FileType,
-		ModelSynthetic: resolved.Synthetic || info.SyntheticWeights, Host: hostname(), BuildInfo: buildInfo()}
-}
-
 func (o BenchOptions) validate() error {
 	switch {
 	case o.Reps < 1:

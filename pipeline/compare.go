@@ -127,7 +127,7 @@ func (o CompareOptions) validate() error {
 }
 
 func runComparison(ctx context.Context, opts CompareOptions, o *opening, result *CompareResult) error {
-	pool := newSessionPool(opts.ModelRef, opts.Source, o.facts, opts.Log)
+	pool := newSessionPool(o.model, o.facts, opts.Log)
 	defer pool.close()
 	sessions := map[string]*Session{}
 	for _, side := range []struct {

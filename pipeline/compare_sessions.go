@@ -11,8 +11,8 @@ type sessionPool struct {
 	sessions []*Session
 }
 
-func newSessionPool(ref string, src ModelSource, facts *FactsReport, log io.Writer) *sessionPool {
-	return &sessionPool{models: newModelCache(ref, src, log), facts: facts, log: log}
+func newSessionPool(file *ModelFile, facts *FactsReport, log io.Writer) *sessionPool {
+	return &sessionPool{models: newModelCache(file, log), facts: facts, log: log}
 }
 
 // open creates user's session for cfg, on a model already loaded with the same request when there is one.

@@ -18,79 +18,80 @@ type ModelSource struct {
 	Progress func(string)
 }
 
-// Model is a validated, loaded model and what is known about its file.
-type Model struct {
-	*llama.Model
-	Ref  *models.Resolved
-	Info *models.Info
+// ModelFile is a model reference resolved to its file and validated before llama.cpp ever sees it. Every load
+// of a run starts from it, so the file's metadata is read once.
+type ModelFile struct {
+	Ref      *models.Resolved
+	Info     *models.Info
+	progress func(string) // ModelSource.Progress
 }
 
 // Synthetic reports whether the weights are random: such a model's text is noise and reports must say so.
-func (m *Model) Synthetic() bool { return m.Ref.Synthetic || m.Info.SyntheticWeights }
+func (f *ModelFile) Synthetic() bool { return f.Ref.Synthetic || f.Info.SyntheticWeights }
 
-// ResolveModel finds the file behind a reference and validates it before llama.cpp ever sees it.
-func ResolveModel(ref string, src ModelSource) (*models.Resolved, *models.Info, error) {
+// Model is a loaded model and what is known about its file.
+type Model struct {
+	*llama.Model
+	*ModelFile
+}
+
+// ResolveModel finds the file behind a reference and validates it.
+func ResolveModel(ref string, src ModelSource) (*ModelFile, error) {
 	resolved, err := models.Resolve(ref, models.ResolveOptions{
 		CacheDir: src.CacheDir, TokenizerDir: src.TokenizerDir, OllamaDir: src.OllamaDir, Progress: src.Progress,
 	})
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	info, err := models.Inspect(resolved.Path)
 	if err != nil {
-		return nil, nil, err
-	}
-	return resolved, info, nil
-}
-
-// LoadModel resolves, validates and loads a model with the given layer offload.
-func LoadModel(ref string, src ModelSource, numGPU int, useMmap bool) (*Model, error) {
-	resolved, info, err := ResolveModel(ref, src)
-	if err != nil {
 		return nil, err
 	}
-	if numGPU < AllLayers {
-		return nil, Invalid(fmt.Errorf("num_gpu must be -1 (all) or a layer count, got %d", numGPU))
-	}
-	loaded, err := llama.LoadModel(resolved.Path, llama.ModelParams{NumGPU: numGPU, UseMmap: useMmap})
-	if err != nil {
-		return nil, err
-	}
-	return &Model{Model: loaded, Ref: resolved, Info: info}, nil
+	return &ModelFile{Ref: resolved, Info: info, progress: src.Progress}, nil
 }
 
 // fitMargin is the device memory --fit leaves free, for the CUDA context and other processes.
 const fitMargin = 512 << 20
 
-// LoadModelFor loads a model for a configuration: with cfg.Fit the offload is lowered to what fits, and a num_ctx
-// beyond the training context is warned about. Notes go to src.Progress.
-func LoadModelFor(ref string, src ModelSource, cfg Config) (*Model, error) {
-	resolved, info, err := ResolveModel(ref, src)
-	if err != nil {
-		return nil, err
+// LoadFor loads the model for a configuration: cfg.NumGPU layers offloaded, or with cfg.Fit the largest offload that
+// fits; a num_ctx beyond the training context is warned about. Notes go to ModelSource.Progress.
+func (f *ModelFile) LoadFor(cfg Config) (*Model, error) {
+	if cfg.NumGPU < AllLayers {
+		return nil, Invalid(fmt.Errorf("num_gpu must be -1 (all) or a layer count, got %d", cfg.NumGPU))
 	}
-	if cfg.Context.NumCtx > int(info.ContextLength) && info.ContextLength > 0 {
-		src.note("warning: num_ctx %d is larger than the %d tokens %s was trained with; quality beyond that is undefined",
-			cfg.Context.NumCtx, info.ContextLength, ref)
+	if cfg.Context.NumCtx > int(f.Info.ContextLength) && f.Info.ContextLength > 0 {
+		f.note("warning: num_ctx %d is larger than the %d tokens %s was trained with; quality beyond that is undefined",
+			cfg.Context.NumCtx, f.Info.ContextLength, f.Ref.Ref)
 	}
 	numGPU := cfg.NumGPU
 	if cfg.Fit {
-		fitted, err := llama.FitGPULayers(resolved.Path, numGPU, cfg.Context, fitMargin)
+		fitted, err := llama.FitGPULayers(f.Ref.Path, numGPU, cfg.Context, fitMargin)
 		if err != nil {
 			return nil, err
 		}
 		if fitted != numGPU {
-			src.note("--fit: num_gpu %d is the largest offload that fits (asked for %s)", fitted, NumGPULabel(numGPU))
+			f.note("--fit: num_gpu %d is the largest offload that fits (asked for %s)", fitted, NumGPULabel(numGPU))
 		}
 		numGPU = fitted
 	}
-	return LoadModel(ref, src, numGPU, cfg.UseMmap)
+	loaded, err := llama.LoadModel(f.Ref.Path, llama.ModelParams{NumGPU: numGPU, UseMmap: cfg.UseMmap})
+	if err != nil {
+		return nil, err
+	}
+	return &Model{Model: loaded, ModelFile: f}, nil
 }
 
-func (s ModelSource) note(format string, args ...any) {
-	if s.Progress != nil {
-		s.Progress(fmt.Sprintf(format, args...))
+func (f *ModelFile) note(format string, args ...any) {
+	if f.progress != nil {
+		f.progress(fmt.Sprintf(format, args...))
 	}
+}
+
+// runRecord is the start of a run of the given kind on the model file, as the store keeps it.
+func (f *ModelFile) runRecord(kind store.RunKind, commandLine string, config any) store.Run {
+	return store.Run{Kind: kind, CommandLine: commandLine, ConfigJSON: mustJSON(config), ModelRef: f.Ref.Ref,
+		ModelPath: f.Ref.Path, ModelSHA256: f.Info.HeaderSHA256, ModelFileType: f.Info.FileType,
+		ModelSynthetic: f.Synthetic(), Host: hostname(), BuildInfo: buildInfo()}
 }
 
 // EffectiveNumGPU is the layer count a num_gpu value really offloads on this machine: values above

@@ -20,8 +20,7 @@ type ModelLoad struct {
 // modelCache loads the model once per distinct load request and keeps each load for every user that makes the
 // same request.
 type modelCache struct {
-	ref     string
-	src     ModelSource
+	file    *ModelFile
 	log     io.Writer
 	entries []*cachedModel
 }
@@ -48,8 +47,8 @@ func loadKeyOf(cfg Config) loadKey {
 	return key
 }
 
-func newModelCache(ref string, src ModelSource, log io.Writer) *modelCache {
-	return &modelCache{ref: ref, src: src, log: log}
+func newModelCache(file *ModelFile, log io.Writer) *modelCache {
+	return &modelCache{file: file, log: log}
 }
 
 // get returns the model loaded as cfg asks (num_gpu, mmap, --fit), loading it the first time.
@@ -62,7 +61,7 @@ func (c *modelCache) get(user string, cfg Config) (*Model, error) {
 		}
 	}
 	before := deviceUsed()
-	m, err := LoadModelFor(c.ref, c.src, cfg)
+	m, err := c.file.LoadFor(cfg)
 	if err != nil {
 		return nil, err
 	}

@@ -119,7 +119,7 @@ type multiRun struct {
 }
 
 func (m *multiRun) run(ctx context.Context) error {
-	pool := newSessionPool(m.opts.ModelRef, m.opts.Source, m.facts, m.opts.Log)
+	pool := newSessionPool(m.model, m.facts, m.opts.Log)
 	defer pool.close()
 	for i, cfg := range []Config{m.opts.ConfigA, m.opts.ConfigB} {
 		s, err := pool.open(Agents[i].Name, cfg)

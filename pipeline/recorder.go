@@ -10,7 +10,6 @@ import (
 	"sync"
 	"time"
 
-	"chimera/models"
 	"chimera/store"
 )
 
@@ -21,14 +20,6 @@ type recorder struct {
 	ctx context.Context
 	mu  sync.Mutex // concurrent agents record calls through one recorder
 	seq int
-}
-
-func (r *recorder) startRun(kind store.RunKind, opts RunOptions, resolved *models.Resolved, info *models.Info) (int64, error) {
-	return r.db.StartRun(r.ctx, store.Run{
-		Kind: kind, Status: store.StatusRunning, StartedAt: time.Now().UTC(), CommandLine: opts.CommandLine,
-		ConfigJSON: mustJSON(opts.Config), ModelRef: resolved.Ref, ModelPath: resolved.Path, ModelSHA256: info.HeaderSHA256,
-		ModelFileType: info.FileType, ModelSynthetic: resolved.Synthetic || info.SyntheticWeights, Host: hostname(), BuildInfo: buildInfo(),
-	})
 }
 
 // finish records the run's outcome and returns its status.

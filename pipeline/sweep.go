@@ -321,7 +321,7 @@ func Sweep(ctx context.Context, db *store.DB, opts SweepOptions) (*SweepResult, 
 	if err := opts.validate(cells); err != nil {
 		return nil, err
 	}
-	resolved, info, err := ResolveModel(opts.ModelRef, opts.Source)
+	file, err := ResolveModel(opts.ModelRef, opts.Source)
 	if err != nil {
 		return nil, err
 	}
@@ -330,17 +330,18 @@ func Sweep(ctx context.Context, db *store.DB, opts SweepOptions) (*SweepResult, 
 		return nil, err
 	}
 	rec := &recorder{db: db, ctx: context.WithoutCancel(ctx)}
-	parent := runRecord(store.KindSweep, opts.CommandLine, opts.plan(), resolved, info)
+	parent := file.runRecord(store.KindSweep, opts.CommandLine, opts.plan())
 	parent.Label = opts.label(cells)
 	runID, err := db.StartRun(rec.ctx, parent)
 	if err != nil {
 		return nil, err
 	}
 	result := &SweepResult{RunID: runID, Workload: opts.Workload, RankBy: opts.RankBy, HasGPU: llama.HasGPU(), Cells: cells}
-	markDuplicates(result.Cells, opts.Workload, int(info.BlockCount), result.HasGPU)
-	s := &sweeper{opts: opts, rec: rec, cellRow: parent, facts: facts}
+	blocks := int(file.Info.BlockCount)
+	markDuplicates(result.Cells, opts.Workload, blocks, result.HasGPU)
+	s := &sweeper{opts: opts, rec: rec, cellRow: parent, facts: facts, model: file}
 	s.cellRow.ParentID = runID
-	err = s.run(ctx, result.Cells, int(info.BlockCount))
+	err = s.run(ctx, result.Cells, blocks)
 	result.Loads = s.loads.loads()
 	result.Ranking = Rank(result.Cells, opts.RankBy)
 	if recErr := s.addRanking(result); err == nil {

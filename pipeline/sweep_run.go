@@ -15,6 +15,7 @@ type sweeper struct {
 	rec     *recorder
 	cellRow store.Run // the sweep's row with the sweep as parent: the template of every cell's row
 	facts   *FactsReport
+	model   *ModelFile
 	loads   *modelCache
 	bench   *bencher
 	bar     *progressBar
@@ -25,7 +26,7 @@ type sweeper struct {
 func (s *sweeper) run(ctx context.Context, cells []SweepCell, blocks int) error {
 	s.bar = newProgressBar(s.opts.Log, measuredCells(cells)*s.opts.stepsPerCell())
 	defer s.bar.finish()
-	s.loads = newModelCache(s.opts.ModelRef, s.opts.Source, s.bar)
+	s.loads = newModelCache(s.model, s.bar)
 	defer s.loads.close()
 	s.bench = newBencher(BenchOptions{NPrompt: s.opts.NPrompt, NGen: s.opts.NGen, Reps: s.opts.Runs, UseMmap: s.opts.Base.UseMmap}, s.loads, blocks)
 	s.bench.tick = s.bar.step

@@ -61,16 +61,20 @@ type AgentResult struct {
 func (r *AgentResult) Analysis() string { return r.Calls[0].Response }
 func (r *AgentResult) Report() string   { return r.Calls[len(r.Calls)-1].Response }
 
-// RunResult is everything `chimera run` measured and wrote.
+// RunResult is everything `chimera run` measured and wrote. Besides the model load and the agents' stages, a run
+// spends time on the ingest, on finding and validating the model file (ModelCheckMS, before llama.cpp sees it) and
+// on creating the context (ContextMS).
 type RunResult struct {
-	RunID    int64          `json:"run_id"`
-	Model    ModelSummary   `json:"model"`
-	Config   Config         `json:"config"`
-	Facts    *FactsReport   `json:"facts"`
-	IngestMS float64        `json:"ingest_ms"`
-	Agents   []*AgentResult `json:"agents"`
-	Reports  []string       `json:"reports"`
-	Status   string         `json:"status"`
+	RunID        int64          `json:"run_id"`
+	Model        ModelSummary   `json:"model"`
+	Config       Config         `json:"config"`
+	Facts        *FactsReport   `json:"facts"`
+	IngestMS     float64        `json:"ingest_ms"`
+	ModelCheckMS float64        `json:"model_check_ms"`
+	ContextMS    float64        `json:"context_ms"`
+	Agents       []*AgentResult `json:"agents"`
+	Reports      []string       `json:"reports"`
+	Status       string         `json:"status"`
 }
 
 // ModelSummary identifies the model a run used.
@@ -95,8 +99,8 @@ func Run(ctx context.Context, db *store.DB, opts RunOptions) (*RunResult, error)
 	if err != nil {
 		return nil, err
 	}
-	w := &workflow{opts: opts, rec: o.rec, facts: o.facts, ingestMS: o.ingestMS,
-		result: &RunResult{RunID: o.runID, Config: opts.Config, Facts: o.facts, IngestMS: o.ingestMS}}
+	w := &workflow{opts: opts, rec: o.rec, facts: o.facts, ingestMS: o.ingestMS, model: o.model,
+		result: &RunResult{RunID: o.runID, Config: opts.Config, Facts: o.facts, IngestMS: o.ingestMS, ModelCheckMS: o.checkMS}}
 	err = w.execute(ctx)
 	w.result.Status = o.rec.finish(o.runID, err)
 	return w.result, err
@@ -133,6 +137,7 @@ type workflow struct {
 	rec      *recorder
 	facts    *FactsReport
 	ingestMS float64
+	model    *ModelFile
 	result   *RunResult
 	session  *Session
 }
@@ -158,7 +163,7 @@ func (w *workflow) execute(ctx context.Context) error {
 
 func (w *workflow) load() error {
 	cfg := w.opts.Config
-	model, err := LoadModelFor(w.opts.ModelRef, w.opts.Source, cfg)
+	model, err := w.model.LoadFor(cfg)
 	if err != nil {
 		return err
 	}
@@ -169,6 +174,7 @@ func (w *workflow) load() error {
 	}
 	session.IngestMS = w.ingestMS
 	w.session = session
+	w.result.ContextMS = session.ContextMS
 	w.result.Model = summarizeModel(model)
 	logf(w.opts.Log, "model: %s (%s) loaded in %.0f ms, %d/%d layers on GPU", model.Ref.Ref, model.Description(),
 		model.Load.LoadMS, model.Load.OffloadedLayers, model.Load.OffloadableLayer)

@@ -47,6 +47,9 @@ func TestRunWritesReportsAndRows(t *testing.T) {
 	if run.Status != store.StatusOK || len(run.AgentRuns) != 2 || len(run.Calls) != 4 || len(run.Reports) != 3 || len(run.Facts) == 0 {
 		t.Errorf("run %s: %d agent runs, %d calls, %d reports, %d facts", run.Status, len(run.AgentRuns), len(run.Calls), len(run.Reports), len(run.Facts))
 	}
+	if result.ModelCheckMS <= 0 || result.ContextMS <= 0 || result.Model.Load.LoadMS <= 0 {
+		t.Errorf("model check %v ms, load %v ms, context %v ms: each is measured", result.ModelCheckMS, result.Model.Load.LoadMS, result.ContextMS)
+	}
 	report, _ := os.ReadFile(filepath.Join(opts.OutDir, "insight_report.md"))
 	for _, section := range []string{"**Configuration:** num_gpu=all, num_ctx=2048, temp=0.8, top_p=0.9, top_k=40, repeat_penalty=1.1",
 		"## Workflow Summary", "## Metrics", "## Key Findings", "## Recommendations", "## Persona Prompt",

@@ -412,15 +412,18 @@ func readGenerates(dir string) ([]generateResult, error) {
 
 // workflow is the part of `chimera run --json` the extras use.
 type workflow struct {
-	IngestMS float64 `json:"ingest_ms"`
-	Model    struct {
+	IngestMS     float64 `json:"ingest_ms"`
+	ModelCheckMS float64 `json:"model_check_ms"`
+	ContextMS    float64 `json:"context_ms"`
+	Model        struct {
 		Load struct {
 			LoadMS float64 `json:"load_ms"`
 		} `json:"load"`
 	} `json:"model"`
 	Agents []struct {
 		Stages struct {
-			TotalMS float64 `json:"total_ms"`
+			AnalysisMS float64 `json:"analysis_ms"`
+			ReportMS   float64 `json:"report_ms"`
 		} `json:"stages"`
 		Calls []struct {
 			Agent      string `json:"agent"`
@@ -679,19 +682,23 @@ func (res *results) workflowTable(b *strings.Builder) {
 	b.WriteString("| step | prompt tokens (cached) | prefill ms | TTFT ms | generated | decode ms | decode tok/s | sampling ms | call total ms |\n")
 	b.WriteString("|---|---:|---:|---:|---:|---:|---:|---:|---:|\n")
 	fmt.Fprintf(b, "| ingest + facts | | | | | | | | %.0f |\n", w.IngestMS)
+	fmt.Fprintf(b, "| model file check (find, validate) | | | | | | | | %.0f |\n", w.ModelCheckMS)
 	fmt.Fprintf(b, "| model load | | | | | | | | %.0f |\n", w.Model.Load.LoadMS)
-	var calls float64
+	fmt.Fprintf(b, "| context creation | | | | | | | | %.0f |\n", w.ContextMS)
+	var stages, calls float64
 	for _, a := range w.Agents {
-		calls += a.Stages.TotalMS
+		stages += a.Stages.AnalysisMS + a.Stages.ReportMS
 		for _, c := range a.Calls {
 			t := c.Timings
+			calls += t.TotalMS
 			fmt.Fprintf(b, "| %s %s | %d (%d) | %.0f | %.0f | %d | %.0f | %.1f | %.0f | %.0f |\n", c.Agent, c.Stage,
 				t.PromptTokens, t.CachedTokens, t.PromptEvalMS, t.TTFTMS, t.GenTokens, t.EvalMS, t.DecodeTPS, t.SampleMS, t.TotalMS)
 		}
 	}
+	fmt.Fprintf(b, "| prompt fitting (the stages' time outside their calls) | | | | | | | | %.0f |\n", stages-calls)
 	if wall := res.wfTime.wallS * 1000; wall > 0 {
-		rest := wall - w.IngestMS - w.Model.Load.LoadMS - calls
-		fmt.Fprintf(b, "| everything else: start-up, context creation, prompt fitting, report writing, SQLite | | | | | | | | %.0f |\n", rest)
+		rest := wall - w.IngestMS - w.ModelCheckMS - w.Model.Load.LoadMS - w.ContextMS - stages
+		fmt.Fprintf(b, "| everything else: start-up, report writing, SQLite, exit | | | | | | | | %.0f |\n", rest)
 		fmt.Fprintf(b, "| **process wall time** (`/usr/bin/time`) | | | | | | | | **%.0f** |\n", wall)
 	}
 }
