@@ -3,6 +3,7 @@ package pipeline
 import (
 	"errors"
 	"fmt"
+	"runtime/debug"
 
 	"chimera/llama"
 	"chimera/models"
@@ -47,6 +48,9 @@ func ResolveModel(ref string, src ModelSource) (*ModelFile, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Validation read every token string (262k for gemma3) into Go memory; give it back now rather than let
+	// llama.cpp's load add to it at the process's peak.
+	debug.FreeOSMemory()
 	return &ModelFile{Ref: resolved, Info: info, progress: src.Progress}, nil
 }
 
