@@ -87,7 +87,9 @@ func BuildFacts(inv *Inventory) *FactsReport {
 	facts.addInventory(inv)
 	for i := range inv.Files {
 		for _, t := range inv.Files[i].tables {
-			newTableView(&inv.Files[i], t).addFacts(&facts)
+			for _, part := range splitTests(t) {
+				newTableView(&inv.Files[i], part).addFacts(&facts)
+			}
 		}
 	}
 	facts.addFailureRollups(inv.Files)
@@ -431,7 +433,8 @@ func (v *tableView) addFacts(l *factList) {
 	v.addKernelTimes(l)
 }
 
-// fact makes a fact about this table's file, ranked lower when the file is markdown.
+// fact makes a fact about this table's file, ranked lower when the file is markdown, and about its test when
+// the table holds one test of a llama-bench table.
 func (v *tableView) fact(kind string, col int, qualifier string, priority int, p *phrase, value float64, unit string) Fact {
 	if v.file.Kind == KindMarkdown {
 		priority -= markdownPenalty
@@ -440,7 +443,12 @@ func (v *tableView) fact(kind string, col int, qualifier string, priority int, p
 	if col >= 0 {
 		field = v.t.field(col)
 	}
-	return newFact(kind, v.file.Path, field, qualifier, priority, p, value, unit)
+	if v.t.test == "" {
+		return newFact(kind, v.file.Path, field, qualifier, priority, p, value, unit)
+	}
+	f := newFact(kind, v.file.Path, field, strings.TrimSuffix(v.t.test+"/"+qualifier, "/"), priority, p, value, unit)
+	f.Text = v.t.test + ": " + f.Text
+	return f
 }
 
 // column returns the first column with role r.

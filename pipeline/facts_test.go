@@ -213,3 +213,38 @@ func TestBuildFactsSharedDataset(t *testing.T) {
 		t.Errorf("best gemma3 throughput %v, want the file's 103.15646723891811", best.Value)
 	}
 }
+
+// llama-bench tables mix tests; their facts are per test. Means worked out by hand: pp512 (500 + 520) / 2,
+// tg128 (60 + 64) / 2, tg128 at depth 4096 (50 + 52) / 2.
+func TestFactsSplitLlamaBenchTablesByTest(t *testing.T) {
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{
+		"bench.csv": "n_ctx,n_prompt,n_gen,n_depth,avg_ts\n" +
+			"2048,512,0,0,500\n4096,512,0,0,520\n2048,0,128,0,60\n4096,0,128,0,64\n8192,0,128,4096,50\n8192,0,128,4096,52\n",
+		"bench.md": "| model | test | t/s |\n| --- | --: | --: |\n" +
+			"| gemma3 1B Q4_0 | pp512 | 1500.50 ± 3.00 |\n| gemma3 1B Q4_0 | tg128 | 90.25 ± 0.50 |\n",
+		"suites.csv": "test,tokens_s\nsummarise,40\ntranslate,44\n",
+	})
+	inv, err := Ingest([]string{dir}, Limits{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	byID := factsByID(BuildFacts(inv))
+	for id, text := range map[string]string{
+		"throughput:bench.csv:avg_ts:pp512":         "pp512: avg_ts mean 510 ± 14.14 tok/s",
+		"throughput:bench.csv:avg_ts:tg128":         "tg128: avg_ts mean 62 ± 2.83 tok/s",
+		"throughput:bench.csv:avg_ts:tg128 @ d4096": "tg128 @ d4096: avg_ts mean 51 ± 1.41 tok/s",
+		"best_config:bench.csv:avg_ts:tg128/n_ctx":  "tg128: best n_ctx by avg_ts: n_ctx=4096 at 64 tok/s",
+		"throughput:bench.md:table1.t/s:tg128":      "tg128: table1.t/s 90.25 tok/s (single value)",
+		"throughput:suites.csv:tokens_s":            "tokens_s mean 42 ± 2.83 tok/s",
+	} {
+		if f, ok := byID[id]; !ok || !strings.HasPrefix(f.Text, text) {
+			t.Errorf("%s: %q, want it to start with %q", id, f.Text, text)
+		}
+	}
+	for id := range byID {
+		if strings.HasPrefix(id, "throughput:bench.csv:avg_ts") && !strings.Contains(id, ":avg_ts:") {
+			t.Errorf("a throughput fact over every test of bench.csv: %s", id)
+		}
+	}
+}

@@ -20,9 +20,16 @@ var numberUnits = map[string]bool{
 }
 
 // parseNumber reads a measurement the way people write them in benchmark tables: "1,234.5", Indian digit
-// grouping "22,80,000", "85%", "12 ms", "77.5 tok/s", markdown emphasis "**102.3**". Empty cells, "NaN",
-// "null" and anything else that is not a number give ok = false.
+// grouping "22,80,000", "85%", "12 ms", "77.5 tok/s", markdown emphasis "**102.3**", and a mean with its spread
+// "1500.50 ± 3.00" (llama-bench's markdown), read as the mean. Empty cells, "NaN", "null" and anything else that
+// is not a number give ok = false.
 func parseNumber(s string) (v float64, ok bool) {
+	if mean, spread, found := strings.Cut(s, "±"); found {
+		if _, ok := parseNumber(spread); !ok {
+			return 0, false
+		}
+		s = mean
+	}
 	digits, unit := splitUnit(strings.Trim(s, " \t*`"))
 	if digits == "" || !numberUnits[strings.ToLower(strings.TrimSpace(unit))] {
 		return 0, false

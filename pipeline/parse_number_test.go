@@ -16,6 +16,9 @@ func TestParseNumber(t *testing.T) {
 		{"1,234,567", 1234567, true},
 		{"22,80,000", 2280000, true}, // Indian grouping, as in the Nsight Compute export
 		{"66,89,95,806", 668995806, true},
+		{"1500.50 ± 3.00", 1500.5, true}, // llama-bench markdown: mean ± sd
+		{"12.5 ± 0.3 ms", 12.5, true},
+		{"12.5 ± n/a", 0, false},
 		{"85%", 85, true},
 		{"12 ms", 12, true},
 		{"0.5s", 0.5, true},

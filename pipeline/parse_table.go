@@ -12,6 +12,7 @@ type table struct {
 	columns []string // column names, unique within the table
 	units   []string // per column, from an export's units row; nil when the file has none
 	records []record
+	test    string // the llama-bench test of every record, when splitTests cut the table out of a mixed one
 }
 
 // record is one row: its cells as text and, where a cell holds a number, its value.
