@@ -55,6 +55,6 @@ with open(f"{out}/prompt_suite_summary.json", "w") as f:
     json.dump(summary, f, indent=2)
 PY
 if bin/chimera bench --help >/dev/null 2>&1; then
-  bin/chimera bench -m "$model" -p 128 -n 32 --reps 3 --format csv > "$out/llama_bench.csv"
+  bin/chimera bench -m "$model" -p 128 -n 32 -d 0,512 --num-ctx 1024 --reps 3 --format csv > "$out/llama_bench.csv"
 fi
 echo "examples regenerated in $out"
