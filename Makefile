@@ -17,7 +17,7 @@ export CGO_LDFLAGS  :=
 GO        ?= go
 BIN       := bin/chimera
 HEADERS   := third_party/include/llama.h
-FUZZTIME  ?= 10s
+FUZZTIME  ?= 100000x
 CUDA_ARCHS ?= 80;86;89;90
 
 .PHONY: deps headers tokenizer build test vet fuzz run bench cuda dist gpu-bundle gpu-check env clean
