@@ -37,6 +37,10 @@ func runCompare(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
+	data, err := dataDirs(c)
+	if err != nil {
+		return err
+	}
 	db, out, err := prepareRun(c, "compare-")
 	if err != nil {
 		return err
@@ -44,7 +48,7 @@ func runCompare(c *cli.Context) error {
 	defer db.Close()
 	result, err := pipeline.Compare(c.Context, db, pipeline.CompareOptions{
 		ModelRef: c.String("model"), Source: modelSource(c), Baseline: baseline, Chimera: chimera, Runs: c.Int("runs"),
-		DataDirs: c.StringSlice("data"), Limits: limits(c), OutDir: out, CommandLine: strings.Join(os.Args, " "), Log: os.Stderr,
+		DataDirs: data, Limits: limits(c), OutDir: out, CommandLine: strings.Join(os.Args, " "), Log: os.Stderr,
 	})
 	if result != nil && len(result.Samples) > 0 {
 		fmt.Print(pipeline.RenderComparison(result, time.Now()))

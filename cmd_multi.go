@@ -56,6 +56,10 @@ func runMulti(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
+	data, err := dataDirs(c)
+	if err != nil {
+		return err
+	}
 	db, out, err := prepareRun(c, "multi-")
 	if err != nil {
 		return err
@@ -63,7 +67,7 @@ func runMulti(c *cli.Context) error {
 	defer db.Close()
 	result, err := pipeline.Multi(c.Context, db, pipeline.MultiOptions{
 		Scenario: scenario, ModelRef: c.String("model"), Source: modelSource(c), ConfigA: a, ConfigB: b,
-		DataDirs: c.StringSlice("data"), Limits: limits(c), OutDir: out, CommandLine: strings.Join(os.Args, " "), Log: os.Stderr,
+		DataDirs: data, Limits: limits(c), OutDir: out, CommandLine: strings.Join(os.Args, " "), Log: os.Stderr,
 	})
 	if err == nil {
 		fmt.Print(pipeline.RenderMulti(result, time.Now()))

@@ -9,19 +9,30 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"chimera/examples"
 	"chimera/pipeline"
 	"chimera/store"
 )
 
-// defaultDataDir is the bundled example artifacts `make run` analyses.
-const defaultDataDir = "examples/artifacts"
-
 func dataFlags() []cli.Flag {
 	return []cli.Flag{
-		&cli.StringSliceFlag{Name: "data", Aliases: []string{"d"}, Value: cli.NewStringSlice(defaultDataDir), Usage: "artifact directory (repeatable)"},
+		&cli.StringSliceFlag{Name: "data", Aliases: []string{"d"}, Usage: "artifact directory (repeatable; default: the example artifacts built into chimera)"},
 		&cli.Int64Flag{Name: "max-file-bytes", Value: pipeline.DefaultMaxFileBytes, Usage: "skip artifact files larger than this"},
 		&cli.IntFlag{Name: "max-files", Value: pipeline.DefaultMaxFiles, Usage: "stop reading after this many files"},
 	}
+}
+
+// dataDirs are the --data directories or, without any, the example artifacts built into the binary, copied into
+// the cache.
+func dataDirs(c *cli.Context) ([]string, error) {
+	if c.IsSet("data") {
+		return c.StringSlice("data"), nil
+	}
+	dir, err := pipeline.ExampleArtifacts(examples.Artifacts(), c.String("cache-dir"))
+	if err != nil {
+		return nil, fmt.Errorf("example artifacts: %w", err)
+	}
+	return []string{dir}, nil
 }
 
 func limits(c *cli.Context) pipeline.Limits {
@@ -55,13 +66,17 @@ func runWorkflow(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
+	data, err := dataDirs(c)
+	if err != nil {
+		return err
+	}
 	db, out, err := prepareRun(c, "run-")
 	if err != nil {
 		return err
 	}
 	defer db.Close()
 	result, err := pipeline.Run(c.Context, db, pipeline.RunOptions{
-		ModelRef: c.String("model"), Source: modelSource(c), Config: cfg, DataDirs: c.StringSlice("data"),
+		ModelRef: c.String("model"), Source: modelSource(c), Config: cfg, DataDirs: data,
 		Limits: limits(c), Agents: agents, Runs: c.Int("runs"), Warmup: c.Bool("warmup"), OutDir: out,
 		CommandLine: strings.Join(os.Args, " "), Log: os.Stderr,
 	})
@@ -113,9 +128,7 @@ func printRunSummary(c *cli.Context, r *pipeline.RunResult) {
 	}
 	w.Flush()
 	fmt.Printf("run %d: %s\n", r.RunID, r.Status)
-	for _, path := range r.Reports {
-		fmt.Println("  ", path)
-	}
+	printPaths(r.Reports)
 }
 
 func factsCommand() *cli.Command {
@@ -124,7 +137,11 @@ func factsCommand() *cli.Command {
 		Usage: "print the inventory and the facts computed from artifact directories (no LLM)",
 		Flags: append(dataFlags(), &cli.BoolFlag{Name: "json", Usage: "print JSON"}),
 		Action: func(c *cli.Context) error {
-			inv, err := pipeline.Ingest(c.StringSlice("data"), limits(c))
+			data, err := dataDirs(c)
+			if err != nil {
+				return err
+			}
+			inv, err := pipeline.Ingest(data, limits(c))
 			if err != nil {
 				return pipeline.Invalid(err)
 			}

@@ -97,10 +97,14 @@ func sweepOptions(c *cli.Context) (pipeline.SweepOptions, error) {
 	if err != nil {
 		return pipeline.SweepOptions{}, err
 	}
+	data, err := dataDirs(c)
+	if err != nil {
+		return pipeline.SweepOptions{}, err
+	}
 	opts := pipeline.SweepOptions{
 		ModelRef: c.String("model"), Source: modelSource(c), Base: readNonAxisConfig(c, ""), Axes: pipeline.SweepAxes{BenchAxes: bench},
 		Workload: c.String("workload"), Runs: c.Int("runs"), RankBy: c.String("rank-by"), NPrompt: c.Int("n-prompt"),
-		NGen: c.Int("n-gen"), DataDirs: c.StringSlice("data"), Limits: limits(c), CommandLine: strings.Join(os.Args, " "),
+		NGen: c.Int("n-gen"), DataDirs: data, Limits: limits(c), CommandLine: strings.Join(os.Args, " "),
 		Log: os.Stderr,
 	}
 	a := &opts.Axes

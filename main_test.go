@@ -47,7 +47,14 @@ type outcome struct {
 
 func chimera(t *testing.T, env []string, args ...string) outcome {
 	t.Helper()
+	return chimeraIn(t, "", env, args...)
+}
+
+// chimeraIn runs chimera in the working directory dir ("" for the test's own).
+func chimeraIn(t *testing.T, dir string, env []string, args ...string) outcome {
+	t.Helper()
 	cmd := exec.Command(binary, args...)
+	cmd.Dir = dir
 	cmd.Env = append(append(os.Environ(), "CHIMERA_CACHE_DIR="+t.TempDir()), env...)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
@@ -221,5 +228,13 @@ func waitFor(t *testing.T, b *syncBuffer, text string) {
 			t.Fatalf("no %q in %s", text, b.String())
 		}
 		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// Without --data chimera analyses the example artifacts built into it, wherever it is started.
+func TestFactsDefaultToTheBuiltInExamples(t *testing.T) {
+	out := chimeraIn(t, t.TempDir(), nil, "facts")
+	if out.status != 0 || !strings.Contains(out.stdout, "param_tuning.csv") || !strings.Contains(out.stdout, "llama_bench.csv") {
+		t.Errorf("facts without --data in an empty directory: %+v", out)
 	}
 }
