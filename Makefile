@@ -20,7 +20,7 @@ HEADERS   := third_party/include/llama.h
 FUZZTIME  ?= 100000x
 CUDA_ARCHS ?= 80;86;89;90
 
-.PHONY: deps headers tokenizer build test vet fuzz run bench cuda dist gpu-bundle gpu-check env clean
+.PHONY: deps headers tokenizer build test vet fuzz run bench cuda dist gpu-bundle default-march gpu-check env clean
 
 deps: headers tokenizer
 
@@ -61,9 +61,11 @@ dist: build cuda
 	install -D -m 0755 $(BIN) dist/bin/chimera
 
 # What scripts/gpu-check.sh needs on a GPU machine without Go or network, in build/gpu-bundle; prints its size.
-gpu-bundle: build
-	@[[ "$(MARCH)" == x86-64-v3 ]] || { echo "gpu-bundle: the GPU machine's CPU may lack $(MARCH)'s instructions: use the default MARCH" >&2; exit 2; }
+gpu-bundle: default-march build
 	./scripts/gpu-bundle.sh
+
+default-march:
+	@[[ "$(MARCH)" == x86-64-v3 ]] || { echo "$(MAKECMDGOALS): the GPU machine's CPU may lack $(MARCH)'s instructions: use the default MARCH" >&2; exit 2; }
 
 # On the GPU machine: builds the CUDA backend from build/gpu-bundle, installs dist/ and measures (docs/gpu.md).
 gpu-check:
