@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -83,6 +84,7 @@ func Multi(ctx context.Context, db *store.DB, opts MultiOptions) (*MultiResult, 
 	if err := opts.validate(); err != nil {
 		return nil, err
 	}
+	opts.ConfigA, opts.ConfigB = shareCores(opts.ConfigA, 2), shareCores(opts.ConfigB, 2)
 	o, err := begin(ctx, db, store.KindMulti, RunOptions{ModelRef: opts.ModelRef, Source: opts.Source,
 		DataDirs: opts.DataDirs, Limits: opts.Limits, CommandLine: opts.CommandLine, Config: opts.ConfigA, Log: opts.Log})
 	if err != nil {
@@ -108,6 +110,18 @@ func (o MultiOptions) validate() error {
 		}
 	}
 	return checkWritableDir(o.OutDir)
+}
+
+// shareCores gives an agent its share of the cores when its configuration leaves the thread count to chimera.
+// With every context on every core, agents running at once oversubscribe the CPU, and ggml's threads spin at each
+// graph node waiting for a partner that is not scheduled: on 2 cores a tiny model's decode fell from ~700 to
+// ~5 tok/s, so the slowdown would measure that rather than the agents' contention for the model. Solo and
+// concurrent passes use the same share, so that they differ only in running together.
+func shareCores(cfg Config, agents int) Config {
+	if cfg.Context.Threads == 0 {
+		cfg.Context.Threads = max(1, runtime.NumCPU()/agents)
+	}
+	return cfg
 }
 
 // multiRun is a multi-agent run in progress.

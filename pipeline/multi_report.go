@@ -60,13 +60,14 @@ func RenderMulti(r *MultiResult, date time.Time) string {
 	fmt.Fprintf(&b, "**Date:** %s  \n**Model:** %s (%s)\n\n", date.UTC().Format("2006-01-02 15:04:05 UTC"),
 		r.Agents[0].Model.Ref, r.Agents[0].Model.Description)
 	for _, a := range r.Agents {
-		fmt.Fprintf(&b, "- **%s:** %s\n", a.Name, a.Config.Describe())
+		fmt.Fprintf(&b, "- **%s:** %s, threads=%d\n", a.Name, a.Config.Describe(), a.Config.Context.Threads)
 	}
 	writeLoads(&b, r.Loads)
 	b.WriteString("- **Method:** each agent ran one warm-up pass (recorded, excluded), then alone, one after the other, then both " +
 		"at once on separate contexts. Every pass is the agent's full two-stage workflow (analysis, report) on the same facts. " +
 		"InsightAgent does not wait for the collector in the concurrent phase, so no report is handed over in any phase and " +
-		"the solo and concurrent passes do the same work. One measurement per phase.\n\n")
+		"the solo and concurrent passes do the same work. An agent whose threads are not set gets an equal share of the cores, " +
+		"in both phases. One measurement per phase.\n\n")
 	b.WriteString("| Agent | Solo wall ms | Concurrent wall ms | Slowdown (concurrent / solo) | Solo decode tok/s | Concurrent decode tok/s | Tokens generated |\n")
 	b.WriteString("|---|---|---|---|---|---|---|\n")
 	for _, a := range r.Agents {

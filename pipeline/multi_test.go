@@ -4,6 +4,7 @@ import (
 	"context"
 	"math"
 	"os"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -89,5 +90,16 @@ func TestMultiRejectsAnUnknownScenario(t *testing.T) {
 	_, err := Multi(context.Background(), openTestDB(t), MultiOptions{Scenario: "trio", ConfigA: tinyConfig(), ConfigB: tinyConfig()})
 	if !IsInputError(err) || !strings.Contains(err.Error(), "chimera-homo") {
 		t.Errorf("got %v", err)
+	}
+}
+
+func TestMultiSharesTheCoresOnlyWhenThreadsAreLeftToChimera(t *testing.T) {
+	cfg := DefaultConfig()
+	if got, want := shareCores(cfg, 2).Context.Threads, max(1, runtime.NumCPU()/2); got != want {
+		t.Errorf("threads left to chimera: %d per agent, want %d", got, want)
+	}
+	cfg.Context.Threads = 3
+	if got := shareCores(cfg, 2).Context.Threads; got != 3 {
+		t.Errorf("threads set to 3: %d", got)
 	}
 }

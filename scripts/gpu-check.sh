@@ -17,14 +17,17 @@
 #   scripts/gpu-check.sh                 env, build, devices, then bench, sweep and multi
 #   scripts/gpu-check.sh sweep multi     env, build, devices, then only these (the build is incremental on a warm
 #                                        machine; BENCH_MODELS="synthetic:270m-q8_0" narrows a later bench)
-# Settings (environment): CUDA_ARCHS, BENCH_MODELS, BENCH_NUM_GPU, SWEEP_NUM_GPU, SWEEP_NUM_CTX, OUT.
+# Settings (environment): CUDA_ARCHS, BENCH_MODELS, BENCH_NUM_GPU, AGENT_MODEL (sweep and multi), SWEEP_NUM_GPU,
+# SWEEP_NUM_CTX, OUT. GPU_CHECK_BACKEND=cpu rehearses the whole check on a machine without a GPU: it builds the
+# CPU backend library from the bundle instead of CUDA and runs every measurement although no GPU registers.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-export CUDA_ARCHS=${CUDA_ARCHS:-90}
+export CUDA_ARCHS=${CUDA_ARCHS:-90} backend=${GPU_CHECK_BACKEND:-cuda}
 export BENCH_MODELS=${BENCH_MODELS:-synthetic:1b-q8_0 synthetic:1b-q4_0 synthetic:270m-q8_0}
 # num_gpu counts the output layer first: 1 puts the tied 262k-token embedding on the GPU; all = every layer.
 export BENCH_NUM_GPU=${BENCH_NUM_GPU:-0,1,2,4,8,16,all}
+export AGENT_MODEL=${AGENT_MODEL:-synthetic:270m-q8_0}
 export SWEEP_NUM_GPU=${SWEEP_NUM_GPU:-0,1,all}
 export SWEEP_NUM_CTX=${SWEEP_NUM_CTX:-2048,8192}
 budget=${GPU_CHECK_SECONDS:-570}
@@ -80,7 +83,7 @@ step_env() {
 step_build() {
   local rc=0 lib
   install -D -m 0755 "$bundle/bin/chimera" "$chimera"
-  GGML_SOURCE_DIR=$PWD/$bundle/ggml scripts/build-backend.sh cuda dist "$CUDA_ARCHS" 2>&1 || rc=$?
+  GGML_SOURCE_DIR=$PWD/$bundle/ggml scripts/build-backend.sh "$backend" dist "$CUDA_ARCHS" 2>&1 || rc=$?
   echo "== installed"
   ls -l dist/lib/chimera && du -sh dist
   for lib in dist/lib/chimera/libggml-*.so; do
@@ -131,7 +134,7 @@ run devices devices.txt step_devices
 gpu=no
 grep -Eq '"type": ?"gpu"' "$out/devices.txt" && gpu=yes
 for m in "${measurements[@]}"; do
-  if [[ $gpu != yes ]]; then
+  if [[ $gpu != yes && $backend == cuda ]]; then
     say "$m: skipped, no GPU device registered (devices.txt, build.log)"
     continue
   fi
@@ -142,11 +145,12 @@ for m in "${measurements[@]}"; do
       done
       ;;
     sweep)
-      run sweep steps.log step_in "$work/sweep" "$chimera" sweep --workload agent --num-gpu "$SWEEP_NUM_GPU" --num-ctx "$SWEEP_NUM_CTX"
+      run sweep steps.log step_in "$work/sweep" "$chimera" sweep -m "$AGENT_MODEL" --workload agent \
+        --num-gpu "$SWEEP_NUM_GPU" --num-ctx "$SWEEP_NUM_CTX"
       archive sweep
       ;;
     multi)
-      run multi steps.log step_in "$work/multi" "$chimera" multi chimera-homo
+      run multi steps.log step_in "$work/multi" "$chimera" multi -m "$AGENT_MODEL" chimera-homo
       archive multi
       ;;
     *) say "$m: unknown step (bench, sweep, multi)" ;;
