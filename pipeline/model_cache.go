@@ -17,6 +17,15 @@ type ModelLoad struct {
 	UsedBy          []string `json:"used_by"`
 }
 
+// LoadError is a model load that failed at the offload it asked for; its message is the load's own.
+type LoadError struct {
+	NumGPU int
+	Err    error
+}
+
+func (e *LoadError) Error() string { return e.Err.Error() }
+func (e *LoadError) Unwrap() error { return e.Err }
+
 // modelCache loads the model once per distinct load request and keeps each load for every user that makes the
 // same request.
 type modelCache struct {
@@ -63,7 +72,7 @@ func (c *modelCache) get(user string, cfg Config) (*Model, error) {
 	before := deviceUsed()
 	m, err := c.file.LoadFor(cfg)
 	if err != nil {
-		return nil, err
+		return nil, &LoadError{NumGPU: cfg.NumGPU, Err: err}
 	}
 	load := ModelLoad{NumGPU: m.Load.RequestedGPU, OffloadedLayers: m.Load.OffloadedLayers, LoadMS: m.Load.LoadMS,
 		DeviceBytes: deviceUsed() - before, UsedBy: []string{user}}

@@ -59,11 +59,14 @@ type SweepCell struct {
 	// GPULayers is the offload num_gpu really gets on this machine.
 	GPULayers int `json:"num_gpu_effective"`
 	// DuplicateOf is the 1-based index of the earlier cell with the same effective settings; such a cell is not run.
-	DuplicateOf int       `json:"duplicate_of,omitempty"`
-	RunID       int64     `json:"run_id,omitempty"` // the cell's run in the store, a child of the sweep's
-	DecodeTPS   []float64 `json:"decode_tps"`
-	TTFTMS      []float64 `json:"ttft_ms"`
-	WorkflowMS  []float64 `json:"workflow_ms,omitempty"`
+	DuplicateOf int   `json:"duplicate_of,omitempty"`
+	RunID       int64 `json:"run_id,omitempty"` // the cell's run in the store, a child of the sweep's
+	// Error says why the cell could not be measured at its settings (its prompts do not fit its num_ctx, the
+	// model does not load with its offload); the sweep goes on with the other cells.
+	Error      string    `json:"error,omitempty"`
+	DecodeTPS  []float64 `json:"decode_tps"`
+	TTFTMS     []float64 `json:"ttft_ms"`
+	WorkflowMS []float64 `json:"workflow_ms,omitempty"`
 }
 
 // Metric returns the samples a ranking uses.

@@ -123,6 +123,11 @@ func sweepNotes(r *SweepResult) string {
 		notes = append(notes, "no GPU on this machine: every num_gpu value offloads 0 layers")
 	}
 	notes = append(notes, duplicateNotes(r.Cells)...)
+	for i, c := range r.Cells {
+		if c.Error != "" {
+			notes = append(notes, fmt.Sprintf("cell %d (%s) not measured: %s", i+1, describe(c.Config, variedAxes(r.Cells, r.Workload)), c.Error))
+		}
+	}
 	for _, l := range r.Loads {
 		notes = append(notes, fmt.Sprintf("model load for %d GPU layers: %.0f ms (%d offloaded), not part of any run", l.NumGPU, l.LoadMS, l.OffloadedLayers))
 	}

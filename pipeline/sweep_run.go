@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -37,12 +38,35 @@ func (s *sweeper) run(ctx context.Context, cells []SweepCell, blocks int) error 
 			logf(s.bar, "%s: the effective settings of cell %d (%d layers offloaded): not run again", s.label(i+1, c), c.DuplicateOf, c.GPULayers)
 			continue
 		}
-		if err := s.runCell(ctx, i+1, c); err != nil {
+		err := s.runCell(ctx, i+1, c)
+		switch {
+		case err == nil:
+			logf(s.bar, "%s: decode %.2f tok/s, ttft %.1f ms", s.label(i+1, c), Summarize(c.DecodeTPS).Mean, Summarize(c.TTFTMS).Mean)
+		case ctx.Err() == nil && cannotRunAt(err):
+			c.Error = err.Error()
+			logf(s.bar, "%s: not measured: %v", s.label(i+1, c), err)
+		default:
 			return err
 		}
-		logf(s.bar, "%s: decode %.2f tok/s, ttft %.1f ms", s.label(i+1, c), Summarize(c.DecodeTPS).Mean, Summarize(c.TTFTMS).Mean)
 	}
-	return nil
+	return allCellsFailed(cells)
+}
+
+// cannotRunAt reports whether err is a cell's own settings failing (its prompts do not fit, the model does not
+// load with its offload), which the other cells need not share, rather than a failure of the sweep itself.
+func cannotRunAt(err error) bool {
+	var load *LoadError
+	return IsInputError(err) || errors.As(err, &load)
+}
+
+// allCellsFailed is the first cell's error when no cell could be measured, the sweep then having no result.
+func allCellsFailed(cells []SweepCell) error {
+	for _, c := range cells {
+		if c.DuplicateOf == 0 && c.Error == "" {
+			return nil
+		}
+	}
+	return Invalid(fmt.Errorf("no cell could be measured: %s", cells[0].Error))
 }
 
 // label names cell n by the settings that vary: cell 2 num_gpu=0 num_ctx=2048.

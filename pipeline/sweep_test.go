@@ -191,6 +191,37 @@ func TestSweepAgentWorkloadRecordsEachPass(t *testing.T) {
 	}
 }
 
+// A cell whose prompts cannot fit its num_ctx is reported and recorded as failed; the other cells are measured.
+func TestSweepGoesOnPastACellThatCannotRun(t *testing.T) {
+	db := openTestDB(t)
+	opts := tinySweep()
+	opts.Workload, opts.Runs = WorkloadAgent, 1
+	opts.Axes.NumGPU, opts.Axes.NumCtx = []int{0}, []int{128, 2048}
+	result, err := Sweep(context.Background(), db, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	small, large := result.Cells[0], result.Cells[1]
+	if !strings.Contains(small.Error, "num_ctx") || len(small.DecodeTPS) != 0 || large.Error != "" || len(large.DecodeTPS) != 1 {
+		t.Fatalf("cells: %+v", result.Cells)
+	}
+	if len(result.Ranking) != 1 || result.Ranking[0].Cell != 2 || result.Status != string(store.StatusOK) {
+		t.Errorf("ranking %+v, status %s", result.Ranking, result.Status)
+	}
+	var ranking bytes.Buffer
+	if err := WriteRanking(&ranking, result, false); err != nil || !strings.Contains(ranking.String(), "cell 1 (num_ctx=128) not measured: ") {
+		t.Errorf("ranking notes do not name the failed cell: %v\n%s", err, ranking.String())
+	}
+	if cell, err := db.GetRun(context.Background(), small.RunID); err != nil || cell.Status != store.StatusFailed {
+		t.Errorf("the failed cell's run: %+v, %v", cell, err)
+	}
+
+	opts.Axes.NumCtx = []int{128}
+	if _, err := Sweep(context.Background(), db, opts); !IsInputError(err) || !strings.Contains(err.Error(), "no cell could be measured") {
+		t.Errorf("every cell failing: %v", err)
+	}
+}
+
 func TestCancelledSweepIsRecordedAsInterrupted(t *testing.T) {
 	db := openTestDB(t)
 	ctx, cancel := context.WithCancel(context.Background())
