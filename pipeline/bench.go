@@ -1,6 +1,7 @@
 package pipeline
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -209,6 +210,7 @@ func (b *bencher) run(ctx context.Context, grid []BenchConfig) ([]BenchRow, erro
 	measured := map[string][]BenchRow{} // by effective settings
 	labels := map[string]string{}
 	var rows []BenchRow
+	var firstFailure error
 	for i, cfg := range grid {
 		effective := EffectiveNumGPU(cfg.NumGPU, b.blocks, llama.HasGPU())
 		key := settingsKey(effective, cfg.Context)
@@ -221,10 +223,20 @@ func (b *bencher) run(ctx context.Context, grid []BenchConfig) ([]BenchRow, erro
 		}
 		cfgRows, err := b.runConfig(ctx, cfg, effective)
 		rows = append(rows, cfgRows...)
-		if err != nil {
+		switch {
+		case err == nil:
+			measured[key], labels[key] = cfgRows, label
+		case ctx.Err() == nil && cannotRunAt(err):
+			// Like a sweep's cell, a configuration the machine cannot run (the model or its context does not fit)
+			// is a finding; the other configurations are still measured.
+			logf(b.opts.Log, "  not measured: %v", err)
+			firstFailure = cmp.Or(firstFailure, err)
+		default:
 			return rows, err
 		}
-		measured[key], labels[key] = cfgRows, label
+	}
+	if len(rows) == 0 && firstFailure != nil {
+		return nil, Invalid(fmt.Errorf("no configuration could be measured: %w", firstFailure))
 	}
 	return rows, nil
 }
