@@ -3,29 +3,45 @@ package pipeline
 import (
 	"fmt"
 	"io"
+	"os"
 	"strings"
 	"time"
 )
 
-// progressBar keeps a status line, the steps done and the time left at the pace so far, at the bottom of w.
-// Lines written through it appear above the bar. With a nil w it draws and writes nothing.
+// progressBar shows the steps done and the time left at the pace so far. On a terminal it keeps a status line at
+// the bottom of w, and lines written through it appear above the bar; written anywhere else (a log file, a pipe)
+// each step's status is a line of its own, so the log stays readable. With a nil w it shows and writes nothing.
 type progressBar struct {
 	w     io.Writer
 	total int
 	done  int
 	start time.Time
-	shown int // length of the status line on screen; 0 when none is
+	lines bool // w is not a terminal
+	shown int  // length of the status line on screen; 0 when none is
 }
 
 const progressWidth = 30
 
 func newProgressBar(w io.Writer, total int) *progressBar {
-	return &progressBar{w: w, total: total, start: time.Now()}
+	return &progressBar{w: w, total: total, start: time.Now(), lines: !isTerminal(w)}
 }
 
-// step counts one step done and redraws the bar.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	info, err := f.Stat()
+	return err == nil && info.Mode()&os.ModeCharDevice != 0
+}
+
+// step counts one step done and shows it.
 func (p *progressBar) step() {
 	p.done++
+	if p.w != nil && p.lines {
+		fmt.Fprintln(p.w, "chimera: "+p.status())
+		return
+	}
 	p.draw()
 }
 
@@ -48,21 +64,26 @@ func (p *progressBar) finish() {
 	}
 }
 
-func (p *progressBar) draw() {
-	if p.w == nil || p.done == 0 {
-		return
-	}
+// status is the bar, the steps and the times: [=====     ] 2/12 steps, 1m0s elapsed, ETA 5m0s.
+func (p *progressBar) status() string {
 	filled := progressWidth * min(p.done, p.total) / max(p.total, 1)
 	elapsed := time.Since(p.start)
 	left := time.Duration(float64(elapsed) / float64(p.done) * float64(max(p.total-p.done, 0)))
-	status := fmt.Sprintf("[%s%s] %d/%d steps, %s elapsed, ETA %s", strings.Repeat("=", filled),
+	return fmt.Sprintf("[%s%s] %d/%d steps, %s elapsed, ETA %s", strings.Repeat("=", filled),
 		strings.Repeat(" ", progressWidth-filled), p.done, p.total, elapsed.Round(time.Second), left.Round(time.Second))
+}
+
+func (p *progressBar) draw() {
+	if p.w == nil || p.lines || p.done == 0 {
+		return
+	}
+	status := p.status()
 	p.erase()
 	fmt.Fprint(p.w, status)
 	p.shown = len(status)
 }
 
-// erase blanks the status line with spaces rather than terminal escapes, so a log file stays plain text.
+// erase blanks the status line with spaces rather than terminal escapes.
 func (p *progressBar) erase() {
 	if p.shown > 0 {
 		fmt.Fprintf(p.w, "\r%s\r", strings.Repeat(" ", p.shown))
