@@ -150,7 +150,13 @@ func recordedRuns(t *testing.T, db string) []runRow {
 	return runs
 }
 
-func TestSIGINTMarksTheRunInterrupted(t *testing.T) {
+func TestSignalsMarkTheRunInterrupted(t *testing.T) {
+	for _, signal := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM} {
+		t.Run(signal.String(), func(t *testing.T) { checkSignalInterruptsTheRun(t, signal) })
+	}
+}
+
+func checkSignalInterruptsTheRun(t *testing.T, signal syscall.Signal) {
 	db := filepath.Join(t.TempDir(), "chimera.db")
 	cmd := exec.Command(binary, runArgs(db, t.TempDir(), "--num-predict", "0", "--num-ctx", "16384")...)
 	cmd.Env = append(os.Environ(), "CHIMERA_CACHE_DIR="+t.TempDir())
@@ -162,7 +168,7 @@ func TestSIGINTMarksTheRunInterrupted(t *testing.T) {
 	// Interrupt during the first call: the model is loaded once the log names it.
 	waitFor(t, stderr, "model:")
 	time.Sleep(300 * time.Millisecond)
-	cmd.Process.Signal(syscall.SIGINT)
+	cmd.Process.Signal(signal)
 	err := cmd.Wait()
 	exit, ok := err.(*exec.ExitError)
 	if !ok || exit.ExitCode() != 130 {

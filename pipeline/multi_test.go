@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"context"
+	"errors"
 	"math"
 	"os"
 	"runtime"
@@ -101,5 +102,25 @@ func TestMultiSharesTheCoresOnlyWhenThreadsAreLeftToChimera(t *testing.T) {
 	cfg.Context.Threads = 3
 	if got := shareCores(cfg, 2).Context.Threads; got != 3 {
 		t.Errorf("threads set to 3: %d", got)
+	}
+}
+
+// 4 calls per phase: the warm-ups and two solo calls complete, then the run is cancelled in the solo phase.
+func TestInterruptedMultiKeepsTheCompletedPasses(t *testing.T) {
+	db := openTestDB(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	log := &cancelOnLine{marker: " prompt tokens ", times: 6, cancel: cancel}
+	result, err := Multi(ctx, db, MultiOptions{Scenario: ScenarioChimeraHomo, ModelRef: tinyModel, ConfigA: tinyConfig(),
+		ConfigB: tinyConfig(), DataDirs: []string{"testdata/artifacts"}, OutDir: t.TempDir(), Log: log})
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("got %v, want context.Canceled", err)
+	}
+	run, err := db.GetRun(context.Background(), result.RunID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if run.Status != store.StatusInterrupted || len(run.Calls) < 6 || result.Status != string(store.StatusInterrupted) {
+		t.Errorf("run %s with %d calls, result %s", run.Status, len(run.Calls), result.Status)
 	}
 }
