@@ -83,7 +83,8 @@ step_env() {
 step_build() {
   local rc=0 lib
   install -D -m 0755 "$bundle/bin/chimera" "$chimera"
-  GGML_SOURCE_DIR=$PWD/$bundle/ggml scripts/build-backend.sh "$backend" dist "$CUDA_ARCHS" 2>&1 || rc=$?
+  # A build folder of its own: the tests' CPU backend build (build/cmake-cpu) configures the module's sources.
+  GGML_SOURCE_DIR=$PWD/$bundle/ggml BUILD_DIR=$work/cmake-$backend scripts/build-backend.sh "$backend" dist "$CUDA_ARCHS" 2>&1 || rc=$?
   echo "== installed"
   ls -l dist/lib/chimera && du -sh dist
   for lib in dist/lib/chimera/libggml-*.so; do
