@@ -155,12 +155,13 @@ func resolveSynthetic(ref string, opt ResolveOptions) (*Resolved, error) {
 	if realVocab {
 		vocabTag = "gemma3vocab"
 	}
-	name := fmt.Sprintf("synthetic-%s-%s-%s-v%d%s", shape, typ, vocabTag, syntheticFormat, ggufExtension)
-	path := filepath.Join(opt.CacheDir, modelsSubdir, name)
+	stem := fmt.Sprintf("synthetic-%s-%s-%s", shape, typ, vocabTag)
+	path := filepath.Join(opt.CacheDir, modelsSubdir, fmt.Sprintf("%s-v%d%s", stem, syntheticFormat, ggufExtension))
 	if !isRegularFile(path) {
 		if err := generate(path, spec, realVocab, opt); err != nil {
 			return nil, err
 		}
+		removeOlderFormats(filepath.Dir(path), stem, opt)
 	}
 	return &Resolved{Ref: ref, Path: path, Source: SourceSynthetic, Synthetic: true, Shape: shape, Type: typ}, nil
 }
@@ -183,6 +184,20 @@ func generate(path string, spec SyntheticSpec, realVocab bool, opt ResolveOption
 	}
 	opt.progress("generated %s in %.1fs", path, time.Since(start).Seconds())
 	return nil
+}
+
+// removeOlderFormats deletes the copies of a synthetic model that older chimeras wrote into dir (named stem.gguf
+// or stem-vN.gguf with N below syntheticFormat): nothing reads them any more, and a 1b f32 takes 4 GB.
+func removeOlderFormats(dir, stem string, opt ResolveOptions) {
+	older := []string{stem + ggufExtension}
+	for v := 1; v < syntheticFormat; v++ {
+		older = append(older, fmt.Sprintf("%s-v%d%s", stem, v, ggufExtension))
+	}
+	for _, name := range older {
+		if err := os.Remove(filepath.Join(dir, name)); err == nil {
+			opt.progress("removed %s, written by an older chimera", name)
+		}
+	}
 }
 
 // ListCached lists the synthetic models generated into cacheDir, by file name.

@@ -71,6 +71,27 @@ func TestResolveSyntheticGeneratesOnceAndReuses(t *testing.T) {
 	}
 }
 
+// A model written in an older format is replaced, not kept beside the new one; other models stay.
+func TestResolveSyntheticRemovesOlderFormats(t *testing.T) {
+	cache := t.TempDir()
+	dir := filepath.Join(cache, "models")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	stale, other := filepath.Join(dir, "synthetic-tiny-f16-synthvocab.gguf"), filepath.Join(dir, "synthetic-tiny-f32-synthvocab.gguf")
+	for _, path := range []string{stale, other} {
+		if err := os.WriteFile(path, []byte("old"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := Resolve("synthetic:tiny-f16", ResolveOptions{CacheDir: cache}); err != nil {
+		t.Fatal(err)
+	}
+	if isRegularFile(stale) || !isRegularFile(other) {
+		t.Errorf("after writing tiny-f16: stale copy kept %v, other model kept %v", isRegularFile(stale), isRegularFile(other))
+	}
+}
+
 // tiny always gets the synthetic vocabulary, so that tests using it stay fast.
 func TestResolveSyntheticTinyIgnoresTheRealVocabulary(t *testing.T) {
 	cache := t.TempDir()
