@@ -86,9 +86,7 @@ func printSweep(r *pipeline.SweepResult, dir string) error {
 	}
 	fmt.Printf("sweep run %d: %s\n", r.RunID, r.Status)
 	paths, err := pipeline.WriteSweepFiles(dir, r)
-	for _, path := range paths {
-		fmt.Println("  ", path)
-	}
+	printPaths(paths)
 	return err
 }
 
