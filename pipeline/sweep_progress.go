@@ -36,8 +36,11 @@ func isTerminal(w io.Writer) bool {
 }
 
 // step counts one step done and shows it.
-func (p *progressBar) step() {
-	p.done++
+func (p *progressBar) step() { p.advance(1) }
+
+// advance counts n steps done, or skipped, and shows them.
+func (p *progressBar) advance(n int) {
+	p.done += n
 	if p.w != nil && p.lines {
 		fmt.Fprintln(p.w, "chimera: "+p.status())
 		return

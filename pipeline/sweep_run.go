@@ -38,6 +38,7 @@ func (s *sweeper) run(ctx context.Context, cells []SweepCell, blocks int) error 
 			logf(s.bar, "%s: the effective settings of cell %d (%d layers offloaded): not run again", s.label(i+1, c), c.DuplicateOf, c.GPULayers)
 			continue
 		}
+		stepsBefore := s.bar.done
 		err := s.runCell(ctx, i+1, c)
 		switch {
 		case err == nil:
@@ -45,6 +46,7 @@ func (s *sweeper) run(ctx context.Context, cells []SweepCell, blocks int) error 
 		case ctx.Err() == nil && cannotRunAt(err):
 			c.Error = err.Error()
 			logf(s.bar, "%s: not measured: %v", s.label(i+1, c), err)
+			s.bar.advance(stepsBefore + s.opts.stepsPerCell() - s.bar.done) // the steps it will not take
 		default:
 			return err
 		}

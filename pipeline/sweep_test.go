@@ -197,9 +197,14 @@ func TestSweepGoesOnPastACellThatCannotRun(t *testing.T) {
 	opts := tinySweep()
 	opts.Workload, opts.Runs = WorkloadAgent, 1
 	opts.Axes.NumGPU, opts.Axes.NumCtx = []int{0}, []int{128, 2048}
+	var log bytes.Buffer
+	opts.Log = &log
 	result, err := Sweep(context.Background(), db, opts)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if !strings.Contains(log.String(), "] 2/4 steps") || !strings.Contains(log.String(), "] 4/4 steps") {
+		t.Errorf("progress does not count the failed cell's steps as done:\n%s", log.String())
 	}
 	small, large := result.Cells[0], result.Cells[1]
 	if !strings.Contains(small.Error, "num_ctx") || len(small.DecodeTPS) != 0 || large.Error != "" || len(large.DecodeTPS) != 1 {
