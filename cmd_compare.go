@@ -37,18 +37,14 @@ func runCompare(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	data, err := dataDirs(c)
+	setup, err := prepareRun(c, "compare-")
 	if err != nil {
 		return err
 	}
-	db, out, err := prepareRun(c, "compare-")
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	result, err := pipeline.Compare(c.Context, db, pipeline.CompareOptions{
+	defer setup.db.Close()
+	result, err := pipeline.Compare(c.Context, setup.db, pipeline.CompareOptions{
 		ModelRef: c.String("model"), Source: modelSource(c), Baseline: baseline, Chimera: chimera, Runs: c.Int("runs"),
-		DataDirs: data, Limits: limits(c), OutDir: out, CommandLine: strings.Join(os.Args, " "), Log: os.Stderr,
+		DataDirs: setup.data, Limits: limits(c), OutDir: setup.out, CommandLine: strings.Join(os.Args, " "), Log: os.Stderr,
 	})
 	if result != nil && len(result.Samples) > 0 {
 		fmt.Print(pipeline.RenderComparison(result, time.Now()))

@@ -56,18 +56,14 @@ func runMulti(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	data, err := dataDirs(c)
+	setup, err := prepareRun(c, "multi-")
 	if err != nil {
 		return err
 	}
-	db, out, err := prepareRun(c, "multi-")
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	result, err := pipeline.Multi(c.Context, db, pipeline.MultiOptions{
+	defer setup.db.Close()
+	result, err := pipeline.Multi(c.Context, setup.db, pipeline.MultiOptions{
 		Scenario: scenario, ModelRef: c.String("model"), Source: modelSource(c), ConfigA: a, ConfigB: b,
-		DataDirs: data, Limits: limits(c), OutDir: out, CommandLine: strings.Join(os.Args, " "), Log: os.Stderr,
+		DataDirs: setup.data, Limits: limits(c), OutDir: setup.out, CommandLine: strings.Join(os.Args, " "), Log: os.Stderr,
 	})
 	if err == nil {
 		fmt.Print(pipeline.RenderMulti(result, time.Now()))

@@ -66,18 +66,14 @@ func runWorkflow(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	data, err := dataDirs(c)
+	setup, err := prepareRun(c, "run-")
 	if err != nil {
 		return err
 	}
-	db, out, err := prepareRun(c, "run-")
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	result, err := pipeline.Run(c.Context, db, pipeline.RunOptions{
-		ModelRef: c.String("model"), Source: modelSource(c), Config: cfg, DataDirs: data,
-		Limits: limits(c), Agents: agents, Runs: c.Int("runs"), Warmup: c.Bool("warmup"), OutDir: out,
+	defer setup.db.Close()
+	result, err := pipeline.Run(c.Context, setup.db, pipeline.RunOptions{
+		ModelRef: c.String("model"), Source: modelSource(c), Config: cfg, DataDirs: setup.data,
+		Limits: limits(c), Agents: agents, Runs: c.Int("runs"), Warmup: c.Bool("warmup"), OutDir: setup.out,
 		CommandLine: strings.Join(os.Args, " "), Log: os.Stderr,
 	})
 	if result != nil {
@@ -86,19 +82,29 @@ func runWorkflow(c *cli.Context) error {
 	return err
 }
 
-// prepareRun opens the store, starts the engine and creates the output folder: what every measuring command
-// needs before it starts.
-func prepareRun(c *cli.Context, prefix string) (*store.DB, string, error) {
+// runSetup is what every measuring command needs before it starts.
+type runSetup struct {
+	db   *store.DB
+	out  string   // the run's own output folder
+	data []string // the artifact directories
+}
+
+// prepareRun finds the artifact directories, creates the output folder, opens the store and starts the engine.
+func prepareRun(c *cli.Context, prefix string) (*runSetup, error) {
+	data, err := dataDirs(c)
+	if err != nil {
+		return nil, err
+	}
 	out, err := newRunDir(c.String("out"), prefix)
 	if err != nil {
-		return nil, "", err
+		return nil, err
 	}
 	db, err := openStore(c)
 	if err != nil {
-		return nil, "", err
+		return nil, err
 	}
 	initEngine(c)
-	return db, out, nil
+	return &runSetup{db: db, out: out, data: data}, nil
 }
 
 // newRunDir creates a fresh folder, named by prefix and time, under the output directory so runs never overwrite

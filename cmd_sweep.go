@@ -64,16 +64,17 @@ func runSweep(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	db, out, err := prepareRun(c, "sweep-")
+	setup, err := prepareRun(c, "sweep-")
 	if err != nil {
 		return err
 	}
-	defer db.Close()
-	result, err := pipeline.Sweep(c.Context, db, opts)
+	defer setup.db.Close()
+	opts.DataDirs = setup.data
+	result, err := pipeline.Sweep(c.Context, setup.db, opts)
 	if result == nil {
 		return err
 	}
-	if werr := printSweep(result, out); werr != nil && err == nil {
+	if werr := printSweep(result, setup.out); werr != nil && err == nil {
 		err = werr
 	}
 	return err
@@ -95,14 +96,10 @@ func sweepOptions(c *cli.Context) (pipeline.SweepOptions, error) {
 	if err != nil {
 		return pipeline.SweepOptions{}, err
 	}
-	data, err := dataDirs(c)
-	if err != nil {
-		return pipeline.SweepOptions{}, err
-	}
 	opts := pipeline.SweepOptions{
 		ModelRef: c.String("model"), Source: modelSource(c), Base: readNonAxisConfig(c, ""), Axes: pipeline.SweepAxes{BenchAxes: bench},
 		Workload: c.String("workload"), Runs: c.Int("runs"), RankBy: c.String("rank-by"), NPrompt: c.Int("n-prompt"),
-		NGen: c.Int("n-gen"), DataDirs: data, Limits: limits(c), CommandLine: strings.Join(os.Args, " "),
+		NGen: c.Int("n-gen"), Limits: limits(c), CommandLine: strings.Join(os.Args, " "),
 		Log: os.Stderr,
 	}
 	a := &opts.Axes
