@@ -1,6 +1,8 @@
 package main
 
 import (
+	"chimera/pipeline/engine"
+	"chimera/pipeline/workflows"
 	"fmt"
 	"os"
 	"slices"
@@ -8,12 +10,10 @@ import (
 	"strings"
 
 	"github.com/urfave/cli/v2"
-
-	"chimera/pipeline"
 )
 
 func benchAxisFlags() []cli.Flag {
-	d := pipeline.DefaultConfig().Context
+	d := engine.DefaultConfig().Context
 	return []cli.Flag{
 		&cli.StringFlag{Name: "num-gpu", Value: "all", Usage: "layers to offload: a list such as 0,1,10,all or a range 0-26+2"},
 		&cli.StringFlag{Name: "num-ctx", Value: strconv.Itoa(d.NumCtx), Usage: "context sizes (list)"},
@@ -35,7 +35,7 @@ func benchCommand() *cli.Command {
 			&cli.IntFlag{Name: "n-gen", Aliases: []string{"n"}, Value: 128, Usage: "tokens of the tg test (0 skips it)"},
 			&cli.StringFlag{Name: "n-depth", Aliases: []string{"d"}, Value: "0", Usage: "tokens already in the KV cache when a test starts, untimed (list)"},
 			&cli.IntFlag{Name: "reps", Aliases: []string{"r"}, Value: 5, Usage: "repetitions after the warm-up"},
-			&cli.StringFlag{Name: "format", Aliases: []string{"o"}, Value: "table", Usage: strings.Join(pipeline.BenchFormats, ", ")},
+			&cli.StringFlag{Name: "format", Aliases: []string{"o"}, Value: "table", Usage: strings.Join(workflows.BenchFormats, ", ")},
 			&cli.BoolFlag{Name: "no-mmap", Usage: "read the model into memory instead of mapping it"},
 		}, benchAxisFlags()...),
 		Action: runBench,
@@ -43,8 +43,8 @@ func benchCommand() *cli.Command {
 }
 
 func runBench(c *cli.Context) error {
-	if format := c.String("format"); !slices.Contains(pipeline.BenchFormats, format) {
-		return &usageError{fmt.Errorf("format must be one of %s, got %q", strings.Join(pipeline.BenchFormats, ", "), format)}
+	if format := c.String("format"); !slices.Contains(workflows.BenchFormats, format) {
+		return &usageError{fmt.Errorf("format must be one of %s, got %q", strings.Join(workflows.BenchFormats, ", "), format)}
 	}
 	axes, err := benchAxes(c)
 	if err != nil {
@@ -60,20 +60,20 @@ func runBench(c *cli.Context) error {
 	}
 	defer db.Close()
 	initEngine(c)
-	rows, err := pipeline.Bench(c.Context, db, pipeline.BenchOptions{
-		ModelRef: c.String("model"), Source: modelSource(c), Axes: axes, NPrompt: c.Int("n-prompt"), NGen: c.Int("n-gen"),
-		NDepth: depths, Reps: c.Int("reps"), UseMmap: !c.Bool("no-mmap"), CommandLine: strings.Join(os.Args, " "), Log: os.Stderr,
+	rows, err := workflows.Bench(c.Context, db, workflows.BenchOptions{
+		Target: target(c), Axes: axes, NPrompt: c.Int("n-prompt"), NGen: c.Int("n-gen"), NDepth: depths, Reps: c.Int("reps"),
+		UseMmap: !c.Bool("no-mmap"),
 	})
 	if len(rows) > 0 {
-		if werr := pipeline.WriteBench(os.Stdout, rows, c.String("format")); werr != nil {
+		if werr := workflows.WriteBench(os.Stdout, rows, c.String("format")); werr != nil {
 			return werr
 		}
 	}
 	return err
 }
 
-func benchAxes(c *cli.Context) (pipeline.BenchAxes, error) {
-	var axes pipeline.BenchAxes
+func benchAxes(c *cli.Context) (workflows.BenchAxes, error) {
+	var axes workflows.BenchAxes
 	var err error
 	if axes.NumGPU, err = parseNumGPUList(c.String("num-gpu")); err != nil {
 		return axes, err

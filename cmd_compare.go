@@ -1,14 +1,11 @@
 package main
 
 import (
+	"chimera/pipeline/workflows"
 	"fmt"
-	"os"
-	"strings"
 	"time"
 
 	"github.com/urfave/cli/v2"
-
-	"chimera/pipeline"
 )
 
 func compareCommand() *cli.Command {
@@ -42,12 +39,11 @@ func runCompare(c *cli.Context) error {
 		return err
 	}
 	defer setup.db.Close()
-	result, err := pipeline.Compare(c.Context, setup.db, pipeline.CompareOptions{
-		ModelRef: c.String("model"), Source: modelSource(c), Baseline: baseline, Chimera: chimera, Runs: c.Int("runs"),
-		DataDirs: setup.data, Limits: limits(c), OutDir: setup.out, CommandLine: strings.Join(os.Args, " "), Log: os.Stderr,
+	result, err := workflows.Compare(c.Context, setup.db, workflows.CompareOptions{
+		Target: target(c), Data: setup.data, Baseline: baseline, Chimera: chimera, Runs: c.Int("runs"), OutDir: setup.out,
 	})
 	if result != nil && len(result.Samples) > 0 {
-		fmt.Print(pipeline.RenderComparison(result, time.Now()))
+		fmt.Print(workflows.RenderComparison(result, time.Now()))
 		printPaths(result.Reports)
 	}
 	return err

@@ -8,7 +8,7 @@ import (
 
 func TestComparePrintsTheReport(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "chimera.db")
-	got := chimera(t, nil, "--db", db, "compare", "-m", tinyModel, "--runs", "2", "--data", "pipeline/testdata/artifacts",
+	got := chimera(t, nil, "--db", db, "compare", "-m", tinyModel, "--runs", "2", "--data", "pipeline/artifacts/testdata/artifacts",
 		"--out", t.TempDir(), "--baseline-num-ctx", "1024", "--chimera-num-ctx", "2048", "--baseline-threads", "1",
 		"--chimera-threads", "1", "--baseline-num-predict", "4", "--chimera-num-predict", "4")
 	if got.status != 0 {

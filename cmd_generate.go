@@ -9,7 +9,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"chimera/llama"
-	"chimera/pipeline"
+	"chimera/pipeline/engine"
 )
 
 func generateCommand() *cli.Command {
@@ -39,7 +39,7 @@ func runGenerate(c *cli.Context) error {
 		return err
 	}
 	initEngine(c)
-	file, err := pipeline.ResolveModel(c.String("model"), modelSource(c))
+	file, err := engine.ResolveModel(c.String("model"), modelSource(c))
 	if err != nil {
 		return err
 	}
@@ -50,7 +50,7 @@ func runGenerate(c *cli.Context) error {
 	defer model.Close()
 	llctx, err := model.NewContext(cfg.Context)
 	if err != nil {
-		return pipeline.Invalid(err)
+		return engine.Invalid(err)
 	}
 	defer llctx.Close()
 
@@ -73,12 +73,12 @@ func runGenerate(c *cli.Context) error {
 	return err
 }
 
-func generateRequest(c *cli.Context, cfg pipeline.Config) (llama.Request, error) {
+func generateRequest(c *cli.Context, cfg engine.Config) (llama.Request, error) {
 	prompt := c.String("prompt")
 	if file := c.String("prompt-file"); file != "" {
 		data, err := os.ReadFile(file)
 		if err != nil {
-			return llama.Request{}, pipeline.Invalid(err)
+			return llama.Request{}, engine.Invalid(err)
 		}
 		prompt = string(data)
 	}
@@ -101,7 +101,7 @@ type generateJSON struct {
 	Model      string           `json:"model"`
 	ModelPath  string           `json:"model_path"`
 	Synthetic  bool             `json:"synthetic_weights"`
-	Config     pipeline.Config  `json:"config"`
+	Config     engine.Config    `json:"config"`
 	Load       llama.LoadReport `json:"load"`
 	Text       string           `json:"text"`
 	StopReason string           `json:"stop_reason"`
@@ -110,14 +110,14 @@ type generateJSON struct {
 	Devices    []llama.Device   `json:"devices"`
 }
 
-func generateOutput(m *pipeline.Model, cfg pipeline.Config, r *llama.Result) generateJSON {
+func generateOutput(m *engine.Model, cfg engine.Config, r *llama.Result) generateJSON {
 	return generateJSON{
 		Model: m.Ref.Ref, ModelPath: m.Ref.Path, Synthetic: m.Synthetic(), Config: cfg, Load: m.Load,
 		Text: r.Text, StopReason: r.StopReason, Timings: r.Timings, System: llama.SystemInfo(), Devices: llama.Devices(),
 	}
 }
 
-func printTimings(w io.Writer, m *pipeline.Model, r *llama.Result) {
+func printTimings(w io.Writer, m *engine.Model, r *llama.Result) {
 	t := r.Timings
 	if m.Synthetic() {
 		fmt.Fprintln(w, "note: synthetic model with random weights: the text is noise, the timings are real")

@@ -1,11 +1,10 @@
 package main
 
 import (
+	"chimera/pipeline/engine"
 	"fmt"
 	"strconv"
 	"strings"
-
-	"chimera/pipeline"
 )
 
 // splitList splits a comma list, dropping blanks.
@@ -71,7 +70,7 @@ func parseNumGPUList(s string) ([]int, error) {
 	var values []int
 	for _, item := range splitList(s) {
 		if strings.EqualFold(item, "all") {
-			values = append(values, pipeline.AllLayers)
+			values = append(values, engine.AllLayers)
 			continue
 		}
 		expanded, err := parseIntList("num-gpu", item)

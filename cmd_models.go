@@ -10,7 +10,7 @@ import (
 
 	"chimera/llama"
 	"chimera/models"
-	"chimera/pipeline"
+	"chimera/pipeline/engine"
 )
 
 func modelsCommand() *cli.Command {
@@ -66,7 +66,7 @@ func showModel(c *cli.Context) error {
 	if c.NArg() != 1 {
 		return &usageError{fmt.Errorf("models show needs one model reference")}
 	}
-	file, err := pipeline.ResolveModel(c.Args().First(), modelSource(c))
+	file, err := engine.ResolveModel(c.Args().First(), modelSource(c))
 	if err != nil {
 		return err
 	}

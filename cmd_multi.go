@@ -1,14 +1,13 @@
 package main
 
 import (
+	"chimera/pipeline/engine"
+	"chimera/pipeline/workflows"
 	"fmt"
-	"os"
 	"strings"
 	"time"
 
 	"github.com/urfave/cli/v2"
-
-	"chimera/pipeline"
 )
 
 // multiConfigSets are multi's sets of configuration flags; each scenario uses two of them.
@@ -21,9 +20,9 @@ var multiConfigSets = []struct{ prefix, label string }{
 // multiScenarioPrefixes names, per scenario, the flag sets of DataCollector-9000's and InsightAgent's
 // configurations.
 var multiScenarioPrefixes = map[string][2]string{
-	pipeline.ScenarioBaselineVsChimera: {"baseline-", "chimera-"},
-	pipeline.ScenarioChimeraHomo:       {"chimera-", "chimera-"},
-	pipeline.ScenarioChimeraHetero:     {"chimera-", "chimera2-"},
+	workflows.ScenarioBaselineVsChimera: {"baseline-", "chimera-"},
+	workflows.ScenarioChimeraHomo:       {"chimera-", "chimera-"},
+	workflows.ScenarioChimeraHetero:     {"chimera-", "chimera2-"},
 }
 
 func multiCommand() *cli.Command {
@@ -38,7 +37,7 @@ func multiCommand() *cli.Command {
 	return &cli.Command{
 		Name:      "multi",
 		Usage:     "run the two agents alone and then at once, and measure the real speedup and each agent's slowdown",
-		ArgsUsage: "[options] " + strings.Join(pipeline.Scenarios, "|") + " (default " + pipeline.ScenarioBaselineVsChimera + ")",
+		ArgsUsage: "[options] " + strings.Join(workflows.Scenarios, "|") + " (default " + workflows.ScenarioBaselineVsChimera + ")",
 		Flags:     flags,
 		Action:    runMulti,
 	}
@@ -50,7 +49,7 @@ func runMulti(c *cli.Context) error {
 	}
 	scenario := c.Args().First()
 	if scenario == "" {
-		scenario = pipeline.ScenarioBaselineVsChimera
+		scenario = workflows.ScenarioBaselineVsChimera
 	}
 	a, b, err := multiConfigs(c, scenario)
 	if err != nil {
@@ -61,12 +60,11 @@ func runMulti(c *cli.Context) error {
 		return err
 	}
 	defer setup.db.Close()
-	result, err := pipeline.Multi(c.Context, setup.db, pipeline.MultiOptions{
-		Scenario: scenario, ModelRef: c.String("model"), Source: modelSource(c), ConfigA: a, ConfigB: b,
-		DataDirs: setup.data, Limits: limits(c), OutDir: setup.out, CommandLine: strings.Join(os.Args, " "), Log: os.Stderr,
+	result, err := workflows.Multi(c.Context, setup.db, workflows.MultiOptions{
+		Target: target(c), Data: setup.data, Scenario: scenario, ConfigA: a, ConfigB: b, OutDir: setup.out,
 	})
 	if err == nil {
-		fmt.Print(pipeline.RenderMulti(result, time.Now()))
+		fmt.Print(workflows.RenderMulti(result, time.Now()))
 		printPaths(result.Reports)
 	}
 	return err
@@ -74,10 +72,10 @@ func runMulti(c *cli.Context) error {
 
 // multiConfigs reads the two agents' configurations from the scenario's flag sets and refuses settings given
 // for a set the scenario does not use, which would otherwise be ignored without a word.
-func multiConfigs(c *cli.Context, scenario string) (a, b pipeline.Config, err error) {
+func multiConfigs(c *cli.Context, scenario string) (a, b engine.Config, err error) {
 	prefixes, ok := multiScenarioPrefixes[scenario]
 	if !ok {
-		return a, b, pipeline.Invalid(fmt.Errorf("scenario must be one of %s, got %q", strings.Join(pipeline.Scenarios, ", "), scenario))
+		return a, b, engine.Invalid(fmt.Errorf("scenario must be one of %s, got %q", strings.Join(workflows.Scenarios, ", "), scenario))
 	}
 	for _, set := range multiConfigSets {
 		if set.prefix == prefixes[0] || set.prefix == prefixes[1] {
@@ -85,7 +83,7 @@ func multiConfigs(c *cli.Context, scenario string) (a, b pipeline.Config, err er
 		}
 		for _, f := range configFlags(set.prefix, "") {
 			if name := f.Names()[0]; c.IsSet(name) {
-				return a, b, pipeline.Invalid(fmt.Errorf("--%s has no effect in scenario %s", name, scenario))
+				return a, b, engine.Invalid(fmt.Errorf("--%s has no effect in scenario %s", name, scenario))
 			}
 		}
 	}

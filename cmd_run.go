@@ -3,22 +3,24 @@ package main
 import (
 	"fmt"
 	"os"
-	"strings"
 	"text/tabwriter"
 	"time"
 
 	"github.com/urfave/cli/v2"
 
 	"chimera/examples"
-	"chimera/pipeline"
+	"chimera/pipeline/agents"
+	"chimera/pipeline/artifacts"
+	"chimera/pipeline/engine"
+	"chimera/pipeline/workflows"
 	"chimera/store"
 )
 
 func dataFlags() []cli.Flag {
 	return []cli.Flag{
 		&cli.StringSliceFlag{Name: "data", Aliases: []string{"d"}, Usage: "artifact directory (repeatable; default: the example artifacts built into chimera)"},
-		&cli.Int64Flag{Name: "max-file-bytes", Value: pipeline.DefaultMaxFileBytes, Usage: "skip artifact files larger than this"},
-		&cli.IntFlag{Name: "max-files", Value: pipeline.DefaultMaxFiles, Usage: "stop reading after this many files"},
+		&cli.Int64Flag{Name: "max-file-bytes", Value: artifacts.DefaultMaxFileBytes, Usage: "skip artifact files larger than this"},
+		&cli.IntFlag{Name: "max-files", Value: artifacts.DefaultMaxFiles, Usage: "stop reading after this many files"},
 	}
 }
 
@@ -28,15 +30,15 @@ func dataDirs(c *cli.Context) ([]string, error) {
 	if c.IsSet("data") {
 		return c.StringSlice("data"), nil
 	}
-	dir, err := pipeline.ExampleArtifacts(examples.Artifacts(), c.String("cache-dir"))
+	dir, err := artifacts.ExampleArtifacts(examples.Artifacts(), c.String("cache-dir"))
 	if err != nil {
 		return nil, fmt.Errorf("example artifacts: %w", err)
 	}
 	return []string{dir}, nil
 }
 
-func limits(c *cli.Context) pipeline.Limits {
-	return pipeline.Limits{MaxFileBytes: c.Int64("max-file-bytes"), MaxFiles: c.Int("max-files")}
+func limits(c *cli.Context) artifacts.Limits {
+	return artifacts.Limits{MaxFileBytes: c.Int64("max-file-bytes"), MaxFiles: c.Int("max-files")}
 }
 
 func runCommand() *cli.Command {
@@ -62,7 +64,7 @@ func runWorkflow(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	agents, err := pipeline.SelectAgents(c.String("agent"))
+	agents, err := agents.SelectAgents(c.String("agent"))
 	if err != nil {
 		return err
 	}
@@ -71,10 +73,9 @@ func runWorkflow(c *cli.Context) error {
 		return err
 	}
 	defer setup.db.Close()
-	result, err := pipeline.Run(c.Context, setup.db, pipeline.RunOptions{
-		ModelRef: c.String("model"), Source: modelSource(c), Config: cfg, DataDirs: setup.data,
-		Limits: limits(c), Agents: agents, Runs: c.Int("runs"), Warmup: c.Bool("warmup"), OutDir: setup.out,
-		CommandLine: strings.Join(os.Args, " "), Log: os.Stderr,
+	result, err := workflows.Run(c.Context, setup.db, workflows.RunOptions{
+		Target: target(c), Data: setup.data, Config: cfg, Agents: agents, Runs: c.Int("runs"), Warmup: c.Bool("warmup"),
+		OutDir: setup.out,
 	})
 	if result != nil {
 		printRunSummary(c, result)
@@ -85,8 +86,8 @@ func runWorkflow(c *cli.Context) error {
 // runSetup is what every measuring command needs before it starts.
 type runSetup struct {
 	db   *store.DB
-	out  string   // the run's own output folder
-	data []string // the artifact directories
+	out  string         // the run's own output folder
+	data workflows.Data // the artifact directories and how much of them to read
 }
 
 // prepareRun finds the artifact directories, creates the output folder, opens the store and starts the engine.
@@ -104,23 +105,23 @@ func prepareRun(c *cli.Context, prefix string) (*runSetup, error) {
 		return nil, err
 	}
 	initEngine(c)
-	return &runSetup{db: db, out: out, data: data}, nil
+	return &runSetup{db: db, out: out, data: workflows.Data{DataDirs: data, Limits: limits(c)}}, nil
 }
 
 // newRunDir creates a fresh folder, named by prefix and time, under the output directory so runs never overwrite
 // each other.
 func newRunDir(parent, prefix string) (string, error) {
 	if err := os.MkdirAll(parent, 0o755); err != nil {
-		return "", pipeline.Invalid(fmt.Errorf("output directory: %w", err))
+		return "", engine.Invalid(fmt.Errorf("output directory: %w", err))
 	}
 	dir, err := os.MkdirTemp(parent, prefix+time.Now().Format("20060102-150405")+"-")
 	if err != nil {
-		return "", pipeline.Invalid(fmt.Errorf("output directory %s is not writable: %w", parent, err))
+		return "", engine.Invalid(fmt.Errorf("output directory %s is not writable: %w", parent, err))
 	}
 	return dir, nil
 }
 
-func printRunSummary(c *cli.Context, r *pipeline.RunResult) {
+func printRunSummary(c *cli.Context, r *workflows.RunResult) {
 	if c.Bool("json") {
 		writeJSON(os.Stdout, r)
 		return
@@ -147,15 +148,15 @@ func factsCommand() *cli.Command {
 			if err != nil {
 				return err
 			}
-			inv, err := pipeline.Ingest(data, limits(c))
+			inv, err := artifacts.Ingest(data, limits(c))
 			if err != nil {
-				return pipeline.Invalid(err)
+				return engine.Invalid(err)
 			}
-			report := pipeline.BuildFacts(inv)
+			report := artifacts.BuildFacts(inv)
 			if c.Bool("json") {
 				return writeJSON(os.Stdout, report)
 			}
-			return pipeline.WriteFactsText(os.Stdout, report)
+			return artifacts.WriteFactsText(os.Stdout, report)
 		},
 	}
 }

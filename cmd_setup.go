@@ -12,7 +12,8 @@ import (
 
 	"chimera/llama"
 	"chimera/models"
-	"chimera/pipeline"
+	"chimera/pipeline/engine"
+	"chimera/pipeline/workflows"
 	"chimera/store"
 )
 
@@ -57,8 +58,8 @@ func initEngine(c *cli.Context) {
 	}
 }
 
-func modelSource(c *cli.Context) pipeline.ModelSource {
-	return pipeline.ModelSource{
+func modelSource(c *cli.Context) engine.ModelSource {
+	return engine.ModelSource{
 		CacheDir:     c.String("cache-dir"),
 		TokenizerDir: c.String("tokenizer"),
 		OllamaDir:    c.String("ollama-models"),
@@ -93,7 +94,7 @@ func decimal(f float32) float64 {
 
 // configFlags declares the settings of one LLM configuration; compare declares them twice with prefixes.
 func configFlags(prefix, label string) []cli.Flag {
-	d := pipeline.DefaultConfig()
+	d := engine.DefaultConfig()
 	name := func(n string) string { return prefix + n }
 	usage := func(u string) string { return strings.TrimSpace(label + " " + u) }
 	return []cli.Flag{
@@ -119,10 +120,10 @@ func configFlags(prefix, label string) []cli.Flag {
 	}
 }
 
-func readConfig(c *cli.Context, prefix string) (pipeline.Config, error) {
+func readConfig(c *cli.Context, prefix string) (engine.Config, error) {
 	numGPU, err := parseNumGPU(c.String(prefix + "num-gpu"))
 	if err != nil {
-		return pipeline.Config{}, err
+		return engine.Config{}, err
 	}
 	cfg := readNonAxisConfig(c, prefix)
 	cfg.NumGPU = numGPU
@@ -131,13 +132,13 @@ func readConfig(c *cli.Context, prefix string) (pipeline.Config, error) {
 	cfg.Sampling.TopP = float32(c.Float64(prefix + "top-p"))
 	cfg.Sampling.TopK = c.Int(prefix + "top-k")
 	cfg.Sampling.RepeatPenalty = float32(c.Float64(prefix + "repeat-penalty"))
-	return cfg, pipeline.Invalid(cfg.Validate())
+	return cfg, engine.Invalid(cfg.Validate())
 }
 
 // readNonAxisConfig reads every setting but num_gpu, num_ctx and the sampling settings `chimera sweep` varies;
 // the sweep sets the context's other axes per cell too.
-func readNonAxisConfig(c *cli.Context, prefix string) pipeline.Config {
-	return pipeline.Config{
+func readNonAxisConfig(c *cli.Context, prefix string) engine.Config {
+	return engine.Config{
 		Fit:     c.Bool(prefix + "fit"),
 		UseMmap: !c.Bool(prefix + "no-mmap"),
 		Context: llama.ContextParams{
@@ -157,11 +158,11 @@ func readNonAxisConfig(c *cli.Context, prefix string) pipeline.Config {
 // parseNumGPU accepts a layer count or "all" (-1).
 func parseNumGPU(s string) (int, error) {
 	if strings.EqualFold(s, "all") || s == "-1" {
-		return pipeline.AllLayers, nil
+		return engine.AllLayers, nil
 	}
 	n, err := strconv.Atoi(s)
 	if err != nil || n < 0 {
-		return 0, pipeline.Invalid(fmt.Errorf("num_gpu must be a layer count or all, got %q", s))
+		return 0, engine.Invalid(fmt.Errorf("num_gpu must be a layer count or all, got %q", s))
 	}
 	return n, nil
 }
@@ -170,4 +171,9 @@ func writeJSON(w io.Writer, v any) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(v)
+}
+
+// target is the model every measuring command is given, and how the run is logged.
+func target(c *cli.Context) workflows.Target {
+	return workflows.Target{ModelRef: c.String("model"), Source: modelSource(c), CommandLine: strings.Join(os.Args, " "), Log: os.Stderr}
 }

@@ -1,23 +1,22 @@
 package main
 
 import (
+	"chimera/pipeline/engine"
+	"chimera/pipeline/workflows"
 	"fmt"
 	"os"
 	"strconv"
-	"strings"
 
 	"github.com/urfave/cli/v2"
-
-	"chimera/pipeline"
 )
 
 func sweepCommand() *cli.Command {
 	axes := append(benchAxisFlags(), samplingAxisFlags()...)
 	flags := append([]cli.Flag{
 		modelFlag(),
-		&cli.StringFlag{Name: "workload", Value: pipeline.WorkloadBench, Usage: "bench (pp and tg tests) or agent (the two-agent workflow)"},
+		&cli.StringFlag{Name: "workload", Value: workflows.WorkloadBench, Usage: "bench (pp and tg tests) or agent (the two-agent workflow)"},
 		&cli.IntFlag{Name: "runs", Value: 3, Usage: "measured runs per cell, after one excluded warm-up"},
-		&cli.StringFlag{Name: "rank-by", Value: pipeline.RankDecode, Usage: "decode (tok/s), ttft or workflow (time, agent workload)"},
+		&cli.StringFlag{Name: "rank-by", Value: workflows.RankDecode, Usage: "decode (tok/s), ttft or workflow (time, agent workload)"},
 		&cli.IntFlag{Name: "n-prompt", Aliases: []string{"p"}, Value: 512, Usage: "bench workload: prompt tokens of the pp test (its time is the TTFT)"},
 		&cli.IntFlag{Name: "n-gen", Aliases: []string{"n"}, Value: 128, Usage: "bench workload: tokens of the tg test (its rate is the decode tok/s)"},
 		&cli.StringFlag{Name: "out", Value: "chimera-out", Usage: "directory for a sweep-<time> folder with CSV, JSON, the ranking and SVG charts"},
@@ -32,7 +31,7 @@ func sweepCommand() *cli.Command {
 }
 
 func samplingAxisFlags() []cli.Flag {
-	d := pipeline.DefaultConfig().Sampling
+	d := engine.DefaultConfig().Sampling
 	return []cli.Flag{
 		&cli.StringFlag{Name: "temp", Value: decimalFlag(d.Temperature), Usage: "temperatures (list)"},
 		&cli.StringFlag{Name: "top-p", Value: decimalFlag(d.TopP), Usage: "top-p values (list)"},
@@ -69,8 +68,8 @@ func runSweep(c *cli.Context) error {
 		return err
 	}
 	defer setup.db.Close()
-	opts.DataDirs = setup.data
-	result, err := pipeline.Sweep(c.Context, setup.db, opts)
+	opts.Data = setup.data
+	result, err := workflows.Sweep(c.Context, setup.db, opts)
 	if result == nil {
 		return err
 	}
@@ -81,26 +80,25 @@ func runSweep(c *cli.Context) error {
 }
 
 // printSweep prints the ranking and writes the sweep's files, also for an interrupted sweep.
-func printSweep(r *pipeline.SweepResult, dir string) error {
-	if err := pipeline.WriteRanking(os.Stdout, r, false); err != nil {
+func printSweep(r *workflows.SweepResult, dir string) error {
+	if err := workflows.WriteRanking(os.Stdout, r, false); err != nil {
 		return err
 	}
 	fmt.Printf("sweep run %d: %s\n", r.RunID, r.Status)
-	paths, err := pipeline.WriteSweepFiles(dir, r)
+	paths, err := workflows.WriteSweepFiles(dir, r)
 	printPaths(paths)
 	return err
 }
 
-func sweepOptions(c *cli.Context) (pipeline.SweepOptions, error) {
+func sweepOptions(c *cli.Context) (workflows.SweepOptions, error) {
 	bench, err := benchAxes(c)
 	if err != nil {
-		return pipeline.SweepOptions{}, err
+		return workflows.SweepOptions{}, err
 	}
-	opts := pipeline.SweepOptions{
-		ModelRef: c.String("model"), Source: modelSource(c), Base: readNonAxisConfig(c, ""), Axes: pipeline.SweepAxes{BenchAxes: bench},
-		Workload: c.String("workload"), Runs: c.Int("runs"), RankBy: c.String("rank-by"), NPrompt: c.Int("n-prompt"),
-		NGen: c.Int("n-gen"), Limits: limits(c), CommandLine: strings.Join(os.Args, " "),
-		Log: os.Stderr,
+	opts := workflows.SweepOptions{
+		Target: target(c), Base: readNonAxisConfig(c, ""),
+		Axes: workflows.SweepAxes{BenchAxes: bench}, Workload: c.String("workload"), Runs: c.Int("runs"),
+		RankBy: c.String("rank-by"), NPrompt: c.Int("n-prompt"), NGen: c.Int("n-gen"),
 	}
 	a := &opts.Axes
 	if a.TopK, err = parseIntList("top-k", c.String("top-k")); err != nil {

@@ -3,6 +3,7 @@
 package main
 
 import (
+	"chimera/pipeline/engine"
 	"context"
 	"errors"
 	"fmt"
@@ -11,8 +12,6 @@ import (
 	"syscall"
 
 	"github.com/urfave/cli/v2"
-
-	"chimera/pipeline"
 )
 
 func main() {
@@ -29,7 +28,7 @@ func exitStatus(err error) int {
 	}
 	fmt.Fprintln(os.Stderr, "chimera:", err)
 	var usage *usageError
-	if errors.As(err, &usage) || pipeline.IsInputError(err) {
+	if errors.As(err, &usage) || engine.IsInputError(err) {
 		return 2
 	}
 	if errors.Is(err, context.Canceled) {

@@ -129,7 +129,7 @@ func TestGenerateJSON(t *testing.T) {
 }
 
 func runArgs(db, out string, extra ...string) []string {
-	args := []string{"--db", db, "run", "-m", tinyModel, "--data", "pipeline/testdata/artifacts", "--threads", "1",
+	args := []string{"--db", db, "run", "-m", tinyModel, "--data", "pipeline/artifacts/testdata/artifacts", "--threads", "1",
 		"--num-ctx", "2048", "--out", out}
 	return append(args, extra...)
 }

@@ -61,8 +61,8 @@ func (k *clock) timings(promptTokens, cachedTokens int, loadMS float64) Timings 
 		t.EvalMS = ms(k.tokenTimes[n-1].Sub(k.tokenTimes[0]))
 		t.TokenLatency = latencies(k.tokenTimes)
 	}
-	t.PromptTPS = rate(t.PromptTokens-t.PromptCachedTokens, t.PromptEvalMS)
-	t.DecodeTPS = rate(t.GenTokens-1, t.EvalMS)
+	t.PromptTPS = Rate(t.PromptTokens-t.PromptCachedTokens, t.PromptEvalMS)
+	t.DecodeTPS = Rate(t.GenTokens-1, t.EvalMS)
 
 	t.PromptEvalCount = t.PromptTokens - t.PromptCachedTokens
 	t.PromptEvalDuration = nanos(t.PromptEvalMS)
@@ -73,8 +73,9 @@ func (k *clock) timings(promptTokens, cachedTokens int, loadMS float64) Timings 
 	return t
 }
 
-// rate is tokens per second; zero when there is nothing to divide.
-func rate(tokens int, elapsedMS float64) float64 {
+// Rate is tokens per second, the one definition of every tok/s chimera reports; zero when there is nothing to
+// divide.
+func Rate(tokens int, elapsedMS float64) float64 {
 	if tokens <= 0 || elapsedMS <= 0 {
 		return 0
 	}

@@ -1,0 +1,85 @@
+package artifacts
+
+import (
+	"chimera/pipeline/stats"
+	"slices"
+	"strings"
+	"testing"
+)
+
+func TestParseJSONLeafPaths(t *testing.T) {
+	f, err := parseJSON(`{"model": "m", "runs": 2, "results": [
+		{"tokens_s": 10, "options": {"temperature": 0.2}},
+		{"tokens_s": 20, "options": {"temperature": 0.8}, "tags": [1, 2]},
+		{"tokens_s": 999, "error": "out of memory"}]}`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	assertSummary(t, f.Fields["results[].tokens_s"], stats.Summarize([]float64{10, 20}))
+	assertSummary(t, f.Fields["results[].options.temperature"], stats.Summarize([]float64{0.2, 0.8}))
+	assertSummary(t, f.Fields["results[].tags[]"], stats.Summarize([]float64{1, 2}))
+	assertSummary(t, f.Fields["runs"], stats.Summarize([]float64{2}))
+	if f.Rows != 3 || f.Failures != 1 {
+		t.Errorf("rows %d failures %d, want 3 and 1", f.Rows, f.Failures)
+	}
+	// Columns in order of first appearance; arrays inside records are fields of their own, not columns.
+	results := f.tables[0]
+	if results.name != "results[]" || !slices.Equal(results.columns, []string{"options.temperature", "tokens_s", "error"}) {
+		t.Errorf("table %q columns %q", results.name, results.columns)
+	}
+}
+
+func TestParseJSONKeyedCollection(t *testing.T) {
+	f, err := parseJSON(`{"backends": {
+		"eager": {"benchmark": {"mean_time_ms": 2}},
+		"jit": {"benchmark": {"mean_time_ms": 1}},
+		"broken": {"benchmark": {"mean_time_ms": 0}, "compilation": {"success": false}}},
+		"model": {"name": "mlp", "layers": 2}}`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(f.tables) != 1 {
+		t.Fatalf("%d tables, want 1 (model is not a collection)", len(f.tables))
+	}
+	backends := f.tables[0]
+	if backends.name != "backends.*" || backends.columns[0] != "backends" || len(backends.records) != 3 {
+		t.Errorf("table %q columns %q with %d records", backends.name, backends.columns, len(backends.records))
+	}
+	if _, ok := f.Fields["backends.broken.benchmark.mean_time_ms"]; ok {
+		t.Error("a failed member's timing entered the fields")
+	}
+	if f.Fields["backends.jit.benchmark.mean_time_ms"].Mean != 1 {
+		t.Errorf("fields %v", f.Fields)
+	}
+}
+
+func TestParseJSONInvalid(t *testing.T) {
+	if _, err := parseJSON(`{"a": 1} trailing`); err == nil {
+		t.Error("no error for trailing data")
+	}
+}
+
+func TestParseJSONL(t *testing.T) {
+	f, err := parseJSONL("{\"tokens_s\": 1}\n\n{\"tokens_s\": 3, \"status\": \"ok\"}\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.Rows != 2 || !slices.Equal(f.Columns, []string{"tokens_s", "status"}) {
+		t.Errorf("rows %d columns %q", f.Rows, f.Columns)
+	}
+	assertSummary(t, f.Fields["tokens_s"], stats.Summarize([]float64{1, 3}))
+	if _, err := parseJSONL("{\"a\": 1}\n{broken\n"); err == nil || !strings.HasPrefix(err.Error(), "line 2:") {
+		t.Errorf("error %v, want one naming line 2", err)
+	}
+}
+
+func FuzzParseJSON(f *testing.F) {
+	f.Fuzz(func(t *testing.T, text string) {
+		if facts, err := parseJSON(text); err == nil {
+			checkParsed(t, facts)
+		}
+		if facts, err := parseJSONL(text); err == nil {
+			checkParsed(t, facts)
+		}
+	})
+}

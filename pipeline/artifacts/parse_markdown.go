@@ -1,0 +1,109 @@
+package artifacts
+
+import (
+	"fmt"
+	"strings"
+)
+
+// parseMarkdown collects ATX headings and pipe tables outside code fences. Tables are named table1, table2, …
+// in order, so their numeric columns appear in Fields as "table2.Tokens/s".
+func parseMarkdown(text string) FileFacts {
+	lines := strings.Split(text, "\n")
+	var headings []string
+	var tables []*table
+	inFence := false
+	for i := 0; i < len(lines); i++ {
+		line := strings.TrimSpace(lines[i])
+		switch {
+		case strings.HasPrefix(line, "```") || strings.HasPrefix(line, "~~~"):
+			inFence = !inFence
+		case inFence:
+		case isHeading(line):
+			headings = append(headings, headingText(line))
+		case i+1 < len(lines) && strings.Contains(line, "|") && isDelimiterRow(lines[i+1]):
+			t, used := readPipeTable(lines[i:], fmt.Sprintf("table%d", len(tables)+1))
+			tables = append(tables, t)
+			i += used - 1
+		}
+	}
+	f := describeTables(tables)
+	f.Headings = headings
+	f.Lines, f.Words = countLinesAndWords(text)
+	return f
+}
+
+// isHeading recognises "# Title" to "###### Title": one to six hashes, then a space or the end of the line.
+func isHeading(line string) bool {
+	hashes := len(line) - len(strings.TrimLeft(line, "#"))
+	return hashes >= 1 && hashes <= 6 && (len(line) == hashes || line[hashes] == ' ' || line[hashes] == '\t')
+}
+
+// headingText drops the opening hashes and an optional closing sequence of hashes.
+func headingText(line string) string {
+	text := strings.TrimSpace(strings.TrimLeft(line, "#"))
+	if closed := strings.TrimRight(text, "#"); closed == "" || strings.HasSuffix(closed, " ") {
+		text = strings.TrimSpace(closed)
+	}
+	return text
+}
+
+// isDelimiterRow recognises the row under a table header: cells of dashes with optional alignment colons.
+func isDelimiterRow(line string) bool {
+	line = strings.TrimSpace(line)
+	if !strings.Contains(line, "|") || !strings.Contains(line, "-") {
+		return false
+	}
+	for _, cell := range splitPipeRow(line) {
+		if strings.Trim(cell, ":-") != "" || !strings.Contains(cell, "-") {
+			return false
+		}
+	}
+	return true
+}
+
+// readPipeTable reads a header, its delimiter row and the rows below, up to the first line without a pipe.
+// Exports that lost their line breaks put prose before the header and after the last row on the same line:
+// the delimiter row gives the true width, extra header cells on the left and extra row cells on the right are
+// dropped. It returns the table and the number of lines it used.
+func readPipeTable(lines []string, name string) (*table, int) {
+	header := splitPipeRow(lines[0])
+	width := len(splitPipeRow(lines[1]))
+	if len(header) > width {
+		header = header[len(header)-width:]
+	}
+	t := &table{name: name, columns: columnNames(fitWidth(header, width))}
+	used := 2
+	for ; used < len(lines) && strings.Contains(lines[used], "|"); used++ {
+		t.addRow(splitPipeRow(lines[used]))
+	}
+	return t, used
+}
+
+// splitPipeRow splits a table row on unescaped pipes, without the optional outer pipes; "\|" becomes "|".
+// Cells are trimmed of spaces and of emphasis and code marks: "**q4_0**" and "`mlp`" are q4_0 and mlp.
+func splitPipeRow(line string) []string {
+	line = strings.TrimSpace(line)
+	line = strings.TrimPrefix(line, "|")
+	if strings.HasSuffix(line, "|") && !strings.HasSuffix(line, `\|`) {
+		line = line[:len(line)-1]
+	}
+	var cells []string
+	var cell strings.Builder
+	for i := 0; i < len(line); i++ {
+		switch {
+		case line[i] == '\\' && i+1 < len(line) && line[i+1] == '|':
+			cell.WriteByte('|')
+			i++
+		case line[i] == '|':
+			cells = append(cells, cleanCell(cell.String()))
+			cell.Reset()
+		default:
+			cell.WriteByte(line[i])
+		}
+	}
+	return append(cells, cleanCell(cell.String()))
+}
+
+func cleanCell(cell string) string {
+	return strings.TrimSpace(strings.Trim(strings.TrimSpace(cell), "*`"))
+}

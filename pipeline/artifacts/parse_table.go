@@ -1,0 +1,224 @@
+package artifacts
+
+import (
+	"chimera/pipeline/stats"
+	"math"
+	"strings"
+)
+
+// table is a rectangular view of records: a CSV or JSONL file, a markdown pipe table, or a JSON array (or keyed
+// collection) of objects.
+type table struct {
+	name    string   // where the table sits in its file: "" for CSV and JSONL, "results[]" in JSON, "table2" in markdown
+	columns []string // column names, unique within the table
+	units   []string // per column, from an export's units row; nil when the file has none
+	records []record
+	test    string // the llama-bench test of every record, when splitTests cut the table out of a mixed one
+}
+
+// record is one row: its cells as text and, where a cell holds a number, its value.
+type record struct {
+	cells   []string
+	values  []float64 // NaN where the cell is not a number
+	failure string    // why the row failed, "" when it succeeded
+}
+
+// describeTables describes a file made of tables: rows and failures over all of them, and a stats.Summary per
+// numeric column. A single unnamed table also gives the file its column list.
+func describeTables(tables []*table) FileFacts {
+	f := FileFacts{Fields: map[string]stats.Summary{}, tables: tables}
+	f.Rows, f.Failures = countRecords(tables)
+	for _, t := range tables {
+		t.addSummaries(f.Fields)
+	}
+	if len(tables) == 1 && tables[0].name == "" {
+		f.Columns = tables[0].columns
+	}
+	return f
+}
+
+// countRecords counts the records of all tables, and those that failed.
+func countRecords(tables []*table) (rows, failures int) {
+	for _, t := range tables {
+		rows += len(t.records)
+		failures += t.failures()
+	}
+	return rows, failures
+}
+
+// addRow appends a row of text cells, cut or padded to the table's width, reading numbers leniently.
+func (t *table) addRow(cells []string) {
+	cells = trimCells(fitWidth(cells, len(t.columns)))
+	values := make([]float64, len(cells))
+	for i, c := range cells {
+		values[i] = math.NaN()
+		if v, ok := ParseNumber(c); ok {
+			values[i] = v
+		}
+	}
+	t.addRecord(cells, values)
+}
+
+// addRecord appends a row whose numbers are already known (NaN where a cell is not a number).
+func (t *table) addRecord(cells []string, values []float64) {
+	t.records = append(t.records, record{cells: cells, values: values, failure: failureOf(t.columns, cells)})
+}
+
+// trimCells trims every cell in place.
+func trimCells(cells []string) []string {
+	for i, c := range cells {
+		cells[i] = strings.TrimSpace(c)
+	}
+	return cells
+}
+
+// fitWidth cuts cells to width or pads them with empty cells.
+func fitWidth(cells []string, width int) []string {
+	if len(cells) >= width {
+		return cells[:width:width]
+	}
+	return append(cells, make([]string, width-len(cells))...)
+}
+
+// field names column i for Fields and facts: the table's place in its file, then the column.
+func (t *table) field(i int) string {
+	if t.name == "" {
+		return t.columns[i]
+	}
+	return t.name + "." + t.columns[i]
+}
+
+// failures counts the records that failed.
+func (t *table) failures() int {
+	n := 0
+	for _, r := range t.records {
+		if r.failure != "" {
+			n++
+		}
+	}
+	return n
+}
+
+// succeeded returns the records that did not fail: only these enter statistics.
+func (t *table) succeeded() []record {
+	ok := make([]record, 0, len(t.records))
+	for _, r := range t.records {
+		if r.failure == "" {
+			ok = append(ok, r)
+		}
+	}
+	return ok
+}
+
+// numbers returns column i's values over the records that succeeded, skipping cells that are not numbers.
+func (t *table) numbers(i int) []float64 {
+	var xs []float64
+	for _, r := range t.records {
+		if r.failure == "" && !math.IsNaN(r.values[i]) {
+			xs = append(xs, r.values[i])
+		}
+	}
+	return xs
+}
+
+// isNumeric reports whether column i is a numeric column: among the successful records, at least half of its
+// non-empty cells are numbers.
+func (t *table) isNumeric(i int) bool {
+	filled, numeric := 0, 0
+	for _, r := range t.records {
+		if r.failure != "" {
+			continue
+		}
+		if r.cells[i] != "" {
+			filled++
+		}
+		if !math.IsNaN(r.values[i]) {
+			numeric++
+		}
+	}
+	return numeric > 0 && 2*numeric >= filled
+}
+
+// addSummaries adds a stats.Summary of every numeric column to fields, keyed by field name.
+func (t *table) addSummaries(fields map[string]stats.Summary) {
+	for i := range t.columns {
+		if t.isNumeric(i) {
+			fields[t.field(i)] = stats.Summarize(t.numbers(i))
+		}
+	}
+}
+
+// tracksFailures reports whether the table has a column that can mark a record as failed.
+func (t *table) tracksFailures() bool {
+	for _, check := range failureChecks {
+		for _, c := range t.columns {
+			if check.column(normalizeColumn(c)) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// failureOf decides from a record's error, status and success columns whether it failed, and why. Error text
+// is preferred over a bare status, which is preferred over a success flag.
+func failureOf(columns, cells []string) string {
+	for _, check := range failureChecks {
+		for i, c := range columns {
+			if i < len(cells) && check.column(normalizeColumn(c)) && check.failed(strings.ToLower(cells[i])) {
+				return check.reason(c, cells[i])
+			}
+		}
+	}
+	return ""
+}
+
+var failureChecks = []struct {
+	column func(name string) bool
+	failed func(lowerCell string) bool
+	reason func(column, cell string) string
+}{
+	{ // error, error_message, compilation.error: any text that is not a "no error" placeholder
+		column: func(n string) bool {
+			return n == "error" || n == "errors" || n == "exception" || hasAnySuffix(n, "_error", "error_message")
+		},
+		failed: func(c string) bool { return !noError[strings.TrimSpace(c)] },
+		reason: func(_, cell string) string { return cell },
+	},
+	{ // status, state, outcome, result: a word that means failure
+		column: func(n string) bool {
+			return n == "status" || n == "state" || n == "outcome" || n == "result" || strings.HasSuffix(n, "_status")
+		},
+		failed: func(c string) bool { return containsAny(c, "fail", "error", "timeout", "timed out", "abort", "crash") },
+		reason: func(_, cell string) string { return cell },
+	},
+	{ // success, ok, passed, compilation.success: a false flag
+		column: func(n string) bool {
+			return n == "success" || n == "succeeded" || n == "ok" || n == "passed" || strings.HasSuffix(n, "_success")
+		},
+		failed: func(c string) bool { return falseFlag[strings.TrimSpace(c)] },
+		reason: func(column, cell string) string { return column + "=" + cell },
+	},
+}
+
+var noError = map[string]bool{"": true, "none": true, "null": true, "nan": true, "n/a": true, "-": true, "false": true, "0": true, "ok": true}
+
+var falseFlag = map[string]bool{"false": true, "no": true, "n": true, "f": true, "0": true, "failed": true}
+
+func hasAnySuffix(s string, suffixes ...string) bool {
+	for _, suffix := range suffixes {
+		if strings.HasSuffix(s, suffix) {
+			return true
+		}
+	}
+	return false
+}
+
+func containsAny(s string, parts ...string) bool {
+	for _, p := range parts {
+		if strings.Contains(s, p) {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,68 @@
+package artifacts
+
+import (
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+)
+
+// phrase writes a fact's sentence and records every quantity it prints, rounded as printed. Quantities go
+// through num and count: p.printf("%s tok/s", p.num(x)).
+type phrase struct {
+	text    strings.Builder
+	numbers []float64
+}
+
+func (p *phrase) printf(format string, args ...any) { fmt.Fprintf(&p.text, format, args...) }
+
+func (p *phrase) String() string { return p.text.String() }
+
+// num prints x rounded for reading and records the printed value.
+func (p *phrase) num(x float64) string {
+	r := roundForText(x)
+	p.numbers = append(p.numbers, r)
+	return strconv.FormatFloat(r, 'f', -1, 64)
+}
+
+func (p *phrase) count(n int) string { return p.num(float64(n)) }
+
+// countOf prints a count with its noun, "1 run" or "36 runs".
+func (p *phrase) countOf(n int, noun string) string {
+	if n == 1 {
+		return p.count(n) + " " + noun
+	}
+	return p.count(n) + " " + noun + "s"
+}
+
+// quote returns free text (a note, a skip reason) and records the standalone numbers in it.
+func (p *phrase) quote(text string) string {
+	for _, word := range strings.Fields(text) {
+		if x, ok := ParseNumber(strings.Trim(word, ",;:()")); ok {
+			p.numbers = append(p.numbers, x)
+		}
+	}
+	return text
+}
+
+// withUnit prints a quantity followed by its unit, if it has one.
+func (p *phrase) withUnit(x float64, unit string) string {
+	if unit == "" {
+		return p.num(x)
+	}
+	return p.num(x) + " " + unit
+}
+
+// roundForText rounds to 2 decimals from 1 upwards and to 3 significant digits below 1. It goes through the
+// decimal text so that the result prints exactly as rounded.
+func roundForText(x float64) float64 {
+	text := strconv.FormatFloat(x, 'f', 2, 64)
+	if math.Abs(x) < 1 {
+		text = strconv.FormatFloat(x, 'g', 3, 64)
+	}
+	r, _ := strconv.ParseFloat(text, 64)
+	if r == 0 {
+		return 0 // not -0
+	}
+	return r
+}

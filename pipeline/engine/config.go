@@ -1,0 +1,60 @@
+package engine
+
+import (
+	"fmt"
+	"strconv"
+
+	"chimera/llama"
+)
+
+// Config is everything that shapes an LLM call: where the layers go, the context, and sampling.
+type Config struct {
+	NumGPU int `json:"num_gpu"`
+	// Fit lowers NumGPU to the largest offload that fits the devices' free memory instead of failing.
+	Fit        bool                `json:"fit"`
+	UseMmap    bool                `json:"use_mmap"`
+	Context    llama.ContextParams `json:"context"`
+	Sampling   llama.Sampling      `json:"sampling"`
+	NumPredict int                 `json:"num_predict"`
+}
+
+// AllLayers is the num_gpu value that offloads every layer.
+const AllLayers = -1
+
+// DefaultConfig offloads everything and uses chimera's context and sampling defaults.
+func DefaultConfig() Config {
+	return Config{NumGPU: AllLayers, UseMmap: true, Context: llama.DefaultContextParams(), Sampling: llama.DefaultSampling(), NumPredict: 512}
+}
+
+// Validate checks every field before anything reaches llama.cpp.
+func (c Config) Validate() error {
+	if c.NumGPU < AllLayers {
+		return fmt.Errorf("num_gpu must be -1 (all) or a layer count, got %d", c.NumGPU)
+	}
+	if c.NumPredict < 0 {
+		return fmt.Errorf("num_predict must not be negative, got %d", c.NumPredict)
+	}
+	if err := c.Context.Validate(); err != nil {
+		return err
+	}
+	return c.Sampling.Validate()
+}
+
+// Describe is the configuration in one line, with clean decimals:
+// num_gpu=…, num_ctx=…, temp=…, top_p=…, top_k=…, repeat_penalty=….
+func (c Config) Describe() string {
+	return fmt.Sprintf("num_gpu=%s, num_ctx=%d, temp=%s, top_p=%s, top_k=%d, repeat_penalty=%s",
+		NumGPULabel(c.NumGPU), c.Context.NumCtx, Decimal(c.Sampling.Temperature), Decimal(c.Sampling.TopP),
+		c.Sampling.TopK, Decimal(c.Sampling.RepeatPenalty))
+}
+
+// NumGPULabel prints -1 as "all".
+func NumGPULabel(n int) string {
+	if n == AllLayers {
+		return "all"
+	}
+	return strconv.Itoa(n)
+}
+
+// Decimal prints a float32 option the way it was typed: 0.8, not 0.800000011920929.
+func Decimal(f float32) string { return strconv.FormatFloat(float64(f), 'g', -1, 32) }

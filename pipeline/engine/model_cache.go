@@ -1,0 +1,111 @@
+package engine
+
+import (
+	"io"
+
+	"chimera/llama"
+)
+
+// ModelLoad is one load of the model, timed apart from the measurements that reuse it, and who used it: the
+// configurations, cells, sides (compare) or agents (multi) whose settings ask for the same load share it, each on
+// a context of its own.
+type ModelLoad struct {
+	NumGPU          int      `json:"num_gpu"` // the offload the load was asked for
+	OffloadedLayers int      `json:"gpu_layers_offloaded"`
+	LoadMS          float64  `json:"load_ms"`
+	DeviceBytes     int64    `json:"device_bytes"` // GPU memory the load took
+	UsedBy          []string `json:"used_by"`
+}
+
+// LoadError is a model load that failed at the offload it asked for; its message is the load's own.
+type LoadError struct {
+	NumGPU int
+	Err    error
+}
+
+func (e *LoadError) Error() string { return e.Err.Error() }
+func (e *LoadError) Unwrap() error { return e.Err }
+
+// ModelCache loads the model once per distinct load request and keeps each load for every user that makes the
+// same request.
+type ModelCache struct {
+	file    *ModelFile
+	log     io.Writer
+	entries []*cachedModel
+}
+
+type cachedModel struct {
+	key   loadKey
+	model *Model
+	load  ModelLoad
+}
+
+// loadKey is what a load depends on. With --fit the offload is fitted to the context, so the context is part of it.
+type loadKey struct {
+	numGPU     int
+	useMmap    bool
+	fit        bool
+	fitContext llama.ContextParams
+}
+
+func loadKeyOf(cfg Config) loadKey {
+	key := loadKey{numGPU: cfg.NumGPU, useMmap: cfg.UseMmap, fit: cfg.Fit}
+	if cfg.Fit {
+		key.fitContext = cfg.Context
+	}
+	return key
+}
+
+// NewModelCache loads from file, noting each load on log.
+func NewModelCache(file *ModelFile, log io.Writer) *ModelCache {
+	return &ModelCache{file: file, log: log}
+}
+
+// Get returns the model loaded as cfg asks (num_gpu, mmap, --fit), loading it the first time.
+func (c *ModelCache) Get(user string, cfg Config) (*Model, error) {
+	key := loadKeyOf(cfg)
+	for _, e := range c.entries {
+		if e.key == key {
+			e.load.UsedBy = append(e.load.UsedBy, user)
+			return e.model, nil
+		}
+	}
+	before := DeviceMemoryUsed()
+	m, err := c.file.LoadFor(cfg)
+	if err != nil {
+		return nil, &LoadError{NumGPU: cfg.NumGPU, Err: err}
+	}
+	load := ModelLoad{NumGPU: m.Load.RequestedGPU, OffloadedLayers: m.Load.OffloadedLayers, LoadMS: m.Load.LoadMS,
+		DeviceBytes: DeviceMemoryUsed() - before, UsedBy: []string{user}}
+	Logf(c.log, "model loaded for %s in %.0f ms, %d/%d layers on GPU, %d MiB of device memory", user, load.LoadMS,
+		load.OffloadedLayers, m.Load.OffloadableLayer, load.DeviceBytes>>20)
+	c.entries = append(c.entries, &cachedModel{key: key, model: m, load: load})
+	return m, nil
+}
+
+// Loads lists the loads in the order they were made.
+func (c *ModelCache) Loads() []ModelLoad {
+	loads := make([]ModelLoad, len(c.entries))
+	for i, e := range c.entries {
+		loads[i] = e.load
+	}
+	return loads
+}
+
+// Close frees every load.
+func (c *ModelCache) Close() {
+	for _, e := range c.entries {
+		e.model.Close()
+	}
+}
+
+// DeviceMemoryUsed is the memory in use on the GPUs (0 on a machine without one).
+func DeviceMemoryUsed() int64 {
+	var used int64
+	for _, d := range llama.Devices() {
+		if d.Type == "gpu" || d.Type == "igpu" {
+			used += int64(d.TotalBytes) - int64(d.FreeBytes)
+		}
+	}
+	return used
+}

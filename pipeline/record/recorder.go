@@ -1,0 +1,185 @@
+// Package record writes what the workflows measure to the store as it happens: runs, their inventory and facts,
+// agent passes and every call, so that a failed or interrupted run keeps everything it completed.
+package record
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"os"
+	"runtime/debug"
+	"strconv"
+	"sync"
+	"time"
+
+	"chimera/pipeline/agents"
+	"chimera/pipeline/artifacts"
+	"chimera/pipeline/engine"
+	"chimera/store"
+)
+
+// Recorder writes a workflow's rows. Its context is detached from cancellation so that an interrupted run is
+// still recorded as such, with everything done before the interruption.
+type Recorder struct {
+	db  *store.DB
+	ctx context.Context
+	mu  sync.Mutex // concurrent agents record calls through one recorder
+	seq int
+}
+
+// New records into db; ctx's values are kept, its cancellation is not.
+func New(ctx context.Context, db *store.DB) *Recorder {
+	return &Recorder{db: db, ctx: context.WithoutCancel(ctx)}
+}
+
+// RunRow is the start of a run of the given kind on a model file, as the store keeps it: config is the run's
+// settings, recorded as JSON.
+func RunRow(file *engine.ModelFile, kind store.RunKind, commandLine string, config any) store.Run {
+	return store.Run{Kind: kind, CommandLine: commandLine, ConfigJSON: JSON(config), ModelRef: file.Ref.Ref,
+		ModelPath: file.Ref.Path, ModelSHA256: file.Info.HeaderSHA256, ModelFileType: file.Info.FileType,
+		ModelSynthetic: file.Synthetic(), Host: hostname(), BuildInfo: buildInfo()}
+}
+
+// StartRun records a run as running and returns its ID.
+func (r *Recorder) StartRun(run store.Run) (int64, error) { return r.db.StartRun(r.ctx, run) }
+
+// AddBenchResults records a run's bench rows.
+func (r *Recorder) AddBenchResults(runID int64, rows []store.BenchResult) error {
+	return r.db.AddBenchResults(r.ctx, runID, rows)
+}
+
+// Finish records the run's outcome and returns its status.
+func (r *Recorder) Finish(runID int64, err error) string {
+	status := StatusOf(err)
+	msg := ""
+	if err != nil {
+		msg = err.Error()
+	}
+	// The outcome is already decided; a failure to record it must not hide the run's own error.
+	_ = r.db.FinishRun(r.ctx, runID, status, msg)
+	return string(status)
+}
+
+// StatusOf is the status a run or pass ends with after err: ok, interrupted (cancelled) or failed.
+func StatusOf(err error) store.Status {
+	switch {
+	case err == nil:
+		return store.StatusOK
+	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+		return store.StatusInterrupted
+	default:
+		return store.StatusFailed
+	}
+}
+
+func (r *Recorder) AddInventory(runID int64, facts *artifacts.FactsReport) error {
+	files := make([]store.FileRecord, 0, len(facts.Files)+len(facts.Skipped))
+	for _, f := range facts.Files {
+		files = append(files, store.FileRecord{Path: f.Path, Kind: f.Kind, Bytes: f.Bytes, SHA256: f.SHA256, Rows: f.Rows})
+	}
+	for _, s := range facts.Skipped {
+		files = append(files, store.FileRecord{Path: s.Path, SkippedReason: s.Reason})
+	}
+	if err := r.db.AddFiles(r.ctx, runID, files); err != nil {
+		return err
+	}
+	records := make([]store.FactRecord, 0, len(facts.Facts))
+	for _, f := range facts.Facts {
+		records = append(records, store.FactRecord{FactID: f.ID, Kind: f.Kind, Text: f.Text, Source: f.Source,
+			Field: f.Field, Value: strconv.FormatFloat(f.Value, 'g', -1, 64), Unit: f.Unit})
+	}
+	return r.db.AddFacts(r.ctx, runID, records)
+}
+
+func (r *Recorder) startAgent(runID int64, agent agents.Agent, rep int, cfg engine.Config) (int64, error) {
+	return r.db.AddAgentRun(r.ctx, store.AgentRun{RunID: runID, Agent: agent.ID, Label: agent.Label,
+		ConfigJSON: JSON(cfg), Repetition: rep, Status: store.StatusRunning})
+}
+
+func (r *Recorder) finishAgent(id int64, res *agents.AgentResult) error {
+	return r.updateAgent(id, res, store.StatusOK)
+}
+
+// failAgent records the agent's partial work and passes err on.
+func (r *Recorder) failAgent(id int64, res *agents.AgentResult, err error) error {
+	if recErr := r.updateAgent(id, res, StatusOf(err)); recErr != nil {
+		return errors.Join(err, recErr)
+	}
+	return err
+}
+
+func (r *Recorder) updateAgent(id int64, res *agents.AgentResult, status store.Status) error {
+	s := res.Stages
+	return r.db.UpdateAgentRun(r.ctx, store.AgentRun{ID: id, Agent: res.Agent.ID, Label: res.Agent.Label,
+		Repetition: res.Repetition, IngestMS: s.IngestMS, AnalysisMS: s.AnalysisMS, ReportMS: s.ReportMS,
+		TotalMS: s.TotalMS, ReportPath: res.ReportPath, Status: status})
+}
+
+func (r *Recorder) AddCall(runID, agentRunID int64, c agents.CallRecord) error {
+	r.mu.Lock()
+	r.seq++
+	seq := r.seq
+	r.mu.Unlock()
+	t := c.Timings
+	_, err := r.db.AddCall(r.ctx, store.Call{
+		RunID: runID, AgentRunID: agentRunID, Stage: c.Stage, Seq: seq, Prompt: c.Prompt.User, Response: c.Response,
+		PromptTokens: t.PromptTokens, PromptTrimmed: c.Prompt.Trimmed, GenTokens: t.GenTokens, TTFTMS: t.TTFTMS,
+		PromptEvalMS: t.PromptEvalMS, EvalMS: t.EvalMS, TotalMS: t.TotalMS, PromptTPS: t.PromptTPS, DecodeTPS: t.DecodeTPS,
+		LoadMS: float64(t.LoadDuration) / 1e6, TimingsJSON: JSON(t), StartedAt: time.Now().UTC(),
+	})
+	return err
+}
+
+func (r *Recorder) AddReport(runID, agentRunID int64, name, path, markdown string) error {
+	_, err := r.db.AddReport(r.ctx, store.Report{RunID: runID, AgentRunID: agentRunID, Name: name, Path: path, Markdown: markdown})
+	return err
+}
+
+// JSON is v marshalled; only chimera's own plain structs are given to it.
+func JSON(v any) string {
+	data, err := json.Marshal(v)
+	if err != nil {
+		panic(err) // only chimera's own plain structs are marshalled here
+	}
+	return string(data)
+}
+
+func hostname() string {
+	name, _ := os.Hostname()
+	return name
+}
+
+func buildInfo() string {
+	info, ok := debug.ReadBuildInfo()
+	if !ok {
+		return ""
+	}
+	version := info.Main.Version
+	for _, s := range info.Settings {
+		if s.Key == "vcs.revision" {
+			version += " " + s.Value
+		}
+	}
+	return version + " " + info.GoVersion
+}
+
+// Agent runs agent's pass on s and records it under runID as it goes: the agent run under label, each call as
+// soon as it completes, then the outcome, so that a failed or interrupted pass keeps its completed calls.
+// complete, when not nil, finishes a pass that ran to the end before its outcome is recorded (the run workflow
+// writes the agent's report there); its error fails the pass. It returns the agent run's ID.
+func (r *Recorder) Agent(ctx context.Context, s *agents.Session, runID int64, agent agents.Agent, label string, rep int,
+	inbound []agents.Handoff, complete func(agentRunID int64, res *agents.AgentResult) error) (*agents.AgentResult, int64, error) {
+	agentRunID, err := r.startAgent(runID, agents.Agent{ID: agent.ID, Label: label}, rep, s.Config)
+	if err != nil {
+		return nil, 0, err
+	}
+	s.OnCall = func(_ *agents.AgentResult, c agents.CallRecord) error { return r.AddCall(runID, agentRunID, c) }
+	res, err := s.RunAgent(ctx, agent, rep, inbound)
+	if err == nil && complete != nil {
+		err = complete(agentRunID, res)
+	}
+	if err != nil {
+		return res, agentRunID, r.failAgent(agentRunID, res, err)
+	}
+	return res, agentRunID, r.finishAgent(agentRunID, res)
+}

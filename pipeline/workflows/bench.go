@@ -1,0 +1,386 @@
+package workflows
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"time"
+
+	"chimera/llama"
+	"chimera/pipeline/engine"
+	"chimera/pipeline/record"
+	"chimera/pipeline/stats"
+	"chimera/store"
+)
+
+// BenchAxes are the settings a bench sweeps: every combination runs (llama-bench's comma lists).
+type BenchAxes struct {
+	NumGPU    []int    `json:"num_gpu"`
+	NumCtx    []int    `json:"num_ctx"`
+	Batch     []int    `json:"batch"`
+	UBatch    []int    `json:"ubatch"`
+	Threads   []int    `json:"threads"`
+	FlashAttn []string `json:"flash_attn"`
+	CacheType []string `json:"cache_type"`
+}
+
+// BenchOptions configure `chimera bench`.
+type BenchOptions struct {
+	Target
+	Axes    BenchAxes
+	NPrompt int   // pp test size; 0 skips it
+	NGen    int   // tg test size; 0 skips it
+	NDepth  []int // tokens already in the KV cache when each test starts (llama-bench's -d); none means 0
+	Reps    int
+	UseMmap bool
+}
+
+// BenchRow is one test at one configuration, with llama-bench's field names so its tooling reads chimera's output.
+type BenchRow struct {
+	ModelFilename   string         `json:"model_filename"`
+	ModelType       string         `json:"model_type"`
+	ModelSize       uint64         `json:"model_size"`
+	ModelNParams    uint64         `json:"model_n_params"`
+	Backends        string         `json:"backends"`
+	GPUInfo         string         `json:"gpu_info"`
+	NBatch          int            `json:"n_batch"`
+	NUBatch         int            `json:"n_ubatch"`
+	NThreads        int            `json:"n_threads"`
+	TypeK           string         `json:"type_k"`
+	TypeV           string         `json:"type_v"`
+	NGPULayers      int            `json:"n_gpu_layers"`
+	FlashAttn       string         `json:"flash_attn"`
+	UseMmap         bool           `json:"use_mmap"`
+	NPrompt         int            `json:"n_prompt"`
+	NGen            int            `json:"n_gen"`
+	NDepth          int            `json:"n_depth"`
+	NCtx            int            `json:"n_ctx"`
+	TestTime        string         `json:"test_time"`
+	AvgNS           int64          `json:"avg_ns"`
+	StddevNS        int64          `json:"stddev_ns"`
+	AvgTS           float64        `json:"avg_ts"`
+	StddevTS        float64        `json:"stddev_ts"`
+	SamplesNS       []int64        `json:"samples_ns"`
+	SamplesTS       []float64      `json:"samples_ts"`
+	GPULayersActual int            `json:"n_gpu_layers_effective"`
+	LoadMS          float64        `json:"load_ms"`
+	VRAMUsedBytes   int64          `json:"vram_used_bytes"`
+	TokenLatency    *stats.Summary `json:"token_latency_ms,omitempty"`
+	DuplicateOf     string         `json:"duplicate_of,omitempty"`
+}
+
+// Test names the row the llama-bench way: pp512, tg128, tg128 @ d4096.
+func (r BenchRow) Test() string {
+	test := fmt.Sprintf("pp%d", r.NPrompt)
+	if r.NGen > 0 {
+		test = fmt.Sprintf("tg%d", r.NGen)
+	}
+	if r.NDepth > 0 {
+		test += fmt.Sprintf(" @ d%d", r.NDepth)
+	}
+	return test
+}
+
+// depths are the depths each test runs at.
+func (o BenchOptions) depths() []int {
+	if len(o.NDepth) == 0 {
+		return []int{0}
+	}
+	return o.NDepth
+}
+
+// BenchConfig is one point of the grid.
+type BenchConfig struct {
+	NumGPU  int
+	Context llama.ContextParams
+}
+
+// Grid expands the axes over base, which supplies the context settings no axis varies, in llama-bench's order:
+// the first axis varies slowest.
+func (a BenchAxes) Grid(base llama.ContextParams) []BenchConfig {
+	var grid []BenchConfig
+	for _, gpu := range a.NumGPU {
+		for _, numCtx := range a.NumCtx {
+			for _, batch := range a.Batch {
+				for _, ubatch := range a.UBatch {
+					for _, threads := range a.Threads {
+						for _, fa := range a.FlashAttn {
+							for _, cacheType := range a.CacheType {
+								p := base
+								p.NumCtx, p.Batch, p.UBatch, p.Threads = numCtx, batch, min(ubatch, batch), threads
+								p.FlashAttn, p.CacheType = fa, cacheType
+								grid = append(grid, BenchConfig{NumGPU: gpu, Context: p})
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+	return grid
+}
+
+// Bench runs the pp and tg tests over the grid, one model load per distinct effective offload, a warm-up per
+// configuration excluded from the samples, and records the rows in the store. A cancelled ctx stops the test
+// between tokens and the run is recorded as interrupted with the rows measured so far.
+func Bench(ctx context.Context, db *store.DB, opts BenchOptions) ([]BenchRow, error) {
+	if err := opts.validate(); err != nil {
+		return nil, err
+	}
+	grid := opts.Axes.Grid(llama.ContextParams{})
+	if len(grid) == 0 {
+		return nil, engine.Invalid(errors.New("every bench axis needs at least one value"))
+	}
+	for _, cfg := range grid {
+		if err := cfg.Context.Validate(); err != nil {
+			return nil, engine.Invalid(err)
+		}
+	}
+	file, err := engine.ResolveModel(opts.ModelRef, opts.Source)
+	if err != nil {
+		return nil, err
+	}
+	rec := record.New(ctx, db)
+	runID, err := rec.StartRun(record.RunRow(file, store.KindBench, opts.CommandLine, opts.Axes))
+	if err != nil {
+		return nil, err
+	}
+	loads := engine.NewModelCache(file, opts.Log)
+	defer loads.Close()
+	b := newBencher(opts, loads, int(file.Info.BlockCount))
+	rows, err := b.run(ctx, grid)
+	if recErr := rec.AddBenchResults(runID, storeBenchRows(rows)); recErr != nil && err == nil {
+		err = recErr
+	}
+	rec.Finish(runID, err)
+	return rows, err
+}
+
+// runRecord is the store's row for a run of the given kind on the resolved model.
+func (o BenchOptions) validate() error {
+	switch {
+	case o.Reps < 1:
+		return engine.Invalid(fmt.Errorf("reps must be at least 1, got %d", o.Reps))
+	case o.NPrompt < 0 || o.NGen < 0 || o.NPrompt+o.NGen == 0:
+		return engine.Invalid(fmt.Errorf("give a prompt size (-p) or a generation size (-n) above 0"))
+	}
+	for _, n := range o.Axes.NumGPU {
+		if n < engine.AllLayers {
+			return engine.Invalid(fmt.Errorf("num_gpu must be a layer count or all, got %d", n))
+		}
+	}
+	for _, d := range o.depths() {
+		if d < 0 {
+			return engine.Invalid(fmt.Errorf("n_depth must be 0 or more, got %d", d))
+		}
+	}
+	return checkTestsFit(o.NPrompt, o.NGen, slices.Max(o.depths()), o.Axes.NumCtx)
+}
+
+// checkTestsFit rejects pp and tg tests that, after depth cached tokens, would not fit a context they run in.
+func checkTestsFit(nPrompt, nGen, depth int, numCtx []int) error {
+	for _, n := range numCtx {
+		if depth+max(nPrompt, nGen) > n {
+			return engine.Invalid(fmt.Errorf("num_ctx %d is smaller than the test (depth %d + pp %d or tg %d)", n, depth, nPrompt, nGen))
+		}
+	}
+	return nil
+}
+
+type bencher struct {
+	opts   BenchOptions
+	loads  *engine.ModelCache
+	blocks int
+	rng    *rand.Rand
+	// tick is called after every repetition, warm-ups included (the sweep's progress bar).
+	tick func()
+}
+
+func newBencher(opts BenchOptions, loads *engine.ModelCache, blocks int) *bencher {
+	// A fixed seed: every run measures the same inputs.
+	return &bencher{opts: opts, loads: loads, blocks: blocks, rng: rand.New(rand.NewPCG(1, 2)), tick: func() {}}
+}
+
+func (b *bencher) run(ctx context.Context, grid []BenchConfig) ([]BenchRow, error) {
+	measured := map[string][]BenchRow{} // by effective settings
+	labels := map[string]string{}
+	var rows []BenchRow
+	var firstFailure error
+	for i, cfg := range grid {
+		effective := engine.EffectiveNumGPU(cfg.NumGPU, b.blocks, llama.HasGPU())
+		key := settingsKey(effective, cfg.Context)
+		label := cfg.label()
+		engine.Logf(b.opts.Log, "bench %d/%d: %s", i+1, len(grid), label)
+		if prior, dup := measured[key]; dup {
+			engine.Logf(b.opts.Log, "  same effective settings as %s (%d layers offloaded): not run again", labels[key], effective)
+			rows = append(rows, duplicates(prior, cfg, labels[key])...)
+			continue
+		}
+		cfgRows, err := b.runConfig(ctx, cfg, effective)
+		rows = append(rows, cfgRows...)
+		switch {
+		case err == nil:
+			measured[key], labels[key] = cfgRows, label
+		case ctx.Err() == nil && cannotRunAt(err):
+			// Like a sweep's cell, a configuration the machine cannot run (the model or its context does not fit)
+			// is a finding; the other configurations are still measured.
+			engine.Logf(b.opts.Log, "  not measured: %v", err)
+			firstFailure = cmp.Or(firstFailure, err)
+		default:
+			return rows, err
+		}
+	}
+	if len(rows) == 0 && firstFailure != nil {
+		return nil, engine.Invalid(fmt.Errorf("no configuration could be measured: %w", firstFailure))
+	}
+	return rows, nil
+}
+
+// settingsKey identifies what a configuration really runs: the layers it offloads on this machine and its
+// context settings, with 0 threads resolved to the core count.
+func settingsKey(effectiveNumGPU int, p llama.ContextParams) string {
+	p.Threads, p.ThreadsBatch = p.EffectiveThreads()
+	return fmt.Sprintf("%d/%+v", effectiveNumGPU, p)
+}
+
+func (c BenchConfig) label() string {
+	p := c.Context
+	return fmt.Sprintf("num_gpu=%s num_ctx=%d batch=%d ubatch=%d threads=%d flash_attn=%s cache=%s", engine.NumGPULabel(c.NumGPU),
+		p.NumCtx, p.Batch, p.UBatch, p.Threads, p.FlashAttn, p.CacheType)
+}
+
+// duplicates reports a configuration whose effective settings were already measured, pointing at that run.
+func duplicates(prior []BenchRow, cfg BenchConfig, of string) []BenchRow {
+	rows := make([]BenchRow, len(prior))
+	for i, r := range prior {
+		r.NGPULayers, r.DuplicateOf = cfg.NumGPU, of
+		rows[i] = r
+	}
+	return rows
+}
+
+// runConfig runs the pp and tg tests at one configuration, on the model loaded with its effective offload.
+func (b *bencher) runConfig(ctx context.Context, cfg BenchConfig, effective int) ([]BenchRow, error) {
+	before := engine.DeviceMemoryUsed()
+	m, err := b.loads.Get(cfg.label(), engine.Config{NumGPU: effective, UseMmap: b.opts.UseMmap})
+	if err != nil {
+		return nil, err
+	}
+	llctx, err := m.NewContext(cfg.Context)
+	if err != nil {
+		return nil, engine.Invalid(err)
+	}
+	defer llctx.Close()
+	base := b.baseRow(m, llctx, cfg, effective, engine.DeviceMemoryUsed()-before)
+	var rows []BenchRow
+	for _, depth := range b.opts.depths() {
+		base.NDepth = depth
+		if b.opts.NPrompt > 0 {
+			row, err := b.measure(base, b.opts.NPrompt, 0, func() (time.Duration, []time.Duration, error) {
+				d, err := llctx.BenchPrompt(ctx, b.opts.NPrompt, depth, b.rng)
+				return d, nil, err
+			})
+			if err != nil {
+				return rows, err
+			}
+			rows = append(rows, row)
+		}
+		if b.opts.NGen > 0 {
+			row, err := b.measure(base, 0, b.opts.NGen, func() (time.Duration, []time.Duration, error) {
+				return llctx.BenchGenerate(ctx, b.opts.NGen, depth, b.rng)
+			})
+			if err != nil {
+				return rows, err
+			}
+			rows = append(rows, row)
+		}
+	}
+	return rows, nil
+}
+
+func (b *bencher) baseRow(m *engine.Model, llctx *llama.Context, cfg BenchConfig, effective int, vram int64) BenchRow {
+	gen, _ := cfg.Context.EffectiveThreads()
+	return BenchRow{
+		ModelFilename: m.Ref.Path, ModelType: m.Description(), ModelSize: m.SizeBytes(), ModelNParams: m.Params(),
+		Backends: backendNames(), GPUInfo: gpuNames(), NBatch: cfg.Context.Batch, NUBatch: cfg.Context.UBatch,
+		NThreads: gen, TypeK: cfg.Context.CacheType, TypeV: cfg.Context.CacheType, NGPULayers: cfg.NumGPU,
+		FlashAttn: cfg.Context.FlashAttn, UseMmap: b.opts.UseMmap, NCtx: llctx.NumCtx(), GPULayersActual: effective,
+		LoadMS: m.Load.LoadMS, VRAMUsedBytes: vram,
+	}
+}
+
+// measure runs one test: a warm-up, excluded, then the repetitions.
+func (b *bencher) measure(base BenchRow, nPrompt, nGen int, test func() (time.Duration, []time.Duration, error)) (BenchRow, error) {
+	row := base
+	row.NPrompt, row.NGen = nPrompt, nGen
+	row.TestTime = time.Now().UTC().Format(time.RFC3339)
+	var steps []float64
+	for rep := 0; rep <= b.opts.Reps; rep++ {
+		elapsed, stepTimes, err := test()
+		if err != nil {
+			return row, err
+		}
+		b.tick()
+		if rep == 0 {
+			continue // the warm-up
+		}
+		row.SamplesNS = append(row.SamplesNS, elapsed.Nanoseconds())
+		row.SamplesTS = append(row.SamplesTS, float64(nPrompt+nGen)/elapsed.Seconds())
+		for _, s := range stepTimes {
+			steps = append(steps, float64(s.Nanoseconds())/1e6)
+		}
+	}
+	ns := make([]float64, len(row.SamplesNS))
+	for i, v := range row.SamplesNS {
+		ns[i] = float64(v)
+	}
+	nsSummary, tsSummary := stats.Summarize(ns), stats.Summarize(row.SamplesTS)
+	row.AvgNS, row.StddevNS = int64(nsSummary.Mean), int64(nsSummary.SD)
+	row.AvgTS, row.StddevTS = tsSummary.Mean, tsSummary.SD
+	if len(steps) > 0 {
+		latency := stats.Summarize(steps)
+		row.TokenLatency = &latency
+	}
+	engine.Logf(b.opts.Log, "  %s: %.2f ± %.2f tok/s", row.Test(), row.AvgTS, row.StddevTS)
+	return row, nil
+}
+
+func backendNames() string {
+	return joinUnique(llama.Devices(), func(d llama.Device) string { return d.Backend })
+}
+
+func gpuNames() string {
+	return joinUnique(llama.Devices(), func(d llama.Device) string {
+		if d.Type == "cpu" {
+			return ""
+		}
+		return d.Description
+	})
+}
+
+func joinUnique(devices []llama.Device, name func(llama.Device) string) string {
+	var names []string
+	seen := map[string]bool{}
+	for _, d := range devices {
+		if n := name(d); n != "" && !seen[n] {
+			seen[n] = true
+			names = append(names, n)
+		}
+	}
+	return strings.Join(names, ",")
+}
+
+func storeBenchRows(rows []BenchRow) []store.BenchResult {
+	out := make([]store.BenchResult, 0, len(rows))
+	for _, r := range rows {
+		out = append(out, store.BenchResult{Test: r.Test()[:2], NPrompt: r.NPrompt, NGen: r.NGen, NDepth: r.NDepth, NGPULayers: r.NGPULayers,
+			NCtx: r.NCtx, NBatch: r.NBatch, NUBatch: r.NUBatch, NThreads: r.NThreads, FlashAttn: r.FlashAttn == "on",
+			TypeK: r.TypeK, TypeV: r.TypeV, AvgNS: r.AvgNS, StddevNS: r.StddevNS, AvgTS: r.AvgTS, StddevTS: r.StddevTS,
+			SamplesNS: r.SamplesNS, SamplesTS: r.SamplesTS, ExtraJSON: record.JSON(r)})
+	}
+	return out
+}

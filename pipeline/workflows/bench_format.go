@@ -1,0 +1,140 @@
+package workflows
+
+import (
+	"chimera/pipeline/engine"
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"io"
+	"path/filepath"
+	"reflect"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+)
+
+// BenchFormats are the output formats of `chimera bench`, as llama-bench's -o.
+var BenchFormats = []string{"table", "md", "csv", "json", "jsonl", "sql"}
+
+// WriteBench writes rows in one of BenchFormats.
+func WriteBench(w io.Writer, rows []BenchRow, format string) error {
+	switch format {
+	case "table":
+		return writeBenchTable(w, rows)
+	case "md":
+		return writeBenchMarkdown(w, rows)
+	case "csv":
+		return writeBenchCSV(w, rows)
+	case "json":
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(rows)
+	case "jsonl":
+		enc := json.NewEncoder(w)
+		for _, r := range rows {
+			if err := enc.Encode(r); err != nil {
+				return err
+			}
+		}
+		return nil
+	case "sql":
+		return writeBenchSQL(w, rows)
+	}
+	return engine.Invalid(fmt.Errorf("format must be one of %s, got %q", strings.Join(BenchFormats, ", "), format))
+}
+
+func writeBenchTable(w io.Writer, rows []BenchRow) error {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "model\tsize MiB\tngl\tngl used\tthreads\tn_ctx\tbatch\tubatch\tfa\tcache\ttest\tt/s\tp50 ms\tp95 ms\tnote\t")
+	for _, r := range rows {
+		p50, p95 := "-", "-"
+		if r.TokenLatency != nil {
+			p50, p95 = fmt.Sprintf("%.2f", r.TokenLatency.Median), fmt.Sprintf("%.2f", r.TokenLatency.P95)
+		}
+		note := ""
+		if r.DuplicateOf != "" {
+			note = "same as " + r.DuplicateOf
+		}
+		fmt.Fprintf(tw, "%s\t%.0f\t%s\t%d\t%d\t%d\t%d\t%d\t%s\t%s\t%s\t%.2f ± %.2f\t%s\t%s\t%s\t\n", filepath.Base(r.ModelFilename),
+			float64(r.ModelSize)/(1<<20), engine.NumGPULabel(r.NGPULayers), r.GPULayersActual, r.NThreads, r.NCtx, r.NBatch,
+			r.NUBatch, r.FlashAttn, r.TypeK, r.Test(), r.AvgTS, r.StddevTS, p50, p95, note)
+	}
+	return tw.Flush()
+}
+
+func writeBenchMarkdown(w io.Writer, rows []BenchRow) error {
+	fmt.Fprintln(w, "| model | size | params | backend | ngl | threads | n_ctx | n_batch | n_ubatch | fa | type_k | test | t/s |")
+	fmt.Fprintln(w, "| --- | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | --- | --- | ---: | ---: |")
+	for _, r := range rows {
+		fmt.Fprintf(w, "| %s | %.2f MiB | %.2f M | %s | %s | %d | %d | %d | %d | %s | %s | %s | %.2f ± %.2f |\n", r.ModelType,
+			float64(r.ModelSize)/(1<<20), float64(r.ModelNParams)/1e6, r.Backends, engine.NumGPULabel(r.NGPULayers), r.NThreads,
+			r.NCtx, r.NBatch, r.NUBatch, r.FlashAttn, r.TypeK, r.Test(), r.AvgTS, r.StddevTS)
+	}
+	return nil
+}
+
+// benchColumns are BenchRow's JSON names and values in field order; lists and nested values become JSON text.
+func benchColumns(r BenchRow) (names, values []string) {
+	v := reflect.ValueOf(r)
+	for i := range v.NumField() {
+		name, _, _ := strings.Cut(v.Type().Field(i).Tag.Get("json"), ",")
+		names = append(names, name)
+		values = append(values, columnValue(v.Field(i)))
+	}
+	return names, values
+}
+
+func columnValue(v reflect.Value) string {
+	switch v.Kind() {
+	case reflect.String:
+		return v.String()
+	case reflect.Float64:
+		return strconv.FormatFloat(v.Float(), 'f', -1, 64)
+	case reflect.Slice, reflect.Pointer:
+		data, _ := json.Marshal(v.Interface())
+		return string(data)
+	default:
+		return fmt.Sprint(v.Interface())
+	}
+}
+
+func writeBenchCSV(w io.Writer, rows []BenchRow) error {
+	cw := csv.NewWriter(w)
+	names, _ := benchColumns(BenchRow{})
+	cw.Write(names)
+	for _, r := range rows {
+		_, values := benchColumns(r)
+		cw.Write(values)
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+// writeBenchSQL writes statements for `sqlite3 db < file`, as llama-bench -o sql does.
+func writeBenchSQL(w io.Writer, rows []BenchRow) error {
+	names, _ := benchColumns(BenchRow{})
+	columns := make([]string, len(names))
+	for i, name := range names {
+		columns[i] = name + " " + sqlType(reflect.TypeOf(BenchRow{}).Field(i).Type.Kind())
+	}
+	fmt.Fprintf(w, "CREATE TABLE IF NOT EXISTS llama_bench (\n  %s\n);\n", strings.Join(columns, ",\n  "))
+	for _, r := range rows {
+		_, values := benchColumns(r)
+		quoted := make([]string, len(values))
+		for i, value := range values {
+			quoted[i] = "'" + strings.ReplaceAll(value, "'", "''") + "'"
+		}
+		fmt.Fprintf(w, "INSERT INTO llama_bench (%s) VALUES (%s);\n", strings.Join(names, ", "), strings.Join(quoted, ", "))
+	}
+	return nil
+}
+
+func sqlType(k reflect.Kind) string {
+	switch k {
+	case reflect.Int, reflect.Int64, reflect.Uint64:
+		return "INTEGER"
+	case reflect.Float64:
+		return "REAL"
+	}
+	return "TEXT"
+}

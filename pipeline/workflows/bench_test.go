@@ -1,0 +1,151 @@
+package workflows
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"encoding/csv"
+	"encoding/json"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"chimera/llama"
+	"chimera/pipeline/engine"
+	"chimera/store"
+
+	_ "github.com/mattn/go-sqlite3"
+)
+
+func tinyAxes() BenchAxes {
+	return BenchAxes{NumGPU: []int{0, 1, engine.AllLayers}, NumCtx: []int{256}, Batch: []int{64}, UBatch: []int{64},
+		Threads: []int{1}, FlashAttn: []string{"auto"}, CacheType: []string{"f16"}}
+}
+
+func TestGridVariesTheFirstAxisSlowest(t *testing.T) {
+	axes := tinyAxes()
+	axes.NumCtx = []int{256, 512}
+	var got []string
+	for _, cfg := range axes.Grid(llama.ContextParams{}) {
+		got = append(got, engine.NumGPULabel(cfg.NumGPU)+"/"+strings.TrimSpace(strings.Fields(cfg.label())[1]))
+	}
+	want := []string{"0/num_ctx=256", "0/num_ctx=512", "1/num_ctx=256", "1/num_ctx=512", "all/num_ctx=256", "all/num_ctx=512"}
+	if !slices.Equal(got, want) {
+		t.Errorf("grid %q, want %q", got, want)
+	}
+}
+
+func runTinyBench(t *testing.T) []BenchRow {
+	t.Helper()
+	rows, err := Bench(context.Background(), openTestDB(t), BenchOptions{Target: Target{ModelRef: tinyModel}, Axes: tinyAxes(), NPrompt: 32, NGen: 8, Reps: 2, UseMmap: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rows
+}
+
+func TestBenchRunsEffectivelyEqualConfigsOnce(t *testing.T) {
+	rows := runTinyBench(t)
+	if len(rows) != 6 {
+		t.Fatalf("%d rows, want pp and tg for 3 num_gpu values", len(rows))
+	}
+	// Without a GPU every num_gpu offloads nothing: the second and third values repeat the first measurement.
+	for i, r := range rows {
+		wantDup := i >= 2
+		if (r.DuplicateOf != "") != wantDup || r.GPULayersActual != 0 || len(r.SamplesTS) != 2 {
+			t.Errorf("row %d: duplicate_of %q, layers %d, %d samples", i, r.DuplicateOf, r.GPULayersActual, len(r.SamplesTS))
+		}
+		if r.AvgTS != rows[i%2].AvgTS || r.Test() != []string{"pp32", "tg8"}[i%2] {
+			t.Errorf("row %d: %s at %v tok/s", i, r.Test(), r.AvgTS)
+		}
+	}
+	if rows[1].TokenLatency == nil || rows[0].TokenLatency != nil {
+		t.Error("token latency belongs to tg rows only")
+	}
+}
+
+func TestBenchFormats(t *testing.T) {
+	rows := runTinyBench(t)[:2]
+	var out bytes.Buffer
+	if err := WriteBench(&out, rows, "csv"); err != nil {
+		t.Fatal(err)
+	}
+	records, err := csv.NewReader(&out).ReadAll()
+	if err != nil || len(records) != 3 {
+		t.Fatalf("csv: %v, %d records", err, len(records))
+	}
+	for _, field := range []string{"n_gpu_layers", "n_prompt", "n_gen", "avg_ts", "stddev_ts", "avg_ns", "stddev_ns", "samples_ts"} {
+		if !slices.Contains(records[0], field) {
+			t.Errorf("csv header lacks llama-bench's %s", field)
+		}
+	}
+
+	out.Reset()
+	WriteBench(&out, rows, "json")
+	var decoded []BenchRow
+	if err := json.Unmarshal(out.Bytes(), &decoded); err != nil || len(decoded) != 2 || decoded[1].NGen != 8 {
+		t.Errorf("json: %v, %+v", err, decoded)
+	}
+
+	out.Reset()
+	WriteBench(&out, rows, "sql")
+	db, err := sql.Open("sqlite3", filepath.Join(t.TempDir(), "bench.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Exec(out.String()); err != nil {
+		t.Fatalf("sql does not load: %v", err)
+	}
+	var n int
+	var avg float64
+	if err := db.QueryRow("SELECT count(*), max(avg_ts) FROM llama_bench").Scan(&n, &avg); err != nil || n != 2 || avg <= 0 {
+		t.Errorf("loaded %d rows, max avg_ts %v, %v", n, avg, err)
+	}
+	if err := WriteBench(&out, rows, "xml"); !engine.IsInputError(err) {
+		t.Errorf("unknown format: %v", err)
+	}
+}
+
+func TestBenchRejectsTestsLargerThanTheContext(t *testing.T) {
+	for _, opts := range []BenchOptions{{NPrompt: 512}, {NPrompt: 32, NDepth: []int{0, 240}}, {NGen: 8, NDepth: []int{-1}}} {
+		opts.ModelRef, opts.Axes, opts.Reps = tinyModel, tinyAxes(), 1
+		if _, err := Bench(context.Background(), openTestDB(t), opts); !engine.IsInputError(err) {
+			t.Errorf("pp %d, tg %d at depths %v in num_ctx 256: %v", opts.NPrompt, opts.NGen, opts.NDepth, err)
+		}
+	}
+}
+
+func TestBenchRunsEveryTestAtEveryDepth(t *testing.T) {
+	db := openTestDB(t)
+	axes := tinyAxes()
+	axes.NumGPU = []int{0}
+	rows, err := Bench(context.Background(), db, BenchOptions{Target: Target{ModelRef: tinyModel}, Axes: axes, NPrompt: 32, NGen: 8,
+		NDepth: []int{0, 64}, Reps: 1, UseMmap: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tests []string
+	for _, r := range rows {
+		tests = append(tests, r.Test())
+	}
+	if want := []string{"pp32", "tg8", "pp32 @ d64", "tg8 @ d64"}; !slices.Equal(tests, want) {
+		t.Errorf("tests %q, want %q", tests, want)
+	}
+	runs, err := db.ListRuns(context.Background(), store.ListFilter{Kind: store.KindBench})
+	if err != nil || len(runs) != 1 {
+		t.Fatalf("%d bench runs, %v", len(runs), err)
+	}
+	detail, err := db.GetRun(context.Background(), runs[0].ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var depths []int
+	for _, r := range detail.BenchResults {
+		depths = append(depths, r.NDepth)
+	}
+	if !slices.Equal(depths, []int{0, 0, 64, 64}) {
+		t.Errorf("stored depths %v", depths)
+	}
+}

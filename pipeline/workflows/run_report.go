@@ -1,0 +1,98 @@
+package workflows
+
+import (
+	"chimera/pipeline/agents"
+	"chimera/pipeline/render"
+	"chimera/pipeline/stats"
+	"encoding/json"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"time"
+)
+
+func (w *workflow) writeAgentReport(agentRunID int64, res *agents.AgentResult) error {
+	name := res.Agent.ID + "_report.md"
+	if w.opts.Runs > 1 {
+		name = fmt.Sprintf("%s_report_rep%d.md", res.Agent.ID, res.Repetition)
+	}
+	path := filepath.Join(w.opts.OutDir, name)
+	markdown := agents.RenderAgentReport(&w.result.RunInfo, res, time.Now())
+	if err := render.WriteFileAtomic(path, []byte(markdown)); err != nil {
+		return err
+	}
+	res.ReportPath = path
+	w.result.Reports = append(w.result.Reports, path)
+	return w.rec.AddReport(w.result.RunID, agentRunID, name, path, markdown)
+}
+
+// writeSummary writes the combined report and metrics.json, the run's machine-readable record.
+func (w *workflow) writeSummary() error {
+	combined := filepath.Join(w.opts.OutDir, "combined_report.md")
+	markdown := RenderCombinedReport(w.result, time.Now())
+	if err := render.WriteFileAtomic(combined, []byte(markdown)); err != nil {
+		return err
+	}
+	if err := w.rec.AddReport(w.result.RunID, 0, "combined_report.md", combined, markdown); err != nil {
+		return err
+	}
+	metrics := filepath.Join(w.opts.OutDir, "metrics.json")
+	data, err := json.MarshalIndent(w.result, "", "  ")
+	if err != nil {
+		return err
+	}
+	if err := render.WriteFileAtomic(metrics, data); err != nil {
+		return err
+	}
+	w.result.Reports = append(w.result.Reports, combined, metrics)
+	return nil
+}
+
+// RenderCombinedReport summarises every agent pass of a run and, over repetitions, each stage's spread.
+func RenderCombinedReport(run *RunResult, date time.Time) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "# Chimera run %d: combined report\n\n", run.RunID)
+	fmt.Fprintf(&b, "**Date:** %s  \n**Model:** %s (%s)  \n**Configuration:** %s  \n", date.UTC().Format("2006-01-02 15:04:05 UTC"),
+		run.Model.Ref, run.Model.Description, run.Config.Describe())
+	fmt.Fprintf(&b, "**Model load:** %.1f ms, %d/%d layers on GPU; before it %.1f ms finding and validating the file, after it %.1f ms creating the context\n\n",
+		run.Model.Load.LoadMS, run.Model.Load.OffloadedLayers, run.Model.Load.OffloadableLayer, run.ModelCheckMS, run.ContextMS)
+	if run.Model.Synthetic {
+		fmt.Fprintf(&b, "%s\n\n", agents.SyntheticNotice)
+	}
+	fmt.Fprintf(&b, "| Agent | Rep | Analysis s | Report s | Total s | Decode tok/s | TTFT ms | Tokens | Grounded numbers | Report |\n")
+	fmt.Fprintf(&b, "|---|---|---|---|---|---|---|---|---|---|\n")
+	for _, a := range run.Agents {
+		t := a.Totals()
+		fmt.Fprintf(&b, "| %s | %d | %.2f | %.2f | %.2f | %.2f | %.1f | %d | %d of %d | %s |\n", a.Agent.Name, a.Repetition,
+			a.Stages.AnalysisMS/1000, a.Stages.ReportMS/1000, a.Stages.TotalMS/1000, t.DecodeTPS, t.MeanTTFTMS, t.GenTokens,
+			a.Grounding.Grounded, a.Grounding.Numbers, filepath.Base(a.ReportPath))
+	}
+	b.WriteString("\n")
+	writeStageSpread(&b, run)
+	fmt.Fprintf(&b, "Ingest: %.1f ms for %d files (%d facts). Definitions: see the Metrics section of each agent report.\n",
+		run.IngestMS, len(run.Facts.Files), len(run.Facts.Facts))
+	return b.String()
+}
+
+// writeStageSpread shows mean ± sd per agent and stage across repetitions.
+func writeStageSpread(b *strings.Builder, run *RunResult) {
+	type key struct{ agent, stage string }
+	decode, ttft := map[key][]float64{}, map[key][]float64{}
+	var order []key
+	for _, a := range run.Agents {
+		for _, c := range a.Calls {
+			k := key{a.Agent.Name, c.Stage}
+			if _, seen := decode[k]; !seen {
+				order = append(order, k)
+			}
+			decode[k] = append(decode[k], c.Timings.DecodeTPS)
+			ttft[k] = append(ttft[k], c.Timings.TTFTMS)
+		}
+	}
+	fmt.Fprintf(b, "| Agent | Stage | n | Decode tok/s (mean ± sd) | TTFT ms (mean ± sd) |\n|---|---|---|---|---|\n")
+	for _, k := range order {
+		d, t := stats.Summarize(decode[k]), stats.Summarize(ttft[k])
+		fmt.Fprintf(b, "| %s | %s | %d | %.2f ± %.2f | %.1f ± %.1f |\n", k.agent, k.stage, d.N, d.Mean, d.SD, t.Mean, t.SD)
+	}
+	b.WriteString("\n")
+}

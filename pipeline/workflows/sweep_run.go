@@ -1,0 +1,209 @@
+package workflows
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"chimera/pipeline/agents"
+	"chimera/pipeline/artifacts"
+	"chimera/pipeline/engine"
+	"chimera/pipeline/record"
+	"chimera/pipeline/stats"
+	"chimera/store"
+)
+
+// sweeper measures a sweep's cells and records each under its own run, a child of the sweep's.
+type sweeper struct {
+	opts    SweepOptions
+	rec     *record.Recorder
+	cellRow store.Run // the sweep's row with the sweep as parent: the template of every cell's row
+	facts   *artifacts.FactsReport
+	model   *engine.ModelFile
+	loads   *engine.ModelCache
+	bench   *bencher
+	bar     *progressBar
+	varied  []axisColumn // the axes that tell the cells apart in their labels
+}
+
+// run measures every cell that is not a duplicate; the model loads are shared by all of them.
+func (s *sweeper) run(ctx context.Context, cells []SweepCell, blocks int) error {
+	s.bar = newProgressBar(s.opts.Log, measuredCells(cells)*s.opts.stepsPerCell())
+	defer s.bar.finish()
+	s.loads = engine.NewModelCache(s.model, s.bar)
+	defer s.loads.Close()
+	s.bench = newBencher(BenchOptions{NPrompt: s.opts.NPrompt, NGen: s.opts.NGen, Reps: s.opts.Runs, UseMmap: s.opts.Base.UseMmap}, s.loads, blocks)
+	s.bench.tick = s.bar.step
+	s.varied = variedAxes(cells, s.opts.Workload)
+	for i := range cells {
+		c := &cells[i]
+		if c.DuplicateOf > 0 {
+			engine.Logf(s.bar, "%s: the effective settings of cell %d (%d layers offloaded): not run again", s.label(i+1, c), c.DuplicateOf, c.GPULayers)
+			continue
+		}
+		stepsBefore := s.bar.done
+		err := s.runCell(ctx, i+1, c)
+		switch {
+		case err == nil:
+			engine.Logf(s.bar, "%s: decode %.2f tok/s, ttft %.1f ms", s.label(i+1, c), stats.Summarize(c.DecodeTPS).Mean, stats.Summarize(c.TTFTMS).Mean)
+		case ctx.Err() == nil && cannotRunAt(err):
+			c.Error = err.Error()
+			engine.Logf(s.bar, "%s: not measured: %v", s.label(i+1, c), err)
+			s.bar.advance(stepsBefore + s.opts.stepsPerCell() - s.bar.done) // the steps it will not take
+		default:
+			return err
+		}
+	}
+	return allCellsFailed(cells)
+}
+
+// cannotRunAt reports whether err is a cell's own settings failing (its prompts do not fit, the model does not
+// load with its offload), which the other cells need not share, rather than a failure of the sweep itself.
+func cannotRunAt(err error) bool {
+	var load *engine.LoadError
+	return engine.IsInputError(err) || errors.As(err, &load)
+}
+
+// allCellsFailed is the first cell's error when no cell could be measured, the sweep then having no result.
+func allCellsFailed(cells []SweepCell) error {
+	for _, c := range cells {
+		if c.DuplicateOf == 0 && c.Error == "" {
+			return nil
+		}
+	}
+	return engine.Invalid(fmt.Errorf("no cell could be measured: %s", cells[0].Error))
+}
+
+// label names cell n by the settings that vary: cell 2 num_gpu=0 num_ctx=2048.
+func (s *sweeper) label(n int, c *SweepCell) string {
+	return strings.TrimSpace(fmt.Sprintf("cell %d %s", n, describe(c.Config, s.varied)))
+}
+
+func measuredCells(cells []SweepCell) int {
+	n := 0
+	for _, c := range cells {
+		if c.DuplicateOf == 0 {
+			n++
+		}
+	}
+	return n
+}
+
+// stepsPerCell counts the progress bar's steps in a cell: every pass, the warm-up included, and for the bench
+// workload each of its two tests.
+func (o SweepOptions) stepsPerCell() int {
+	if o.Workload == WorkloadBench {
+		return 2 * (o.Runs + 1)
+	}
+	return o.Runs + 1
+}
+
+// runCell measures cell n under its own run, which records the cell's effective settings.
+func (s *sweeper) runCell(ctx context.Context, n int, c *SweepCell) error {
+	row := s.cellRow
+	row.Label = s.label(n, c)
+	row.ConfigJSON = record.JSON(struct {
+		Config          engine.Config `json:"config"`
+		NumGPUEffective int           `json:"num_gpu_effective"`
+	}{c.Config, c.GPULayers})
+	id, err := s.rec.StartRun(row)
+	if err != nil {
+		return err
+	}
+	c.RunID = id
+	if s.opts.Workload == WorkloadBench {
+		err = s.measureBench(ctx, c)
+	} else {
+		err = s.measureAgents(ctx, c)
+	}
+	s.rec.Finish(id, err)
+	return err
+}
+
+// measureBench runs the pp and tg tests, each with its own excluded warm-up, and stores them as bench results.
+// TTFT is the pp test's time, since the first token comes from the prompt's logits; sampling is excluded, as in
+// llama-bench.
+func (s *sweeper) measureBench(ctx context.Context, c *SweepCell) error {
+	rows, err := s.bench.runConfig(ctx, BenchConfig{NumGPU: c.Config.NumGPU, Context: c.Config.Context}, c.GPULayers)
+	for _, r := range rows {
+		if r.NGen > 0 {
+			c.DecodeTPS = r.SamplesTS
+			continue
+		}
+		for _, ns := range r.SamplesNS {
+			c.TTFTMS = append(c.TTFTMS, float64(ns)/1e6)
+		}
+	}
+	if recErr := s.rec.AddBenchResults(c.RunID, storeBenchRows(rows)); err == nil {
+		err = recErr
+	}
+	return err
+}
+
+// measureAgents runs the agent workflow on one context: a warm-up pass, excluded and not recorded, then Runs
+// recorded passes.
+func (s *sweeper) measureAgents(ctx context.Context, c *SweepCell) error {
+	load := c.Config
+	load.NumGPU = c.GPULayers
+	m, err := s.loads.Get(describe(c.Config, s.varied), load)
+	if err != nil {
+		return err
+	}
+	session, err := agents.NewSession(m, c.Config, s.facts, nil)
+	if err != nil {
+		return err
+	}
+	defer session.Close()
+	for pass := 0; pass <= s.opts.Runs; pass++ {
+		pooled, wallMS, err := s.agentPass(ctx, session, c.RunID, pass)
+		if err != nil {
+			return err
+		}
+		s.bar.step()
+		if pass == 0 {
+			continue // the warm-up
+		}
+		c.DecodeTPS = append(c.DecodeTPS, pooled.DecodeTPS)
+		c.TTFTMS = append(c.TTFTMS, pooled.TTFTMS)
+		c.WorkflowMS = append(c.WorkflowMS, wallMS)
+	}
+	return nil
+}
+
+// agentPass runs every agent once, the collector's report handed on, and returns the pooled calls and the pass's
+// wall time.
+func (s *sweeper) agentPass(ctx context.Context, session *agents.Session, cellRunID int64, pass int) (agents.Metrics, float64, error) {
+	start := time.Now()
+	var handoffs []agents.Handoff
+	var calls []agents.CallRecord
+	for _, agent := range agents.Agents {
+		res, err := s.runAgent(ctx, session, cellRunID, agent, pass, handoffs)
+		if err != nil {
+			return agents.Metrics{}, 0, err
+		}
+		calls = append(calls, res.Calls...)
+		handoffs = append(handoffs, agents.HandoffsFrom(res)...)
+	}
+	return agents.PoolCalls(calls), engine.MillisSince(start), nil
+}
+
+// runAgent runs one agent; in a measured pass its agent run and calls are recorded under the cell's run.
+func (s *sweeper) runAgent(ctx context.Context, session *agents.Session, cellRunID int64, agent agents.Agent, pass int, inbound []agents.Handoff) (*agents.AgentResult, error) {
+	if pass == 0 {
+		session.OnCall = nil
+		return session.RunAgent(ctx, agent, pass, inbound)
+	}
+	res, _, err := s.rec.Agent(ctx, session, cellRunID, agent, agent.Label, pass, inbound, nil)
+	return res, err
+}
+
+// addRanking stores the ranking, with its notes on duplicates and loads, as the sweep run's report.
+func (s *sweeper) addRanking(r *SweepResult) error {
+	var b strings.Builder
+	if err := WriteRanking(&b, r, true); err != nil {
+		return err
+	}
+	return s.rec.AddReport(r.RunID, 0, "ranking.md", "", b.String())
+}
