@@ -44,7 +44,7 @@ func benchCommand() *cli.Command {
 
 func runBench(c *cli.Context) error {
 	if format := c.String("format"); !slices.Contains(workflows.BenchFormats, format) {
-		return &usageError{fmt.Errorf("format must be one of %s, got %q", strings.Join(workflows.BenchFormats, ", "), format)}
+		return engine.Invalid(fmt.Errorf("format must be one of %s, got %q", strings.Join(workflows.BenchFormats, ", "), format))
 	}
 	axes, err := benchAxes(c)
 	if err != nil {

@@ -10,6 +10,8 @@ import (
 
 	"chimera/llama"
 	"chimera/pipeline/engine"
+	"chimera/pipeline/render"
+	"chimera/pipeline/workflows"
 )
 
 func generateCommand() *cli.Command {
@@ -38,38 +40,28 @@ func runGenerate(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
+	db, err := openStore(c)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
 	initEngine(c)
-	file, err := engine.ResolveModel(c.String("model"), modelSource(c))
-	if err != nil {
-		return err
-	}
-	model, err := file.LoadFor(cfg)
-	if err != nil {
-		return err
-	}
-	defer model.Close()
-	llctx, err := model.NewContext(cfg.Context)
-	if err != nil {
-		return engine.Invalid(err)
-	}
-	defer llctx.Close()
-
 	var stream func(string)
 	if !c.Bool("json") {
 		stream = func(s string) { io.WriteString(os.Stdout, s) }
 	}
-	result, err := llctx.Generate(c.Context, req, stream)
+	result, err := workflows.Generate(c.Context, db, workflows.GenerateOptions{Target: target(c), Config: cfg, Request: req, Stream: stream})
 	if result == nil {
 		return err
 	}
 	if c.Bool("json") {
-		if jerr := writeJSON(os.Stdout, generateOutput(model, cfg, result)); jerr != nil {
+		if jerr := render.WriteJSON(os.Stdout, generateOutput(result)); jerr != nil {
 			return jerr
 		}
 		return err
 	}
 	fmt.Println()
-	printTimings(os.Stderr, model, result)
+	printTimings(os.Stderr, result)
 	return err
 }
 
@@ -83,7 +75,7 @@ func generateRequest(c *cli.Context, cfg engine.Config) (llama.Request, error) {
 		prompt = string(data)
 	}
 	if prompt == "" {
-		return llama.Request{}, &usageError{errors.New("generate needs --prompt or --prompt-file")}
+		return llama.Request{}, engine.Invalid(errors.New("generate needs --prompt or --prompt-file"))
 	}
 	req := llama.Request{NumPredict: cfg.NumPredict, Stop: c.StringSlice("stop"), Sampling: cfg.Sampling}
 	switch {
@@ -98,6 +90,7 @@ func generateRequest(c *cli.Context, cfg engine.Config) (llama.Request, error) {
 }
 
 type generateJSON struct {
+	RunID      int64            `json:"run_id"`
 	Model      string           `json:"model"`
 	ModelPath  string           `json:"model_path"`
 	Synthetic  bool             `json:"synthetic_weights"`
@@ -110,19 +103,20 @@ type generateJSON struct {
 	Devices    []llama.Device   `json:"devices"`
 }
 
-func generateOutput(m *engine.Model, cfg engine.Config, r *llama.Result) generateJSON {
+func generateOutput(r *workflows.GenerateResult) generateJSON {
 	return generateJSON{
-		Model: m.Ref.Ref, ModelPath: m.Ref.Path, Synthetic: m.Synthetic(), Config: cfg, Load: m.Load,
-		Text: r.Text, StopReason: r.StopReason, Timings: r.Timings, System: llama.SystemInfo(), Devices: llama.Devices(),
+		RunID: r.RunID, Model: r.Model.Ref, ModelPath: r.Model.Path, Synthetic: r.Model.Synthetic, Config: r.Config,
+		Load: r.Model.Load, Text: r.Text, StopReason: r.StopReason, Timings: r.Timings, System: llama.SystemInfo(),
+		Devices: llama.Devices(),
 	}
 }
 
-func printTimings(w io.Writer, m *engine.Model, r *llama.Result) {
-	t := r.Timings
-	if m.Synthetic() {
+func printTimings(w io.Writer, r *workflows.GenerateResult) {
+	t, m := r.Timings, r.Model
+	if m.Synthetic {
 		fmt.Fprintln(w, "note: synthetic model with random weights: the text is noise, the timings are real")
 	}
-	fmt.Fprintf(w, "model          %s (%s)\n", m.Ref.Ref, m.Description())
+	fmt.Fprintf(w, "model          %s (%s)\n", m.Ref, m.Description)
 	fmt.Fprintf(w, "load           %.1f ms, %d/%d layers on GPU\n", m.Load.LoadMS, m.Load.OffloadedLayers, m.Load.OffloadableLayer)
 	fmt.Fprintf(w, "prompt         %d tokens in %.1f ms (%.1f tok/s)\n", t.PromptTokens, t.PromptEvalMS, t.PromptTPS)
 	fmt.Fprintf(w, "ttft           %.1f ms\n", t.TTFTMS)
@@ -130,4 +124,5 @@ func printTimings(w io.Writer, m *engine.Model, r *llama.Result) {
 	fmt.Fprintf(w, "token latency  p50 %.2f / p95 %.2f / p99 %.2f / max %.2f ms; sampling %.1f ms in all\n",
 		t.TokenLatency.P50, t.TokenLatency.P95, t.TokenLatency.P99, t.TokenLatency.Max, t.SampleMS)
 	fmt.Fprintf(w, "total          %.1f ms (stop: %s)\n", t.TotalMS, r.StopReason)
+	fmt.Fprintf(w, "run            %d\n", r.RunID)
 }

@@ -11,6 +11,7 @@ import (
 	"chimera/llama"
 	"chimera/models"
 	"chimera/pipeline/engine"
+	"chimera/pipeline/render"
 )
 
 func modelsCommand() *cli.Command {
@@ -64,7 +65,7 @@ func synthModel(c *cli.Context) error {
 
 func showModel(c *cli.Context) error {
 	if c.NArg() != 1 {
-		return &usageError{fmt.Errorf("models show needs one model reference")}
+		return engine.Invalid(fmt.Errorf("models show needs one model reference"))
 	}
 	file, err := engine.ResolveModel(c.Args().First(), modelSource(c))
 	if err != nil {
@@ -72,7 +73,7 @@ func showModel(c *cli.Context) error {
 	}
 	resolved, info := file.Ref, file.Info
 	if c.Bool("json") {
-		return writeJSON(os.Stdout, struct {
+		return render.WriteJSON(os.Stdout, struct {
 			Model *models.Resolved `json:"model"`
 			Info  *models.Info     `json:"info"`
 		}{resolved, info})
@@ -123,7 +124,7 @@ func devicesCommand() *cli.Command {
 		Action: func(c *cli.Context) error {
 			initEngine(c)
 			if c.Bool("json") {
-				return writeJSON(os.Stdout, struct {
+				return render.WriteJSON(os.Stdout, struct {
 					System   string              `json:"system_info"`
 					Backends []llama.BackendLoad `json:"backend_libraries"`
 					Devices  []llama.Device      `json:"devices"`

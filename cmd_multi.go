@@ -45,7 +45,7 @@ func multiCommand() *cli.Command {
 
 func runMulti(c *cli.Context) error {
 	if c.Args().Len() > 1 {
-		return &usageError{fmt.Errorf("options go before the scenario: chimera multi [options] %s", c.Args().First())}
+		return engine.Invalid(fmt.Errorf("options go before the scenario: chimera multi [options] %s", c.Args().First()))
 	}
 	scenario := c.Args().First()
 	if scenario == "" {

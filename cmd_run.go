@@ -12,6 +12,7 @@ import (
 	"chimera/pipeline/agents"
 	"chimera/pipeline/artifacts"
 	"chimera/pipeline/engine"
+	"chimera/pipeline/render"
 	"chimera/pipeline/workflows"
 	"chimera/store"
 )
@@ -123,7 +124,7 @@ func newRunDir(parent, prefix string) (string, error) {
 
 func printRunSummary(c *cli.Context, r *workflows.RunResult) {
 	if c.Bool("json") {
-		writeJSON(os.Stdout, r)
+		render.WriteJSON(os.Stdout, r)
 		return
 	}
 	w := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', 0)
@@ -154,7 +155,7 @@ func factsCommand() *cli.Command {
 			}
 			report := artifacts.BuildFacts(inv)
 			if c.Bool("json") {
-				return writeJSON(os.Stdout, report)
+				return render.WriteJSON(os.Stdout, report)
 			}
 			return artifacts.WriteFactsText(os.Stdout, report)
 		},

@@ -8,6 +8,8 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"chimera/pipeline/engine"
+	"chimera/pipeline/render"
 	"chimera/store"
 )
 
@@ -57,7 +59,7 @@ func listRuns(c *cli.Context) error {
 		return err
 	}
 	if c.Bool("json") {
-		return writeJSON(os.Stdout, runs)
+		return render.WriteJSON(os.Stdout, runs)
 	}
 	w := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(w, "ID\tKIND\tSTATUS\tSTARTED\tDURATION\tCALLS\tMODEL\tLABEL")
@@ -74,7 +76,7 @@ func showRun(c *cli.Context) error {
 		return err
 	}
 	if len(ids) != 1 {
-		return &usageError{fmt.Errorf("runs show needs one run id")}
+		return engine.Invalid(fmt.Errorf("runs show needs one run id"))
 	}
 	db, err := openStore(c)
 	if err != nil {
@@ -85,7 +87,7 @@ func showRun(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	return writeJSON(os.Stdout, run)
+	return render.WriteJSON(os.Stdout, run)
 }
 
 func exportRuns(c *cli.Context) error {
@@ -94,10 +96,10 @@ func exportRuns(c *cli.Context) error {
 		return err
 	}
 	if format := c.String("format"); format != "json" && format != "csv" {
-		return &usageError{fmt.Errorf("export format must be json or csv, got %q", format)}
+		return engine.Invalid(fmt.Errorf("export format must be json or csv, got %q", format))
 	}
 	if len(ids) == 0 && !c.Bool("all") {
-		return &usageError{fmt.Errorf("runs export needs run ids or --all")}
+		return engine.Invalid(fmt.Errorf("runs export needs run ids or --all"))
 	}
 	db, err := openStore(c)
 	if err != nil {
@@ -112,7 +114,7 @@ func runIDs(c *cli.Context) ([]int64, error) {
 	for _, arg := range c.Args().Slice() {
 		id, err := strconv.ParseInt(arg, 10, 64)
 		if err != nil {
-			return nil, &usageError{fmt.Errorf("run id must be a number, got %q", arg)}
+			return nil, engine.Invalid(fmt.Errorf("run id must be a number, got %q", arg))
 		}
 		ids = append(ids, id)
 	}

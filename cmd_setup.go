@@ -1,10 +1,9 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
-	"io"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 
@@ -29,11 +28,21 @@ func globalFlags() []cli.Flag {
 }
 
 func setUp(c *cli.Context) error {
-	if c.String("cache-dir") == "" {
-		c.Set("cache-dir", models.DefaultCacheDir())
+	defaults := []struct {
+		flag  string
+		value func() string
+	}{
+		{"cache-dir", models.DefaultCacheDir},
+		{"db", func() string { return filepath.Join(c.String("cache-dir"), "chimera.db") }},
+		{"tokenizer", func() string { return models.DefaultTokenizerDir(c.String("cache-dir")) }},
 	}
-	if c.String("tokenizer") == "" {
-		c.Set("tokenizer", models.DefaultTokenizerDir(c.String("cache-dir")))
+	for _, d := range defaults {
+		if c.String(d.flag) != "" {
+			continue
+		}
+		if err := c.Set(d.flag, d.value()); err != nil {
+			return err
+		}
 	}
 	return nil
 }
@@ -68,14 +77,7 @@ func modelSource(c *cli.Context) engine.ModelSource {
 }
 
 func openStore(c *cli.Context) (*store.DB, error) {
-	path := c.String("db")
-	if path == "" {
-		var err error
-		if path, err = store.DefaultPath(); err != nil {
-			return nil, err
-		}
-	}
-	return store.Open(path)
+	return store.Open(c.String("db"))
 }
 
 const defaultModel = "synthetic:270m-q8_0"
@@ -85,10 +87,13 @@ func modelFlag() cli.Flag {
 		Usage: "model: a GGUF path, an Ollama tag (gemma3:1b) or synthetic:<tiny|270m|1b>-<f32|f16|q8_0|q4_0>"}
 }
 
-// decimal widens a float32 setting to the float64 with the same shortest decimal form, so that help shows 0.8
+// flagDefault widens a float32 setting to the float64 with the same shortest decimal form, so that help shows 0.8
 // rather than 0.800000011920929.
-func decimal(f float32) float64 {
-	v, _ := strconv.ParseFloat(decimalFlag(f), 64)
+func flagDefault(f float32) float64 {
+	v, err := strconv.ParseFloat(engine.Decimal(f), 64)
+	if err != nil {
+		panic(err) // Decimal prints a finite float32, which always parses
+	}
 	return v
 }
 
@@ -106,11 +111,11 @@ func configFlags(prefix, label string) []cli.Flag {
 		&cli.IntFlag{Name: name("threads-batch"), Usage: usage("prompt-processing threads (0 = --threads)")},
 		&cli.StringFlag{Name: name("flash-attn"), Value: d.Context.FlashAttn, Usage: usage("flash attention: auto, on, off")},
 		&cli.StringFlag{Name: name("cache-type"), Value: d.Context.CacheType, Usage: usage("KV cache type: " + strings.Join(llama.CacheTypes(), ", "))},
-		&cli.Float64Flag{Name: name("temp"), Value: decimal(d.Sampling.Temperature), Usage: usage("temperature (0 = greedy)")},
-		&cli.Float64Flag{Name: name("top-p"), Value: decimal(d.Sampling.TopP), Usage: usage("top-p")},
+		&cli.Float64Flag{Name: name("temp"), Value: flagDefault(d.Sampling.Temperature), Usage: usage("temperature (0 = greedy)")},
+		&cli.Float64Flag{Name: name("top-p"), Value: flagDefault(d.Sampling.TopP), Usage: usage("top-p")},
 		&cli.IntFlag{Name: name("top-k"), Value: d.Sampling.TopK, Usage: usage("top-k (0 = off)")},
-		&cli.Float64Flag{Name: name("min-p"), Value: decimal(d.Sampling.MinP), Usage: usage("min-p (0 = off)")},
-		&cli.Float64Flag{Name: name("repeat-penalty"), Value: decimal(d.Sampling.RepeatPenalty), Usage: usage("repeat penalty (1 = off)")},
+		&cli.Float64Flag{Name: name("min-p"), Value: flagDefault(d.Sampling.MinP), Usage: usage("min-p (0 = off)")},
+		&cli.Float64Flag{Name: name("repeat-penalty"), Value: flagDefault(d.Sampling.RepeatPenalty), Usage: usage("repeat penalty (1 = off)")},
 		&cli.IntFlag{Name: name("repeat-last-n"), Value: d.Sampling.RepeatLastN, Usage: usage("tokens the repeat penalty looks back")},
 		&cli.UintFlag{Name: name("seed"), Value: uint(d.Sampling.Seed), Usage: usage("sampling seed")},
 		&cli.IntFlag{Name: name("num-predict"), Value: d.NumPredict, Usage: usage("most tokens to generate per call (0 = until the model stops)")},
@@ -153,24 +158,6 @@ func readNonAxisConfig(c *cli.Context, prefix string) engine.Config {
 		},
 		NumPredict: c.Int(prefix + "num-predict"),
 	}
-}
-
-// parseNumGPU accepts a layer count or "all" (-1).
-func parseNumGPU(s string) (int, error) {
-	if strings.EqualFold(s, "all") || s == "-1" {
-		return engine.AllLayers, nil
-	}
-	n, err := strconv.Atoi(s)
-	if err != nil || n < 0 {
-		return 0, engine.Invalid(fmt.Errorf("num_gpu must be a layer count or all, got %q", s))
-	}
-	return n, nil
-}
-
-func writeJSON(w io.Writer, v any) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(v)
 }
 
 // target is the model every measuring command is given, and how the run is logged.

@@ -33,14 +33,12 @@ func sweepCommand() *cli.Command {
 func samplingAxisFlags() []cli.Flag {
 	d := engine.DefaultConfig().Sampling
 	return []cli.Flag{
-		&cli.StringFlag{Name: "temp", Value: decimalFlag(d.Temperature), Usage: "temperatures (list)"},
-		&cli.StringFlag{Name: "top-p", Value: decimalFlag(d.TopP), Usage: "top-p values (list)"},
+		&cli.StringFlag{Name: "temp", Value: engine.Decimal(d.Temperature), Usage: "temperatures (list)"},
+		&cli.StringFlag{Name: "top-p", Value: engine.Decimal(d.TopP), Usage: "top-p values (list)"},
 		&cli.StringFlag{Name: "top-k", Value: strconv.Itoa(d.TopK), Usage: "top-k values (list)"},
-		&cli.StringFlag{Name: "repeat-penalty", Value: decimalFlag(d.RepeatPenalty), Usage: "repeat penalties (list)"},
+		&cli.StringFlag{Name: "repeat-penalty", Value: engine.Decimal(d.RepeatPenalty), Usage: "repeat penalties (list)"},
 	}
 }
-
-func decimalFlag(f float32) string { return strconv.FormatFloat(float64(f), 'g', -1, 32) }
 
 // configFlagsExcept is configFlags without the axes, which the sweep takes as lists, and without --fit, which
 // would change num_gpu behind the grid's back.

@@ -27,8 +27,7 @@ func exitStatus(err error) int {
 		return 0
 	}
 	fmt.Fprintln(os.Stderr, "chimera:", err)
-	var usage *usageError
-	if errors.As(err, &usage) || engine.IsInputError(err) {
+	if engine.IsInputError(err) {
 		return 2
 	}
 	if errors.Is(err, context.Canceled) {
@@ -37,12 +36,7 @@ func exitStatus(err error) int {
 	return 1
 }
 
-type usageError struct{ err error }
-
-func (e *usageError) Error() string { return e.err.Error() }
-func (e *usageError) Unwrap() error { return e.err }
-
-func onUsageError(_ *cli.Context, err error, _ bool) error { return &usageError{err} }
+func onUsageError(_ *cli.Context, err error, _ bool) error { return engine.Invalid(err) }
 
 func newApp() *cli.App {
 	app := &cli.App{

@@ -79,22 +79,25 @@ func writeFile(t *testing.T, name string, data []byte) string {
 func TestBadInputIsOneLineAndStatus2(t *testing.T) {
 	truncated, _ := os.ReadFile(tinyModel)
 	cases := map[string][]string{
-		"bad magic":          {"generate", "-m", writeFile(t, "bad.gguf", []byte("PK\x03\x04 not a model")), "-p", "hi"},
-		"truncated model":    {"generate", "-m", writeFile(t, "cut.gguf", truncated[:len(truncated)/2]), "-p", "hi"},
-		"missing model":      {"generate", "-m", "/nonexistent/model.gguf", "-p", "hi"},
-		"unknown synthetic":  {"generate", "-m", "synthetic:2b-q8_0", "-p", "hi"},
-		"no prompt":          {"generate", "-m", tinyModel},
-		"unknown flag":       {"generate", "--bogus"},
-		"num_ctx too small":  {"generate", "-m", tinyModel, "-p", "hi", "--num-ctx", "5"},
-		"bad num_gpu":        {"generate", "-m", tinyModel, "-p", "hi", "--num-gpu", "most"},
-		"bad top_p":          {"generate", "-m", tinyModel, "-p", "hi", "--top-p", "1.5"},
-		"prompt too long":    {"generate", "-m", tinyModel, "-p", strings.Repeat("word ", 600), "--num-ctx", "64", "--num-predict", "4"},
-		"empty data dir":     {"run", "-m", tinyModel, "--data", t.TempDir()},
-		"missing data dir":   {"run", "-m", tinyModel, "--data", "/nonexistent/dir"},
-		"unknown agent":      {"run", "-m", tinyModel, "--agent", "critic"},
-		"missing run":        {"runs", "show", "4242"},
-		"bad export format":  {"runs", "export", "--all", "--format", "xml"},
-		"unknown ollama tag": {"generate", "-m", "gemma3:1b", "-p", "hi"},
+		"bad magic":           {"generate", "-m", writeFile(t, "bad.gguf", []byte("PK\x03\x04 not a model")), "-p", "hi"},
+		"truncated model":     {"generate", "-m", writeFile(t, "cut.gguf", truncated[:len(truncated)/2]), "-p", "hi"},
+		"missing model":       {"generate", "-m", "/nonexistent/model.gguf", "-p", "hi"},
+		"unknown synthetic":   {"generate", "-m", "synthetic:2b-q8_0", "-p", "hi"},
+		"no prompt":           {"generate", "-m", tinyModel},
+		"unknown flag":        {"generate", "--bogus"},
+		"num_ctx too small":   {"generate", "-m", tinyModel, "-p", "hi", "--num-ctx", "5"},
+		"bad num_gpu":         {"generate", "-m", tinyModel, "-p", "hi", "--num-gpu", "most"},
+		"bad top_p":           {"generate", "-m", tinyModel, "-p", "hi", "--top-p", "1.5"},
+		"prompt too long":     {"generate", "-m", tinyModel, "-p", strings.Repeat("word ", 600), "--num-ctx", "64", "--num-predict", "4"},
+		"empty data dir":      {"run", "-m", tinyModel, "--data", t.TempDir()},
+		"missing data dir":    {"run", "-m", tinyModel, "--data", "/nonexistent/dir"},
+		"unknown agent":       {"run", "-m", tinyModel, "--agent", "critic"},
+		"missing run":         {"runs", "show", "4242"},
+		"bad export format":   {"runs", "export", "--all", "--format", "xml"},
+		"overflowing range":   {"bench", "-m", tinyModel, "--threads", "1-9223372036854775807+1"},
+		"billion-value range": {"sweep", "-m", tinyModel, "--num-gpu", "0-1000000000"},
+		"oversized grid":      {"bench", "-m", tinyModel, "--num-gpu", "0-100", "--threads", "1-100"},
+		"unknown ollama tag":  {"generate", "-m", "gemma3:1b", "-p", "hi"},
 	}
 	db := "CHIMERA_DB=" + filepath.Join(t.TempDir(), "chimera.db")
 	for name, args := range cases {
@@ -109,12 +112,14 @@ func TestBadInputIsOneLineAndStatus2(t *testing.T) {
 }
 
 func TestGenerateJSON(t *testing.T) {
-	got := chimera(t, nil, "generate", "-m", tinyModel, "-p", "Hello", "--num-predict", "8", "--threads", "1", "--json")
+	db := filepath.Join(t.TempDir(), "chimera.db")
+	got := chimera(t, nil, "--db", db, "generate", "-m", tinyModel, "-p", "Hello", "--num-predict", "8", "--threads", "1", "--json")
 	if got.status != 0 {
 		t.Fatalf("status %d: %s", got.status, got.stderr)
 	}
 	var out struct {
-		Synthetic bool `json:"synthetic_weights"`
+		RunID     int64 `json:"run_id"`
+		Synthetic bool  `json:"synthetic_weights"`
 		Timings   struct {
 			GenTokens int     `json:"gen_tokens"`
 			TTFTMS    float64 `json:"ttft_ms"`
@@ -125,6 +130,17 @@ func TestGenerateJSON(t *testing.T) {
 	}
 	if !out.Synthetic || out.Timings.GenTokens < 1 || out.Timings.GenTokens > 8 || out.Timings.TTFTMS <= 0 {
 		t.Errorf("unexpected output %+v", out)
+	}
+	listed := chimera(t, nil, "--db", db, "runs", "list", "--kind", "generate", "--json")
+	var runs []struct {
+		ID     int64  `json:"id"`
+		Status string `json:"status"`
+	}
+	if err := json.Unmarshal([]byte(listed.stdout), &runs); err != nil {
+		t.Fatalf("%v in %q", err, listed.stdout)
+	}
+	if len(runs) != 1 || runs[0].ID != out.RunID || runs[0].Status != "ok" {
+		t.Errorf("recorded generate runs %+v, want run %d ok", runs, out.RunID)
 	}
 }
 

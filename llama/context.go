@@ -5,8 +5,9 @@ import "C"
 
 import (
 	"fmt"
+	"maps"
 	"runtime"
-	"sort"
+	"slices"
 	"strings"
 	"unsafe"
 )
@@ -43,7 +44,7 @@ var cacheTypes = map[string]C.enum_ggml_type{
 }
 
 // CacheTypes lists the accepted KV cache types.
-func CacheTypes() []string { return sortedKeys(cacheTypes) }
+func CacheTypes() []string { return slices.Sorted(maps.Keys(cacheTypes)) }
 
 // maxContext bounds num_ctx before llama.cpp sees it: larger values only fail allocation deep inside ggml.
 const maxContext = 1 << 20
@@ -236,13 +237,4 @@ func (c *Context) keepPrefix(prompt []Token) int {
 	C.llama_perf_context_reset(c.c)
 	c.cached = c.cached[:keep]
 	return keep
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

@@ -145,9 +145,6 @@ func (m *Model) Close() {
 // BlockCount is the number of repeating layers; num_gpu = BlockCount()+1 also offloads the output layer.
 func (m *Model) BlockCount() int { return int(C.llama_model_n_layer(m.c)) }
 
-// TrainContext is the context length the model was trained with.
-func (m *Model) TrainContext() int { return int(C.llama_model_n_ctx_train(m.c)) }
-
 // VocabSize is the number of tokens in the vocabulary.
 func (m *Model) VocabSize() int { return int(C.llama_vocab_n_tokens(m.vocab)) }
 

@@ -5,9 +5,10 @@ import (
 	"encoding/binary"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"reflect"
+
+	"github.com/google/renameio/v2"
 )
 
 const writeBufferBytes = 1 << 20
@@ -149,35 +150,21 @@ func (w *ggufWriter) fail(err error) {
 	}
 }
 
-// writeFileAtomically writes path through a temporary file in the same directory that is renamed into place
-// only once complete, so that a crash never leaves a partial file under path.
+// writeFileAtomically streams path through a temporary file in the same directory (buffered, as a model is
+// gigabytes of small writes) that replaces path only once complete, so that a crash never leaves a partial file
+// under path.
 func writeFileAtomically(path string, write func(io.Writer) error) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.partial")
+	pending, err := renameio.NewPendingFile(path, renameio.WithTempDir(filepath.Dir(path)), renameio.WithPermissions(0o644))
 	if err != nil {
 		return err
 	}
-	if err := writeAndClose(tmp, write); err != nil {
-		os.Remove(tmp.Name())
+	defer pending.Cleanup() // removes the temporary file unless it replaced path
+	buffered := bufio.NewWriterSize(pending, writeBufferBytes)
+	if err := write(buffered); err != nil {
 		return err
 	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		os.Remove(tmp.Name())
+	if err := buffered.Flush(); err != nil {
 		return err
 	}
-	return nil
-}
-
-func writeAndClose(file *os.File, write func(io.Writer) error) error {
-	buffered := bufio.NewWriterSize(file, writeBufferBytes)
-	err := write(buffered)
-	if err == nil {
-		err = buffered.Flush()
-	}
-	if err == nil {
-		err = file.Chmod(0o644)
-	}
-	if closeErr := file.Close(); err == nil {
-		err = closeErr
-	}
-	return err
+	return pending.CloseAtomicallyReplace()
 }

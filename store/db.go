@@ -45,19 +45,6 @@ type DB struct {
 	reader *sql.DB
 }
 
-// DefaultPath is where chimera keeps its database: $CHIMERA_DB when set,
-// otherwise chimera/chimera.db under the user's cache directory.
-func DefaultPath() (string, error) {
-	if path := os.Getenv("CHIMERA_DB"); path != "" {
-		return path, nil
-	}
-	cache, err := os.UserCacheDir()
-	if err != nil {
-		return "", fmt.Errorf("locate the chimera database (set CHIMERA_DB): %w", err)
-	}
-	return filepath.Join(cache, "chimera", "chimera.db"), nil
-}
-
 // Open opens the database at path, creating it and its directory if needed,
 // and brings its schema up to date.
 func Open(path string) (*DB, error) {

@@ -90,22 +90,6 @@ func TestOpenAnyFileName(t *testing.T) {
 	}
 }
 
-func TestDefaultPath(t *testing.T) {
-	t.Setenv("CHIMERA_DB", "/data/bench.db")
-	if got, err := DefaultPath(); got != "/data/bench.db" || err != nil {
-		t.Errorf("with CHIMERA_DB set: DefaultPath() = %q, %v", got, err)
-	}
-	t.Setenv("CHIMERA_DB", "")
-	cache, err := os.UserCacheDir()
-	if err != nil {
-		t.Skip("no user cache dir:", err)
-	}
-	want := filepath.Join(cache, "chimera", "chimera.db")
-	if got, err := DefaultPath(); got != want || err != nil {
-		t.Errorf("DefaultPath() = %q, %v, want %q", got, err, want)
-	}
-}
-
 func TestOpenMigratesOlderDatabaseKeepingRows(t *testing.T) {
 	ctx := context.Background()
 	for version := 1; version < len(schemaSteps); version++ {

@@ -11,23 +11,45 @@ import (
 type Table struct {
 	Header []string
 	Rows   [][]string
+	right  map[int]bool // columns right-aligned in Markdown
 }
 
 // NewTable starts a table with the given column names.
 func NewTable(header ...string) *Table { return &Table{Header: header} }
 
+// AlignRight right-aligns the given columns (0-based) of the Markdown table, as numbers are set.
+func (t *Table) AlignRight(columns ...int) *Table {
+	if t.right == nil {
+		t.right = map[int]bool{}
+	}
+	for _, c := range columns {
+		t.right[c] = true
+	}
+	return t
+}
+
 // Add appends a row; a row shorter than the header leaves the last cells empty.
 func (t *Table) Add(cells ...string) { t.Rows = append(t.Rows, cells) }
 
 // Addf appends a row whose cells are format's tab-separated fields.
-func (t *Table) Addf(format string, args ...any) { t.Add(strings.Split(fmt.Sprintf(format, args...), "\t")...) }
+func (t *Table) Addf(format string, args ...any) {
+	t.Add(strings.Split(fmt.Sprintf(format, args...), "\t")...)
+}
 
 // WriteMarkdown writes the table as GitHub-flavoured Markdown followed by a blank line. Cells are escaped, so a
 // "|" or a line break inside one cannot break the table.
 func (t *Table) WriteMarkdown(w io.Writer) error {
 	var b strings.Builder
 	writeMarkdownRow(&b, t.Header)
-	b.WriteString("|" + strings.Repeat("---|", len(t.Header)) + "\n")
+	b.WriteString("|")
+	for i := range t.Header {
+		if t.right[i] {
+			b.WriteString("---:|")
+		} else {
+			b.WriteString("---|")
+		}
+	}
+	b.WriteString("\n")
 	for _, row := range t.Rows {
 		writeMarkdownRow(&b, t.fit(row))
 	}

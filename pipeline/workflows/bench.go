@@ -131,6 +131,9 @@ func Bench(ctx context.Context, db *store.DB, opts BenchOptions) ([]BenchRow, er
 	if err := opts.validate(); err != nil {
 		return nil, err
 	}
+	if err := checkGridSize(opts.Axes.lengths()); err != nil {
+		return nil, err
+	}
 	grid := opts.Axes.Grid(llama.ContextParams{})
 	if len(grid) == 0 {
 		return nil, engine.Invalid(errors.New("every bench axis needs at least one value"))

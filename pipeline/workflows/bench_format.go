@@ -2,6 +2,7 @@ package workflows
 
 import (
 	"chimera/pipeline/engine"
+	"chimera/pipeline/render"
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
@@ -26,9 +27,7 @@ func WriteBench(w io.Writer, rows []BenchRow, format string) error {
 	case "csv":
 		return writeBenchCSV(w, rows)
 	case "json":
-		enc := json.NewEncoder(w)
-		enc.SetIndent("", "  ")
-		return enc.Encode(rows)
+		return render.WriteJSON(w, rows)
 	case "jsonl":
 		enc := json.NewEncoder(w)
 		for _, r := range rows {
@@ -63,14 +62,14 @@ func writeBenchTable(w io.Writer, rows []BenchRow) error {
 }
 
 func writeBenchMarkdown(w io.Writer, rows []BenchRow) error {
-	fmt.Fprintln(w, "| model | size | params | backend | ngl | threads | n_ctx | n_batch | n_ubatch | fa | type_k | test | t/s |")
-	fmt.Fprintln(w, "| --- | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | --- | --- | ---: | ---: |")
+	t := render.NewTable("model", "size", "params", "backend", "ngl", "threads", "n_ctx", "n_batch", "n_ubatch", "fa", "type_k",
+		"test", "t/s").AlignRight(1, 2, 4, 5, 6, 7, 8, 11, 12)
 	for _, r := range rows {
-		fmt.Fprintf(w, "| %s | %.2f MiB | %.2f M | %s | %s | %d | %d | %d | %d | %s | %s | %s | %.2f ± %.2f |\n", r.ModelType,
+		t.Addf("%s\t%.2f MiB\t%.2f M\t%s\t%s\t%d\t%d\t%d\t%d\t%s\t%s\t%s\t%.2f ± %.2f", r.ModelType,
 			float64(r.ModelSize)/(1<<20), float64(r.ModelNParams)/1e6, r.Backends, engine.NumGPULabel(r.NGPULayers), r.NThreads,
 			r.NCtx, r.NBatch, r.NUBatch, r.FlashAttn, r.TypeK, r.Test(), r.AvgTS, r.StddevTS)
 	}
-	return nil
+	return t.WriteMarkdown(w)
 }
 
 // benchColumns are BenchRow's JSON names and values in field order; lists and nested values become JSON text.

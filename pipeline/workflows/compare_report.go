@@ -62,13 +62,12 @@ func writeComparisonTable(b *strings.Builder, rows []ComparisonRow) {
 	if len(rows) == 0 {
 		return
 	}
-	b.WriteString("| Scope | Metric | Baseline mean ± sd [95% CI] | Chimera mean ± sd [95% CI] | Δ | Δ% | p | Conclusion |\n")
-	b.WriteString("|---|---|---|---|---|---|---|---|\n")
+	t := render.NewTable("Scope", "Metric", "Baseline mean ± sd [95% CI]", "Chimera mean ± sd [95% CI]", "Δ", "Δ%", "p", "Conclusion")
 	for _, row := range rows {
-		fmt.Fprintf(b, "| %s | %s | %s | %s | %+.2f | %s | %s | %s |\n", row.Scope, row.Metric, summaryCell(row.Baseline, row.BaselineCI),
+		t.Addf("%s\t%s\t%s\t%s\t%+.2f\t%s\t%s\t%s", row.Scope, row.Metric, summaryCell(row.Baseline, row.BaselineCI),
 			summaryCell(row.Chimera, row.ChimeraCI), row.Delta, formatPct(row.DeltaPct), pCell(row.P), row.Verdict)
 	}
-	b.WriteString("\n")
+	t.WriteMarkdown(b)
 }
 
 // writeWorkload shows how much each side processed per pass: facts trimmed to fit a smaller num_ctx make its
@@ -97,14 +96,14 @@ func writeLoads(b *strings.Builder, loads []engine.ModelLoad) {
 }
 
 func writePasses(b *strings.Builder, samples []PassSample) {
-	b.WriteString("## Measured passes, in the order run\n\n| Side | Run | Workflow ms | Decode tok/s | Prompt tok/s | TTFT ms | Prompt tokens | Generated |\n")
-	b.WriteString("|---|---|---|---|---|---|---|---|\n")
+	b.WriteString("## Measured passes, in the order run\n\n")
+	t := render.NewTable("Side", "Run", "Workflow ms", "Decode tok/s", "Prompt tok/s", "TTFT ms", "Prompt tokens", "Generated")
 	for _, s := range samples {
 		w := s.Workflow
-		fmt.Fprintf(b, "| %s | %d | %.1f | %.2f | %.2f | %.1f | %d | %d |\n", s.Side, s.Run, w.TimeMS, w.DecodeTPS, w.PromptTPS,
-			w.TTFTMS, s.PromptTokens, s.GenTokens)
+		t.Addf("%s\t%d\t%.1f\t%.2f\t%.2f\t%.1f\t%d\t%d", s.Side, s.Run, w.TimeMS, w.DecodeTPS, w.PromptTPS, w.TTFTMS,
+			s.PromptTokens, s.GenTokens)
 	}
-	b.WriteString("\n")
+	t.WriteMarkdown(b)
 }
 
 func summaryCell(s stats.Summary, ci []float64) string {

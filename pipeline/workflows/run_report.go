@@ -59,15 +59,14 @@ func RenderCombinedReport(run *RunResult, date time.Time) string {
 	if run.Model.Synthetic {
 		fmt.Fprintf(&b, "%s\n\n", agents.SyntheticNotice)
 	}
-	fmt.Fprintf(&b, "| Agent | Rep | Analysis s | Report s | Total s | Decode tok/s | TTFT ms | Tokens | Grounded numbers | Report |\n")
-	fmt.Fprintf(&b, "|---|---|---|---|---|---|---|---|---|---|\n")
+	passes := render.NewTable("Agent", "Rep", "Analysis s", "Report s", "Total s", "Decode tok/s", "TTFT ms", "Tokens", "Grounded numbers", "Report")
 	for _, a := range run.Agents {
 		t := a.Totals()
-		fmt.Fprintf(&b, "| %s | %d | %.2f | %.2f | %.2f | %.2f | %.1f | %d | %d of %d | %s |\n", a.Agent.Name, a.Repetition,
+		passes.Addf("%s\t%d\t%.2f\t%.2f\t%.2f\t%.2f\t%.1f\t%d\t%d of %d\t%s", a.Agent.Name, a.Repetition,
 			a.Stages.AnalysisMS/1000, a.Stages.ReportMS/1000, a.Stages.TotalMS/1000, t.DecodeTPS, t.MeanTTFTMS, t.GenTokens,
 			a.Grounding.Grounded, a.Grounding.Numbers, filepath.Base(a.ReportPath))
 	}
-	b.WriteString("\n")
+	passes.WriteMarkdown(&b)
 	writeStageSpread(&b, run)
 	fmt.Fprintf(&b, "Ingest: %.1f ms for %d files (%d facts). Definitions: see the Metrics section of each agent report.\n",
 		run.IngestMS, len(run.Facts.Files), len(run.Facts.Facts))
@@ -89,10 +88,10 @@ func writeStageSpread(b *strings.Builder, run *RunResult) {
 			ttft[k] = append(ttft[k], c.Timings.TTFTMS)
 		}
 	}
-	fmt.Fprintf(b, "| Agent | Stage | n | Decode tok/s (mean ± sd) | TTFT ms (mean ± sd) |\n|---|---|---|---|---|\n")
+	spread := render.NewTable("Agent", "Stage", "n", "Decode tok/s (mean ± sd)", "TTFT ms (mean ± sd)")
 	for _, k := range order {
 		d, t := stats.Summarize(decode[k]), stats.Summarize(ttft[k])
-		fmt.Fprintf(b, "| %s | %s | %d | %.2f ± %.2f | %.1f ± %.1f |\n", k.agent, k.stage, d.N, d.Mean, d.SD, t.Mean, t.SD)
+		spread.Addf("%s\t%s\t%d\t%.2f ± %.2f\t%.1f ± %.1f", k.agent, k.stage, d.N, d.Mean, d.SD, t.Mean, t.SD)
 	}
-	b.WriteString("\n")
+	spread.WriteMarkdown(b)
 }

@@ -319,6 +319,9 @@ func (o SweepOptions) facts() (*artifacts.FactsReport, error) {
 // and measurements. A cancelled ctx stops between tokens; the sweep and the cell it was in are recorded as
 // interrupted, and the result holds what was measured until then.
 func Sweep(ctx context.Context, db *store.DB, opts SweepOptions) (*SweepResult, error) {
+	if err := checkGridSize(opts.Axes.lengths()); err != nil {
+		return nil, err
+	}
 	cells := opts.Cells()
 	if err := opts.validate(cells); err != nil {
 		return nil, err

@@ -11,7 +11,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"text/tabwriter"
 )
 
 // WriteSweepFiles writes into dir sweep.csv (every run), sweep.json (the result), ranking.md and SVG charts of
@@ -56,20 +55,23 @@ func WriteRanking(w io.Writer, r *SweepResult, markdown bool) error {
 		header = append(header, a.name)
 	}
 	header = append(header, "layers", metricLabels[r.RankBy]+" mean ± sd", "n", "lead over next")
-	rows := make([][]string, len(r.Ranking))
+	t := render.NewTable(header...)
 	for i, k := range r.Ranking {
 		c := r.Cells[k.Cell-1]
 		row := []string{strconv.Itoa(i + 1), strconv.Itoa(k.Cell)}
 		for _, a := range varied {
 			row = append(row, a.value(c.Config))
 		}
-		rows[i] = append(row, strconv.Itoa(c.GPULayers), fmt.Sprintf("%.2f ± %.2f", k.Mean, k.SD), strconv.Itoa(k.N),
-			leadText(k, i == len(r.Ranking)-1))
+		t.Add(append(row, strconv.Itoa(c.GPULayers), fmt.Sprintf("%.2f ± %.2f", k.Mean, k.SD), strconv.Itoa(k.N),
+			leadText(k, i == len(r.Ranking)-1))...)
 	}
-	if err := writeTable(w, header, rows, markdown); err != nil {
+	if err := t.Write(w, markdown); err != nil {
 		return err
 	}
-	_, err := fmt.Fprintf(w, "\n%s", sweepNotes(r))
+	if !markdown {
+		fmt.Fprintln(w) // the Markdown table ends with its blank line
+	}
+	_, err := io.WriteString(w, sweepNotes(r))
 	return err
 }
 
@@ -83,22 +85,6 @@ func leadText(k Ranked, last bool) string {
 		return fmt.Sprintf("significant (p=%.2g)", *k.PNext)
 	}
 	return fmt.Sprintf("not significant (p=%.2g)", *k.PNext)
-}
-
-func writeTable(w io.Writer, header []string, rows [][]string, markdown bool) error {
-	if markdown {
-		fmt.Fprintf(w, "| %s |\n|%s\n", strings.Join(header, " | "), strings.Repeat(" --- |", len(header)))
-		for _, row := range rows {
-			fmt.Fprintf(w, "| %s |\n", strings.Join(row, " | "))
-		}
-		return nil
-	}
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, strings.ToUpper(strings.Join(header, "\t")))
-	for _, row := range rows {
-		fmt.Fprintln(tw, strings.Join(row, "\t"))
-	}
-	return tw.Flush()
 }
 
 // sweepNotes are one "- " line each: what the numbers are, the settings common to every cell, the machine,
@@ -213,9 +199,9 @@ func sweepChart(r *SweepResult, metric string) render.LineChart {
 	}
 	chart := render.LineChart{Title: metricLabels[metric] + " vs layers offloaded (num_gpu)", XLabel: "layers offloaded",
 		YLabel: metricLabels[metric] + " (mean ± sd)", Subtitle: chartSubtitle(r)}
-	for _, numCtx := range sortedKeys(best) {
+	for _, numCtx := range slices.Sorted(maps.Keys(best)) {
 		series := render.Series{Name: fmt.Sprintf("num_ctx %d", numCtx)}
-		for _, layers := range sortedKeys(best[numCtx]) {
+		for _, layers := range slices.Sorted(maps.Keys(best[numCtx])) {
 			s := best[numCtx][layers]
 			series.Points = append(series.Points, render.Point{X: float64(layers), Y: s.Mean, SD: s.SD})
 		}
@@ -233,8 +219,4 @@ func chartSubtitle(r *SweepResult) string {
 		notes = append(notes, "best cell at each point")
 	}
 	return strings.Join(notes, "; ")
-}
-
-func sortedKeys[V any](m map[int]V) []int {
-	return slices.Sorted(maps.Keys(m))
 }

@@ -1,0 +1,80 @@
+package workflows
+
+import (
+	"context"
+	"errors"
+
+	"chimera/llama"
+	"chimera/pipeline/agents"
+	"chimera/pipeline/engine"
+	"chimera/pipeline/record"
+	"chimera/store"
+)
+
+// GenerateOptions configure `chimera generate`: one request to one model.
+type GenerateOptions struct {
+	Target
+	Config  engine.Config
+	Request llama.Request
+	Stream  func(piece string) // receives the text as it is generated; nil when only the result is wanted
+}
+
+// GenerateResult is the text of a generate call, its timings and the model that produced it.
+type GenerateResult struct {
+	RunID  int64               `json:"run_id"`
+	Model  engine.ModelSummary `json:"model"`
+	Config engine.Config       `json:"config"`
+	*llama.Result
+}
+
+// Generate loads the model, makes the request on a fresh context and records the run and its call. A cancelled
+// ctx stops between tokens; the run is then recorded as interrupted with the text generated so far.
+func Generate(ctx context.Context, db *store.DB, opts GenerateOptions) (*GenerateResult, error) {
+	if err := opts.Config.Validate(); err != nil {
+		return nil, engine.Invalid(err)
+	}
+	file, err := engine.ResolveModel(opts.ModelRef, opts.Source)
+	if err != nil {
+		return nil, err
+	}
+	rec := record.New(ctx, db)
+	runID, err := rec.StartRun(record.RunRow(file, store.KindGenerate, opts.CommandLine, opts.Config))
+	if err != nil {
+		return nil, err
+	}
+	result, err := generateOn(ctx, file, opts)
+	if result != nil {
+		result.RunID = runID
+		err = errors.Join(err, rec.AddCall(runID, 0, generateCall(opts.Request, result.Result)))
+	}
+	rec.Finish(runID, err)
+	return result, err
+}
+
+func generateOn(ctx context.Context, file *engine.ModelFile, opts GenerateOptions) (*GenerateResult, error) {
+	model, err := file.LoadFor(opts.Config)
+	if err != nil {
+		return nil, err
+	}
+	defer model.Close()
+	llctx, err := model.NewContext(opts.Config.Context)
+	if err != nil {
+		return nil, engine.Invalid(err)
+	}
+	defer llctx.Close()
+	result, err := llctx.Generate(ctx, opts.Request, opts.Stream)
+	if result == nil {
+		return nil, err
+	}
+	return &GenerateResult{Model: model.Summary(), Config: opts.Config, Result: result}, err
+}
+
+// generateCall is the call as the store keeps it: the prompt is the raw text or the last message.
+func generateCall(req llama.Request, r *llama.Result) agents.CallRecord {
+	prompt := req.Prompt
+	if len(req.Messages) > 0 {
+		prompt = req.Messages[len(req.Messages)-1].Content
+	}
+	return agents.CallRecord{Stage: "generate", Prompt: agents.PromptPlan{User: prompt, Tokens: r.Timings.PromptTokens},
+		Response: r.Text, StopReason: r.StopReason, Timings: r.Timings}
+}
