@@ -12,7 +12,7 @@ func compareCommand() *cli.Command {
 	flags := []cli.Flag{
 		modelFlag(),
 		&cli.IntFlag{Name: "runs", Value: 3, Usage: "measured passes per configuration (interleaved, after one excluded warm-up each)"},
-		&cli.StringFlag{Name: "out", Value: "chimera-out", Usage: "directory for compare-<time>/ with comparison.md and comparison.json"},
+		&cli.StringFlag{Name: "out", Value: "chimera-out", Usage: "directory for a compare-<time>-<random> folder with comparison.md and comparison.json"},
 	}
 	flags = append(flags, dataFlags()...)
 	flags = append(flags, configFlags("baseline-", "baseline:")...)

@@ -28,7 +28,7 @@ var multiScenarioPrefixes = map[string][2]string{
 func multiCommand() *cli.Command {
 	flags := []cli.Flag{
 		modelFlag(),
-		&cli.StringFlag{Name: "out", Value: "chimera-out", Usage: "directory for multi-<time>/ with the reports and metrics.json"},
+		&cli.StringFlag{Name: "out", Value: "chimera-out", Usage: "directory for a multi-<time>-<random> folder with the reports and metrics.json"},
 	}
 	flags = append(flags, dataFlags()...)
 	for _, set := range multiConfigSets {

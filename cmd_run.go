@@ -1,8 +1,10 @@
 package main
 
 import (
+	"crypto/rand"
 	"fmt"
 	"os"
+	"path/filepath"
 	"text/tabwriter"
 	"time"
 
@@ -48,7 +50,7 @@ func runCommand() *cli.Command {
 		&cli.StringFlag{Name: "agent", Value: "both", Usage: "collector, insight or both"},
 		&cli.IntFlag{Name: "runs", Value: 1, Usage: "repetitions of the whole workflow"},
 		&cli.BoolFlag{Name: "warmup", Usage: "make one excluded warm-up call after the model load"},
-		&cli.StringFlag{Name: "out", Value: "chimera-out", Usage: "report directory (a run-<id> folder is created inside)"},
+		&cli.StringFlag{Name: "out", Value: "chimera-out", Usage: "report directory (a run-<time>-<random> folder is created inside)"},
 		&cli.BoolFlag{Name: "json", Usage: "print the run's metrics as JSON"},
 	}
 	flags = append(append(flags, dataFlags()...), configFlags("", "")...)
@@ -97,10 +99,7 @@ func prepareRun(c *cli.Context, prefix string) (*runSetup, error) {
 	if err != nil {
 		return nil, err
 	}
-	out, err := newRunDir(c.String("out"), prefix)
-	if err != nil {
-		return nil, err
-	}
+	out := newRunDir(c.String("out"), prefix)
 	db, err := openStore(c)
 	if err != nil {
 		return nil, err
@@ -109,17 +108,10 @@ func prepareRun(c *cli.Context, prefix string) (*runSetup, error) {
 	return &runSetup{db: db, out: out, data: workflows.Data{DataDirs: data, Limits: limits(c)}}, nil
 }
 
-// newRunDir creates a fresh folder, named by prefix and time, under the output directory so runs never overwrite
-// each other.
-func newRunDir(parent, prefix string) (string, error) {
-	if err := os.MkdirAll(parent, 0o755); err != nil {
-		return "", engine.Invalid(fmt.Errorf("output directory: %w", err))
-	}
-	dir, err := os.MkdirTemp(parent, prefix+time.Now().Format("20060102-150405")+"-")
-	if err != nil {
-		return "", engine.Invalid(fmt.Errorf("output directory %s is not writable: %w", parent, err))
-	}
-	return dir, nil
+// newRunDir names a fresh folder under the output directory, by prefix, time and a random suffix, so that runs
+// never overwrite each other. The workflow creates it once everything else has been checked.
+func newRunDir(parent, prefix string) string {
+	return filepath.Join(parent, prefix+time.Now().Format("20060102-150405")+"-"+rand.Text()[:8])
 }
 
 func printRunSummary(c *cli.Context, r *workflows.RunResult) {

@@ -130,7 +130,10 @@ func readConfig(c *cli.Context, prefix string) (engine.Config, error) {
 	if err != nil {
 		return engine.Config{}, err
 	}
-	cfg := readNonAxisConfig(c, prefix)
+	cfg, err := readNonAxisConfig(c, prefix)
+	if err != nil {
+		return engine.Config{}, err
+	}
 	cfg.NumGPU = numGPU
 	cfg.Context.NumCtx = c.Int(prefix + "num-ctx")
 	cfg.Sampling.Temperature = float32(c.Float64(prefix + "temp"))
@@ -142,7 +145,12 @@ func readConfig(c *cli.Context, prefix string) (engine.Config, error) {
 
 // readNonAxisConfig reads every setting but num_gpu, num_ctx and the sampling settings `chimera sweep` varies;
 // the sweep sets the context's other axes per cell too.
-func readNonAxisConfig(c *cli.Context, prefix string) engine.Config {
+func readNonAxisConfig(c *cli.Context, prefix string) (engine.Config, error) {
+	seed := c.Uint(prefix + "seed")
+	if seed > llama.MaxSeed {
+		return engine.Config{}, engine.Invalid(fmt.Errorf("--%sseed must be 0 to %d (%d is llama.cpp's random seed), got %d",
+			prefix, llama.MaxSeed, llama.RandomSeed, seed))
+	}
 	return engine.Config{
 		Fit:     c.Bool(prefix + "fit"),
 		UseMmap: !c.Bool(prefix + "no-mmap"),
@@ -154,10 +162,10 @@ func readNonAxisConfig(c *cli.Context, prefix string) engine.Config {
 		},
 		Sampling: llama.Sampling{
 			MinP: float32(c.Float64(prefix + "min-p")), RepeatLastN: c.Int(prefix + "repeat-last-n"),
-			Seed: uint32(c.Uint(prefix + "seed")),
+			Seed: uint32(seed),
 		},
 		NumPredict: c.Int(prefix + "num-predict"),
-	}
+	}, nil
 }
 
 // target is the model every measuring command is given, and how the run is logged.

@@ -19,7 +19,7 @@ func sweepCommand() *cli.Command {
 		&cli.StringFlag{Name: "rank-by", Value: workflows.RankDecode, Usage: "decode (tok/s), ttft or workflow (time, agent workload)"},
 		&cli.IntFlag{Name: "n-prompt", Aliases: []string{"p"}, Value: 512, Usage: "bench workload: prompt tokens of the pp test (its time is the TTFT)"},
 		&cli.IntFlag{Name: "n-gen", Aliases: []string{"n"}, Value: 128, Usage: "bench workload: tokens of the tg test (its rate is the decode tok/s)"},
-		&cli.StringFlag{Name: "out", Value: "chimera-out", Usage: "directory for a sweep-<time> folder with CSV, JSON, the ranking and SVG charts"},
+		&cli.StringFlag{Name: "out", Value: "chimera-out", Usage: "directory for a sweep-<time>-<random> folder with CSV, JSON, the ranking and SVG charts"},
 	}, axes...)
 	flags = append(flags, configFlagsExcept(axes)...)
 	return &cli.Command{
@@ -66,7 +66,7 @@ func runSweep(c *cli.Context) error {
 		return err
 	}
 	defer setup.db.Close()
-	opts.Data = setup.data
+	opts.Data, opts.OutDir = setup.data, setup.out
 	result, err := workflows.Sweep(c.Context, setup.db, opts)
 	if result == nil {
 		return err
@@ -93,8 +93,12 @@ func sweepOptions(c *cli.Context) (workflows.SweepOptions, error) {
 	if err != nil {
 		return workflows.SweepOptions{}, err
 	}
+	base, err := readNonAxisConfig(c, "")
+	if err != nil {
+		return workflows.SweepOptions{}, err
+	}
 	opts := workflows.SweepOptions{
-		Target: target(c), Base: readNonAxisConfig(c, ""),
+		Target: target(c), Base: base,
 		Axes: workflows.SweepAxes{BenchAxes: bench}, Workload: c.String("workload"), Runs: c.Int("runs"),
 		RankBy: c.String("rank-by"), NPrompt: c.Int("n-prompt"), NGen: c.Int("n-gen"),
 	}

@@ -260,3 +260,36 @@ func TestFactsDefaultToTheBuiltInExamples(t *testing.T) {
 		t.Errorf("facts without --data in an empty directory: %+v", out)
 	}
 }
+
+// A run refused for its input creates nothing: no output folder, no synthetic model written into the cache, no
+// run recorded. Every check comes before the first side effect.
+func TestRefusedRunsLeaveNothingBehind(t *testing.T) {
+	cases := map[string][]string{
+		"run --runs 0":            {"run", "-m", tinyModel, "--runs", "0"},
+		"run without artifacts":   {"run", "-m", "synthetic:tiny-f32", "--data", "/nonexistent/artifacts"},
+		"compare --runs 0":        {"compare", "-m", tinyModel, "--runs", "0"},
+		"multi, bad config":       {"multi", "-m", tinyModel, "--num-ctx", "-1", "chimera-homo"},
+		"sweep without artifacts": {"sweep", "-m", "synthetic:270m-q8_0", "--workload", "agent", "--data", "/nonexistent/artifacts"},
+		"sweep, bad workload":     {"sweep", "-m", "synthetic:270m-q8_0", "--workload", "bogus"},
+	}
+	for name, args := range cases {
+		t.Run(name, func(t *testing.T) {
+			cache, out := t.TempDir(), filepath.Join(t.TempDir(), "out")
+			db := filepath.Join(t.TempDir(), "chimera.db")
+			got := chimera(t, []string{"CHIMERA_CACHE_DIR=" + cache}, append([]string{"--db", db}, append(args, "--out", out)...)...)
+			if got.status != 2 {
+				t.Fatalf("status %d, stderr %q; want 2", got.status, got.stderr)
+			}
+			if _, err := os.Stat(out); !os.IsNotExist(err) {
+				t.Errorf("%s exists after a refused run (%v)", out, err)
+			}
+			models, _ := filepath.Glob(filepath.Join(cache, "*", "*.gguf"))
+			if len(models) > 0 {
+				t.Errorf("model written for a refused run: %v", models)
+			}
+			if listed := chimera(t, nil, "--db", db, "runs", "list", "--json"); strings.TrimSpace(listed.stdout) != "[]" {
+				t.Errorf("runs recorded: %s", listed.stdout)
+			}
+		})
+	}
+}

@@ -3,7 +3,10 @@ package llama
 // #include "bridge.h"
 import "C"
 
-import "fmt"
+import (
+	"fmt"
+	"math"
+)
 
 // Sampling configures the plain llama_sampler chain: repeat penalty, top-k, top-p, min-p, temperature, then a
 // seeded random pick, or greedy at temperature 0.
@@ -24,22 +27,30 @@ func DefaultSampling() Sampling {
 
 // Validate rejects values the samplers would misbehave on.
 func (s Sampling) Validate() error {
-	switch {
-	case s.Temperature < 0:
+	switch { // negated comparisons, so that NaN fails them too
+	case !(s.Temperature >= 0):
 		return fmt.Errorf("temperature must not be negative, got %g", s.Temperature)
-	case s.TopK < 0:
-		return fmt.Errorf("top_k must not be negative, got %d", s.TopK)
-	case s.TopP < 0 || s.TopP > 1:
+	case s.TopK < 0 || s.TopK > math.MaxInt32:
+		return fmt.Errorf("top_k must be between 0 (off) and %d, got %d", math.MaxInt32, s.TopK)
+	case !(s.TopP >= 0 && s.TopP <= 1):
 		return fmt.Errorf("top_p must be between 0 and 1, got %g", s.TopP)
-	case s.MinP < 0 || s.MinP > 1:
+	case !(s.MinP >= 0 && s.MinP <= 1):
 		return fmt.Errorf("min_p must be between 0 and 1, got %g", s.MinP)
-	case s.RepeatPenalty <= 0:
+	case !(s.RepeatPenalty > 0) || math.IsInf(float64(s.RepeatPenalty), 0):
 		return fmt.Errorf("repeat_penalty must be positive, got %g", s.RepeatPenalty)
-	case s.RepeatLastN < 0:
-		return fmt.Errorf("repeat_last_n must not be negative, got %d", s.RepeatLastN)
+	case s.RepeatLastN < 0 || s.RepeatLastN > math.MaxInt32:
+		return fmt.Errorf("repeat_last_n must be between 0 and %d, got %d", math.MaxInt32, s.RepeatLastN)
+	case s.Seed == RandomSeed:
+		return fmt.Errorf("seed %d is llama.cpp's random seed, so runs would not repeat: use 0 to %d", RandomSeed, MaxSeed)
 	}
 	return nil
 }
+
+// RandomSeed is llama.cpp's LLAMA_DEFAULT_SEED: a sampler given it draws a random seed.
+const RandomSeed = C.LLAMA_DEFAULT_SEED
+
+// MaxSeed is the largest seed that makes sampling repeatable.
+const MaxSeed = RandomSeed - 1
 
 // Greedy reports whether sampling always takes the most likely token.
 func (s Sampling) Greedy() bool { return s.Temperature == 0 }

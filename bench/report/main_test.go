@@ -1,32 +1,33 @@
 package main
 
 import (
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"chimera/pipeline/stats"
 )
 
-func TestSummarizeTakesTheMedianAndRange(t *testing.T) {
+func TestMedianRangePrintsTheMedianAndRange(t *testing.T) {
 	for _, c := range []struct {
-		xs               []float64
-		median, min, max float64
+		xs   []float64
+		want string
 	}{
-		{[]float64{3, 1, 2}, 2, 1, 3},
-		{[]float64{4, 1, 3, 2}, 2.5, 1, 4},
-		{[]float64{7}, 7, 7, 7},
+		{[]float64{3, 1, 2}, "2.0 (1.0–3.0)"},
+		{[]float64{4, 1, 3, 2}, "2.5 (1.0–4.0)"}, // an even count takes the mean of the middle two
+		{[]float64{1, 2, 4}, "2.0 (1.0–4.0)"},
+		{[]float64{7}, "7.0"},
+		{nil, "–"},
 	} {
-		s := summarize(c.xs)
-		if s.median != c.median || s.min != c.min || s.max != c.max {
-			t.Errorf("summarize(%v) = %+v", c.xs, s)
+		if got := medianRange(c.xs, 1); got != c.want {
+			t.Errorf("medianRange(%v, 1) = %q, want %q", c.xs, got, c.want)
 		}
 	}
-	if got := summarize(nil).format(1); got != "–" {
-		t.Errorf("empty sample prints %q", got)
-	}
-	if got := summarize([]float64{1, 2, 4}).format(1); got != "2.0 (1.0–4.0)" {
-		t.Errorf("format gives %q", got)
+	if got := medianRange([]float64{0.3, 1.2}, 2); got != "0.75 (0.30–1.20)" {
+		t.Errorf("medianRange with 2 decimals = %q", got)
 	}
 }
 
@@ -38,9 +39,38 @@ func TestRatiosArePairedByRound(t *testing.T) {
 		{round: 2, runner: "chimera", rows: row(20)}, {round: 2, runner: "upstream-v3", rows: row(20)},
 		{round: 3, runner: "chimera", rows: row(99)},
 	}}
-	s := summarize(res.ratios("tg128", "upstream-v3"))
-	if s.n != 2 || s.min != 1 || s.max != 2 {
+	s := stats.Summarize(res.ratios("tg128", "upstream-v3"))
+	if s.N != 2 || s.Min != 1 || s.Max != 2 {
 		t.Errorf("ratios %+v, want 1 and 2", s)
+	}
+}
+
+// A throughput cell is the median and range of a runner's per-round means; a ratio, those of the per-round ratios.
+func TestTableSummarisesTheRounds(t *testing.T) {
+	dir := t.TempDir()
+	write(t, filepath.Join(dir, "meta.env"), "date=today\nrounds=2\nreps=3\n")
+	write(t, filepath.Join(dir, "model.json"), `{"model": {"path": "/models/tiny.gguf"}}`)
+	if err := os.Mkdir(filepath.Join(dir, "rounds"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	chimera, upstream := []float64{60, 70}, []float64{40, 60}
+	for i := range 2 {
+		for runner, ts := range map[string]float64{"chimera": chimera[i], "upstream-v3": upstream[i]} {
+			path := filepath.Join(dir, "rounds", fmt.Sprintf("r%02d-%s.json", i+1, runner))
+			write(t, path, fmt.Sprintf(`[{"n_gen": 128, "avg_ts": %g}]`, ts))
+		}
+	}
+	var out strings.Builder
+	if err := run([]string{"table", dir}, &out); err != nil {
+		t.Fatal(err)
+	}
+	r1, r2 := chimera[0]/upstream[0], chimera[1]/upstream[1]
+	want := "| test | chimera | upstream, haswell (AVX2) build | chimera ÷ v3 |\n|---|---:|---:|---:|\n" +
+		fmt.Sprintf("| tg128 | %.1f (%.1f–%.1f) | %.1f (%.1f–%.1f) | %.2f (%.2f–%.2f) |\n",
+			(chimera[0]+chimera[1])/2, chimera[0], chimera[1], (upstream[0]+upstream[1])/2, upstream[0], upstream[1],
+			(r1+r2)/2, min(r1, r2), max(r1, r2))
+	if !strings.Contains(out.String(), want) {
+		t.Errorf("want the throughput table\n%s\nin\n%s", want, out.String())
 	}
 }
 

@@ -24,10 +24,35 @@ func (v *tableView) addKernelTimes(l *factList) {
 	}
 }
 
-// kernelShortName drops a demangled signature's return type and parameter list:
-// "void quantize_mmq_q8_1<1>(const float *, …)" → "quantize_mmq_q8_1<1>".
+// kernelShortName drops a demangled signature's return type and parameter list, reading template arguments as
+// part of the name: "void quantize_mmq_q8_1<1>(const float *, …)" → "quantize_mmq_q8_1<1>", and
+// "void mul_mat_vec_q<(ggml_type)8, 1>(const void *, …)" → "mul_mat_vec_q<(ggml_type)8, 1>".
 func kernelShortName(signature string) string {
-	name, _, _ := strings.Cut(signature, "(")
-	name = strings.TrimSpace(name)
-	return name[strings.LastIndexByte(name, ' ')+1:]
+	masked := maskTemplateArguments(signature)
+	end := strings.IndexByte(masked, '(')
+	if end < 0 {
+		end = len(masked)
+	}
+	for end > 0 && masked[end-1] == ' ' {
+		end--
+	}
+	return signature[strings.LastIndexByte(masked[:end], ' ')+1 : end]
+}
+
+// maskTemplateArguments replaces every byte inside <…> with '_', so that the spaces and parentheses of template
+// arguments do not count as a signature's own.
+func maskTemplateArguments(s string) string {
+	masked := []byte(s)
+	depth := 0
+	for i, c := range masked {
+		switch {
+		case c == '<':
+			depth++
+		case c == '>' && depth > 0:
+			depth--
+		case depth > 0:
+			masked[i] = '_'
+		}
+	}
+	return string(masked)
 }

@@ -3,21 +3,32 @@ package artifacts
 import (
 	"cmp"
 	"path"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
 )
 
-// failureKinds sorts failure messages into causes by marker words, first match wins.
+// failureKinds sorts failure messages into causes by marker words, first match wins. A marker matches at the
+// start of a word ("connect" in "connection refused", not "oom" in "bloom").
 var failureKinds = []struct {
 	cause   string
-	markers []string
+	markers *regexp.Regexp
 }{
-	{"timeout", []string{"timed out", "timeout", "deadline exceeded"}},
-	{"out of memory", []string{"out of memory", "oom"}},
-	{"connection error", []string{"connect", "refused", "unreachable", "winerror 10049", "url", "host", "address"}},
-	{"missing dependency", []string{"not installed", "no module", "cannot find"}},
+	{"timeout", wordStems("timed out", "timeout", "deadline exceeded")},
+	{"out of memory", wordStems("out of memory", "oom")},
+	{"connection error", wordStems("connect", "refused", "unreachable", "winerror 10049", "url", "host", "address")},
+	{"missing dependency", wordStems("not installed", "no module", "cannot find")},
+}
+
+// wordStems matches, case-insensitively, any of the stems at the start of a word.
+func wordStems(stems ...string) *regexp.Regexp {
+	quoted := make([]string, len(stems))
+	for i, s := range stems {
+		quoted[i] = regexp.QuoteMeta(s)
+	}
+	return regexp.MustCompile(`(?i)\b(?:` + strings.Join(quoted, "|") + `)`)
 }
 
 // describeFailures lists the causes of failure messages with counts, most frequent first; a message without
@@ -42,9 +53,8 @@ func describeFailures(p *phrase, messages []string) string {
 
 // failureCause names the cause of a failure message, or quotes the message (shortened) when no marker fits.
 func failureCause(message string) string {
-	lower := strings.ToLower(message)
 	for _, k := range failureKinds {
-		if containsAny(lower, k.markers...) {
+		if k.markers.MatchString(message) {
 			return k.cause
 		}
 	}

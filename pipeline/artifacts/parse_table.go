@@ -189,7 +189,7 @@ var failureChecks = []struct {
 		column: func(n string) bool {
 			return n == "status" || n == "state" || n == "outcome" || n == "result" || strings.HasSuffix(n, "_status")
 		},
-		failed: func(c string) bool { return containsAny(c, "fail", "error", "timeout", "timed out", "abort", "crash") },
+		failed: failureWord.MatchString,
 		reason: func(_, cell string) string { return cell },
 	},
 	{ // success, ok, passed, compilation.success: a false flag
@@ -201,6 +201,9 @@ var failureChecks = []struct {
 	},
 }
 
+// failureWord is a status word that means failure: failed, error, timeout, aborted, crashed.
+var failureWord = wordStems("fail", "error", "timeout", "timed out", "abort", "crash")
+
 var noError = map[string]bool{"": true, "none": true, "null": true, "nan": true, "n/a": true, "-": true, "false": true, "0": true, "ok": true}
 
 var falseFlag = map[string]bool{"false": true, "no": true, "n": true, "f": true, "0": true, "failed": true}
@@ -208,15 +211,6 @@ var falseFlag = map[string]bool{"false": true, "no": true, "n": true, "f": true,
 func hasAnySuffix(s string, suffixes ...string) bool {
 	for _, suffix := range suffixes {
 		if strings.HasSuffix(s, suffix) {
-			return true
-		}
-	}
-	return false
-}
-
-func containsAny(s string, parts ...string) bool {
-	for _, p := range parts {
-		if strings.Contains(s, p) {
 			return true
 		}
 	}

@@ -21,10 +21,10 @@ type opening struct {
 	runID    int64
 }
 
-// begin ingests the artifacts, resolves the model and records the start of a run of the given kind, with its
-// settings (config, as JSON) and the artifacts' inventory; nothing is recorded when the artifacts or the model
-// are unusable.
-func begin(ctx context.Context, db *store.DB, kind store.RunKind, target Target, data Data, config any) (*opening, error) {
+// begin ingests the artifacts, resolves the model, creates the output directory and records the start of a run of
+// the given kind, with its settings (config, as JSON) and the artifacts' inventory. Nothing is created or recorded
+// when the artifacts, the model or the output directory are unusable.
+func begin(ctx context.Context, db *store.DB, kind store.RunKind, target Target, data Data, outDir string, config any) (*opening, error) {
 	start := time.Now()
 	inv, err := artifacts.Ingest(data.DataDirs, data.Limits)
 	if err != nil {
@@ -38,6 +38,9 @@ func begin(ctx context.Context, db *store.DB, kind store.RunKind, target Target,
 		return nil, err
 	}
 	o.checkMS = engine.MillisSince(checkStart)
+	if err := checkWritableDir(outDir); err != nil {
+		return nil, err
+	}
 	if o.runID, err = o.rec.StartRun(record.RunRow(o.model, kind, target.CommandLine, config)); err != nil {
 		return nil, err
 	}

@@ -95,7 +95,7 @@ func Compare(ctx context.Context, db *store.DB, opts CompareOptions) (*CompareRe
 	if err := opts.validate(); err != nil {
 		return nil, err
 	}
-	o, err := begin(ctx, db, store.KindCompare, opts.Target, opts.Data, opts.sides())
+	o, err := begin(ctx, db, store.KindCompare, opts.Target, opts.Data, opts.OutDir, opts.sides())
 	if err != nil {
 		return nil, err
 	}
@@ -125,7 +125,7 @@ func (o CompareOptions) validate() error {
 			return engine.Invalid(err)
 		}
 	}
-	return checkWritableDir(o.OutDir)
+	return nil
 }
 
 func runComparison(ctx context.Context, opts CompareOptions, o *opening, result *CompareResult) error {

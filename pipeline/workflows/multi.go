@@ -84,7 +84,7 @@ func Multi(ctx context.Context, db *store.DB, opts MultiOptions) (*MultiResult, 
 		return nil, err
 	}
 	opts.ConfigA, opts.ConfigB = shareCores(opts.ConfigA, 2), shareCores(opts.ConfigB, 2)
-	o, err := begin(ctx, db, store.KindMulti, opts.Target, opts.Data, opts.plan())
+	o, err := begin(ctx, db, store.KindMulti, opts.Target, opts.Data, opts.OutDir, opts.plan())
 	if err != nil {
 		return nil, err
 	}
@@ -115,7 +115,7 @@ func (o MultiOptions) validate() error {
 			return engine.Invalid(err)
 		}
 	}
-	return checkWritableDir(o.OutDir)
+	return nil
 }
 
 // shareCores gives an agent its share of the cores when its configuration leaves the thread count to chimera.

@@ -45,7 +45,7 @@ func Run(ctx context.Context, db *store.DB, opts RunOptions) (*RunResult, error)
 	if err := checkRunOptions(opts); err != nil {
 		return nil, err
 	}
-	o, err := begin(ctx, db, store.KindRun, opts.Target, opts.Data, opts.Config)
+	o, err := begin(ctx, db, store.KindRun, opts.Target, opts.Data, opts.OutDir, opts.Config)
 	if err != nil {
 		return nil, err
 	}
@@ -67,10 +67,11 @@ func checkRunOptions(opts RunOptions) error {
 	if len(opts.Agents) == 0 {
 		return engine.Invalid(errors.New("no agent selected"))
 	}
-	return checkWritableDir(opts.OutDir)
+	return nil
 }
 
-// checkWritableDir fails before any model load when reports could not be written.
+// checkWritableDir creates dir and makes sure reports can be written there, before any model load; it is the
+// last check before a workflow's first side effect.
 func checkWritableDir(dir string) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return engine.Invalid(fmt.Errorf("output directory: %w", err))
@@ -79,7 +80,9 @@ func checkWritableDir(dir string) error {
 	if err != nil {
 		return engine.Invalid(fmt.Errorf("output directory %s is not writable: %w", dir, err))
 	}
-	probe.Close()
+	if err := probe.Close(); err != nil {
+		return engine.Invalid(fmt.Errorf("output directory %s is not writable: %w", dir, err))
+	}
 	return os.Remove(probe.Name())
 }
 

@@ -48,6 +48,7 @@ type SweepOptions struct {
 	RankBy   string
 	NPrompt  int // bench workload: TTFT is the pp test's time, the decode rate the tg test's
 	NGen     int
+	OutDir   string // where the caller writes the sweep's files (WriteSweepFiles), checked before anything runs; "" for none
 }
 
 // SweepCell is one combination of the axes and what its runs measured, one sample per run. For the agent
@@ -313,8 +314,9 @@ func (o SweepOptions) facts() (*artifacts.FactsReport, error) {
 	return artifacts.BuildFacts(inv), nil
 }
 
-// Sweep measures every distinct cell Runs times after one excluded warm-up, with one model load per distinct
-// effective offload, reused by every cell that needs it. The store gets a sweep run, with the plan as its
+// Sweep checks the options, the artifacts, the model and OutDir before anything is recorded, then measures every
+// distinct cell Runs times after one excluded warm-up, with one model load per distinct effective offload, reused
+// by every cell that needs it. The store gets a sweep run, with the plan as its
 // configuration and the ranking as its report, and a child run per measured cell with its effective settings
 // and measurements. A cancelled ctx stops between tokens; the sweep and the cell it was in are recorded as
 // interrupted, and the result holds what was measured until then.
@@ -326,13 +328,18 @@ func Sweep(ctx context.Context, db *store.DB, opts SweepOptions) (*SweepResult, 
 	if err := opts.validate(cells); err != nil {
 		return nil, err
 	}
+	facts, err := opts.facts()
+	if err != nil {
+		return nil, err
+	}
 	file, err := engine.ResolveModel(opts.ModelRef, opts.Source)
 	if err != nil {
 		return nil, err
 	}
-	facts, err := opts.facts()
-	if err != nil {
-		return nil, err
+	if opts.OutDir != "" {
+		if err := checkWritableDir(opts.OutDir); err != nil {
+			return nil, err
+		}
 	}
 	rec := record.New(ctx, db)
 	parent := record.RunRow(file, store.KindSweep, opts.CommandLine, opts.plan())
