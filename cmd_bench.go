@@ -1,8 +1,6 @@
 package main
 
 import (
-	"chimera/pipeline/engine"
-	"chimera/pipeline/workflows"
 	"fmt"
 	"os"
 	"slices"
@@ -10,6 +8,9 @@ import (
 	"strings"
 
 	"github.com/urfave/cli/v2"
+
+	"chimera/pipeline/engine"
+	"chimera/pipeline/workflows"
 )
 
 func benchAxisFlags() []cli.Flag {

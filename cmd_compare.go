@@ -1,11 +1,12 @@
 package main
 
 import (
-	"chimera/pipeline/workflows"
 	"fmt"
 	"time"
 
 	"github.com/urfave/cli/v2"
+
+	"chimera/pipeline/workflows"
 )
 
 func compareCommand() *cli.Command {

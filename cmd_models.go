@@ -97,23 +97,24 @@ func showModel(c *cli.Context) error {
 }
 
 func listModels(c *cli.Context) error {
-	w := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(w, "SOURCE\tNAME\tSIZE\tPATH")
 	cached, err := models.ListCached(c.String("cache-dir"))
 	if err != nil {
 		return err
-	}
-	for _, m := range cached {
-		fmt.Fprintf(w, "cache\t%s\t%.1f MiB\t%s\n", m.Name, float64(m.Size)/(1<<20), m.Path)
 	}
 	pulled, err := models.ListOllama(c.String("ollama-models"))
 	if err != nil {
 		return err
 	}
-	for _, m := range pulled {
-		fmt.Fprintf(w, "ollama\t%s\t%.1f MiB\t%s\n", m.Name, float64(m.Size)/(1<<20), m.Path)
+	t := render.NewTable("source", "name", "size", "path")
+	for _, source := range []struct {
+		name   string
+		models []models.Model
+	}{{"cache", cached}, {"ollama", pulled}} {
+		for _, m := range source.models {
+			t.Add(source.name, m.Name, fmt.Sprintf("%.1f MiB", float64(m.Size)/(1<<20)), m.Path)
+		}
 	}
-	return w.Flush()
+	return t.WriteText(os.Stdout)
 }
 
 func devicesCommand() *cli.Command {
@@ -130,15 +131,16 @@ func devicesCommand() *cli.Command {
 					Devices  []llama.Device      `json:"devices"`
 				}{llama.SystemInfo(), llama.Init(llama.Options{}), llama.Devices()})
 			}
-			w := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', 0)
-			fmt.Fprintln(w, "DEVICE\tTYPE\tBACKEND\tFREE\tTOTAL\tDESCRIPTION")
+			t := render.NewTable("device", "type", "backend", "free", "total", "description")
 			for _, d := range llama.Devices() {
-				fmt.Fprintf(w, "%s\t%s\t%s\t%.0f MiB\t%.0f MiB\t%s\n", d.Name, d.Type, d.Backend,
-					float64(d.FreeBytes)/(1<<20), float64(d.TotalBytes)/(1<<20), strings.TrimSpace(d.Description))
+				t.Add(d.Name, d.Type, d.Backend, fmt.Sprintf("%.0f MiB", float64(d.FreeBytes)/(1<<20)),
+					fmt.Sprintf("%.0f MiB", float64(d.TotalBytes)/(1<<20)), strings.TrimSpace(d.Description))
 			}
-			w.Flush()
-			fmt.Println("system:", llama.SystemInfo())
-			return nil
+			if err := t.WriteText(os.Stdout); err != nil {
+				return err
+			}
+			_, err := fmt.Println("system:", llama.SystemInfo())
+			return err
 		},
 	}
 }

@@ -1,13 +1,14 @@
 package main
 
 import (
-	"chimera/pipeline/engine"
-	"chimera/pipeline/workflows"
 	"fmt"
 	"strings"
 	"time"
 
 	"github.com/urfave/cli/v2"
+
+	"chimera/pipeline/engine"
+	"chimera/pipeline/workflows"
 )
 
 // multiConfigSets are multi's sets of configuration flags; each scenario uses two of them.

@@ -2,10 +2,10 @@ package main
 
 import (
 	"crypto/rand"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
-	"text/tabwriter"
 	"time"
 
 	"github.com/urfave/cli/v2"
@@ -81,7 +81,7 @@ func runWorkflow(c *cli.Context) error {
 		OutDir: setup.out,
 	})
 	if result != nil {
-		printRunSummary(c, result)
+		err = errors.Join(err, printRunSummary(c, result))
 	}
 	return err
 }
@@ -114,21 +114,22 @@ func newRunDir(parent, prefix string) string {
 	return filepath.Join(parent, prefix+time.Now().Format("20060102-150405")+"-"+rand.Text()[:8])
 }
 
-func printRunSummary(c *cli.Context, r *workflows.RunResult) {
+func printRunSummary(c *cli.Context, r *workflows.RunResult) error {
 	if c.Bool("json") {
-		render.WriteJSON(os.Stdout, r)
-		return
+		return render.WriteJSON(os.Stdout, r)
 	}
-	w := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(w, "AGENT\tREP\tANALYSIS s\tREPORT s\tDECODE tok/s\tTTFT ms\tTOKENS\tGROUNDED")
+	t := render.NewTable("agent", "rep", "analysis s", "report s", "decode tok/s", "ttft ms", "tokens", "grounded")
 	for _, a := range r.Agents {
-		t := a.Totals()
-		fmt.Fprintf(w, "%s\t%d\t%.2f\t%.2f\t%.2f\t%.0f\t%d\t%d/%d\n", a.Agent.Name, a.Repetition, a.Stages.AnalysisMS/1000,
-			a.Stages.ReportMS/1000, t.DecodeTPS, t.MeanTTFTMS, t.GenTokens, a.Grounding.Grounded, a.Grounding.Numbers)
+		totals := a.Totals()
+		t.Addf("%s\t%d\t%.2f\t%.2f\t%.2f\t%.0f\t%d\t%d/%d", a.Agent.Name, a.Repetition, a.Stages.AnalysisMS/1000,
+			a.Stages.ReportMS/1000, totals.DecodeTPS, totals.MeanTTFTMS, totals.GenTokens, a.Grounding.Grounded, a.Grounding.Numbers)
 	}
-	w.Flush()
+	if err := t.WriteText(os.Stdout); err != nil {
+		return err
+	}
 	fmt.Printf("run %d: %s\n", r.RunID, r.Status)
 	printPaths(r.Reports)
+	return nil
 }
 
 func factsCommand() *cli.Command {

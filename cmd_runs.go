@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"os"
 	"strconv"
-	"text/tabwriter"
+	"time"
 
 	"github.com/urfave/cli/v2"
 
@@ -61,13 +61,12 @@ func listRuns(c *cli.Context) error {
 	if c.Bool("json") {
 		return render.WriteJSON(os.Stdout, runs)
 	}
-	w := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(w, "ID\tKIND\tSTATUS\tSTARTED\tDURATION\tCALLS\tMODEL\tLABEL")
+	t := render.NewTable("id", "kind", "status", "started", "duration", "calls", "model", "label")
 	for _, r := range runs {
-		fmt.Fprintf(w, "%d\t%s\t%s\t%s\t%s\t%d\t%s\t%s\n", r.ID, r.Kind, r.Status, r.StartedAt.Local().Format("2006-01-02 15:04:05"),
-			r.Duration.Round(1e6), r.Calls, r.Model, r.Label)
+		t.Add(strconv.FormatInt(r.ID, 10), string(r.Kind), string(r.Status), r.StartedAt.Local().Format("2006-01-02 15:04:05"),
+			r.Duration.Round(time.Millisecond).String(), strconv.Itoa(r.Calls), r.Model, r.Label)
 	}
-	return w.Flush()
+	return t.WriteText(os.Stdout)
 }
 
 func showRun(c *cli.Context) error {

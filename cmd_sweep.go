@@ -1,13 +1,14 @@
 package main
 
 import (
-	"chimera/pipeline/engine"
-	"chimera/pipeline/workflows"
 	"fmt"
 	"os"
 	"strconv"
 
 	"github.com/urfave/cli/v2"
+
+	"chimera/pipeline/engine"
+	"chimera/pipeline/workflows"
 )
 
 func sweepCommand() *cli.Command {

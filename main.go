@@ -3,7 +3,6 @@
 package main
 
 import (
-	"chimera/pipeline/engine"
 	"context"
 	"errors"
 	"fmt"
@@ -12,6 +11,8 @@ import (
 	"syscall"
 
 	"github.com/urfave/cli/v2"
+
+	"chimera/pipeline/engine"
 )
 
 func main() {

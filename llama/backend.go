@@ -42,22 +42,27 @@ type BackendLoad struct {
 }
 
 var (
-	initOnce     sync.Once
+	// backendMu guards the engine set-up: Init holds it to write the backend registry (loading libraries), the
+	// functions that read the registry or need Init hold it to read.
+	backendMu    sync.RWMutex
+	inited       bool
 	initLoads    []BackendLoad
 	errNotInited = errors.New("llama: Init has not been called")
-	inited       bool
 )
 
 // Init installs the log sink, loads the backend libraries found in opts.LibDirs and initialises llama.cpp.
-// Only the first call has an effect; it returns what happened to each backend library it found.
+// Only the first call has an effect; it returns what happened to each backend library it found. It is safe to
+// call concurrently with itself and with the other functions of the package.
 func Init(opts Options) []BackendLoad {
-	initOnce.Do(func() {
+	backendMu.Lock()
+	defer backendMu.Unlock()
+	if !inited {
 		logs.configure(opts.Log, opts.LogLevel)
 		C.chimera_log_install()
 		initLoads = loadBackends(opts.LibDirs)
 		C.llama_backend_init()
 		inited = true
-	})
+	}
 	return initLoads
 }
 
@@ -90,6 +95,9 @@ func loadBackend(path string) BackendLoad {
 
 // SystemInfo is llama.cpp's feature line; a build without SIMD shows no AVX2 there.
 func SystemInfo() string {
+	// Exclusive: llama_print_system_info builds its answer in a static buffer.
+	backendMu.Lock()
+	defer backendMu.Unlock()
 	return strings.TrimSpace(C.GoString(C.llama_print_system_info()))
 }
 
@@ -105,6 +113,8 @@ type Device struct {
 
 // Devices lists every registered backend device.
 func Devices() []Device {
+	backendMu.RLock()
+	defer backendMu.RUnlock()
 	n := int(C.ggml_backend_dev_count())
 	devices := make([]Device, 0, n)
 	for i := 0; i < n; i++ {
@@ -150,6 +160,8 @@ func HasGPU() bool {
 }
 
 func requireInit() error {
+	backendMu.RLock()
+	defer backendMu.RUnlock()
 	if !inited {
 		return errNotInited
 	}

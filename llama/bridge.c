@@ -1,16 +1,23 @@
 // C trampolines for the callbacks llama.cpp takes: cgo forbids C definitions next to //export directives.
 #include <dlfcn.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include "llama.h"
 #include "_cgo_export.h"
 
+// llama.cpp calls the log callback synchronously on the thread that logs, so the thread identifies the call.
 static void chimera_log(enum ggml_log_level level, const char * text, void * user_data) {
     (void) user_data;
-    goLog((int) level, (char *) text);
+    goLog((int) level, (char *) text, chimera_thread());
 }
 
 void chimera_log_install(void) {
     llama_log_set(chimera_log, NULL);
+}
+
+uintptr_t chimera_thread(void) {
+    return (uintptr_t) pthread_self();
 }
 
 static bool chimera_progress(float progress, void * user_data) {
@@ -22,11 +29,28 @@ void chimera_set_progress(struct llama_model_params * params, uintptr_t handle) 
     params->progress_callback_user_data = (void *) handle;
 }
 
-static bool chimera_abort(void * data) {
-    return *(volatile int *) data != 0;
+struct chimera_abort {
+    atomic_int set;
+};
+
+// Returns NULL when out of memory.
+struct chimera_abort * chimera_abort_new(void) {
+    struct chimera_abort * flag = malloc(sizeof *flag);
+    if (flag != NULL) {
+        atomic_init(&flag->set, 0);
+    }
+    return flag;
 }
 
-void chimera_set_abort(struct llama_context_params * params, int * flag) {
+void chimera_abort_store(struct chimera_abort * flag, int value) {
+    atomic_store(&flag->set, value);
+}
+
+static bool chimera_abort(void * data) {
+    return atomic_load(&((struct chimera_abort *) data)->set) != 0;
+}
+
+void chimera_set_abort(struct llama_context_params * params, struct chimera_abort * flag) {
     params->abort_callback = chimera_abort;
     params->abort_callback_data = flag;
 }

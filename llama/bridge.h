@@ -2,7 +2,14 @@
 #include <stdlib.h>
 #include "llama.h"
 
+// An abort flag: Go sets it while llama.cpp's compute threads poll it, so it is a C11 atomic touched only by
+// these functions. Opaque to Go (cgo does not handle _Atomic types); free it with free().
+struct chimera_abort;
+
 void chimera_log_install(void);
+uintptr_t chimera_thread(void);
 void chimera_set_progress(struct llama_model_params * params, uintptr_t handle);
-void chimera_set_abort(struct llama_context_params * params, int * flag);
+struct chimera_abort * chimera_abort_new(void);
+void chimera_abort_store(struct chimera_abort * flag, int value);
+void chimera_set_abort(struct llama_context_params * params, struct chimera_abort * flag);
 const char * chimera_dlcheck(const char * path);

@@ -4,6 +4,7 @@ package llama
 import "C"
 
 import (
+	"errors"
 	"fmt"
 	"maps"
 	"runtime"
@@ -99,17 +100,28 @@ type Context struct {
 	model   *Model
 	params  ContextParams
 	tokens  *C.llama_token // C-side staging buffer of Batch tokens: batches must not point into Go memory
-	abort   *C.int
+	abort   *C.struct_chimera_abort
 	Buffers []BufferSize // KV cache, compute and output buffers llama.cpp allocated
 	// cached are the tokens whose keys and values are in the KV cache, at positions 0..len-1.
 	cached []Token
 }
 
-// NewContext creates a context; Close frees it.
+// NewContext creates a context; Close frees it. The context keeps the model alive (see Model.Close).
 func (m *Model) NewContext(p ContextParams) (*Context, error) {
 	if err := p.Validate(); err != nil {
 		return nil, err
 	}
+	if err := m.retain(); err != nil {
+		return nil, err
+	}
+	ctx, err := m.newContext(p)
+	if err != nil {
+		m.release()
+	}
+	return ctx, err
+}
+
+func (m *Model) newContext(p ContextParams) (*Context, error) {
 	gen, batch := p.EffectiveThreads()
 	cp := C.llama_context_default_params()
 	cp.n_ctx = C.uint32_t(p.NumCtx)
@@ -123,24 +135,27 @@ func (m *Model) NewContext(p ContextParams) (*Context, error) {
 	cp.type_v = cacheTypes[p.cacheType()]
 	cp.no_perf = false
 
-	ctx := &Context{model: m, params: p}
-	ctx.abort = (*C.int)(C.calloc(1, C.size_t(unsafe.Sizeof(C.int(0)))))
+	ctx := &Context{model: m, params: p, abort: C.chimera_abort_new()}
+	if ctx.abort == nil {
+		return nil, errors.New("llama: out of memory for a context's abort flag")
+	}
 	C.chimera_set_abort(&cp, ctx.abort)
 
 	loadMu.Lock()
 	stopCapture := logs.startCapture()
-	ctx.c = C.llama_init_from_model(m.c, cp)
+	reason := errorsDuring(func() { ctx.c = C.llama_init_from_model(m.c, cp) })
 	ctx.Buffers = bufferSizes(stopCapture())
 	loadMu.Unlock()
 	if ctx.c == nil {
 		C.free(unsafe.Pointer(ctx.abort))
-		return nil, fmt.Errorf("llama.cpp could not create a context (num_ctx %d): %s", p.NumCtx, orUnknown(logs.lastError()))
+		return nil, fmt.Errorf("llama.cpp could not create a context (num_ctx %d): %s", p.NumCtx, orUnknown(reason))
 	}
 	ctx.tokens = (*C.llama_token)(C.malloc(C.size_t(p.Batch) * C.size_t(unsafe.Sizeof(C.llama_token(0)))))
 	return ctx, nil
 }
 
-// Close frees the context and its buffers.
+// Close frees the context and its buffers, and the model too if it was closed and this was its last context.
+// Calling Close again does nothing.
 func (c *Context) Close() {
 	if c.c == nil {
 		return
@@ -149,6 +164,7 @@ func (c *Context) Close() {
 	C.free(unsafe.Pointer(c.tokens))
 	C.free(unsafe.Pointer(c.abort))
 	c.c = nil
+	c.model.release()
 }
 
 // NumCtx is the context size llama.cpp actually allocated (it may round the request up).
@@ -183,8 +199,10 @@ func (c *Context) decode(tokens []Token) error {
 	staging := unsafe.Slice((*Token)(unsafe.Pointer(c.tokens)), c.params.Batch)
 	for start := 0; start < len(tokens); start += c.params.Batch {
 		n := copy(staging, tokens[start:])
-		if rc := C.llama_decode(c.c, C.llama_batch_get_one(c.tokens, C.int32_t(n))); rc != 0 {
-			return decodeError(int(rc))
+		var rc C.int32_t
+		reason := errorsDuring(func() { rc = C.llama_decode(c.c, C.llama_batch_get_one(c.tokens, C.int32_t(n))) })
+		if rc != 0 {
+			return decodeError(int(rc), reason)
 		}
 	}
 	C.llama_synchronize(c.c)
@@ -203,14 +221,15 @@ func (c *Context) decodeAndKeep(tokens []Token) error {
 	return nil
 }
 
-func decodeError(rc int) error {
+// decodeError turns llama_decode's code into an error; reason is what llama.cpp logged during the call.
+func decodeError(rc int, reason string) error {
 	switch rc {
 	case 1:
 		return fmt.Errorf("llama_decode: no room left in the KV cache")
 	case 2:
 		return errAborted
 	default:
-		return fmt.Errorf("llama_decode failed (code %d): %s", rc, orUnknown(logs.lastError()))
+		return fmt.Errorf("llama_decode failed (code %d): %s", rc, orUnknown(reason))
 	}
 }
 

@@ -3,6 +3,17 @@
 // llama/llama.cpp/src package compiles them (with ggml's CPU backend) into the binary; GPU backends are shared
 // libraries loaded at Init.
 //
+// # Concurrency and lifetimes
+//
+// Init, Devices, HasGPU and SystemInfo may be called from any goroutine, Init concurrently with the others. One
+// Model may serve several goroutines, each with its own Context (a Context is used by one goroutine at a time).
+// Model.Close while contexts are open frees nothing: the last Context.Close frees the model.
+//
+// llama.cpp explains failures only in its log, whose callback is process-wide and names no context. The reason
+// in the error of a failed load, context creation or llama_decode is made of the error lines logged on the OS
+// thread that made the call, while it ran (errorsDuring): never another goroutine's, but without the lines of
+// threads llama.cpp starts itself.
+//
 // # Timings
 //
 // Generate times every call itself, in Go, with a monotonic clock; the backend is synchronised before each

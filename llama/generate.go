@@ -1,5 +1,8 @@
 package llama
 
+// #include "bridge.h"
+import "C"
+
 import (
 	"context"
 	"errors"
@@ -103,13 +106,13 @@ func (c *Context) Generate(ctx context.Context, req Request, onText func(string)
 
 // abortOnCancel makes a cancelled ctx interrupt a running llama_decode (prompt processing can take seconds).
 func (c *Context) abortOnCancel(ctx context.Context) (stop func()) {
-	*c.abort = 0
+	C.chimera_abort_store(c.abort, 0)
 	done, exited := make(chan struct{}), make(chan struct{})
 	go func() {
 		defer close(exited)
 		select {
 		case <-ctx.Done():
-			*c.abort = 1
+			C.chimera_abort_store(c.abort, 1)
 		case <-done:
 		}
 	}()

@@ -4,6 +4,7 @@ package llama
 import "C"
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"regexp"
@@ -24,7 +25,8 @@ type ModelParams struct {
 	Progress func(fraction float32)
 }
 
-// Model is a loaded GGUF model. It is safe to create several contexts on one model.
+// Model is a loaded GGUF model. It is safe to create several contexts on one model, and to use them from
+// different goroutines at once.
 type Model struct {
 	c     *C.struct_llama_model
 	vocab *C.struct_llama_vocab
@@ -32,7 +34,13 @@ type Model struct {
 	Load  LoadReport
 	// loadCharged makes the first call after the load carry load_duration, as Ollama reports it.
 	loadCharged atomic.Bool
+	// mu guards the model's lifetime: c is freed once Close has been called and no context is open.
+	mu       sync.Mutex
+	contexts int
+	closed   bool
 }
+
+var errModelClosed = errors.New("llama: the model is closed")
 
 // LoadReport describes what a load did, measured in Go and read from llama.cpp's load log.
 type LoadReport struct {
@@ -77,12 +85,16 @@ func LoadModel(path string, p ModelParams) (*Model, error) {
 	defer C.free(unsafe.Pointer(cpath))
 	before := Devices()
 	stopCapture := logs.startCapture()
-	start := time.Now()
-	cmodel := C.llama_model_load_from_file(cpath, params)
-	elapsed := time.Since(start)
+	var cmodel *C.struct_llama_model
+	var elapsed time.Duration
+	reason := errorsDuring(func() {
+		start := time.Now()
+		cmodel = C.llama_model_load_from_file(cpath, params)
+		elapsed = time.Since(start)
+	})
 	loadLog := stopCapture()
 	if cmodel == nil {
-		return nil, fmt.Errorf("llama.cpp could not load %s: %s", path, orUnknown(logs.lastError()))
+		return nil, fmt.Errorf("llama.cpp could not load %s: %s", path, orUnknown(reason))
 	}
 	m := &Model{c: cmodel, vocab: C.llama_model_get_vocab(cmodel), Path: path}
 	m.Load = LoadReport{
@@ -134,11 +146,40 @@ func bufferSizes(log string) []BufferSize {
 	return sizes
 }
 
-// Close frees the model. Contexts created from it must be closed first.
+// Close releases the model. Its contexts that are still open keep working, and the last one to close frees the
+// model; without open contexts Close frees it at once. After Close, NewContext fails and the model's other
+// methods must not be called. Calling Close again does nothing.
 func (m *Model) Close() {
-	if m.c != nil {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.closed = true
+	m.freeIfUnused()
+}
+
+// retain counts a context being made from the model; it fails once the model is closed.
+func (m *Model) retain() error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.closed {
+		return errModelClosed
+	}
+	m.contexts++
+	return nil
+}
+
+// release uncounts a context, freeing the model if it was the last one of a closed model.
+func (m *Model) release() {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.contexts--
+	m.freeIfUnused()
+}
+
+// freeIfUnused frees the C model once it is closed and no context uses it. m.mu must be held.
+func (m *Model) freeIfUnused() {
+	if m.closed && m.contexts == 0 && m.c != nil {
 		C.llama_model_free(m.c)
-		m.c = nil
+		m.c, m.vocab = nil, nil
 	}
 }
 

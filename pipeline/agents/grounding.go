@@ -1,10 +1,11 @@
 package agents
 
 import (
-	"chimera/pipeline/artifacts"
 	"math"
 	"regexp"
 	"strings"
+
+	"chimera/pipeline/artifacts"
 )
 
 // Grounding is the check of one LLM text against the numbers chimera knows: a number is grounded when it equals

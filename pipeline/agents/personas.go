@@ -3,8 +3,9 @@
 package agents
 
 import (
-	"chimera/pipeline/engine"
 	"fmt"
+
+	"chimera/pipeline/engine"
 )
 
 // Agent is one persona of the workflow. Its persona is sent as the system message of both of its calls.

@@ -1,15 +1,16 @@
 package agents
 
 import (
-	"chimera/pipeline/artifacts"
-	"chimera/pipeline/engine"
-	"chimera/pipeline/render"
 	"fmt"
 	"regexp"
 	"sort"
 	"strconv"
 	"strings"
 	"time"
+
+	"chimera/pipeline/artifacts"
+	"chimera/pipeline/engine"
+	"chimera/pipeline/render"
 )
 
 // SyntheticNotice is printed in every report made with random weights.

@@ -1,8 +1,9 @@
 package artifacts
 
 import (
-	"chimera/pipeline/stats"
 	"strings"
+
+	"chimera/pipeline/stats"
 )
 
 // addBestConfig ranks the configurations of a parameter sweep by mean throughput. When the table also varies

@@ -1,8 +1,9 @@
 package artifacts
 
 import (
-	"chimera/pipeline/stats"
 	"strings"
+
+	"chimera/pipeline/stats"
 )
 
 func (v *tableView) addGroupMeans(l *factList) {

@@ -1,10 +1,11 @@
 package artifacts
 
 import (
-	"chimera/pipeline/stats"
 	"cmp"
 	"slices"
 	"strings"
+
+	"chimera/pipeline/stats"
 )
 
 // addParamEffects gives, for sweeps over several parameters, the mean throughput at each level of each one.

@@ -2,7 +2,6 @@ package artifacts
 
 import (
 	"bytes"
-	"chimera/pipeline/stats"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -16,6 +15,8 @@ import (
 	"syscall"
 	"time"
 	"unicode/utf16"
+
+	"chimera/pipeline/stats"
 )
 
 // The artifact kinds Ingest parses, decided by file extension.

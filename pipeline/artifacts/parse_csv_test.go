@@ -1,9 +1,10 @@
 package artifacts
 
 import (
-	"chimera/pipeline/stats"
 	"slices"
 	"testing"
+
+	"chimera/pipeline/stats"
 )
 
 func TestParseCSVExcludesFailedRows(t *testing.T) {

@@ -1,7 +1,6 @@
 package artifacts
 
 import (
-	"chimera/pipeline/stats"
 	"encoding/json"
 	"fmt"
 	"maps"
@@ -9,6 +8,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"chimera/pipeline/stats"
 )
 
 // parseJSON reads one JSON document. Its numeric leaves become Fields keyed by path, with "[]" standing for

@@ -1,10 +1,11 @@
 package artifacts
 
 import (
-	"chimera/pipeline/stats"
 	"slices"
 	"strings"
 	"testing"
+
+	"chimera/pipeline/stats"
 )
 
 func TestParseJSONLeafPaths(t *testing.T) {

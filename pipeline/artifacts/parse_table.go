@@ -1,9 +1,10 @@
 package artifacts
 
 import (
-	"chimera/pipeline/stats"
 	"math"
 	"strings"
+
+	"chimera/pipeline/stats"
 )
 
 // table is a rectangular view of records: a CSV or JSONL file, a markdown pipe table, or a JSON array (or keyed

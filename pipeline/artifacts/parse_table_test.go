@@ -1,12 +1,13 @@
 package artifacts
 
 import (
-	"chimera/pipeline/stats"
 	"encoding/json"
 	"math"
 	"strconv"
 	"strings"
 	"testing"
+
+	"chimera/pipeline/stats"
 )
 
 func TestFailureOf(t *testing.T) {

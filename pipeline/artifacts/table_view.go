@@ -1,11 +1,12 @@
 package artifacts
 
 import (
-	"chimera/pipeline/stats"
 	"cmp"
 	"math"
 	"slices"
 	"strings"
+
+	"chimera/pipeline/stats"
 )
 
 // tableView is a table with its column roles resolved: the unit of fact finding.

@@ -1,10 +1,11 @@
 package engine
 
 import (
+	"errors"
+
 	"chimera/llama"
 	"chimera/models"
 	"chimera/store"
-	"errors"
 )
 
 // InputError marks an error caused by the user's input (flags, files, models) rather than by chimera or the

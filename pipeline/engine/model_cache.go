@@ -32,6 +32,8 @@ type ModelCache struct {
 	file    *ModelFile
 	log     io.Writer
 	entries []*cachedModel
+	// Meter reads the device memory in use, before and after each load (DeviceMemoryUsed unless a test fakes it).
+	Meter func() int64
 }
 
 type cachedModel struct {
@@ -58,7 +60,7 @@ func loadKeyOf(cfg Config) loadKey {
 
 // NewModelCache loads from file, noting each load on log.
 func NewModelCache(file *ModelFile, log io.Writer) *ModelCache {
-	return &ModelCache{file: file, log: log}
+	return &ModelCache{file: file, log: log, Meter: DeviceMemoryUsed}
 }
 
 // Get returns the model loaded as cfg asks (num_gpu, mmap, --fit), loading it the first time.
@@ -70,17 +72,27 @@ func (c *ModelCache) Get(user string, cfg Config) (*Model, error) {
 			return e.model, nil
 		}
 	}
-	before := DeviceMemoryUsed()
+	before := c.Meter()
 	m, err := c.file.LoadFor(cfg)
 	if err != nil {
 		return nil, &LoadError{NumGPU: cfg.NumGPU, Err: err}
 	}
 	load := ModelLoad{NumGPU: m.Load.RequestedGPU, OffloadedLayers: m.Load.OffloadedLayers, LoadMS: m.Load.LoadMS,
-		DeviceBytes: DeviceMemoryUsed() - before, UsedBy: []string{user}}
+		DeviceBytes: c.Meter() - before, UsedBy: []string{user}}
 	Logf(c.log, "model loaded for %s in %.0f ms, %d/%d layers on GPU, %d MiB of device memory", user, load.LoadMS,
 		load.OffloadedLayers, m.Load.OffloadableLayer, load.DeviceBytes>>20)
 	c.entries = append(c.entries, &cachedModel{key: key, model: m, load: load})
 	return m, nil
+}
+
+// LoadOf is the load that made m, a model this cache returned.
+func (c *ModelCache) LoadOf(m *Model) ModelLoad {
+	for _, e := range c.entries {
+		if e.model == m {
+			return e.load
+		}
+	}
+	panic("engine: LoadOf a model this cache did not load")
 }
 
 // Loads lists the loads in the order they were made.

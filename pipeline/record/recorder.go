@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"runtime/debug"
 	"strconv"
@@ -48,16 +49,18 @@ func (r *Recorder) AddBenchResults(runID int64, rows []store.BenchResult) error 
 	return r.db.AddBenchResults(r.ctx, runID, rows)
 }
 
-// Finish records the run's outcome and returns its status.
-func (r *Recorder) Finish(runID int64, err error) string {
+// Finish records the run's outcome, decided by err, and returns its status with err joined to any failure to
+// record it: the run's own error is never hidden by the store's.
+func (r *Recorder) Finish(runID int64, err error) (string, error) {
 	status := StatusOf(err)
 	msg := ""
 	if err != nil {
 		msg = err.Error()
 	}
-	// The outcome is already decided; a failure to record it must not hide the run's own error.
-	_ = r.db.FinishRun(r.ctx, runID, status, msg)
-	return string(status)
+	if recErr := r.db.FinishRun(r.ctx, runID, status, msg); recErr != nil {
+		return string(status), errors.Join(err, fmt.Errorf("record the end of run %d: %w", runID, recErr))
+	}
+	return string(status), err
 }
 
 // StatusOf is the status a run or pass ends with after err: ok, interrupted (cancelled) or failed.
@@ -145,7 +148,10 @@ func JSON(v any) string {
 }
 
 func hostname() string {
-	name, _ := os.Hostname()
+	name, err := os.Hostname()
+	if err != nil {
+		return "" // an unknown host is recorded as none rather than failing the run
+	}
 	return name
 }
 

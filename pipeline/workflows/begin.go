@@ -45,7 +45,7 @@ func begin(ctx context.Context, db *store.DB, kind store.RunKind, target Target,
 		return nil, err
 	}
 	if err := o.rec.AddInventory(o.runID, o.facts); err != nil {
-		o.rec.Finish(o.runID, err)
+		_, err = o.rec.Finish(o.runID, err)
 		return nil, err
 	}
 	return o, nil

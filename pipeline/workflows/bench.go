@@ -41,36 +41,41 @@ type BenchOptions struct {
 
 // BenchRow is one test at one configuration, with llama-bench's field names so its tooling reads chimera's output.
 type BenchRow struct {
-	ModelFilename   string         `json:"model_filename"`
-	ModelType       string         `json:"model_type"`
-	ModelSize       uint64         `json:"model_size"`
-	ModelNParams    uint64         `json:"model_n_params"`
-	Backends        string         `json:"backends"`
-	GPUInfo         string         `json:"gpu_info"`
-	NBatch          int            `json:"n_batch"`
-	NUBatch         int            `json:"n_ubatch"`
-	NThreads        int            `json:"n_threads"`
-	TypeK           string         `json:"type_k"`
-	TypeV           string         `json:"type_v"`
-	NGPULayers      int            `json:"n_gpu_layers"`
-	FlashAttn       string         `json:"flash_attn"`
-	UseMmap         bool           `json:"use_mmap"`
-	NPrompt         int            `json:"n_prompt"`
-	NGen            int            `json:"n_gen"`
-	NDepth          int            `json:"n_depth"`
-	NCtx            int            `json:"n_ctx"`
-	TestTime        string         `json:"test_time"`
-	AvgNS           int64          `json:"avg_ns"`
-	StddevNS        int64          `json:"stddev_ns"`
-	AvgTS           float64        `json:"avg_ts"`
-	StddevTS        float64        `json:"stddev_ts"`
-	SamplesNS       []int64        `json:"samples_ns"`
-	SamplesTS       []float64      `json:"samples_ts"`
-	GPULayersActual int            `json:"n_gpu_layers_effective"`
-	LoadMS          float64        `json:"load_ms"`
-	VRAMUsedBytes   int64          `json:"vram_used_bytes"`
-	TokenLatency    *stats.Summary `json:"token_latency_ms,omitempty"`
-	DuplicateOf     string         `json:"duplicate_of,omitempty"`
+	ModelFilename   string    `json:"model_filename"`
+	ModelType       string    `json:"model_type"`
+	ModelSize       uint64    `json:"model_size"`
+	ModelNParams    uint64    `json:"model_n_params"`
+	Backends        string    `json:"backends"`
+	GPUInfo         string    `json:"gpu_info"`
+	NBatch          int       `json:"n_batch"`
+	NUBatch         int       `json:"n_ubatch"`
+	NThreads        int       `json:"n_threads"`
+	TypeK           string    `json:"type_k"`
+	TypeV           string    `json:"type_v"`
+	NGPULayers      int       `json:"n_gpu_layers"`
+	FlashAttn       string    `json:"flash_attn"`
+	UseMmap         bool      `json:"use_mmap"`
+	NPrompt         int       `json:"n_prompt"`
+	NGen            int       `json:"n_gen"`
+	NDepth          int       `json:"n_depth"`
+	NCtx            int       `json:"n_ctx"`
+	TestTime        string    `json:"test_time"`
+	AvgNS           int64     `json:"avg_ns"`
+	StddevNS        int64     `json:"stddev_ns"`
+	AvgTS           float64   `json:"avg_ts"`
+	StddevTS        float64   `json:"stddev_ts"`
+	SamplesNS       []int64   `json:"samples_ns"`
+	SamplesTS       []float64 `json:"samples_ts"`
+	GPULayersActual int       `json:"n_gpu_layers_effective"`
+	LoadMS          float64   `json:"load_ms"`
+	// VRAMUsedBytes is the device memory the configuration holds, the same in every row: its model load
+	// (VRAMModelBytes, shared with the configurations that reuse it) plus its own context's KV cache and compute
+	// buffers (VRAMContextBytes).
+	VRAMUsedBytes    int64          `json:"vram_used_bytes"`
+	VRAMModelBytes   int64          `json:"vram_model_bytes"`
+	VRAMContextBytes int64          `json:"vram_context_bytes"`
+	TokenLatency     *stats.Summary `json:"token_latency_ms,omitempty"`
+	DuplicateOf      string         `json:"duplicate_of,omitempty"`
 }
 
 // Test names the row the llama-bench way: pp512, tg128, tg128 @ d4096.
@@ -159,7 +164,7 @@ func Bench(ctx context.Context, db *store.DB, opts BenchOptions) ([]BenchRow, er
 	if recErr := rec.AddBenchResults(runID, storeBenchRows(rows)); recErr != nil && err == nil {
 		err = recErr
 	}
-	rec.Finish(runID, err)
+	_, err = rec.Finish(runID, err)
 	return rows, err
 }
 
@@ -268,17 +273,19 @@ func duplicates(prior []BenchRow, cfg BenchConfig, of string) []BenchRow {
 
 // runConfig runs the pp and tg tests at one configuration, on the model loaded with its effective offload.
 func (b *bencher) runConfig(ctx context.Context, cfg BenchConfig, effective int) ([]BenchRow, error) {
-	before := engine.DeviceMemoryUsed()
 	m, err := b.loads.Get(cfg.label(), engine.Config{NumGPU: effective, UseMmap: b.opts.UseMmap})
 	if err != nil {
 		return nil, err
 	}
+	before := b.loads.Meter()
 	llctx, err := m.NewContext(cfg.Context)
 	if err != nil {
 		return nil, engine.Invalid(err)
 	}
 	defer llctx.Close()
-	base := b.baseRow(m, llctx, cfg, effective, engine.DeviceMemoryUsed()-before)
+	base := b.baseRow(m, llctx, cfg, effective)
+	base.VRAMModelBytes, base.VRAMContextBytes = b.loads.LoadOf(m).DeviceBytes, b.loads.Meter()-before
+	base.VRAMUsedBytes = base.VRAMModelBytes + base.VRAMContextBytes
 	var rows []BenchRow
 	for _, depth := range b.opts.depths() {
 		base.NDepth = depth
@@ -305,14 +312,14 @@ func (b *bencher) runConfig(ctx context.Context, cfg BenchConfig, effective int)
 	return rows, nil
 }
 
-func (b *bencher) baseRow(m *engine.Model, llctx *llama.Context, cfg BenchConfig, effective int, vram int64) BenchRow {
+func (b *bencher) baseRow(m *engine.Model, llctx *llama.Context, cfg BenchConfig, effective int) BenchRow {
 	gen, _ := cfg.Context.EffectiveThreads()
 	return BenchRow{
 		ModelFilename: m.Ref.Path, ModelType: m.Description(), ModelSize: m.SizeBytes(), ModelNParams: m.Params(),
 		Backends: backendNames(), GPUInfo: gpuNames(), NBatch: cfg.Context.Batch, NUBatch: cfg.Context.UBatch,
 		NThreads: gen, TypeK: cfg.Context.CacheType, TypeV: cfg.Context.CacheType, NGPULayers: cfg.NumGPU,
 		FlashAttn: cfg.Context.FlashAttn, UseMmap: b.opts.UseMmap, NCtx: llctx.NumCtx(), GPULayersActual: effective,
-		LoadMS: m.Load.LoadMS, VRAMUsedBytes: vram,
+		LoadMS: m.Load.LoadMS,
 	}
 }
 

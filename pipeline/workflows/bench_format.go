@@ -1,8 +1,6 @@
 package workflows
 
 import (
-	"chimera/pipeline/engine"
-	"chimera/pipeline/render"
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
@@ -12,6 +10,10 @@ import (
 	"strconv"
 	"strings"
 	"text/tabwriter"
+
+	"chimera/pipeline/engine"
+	"chimera/pipeline/record"
+	"chimera/pipeline/render"
 )
 
 // BenchFormats are the output formats of `chimera bench`, as llama-bench's -o.
@@ -90,8 +92,7 @@ func columnValue(v reflect.Value) string {
 	case reflect.Float64:
 		return strconv.FormatFloat(v.Float(), 'f', -1, 64)
 	case reflect.Slice, reflect.Pointer:
-		data, _ := json.Marshal(v.Interface())
-		return string(data)
+		return record.JSON(v.Interface())
 	default:
 		return fmt.Sprint(v.Interface())
 	}

@@ -11,11 +11,11 @@ import (
 	"strings"
 	"testing"
 
+	_ "github.com/mattn/go-sqlite3"
+
 	"chimera/llama"
 	"chimera/pipeline/engine"
 	"chimera/store"
-
-	_ "github.com/mattn/go-sqlite3"
 )
 
 func tinyAxes() BenchAxes {
@@ -147,5 +147,32 @@ func TestBenchRunsEveryTestAtEveryDepth(t *testing.T) {
 	}
 	if !slices.Equal(depths, []int{0, 0, 64, 64}) {
 		t.Errorf("stored depths %v", depths)
+	}
+}
+
+// The device memory of a row means the same in every configuration: the model load it uses plus its own context,
+// also when an earlier configuration made the load (it used to count the weights only where they were loaded).
+// The meter is faked, since this machine may have no GPU: every reading is 100 bytes above the one before.
+func TestBenchDeviceMemoryIsTheSameFigureInEveryRow(t *testing.T) {
+	file, err := engine.ResolveModel(tinyModel, engine.ModelSource{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	loads := engine.NewModelCache(file, nil)
+	defer loads.Close()
+	var used int64
+	loads.Meter = func() int64 { used += 100; return used }
+	axes := tinyAxes()
+	axes.NumGPU, axes.NumCtx = []int{0}, []int{256, 512} // one load, two contexts
+	b := newBencher(BenchOptions{NPrompt: 8, Reps: 1, UseMmap: true}, loads, int(file.Info.BlockCount))
+	rows, err := b.run(context.Background(), axes.Grid(llama.ContextParams{}))
+	if err != nil || len(rows) != 2 {
+		t.Fatalf("%d rows, %v", len(rows), err)
+	}
+	for _, r := range rows {
+		if r.VRAMModelBytes != 100 || r.VRAMContextBytes != 100 || r.VRAMUsedBytes != 200 {
+			t.Errorf("num_ctx %d: model %d + context %d = %d bytes, want 100 + 100 = 200", r.NCtx, r.VRAMModelBytes,
+				r.VRAMContextBytes, r.VRAMUsedBytes)
+		}
 	}
 }

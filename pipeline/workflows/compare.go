@@ -2,7 +2,6 @@ package workflows
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -105,9 +104,9 @@ func Compare(ctx context.Context, db *store.DB, opts CompareOptions) (*CompareRe
 	result.Rows = compareRows(result.Samples)
 	result.Conclusion = concludeComparison(result.Rows)
 	if len(result.Samples) > 0 {
-		err = errors.Join(err, writeComparison(opts.OutDir, result, o.rec))
+		err = writeComparison(opts.OutDir, result, o.rec, err)
 	}
-	o.rec.Finish(o.runID, err)
+	result.Status, err = o.rec.Finish(o.runID, err)
 	return result, err
 }
 

@@ -2,6 +2,7 @@ package workflows
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -14,22 +15,20 @@ import (
 	"chimera/store"
 )
 
-// writeComparison writes comparison.md and comparison.json, each atomically, and records the Markdown.
-func writeComparison(dir string, r *CompareResult, rec *record.Recorder) error {
+// writeComparison writes comparison.md and records it, then comparison.json, each atomically, and returns the
+// run's error: runErr joined with any failure to write or record the reports. The JSON comes last and carries
+// the status that error gives, so that it agrees with the store.
+func writeComparison(dir string, r *CompareResult, rec *record.Recorder, runErr error) error {
 	md := RenderComparison(r, time.Now())
-	data, err := json.MarshalIndent(r, "", "  ")
-	if err != nil {
-		return err
-	}
 	mdPath, jsonPath := filepath.Join(dir, "comparison.md"), filepath.Join(dir, "comparison.json")
-	if err := render.WriteFileAtomic(mdPath, []byte(md)); err != nil {
-		return err
-	}
-	if err := render.WriteFileAtomic(jsonPath, data); err != nil {
-		return err
+	err := errors.Join(runErr, render.WriteFileAtomic(mdPath, []byte(md)), rec.AddReport(r.RunID, 0, "comparison.md", mdPath, md))
+	r.Status = string(record.StatusOf(err))
+	data, jsonErr := json.MarshalIndent(r, "", "  ")
+	if jsonErr == nil {
+		jsonErr = render.WriteFileAtomic(jsonPath, data)
 	}
 	r.Reports = []string{mdPath, jsonPath}
-	return rec.AddReport(r.RunID, 0, "comparison.md", mdPath, md)
+	return errors.Join(err, jsonErr)
 }
 
 // RenderComparison is the Markdown report of a comparison.

@@ -1,11 +1,12 @@
 package workflows
 
 import (
-	"chimera/pipeline/agents"
-	"chimera/pipeline/stats"
 	"fmt"
 	"math"
 	"strings"
+
+	"chimera/pipeline/agents"
+	"chimera/pipeline/stats"
 )
 
 // Verdict is what Welch's test allows a comparison row to say.

@@ -45,9 +45,9 @@ func Generate(ctx context.Context, db *store.DB, opts GenerateOptions) (*Generat
 	result, err := generateOn(ctx, file, opts)
 	if result != nil {
 		result.RunID = runID
-		err = errors.Join(err, rec.AddCall(runID, 0, generateCall(opts.Request, result.Result)))
+		err = errors.Join(err, rec.AddCall(runID, 0, plainCall("generate", opts.Request, result.Result)))
 	}
-	rec.Finish(runID, err)
+	_, err = rec.Finish(runID, err)
 	return result, err
 }
 
@@ -69,12 +69,13 @@ func generateOn(ctx context.Context, file *engine.ModelFile, opts GenerateOption
 	return &GenerateResult{Model: model.Summary(), Config: opts.Config, Result: result}, err
 }
 
-// generateCall is the call as the store keeps it: the prompt is the raw text or the last message.
-func generateCall(req llama.Request, r *llama.Result) agents.CallRecord {
+// plainCall is a call made outside any agent (a warm-up, a generate), as the store keeps it: its prompt is the raw
+// text or the last message.
+func plainCall(stage string, req llama.Request, r *llama.Result) agents.CallRecord {
 	prompt := req.Prompt
 	if len(req.Messages) > 0 {
 		prompt = req.Messages[len(req.Messages)-1].Content
 	}
-	return agents.CallRecord{Stage: "generate", Prompt: agents.PromptPlan{User: prompt, Tokens: r.Timings.PromptTokens},
+	return agents.CallRecord{Stage: stage, Prompt: agents.PromptPlan{User: prompt, Tokens: r.Timings.PromptTokens},
 		Response: r.Text, StopReason: r.StopReason, Timings: r.Timings}
 }

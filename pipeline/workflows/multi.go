@@ -13,7 +13,6 @@ import (
 	"chimera/llama"
 	"chimera/pipeline/agents"
 	"chimera/pipeline/engine"
-	"chimera/pipeline/record"
 	"chimera/store"
 )
 
@@ -90,11 +89,10 @@ func Multi(ctx context.Context, db *store.DB, opts MultiOptions) (*MultiResult, 
 	}
 	m := &multiRun{opts: opts, opening: o, result: &MultiResult{RunID: o.runID, Scenario: opts.Scenario}}
 	err = m.run(ctx)
-	m.result.Status = string(record.StatusOf(err))
 	if err == nil {
 		err = m.write()
 	}
-	o.rec.Finish(o.runID, err)
+	m.result.Status, err = o.rec.Finish(o.runID, err)
 	return m.result, err
 }
 

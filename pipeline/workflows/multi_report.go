@@ -1,18 +1,20 @@
 package workflows
 
 import (
-	"chimera/pipeline/agents"
-	"chimera/pipeline/render"
 	"encoding/json"
 	"fmt"
 	"math"
 	"path/filepath"
 	"strings"
 	"time"
+
+	"chimera/pipeline/agents"
+	"chimera/pipeline/record"
+	"chimera/pipeline/render"
 )
 
 // write writes each agent's report of its concurrent pass, the combined report and metrics.json, each atomically,
-// and records the Markdown.
+// and records the Markdown. metrics.json comes last, once everything else succeeded, so its status is ok.
 func (m *multiRun) write() error {
 	now := time.Now()
 	for _, a := range m.result.Agents {
@@ -30,6 +32,7 @@ func (m *multiRun) write() error {
 	}
 	metrics := filepath.Join(m.opts.OutDir, "metrics.json")
 	m.result.Reports = append(m.result.Reports, combined, metrics)
+	m.result.Status = string(record.StatusOf(nil))
 	data, err := json.MarshalIndent(m.result, "", "  ")
 	if err != nil {
 		return err

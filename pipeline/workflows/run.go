@@ -53,7 +53,7 @@ func Run(ctx context.Context, db *store.DB, opts RunOptions) (*RunResult, error)
 		result: &RunResult{RunInfo: agents.RunInfo{RunID: o.runID, Config: opts.Config, Facts: o.facts}, IngestMS: o.ingestMS,
 			ModelCheckMS: o.checkMS}}
 	err = w.execute(ctx)
-	w.result.Status = o.rec.Finish(o.runID, err)
+	w.result.Status, err = o.rec.Finish(o.runID, err)
 	return w.result, err
 }
 
@@ -140,8 +140,7 @@ func (w *workflow) warmup(ctx context.Context) error {
 	req := llama.Request{Messages: []llama.Message{{Role: "user", Content: "Say hello."}}, NumPredict: 8, Sampling: w.opts.Config.Sampling}
 	result, err := w.session.Ctx.Generate(ctx, req, nil)
 	if result != nil {
-		w.rec.AddCall(w.result.RunID, 0, agents.CallRecord{Stage: "warmup", Prompt: agents.PromptPlan{User: req.Messages[0].Content, Tokens: result.Timings.PromptTokens},
-			Response: result.Text, StopReason: result.StopReason, Timings: result.Timings})
+		err = errors.Join(err, w.rec.AddCall(w.result.RunID, 0, plainCall("warmup", req, result)))
 	}
 	return err
 }

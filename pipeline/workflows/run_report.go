@@ -1,14 +1,15 @@
 package workflows
 
 import (
-	"chimera/pipeline/agents"
-	"chimera/pipeline/render"
-	"chimera/pipeline/stats"
 	"encoding/json"
 	"fmt"
 	"path/filepath"
 	"strings"
 	"time"
+
+	"chimera/pipeline/agents"
+	"chimera/pipeline/render"
+	"chimera/pipeline/stats"
 )
 
 func (w *workflow) writeAgentReport(agentRunID int64, res *agents.AgentResult) error {

@@ -1,10 +1,11 @@
 package workflows
 
 import (
+	"io"
+
 	"chimera/pipeline/agents"
 	"chimera/pipeline/artifacts"
 	"chimera/pipeline/engine"
-	"io"
 )
 
 // sessionPool opens a session per user (a side of a comparison, an agent of a multi-agent run) on the model

@@ -359,6 +359,6 @@ func Sweep(ctx context.Context, db *store.DB, opts SweepOptions) (*SweepResult, 
 	if recErr := s.addRanking(result); err == nil {
 		err = recErr
 	}
-	result.Status = rec.Finish(runID, err)
+	result.Status, err = rec.Finish(runID, err)
 	return result, err
 }

@@ -1,8 +1,6 @@
 package workflows
 
 import (
-	"chimera/pipeline/render"
-	"chimera/pipeline/stats"
 	"encoding/csv"
 	"fmt"
 	"io"
@@ -11,6 +9,9 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"chimera/pipeline/render"
+	"chimera/pipeline/stats"
 )
 
 // WriteSweepFiles writes into dir sweep.csv (every run), sweep.json (the result), ranking.md and SVG charts of

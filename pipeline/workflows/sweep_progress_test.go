@@ -2,10 +2,11 @@ package workflows
 
 import (
 	"bytes"
-	"chimera/pipeline/engine"
 	"strings"
 	"testing"
 	"time"
+
+	"chimera/pipeline/engine"
 )
 
 func TestProgressInALogIsOneLinePerStep(t *testing.T) {

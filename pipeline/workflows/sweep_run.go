@@ -118,7 +118,7 @@ func (s *sweeper) runCell(ctx context.Context, n int, c *SweepCell) error {
 	} else {
 		err = s.measureAgents(ctx, c)
 	}
-	s.rec.Finish(id, err)
+	_, err = s.rec.Finish(id, err)
 	return err
 }
 

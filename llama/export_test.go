@@ -1,0 +1,15 @@
+package llama
+
+// Hooks for the llama_test package's tests.
+
+var (
+	ErrNotInited = errNotInited
+	Decode       = (*Context).decode
+)
+
+// ModelFreed reports whether the C model behind m has been freed.
+func ModelFreed(m *Model) bool {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.c == nil
+}
