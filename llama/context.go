@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"regexp"
 	"runtime"
 	"slices"
 	"strings"
@@ -102,6 +103,9 @@ type Context struct {
 	tokens  *C.llama_token // C-side staging buffer of Batch tokens: batches must not point into Go memory
 	abort   *C.struct_chimera_abort
 	Buffers []BufferSize // KV cache, compute and output buffers llama.cpp allocated
+	// FlashAttention says whether the context really uses flash attention: "auto" is resolved by llama.cpp when
+	// the context is created.
+	FlashAttention bool
 	// cached are the tokens whose keys and values are in the KV cache, at positions 0..len-1.
 	cached []Token
 }
@@ -144,7 +148,8 @@ func (m *Model) newContext(p ContextParams) (*Context, error) {
 	loadMu.Lock()
 	stopCapture := logs.startCapture()
 	reason := errorsDuring(func() { ctx.c = C.llama_init_from_model(m.c, cp) })
-	ctx.Buffers = bufferSizes(stopCapture())
+	created := stopCapture()
+	ctx.Buffers, ctx.FlashAttention = bufferSizes(created), flashAttentionUsed(p.FlashAttn, created)
 	loadMu.Unlock()
 	if ctx.c == nil {
 		C.free(unsafe.Pointer(ctx.abort))
@@ -152,6 +157,19 @@ func (m *Model) newContext(p ContextParams) (*Context, error) {
 	}
 	ctx.tokens = (*C.llama_token)(C.malloc(C.size_t(p.Batch) * C.size_t(unsafe.Sizeof(C.llama_token(0)))))
 	return ctx, nil
+}
+
+// flashAttnResolved is llama.cpp's line when it resolves flash attention "auto" for a new context.
+var flashAttnResolved = regexp.MustCompile(`Flash Attention was auto, set to (enabled|disabled)`)
+
+// flashAttentionUsed is whether a context created with mode uses flash attention, reading how llama.cpp
+// resolved "auto" from its creation log.
+func flashAttentionUsed(mode, creationLog string) bool {
+	if mode != "auto" {
+		return mode == "on"
+	}
+	m := flashAttnResolved.FindStringSubmatch(creationLog)
+	return m != nil && m[1] == "enabled"
 }
 
 // Close frees the context and its buffers, and the model too if it was closed and this was its last context.

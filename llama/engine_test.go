@@ -300,3 +300,21 @@ func TestReusedPrefixIsNotEvaluatedAgain(t *testing.T) {
 		t.Errorf("llama.cpp evaluated %d prompt tokens, want %d", evaluated, second.Timings.PromptTokens-cached)
 	}
 }
+
+// A context reports whether it uses flash attention: "on" and "off" as asked, "auto" as llama.cpp resolved it
+// (on the CPU backend, which supports flash attention, enabled).
+func TestContextReportsFlashAttentionInUse(t *testing.T) {
+	m := loadTiny(t)
+	for mode, want := range map[string]bool{"on": true, "off": false, "auto": true} {
+		p := llama.DefaultContextParams()
+		p.NumCtx, p.Threads, p.FlashAttn = 256, 1, mode
+		c, err := m.NewContext(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.FlashAttention != want {
+			t.Errorf("flash_attn %s: in use %v, want %v", mode, c.FlashAttention, want)
+		}
+		c.Close()
+	}
+}

@@ -231,6 +231,7 @@ var benchCSVColumns = []csvColumn[BenchResult]{
 	{"n_ubatch", func(b *BenchResult) string { return strconv.Itoa(b.NUBatch) }},
 	{"n_threads", func(b *BenchResult) string { return strconv.Itoa(b.NThreads) }},
 	{"flash_attn", func(b *BenchResult) string { return strconv.FormatBool(b.FlashAttn) }},
+	{"flash_attn_mode", func(b *BenchResult) string { return b.FlashMode }},
 	{"type_k", func(b *BenchResult) string { return b.TypeK }},
 	{"type_v", func(b *BenchResult) string { return b.TypeV }},
 	{"avg_ns", func(b *BenchResult) string { return formatInt(b.AvgNS) }},

@@ -153,7 +153,8 @@ type BenchResult struct {
 	NBatch     int       `json:"n_batch"`
 	NUBatch    int       `json:"n_ubatch"`
 	NThreads   int       `json:"n_threads"`
-	FlashAttn  bool      `json:"flash_attn"`
+	FlashAttn  bool      `json:"flash_attn"`      // used: llama.cpp's resolution of the mode
+	FlashMode  string    `json:"flash_attn_mode"` // asked for: auto, on or off
 	TypeK      string    `json:"type_k"`
 	TypeV      string    `json:"type_v"`
 	AvgNS      int64     `json:"avg_ns"`

@@ -136,6 +136,9 @@ var schemaSteps = []string{
 
 	// 4: the depth a bench test started at (llama-bench's n_depth).
 	`ALTER TABLE bench_results ADD COLUMN n_depth INTEGER NOT NULL DEFAULT 0;`,
+
+	// 5: the flash attention mode a bench test asked for (auto, on, off); flash_attn is whether it was used.
+	`ALTER TABLE bench_results ADD COLUMN flash_attn_mode TEXT NOT NULL DEFAULT '';`,
 }
 
 // migrate applies the steps the database lacks, one transaction per step.

@@ -53,7 +53,8 @@ type BenchRow struct {
 	TypeK           string    `json:"type_k"`
 	TypeV           string    `json:"type_v"`
 	NGPULayers      int       `json:"n_gpu_layers"`
-	FlashAttn       string    `json:"flash_attn"`
+	FlashAttn       string    `json:"flash_attn"`      // asked for: auto, on or off
+	FlashAttnUsed   bool      `json:"flash_attn_used"` // what llama.cpp made of it
 	UseMmap         bool      `json:"use_mmap"`
 	NPrompt         int       `json:"n_prompt"`
 	NGen            int       `json:"n_gen"`
@@ -318,7 +319,7 @@ func (b *bencher) baseRow(m *engine.Model, llctx *llama.Context, cfg BenchConfig
 		ModelFilename: m.Ref.Path, ModelType: m.Description(), ModelSize: m.SizeBytes(), ModelNParams: m.Params(),
 		Backends: backendNames(), GPUInfo: gpuNames(), NBatch: cfg.Context.Batch, NUBatch: cfg.Context.UBatch,
 		NThreads: gen, TypeK: cfg.Context.CacheType, TypeV: cfg.Context.CacheType, NGPULayers: cfg.NumGPU,
-		FlashAttn: cfg.Context.FlashAttn, UseMmap: b.opts.UseMmap, NCtx: llctx.NumCtx(), GPULayersActual: effective,
+		FlashAttn: cfg.Context.FlashAttn, FlashAttnUsed: llctx.FlashAttention, UseMmap: b.opts.UseMmap, NCtx: llctx.NumCtx(), GPULayersActual: effective,
 		LoadMS: m.Load.LoadMS,
 	}
 }
@@ -388,7 +389,7 @@ func storeBenchRows(rows []BenchRow) []store.BenchResult {
 	out := make([]store.BenchResult, 0, len(rows))
 	for _, r := range rows {
 		out = append(out, store.BenchResult{Test: r.Test()[:2], NPrompt: r.NPrompt, NGen: r.NGen, NDepth: r.NDepth, NGPULayers: r.NGPULayers,
-			NCtx: r.NCtx, NBatch: r.NBatch, NUBatch: r.NUBatch, NThreads: r.NThreads, FlashAttn: r.FlashAttn == "on",
+			NCtx: r.NCtx, NBatch: r.NBatch, NUBatch: r.NUBatch, NThreads: r.NThreads, FlashAttn: r.FlashAttnUsed, FlashMode: r.FlashAttn,
 			TypeK: r.TypeK, TypeV: r.TypeV, AvgNS: r.AvgNS, StddevNS: r.StddevNS, AvgTS: r.AvgTS, StddevTS: r.StddevTS,
 			SamplesNS: r.SamplesNS, SamplesTS: r.SamplesTS, ExtraJSON: record.JSON(r)})
 	}

@@ -58,9 +58,20 @@ func writeBenchTable(w io.Writer, rows []BenchRow) error {
 		}
 		fmt.Fprintf(tw, "%s\t%.0f\t%s\t%d\t%d\t%d\t%d\t%d\t%s\t%s\t%s\t%.2f ± %.2f\t%s\t%s\t%s\t\n", filepath.Base(r.ModelFilename),
 			float64(r.ModelSize)/(1<<20), engine.NumGPULabel(r.NGPULayers), r.GPULayersActual, r.NThreads, r.NCtx, r.NBatch,
-			r.NUBatch, r.FlashAttn, r.TypeK, r.Test(), r.AvgTS, r.StddevTS, p50, p95, note)
+			r.NUBatch, flashCell(r), r.TypeK, r.Test(), r.AvgTS, r.StddevTS, p50, p95, note)
 	}
 	return tw.Flush()
+}
+
+// flashCell shows the flash attention mode, and for auto what llama.cpp made of it: "auto (on)".
+func flashCell(r BenchRow) string {
+	if r.FlashAttn != "auto" {
+		return r.FlashAttn
+	}
+	if r.FlashAttnUsed {
+		return "auto (on)"
+	}
+	return "auto (off)"
 }
 
 func writeBenchMarkdown(w io.Writer, rows []BenchRow) error {
@@ -69,7 +80,7 @@ func writeBenchMarkdown(w io.Writer, rows []BenchRow) error {
 	for _, r := range rows {
 		t.Addf("%s\t%.2f MiB\t%.2f M\t%s\t%s\t%d\t%d\t%d\t%d\t%s\t%s\t%s\t%.2f ± %.2f", r.ModelType,
 			float64(r.ModelSize)/(1<<20), float64(r.ModelNParams)/1e6, r.Backends, engine.NumGPULabel(r.NGPULayers), r.NThreads,
-			r.NCtx, r.NBatch, r.NUBatch, r.FlashAttn, r.TypeK, r.Test(), r.AvgTS, r.StddevTS)
+			r.NCtx, r.NBatch, r.NUBatch, flashCell(r), r.TypeK, r.Test(), r.AvgTS, r.StddevTS)
 	}
 	return t.WriteMarkdown(w)
 }

@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"encoding/csv"
 	"encoding/json"
+	"fmt"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -174,5 +175,32 @@ func TestBenchDeviceMemoryIsTheSameFigureInEveryRow(t *testing.T) {
 			t.Errorf("num_ctx %d: model %d + context %d = %d bytes, want 100 + 100 = 200", r.NCtx, r.VRAMModelBytes,
 				r.VRAMContextBytes, r.VRAMUsedBytes)
 		}
+	}
+}
+
+// The store keeps the flash attention mode asked for and whether it was used: "auto" used to be stored as false.
+func TestBenchRecordsTheFlashAttentionModeAndItsUse(t *testing.T) {
+	db := openTestDB(t)
+	axes := tinyAxes()
+	axes.NumGPU, axes.FlashAttn = []int{0}, []string{"auto", "off"}
+	if _, err := Bench(context.Background(), db, BenchOptions{Target: Target{ModelRef: tinyModel}, Axes: axes, NGen: 4, Reps: 1,
+		UseMmap: true}); err != nil {
+		t.Fatal(err)
+	}
+	runs, err := db.ListRuns(context.Background(), store.ListFilter{Kind: store.KindBench})
+	if err != nil || len(runs) != 1 {
+		t.Fatalf("%d bench runs, %v", len(runs), err)
+	}
+	run, err := db.GetRun(context.Background(), runs[0].ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, b := range run.BenchResults {
+		got = append(got, fmt.Sprintf("%s:%t", b.FlashMode, b.FlashAttn))
+	}
+	// The CPU backend supports flash attention, so llama.cpp resolves auto to enabled.
+	if want := []string{"auto:true", "off:false"}; !slices.Equal(got, want) {
+		t.Errorf("stored mode:used %q, want %q", got, want)
 	}
 }
