@@ -20,7 +20,7 @@ HEADERS   := third_party/include/llama.h
 FUZZTIME  ?= 100000x
 CUDA_ARCHS ?= 80;86;89;90
 
-.PHONY: deps headers tokenizer build test vet fuzz run bench cuda dist gpu-bundle default-march gpu-check env clean
+.PHONY: deps headers tokenizer build test vet race fuzz run bench cuda dist gpu-bundle default-march gpu-check env clean
 
 deps: headers tokenizer
 
@@ -42,7 +42,14 @@ vet: $(HEADERS)
 test: $(HEADERS)
 	$(GO) vet ./...
 	$(GO) test -count=1 -timeout 30m ./...
+	$(MAKE) --no-print-directory race
 	$(MAKE) --no-print-directory fuzz
+
+# The race detector: the pure packages whole, and the tests that run goroutines against llama.cpp and SQLite (the
+# rest of those suites adds minutes under -race and no concurrency). Its first run builds llama.cpp once more.
+race: $(HEADERS)
+	$(GO) test -race -count=1 ./pipeline/stats ./pipeline/artifacts ./pipeline/render ./pipeline/agents
+	$(GO) test -race -count=1 -run 'Concurrent|Multi|Outlives|Interrupt' ./llama ./pipeline/workflows ./store
 
 fuzz: $(HEADERS)
 	./scripts/fuzz.sh $(FUZZTIME)

@@ -61,7 +61,7 @@ func writeWorkflowSummary(b *strings.Builder, run *RunInfo, res *AgentResult) {
 	fmt.Fprintf(b, "- **Data summary:**\n\n```\n%s```\n\n", DataSummary(run.Facts))
 }
 
-// DataSummary is the inventory the original sent instead of data: counts per kind, skipped files and why.
+// DataSummary is the inventory in brief: files per kind, then each skipped file and why.
 func DataSummary(r *artifacts.FactsReport) string {
 	var b strings.Builder
 	counts := map[string]int{}

@@ -169,7 +169,6 @@ func Bench(ctx context.Context, db *store.DB, opts BenchOptions) ([]BenchRow, er
 	return rows, err
 }
 
-// runRecord is the store's row for a run of the given kind on the resolved model.
 func (o BenchOptions) validate() error {
 	switch {
 	case o.Reps < 1:

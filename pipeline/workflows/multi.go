@@ -2,13 +2,13 @@ package workflows
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"runtime"
 	"slices"
 	"strings"
-	"sync"
 	"time"
+
+	"golang.org/x/sync/errgroup"
 
 	"chimera/llama"
 	"chimera/pipeline/agents"
@@ -155,7 +155,9 @@ func (m *multiRun) run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	concurrent, wallMS, err := m.allAtOnce(ctx)
+	concurrent, wallMS, err := allAtOnce(ctx, len(m.sessions), func(ctx context.Context, i int) (PhasePass, error) {
+		return m.pass(ctx, i, "concurrent", 1)
+	})
 	if err != nil {
 		return err
 	}
@@ -178,18 +180,21 @@ func (m *multiRun) oneAfterTheOther(ctx context.Context, phase string, rep int) 
 	return passes, nil
 }
 
-// allAtOnce runs every agent's pass at the same time, each on its own goroutine and context, and returns the
-// wall time from the start of all to the end of the last.
-func (m *multiRun) allAtOnce(ctx context.Context) ([]PhasePass, float64, error) {
-	passes := make([]PhasePass, len(m.sessions))
-	errs := make([]error, len(m.sessions))
-	var wg sync.WaitGroup
+// allAtOnce runs passes 0..n-1 at the same time, each on its own goroutine (and the agents' on their own
+// contexts), and returns the wall time from the start of all to the end of the last. When one pass fails the
+// others are cancelled, since a concurrency figure needs them all, and the first failure is returned.
+func allAtOnce(ctx context.Context, n int, pass func(ctx context.Context, i int) (PhasePass, error)) ([]PhasePass, float64, error) {
+	passes := make([]PhasePass, n)
+	group, groupCtx := errgroup.WithContext(ctx)
 	start := time.Now()
-	for i := range m.sessions {
-		wg.Go(func() { passes[i], errs[i] = m.pass(ctx, i, "concurrent", 1) })
+	for i := range n {
+		group.Go(func() (err error) {
+			passes[i], err = pass(groupCtx, i)
+			return err
+		})
 	}
-	wg.Wait()
-	return passes, engine.MillisSince(start), errors.Join(errs...)
+	err := group.Wait()
+	return passes, engine.MillisSince(start), err
 }
 
 // pass runs agent i's full workflow on its session, recorded under a label naming the phase.

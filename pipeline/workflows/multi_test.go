@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"chimera/pipeline/agents"
 	"chimera/pipeline/engine"
@@ -124,5 +125,32 @@ func TestInterruptedMultiKeepsTheCompletedPasses(t *testing.T) {
 	}
 	if run.Status != store.StatusInterrupted || len(run.Calls) < 6 || result.Status != string(store.StatusInterrupted) {
 		t.Errorf("run %s with %d calls, result %s", run.Status, len(run.Calls), result.Status)
+	}
+}
+
+// When one agent fails in the concurrent phase the other is cancelled at once, instead of running its whole pass
+// for a figure that can no longer be computed; the first failure is the one reported.
+func TestConcurrentPhaseCancelsTheOtherAgentWhenOneFails(t *testing.T) {
+	failure := errors.New("collector failed")
+	done := make(chan struct{})
+	_, _, err := allAtOnce(context.Background(), 2, func(ctx context.Context, i int) (PhasePass, error) {
+		if i == 0 {
+			return PhasePass{}, failure
+		}
+		select {
+		case <-ctx.Done():
+			return PhasePass{}, ctx.Err()
+		case <-time.After(10 * time.Second):
+			close(done)
+			return PhasePass{}, nil
+		}
+	})
+	if !errors.Is(err, failure) {
+		t.Errorf("got %v, want the collector's failure", err)
+	}
+	select {
+	case <-done:
+		t.Error("the other agent ran to the end instead of being cancelled")
+	default:
 	}
 }
