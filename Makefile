@@ -34,7 +34,7 @@ tokenizer:
 	-./scripts/fetch-tokenizer.sh
 
 build: $(HEADERS)
-	$(GO) build -trimpath -o $(BIN) .
+	$(GO) build -trimpath -buildvcs=auto -ldflags "-X 'chimera/pipeline/engine.cgoCFlags=$(CGO_CFLAGS)'" -o $(BIN) .
 
 vet: $(HEADERS)
 	$(GO) vet ./...

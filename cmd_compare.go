@@ -16,8 +16,7 @@ func compareCommand() *cli.Command {
 		&cli.StringFlag{Name: "out", Value: "chimera-out", Usage: "directory for a compare-<time>-<random> folder with comparison.md and comparison.json"},
 	}
 	flags = append(flags, dataFlags()...)
-	flags = append(flags, configFlags("baseline-", "baseline:")...)
-	flags = append(flags, configFlags("chimera-", "chimera:")...)
+	flags = append(flags, sideFlags(side{"baseline-", "baseline"}, side{"chimera-", "chimera"})...)
 	return &cli.Command{
 		Name:   "compare",
 		Usage:  "compare a baseline and a chimera configuration on the agent workflow, with confidence intervals and Welch's test",

@@ -26,7 +26,7 @@ func generateCommand() *cli.Command {
 			&cli.BoolFlag{Name: "raw", Usage: "send the prompt as is, without the chat template"},
 			&cli.StringSliceFlag{Name: "stop", Usage: "stop string (repeatable)"},
 			&cli.BoolFlag{Name: "json", Usage: "print one JSON object with the text and every timing field"},
-		}, configFlags("", "")...),
+		}, configFlags()...),
 		Action: runGenerate,
 	}
 }

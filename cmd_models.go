@@ -49,8 +49,8 @@ func modelsCommand() *cli.Command {
 func synthModel(c *cli.Context) error {
 	spec := models.SyntheticSpec{Shape: c.String("shape"), Type: c.String("type"), Seed: c.Uint64("seed")}
 	vocab := "synthetic"
-	if spec.Shape != "tiny" && c.String("tokenizer") != "" {
-		loaded, err := models.LoadGemma3Vocab(c.String("tokenizer"))
+	if tokenizer := readGlobals(c).Tokenizer; spec.Shape != "tiny" && tokenizer != "" {
+		loaded, err := models.LoadGemma3Vocab(tokenizer)
 		if err != nil {
 			return err
 		}
@@ -97,11 +97,12 @@ func showModel(c *cli.Context) error {
 }
 
 func listModels(c *cli.Context) error {
-	cached, err := models.ListCached(c.String("cache-dir"))
+	g := readGlobals(c)
+	cached, err := models.ListCached(g.CacheDir)
 	if err != nil {
 		return err
 	}
-	pulled, err := models.ListOllama(c.String("ollama-models"))
+	pulled, err := models.ListOllama(g.OllamaDir)
 	if err != nil {
 		return err
 	}

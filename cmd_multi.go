@@ -11,11 +11,11 @@ import (
 	"chimera/pipeline/workflows"
 )
 
-// multiConfigSets are multi's sets of configuration flags; each scenario uses two of them.
-var multiConfigSets = []struct{ prefix, label string }{
-	{"baseline-", "baseline (baseline-vs-chimera):"},
-	{"chimera-", "chimera:"},
-	{"chimera2-", "second chimera (chimera-hetero):"},
+// multiSides are multi's per-side overrides; each scenario uses two of them.
+var multiSides = []side{
+	{"baseline-", "baseline (baseline-vs-chimera)"},
+	{"chimera-", "chimera"},
+	{"chimera2-", "second chimera (chimera-hetero)"},
 }
 
 // multiScenarioPrefixes names, per scenario, the flag sets of DataCollector-9000's and InsightAgent's
@@ -32,9 +32,7 @@ func multiCommand() *cli.Command {
 		&cli.StringFlag{Name: "out", Value: "chimera-out", Usage: "directory for a multi-<time>-<random> folder with the reports and metrics.json"},
 	}
 	flags = append(flags, dataFlags()...)
-	for _, set := range multiConfigSets {
-		flags = append(flags, configFlags(set.prefix, set.label)...)
-	}
+	flags = append(flags, sideFlags(multiSides...)...)
 	return &cli.Command{
 		Name:      "multi",
 		Usage:     "run the two agents alone and then at once, and measure the real speedup and each agent's slowdown",
@@ -46,7 +44,7 @@ func multiCommand() *cli.Command {
 
 func runMulti(c *cli.Context) error {
 	if c.Args().Len() > 1 {
-		return engine.Invalid(fmt.Errorf("options go before the scenario: chimera multi [options] %s", c.Args().First()))
+		return engine.Invalid(fmt.Errorf("multi takes one scenario, got %q", c.Args().Slice()))
 	}
 	scenario := c.Args().First()
 	if scenario == "" {
@@ -78,12 +76,12 @@ func multiConfigs(c *cli.Context, scenario string) (a, b engine.Config, err erro
 	if !ok {
 		return a, b, engine.Invalid(fmt.Errorf("scenario must be one of %s, got %q", strings.Join(workflows.Scenarios, ", "), scenario))
 	}
-	for _, set := range multiConfigSets {
-		if set.prefix == prefixes[0] || set.prefix == prefixes[1] {
+	for _, s := range multiSides {
+		if s.prefix == prefixes[0] || s.prefix == prefixes[1] {
 			continue
 		}
-		for _, f := range configFlags(set.prefix, "") {
-			if name := f.Names()[0]; c.IsSet(name) {
+		for _, f := range configFlags() {
+			if name := s.prefix + f.Names()[0]; c.IsSet(name) {
 				return a, b, engine.Invalid(fmt.Errorf("--%s has no effect in scenario %s", name, scenario))
 			}
 		}

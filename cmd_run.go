@@ -33,7 +33,7 @@ func dataDirs(c *cli.Context) ([]string, error) {
 	if c.IsSet("data") {
 		return c.StringSlice("data"), nil
 	}
-	dir, err := artifacts.ExampleArtifacts(examples.Artifacts(), c.String("cache-dir"))
+	dir, err := artifacts.ExampleArtifacts(examples.Artifacts(), readGlobals(c).CacheDir)
 	if err != nil {
 		return nil, fmt.Errorf("example artifacts: %w", err)
 	}
@@ -53,7 +53,7 @@ func runCommand() *cli.Command {
 		&cli.StringFlag{Name: "out", Value: "chimera-out", Usage: "report directory (a run-<time>-<random> folder is created inside)"},
 		&cli.BoolFlag{Name: "json", Usage: "print the run's metrics as JSON"},
 	}
-	flags = append(append(flags, dataFlags()...), configFlags("", "")...)
+	flags = append(append(flags, dataFlags()...), configFlags()...)
 	return &cli.Command{
 		Name:   "run",
 		Usage:  "run the DataCollector-9000 and InsightAgent workflow over benchmark artifacts",

@@ -3,81 +3,50 @@ package main
 import (
 	"fmt"
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 
 	"github.com/urfave/cli/v2"
 
 	"chimera/llama"
-	"chimera/models"
 	"chimera/pipeline/engine"
 	"chimera/pipeline/workflows"
 	"chimera/store"
 )
 
-func globalFlags() []cli.Flag {
-	return []cli.Flag{
-		&cli.BoolFlag{Name: "verbose", Aliases: []string{"v"}, Usage: "print llama.cpp's system info and log"},
-		&cli.StringSliceFlag{Name: "lib-dir", EnvVars: []string{"CHIMERA_LIB_DIR"}, Usage: "directory of ggml backend libraries (default <exe>/../lib/chimera)"},
-		&cli.StringFlag{Name: "cache-dir", EnvVars: []string{"CHIMERA_CACHE_DIR"}, Usage: "synthetic model and tokenizer cache (default ~/.cache/chimera)"},
-		&cli.StringFlag{Name: "tokenizer", EnvVars: []string{"CHIMERA_TOKENIZER_DIR"}, Usage: "directory with the gemma3 tokenizer.json and tokenizer_config.json (default <cache>/tokenizer/gemma3)"},
-		&cli.StringFlag{Name: "ollama-models", EnvVars: []string{"OLLAMA_MODELS"}, Usage: "Ollama model store for tags such as gemma3:1b (default ~/.ollama/models)"},
-		&cli.StringFlag{Name: "db", EnvVars: []string{"CHIMERA_DB"}, Usage: "SQLite database (default <cache>/chimera.db)"},
-	}
-}
-
-func setUp(c *cli.Context) error {
-	defaults := []struct {
-		flag  string
-		value func() string
-	}{
-		{"cache-dir", models.DefaultCacheDir},
-		{"db", func() string { return filepath.Join(c.String("cache-dir"), "chimera.db") }},
-		{"tokenizer", func() string { return models.DefaultTokenizerDir(c.String("cache-dir")) }},
-	}
-	for _, d := range defaults {
-		if c.String(d.flag) != "" {
-			continue
-		}
-		if err := c.Set(d.flag, d.value()); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
 // initEngine loads the backends and llama.cpp once, reporting every backend library that failed to load.
 func initEngine(c *cli.Context) {
-	libDirs := c.StringSlice("lib-dir")
+	g := readGlobals(c)
+	libDirs := g.LibDirs
 	if len(libDirs) == 0 {
 		libDirs = llama.DefaultLibDirs()
 	}
 	opts := llama.Options{LibDirs: libDirs, Log: os.Stderr, LogLevel: llama.LogError}
-	if c.Bool("verbose") {
+	if g.Verbose {
 		opts.LogLevel = llama.LogInfo
 	}
 	for _, load := range llama.Init(opts) {
-		if !load.Loaded || c.Bool("verbose") {
+		if !load.Loaded || g.Verbose {
 			fmt.Fprintln(os.Stderr, "chimera: backend", load)
 		}
 	}
-	if c.Bool("verbose") {
+	if g.Verbose {
 		fmt.Fprintln(os.Stderr, "chimera: system info:", llama.SystemInfo())
 	}
 }
 
 func modelSource(c *cli.Context) engine.ModelSource {
+	g := readGlobals(c)
 	return engine.ModelSource{
-		CacheDir:     c.String("cache-dir"),
-		TokenizerDir: c.String("tokenizer"),
-		OllamaDir:    c.String("ollama-models"),
+		CacheDir:     g.CacheDir,
+		TokenizerDir: g.Tokenizer,
+		OllamaDir:    g.OllamaDir,
 		Progress:     func(msg string) { fmt.Fprintln(os.Stderr, "chimera:", msg) },
 	}
 }
 
 func openStore(c *cli.Context) (*store.DB, error) {
-	return store.Open(c.String("db"))
+	return store.Open(readGlobals(c).DB)
 }
 
 const defaultModel = "synthetic:270m-q8_0"
@@ -97,74 +66,138 @@ func flagDefault(f float32) float64 {
 	return v
 }
 
-// configFlags declares the settings of one LLM configuration; compare declares them twice with prefixes.
-func configFlags(prefix, label string) []cli.Flag {
+// configFlags declares the settings of one LLM configuration, with chimera's defaults.
+func configFlags() []cli.Flag {
 	d := engine.DefaultConfig()
-	name := func(n string) string { return prefix + n }
-	usage := func(u string) string { return strings.TrimSpace(label + " " + u) }
 	return []cli.Flag{
-		&cli.StringFlag{Name: name("num-gpu"), Value: "all", Usage: usage("layers to offload to the GPU: a count or all")},
-		&cli.IntFlag{Name: name("num-ctx"), Value: d.Context.NumCtx, Usage: usage("context window in tokens")},
-		&cli.IntFlag{Name: name("batch"), Value: d.Context.Batch, Usage: usage("logical batch size for prompt processing")},
-		&cli.IntFlag{Name: name("ubatch"), Value: d.Context.UBatch, Usage: usage("physical micro-batch size")},
-		&cli.IntFlag{Name: name("threads"), Usage: usage("generation threads (0 = all cores)")},
-		&cli.IntFlag{Name: name("threads-batch"), Usage: usage("prompt-processing threads (0 = --threads)")},
-		&cli.StringFlag{Name: name("flash-attn"), Value: d.Context.FlashAttn, Usage: usage("flash attention: auto, on, off")},
-		&cli.StringFlag{Name: name("cache-type"), Value: d.Context.CacheType, Usage: usage("KV cache type: " + strings.Join(llama.CacheTypes(), ", "))},
-		&cli.Float64Flag{Name: name("temp"), Value: flagDefault(d.Sampling.Temperature), Usage: usage("temperature (0 = greedy)")},
-		&cli.Float64Flag{Name: name("top-p"), Value: flagDefault(d.Sampling.TopP), Usage: usage("top-p")},
-		&cli.IntFlag{Name: name("top-k"), Value: d.Sampling.TopK, Usage: usage("top-k (0 = off)")},
-		&cli.Float64Flag{Name: name("min-p"), Value: flagDefault(d.Sampling.MinP), Usage: usage("min-p (0 = off)")},
-		&cli.Float64Flag{Name: name("repeat-penalty"), Value: flagDefault(d.Sampling.RepeatPenalty), Usage: usage("repeat penalty (1 = off)")},
-		&cli.IntFlag{Name: name("repeat-last-n"), Value: d.Sampling.RepeatLastN, Usage: usage("tokens the repeat penalty looks back")},
-		&cli.UintFlag{Name: name("seed"), Value: uint(d.Sampling.Seed), Usage: usage("sampling seed")},
-		&cli.IntFlag{Name: name("num-predict"), Value: d.NumPredict, Usage: usage("most tokens to generate per call (0 = until the model stops)")},
-		&cli.BoolFlag{Name: name("no-mmap"), Usage: usage("read the model into memory instead of mapping it")},
-		&cli.BoolFlag{Name: name("no-prefix-cache"), Usage: usage("evaluate every prompt in full instead of reusing the KV cache of a shared prefix")},
-		&cli.BoolFlag{Name: name("fit"), Usage: usage("lower num_gpu to the largest offload that fits free GPU memory")},
+		&cli.StringFlag{Name: "num-gpu", Value: "all", Usage: "layers to offload to the GPU: a count or all"},
+		&cli.IntFlag{Name: "num-ctx", Value: d.Context.NumCtx, Usage: "context window in tokens"},
+		&cli.IntFlag{Name: "batch", Value: d.Context.Batch, Usage: "logical batch size for prompt processing"},
+		&cli.IntFlag{Name: "ubatch", Value: d.Context.UBatch, Usage: "physical micro-batch size"},
+		&cli.IntFlag{Name: "threads", Usage: "generation threads (0 = all cores)"},
+		&cli.IntFlag{Name: "threads-batch", Usage: "prompt-processing threads (0 = --threads)"},
+		&cli.StringFlag{Name: "flash-attn", Value: d.Context.FlashAttn, Usage: "flash attention: auto, on, off"},
+		&cli.StringFlag{Name: "cache-type", Value: d.Context.CacheTypeK, Usage: "KV cache type of keys and values: " + strings.Join(llama.CacheTypes(), ", ")},
+		&cli.StringFlag{Name: "cache-type-k", Usage: "KV cache type of the keys (default --cache-type)"},
+		&cli.StringFlag{Name: "cache-type-v", Usage: "KV cache type of the values (default --cache-type)"},
+		&cli.Float64Flag{Name: "temp", Value: flagDefault(d.Sampling.Temperature), Usage: "temperature (0 = greedy)"},
+		&cli.Float64Flag{Name: "top-p", Value: flagDefault(d.Sampling.TopP), Usage: "top-p"},
+		&cli.IntFlag{Name: "top-k", Value: d.Sampling.TopK, Usage: "top-k (0 = off)"},
+		&cli.Float64Flag{Name: "min-p", Value: flagDefault(d.Sampling.MinP), Usage: "min-p (0 = off)"},
+		&cli.Float64Flag{Name: "repeat-penalty", Value: flagDefault(d.Sampling.RepeatPenalty), Usage: "repeat penalty (1 = off)"},
+		&cli.IntFlag{Name: "repeat-last-n", Value: d.Sampling.RepeatLastN, Usage: "tokens the repeat penalty looks back"},
+		&cli.UintFlag{Name: "seed", Value: uint(d.Sampling.Seed), Usage: "sampling seed"},
+		&cli.IntFlag{Name: "num-predict", Value: d.NumPredict, Usage: "most tokens to generate per call (0 = until the model stops)"},
+		&cli.BoolFlag{Name: "no-mmap", Usage: "read the model into memory instead of mapping it"},
+		&cli.BoolFlag{Name: "no-prefix-cache", Usage: "evaluate every prompt in full instead of reusing the KV cache of a shared prefix"},
+		&cli.BoolFlag{Name: "fit", Usage: "lower num_gpu to the largest offload that fits free GPU memory"},
 	}
 }
 
+// sideFlags are the settings of compare and multi: the plain flags set every side, and each side's --PREFIX-X,
+// grouped by side in the help, overrides X for that side alone.
+func sideFlags(sides ...side) []cli.Flag {
+	flags := configFlags() // uncategorized, so the help lists them first
+	for _, s := range sides {
+		for _, f := range configFlags() {
+			flags = append(flags, overrideFlag(f, s))
+		}
+	}
+	return flags
+}
+
+// side is one configuration of compare or multi: its flags are --PREFIX-X.
+type side struct{ prefix, name string }
+
+// overrideFlag is f renamed for one side, without a default of its own: unset, the plain flag's value applies.
+func overrideFlag(f cli.Flag, s side) cli.Flag {
+	name, category := s.prefix+f.Names()[0], s.name+" overrides"
+	usage := s.name + ": " + f.(cli.DocGenerationFlag).GetUsage()
+	switch f.(type) {
+	case *cli.StringFlag:
+		return &cli.StringFlag{Name: name, Usage: usage, Category: category}
+	case *cli.IntFlag:
+		return &cli.IntFlag{Name: name, Usage: usage, Category: category}
+	case *cli.UintFlag:
+		return &cli.UintFlag{Name: name, Usage: usage, Category: category}
+	case *cli.Float64Flag:
+		return &cli.Float64Flag{Name: name, Usage: usage, Category: category}
+	case *cli.BoolFlag:
+		return &cli.BoolFlag{Name: name, Usage: usage, Category: category}
+	}
+	panic(fmt.Sprintf("no override for flag type %T", f))
+}
+
+// settings reads one configuration: every setting from --PREFIX-X where that was given, else from --X. With an
+// empty prefix it reads the plain flags.
+type settings struct {
+	c      *cli.Context
+	prefix string
+}
+
+func (s settings) name(setting string) string {
+	if s.prefix != "" && s.c.IsSet(s.prefix+setting) {
+		return s.prefix + setting
+	}
+	return setting
+}
+
+func (s settings) String(setting string) string   { return s.c.String(s.name(setting)) }
+func (s settings) Int(setting string) int         { return s.c.Int(s.name(setting)) }
+func (s settings) Uint(setting string) uint       { return s.c.Uint(s.name(setting)) }
+func (s settings) Float64(setting string) float64 { return s.c.Float64(s.name(setting)) }
+func (s settings) Bool(setting string) bool       { return s.c.Bool(s.name(setting)) }
+
+// cacheTypes are the key and value cache types: --cache-type-k and --cache-type-v where given, else --cache-type.
+func (s settings) cacheTypes() (k, v string) {
+	k, v = s.String("cache-type-k"), s.String("cache-type-v")
+	both := s.String("cache-type")
+	if k == "" {
+		k = both
+	}
+	if v == "" {
+		v = both
+	}
+	return k, v
+}
+
 func readConfig(c *cli.Context, prefix string) (engine.Config, error) {
-	numGPU, err := parseNumGPU(c.String(prefix + "num-gpu"))
+	s := settings{c, prefix}
+	numGPU, err := parseNumGPU(s.String("num-gpu"))
 	if err != nil {
 		return engine.Config{}, err
 	}
-	cfg, err := readNonAxisConfig(c, prefix)
+	cfg, err := readNonAxisConfig(s)
 	if err != nil {
 		return engine.Config{}, err
 	}
 	cfg.NumGPU = numGPU
-	cfg.Context.NumCtx = c.Int(prefix + "num-ctx")
-	cfg.Sampling.Temperature = float32(c.Float64(prefix + "temp"))
-	cfg.Sampling.TopP = float32(c.Float64(prefix + "top-p"))
-	cfg.Sampling.TopK = c.Int(prefix + "top-k")
-	cfg.Sampling.RepeatPenalty = float32(c.Float64(prefix + "repeat-penalty"))
+	cfg.Context.NumCtx = s.Int("num-ctx")
+	cfg.Context.CacheTypeK, cfg.Context.CacheTypeV = s.cacheTypes()
+	cfg.Sampling.Temperature = float32(s.Float64("temp"))
+	cfg.Sampling.TopP = float32(s.Float64("top-p"))
+	cfg.Sampling.TopK = s.Int("top-k")
+	cfg.Sampling.RepeatPenalty = float32(s.Float64("repeat-penalty"))
 	return cfg, engine.Invalid(cfg.Validate())
 }
 
-// readNonAxisConfig reads every setting but num_gpu, num_ctx and the sampling settings `chimera sweep` varies;
-// the sweep sets the context's other axes per cell too.
-func readNonAxisConfig(c *cli.Context, prefix string) (engine.Config, error) {
-	seed := c.Uint(prefix + "seed")
+// readNonAxisConfig reads every setting but num_gpu, num_ctx, the cache types and the sampling settings `chimera
+// sweep` varies; the sweep sets the context's other axes per cell too.
+func readNonAxisConfig(s settings) (engine.Config, error) {
+	seed := s.Uint("seed")
 	if seed > llama.MaxSeed {
-		return engine.Config{}, engine.Invalid(fmt.Errorf("--%sseed must be 0 to %d (%d is llama.cpp's random seed), got %d",
-			prefix, llama.MaxSeed, llama.RandomSeed, seed))
+		return engine.Config{}, engine.Invalid(fmt.Errorf("--%s must be 0 to %d (%d is llama.cpp's random seed), got %d",
+			s.name("seed"), llama.MaxSeed, llama.RandomSeed, seed))
 	}
 	return engine.Config{
-		Fit:     c.Bool(prefix + "fit"),
-		UseMmap: !c.Bool(prefix + "no-mmap"),
+		Fit:     s.Bool("fit"),
+		UseMmap: !s.Bool("no-mmap"),
 		Context: llama.ContextParams{
-			Batch: c.Int(prefix + "batch"), UBatch: c.Int(prefix + "ubatch"),
-			Threads: c.Int(prefix + "threads"), ThreadsBatch: c.Int(prefix + "threads-batch"),
-			FlashAttn: c.String(prefix + "flash-attn"), CacheType: c.String(prefix + "cache-type"),
-			ReusePrefix: !c.Bool(prefix + "no-prefix-cache"),
+			Batch: s.Int("batch"), UBatch: s.Int("ubatch"), Threads: s.Int("threads"), ThreadsBatch: s.Int("threads-batch"),
+			FlashAttn: s.String("flash-attn"), ReusePrefix: !s.Bool("no-prefix-cache"),
 		},
-		Sampling: llama.Sampling{
-			MinP: float32(c.Float64(prefix + "min-p")), RepeatLastN: c.Int(prefix + "repeat-last-n"),
-			Seed: uint32(seed),
-		},
-		NumPredict: c.Int(prefix + "num-predict"),
+		Sampling:   llama.Sampling{MinP: float32(s.Float64("min-p")), RepeatLastN: s.Int("repeat-last-n"), Seed: uint32(seed)},
+		NumPredict: s.Int("num-predict"),
 	}, nil
 }
 

@@ -16,7 +16,7 @@ func sweepCommand() *cli.Command {
 	flags := append([]cli.Flag{
 		modelFlag(),
 		&cli.StringFlag{Name: "workload", Value: workflows.WorkloadBench, Usage: "bench (pp and tg tests) or agent (the two-agent workflow)"},
-		&cli.IntFlag{Name: "runs", Value: 3, Usage: "measured runs per cell, after one excluded warm-up"},
+		&cli.IntFlag{Name: "runs", Aliases: []string{"r", "repetitions"}, Value: 3, Usage: "measured runs per cell, after one excluded warm-up"},
 		&cli.StringFlag{Name: "rank-by", Value: workflows.RankDecode, Usage: "decode (tok/s), ttft or workflow (time, agent workload)"},
 		&cli.IntFlag{Name: "n-prompt", Aliases: []string{"p"}, Value: 512, Usage: "bench workload: prompt tokens of the pp test (its time is the TTFT)"},
 		&cli.IntFlag{Name: "n-gen", Aliases: []string{"n"}, Value: 128, Usage: "bench workload: tokens of the tg test (its rate is the decode tok/s)"},
@@ -49,7 +49,7 @@ func configFlagsExcept(axes []cli.Flag) []cli.Flag {
 		skip[f.Names()[0]] = true
 	}
 	var flags []cli.Flag
-	for _, f := range configFlags("", "") {
+	for _, f := range configFlags() {
 		if !skip[f.Names()[0]] {
 			flags = append(flags, f)
 		}
@@ -94,7 +94,7 @@ func sweepOptions(c *cli.Context) (workflows.SweepOptions, error) {
 	if err != nil {
 		return workflows.SweepOptions{}, err
 	}
-	base, err := readNonAxisConfig(c, "")
+	base, err := readNonAxisConfig(settings{c: c})
 	if err != nil {
 		return workflows.SweepOptions{}, err
 	}

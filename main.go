@@ -17,7 +17,8 @@ import (
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	err := newApp().RunContext(ctx, os.Args)
+	app := newApp()
+	err := app.RunContext(ctx, arrangeArgs(app, os.Args))
 	stop()
 	os.Exit(exitStatus(err))
 }
@@ -49,12 +50,21 @@ func newApp() *cli.App {
 		Commands:       commands(),
 		OnUsageError:   onUsageError,
 		ExitErrHandler: func(*cli.Context, error) {},
-		Before:         setUp,
+		Action:         unknownCommand,
 	}
+	useVersionFlag(app)
 	for _, cmd := range app.Commands {
 		setUsageErrorHandler(cmd)
 	}
 	return app
+}
+
+// unknownCommand is what runs when no command matches: help without arguments, bad usage with one.
+func unknownCommand(c *cli.Context) error {
+	if c.Args().Present() {
+		return engine.Invalid(fmt.Errorf("unknown command %q: see chimera --help", c.Args().First()))
+	}
+	return cli.ShowAppHelp(c)
 }
 
 func setUsageErrorHandler(cmd *cli.Command) {
@@ -76,5 +86,6 @@ func commands() []*cli.Command {
 		runsCommand(),
 		modelsCommand(),
 		devicesCommand(),
+		versionCommand(),
 	}
 }

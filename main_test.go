@@ -94,6 +94,7 @@ func TestBadInputIsOneLineAndStatus2(t *testing.T) {
 		"unknown agent":       {"run", "-m", tinyModel, "--agent", "critic"},
 		"missing run":         {"runs", "show", "4242"},
 		"bad export format":   {"runs", "export", "--all", "--format", "xml"},
+		"unknown command":     {"bogus"},
 		"overflowing range":   {"bench", "-m", tinyModel, "--threads", "1-9223372036854775807+1"},
 		"billion-value range": {"sweep", "-m", tinyModel, "--num-gpu", "0-1000000000"},
 		"oversized grid":      {"bench", "-m", tinyModel, "--num-gpu", "0-100", "--threads", "1-100"},
@@ -131,7 +132,7 @@ func TestGenerateJSON(t *testing.T) {
 	if !out.Synthetic || out.Timings.GenTokens < 1 || out.Timings.GenTokens > 8 || out.Timings.TTFTMS <= 0 {
 		t.Errorf("unexpected output %+v", out)
 	}
-	listed := chimera(t, nil, "--db", db, "runs", "list", "--kind", "generate", "--json")
+	listed := chimera(t, nil, "runs", "list", "--kind", "generate", "--json", "--db", db) // a global option after the command
 	var runs []struct {
 		ID     int64  `json:"id"`
 		Status string `json:"status"`

@@ -22,7 +22,10 @@ type ContextParams struct {
 	Threads      int    `json:"threads"`       // threads for generation; 0 = all cores
 	ThreadsBatch int    `json:"threads_batch"` // threads for prompt processing; 0 = Threads
 	FlashAttn    string `json:"flash_attn"`    // "auto", "on" or "off"
-	CacheType    string `json:"cache_type"`    // KV cache element type: f16 (default), f32, bf16, q8_0, q4_0, q4_1, q5_0, q5_1, iq4_nl
+	// CacheTypeK and CacheTypeV are the KV cache's element types for keys and values: f16 (default), f32, bf16,
+	// q8_0, q4_0, q4_1, q5_0, q5_1, iq4_nl (llama-bench's -ctk and -ctv).
+	CacheTypeK string `json:"cache_type_k"`
+	CacheTypeV string `json:"cache_type_v"`
 	// ReusePrefix keeps the KV cache between calls and evaluates only the part of a prompt that differs from the
 	// previous call's tokens (the workflow's stages share their system message and leading facts).
 	ReusePrefix bool `json:"reuse_prefix"`
@@ -30,7 +33,8 @@ type ContextParams struct {
 
 // DefaultContextParams are chimera's defaults: Ollama's num_ctx, llama.cpp's batch sizes, prefix reuse on.
 func DefaultContextParams() ContextParams {
-	return ContextParams{NumCtx: 4096, Batch: 2048, UBatch: 512, FlashAttn: "auto", CacheType: "f16", ReusePrefix: true}
+	return ContextParams{NumCtx: 4096, Batch: 2048, UBatch: 512, FlashAttn: "auto", CacheTypeK: "f16", CacheTypeV: "f16",
+		ReusePrefix: true}
 }
 
 var flashAttnTypes = map[string]C.enum_llama_flash_attn_type{
@@ -66,20 +70,28 @@ func (p ContextParams) Validate() error {
 	if _, ok := flashAttnTypes[p.FlashAttn]; !ok {
 		return fmt.Errorf("flash attention must be one of auto, on, off; got %q", p.FlashAttn)
 	}
-	if _, ok := cacheTypes[p.cacheType()]; !ok {
-		return fmt.Errorf("cache type must be one of %s; got %q", strings.Join(CacheTypes(), ", "), p.CacheType)
+	for _, t := range []struct{ name, value string }{{"cache_type_k", p.CacheTypeK}, {"cache_type_v", p.CacheTypeV}} {
+		if _, ok := cacheTypes[orF16(t.value)]; !ok {
+			return fmt.Errorf("%s must be one of %s; got %q", t.name, strings.Join(CacheTypes(), ", "), t.value)
+		}
 	}
-	if p.cacheType() != "f16" && p.cacheType() != "f32" && p.cacheType() != "bf16" && p.FlashAttn == "off" {
-		return fmt.Errorf("a quantized KV cache (%s) needs flash attention on or auto", p.CacheType)
+	if !unquantized(orF16(p.CacheTypeV)) && p.FlashAttn == "off" {
+		return fmt.Errorf("a quantized V cache (%s) needs flash attention on or auto", p.CacheTypeV)
 	}
 	return nil
 }
 
-func (p ContextParams) cacheType() string {
-	if p.CacheType == "" {
+// unquantized reports whether a cache type stores plain floats.
+func unquantized(cacheType string) bool {
+	return cacheType == "f16" || cacheType == "f32" || cacheType == "bf16"
+}
+
+// orF16 is the cache type, f16 when unset.
+func orF16(cacheType string) string {
+	if cacheType == "" {
 		return "f16"
 	}
-	return p.CacheType
+	return cacheType
 }
 
 // EffectiveThreads resolves the 0 = all cores defaults.
@@ -135,8 +147,8 @@ func (m *Model) newContext(p ContextParams) (*Context, error) {
 	cp.n_threads = C.int32_t(gen)
 	cp.n_threads_batch = C.int32_t(batch)
 	cp.flash_attn_type = flashAttnTypes[p.FlashAttn]
-	cp.type_k = cacheTypes[p.cacheType()]
-	cp.type_v = cacheTypes[p.cacheType()]
+	cp.type_k = cacheTypes[orF16(p.CacheTypeK)]
+	cp.type_v = cacheTypes[orF16(p.CacheTypeV)]
 	cp.no_perf = false
 
 	ctx := &Context{model: m, params: p, abort: C.chimera_abort_new()}

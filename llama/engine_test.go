@@ -226,8 +226,8 @@ func TestInvalidSettingsAreRejectedBeforeLlamaCpp(t *testing.T) {
 		{NumCtx: 512, Batch: 0, UBatch: 1, FlashAttn: "auto"},
 		{NumCtx: 512, Batch: 256, UBatch: 512, FlashAttn: "auto"},
 		{NumCtx: 512, Batch: 512, UBatch: 512, FlashAttn: "sometimes"},
-		{NumCtx: 512, Batch: 512, UBatch: 512, FlashAttn: "auto", CacheType: "q3_x"},
-		{NumCtx: 512, Batch: 512, UBatch: 512, FlashAttn: "off", CacheType: "q8_0"},
+		{NumCtx: 512, Batch: 512, UBatch: 512, FlashAttn: "auto", CacheTypeK: "q3_x"},
+		{NumCtx: 512, Batch: 512, UBatch: 512, FlashAttn: "off", CacheTypeV: "q8_0"},
 	}
 	for _, p := range bad {
 		if c, err := m.NewContext(p); err == nil {

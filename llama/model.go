@@ -241,8 +241,8 @@ func FitGPULayers(path string, numGPU int, ctx ContextParams, marginBytes uint64
 	cparams.n_batch = C.uint32_t(ctx.Batch)
 	cparams.n_ubatch = C.uint32_t(ctx.UBatch)
 	cparams.flash_attn_type = flashAttnTypes[ctx.FlashAttn]
-	cparams.type_k = cacheTypes[ctx.cacheType()]
-	cparams.type_v = cacheTypes[ctx.cacheType()]
+	cparams.type_k = cacheTypes[orF16(ctx.CacheTypeK)]
+	cparams.type_v = cacheTypes[orF16(ctx.CacheTypeV)]
 
 	split := (*C.float)(C.calloc(C.llama_max_devices(), C.size_t(unsafe.Sizeof(C.float(0)))))
 	defer C.free(unsafe.Pointer(split))

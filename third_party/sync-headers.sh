@@ -10,3 +10,6 @@ for header in "$module"/llama/llama.cpp/include/*.h "$module"/ml/backend/ggml/gg
   install -m 0644 "$header" "$dest/"
 done
 echo "$module" > "$dest/.module"
+# The llama.cpp commit the module vendors (FETCH_HEAD in its Makefile.sync), which `chimera version` reports.
+commit=$(sed -n 's/^FETCH_HEAD=//p' "$module/Makefile.sync")
+printf '#define CHIMERA_LLAMA_CPP_COMMIT "%s"\n' "${commit:-unknown}" > "$dest/chimera_llama_cpp_commit.h"

@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"runtime/debug"
 	"strconv"
 	"sync"
 	"time"
@@ -38,7 +37,7 @@ func New(ctx context.Context, db *store.DB) *Recorder {
 func RunRow(file *engine.ModelFile, kind store.RunKind, commandLine string, config any) store.Run {
 	return store.Run{Kind: kind, CommandLine: commandLine, ConfigJSON: JSON(config), ModelRef: file.Ref.Ref,
 		ModelPath: file.Ref.Path, ModelSHA256: file.Info.HeaderSHA256, ModelFileType: file.Info.FileType,
-		ModelSynthetic: file.Synthetic(), Host: hostname(), BuildInfo: buildInfo()}
+		ModelSynthetic: file.Synthetic(), Host: hostname(), BuildInfo: engine.CurrentBuild().String()}
 }
 
 // StartRun records a run as running and returns its ID.
@@ -153,20 +152,6 @@ func hostname() string {
 		return "" // an unknown host is recorded as none rather than failing the run
 	}
 	return name
-}
-
-func buildInfo() string {
-	info, ok := debug.ReadBuildInfo()
-	if !ok {
-		return ""
-	}
-	version := info.Main.Version
-	for _, s := range info.Settings {
-		if s.Key == "vcs.revision" {
-			version += " " + s.Value
-		}
-	}
-	return version + " " + info.GoVersion
 }
 
 // Agent runs agent's pass on s and records it under runID as it goes: the agent run under label, each call as

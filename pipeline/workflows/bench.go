@@ -19,13 +19,14 @@ import (
 
 // BenchAxes are the settings a bench sweeps: every combination runs (llama-bench's comma lists).
 type BenchAxes struct {
-	NumGPU    []int    `json:"num_gpu"`
-	NumCtx    []int    `json:"num_ctx"`
-	Batch     []int    `json:"batch"`
-	UBatch    []int    `json:"ubatch"`
-	Threads   []int    `json:"threads"`
-	FlashAttn []string `json:"flash_attn"`
-	CacheType []string `json:"cache_type"`
+	NumGPU     []int    `json:"num_gpu"`
+	NumCtx     []int    `json:"num_ctx"`
+	Batch      []int    `json:"batch"`
+	UBatch     []int    `json:"ubatch"`
+	Threads    []int    `json:"threads"`
+	FlashAttn  []string `json:"flash_attn"`
+	CacheTypeK []string `json:"cache_type_k"`
+	CacheTypeV []string `json:"cache_type_v"`
 }
 
 // BenchOptions configure `chimera bench`.
@@ -110,24 +111,37 @@ type BenchConfig struct {
 func (a BenchAxes) Grid(base llama.ContextParams) []BenchConfig {
 	var grid []BenchConfig
 	for _, gpu := range a.NumGPU {
-		for _, numCtx := range a.NumCtx {
-			for _, batch := range a.Batch {
-				for _, ubatch := range a.UBatch {
-					for _, threads := range a.Threads {
-						for _, fa := range a.FlashAttn {
-							for _, cacheType := range a.CacheType {
-								p := base
-								p.NumCtx, p.Batch, p.UBatch, p.Threads = numCtx, batch, min(ubatch, batch), threads
-								p.FlashAttn, p.CacheType = fa, cacheType
-								grid = append(grid, BenchConfig{NumGPU: gpu, Context: p})
-							}
-						}
-					}
-				}
-			}
+		for _, p := range a.contexts(base) {
+			grid = append(grid, BenchConfig{NumGPU: gpu, Context: p})
 		}
 	}
 	return grid
+}
+
+// contexts expands the context axes over base, the first axis varying slowest.
+func (a BenchAxes) contexts(base llama.ContextParams) []llama.ContextParams {
+	all := []llama.ContextParams{base}
+	vary := func(n int, set func(p *llama.ContextParams, i int)) {
+		var next []llama.ContextParams
+		for _, p := range all {
+			for i := range n {
+				set(&p, i)
+				next = append(next, p)
+			}
+		}
+		all = next
+	}
+	vary(len(a.NumCtx), func(p *llama.ContextParams, i int) { p.NumCtx = a.NumCtx[i] })
+	vary(len(a.Batch), func(p *llama.ContextParams, i int) { p.Batch = a.Batch[i] })
+	vary(len(a.UBatch), func(p *llama.ContextParams, i int) { p.UBatch = a.UBatch[i] })
+	vary(len(a.Threads), func(p *llama.ContextParams, i int) { p.Threads = a.Threads[i] })
+	vary(len(a.FlashAttn), func(p *llama.ContextParams, i int) { p.FlashAttn = a.FlashAttn[i] })
+	vary(len(a.CacheTypeK), func(p *llama.ContextParams, i int) { p.CacheTypeK = a.CacheTypeK[i] })
+	vary(len(a.CacheTypeV), func(p *llama.ContextParams, i int) { p.CacheTypeV = a.CacheTypeV[i] })
+	for i := range all {
+		all[i].UBatch = min(all[i].UBatch, all[i].Batch)
+	}
+	return all
 }
 
 // Bench runs the pp and tg tests over the grid, one model load per distinct effective offload, a warm-up per
@@ -257,8 +271,8 @@ func settingsKey(effectiveNumGPU int, p llama.ContextParams) string {
 
 func (c BenchConfig) label() string {
 	p := c.Context
-	return fmt.Sprintf("num_gpu=%s num_ctx=%d batch=%d ubatch=%d threads=%d flash_attn=%s cache=%s", engine.NumGPULabel(c.NumGPU),
-		p.NumCtx, p.Batch, p.UBatch, p.Threads, p.FlashAttn, p.CacheType)
+	return fmt.Sprintf("num_gpu=%s num_ctx=%d batch=%d ubatch=%d threads=%d flash_attn=%s cache_k=%s cache_v=%s",
+		engine.NumGPULabel(c.NumGPU), p.NumCtx, p.Batch, p.UBatch, p.Threads, p.FlashAttn, p.CacheTypeK, p.CacheTypeV)
 }
 
 // duplicates reports a configuration whose effective settings were already measured, pointing at that run.
@@ -317,7 +331,7 @@ func (b *bencher) baseRow(m *engine.Model, llctx *llama.Context, cfg BenchConfig
 	return BenchRow{
 		ModelFilename: m.Ref.Path, ModelType: m.Description(), ModelSize: m.SizeBytes(), ModelNParams: m.Params(),
 		Backends: backendNames(), GPUInfo: gpuNames(), NBatch: cfg.Context.Batch, NUBatch: cfg.Context.UBatch,
-		NThreads: gen, TypeK: cfg.Context.CacheType, TypeV: cfg.Context.CacheType, NGPULayers: cfg.NumGPU,
+		NThreads: gen, TypeK: cfg.Context.CacheTypeK, TypeV: cfg.Context.CacheTypeV, NGPULayers: cfg.NumGPU,
 		FlashAttn: cfg.Context.FlashAttn, FlashAttnUsed: llctx.FlashAttention, UseMmap: b.opts.UseMmap, NCtx: llctx.NumCtx(), GPULayersActual: effective,
 		LoadMS: m.Load.LoadMS,
 	}

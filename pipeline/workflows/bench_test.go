@@ -21,7 +21,7 @@ import (
 
 func tinyAxes() BenchAxes {
 	return BenchAxes{NumGPU: []int{0, 1, engine.AllLayers}, NumCtx: []int{256}, Batch: []int{64}, UBatch: []int{64},
-		Threads: []int{1}, FlashAttn: []string{"auto"}, CacheType: []string{"f16"}}
+		Threads: []int{1}, FlashAttn: []string{"auto"}, CacheTypeK: []string{"f16"}, CacheTypeV: []string{"f16"}}
 }
 
 func TestGridVariesTheFirstAxisSlowest(t *testing.T) {

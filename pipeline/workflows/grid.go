@@ -19,7 +19,8 @@ type axisLength struct {
 
 func (a BenchAxes) lengths() []axisLength {
 	return []axisLength{{"num_gpu", len(a.NumGPU)}, {"num_ctx", len(a.NumCtx)}, {"batch", len(a.Batch)},
-		{"ubatch", len(a.UBatch)}, {"threads", len(a.Threads)}, {"flash_attn", len(a.FlashAttn)}, {"cache_type", len(a.CacheType)}}
+		{"ubatch", len(a.UBatch)}, {"threads", len(a.Threads)}, {"flash_attn", len(a.FlashAttn)}, {"cache_type_k", len(a.CacheTypeK)},
+		{"cache_type_v", len(a.CacheTypeV)}}
 }
 
 func (a SweepAxes) lengths() []axisLength {

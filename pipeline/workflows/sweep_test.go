@@ -22,7 +22,7 @@ func tinySweep() SweepOptions {
 	return SweepOptions{Target: Target{ModelRef: tinyModel}, Base: tinyConfig(), Workload: WorkloadBench, Runs: 2, RankBy: RankDecode,
 		NPrompt: 32, NGen: 8, Data: testData(), Axes: SweepAxes{
 			BenchAxes: BenchAxes{NumGPU: []int{0, engine.AllLayers}, NumCtx: []int{256, 512}, Batch: []int{64}, UBatch: []int{64},
-				Threads: []int{1}, FlashAttn: []string{"auto"}, CacheType: []string{"f16"}},
+				Threads: []int{1}, FlashAttn: []string{"auto"}, CacheTypeK: []string{"f16"}, CacheTypeV: []string{"f16"}},
 			Temperature: []float64{0.8}, TopP: []float64{0.9}, TopK: []int{40}, RepeatPenalty: []float64{1.1}}}
 }
 
