@@ -57,8 +57,8 @@ func (c *Context) BenchGenerate(ctx context.Context, n, depth int, rng *rand.Ran
 }
 
 func (c *Context) checkBenchSize(n, depth int) error {
-	if n < 1 || depth < 0 || n+depth > c.NumCtx() {
-		return fmt.Errorf("a benchmark of %d tokens at depth %d needs depth + tokens within num_ctx (%d)", n, depth, c.NumCtx())
+	if n < 1 || depth < 0 || n+depth > c.params.NumCtx {
+		return fmt.Errorf("a benchmark of %d tokens at depth %d needs depth + tokens within num_ctx (%d)", n, depth, c.params.NumCtx)
 	}
 	return nil
 }

@@ -1,8 +1,10 @@
 // C trampolines for the callbacks llama.cpp takes: cgo forbids C definitions next to //export directives.
 #include <dlfcn.h>
+#include <math.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdint.h>
+#include "bridge.h"
 #include "llama.h"
 #include "_cgo_export.h"
 
@@ -63,4 +65,13 @@ const char * chimera_dlcheck(const char * path) {
     }
     dlclose(handle);
     return NULL;
+}
+
+// Returns 1 when every value is finite (a plain loop the compiler vectorises).
+int chimera_all_finite(const float * values, int32_t n) {
+    int finite = 1;
+    for (int32_t i = 0; i < n; i++) {
+        finite &= isfinite(values[i]);
+    }
+    return finite;
 }

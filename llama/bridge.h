@@ -13,3 +13,4 @@ struct chimera_abort * chimera_abort_new(void);
 void chimera_abort_store(struct chimera_abort * flag, int value);
 void chimera_set_abort(struct llama_context_params * params, struct chimera_abort * flag);
 const char * chimera_dlcheck(const char * path);
+int chimera_all_finite(const float * values, int32_t n);

@@ -55,17 +55,25 @@ func CacheTypes() []string { return slices.Sorted(maps.Keys(cacheTypes)) }
 // maxContext bounds num_ctx before llama.cpp sees it: larger values only fail allocation deep inside ggml.
 const maxContext = 1 << 20
 
+// threadsPerCore bounds the threads a context may ask for: ggml's workers spin while they wait, so thousands of
+// them on a few cores make no progress at all (and do not notice a cancel).
+const threadsPerCore = 4
+
+// MaxThreads is the most threads a context may use on this machine.
+func MaxThreads() int { return threadsPerCore * runtime.NumCPU() }
+
 // Validate checks the parameters llama.cpp would otherwise assert on or silently clamp.
 func (p ContextParams) Validate() error {
 	switch {
 	case p.NumCtx < 16 || p.NumCtx > maxContext:
 		return fmt.Errorf("num_ctx must be between 16 and %d, got %d", maxContext, p.NumCtx)
-	case p.Batch < 1:
-		return fmt.Errorf("batch must be at least 1, got %d", p.Batch)
+	case p.Batch < 1 || p.Batch > maxContext:
+		return fmt.Errorf("batch must be between 1 and %d, got %d", maxContext, p.Batch)
 	case p.UBatch < 1 || p.UBatch > p.Batch:
 		return fmt.Errorf("ubatch must be between 1 and batch (%d), got %d", p.Batch, p.UBatch)
-	case p.Threads < 0 || p.ThreadsBatch < 0:
-		return fmt.Errorf("threads must not be negative")
+	case p.Threads < 0 || p.Threads > MaxThreads() || p.ThreadsBatch < 0 || p.ThreadsBatch > MaxThreads():
+		return fmt.Errorf("threads must be between 0 (all cores) and %d (%d × the %d cores here), got %d and %d for the batch",
+			MaxThreads(), threadsPerCore, runtime.NumCPU(), p.Threads, p.ThreadsBatch)
 	}
 	if _, ok := flashAttnTypes[p.FlashAttn]; !ok {
 		return fmt.Errorf("flash attention must be one of auto, on, off; got %q", p.FlashAttn)
@@ -109,10 +117,13 @@ func (p ContextParams) EffectiveThreads() (gen, batch int) {
 
 // Context is one inference state (KV cache, buffers) on a model. A Context is used by one goroutine at a time.
 type Context struct {
-	c       *C.struct_llama_context
-	model   *Model
-	params  ContextParams
-	tokens  *C.llama_token // C-side staging buffer of Batch tokens: batches must not point into Go memory
+	c      *C.struct_llama_context
+	model  *Model
+	params ContextParams
+	tokens *C.llama_token // C-side staging buffer of Batch tokens: batches must not point into Go memory
+	// batch is the most tokens one llama_decode takes: llama.cpp lowers Batch to the num_ctx asked for, and a
+	// larger batch would abort the process, so every decode is cut to it.
+	batch   int
 	abort   *C.struct_chimera_abort
 	Buffers []BufferSize // KV cache, compute and output buffers llama.cpp allocated
 	// FlashAttention says whether the context really uses flash attention: "auto" is resolved by llama.cpp when
@@ -167,7 +178,8 @@ func (m *Model) newContext(p ContextParams) (*Context, error) {
 		C.free(unsafe.Pointer(ctx.abort))
 		return nil, fmt.Errorf("llama.cpp could not create a context (num_ctx %d): %s", p.NumCtx, orUnknown(reason))
 	}
-	ctx.tokens = (*C.llama_token)(C.malloc(C.size_t(p.Batch) * C.size_t(unsafe.Sizeof(C.llama_token(0)))))
+	ctx.batch = min(p.Batch, int(C.llama_n_batch(ctx.c)))
+	ctx.tokens = (*C.llama_token)(C.malloc(C.size_t(ctx.batch) * C.size_t(unsafe.Sizeof(C.llama_token(0)))))
 	return ctx, nil
 }
 
@@ -226,8 +238,8 @@ func (c *Context) Perf() PerfCounters {
 
 // decode runs tokens through the model; only the last token's logits are computed.
 func (c *Context) decode(tokens []Token) error {
-	staging := unsafe.Slice((*Token)(unsafe.Pointer(c.tokens)), c.params.Batch)
-	for start := 0; start < len(tokens); start += c.params.Batch {
+	staging := unsafe.Slice((*Token)(unsafe.Pointer(c.tokens)), c.batch)
+	for start := 0; start < len(tokens); start += c.batch {
 		n := copy(staging, tokens[start:])
 		var rc C.int32_t
 		reason := errorsDuring(func() { rc = C.llama_decode(c.c, C.llama_batch_get_one(c.tokens, C.int32_t(n))) })

@@ -4,6 +4,7 @@ package llama_test
 
 import (
 	"context"
+	"encoding/binary"
 	"errors"
 	"math"
 	"os"
@@ -317,4 +318,92 @@ func TestContextReportsFlashAttentionInUse(t *testing.T) {
 		}
 		c.Close()
 	}
+}
+
+// A num_ctx that is not a multiple of 256 is padded by llama.cpp while its batch is cut to the num_ctx asked for:
+// the prompt limit is that num_ctx, and a prompt close to it goes to llama_decode in batches it accepts (a
+// 377-token prompt in num_ctx 300 used to abort the process).
+func TestNumCtxNotAMultipleOf256(t *testing.T) {
+	m := loadTiny(t)
+	p := llama.DefaultContextParams()
+	p.NumCtx, p.Threads = 300, 1
+	c, err := m.NewContext(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	long := llama.Request{Prompt: strings.Repeat("word ", 370), NumPredict: 2, Sampling: llama.DefaultSampling()}
+	var tooLong *llama.PromptTooLongError
+	if _, err := c.Generate(context.Background(), long, nil); !errors.As(err, &tooLong) || tooLong.NumCtx != 300 {
+		t.Errorf("377-token prompt in num_ctx 300: %v, want a PromptTooLongError naming 300", err)
+	}
+	fits := llama.Request{Prompt: strings.Repeat("word ", 280), NumPredict: 4, Sampling: llama.DefaultSampling()}
+	if r, err := c.Generate(context.Background(), fits, nil); err != nil || r.Timings.PromptTokens < 270 {
+		t.Errorf("a prompt just under num_ctx 300: %v", err)
+	}
+}
+
+// Settings that would wrap around or start thousands of spinning threads are refused.
+func TestContextParamsBoundsForC(t *testing.T) {
+	for name, change := range map[string]func(*llama.ContextParams){
+		"batch 2^40":    func(p *llama.ContextParams) { p.Batch = 1 << 40 },
+		"threads 10000": func(p *llama.ContextParams) { p.Threads = 10000 },
+		"threads-batch": func(p *llama.ContextParams) { p.ThreadsBatch = llama.MaxThreads() + 1 },
+	} {
+		p := llama.DefaultContextParams()
+		change(&p)
+		if err := p.Validate(); err == nil {
+			t.Errorf("%s: accepted", name)
+		}
+	}
+	p := llama.DefaultContextParams()
+	p.Threads = llama.MaxThreads()
+	if err := p.Validate(); err != nil {
+		t.Errorf("threads at the limit: %v", err)
+	}
+}
+
+// A model whose weights hold NaN computes NaN logits, on which llama.cpp's samplers assert: generation stops
+// with an error naming the model instead.
+func TestNonFiniteWeightsAreAnErrorNotAnAbort(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "nan.gguf")
+	writeWithNaNTensor(t, path, "output_norm.weight")
+	m, err := llama.LoadModel(path, llama.ModelParams{NumGPU: -1, UseMmap: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	c := tinyContext(t, m, 256)
+	_, err = c.Generate(context.Background(), chat("hi", 4, llama.DefaultSampling()), nil)
+	var nonFinite *llama.NonFiniteLogitsError
+	if !errors.As(err, &nonFinite) || nonFinite.Model != path {
+		t.Errorf("got %v, want a NonFiniteLogitsError naming %s", err, path)
+	}
+}
+
+// writeWithNaNTensor copies the tiny model to path with every value of the named F32 tensor set to NaN.
+func writeWithNaNTensor(t *testing.T, path, tensor string) {
+	t.Helper()
+	f, err := models.ReadFile(tinyModel)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(tinyModel)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tn := range f.Tensors {
+		if tn.Name != tensor {
+			continue
+		}
+		start := f.DataOffset + tn.Offset
+		for i := start; i < start+tn.Size; i += 4 {
+			binary.LittleEndian.PutUint32(data[i:], math.Float32bits(float32(math.NaN())))
+		}
+		if err := os.WriteFile(path, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	t.Fatalf("no tensor %s in the tiny model", tensor)
 }

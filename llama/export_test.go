@@ -5,6 +5,7 @@ package llama
 var (
 	ErrNotInited = errNotInited
 	Decode       = (*Context).decode
+	AllFinite    = allFinite
 )
 
 // ModelFreed reports whether the C model behind m has been freed.

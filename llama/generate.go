@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"time"
+	"unsafe"
 )
 
 // Request is one generation call: chat Messages through the model's chat template, or a raw Prompt.
@@ -34,6 +35,25 @@ const (
 	StopContext    = "context"
 	StopCanceled   = "canceled"
 )
+
+// NonFiniteLogitsError says the model computed NaN or infinite logits: its weights (or the values it was built
+// with) are broken, whatever the prompt.
+type NonFiniteLogitsError struct{ Model string }
+
+func (e *NonFiniteLogitsError) Error() string {
+	return e.Model + ": the model computes logits that are not finite (NaN or Inf): its weights are broken"
+}
+
+// logitsFinite reports whether the last output's logits are all finite. llama.cpp's samplers assert on NaN, and a
+// model whose weights hold NaN or Inf computes them; checking the logits is far cheaper than scanning the weights.
+func (c *Context) logitsFinite() bool {
+	logits := unsafe.Slice((*float32)(unsafe.Pointer(C.llama_get_logits_ith(c.c, -1))), c.model.VocabSize())
+	return allFinite(logits)
+}
+
+func allFinite(values []float32) bool {
+	return len(values) == 0 || C.chimera_all_finite((*C.float)(&values[0]), C.int32_t(len(values))) != 0
+}
 
 // PromptTooLongError says a prompt cannot fit the context with room for at least one generated token.
 type PromptTooLongError struct {
@@ -84,8 +104,8 @@ func (c *Context) Generate(ctx context.Context, req Request, onText func(string)
 	if err != nil {
 		return nil, err
 	}
-	if len(prompt) >= c.NumCtx() {
-		return nil, &PromptTooLongError{PromptTokens: len(prompt), NumCtx: c.NumCtx()}
+	if len(prompt) >= c.params.NumCtx {
+		return nil, &PromptTooLongError{PromptTokens: len(prompt), NumCtx: c.params.NumCtx}
 	}
 	stopWatch := c.abortOnCancel(ctx)
 	defer stopWatch()
@@ -147,7 +167,10 @@ func (g *generation) execute(ctx context.Context, prompt []Token) (string, error
 		if ctx.Err() != nil {
 			return StopCanceled, nil
 		}
-		token := g.sample(smpl)
+		token, err := g.sample(smpl)
+		if err != nil {
+			return "", err
+		}
 		if reason := g.emit(token, position); reason != "" {
 			g.release(g.stream.flush())
 			return reason, nil
@@ -159,13 +182,18 @@ func (g *generation) execute(ctx context.Context, prompt []Token) (string, error
 	}
 }
 
-func (g *generation) sample(smpl sampler) Token {
+// sample picks the next token from logits that must be finite (llama.cpp's samplers assert on NaN); checking
+// them is counted as sampling time.
+func (g *generation) sample(smpl sampler) (Token, error) {
 	before := time.Now()
+	if !g.ctx.logitsFinite() {
+		return 0, &NonFiniteLogitsError{Model: g.ctx.model.Path}
+	}
 	token := smpl.sample(g.ctx)
 	now := time.Now()
 	g.clock.sampling += now.Sub(before)
 	g.clock.tokenTimes = append(g.clock.tokenTimes, now)
-	return token
+	return token, nil
 }
 
 // emit handles one sampled token and returns a stop reason when generation must end.
@@ -180,7 +208,7 @@ func (g *generation) emit(token Token, position int) string {
 		return StopString
 	case g.req.NumPredict > 0 && len(g.clock.tokenTimes) >= g.req.NumPredict:
 		return StopNumPredict
-	case position+1 >= g.ctx.NumCtx():
+	case position+1 >= g.ctx.params.NumCtx: // the num_ctx asked for, not the larger one llama.cpp padded it to
 		return StopContext
 	}
 	return ""

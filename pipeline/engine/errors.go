@@ -23,11 +23,13 @@ func Invalid(err error) error {
 	return &InputError{Err: err}
 }
 
-// IsInputError reports whether err was caused by bad input: flags, model files or prompts that cannot fit.
+// IsInputError reports whether err was caused by bad input: flags, model files (also one whose weights compute
+// NaN) or prompts that cannot fit.
 func IsInputError(err error) bool {
 	var input *InputError
 	var model *models.Error
 	var tooLong *llama.PromptTooLongError
-	return errors.As(err, &input) || errors.As(err, &model) || errors.As(err, &tooLong) ||
+	var nonFinite *llama.NonFiniteLogitsError
+	return errors.As(err, &input) || errors.As(err, &model) || errors.As(err, &tooLong) || errors.As(err, &nonFinite) ||
 		errors.Is(err, store.ErrNotFound) || errors.Is(err, store.ErrNewerSchema)
 }
