@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"strconv"
@@ -16,7 +17,7 @@ import (
 func runsCommand() *cli.Command {
 	return &cli.Command{
 		Name:  "runs",
-		Usage: "list, show and export recorded runs",
+		Usage: "list, show, export and diff recorded runs",
 		Subcommands: []*cli.Command{
 			{
 				Name:  "list",
@@ -44,9 +45,13 @@ func runsCommand() *cli.Command {
 				},
 				Action: exportRuns,
 			},
+			runsDiffCommand(),
 		},
 	}
 }
+
+// listedTime is how run listings show a time, in the local zone.
+const listedTime = "2006-01-02 15:04:05"
 
 func listRuns(c *cli.Context) error {
 	db, err := openStore(c)
@@ -63,19 +68,16 @@ func listRuns(c *cli.Context) error {
 	}
 	t := render.NewTable("id", "kind", "status", "started", "duration", "calls", "model", "label")
 	for _, r := range runs {
-		t.Add(strconv.FormatInt(r.ID, 10), string(r.Kind), string(r.Status), r.StartedAt.Local().Format("2006-01-02 15:04:05"),
+		t.Add(strconv.FormatInt(r.ID, 10), string(r.Kind), string(r.Status), r.StartedAt.Local().Format(listedTime),
 			r.Duration.Round(time.Millisecond).String(), strconv.Itoa(r.Calls), r.Model, r.Label)
 	}
 	return t.WriteText(os.Stdout)
 }
 
 func showRun(c *cli.Context) error {
-	ids, err := runIDs(c)
+	ids, err := exactRunIDs(c, 1, "runs show needs one run id")
 	if err != nil {
 		return err
-	}
-	if len(ids) != 1 {
-		return engine.Invalid(fmt.Errorf("runs show needs one run id"))
 	}
 	db, err := openStore(c)
 	if err != nil {
@@ -106,6 +108,15 @@ func exportRuns(c *cli.Context) error {
 	}
 	defer db.Close()
 	return db.Export(c.Context, os.Stdout, ids, c.String("format"))
+}
+
+// exactRunIDs reads n run ids, and refuses any other count with the message need.
+func exactRunIDs(c *cli.Context, n int, need string) ([]int64, error) {
+	ids, err := runIDs(c)
+	if err == nil && len(ids) != n {
+		err = engine.Invalid(errors.New(need))
+	}
+	return ids, err
 }
 
 func runIDs(c *cli.Context) ([]int64, error) {

@@ -95,6 +95,7 @@ func TestBadInputIsOneLineAndStatus2(t *testing.T) {
 		"missing run":         {"runs", "show", "4242"},
 		"bad export format":   {"runs", "export", "--all", "--format", "xml"},
 		"unknown command":     {"bogus"},
+		"unknown run kind":    {"runs", "list", "--kind", "bogus"},
 		"overflowing range":   {"bench", "-m", tinyModel, "--threads", "1-9223372036854775807+1"},
 		"billion-value range": {"sweep", "-m", tinyModel, "--num-gpu", "0-1000000000"},
 		"oversized grid":      {"bench", "-m", tinyModel, "--num-gpu", "0-100", "--threads", "1-100"},

@@ -32,6 +32,9 @@ var ErrNotFound = errors.New("not found")
 // newer chimera.
 var ErrNewerSchema = errors.New("DB was written by a newer chimera")
 
+// ErrUnknownKind is a listing asked for a kind of run that does not exist.
+var ErrUnknownKind = errors.New("no such kind of run")
+
 // DB is an open chimera run log.
 type DB struct {
 	// writer has one connection, whose transactions start with BEGIN

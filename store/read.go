@@ -9,6 +9,9 @@ import (
 
 // ListRuns lists runs, newest first.
 func (db *DB) ListRuns(ctx context.Context, filter ListFilter) ([]RunSummary, error) {
+	if filter.Kind != "" && !filter.Kind.valid() {
+		return nil, fmt.Errorf("%w: %q (the kinds are %s)", ErrUnknownKind, filter.Kind, kindNames())
+	}
 	condition, args := "TRUE", []any{}
 	if filter.Kind != "" {
 		condition, args = "kind = ?", append(args, filter.Kind)
@@ -33,6 +36,28 @@ func (db *DB) GetRun(ctx context.Context, id int64) (*RunDetail, error) {
 		return err
 	})
 	return detail, err
+}
+
+// GetRunTree returns run id and each of its child runs (a sweep's cells), all
+// with everything recorded under them, from one snapshot.
+func (db *DB) GetRunTree(ctx context.Context, id int64) (*RunTree, error) {
+	var tree *RunTree
+	err := db.read(ctx, func(tx *sql.Tx) error {
+		root, err := loadRunDetail(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		tree = &RunTree{RunDetail: root}
+		for _, child := range root.Children {
+			detail, err := loadRunDetail(ctx, tx, child.ID)
+			if err != nil {
+				return err
+			}
+			tree.ChildDetails = append(tree.ChildDetails, detail)
+		}
+		return nil
+	})
+	return tree, err
 }
 
 func loadRunDetail(ctx context.Context, tx *sql.Tx, id int64) (*RunDetail, error) {

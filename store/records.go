@@ -1,6 +1,10 @@
 package store
 
-import "time"
+import (
+	"slices"
+	"strings"
+	"time"
+)
 
 // RunKind is what a run did.
 type RunKind string
@@ -15,12 +19,17 @@ const (
 	KindGenerate RunKind = "generate"
 )
 
-func (k RunKind) valid() bool {
-	switch k {
-	case KindRun, KindCompare, KindSweep, KindMulti, KindBench, KindGenerate:
-		return true
+// Kinds lists every kind of run, in the order the CLI names them.
+var Kinds = []RunKind{KindRun, KindCompare, KindSweep, KindMulti, KindBench, KindGenerate}
+
+func (k RunKind) valid() bool { return slices.Contains(Kinds, k) }
+
+func kindNames() string {
+	names := make([]string, len(Kinds))
+	for i, k := range Kinds {
+		names[i] = string(k)
 	}
-	return false
+	return strings.Join(names, ", ")
 }
 
 // Status is where a run or an agent run stands.
@@ -190,6 +199,13 @@ type RunDetail struct {
 	Reports      []Report      `json:"reports"`
 	BenchResults []BenchResult `json:"bench_results"`
 	Children     []RunSummary  `json:"children"`
+}
+
+// RunTree is a run with everything recorded under it, and the same for each
+// of its child runs.
+type RunTree struct {
+	*RunDetail
+	ChildDetails []*RunDetail `json:"child_details"` // the runs of Children, in full and in the same order
 }
 
 // ListFilter selects runs to list. Zero fields select everything.

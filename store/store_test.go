@@ -290,6 +290,35 @@ func TestListRuns(t *testing.T) {
 	}
 }
 
+func TestGetRunTreeReadsEveryChildInFull(t *testing.T) {
+	db, _ := openTestDB(t)
+	sweep := mustStartRun(t, db, Run{Kind: KindSweep})
+	var cells []int64
+	for _, threads := range []int{1, 2} {
+		cell := mustStartRun(t, db, Run{Kind: KindSweep, ParentID: sweep, Label: fmt.Sprintf("cell %d", threads)})
+		result := BenchResult{Test: "tg", NGen: 4, NThreads: threads, SamplesTS: []float64{10, 11}}
+		if err := db.AddBenchResults(context.Background(), cell, []BenchResult{result}); err != nil {
+			t.Fatal(err)
+		}
+		cells = append(cells, cell)
+	}
+	tree, err := db.GetRunTree(context.Background(), sweep)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tree.ID != sweep || len(tree.ChildDetails) != len(cells) {
+		t.Fatalf("GetRunTree(%d) = run %d with %d children, want the sweep with %d", sweep, tree.ID, len(tree.ChildDetails), len(cells))
+	}
+	for i, child := range tree.ChildDetails {
+		if want := mustGetRun(t, db, cells[i]); !reflect.DeepEqual(child, want) {
+			t.Errorf("child %d =\n%+v\nwant\n%+v", i, child, want)
+		}
+	}
+	if _, err := db.GetRunTree(context.Background(), 42); !errors.Is(err, ErrNotFound) {
+		t.Errorf("GetRunTree(42) error = %v, want ErrNotFound", err)
+	}
+}
+
 func summaryIDs(summaries []RunSummary) []int64 {
 	ids := make([]int64, len(summaries))
 	for i, s := range summaries {

@@ -1,0 +1,90 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func benchTiny(t *testing.T, db string) {
+	t.Helper()
+	got := chimera(t, nil, "--db", db, "bench", "-m", tinyModel, "--num-gpu", "0", "--threads", "1", "-p", "16", "-n", "4",
+		"--reps", "3", "--num-ctx", "256", "--batch", "64", "--ubatch", "64")
+	if got.status != 0 {
+		t.Fatalf("bench: status %d: %s", got.status, got.stderr)
+	}
+}
+
+func TestRunsDiffComparesTwoBenchRuns(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "chimera.db")
+	benchTiny(t, db)
+	benchTiny(t, db)
+	runs := recordedRuns(t, db) // newest first
+	a, b := fmt.Sprint(runs[1].ID), fmt.Sprint(runs[0].ID)
+
+	table := chimera(t, nil, "--db", db, "runs", "diff", a, b)
+	if table.status != 0 {
+		t.Fatalf("runs diff: status %d: %s", table.status, table.stderr)
+	}
+	for _, test := range []string{" pp16 ", " tg4 "} {
+		if line := lineWith(table.stdout, test); !hasVerdict(line) {
+			t.Errorf("the %s row %q has no verdict:\n%s", test, line, table.stdout)
+		}
+	}
+
+	asJSON := chimera(t, nil, "--db", db, "runs", "diff", a, b, "--format", "json")
+	var report struct {
+		A, B struct{ ID int64 }
+		Rows []struct {
+			Test    string
+			Verdict string
+		}
+	}
+	if err := json.Unmarshal([]byte(asJSON.stdout), &report); err != nil {
+		t.Fatalf("%v in %q (%s)", err, asJSON.stdout, asJSON.stderr)
+	}
+	if report.A.ID != runs[1].ID || report.B.ID != runs[0].ID || len(report.Rows) != 2 || !hasVerdict(report.Rows[0].Verdict) {
+		t.Errorf("runs diff --format json = %+v, want runs %s and %s and two rows with verdicts", report, a, b)
+	}
+
+	generate := chimera(t, nil, "--db", db, "generate", "-m", tinyModel, "-p", "hi", "--num-predict", "2", "--threads", "1", "--json")
+	var generated struct{ RunID int64 }
+	if err := json.Unmarshal([]byte(generate.stdout), &generated); err != nil {
+		t.Fatalf("generate: %v in %q (%s)", err, generate.stdout, generate.stderr)
+	}
+	for name, args := range map[string][]string{
+		"missing run":    {a, "4242"},
+		"incompatible":   {a, fmt.Sprint(generated.RunID)},
+		"one id":         {a},
+		"three ids":      {a, b, b},
+		"unknown format": {a, b, "--format", "xml"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			got := chimera(t, nil, append([]string{"--db", db, "runs", "diff"}, args...)...)
+			lines := strings.Split(strings.TrimSpace(got.stderr), "\n")
+			if got.status != 2 || len(lines) != 1 || !strings.HasPrefix(lines[0], "chimera: ") {
+				t.Errorf("status %d, stderr %q: want status 2 and one line", got.status, got.stderr)
+			}
+		})
+	}
+}
+
+func lineWith(text, part string) string {
+	for line := range strings.Lines(text) {
+		if strings.Contains(line, part) {
+			return line
+		}
+	}
+	return ""
+}
+
+func hasVerdict(text string) bool {
+	for _, verdict := range []string{"faster", "slower", "no significant difference", "no p-value"} {
+		if strings.Contains(text, verdict) {
+			return true
+		}
+	}
+	return false
+}

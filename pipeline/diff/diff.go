@@ -1,0 +1,147 @@
+// Package diff compares two recorded runs measurement by measurement: it matches what both measured, the same
+// configuration and test, and tests each difference with Welch's t-test on the stored samples. It reads store
+// records only and never loads a model.
+package diff
+
+import (
+	"cmp"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"time"
+
+	"chimera/pipeline/stats"
+	"chimera/store"
+)
+
+// ErrIncompatible is returned, wrapped, for two runs whose kinds measure different things.
+var ErrIncompatible = errors.New("runs of incompatible kinds")
+
+// Report is the comparison of run B against run A.
+type Report struct {
+	A       RunInfo     `json:"a"`
+	B       RunInfo     `json:"b"`
+	Rows    []Row       `json:"rows"` // what both runs measured, in A's order
+	OnlyInA []Unmatched `json:"only_in_a"`
+	OnlyInB []Unmatched `json:"only_in_b"`
+}
+
+// RunInfo names a compared run.
+type RunInfo struct {
+	ID        int64         `json:"id"`
+	Kind      store.RunKind `json:"kind"`
+	Status    store.Status  `json:"status"`
+	Model     string        `json:"model"` // the model reference, or its path when there is none
+	Build     string        `json:"build"`
+	Host      string        `json:"host"`
+	StartedAt time.Time     `json:"started_at"`
+}
+
+// Row compares one series measured by both runs.
+type Row struct {
+	Key
+	A        stats.Summary `json:"a"`
+	B        stats.Summary `json:"b"`
+	Ratio    Number        `json:"ratio"`     // mean B / mean A
+	DeltaPct Number        `json:"delta_pct"` // (mean B − mean A) / mean A, in percent
+	P        Number        `json:"p"`         // Welch's two-sided p-value
+	Verdict  Verdict       `json:"verdict"`   // B against A
+}
+
+// Unmatched is a series only one of the runs measured.
+type Unmatched struct {
+	Key
+	Summary stats.Summary `json:"summary"`
+}
+
+// Verdict says whether B was faster than A for one series.
+type Verdict string
+
+// The verdicts: a difference is claimed at p < stats.SignificanceLevel.
+const (
+	Faster        Verdict = "faster"
+	Slower        Verdict = "slower"
+	NoDifference  Verdict = "no significant difference"
+	TooFewSamples Verdict = "no p-value (fewer than 2 samples)"
+	NoSpread      Verdict = "no p-value (no spread)"
+)
+
+// Number is a float64 written to JSON as null where it is not finite: a p-value Welch's test leaves undefined,
+// a ratio to a zero mean.
+type Number float64
+
+// Finite reports whether n is defined: neither NaN nor infinite.
+func (n Number) Finite() bool {
+	return !math.IsNaN(float64(n)) && !math.IsInf(float64(n), 0)
+}
+
+// MarshalJSON writes n, or null where it is not finite.
+func (n Number) MarshalJSON() ([]byte, error) {
+	if !n.Finite() {
+		return []byte("null"), nil
+	}
+	return json.Marshal(float64(n))
+}
+
+// Runs compares run b against run a. Its only error is ErrIncompatible.
+func Runs(a, b *store.RunTree) (*Report, error) {
+	if err := checkCompatible(&a.Run, &b.Run); err != nil {
+		return nil, err
+	}
+	seriesA, seriesB := seriesOf(a), seriesOf(b)
+	report := &Report{A: infoOf(&a.Run), B: infoOf(&b.Run), Rows: []Row{},
+		OnlyInA: seriesA.missingFrom(seriesB), OnlyInB: seriesB.missingFrom(seriesA)}
+	for _, key := range seriesA.keys {
+		if samplesB, ok := seriesB.samples[key]; ok {
+			report.Rows = append(report.Rows, compare(key, seriesA.samples[key], samplesB))
+		}
+	}
+	return report, nil
+}
+
+// checkCompatible accepts two runs of one kind, and a bench with a sweep, whose cells record bench results.
+func checkCompatible(a, b *store.Run) error {
+	if a.Kind == b.Kind || recordsBenchResults(a.Kind) && recordsBenchResults(b.Kind) {
+		return nil
+	}
+	return fmt.Errorf("%w: run %d is a %s, run %d a %s (compare two runs of one kind, or a bench with a sweep)",
+		ErrIncompatible, a.ID, a.Kind, b.ID, b.Kind)
+}
+
+func recordsBenchResults(kind store.RunKind) bool {
+	return kind == store.KindBench || kind == store.KindSweep
+}
+
+func infoOf(r *store.Run) RunInfo {
+	return RunInfo{ID: r.ID, Kind: r.Kind, Status: r.Status, Model: cmp.Or(r.ModelRef, r.ModelPath),
+		Build: r.BuildInfo, Host: r.Host, StartedAt: r.StartedAt}
+}
+
+func compare(key Key, a, b []float64) Row {
+	summaryA, summaryB := stats.Summarize(a), stats.Summarize(b)
+	p := stats.Welch(a, b).P
+	return Row{
+		Key: key, A: summaryA, B: summaryB,
+		Ratio:    Number(summaryB.Mean / summaryA.Mean),
+		DeltaPct: Number(100 * (summaryB.Mean - summaryA.Mean) / summaryA.Mean),
+		P:        Number(p),
+		Verdict:  verdictOf(key.Metric, summaryA, summaryB, p),
+	}
+}
+
+// verdictOf judges B against A from Welch's p-value, which is NaN where the test is undefined.
+func verdictOf(metric Metric, a, b stats.Summary, p float64) Verdict {
+	switch {
+	case a.N < 2 || b.N < 2:
+		return TooFewSamples
+	case math.IsNaN(p):
+		return NoSpread
+	case p >= stats.SignificanceLevel:
+		return NoDifference
+	case (b.Mean > a.Mean) == metric.HigherIsFaster:
+		return Faster
+	default:
+		return Slower
+	}
+}
