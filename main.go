@@ -15,12 +15,28 @@ import (
 	"chimera/pipeline/engine"
 )
 
+// statusInterrupted is the exit status of a run stopped by a signal, the shell's 128 + SIGINT.
+const statusInterrupted = 130
+
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, cancel := context.WithCancel(context.Background())
+	signals := make(chan os.Signal, 2)
+	signal.Notify(signals, os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
+	go cancelOnSignals(signals, cancel)
 	app := newApp()
 	err := app.RunContext(ctx, arrangeArgs(app, os.Args))
-	stop()
 	os.Exit(exitStatus(err))
+}
+
+// cancelOnSignals cancels the run at the first SIGINT, SIGTERM or SIGHUP (a closed terminal), so that it stops
+// between tokens and is recorded as interrupted with what it completed, and exits at the second at once, for a
+// process stuck in a system call or inside llama.cpp; the next open of the database marks that run abandoned.
+func cancelOnSignals(signals <-chan os.Signal, cancel context.CancelFunc) {
+	<-signals
+	cancel()
+	<-signals
+	fmt.Fprintln(os.Stderr, "chimera: second signal: exiting without waiting for the run to stop")
+	os.Exit(statusInterrupted)
 }
 
 // exitStatus prints err as one line: 2 for bad usage or input, 1 for everything else.
@@ -33,7 +49,7 @@ func exitStatus(err error) int {
 		return 2
 	}
 	if errors.Is(err, context.Canceled) {
-		return 130
+		return statusInterrupted
 	}
 	return 1
 }

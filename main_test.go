@@ -169,13 +169,14 @@ func recordedRuns(t *testing.T, db string) []runRow {
 }
 
 func TestSignalsMarkTheRunInterrupted(t *testing.T) {
-	for _, signal := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM} {
+	for _, signal := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP} {
 		t.Run(signal.String(), func(t *testing.T) { checkSignalInterruptsTheRun(t, signal) })
 	}
 }
 
-func checkSignalInterruptsTheRun(t *testing.T, signal syscall.Signal) {
-	db := filepath.Join(t.TempDir(), "chimera.db")
+// startRun starts a long `chimera run` recording into db; its stderr is collected.
+func startRun(t *testing.T, db string) (*exec.Cmd, *syncBuffer) {
+	t.Helper()
 	cmd := exec.Command(binary, runArgs(db, t.TempDir(), "--num-predict", "0", "--num-ctx", "16384")...)
 	cmd.Env = append(os.Environ(), "CHIMERA_CACHE_DIR="+t.TempDir())
 	stderr := &syncBuffer{}
@@ -183,6 +184,12 @@ func checkSignalInterruptsTheRun(t *testing.T, signal syscall.Signal) {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
+	return cmd, stderr
+}
+
+func checkSignalInterruptsTheRun(t *testing.T, signal syscall.Signal) {
+	db := filepath.Join(t.TempDir(), "chimera.db")
+	cmd, stderr := startRun(t, db)
 	// Interrupt during the first call: the model is loaded once the log names it.
 	waitFor(t, stderr, "model:")
 	time.Sleep(300 * time.Millisecond)
@@ -195,6 +202,43 @@ func checkSignalInterruptsTheRun(t *testing.T, signal syscall.Signal) {
 	runs := recordedRuns(t, db)
 	if len(runs) != 1 || runs[0].Status != "interrupted" || runs[0].Calls < 1 {
 		t.Errorf("runs %+v, want one interrupted run with its interrupted call", runs)
+	}
+}
+
+// A run whose process is killed outright is not shown as running for ever: the next open of the database finds
+// its process gone and marks it abandoned, with the reason.
+func TestAKilledRunIsMarkedAbandoned(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "chimera.db")
+	cmd, stderr := startRun(t, db)
+	waitFor(t, stderr, "model:")
+	cmd.Process.Kill()
+	cmd.Wait()
+	runs := recordedRuns(t, db)
+	if len(runs) != 1 || runs[0].Status != "abandoned" {
+		t.Errorf("runs %+v, want one abandoned run", runs)
+	}
+}
+
+// A second signal ends a process at once, whatever it is doing; the run it leaves is abandoned or interrupted.
+func TestASecondSignalExitsAtOnce(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "chimera.db")
+	cmd, stderr := startRun(t, db)
+	waitFor(t, stderr, "model:")
+	cmd.Process.Signal(syscall.SIGINT)
+	cmd.Process.Signal(syscall.SIGINT)
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		if exit, ok := err.(*exec.ExitError); !ok || exit.ExitCode() != 130 {
+			t.Fatalf("exit %v, want status 130; stderr %s", err, stderr)
+		}
+	case <-time.After(10 * time.Second):
+		cmd.Process.Kill()
+		t.Fatal("still running 10 s after the second signal")
+	}
+	if runs := recordedRuns(t, db); len(runs) != 1 || (runs[0].Status != "abandoned" && runs[0].Status != "interrupted") {
+		t.Errorf("runs %+v, want one abandoned or interrupted run", runs)
 	}
 }
 

@@ -72,6 +72,12 @@ func open(path string, steps []string) (*DB, error) {
 		db.Close()
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
+	if len(steps) == len(schemaSteps) { // runs of an older schema have no pid to go by
+		if err := db.markAbandoned(context.Background()); err != nil {
+			db.Close()
+			return nil, fmt.Errorf("open %s: %w", path, err)
+		}
+	}
 	return db, nil
 }
 

@@ -41,6 +41,9 @@ const (
 	StatusOK          Status = "ok"
 	StatusFailed      Status = "failed"
 	StatusInterrupted Status = "interrupted"
+	// StatusAbandoned is a run whose process ended without finishing it (killed, crashed, the machine
+	// restarted), found the next time the database is opened on its host.
+	StatusAbandoned Status = "abandoned"
 )
 
 func (s Status) valid() bool {
@@ -48,7 +51,7 @@ func (s Status) valid() bool {
 }
 
 func (s Status) final() bool {
-	return s == StatusOK || s == StatusFailed || s == StatusInterrupted
+	return s == StatusOK || s == StatusFailed || s == StatusInterrupted || s == StatusAbandoned
 }
 
 // Run is one chimera run. Optional references, such as ParentID, are 0 when
@@ -71,6 +74,8 @@ type Run struct {
 	Error          string    `json:"error"`
 	ParentID       int64     `json:"parent_id,omitzero"`
 	Label          string    `json:"label"`
+	PID            int       `json:"pid"`     // of the process that started the run; the store sets it
+	BootID         string    `json:"boot_id"` // of the machine's boot it started in; the store sets it
 }
 
 // AgentRun is one agent executing inside a run.

@@ -139,6 +139,10 @@ var schemaSteps = []string{
 
 	// 5: the flash attention mode a bench test asked for (auto, on, off); flash_attn is whether it was used.
 	`ALTER TABLE bench_results ADD COLUMN flash_attn_mode TEXT NOT NULL DEFAULT '';`,
+
+	// 6: the process that started a run and the boot it ran in, so that a run whose process died is found.
+	`ALTER TABLE runs ADD COLUMN pid INTEGER NOT NULL DEFAULT 0;
+	ALTER TABLE runs ADD COLUMN boot_id TEXT NOT NULL DEFAULT '';`,
 }
 
 // migrate applies the steps the database lacks, one transaction per step.

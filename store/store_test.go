@@ -99,7 +99,7 @@ func TestOpenMigratesOlderDatabaseKeepingRows(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			runID := mustStartRun(t, old, Run{Kind: KindRun, Label: "before the upgrade"})
+			runID := insertV1Run(t, old, "before the upgrade")
 			mustAddCall(t, old, Call{RunID: runID, Stage: "analysis", Prompt: "kept?"})
 			old.Close()
 
@@ -120,6 +120,21 @@ func TestOpenMigratesOlderDatabaseKeepingRows(t *testing.T) {
 			}
 		})
 	}
+}
+
+// insertV1Run writes a finished run with only the columns of the first schema, as an old chimera did.
+func insertV1Run(t *testing.T, db *DB, label string) int64 {
+	t.Helper()
+	result, err := db.writer.Exec("INSERT INTO runs (kind, status, started_at, label) VALUES (?, ?, ?, ?)",
+		KindRun, StatusOK, "2025-03-01T12:00:00.000000000Z", label)
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, err := result.LastInsertId()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return id
 }
 
 func TestOpenRefusesNewerSchema(t *testing.T) {
@@ -340,6 +355,7 @@ func recordSampleRun(t *testing.T, db *DB, label string) *RunDetail {
 		Host: "bench-1", BuildInfo: "chimera dev", Label: label,
 	}
 	run.ID = mustStartRun(t, db, run)
+	run.PID, run.BootID = os.Getpid(), bootID() // the store's own fields
 
 	agent := AgentRun{RunID: run.ID, Agent: "insight", Label: "rep 1", ConfigJSON: `{}`, Repetition: 1}
 	agentID, err := db.AddAgentRun(ctx, agent)
