@@ -50,7 +50,12 @@ var (
 	errNotInited = errors.New("llama: Init has not been called")
 )
 
-// Init installs the log sink, loads the backend libraries found in opts.LibDirs and initialises llama.cpp.
+// AbortExitStatus is the exit status of a process that llama.cpp stopped with a failed assertion: one line names
+// the assertion on stderr, then the process exits (it cannot go on). It is neither 1 nor 2, so that scripts can
+// tell it from a failure chimera reported or bad input.
+const AbortExitStatus = 3
+
+// Init installs the log sink and the handler of llama.cpp's assertions, loads the backend libraries found in opts.LibDirs and initialises llama.cpp.
 // Only the first call has an effect; it returns what happened to each backend library it found. It is safe to
 // call concurrently with itself and with the other functions of the package.
 func Init(opts Options) []BackendLoad {
@@ -59,6 +64,7 @@ func Init(opts Options) []BackendLoad {
 	if !inited {
 		logs.configure(opts.Log, opts.LogLevel)
 		C.chimera_log_install()
+		C.chimera_ggml_abort_install(C.int(AbortExitStatus))
 		initLoads = loadBackends(opts.LibDirs)
 		C.llama_backend_init()
 		inited = true

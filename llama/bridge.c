@@ -4,6 +4,8 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <unistd.h>
 #include "bridge.h"
 #include "llama.h"
 #include "_cgo_export.h"
@@ -16,6 +18,21 @@ static void chimera_log(enum ggml_log_level level, const char * text, void * use
 
 void chimera_log_install(void) {
     llama_log_set(chimera_log, NULL);
+}
+
+static int chimera_abort_status = 1;
+
+// ggml calls this for a failed GGML_ASSERT or GGML_ABORT, just before it would abort the process with a backtrace.
+// One line and an exit instead: the process cannot go on, but the user gets the assert rather than a core dump.
+static void chimera_on_ggml_abort(const char * message) {
+    fprintf(stderr, "chimera: llama.cpp aborted: %s (a check chimera lacks: please report it)\n", message);
+    fflush(stderr);
+    _exit(chimera_abort_status);
+}
+
+void chimera_ggml_abort_install(int exit_status) {
+    chimera_abort_status = exit_status;
+    ggml_set_abort_callback(chimera_on_ggml_abort);
 }
 
 uintptr_t chimera_thread(void) {

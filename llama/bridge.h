@@ -7,6 +7,7 @@
 struct chimera_abort;
 
 void chimera_log_install(void);
+void chimera_ggml_abort_install(int exit_status);
 uintptr_t chimera_thread(void);
 void chimera_set_progress(struct llama_model_params * params, uintptr_t handle);
 struct chimera_abort * chimera_abort_new(void);

@@ -3,11 +3,13 @@
 package llama_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/binary"
 	"errors"
 	"math"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -29,6 +31,10 @@ func TestMain(m *testing.M) {
 		panic(err)
 	}
 	llama.Init(llama.Options{})
+	if path := os.Getenv(assertingModelEnv); path != "" {
+		generateOn(path) // a failed assertion ends the process here
+		os.Exit(0)
+	}
 	code := m.Run()
 	os.RemoveAll(dir)
 	os.Exit(code)
@@ -406,4 +412,56 @@ func writeWithNaNTensor(t *testing.T, path, tensor string) {
 		return
 	}
 	t.Fatalf("no tensor %s in the tiny model", tensor)
+}
+
+// assertingModelEnv names a model the test binary, started again by TestAFailedAssertionIsOneLineAndItsStatus,
+// generates with instead of running the tests.
+const assertingModelEnv = "CHIMERA_TEST_ASSERTING_MODEL"
+
+func generateOn(path string) {
+	m, err := llama.LoadModel(path, llama.ModelParams{NumGPU: -1, UseMmap: true})
+	if err != nil {
+		panic(err)
+	}
+	p := llama.DefaultContextParams()
+	p.NumCtx, p.Threads = 256, 1
+	c, err := m.NewContext(p)
+	if err != nil {
+		panic(err)
+	}
+	c.Generate(context.Background(), chat("hi", 2, llama.DefaultSampling()), nil)
+}
+
+// A GGML_ASSERT that fails ends the process with one line naming it and AbortExitStatus, not SIGABRT and a
+// backtrace. The model, written past Go's validation, has a negative RMS-norm epsilon, which ggml asserts on.
+func TestAFailedAssertionIsOneLineAndItsStatus(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "negative-eps.gguf")
+	writeWithFloat(t, path, "gemma3.attention.layer_norm_rms_epsilon", -1)
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), assertingModelEnv+"="+path)
+	out, err := cmd.CombinedOutput()
+	var exit *exec.ExitError
+	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
+	if !errors.As(err, &exit) || exit.ExitCode() != llama.AbortExitStatus || len(lines) != 1 ||
+		!strings.HasPrefix(lines[0], "chimera: llama.cpp aborted: ") || !strings.Contains(lines[0], "eps >= 0") {
+		t.Errorf("exit %v, output %q; want status %d and one line naming the assertion", err, out, llama.AbortExitStatus)
+	}
+}
+
+// writeWithFloat copies the tiny model to path with the float32 metadata value of key replaced in place.
+func writeWithFloat(t *testing.T, path, key string, value float32) {
+	t.Helper()
+	data, err := os.ReadFile(tinyModel)
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := bytes.Index(data, []byte(key))
+	if at < 0 {
+		t.Fatalf("no key %s in the tiny model", key)
+	}
+	valueAt := at + len(key) + 4 // after the key, its uint32 value type
+	binary.LittleEndian.PutUint32(data[valueAt:], math.Float32bits(value))
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
 }
