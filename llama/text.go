@@ -21,6 +21,9 @@ type Message struct {
 // ErrNoChatTemplate is returned when chat messages are given to a model without a chat template.
 var ErrNoChatTemplate = errors.New("the model has no chat template: give a raw prompt instead")
 
+// ErrUnsupportedChatTemplate is returned for a chat template llama.cpp does not know.
+var ErrUnsupportedChatTemplate = errors.New("llama.cpp does not support this model's chat template: give a raw prompt instead")
+
 // Tokenize converts text to tokens. addSpecial adds BOS as the vocabulary asks; parseSpecial turns control-token
 // text such as <start_of_turn> into the control token.
 func (m *Model) Tokenize(text string, addSpecial, parseSpecial bool) ([]Token, error) {
@@ -80,7 +83,7 @@ func (m *Model) ApplyChatTemplate(messages []Message) (string, error) {
 		n := C.llama_chat_apply_template(tmpl, cmsgs, C.size_t(len(messages)), true,
 			(*C.char)(unsafe.Pointer(&buf[0])), C.int32_t(size))
 		if n < 0 {
-			return "", errors.New("llama.cpp does not support this model's chat template")
+			return "", ErrUnsupportedChatTemplate
 		}
 		if int(n) <= size {
 			return string(buf[:n]), nil

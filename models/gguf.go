@@ -6,14 +6,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
-	"os"
 )
 
 const (
 	ggufMagic            = "GGUF"
 	ggufVersion          = 3 // the version this package writes; it reads 2 and 3, which share one layout
 	defaultAlignment     = 32
+	minAlignment         = 32 // ggml's TENSOR_ALIGNMENT: llama.cpp asserts that mapped tensor data is aligned to it
 	maxTensorNameBytes   = 63 // ggml's GGML_MAX_NAME minus the terminating NUL
 	maxTensorDims        = 4
 	maxArrayNesting      = 8
@@ -64,35 +63,14 @@ func (f *File) Tensor(name string) (Tensor, bool) {
 // ReadFile reads the header of the GGUF file at path (metadata and tensor descriptions, not the tensor data) and
 // checks that the file is complete and laid out as ggml requires. Every error it returns is an *Error.
 func ReadFile(path string) (*File, error) {
-	file, err := os.Open(path)
+	file, info, err := openRegular(path)
 	if err != nil {
-		return nil, openError(path, err)
+		return nil, err
 	}
 	defer file.Close()
-	info, err := file.Stat()
-	if err != nil {
-		return nil, errorf(path, "cannot read: %v", err)
-	}
-	if info.IsDir() {
-		return nil, errorf(path, "is a directory, not a GGUF file")
-	}
 	size := uint64(info.Size())
 	d := &decoder{path: path, size: size, r: bufio.NewReaderSize(file, int(min(size, readBufferBytes)))}
 	return d.file()
-}
-
-func openError(path string, err error) *Error {
-	switch {
-	case errors.Is(err, fs.ErrNotExist):
-		return errorf(path, "no such file")
-	case errors.Is(err, fs.ErrPermission):
-		return errorf(path, "permission denied")
-	}
-	var pathErr *fs.PathError
-	if errors.As(err, &pathErr) {
-		err = pathErr.Err
-	}
-	return errorf(path, "cannot open: %v", err)
 }
 
 // decoder reads a GGUF header, bounding every count and length by the bytes left in the file so that a corrupt
@@ -269,7 +247,8 @@ func (d *decoder) string() (string, error) {
 	return string(b), nil
 }
 
-// alignment returns general.alignment, which llama.cpp reads as a uint32 (aborting on any other type).
+// alignment returns general.alignment, which llama.cpp reads as a uint32 (aborting on any other type). The GGUF
+// format allows any power of two, but llama.cpp maps the file and needs the tensor data aligned for ggml.
 func (d *decoder) alignment(m Metadata) (uint64, error) {
 	v, ok := m.Value(alignmentKey)
 	if !ok {
@@ -279,8 +258,9 @@ func (d *decoder) alignment(m Metadata) (uint64, error) {
 	if !ok {
 		return 0, errorf(d.path, "%s must be uint32, not %s", alignmentKey, describe(v))
 	}
-	if alignment == 0 || alignment&(alignment-1) != 0 {
-		return 0, errorf(d.path, "%s is %d, not a power of two", alignmentKey, alignment)
+	if alignment < minAlignment || alignment&(alignment-1) != 0 {
+		return 0, errorf(d.path, "%s must be a power of two of at least %d (ggml's tensor alignment), got %d",
+			alignmentKey, minAlignment, alignment)
 	}
 	return uint64(alignment), nil
 }

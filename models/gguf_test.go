@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math"
+	"os"
 	"path/filepath"
 	"reflect"
 	"slices"
@@ -148,6 +149,7 @@ func TestReadFileErrors(t *testing.T) {
 	last := readBack(t, valid).Tensors[len(tensors)-1]
 	lastEnd := uint64(len(valid)) - alignUp(last.Size, defaultAlignment) + last.Size
 	cut := len(valid) - 100
+	inTemplate := bytes.Index(valid, []byte("<start_of_turn>")) + 5
 
 	tests := []struct {
 		name    string
@@ -160,7 +162,8 @@ func TestReadFileErrors(t *testing.T) {
 		{"version 4", patched(valid, 4, le32(4)), "unsupported GGUF version 4 (supported: 2 and 3)"},
 		{"big-endian", patched(valid, 4, binary.BigEndian.AppendUint32(nil, 3)), "big-endian files are not supported"},
 		{"truncated header", valid[:6], "truncated: the file has 6 bytes and ends inside the header"},
-		{"truncated metadata", valid[:1012], "truncated: the file has 1012 bytes and ends inside"},
+		{"truncated metadata", valid[:inTemplate], fmt.Sprintf("truncated: the file has %d bytes and ends inside "+
+			"the value of metadata key %q, a string of 15 bytes", inTemplate, chatTemplateKey)},
 		{"truncated tensor data", valid[:cut],
 			fmt.Sprintf("truncated: tensor %q ends at byte %d but the file has %d bytes", last.Name, lastEnd, cut)},
 		{"absurd tensor count", patched(valid, 8, le64(1<<62)),
@@ -184,7 +187,9 @@ func TestReadFileErrors(t *testing.T) {
 		{"alignment of the wrong type", encodeZeros(t, Metadata{{alignmentKey, uint64(32)}}, nil),
 			"general.alignment must be uint32, not uint64"},
 		{"alignment not a power of two", encodeZeros(t, Metadata{{alignmentKey, uint32(48)}}, nil),
-			"general.alignment is 48, not a power of two"},
+			"general.alignment must be a power of two of at least 32 (ggml's tensor alignment), got 48"},
+		{"alignment below ggml's", encodeZeros(t, Metadata{{alignmentKey, uint32(16)}}, nil),
+			"general.alignment must be a power of two of at least 32 (ggml's tensor alignment), got 16"},
 		{"duplicate tensor names", encodeZeros(t, nil, []Tensor{mustTensor(t, "a", F32, 1), mustTensor(t, "a", F32, 1)}),
 			`tensor "a" appears twice`},
 		{"unknown ggml type", encodeZeros(t, nil, []Tensor{{Name: "a", Type: 4, Shape: []uint64{32}}}),
@@ -266,3 +271,51 @@ func patched(data []byte, at int, replacement []byte) []byte {
 
 func le32(v uint32) []byte { return binary.LittleEndian.AppendUint32(nil, v) }
 func le64(v uint64) []byte { return binary.LittleEndian.AppendUint64(nil, v) }
+
+func TestWriteVariant(t *testing.T) {
+	metadata, tensors := testModel(t, Q8_0)
+	f := readBack(t, encodeZeros(t, metadata, tensors))
+	original, err := os.ReadFile(f.Path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range original[f.DataOffset:] {
+		original[f.DataOffset+uint64(i)] = byte(i)
+	}
+	writeFile(t, f.Path, original)
+
+	changed := slices.Clone(f.Tensors)
+	changed[0].Type, changed[0].Size, changed[0].Offset = F16, 1, 1 // Size and Offset are worked out anew
+	variant := filepath.Join(t.TempDir(), "variant.gguf")
+	if err := f.WriteVariant(variant, withKV(f.Metadata, nameKey, "variant"), changed); err != nil {
+		t.Fatal(err)
+	}
+	g, err := ReadFile(variant)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if name, _ := g.Metadata.String(nameKey); name != "variant" || g.Tensors[0].Type != F16 {
+		t.Fatalf("name %q, first tensor %s; want the variant's", name, g.Tensors[0].Type)
+	}
+	data, err := os.ReadFile(variant)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tensorData := func(data []byte, file *File, i int) []byte {
+		start := file.DataOffset + file.Tensors[i].Offset
+		return data[start : start+file.Tensors[i].Size]
+	}
+	if !slices.Equal(tensorData(data, g, 0), make([]byte, g.Tensors[0].Size)) {
+		t.Error("the retyped tensor does not hold zeros")
+	}
+	for i := 1; i < len(g.Tensors); i++ {
+		if !bytes.Equal(tensorData(data, g, i), tensorData(original, f, i)) {
+			t.Errorf("tensor %q lost its data", g.Tensors[i].Name)
+		}
+	}
+
+	bad := slices.Clone(f.Tensors)
+	bad[0].Shape = []uint64{33, 264}
+	assertProblem(t, f.WriteVariant(variant, f.Metadata, bad),
+		"has rows of 33 elements, not a multiple of the Q8_0 block size 32")
+}

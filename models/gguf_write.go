@@ -25,10 +25,7 @@ func newTensor(name string, t TensorType, shape ...uint64) (Tensor, error) {
 // writeGGUF writes a version 3 GGUF file. It lays the tensors out in order, setting their Offset, and calls
 // writeData for each tensor, which must write exactly the tensor's Size bytes.
 func writeGGUF(out io.Writer, metadata Metadata, tensors []Tensor, writeData func(i int, w io.Writer) error) error {
-	alignment := uint64(defaultAlignment)
-	if a, ok := metadata.Uint(alignmentKey); ok {
-		alignment = a
-	}
+	alignment := layoutAlignment(metadata)
 	layOut(tensors, alignment)
 	w := &ggufWriter{w: out}
 	w.header(metadata, tensors)
@@ -44,6 +41,18 @@ func writeGGUF(out io.Writer, metadata Metadata, tensors []Tensor, writeData fun
 		w.pad(alignment)
 	}
 	return w.err
+}
+
+// maxLayoutAlignment bounds the padding written after each tensor.
+const maxLayoutAlignment = 1 << 16
+
+// layoutAlignment is the alignment the metadata asks for, or the default where it asks for one that no layout
+// can honour, as a variant written to test a reader may.
+func layoutAlignment(metadata Metadata) uint64 {
+	if a, ok := metadata.Uint(alignmentKey); ok && a > 0 && a <= maxLayoutAlignment && a&(a-1) == 0 {
+		return a
+	}
+	return defaultAlignment
 }
 
 func layOut(tensors []Tensor, alignment uint64) {
@@ -167,4 +176,46 @@ func writeFileAtomically(path string, write func(io.Writer) error) error {
 		return err
 	}
 	return pending.CloseAtomicallyReplace()
+}
+
+// WriteVariant writes to path a GGUF file of f's tensor data under other metadata and tensor descriptions, for
+// making variants of a model (as tests of what llama.cpp accepts do). Each tensor keeps the data of f's tensor of
+// the same name, type and shape, and holds zeros otherwise; the tensors' Size and Offset are worked out anew
+// from their Type and Shape, whatever the given ones. Its errors about the tensors are *Error.
+func (f *File) WriteVariant(path string, metadata Metadata, tensors []Tensor) error {
+	laidOut := make([]Tensor, len(tensors))
+	for i, t := range tensors {
+		var err error
+		if laidOut[i], err = newTensor(t.Name, t.Type, t.Shape...); err != nil {
+			return errorf(path, "%v", err)
+		}
+	}
+	source, _, err := openRegular(f.Path)
+	if err != nil {
+		return err
+	}
+	defer source.Close()
+	original := make(map[string]Tensor, len(f.Tensors))
+	for _, t := range f.Tensors {
+		original[t.Name] = t
+	}
+	data := func(i int, w io.Writer) error {
+		t := laidOut[i]
+		from, ok := original[t.Name]
+		if !ok || from.Type != t.Type || !sameShape(from.Shape, t.Shape) {
+			_, err := io.CopyN(w, zeros{}, int64(t.Size))
+			return err
+		}
+		_, err := io.Copy(w, io.NewSectionReader(source, int64(f.DataOffset+from.Offset), int64(from.Size)))
+		return err
+	}
+	return writeFileAtomically(path, func(w io.Writer) error { return writeGGUF(w, metadata, laidOut, data) })
+}
+
+// zeros reads as an endless run of zero bytes.
+type zeros struct{}
+
+func (zeros) Read(p []byte) (int, error) {
+	clear(p)
+	return len(p), nil
 }

@@ -24,6 +24,9 @@ func testVocab() *Vocab {
 	for _, piece := range []string{spaceMarker, "a", spaceMarker + "a", "b"} {
 		v.add(piece, TokenNormal, 1)
 	}
+	for b := range 256 {
+		v.add(byteToken(byte(b)), TokenByte, 0)
+	}
 	return v
 }
 
@@ -54,7 +57,7 @@ func encodeZeros(t *testing.T, metadata Metadata, tensors []Tensor) []byte {
 }
 
 // encodeHeader encodes a GGUF header with the tensor offsets as given, padded to the default alignment.
-func encodeHeader(t *testing.T, metadata Metadata, tensors []Tensor) []byte {
+func encodeHeader(t testing.TB, metadata Metadata, tensors []Tensor) []byte {
 	t.Helper()
 	var buf bytes.Buffer
 	w := &ggufWriter{w: &buf}
@@ -66,14 +69,14 @@ func encodeHeader(t *testing.T, metadata Metadata, tensors []Tensor) []byte {
 	return buf.Bytes()
 }
 
-func writeTemp(t *testing.T, data []byte) string {
+func writeTemp(t testing.TB, data []byte) string {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "model.gguf")
 	writeFile(t, path, data)
 	return path
 }
 
-func writeFile(t *testing.T, path string, data []byte) {
+func writeFile(t testing.TB, path string, data []byte) {
 	t.Helper()
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		t.Fatal(err)

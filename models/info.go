@@ -4,7 +4,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"io"
-	"os"
 )
 
 // Info summarises a model file.
@@ -133,9 +132,9 @@ func fileType(f *File) string {
 }
 
 func headerSHA256(f *File) (string, error) {
-	file, err := os.Open(f.Path)
+	file, _, err := openRegular(f.Path)
 	if err != nil {
-		return "", openError(f.Path, err)
+		return "", err
 	}
 	defer file.Close()
 	hash := sha256.New()

@@ -123,7 +123,7 @@ func modelBlob(store, manifestPath string) (string, error) {
 			Digest    string `json:"digest"`
 		} `json:"layers"`
 	}
-	if err := readJSON(manifestPath, &manifest); err != nil {
+	if err := readJSON(manifestPath, maxManifestBytes, &manifest); err != nil {
 		return "", err
 	}
 	for _, layer := range manifest.Layers {

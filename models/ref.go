@@ -128,11 +128,11 @@ func looksLikePath(ref string) bool {
 
 func resolveFile(ref string) (*Resolved, error) {
 	info, err := os.Stat(ref)
-	switch {
-	case err != nil:
+	if err != nil {
 		return nil, openError(ref, err)
-	case info.IsDir():
-		return nil, errorf(ref, "is a directory, not a model file")
+	}
+	if err := notRegular(ref, info); err != nil {
+		return nil, err
 	}
 	path, err := filepath.Abs(ref)
 	if err != nil {

@@ -193,7 +193,7 @@ func bigVocab(n int) *Vocab {
 	return v
 }
 
-func writeSparse(t *testing.T, metadata Metadata, tensors []Tensor) string {
+func writeSparse(t testing.TB, metadata Metadata, tensors []Tensor) string {
 	t.Helper()
 	layOut(tensors, defaultAlignment)
 	path := writeTemp(t, encodeHeader(t, metadata, tensors))

@@ -1,6 +1,7 @@
 package models
 
 import (
+	"math"
 	"slices"
 	"strings"
 	"testing"
@@ -36,7 +37,14 @@ func both(first, second change) change {
 func TestValidate(t *testing.T) {
 	vocabSize := len(testVocab().Tokens)
 	tokensWithDuplicate := slices.Clone(testVocab().Tokens)
-	tokensWithDuplicate[vocabSize-1] = "a"
+	tokensWithDuplicate[7] = "a"
+	tokensWithEmpty := slices.Clone(testVocab().Tokens)
+	tokensWithEmpty[4], tokensWithEmpty[7] = "", "[EMPTY_4]"
+	replaceByteToken := func(b byte, with string) []string {
+		tokens := slices.Clone(testVocab().Tokens)
+		tokens[slices.Index(tokens, byteToken(b))] = with
+		return tokens
+	}
 
 	tests := []struct {
 		name    string
@@ -51,9 +59,9 @@ func TestValidate(t *testing.T) {
 		{name: "architecture not a string", change: setKV(architectureKey, uint32(3)),
 			problem: "general.architecture must be string, not uint32"},
 		{name: "unknown architecture", change: setKV(architectureKey, "gpt5"),
-			problem: `has architecture "gpt5", which llama.cpp cannot load`},
+			problem: `has architecture "gpt5"; chimera runs only gemma3 models, the one architecture it checks`},
 		{name: "another architecture", change: setKV(architectureKey, "llama"),
-			warning: `architecture "llama" is not gemma3`},
+			problem: `has architecture "llama"; chimera runs only gemma3 models`},
 		{name: "missing key length", change: setKV("gemma3.attention.key_length", nil),
 			problem: "gemma3.attention.key_length is missing; llama.cpp would use embedding_length/head_count"},
 		{name: "missing context length", change: setKV("gemma3.context_length", nil),
@@ -63,7 +71,7 @@ func TestValidate(t *testing.T) {
 		{name: "per-layer hyperparameter", change: setKV("gemma3.feed_forward_length", []uint32{32}),
 			problem: "gemma3.feed_forward_length must be uint32, not array of uint32"},
 		{name: "zero heads", change: setKV("gemma3.attention.head_count", uint32(0)),
-			problem: "gemma3.attention.head_count is 0"},
+			problem: "gemma3.attention.head_count must be at least 1, got 0"},
 		{name: "kv heads not dividing heads", change: setKV("gemma3.attention.head_count_kv", uint32(2)),
 			problem: "gemma3.attention.head_count_kv is 2, which does not divide head_count 1"},
 		{name: "missing rms epsilon", change: setKV("gemma3.attention.layer_norm_rms_epsilon", nil),
@@ -74,6 +82,44 @@ func TestValidate(t *testing.T) {
 			problem: "has no global attention layer: gemma3.attention.sliding_window is 512, so llama.cpp makes " +
 				"only every 6th layer global, but there are 1 layers; llama.cpp would abort"},
 		{name: "sliding window 0", change: setKV("gemma3.attention.sliding_window", uint32(0))},
+		{name: "experts used", change: setKV("gemma3.expert_used_count", uint32(1)),
+			problem: "gemma3.expert_used_count must be 0, as gemma3 has no experts, got 1"},
+		{name: "more experts than llama.cpp allows", change: setKV("gemma3.expert_count", uint32(1000)),
+			problem: "gemma3.expert_count must be 0, as gemma3 has no experts, got 1000"},
+		{name: "no experts", change: setKV("gemma3.expert_count", uint32(0))},
+		{name: "unknown rope scaling", change: setKV("gemma3.rope.scaling.type", "bogus"),
+			problem: `gemma3.rope.scaling.type must be one of none, linear, yarn, longrope, got "bogus"`},
+		{name: "linear rope scaling", change: both(setKV("gemma3.rope.scaling.type", "linear"),
+			setKV("gemma3.rope.scaling.factor", float32(8)))},
+		{name: "odd rope dimensions", change: setKV("gemma3.rope.dimension_count", uint32(31)),
+			problem: "gemma3.rope.dimension_count must be even and at most the head size 32, got 31"},
+		{name: "rope dimensions past the head", change: setKV("gemma3.rope.dimension_count", uint32(64)),
+			problem: "gemma3.rope.dimension_count must be even and at most the head size 32, got 64"},
+		{name: "rope over part of the head", change: setKV("gemma3.rope.dimension_count", uint32(16))},
+		{name: "odd head size", change: both(setKV("gemma3.attention.key_length", uint32(33)),
+			setKV("gemma3.attention.value_length", uint32(33))),
+			problem: "gemma3.attention.key_length must be even when gemma3.rope.dimension_count is not set, as " +
+				"llama.cpp rotates that many dimensions in pairs, got 33"},
+		{name: "values shaped unlike keys", change: setKV("gemma3.attention.value_length", uint32(16)),
+			problem: "gemma3.attention.value_length must equal key_length 32, as llama.cpp's gemma3 shapes values " +
+				"like keys, got 16"},
+		{name: "negative rms epsilon", change: setKV("gemma3.attention.layer_norm_rms_epsilon", float32(-1e-6)),
+			problem: "gemma3.attention.layer_norm_rms_epsilon must be from 1e-12 to 1, got -1e-06"},
+		{name: "rope base 0", change: setKV("gemma3.rope.freq_base", float32(0)),
+			problem: "gemma3.rope.freq_base must be from 1 to 1e+12, got 0"},
+		{name: "NaN softcapping", change: setKV("gemma3.final_logit_softcapping", float32(math.NaN())),
+			problem: "gemma3.final_logit_softcapping must be 0 (off) or from 0.01 to 1e+06, got NaN"},
+		{name: "softcapping off", change: setKV("gemma3.final_logit_softcapping", float32(0))},
+		{name: "infinite attention factor", change: setKV("gemma3.rope.scaling.attn_factor", float32(math.Inf(1))),
+			problem: "gemma3.rope.scaling.attn_factor must be from 0.01 to 100, got +Inf"},
+		{name: "rope scaling below 1", change: setKV("gemma3.rope.scaling.factor", float32(0.5)),
+			problem: "gemma3.rope.scaling.factor must be 0 (off) or from 1 to 1e+06, got 0.5"},
+		{name: "one part of a split model", change: setKV("split.count", uint16(3)),
+			problem: "split.count is 3: chimera loads single-file models, not one part of a split model"},
+		{name: "name of the wrong type", change: setKV(nameKey, uint32(7)),
+			problem: "general.name must be string, not uint32"},
+		{name: "classifier labels of the wrong type", change: setKV("gemma3.classifier.output_labels", []int32{1}),
+			problem: "gemma3.classifier.output_labels must be array of string, not array of int32"},
 		{name: "wrong tensor shape", change: setTensor("blk.0.attn_q.weight", Q8_0, 32, 64),
 			problem: `tensor "blk.0.attn_q.weight" has shape [32 64], but the hyperparameters make it [32 32]`},
 		{name: "missing tensor", change: setTensor("blk.0.ffn_up.weight", Q8_0),
@@ -81,7 +127,11 @@ func TestValidate(t *testing.T) {
 		{name: "extra tensor", change: setTensor("blk.1.attn_norm.weight", F32, 32),
 			problem: "has 16 tensors, but a gemma3 model with 1 layers has exactly 15 (16 with output.weight)"},
 		{name: "absurd block count", change: setKV("gemma3.block_count", uint32(4_000_000_000)),
-			problem: "has 15 tensors, but a gemma3 model with 4000000000 layers has exactly 52000000002"},
+			problem: "gemma3.block_count must be at most 512 (llama.cpp's LLAMA_MAX_LAYERS), got 4000000000"},
+		{name: "block count above llama.cpp's limit", change: setKV("gemma3.block_count", uint32(513)),
+			problem: "gemma3.block_count must be at most 512"},
+		{name: "block count matching the tensors", change: setKV("gemma3.block_count", uint32(2)),
+			problem: "has 15 tensors, but a gemma3 model with 2 layers has exactly 28"},
 		{name: "misnamed tensor",
 			change:  both(setTensor("blk.0.ffn_up.weight", Q8_0), setTensor("blk.0.ffn_upp.weight", Q8_0, 32, 32)),
 			problem: `tensor "blk.0.ffn_up.weight" is missing`},
@@ -93,17 +143,26 @@ func TestValidate(t *testing.T) {
 			problem: "tokenizer.ggml.tokens is missing; llama.cpp needs the vocabulary"},
 		{name: "duplicate token strings", change: setKV(tokensKey, tokensWithDuplicate),
 			problem: `token "a" appears twice (ids 5 and 7); llama.cpp requires unique token strings`},
-		{name: "duplicate tokens in another architecture",
-			change:  both(setKV(architectureKey, "llama"), setKV(tokensKey, tokensWithDuplicate)),
-			problem: `token "a" appears twice`},
+		{name: "empty token renamed onto another", change: setKV(tokensKey, tokensWithEmpty),
+			problem: `token "[EMPTY_4]" appears twice (ids 4 and 7)`},
+		{name: "no byte tokens", change: setKV(tokensKey, replaceByteToken(0xCE, "x")),
+			problem: "the vocabulary has no byte token <0xCE>: llama.cpp's SentencePiece tokenizer spells text " +
+				`outside the vocabulary (such as "Ω") with the tokens <0x00> to <0xFF> and aborts without them`},
+		{name: "a byte as itself instead of its byte token", change: setKV(tokensKey, replaceByteToken('A', "A"))},
+		{name: "no byte token 0", change: setKV(tokensKey, replaceByteToken(0, "\x00")),
+			problem: "the vocabulary has no byte token <0x00>"},
+		{name: "phi-3 name without its tokens", change: setKV(nameKey, "Phi-3 mini"),
+			problem: `general.name "Phi-3 mini" makes llama.cpp look for the phi-3 token "</s>", which the vocabulary lacks`},
 		{name: "scores of the wrong length", change: setKV(scoresKey, []float32{0}),
-			problem: "tokenizer.ggml.scores has 1 entries but tokenizer.ggml.tokens has 8"},
+			problem: "tokenizer.ggml.scores has 1 entries but tokenizer.ggml.tokens has 264"},
 		{name: "scores of the wrong type", change: setKV(scoresKey, make([]float64, vocabSize)),
 			problem: "tokenizer.ggml.scores must be array of float32, not array of float64"},
 		{name: "token types of the wrong type", change: setKV(tokenTypesKey, make([]uint8, vocabSize)),
 			problem: "tokenizer.ggml.token_type must be array of int32, not array of uint8"},
-		{name: "special token outside the vocabulary", change: setKV(eosKey, uint32(8)),
-			problem: "tokenizer.ggml.eos_token_id is 8, outside the vocabulary of 8 tokens"},
+		{name: "special token outside the vocabulary", change: setKV(eosKey, uint32(vocabSize)),
+			problem: "tokenizer.ggml.eos_token_id is 264, outside the vocabulary of 264 tokens"},
+		{name: "fim token outside the vocabulary", change: setKV("tokenizer.ggml.fim_pre_token_id", uint32(vocabSize)),
+			problem: "tokenizer.ggml.fim_pre_token_id is 264"},
 		{name: "special token of the wrong type", change: setKV(bosKey, int32(2)),
 			problem: "tokenizer.ggml.bos_token_id must be uint32, not int32"},
 		{name: "array of arrays", change: setKV("general.tags", []any{[]string{"a"}}),
@@ -111,7 +170,7 @@ func TestValidate(t *testing.T) {
 		{name: "missing tokenizer model", change: setKV(tokenizerModelKey, nil),
 			problem: "tokenizer.ggml.model is missing"},
 		{name: "another tokenizer", change: setKV(tokenizerModelKey, "gpt2"),
-			warning: `tokenizer.ggml.model is "gpt2"; gemma3 uses the SentencePiece tokenizer "llama"`},
+			problem: `tokenizer.ggml.model must be "llama", the SentencePiece tokenizer of gemma3, got "gpt2"`},
 		{name: "no bos", change: setKV(bosKey, nil),
 			warning: "tokenizer.ggml.bos_token_id is not set"},
 		{name: "space prefix", change: setKV(addSpacePrefixKey, true),
@@ -153,6 +212,60 @@ func TestGemma3TensorCount(t *testing.T) {
 			feedForward: 8}
 		if listed := uint64(len(p.tensors())); listed != p.tensorCount() {
 			t.Errorf("%d layers: %d tensors listed, %d counted", layers, listed, p.tensorCount())
+		}
+	}
+}
+
+// manyLayers writes a gemma3 of the test shape with the given block count, its tensor data sparse.
+func manyLayers(t testing.TB, layers uint32) string {
+	t.Helper()
+	shape := testShape
+	shape.layers = layers
+	vocab := testVocab()
+	tensors, err := syntheticTensors(shape.params(len(vocab.Tokens)), Q8_0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return writeSparse(t, append(shape.metadata(syntheticType{tensorType: Q8_0}), vocab.metadata()...), tensors)
+}
+
+// Validation used to look each expected tensor up in the list of all of them: a file of 52,002 tensors took
+// seconds to pass, and then llama.cpp refused its 4000 layers. It is now refused at once; the largest block
+// count llama.cpp loads still passes.
+func TestValidateManyTensors(t *testing.T) {
+	tests := []struct {
+		layers  uint32
+		problem string
+	}{
+		{4000, "gemma3.block_count must be at most 512 (llama.cpp's LLAMA_MAX_LAYERS), got 4000"},
+		{maxLayers, ""},
+	}
+	for _, tt := range tests {
+		f, err := ReadFile(manyLayers(t, tt.layers))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := 2 + 13*int(tt.layers); len(f.Tensors) != want {
+			t.Fatalf("%d tensors, want %d", len(f.Tensors), want)
+		}
+		_, err = Validate(f)
+		if tt.problem != "" {
+			assertProblem(t, err, tt.problem)
+		} else if err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkValidateMaxLayers validates the largest gemma3 llama.cpp loads, 512 layers and 6,658 tensors.
+func BenchmarkValidateMaxLayers(b *testing.B) {
+	f, err := ReadFile(manyLayers(b, maxLayers))
+	if err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		if _, err := Validate(f); err != nil {
+			b.Fatal(err)
 		}
 	}
 }

@@ -3,7 +3,6 @@ package models
 import (
 	"encoding/json"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -70,20 +69,44 @@ func (v *Vocab) metadata() Metadata {
 	}
 }
 
-// duplicateToken finds a token string that appears twice; llama.cpp refuses such a vocabulary. Empty tokens
-// do not count: llama.cpp renames them.
-func duplicateToken(tokens []string) (token string, first, second int, found bool) {
-	seen := make(map[string]int, len(tokens))
+// tokenCollision is a token string that appears twice in a vocabulary, which llama.cpp asserts on.
+type tokenCollision struct {
+	token         string
+	first, second int
+}
+
+func (c *tokenCollision) String() string {
+	return fmt.Sprintf("token %q appears twice (ids %d and %d)", c.token, c.first, c.second)
+}
+
+// indexTokens maps each token string to its id as llama.cpp's vocabulary does, which renames an empty token
+// [EMPTY_<id>]. It stops at the first string that appears twice and returns that collision.
+func indexTokens(tokens []string) (map[string]int, *tokenCollision) {
+	index := make(map[string]int, len(tokens))
 	for id, t := range tokens {
 		if t == "" {
-			continue
+			t = fmt.Sprintf("[EMPTY_%d]", id)
 		}
-		if earlier, ok := seen[t]; ok {
-			return t, earlier, id, true
+		if earlier, ok := index[t]; ok {
+			return index, &tokenCollision{t, earlier, id}
 		}
-		seen[t] = id
+		index[t] = id
 	}
-	return "", 0, 0, false
+	return index, nil
+}
+
+// missingByte finds a byte that llama.cpp's SentencePiece tokenizer cannot spell: text outside the vocabulary
+// falls back to the token <0xNN> of each byte, else to the byte alone as a token, and without either it throws.
+// The byte 0 has no such fallback, as llama.cpp looks it up as a C string.
+func missingByte(index map[string]int) (byte, bool) {
+	for b := range 256 {
+		_, hex := index[byteToken(byte(b))]
+		_, raw := index[string([]byte{byte(b)})]
+		if !hex && (!raw || b == 0) {
+			return byte(b), true
+		}
+	}
+	return 0, false
 }
 
 // The Gemma 3 tokenizer as published on Hugging Face, whose tokenizer.model (with the SentencePiece scores and
@@ -105,7 +128,7 @@ func LoadGemma3Vocab(dir string) (*Vocab, error) {
 	}
 	configPath := filepath.Join(dir, hfTokenizerConfigFile)
 	var config tokenizerConfig
-	if err := readJSON(configPath, &config); err != nil {
+	if err := readJSON(configPath, maxTokenizerJSONBytes, &config); err != nil {
 		return nil, err
 	}
 	v, err := sentencePieceVocab(pieces)
@@ -119,8 +142,8 @@ func LoadGemma3Vocab(dir string) (*Vocab, error) {
 		return nil, errorf(configPath, "%v", err)
 	}
 	v.ChatTemplate = config.ChatTemplate
-	if token, first, second, found := duplicateToken(v.Tokens); found {
-		return nil, errorf(configPath, "token %q appears twice (ids %d and %d)", token, first, second)
+	if _, collision := indexTokens(v.Tokens); collision != nil {
+		return nil, errorf(configPath, "%s", collision)
 	}
 	return v, nil
 }
@@ -146,7 +169,7 @@ func readHFVocab(path string) (map[string]int, error) {
 			Vocab map[string]int `json:"vocab"`
 		} `json:"model"`
 	}
-	if err := readJSON(path, &tokenizer); err != nil {
+	if err := readJSON(path, maxTokenizerJSONBytes, &tokenizer); err != nil {
 		return nil, err
 	}
 	pieces := tokenizer.Model.Vocab
@@ -164,10 +187,16 @@ func readHFVocab(path string) (map[string]int, error) {
 	return pieces, nil
 }
 
-func readJSON(path string, v any) error {
-	data, err := os.ReadFile(path)
+// The most chimera reads of a JSON file: gemma3's tokenizer.json takes 33 MB, an Ollama manifest a few hundred bytes.
+const (
+	maxTokenizerJSONBytes = 128 << 20
+	maxManifestBytes      = 1 << 20
+)
+
+func readJSON(path string, limit int64, v any) error {
+	data, err := readRegular(path, limit)
 	if err != nil {
-		return openError(path, err)
+		return err
 	}
 	if err := json.Unmarshal(data, v); err != nil {
 		return errorf(path, "invalid JSON: %v", err)

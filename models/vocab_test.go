@@ -92,8 +92,8 @@ func TestSyntheticVocabForm(t *testing.T) {
 	if n := len(v.Tokens); n > 8192 || n != len(v.Scores) || n != len(v.Types) {
 		t.Fatalf("%d tokens, %d scores, %d types; want equal counts of at most 8192", n, len(v.Scores), len(v.Types))
 	}
-	if token, first, second, found := duplicateToken(v.Tokens); found {
-		t.Fatalf("token %q appears at %d and %d", token, first, second)
+	if _, collision := indexTokens(v.Tokens); collision != nil {
+		t.Fatal(collision)
 	}
 	special := map[uint32]string{v.PAD: "<pad>", v.BOS: "<bos>", v.UNK: "<unk>", v.EOS: "<end_of_turn>"}
 	for id, token := range special {

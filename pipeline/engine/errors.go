@@ -31,5 +31,6 @@ func IsInputError(err error) bool {
 	var tooLong *llama.PromptTooLongError
 	var nonFinite *llama.NonFiniteLogitsError
 	return errors.As(err, &input) || errors.As(err, &model) || errors.As(err, &tooLong) || errors.As(err, &nonFinite) ||
+		errors.Is(err, llama.ErrNoChatTemplate) || errors.Is(err, llama.ErrUnsupportedChatTemplate) ||
 		errors.Is(err, store.ErrNotFound) || errors.Is(err, store.ErrNewerSchema) || errors.Is(err, store.ErrUnknownKind)
 }
