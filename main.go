@@ -102,6 +102,7 @@ func commands() []*cli.Command {
 		runsCommand(),
 		modelsCommand(),
 		devicesCommand(),
+		tuneCommand(),
 		versionCommand(),
 	}
 }

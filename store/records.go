@@ -17,10 +17,11 @@ const (
 	KindMulti    RunKind = "multi"
 	KindBench    RunKind = "bench"
 	KindGenerate RunKind = "generate"
+	KindTune     RunKind = "tune"
 )
 
 // Kinds lists every kind of run, in the order the CLI names them.
-var Kinds = []RunKind{KindRun, KindCompare, KindSweep, KindMulti, KindBench, KindGenerate}
+var Kinds = []RunKind{KindRun, KindCompare, KindSweep, KindMulti, KindBench, KindGenerate, KindTune}
 
 func (k RunKind) valid() bool { return slices.Contains(Kinds, k) }
 

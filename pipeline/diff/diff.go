@@ -105,12 +105,12 @@ func checkCompatible(a, b *store.Run) error {
 	if a.Kind == b.Kind || recordsBenchResults(a.Kind) && recordsBenchResults(b.Kind) {
 		return nil
 	}
-	return fmt.Errorf("%w: run %d is a %s, run %d a %s (compare two runs of one kind, or a bench with a sweep)",
+	return fmt.Errorf("%w: run %d is a %s, run %d a %s (compare two runs of one kind, or any two of bench, sweep and tune)",
 		ErrIncompatible, a.ID, a.Kind, b.ID, b.Kind)
 }
 
 func recordsBenchResults(kind store.RunKind) bool {
-	return kind == store.KindBench || kind == store.KindSweep
+	return kind == store.KindBench || kind == store.KindSweep || kind == store.KindTune
 }
 
 func infoOf(r *store.Run) RunInfo {

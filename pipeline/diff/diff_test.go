@@ -248,7 +248,7 @@ func TestRunsOfIncompatibleKindsAreRefused(t *testing.T) {
 	if !errors.Is(err, ErrIncompatible) {
 		t.Fatalf("bench against run: error %v, want ErrIncompatible", err)
 	}
-	if want := "runs of incompatible kinds: run 3 is a bench, run 5 a run (compare two runs of one kind, or a bench with a sweep)"; err.Error() != want {
+	if want := "runs of incompatible kinds: run 3 is a bench, run 5 a run (compare two runs of one kind, or any two of bench, sweep and tune)"; err.Error() != want {
 		t.Errorf("error %q,\nwant %q", err, want)
 	}
 	for _, pair := range [][2]*store.RunTree{{bench, run(4, store.KindSweep, store.RunDetail{})}, {agents, agents}} {

@@ -23,8 +23,9 @@ type LineChart struct {
 }
 
 type Series struct {
-	Name   string
-	Points []Point // in increasing X
+	Name    string
+	Points  []Point // in increasing X
+	Scatter bool    // points only, not joined by a line
 }
 
 type Point struct{ X, Y, SD float64 }
@@ -80,7 +81,9 @@ func writeSeries(b *strings.Builder, s Series, color string, x, y func(float64) 
 	for i, p := range s.Points {
 		points[i] = fmt.Sprintf("%.1f,%.1f", x(p.X), y(p.Y))
 	}
-	fmt.Fprintf(b, `<polyline points="%s" fill="none" stroke="%s" stroke-width="2"/>`+"\n", strings.Join(points, " "), color)
+	if !s.Scatter {
+		fmt.Fprintf(b, `<polyline points="%s" fill="none" stroke="%s" stroke-width="2"/>`+"\n", strings.Join(points, " "), color)
+	}
 	for _, p := range s.Points {
 		if p.SD > 0 {
 			fmt.Fprintf(b, `<line x1="%.1f" y1="%.1f" x2="%.1f" y2="%.1f" stroke="%s"/>`+"\n", x(p.X), y(max(p.Y-p.SD, 0)), x(p.X), y(p.Y+p.SD), color)

@@ -73,11 +73,14 @@ type BenchRow struct {
 	// VRAMUsedBytes is the device memory the configuration holds, the same in every row: its model load
 	// (VRAMModelBytes, shared with the configurations that reuse it) plus its own context's KV cache and compute
 	// buffers (VRAMContextBytes).
-	VRAMUsedBytes    int64          `json:"vram_used_bytes"`
-	VRAMModelBytes   int64          `json:"vram_model_bytes"`
-	VRAMContextBytes int64          `json:"vram_context_bytes"`
-	TokenLatency     *stats.Summary `json:"token_latency_ms,omitempty"`
-	DuplicateOf      string         `json:"duplicate_of,omitempty"`
+	VRAMUsedBytes    int64 `json:"vram_used_bytes"`
+	VRAMModelBytes   int64 `json:"vram_model_bytes"`
+	VRAMContextBytes int64 `json:"vram_context_bytes"`
+	// BufferBytes is what llama.cpp reports allocating for the model and this context on every device (weights,
+	// KV cache, compute and output buffers): the memory a CPU configuration holds.
+	BufferBytes  int64          `json:"buffer_bytes"`
+	TokenLatency *stats.Summary `json:"token_latency_ms,omitempty"`
+	DuplicateOf  string         `json:"duplicate_of,omitempty"`
 }
 
 // Test names the row the llama-bench way: pp512, tg128, tg128 @ d4096.
@@ -300,6 +303,7 @@ func (b *bencher) runConfig(ctx context.Context, cfg BenchConfig, effective int)
 	base := b.baseRow(m, llctx, cfg, effective)
 	base.VRAMModelBytes, base.VRAMContextBytes = b.loads.LoadOf(m).DeviceBytes, b.loads.Meter()-before
 	base.VRAMUsedBytes = base.VRAMModelBytes + base.VRAMContextBytes
+	base.BufferBytes = bufferBytes(m.Load.Buffers) + bufferBytes(llctx.Buffers)
 	var rows []BenchRow
 	for _, depth := range b.opts.depths() {
 		base.NDepth = depth
@@ -358,6 +362,25 @@ func (b *bencher) measure(base BenchRow, nPrompt, nGen int, test func() (time.Du
 			steps = append(steps, float64(s.Nanoseconds())/1e6)
 		}
 	}
+	summarizeSamples(&row)
+	if len(steps) > 0 {
+		latency := stats.Summarize(steps)
+		row.TokenLatency = &latency
+	}
+	engine.Logf(b.opts.Log, "  %s: %.2f ± %.2f tok/s", row.Test(), row.AvgTS, row.StddevTS)
+	return row, nil
+}
+
+func bufferBytes(buffers []llama.BufferSize) int64 {
+	var total int64
+	for _, b := range buffers {
+		total += int64(b.Bytes)
+	}
+	return total
+}
+
+// summarizeSamples sets the row's averages and spreads from its samples, as llama-bench reports them.
+func summarizeSamples(row *BenchRow) {
 	ns := make([]float64, len(row.SamplesNS))
 	for i, v := range row.SamplesNS {
 		ns[i] = float64(v)
@@ -365,12 +388,6 @@ func (b *bencher) measure(base BenchRow, nPrompt, nGen int, test func() (time.Du
 	nsSummary, tsSummary := stats.Summarize(ns), stats.Summarize(row.SamplesTS)
 	row.AvgNS, row.StddevNS = int64(nsSummary.Mean), int64(nsSummary.SD)
 	row.AvgTS, row.StddevTS = tsSummary.Mean, tsSummary.SD
-	if len(steps) > 0 {
-		latency := stats.Summarize(steps)
-		row.TokenLatency = &latency
-	}
-	engine.Logf(b.opts.Log, "  %s: %.2f ± %.2f tok/s", row.Test(), row.AvgTS, row.StddevTS)
-	return row, nil
 }
 
 func backendNames() string {

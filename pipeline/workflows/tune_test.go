@@ -1,0 +1,69 @@
+package workflows
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"chimera/store"
+)
+
+// An end-to-end tune on the tiny model: it measures fewer configurations than the grid holds, records every
+// trial as a child run with its bench results, and writes its report, data and chart.
+func TestTuneOnTheTinyModel(t *testing.T) {
+	db, out := openTestDB(t), t.TempDir()
+	result, err := Tune(context.Background(), db, TuneOptions{Target: Target{ModelRef: tinyModel}, Objective: ObjectiveTG,
+		NumCtx: 256, NGen: 8, Seed: 1, UseMmap: true, OutDir: out, Axes: TuneAxes{Threads: []int{1}, ThreadsBatch: []int{0},
+			Batch: []int{32, 64}, UBatch: []int{32}, FlashAttn: []string{"on", "off"}, CacheTypeK: []string{"f16", "q8_0"},
+			CacheTypeV: []string{"f16"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := result.Search
+	if result.Status != "ok" || s.Best < 0 || len(s.Trials) == 0 || len(s.Trials) > s.GridSize {
+		t.Fatalf("status %s, best %d, %d trials of %d", result.Status, s.Best, len(s.Trials), s.GridSize)
+	}
+	tree, err := db.GetRunTree(context.Background(), result.RunID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tree.Kind != store.KindTune || len(tree.ChildDetails) != len(s.Trials) {
+		t.Fatalf("tune run %s with %d children, want %d trials recorded", tree.Kind, len(tree.ChildDetails), len(s.Trials))
+	}
+	for i, child := range tree.ChildDetails {
+		if n := len(child.BenchResults); n != 1 || len(child.BenchResults[0].SamplesTS) != len(s.Trials[i].Samples) {
+			t.Errorf("trial %d recorded with %d results, want one tg row with every sample", i+1, n)
+		}
+	}
+	for _, name := range []string{"tune.md", "tune.json", "pareto.svg"} {
+		if _, err := os.Stat(filepath.Join(out, name)); err != nil {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+}
+
+// Combinations llama.cpp refuses (a quantized V cache without flash attention) are rejected trials, not a failed
+// tune; axes with no valid combination are bad input.
+func TestTuneRejectsInvalidCombinations(t *testing.T) {
+	axes := TuneAxes{Threads: []int{1}, ThreadsBatch: []int{0}, Batch: []int{32}, UBatch: []int{32}, FlashAttn: []string{"off"},
+		CacheTypeK: []string{"f16"}, CacheTypeV: []string{"q8_0"}}
+	opts := TuneOptions{Target: Target{ModelRef: tinyModel}, Objective: ObjectiveTG, NumCtx: 256, NGen: 8, Axes: axes, OutDir: t.TempDir()}
+	if _, err := Tune(context.Background(), openTestDB(t), opts); err == nil {
+		t.Error("axes with no valid combination accepted")
+	}
+	opts.Axes.FlashAttn = []string{"on", "off"}
+	result, err := Tune(context.Background(), openTestDB(t), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rejected := 0
+	for _, tr := range result.Search.Trials {
+		if tr.Rejected != "" {
+			rejected++
+		}
+	}
+	if best := result.Search.Trials[result.Search.Best]; result.Configs[result.Search.Best].Context.FlashAttn != "on" || best.Rejected != "" || rejected == 0 {
+		t.Errorf("best %+v, %d rejected; want flash attention on and the off combination rejected", result.Configs[result.Search.Best], rejected)
+	}
+}
