@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -32,5 +33,20 @@ func TestBenchTakesLlamaBenchFlags(t *testing.T) {
 			r.TypeV != "q8_0" || len(r.SamplesTS) != 2 {
 			t.Errorf("row %+v, want ngl -1, 1 thread, batch 64/32, fa on, K f16, V q8_0, 2 samples", r)
 		}
+	}
+}
+
+// chimera tune end to end through the CLI: the report names the best configuration and how to reproduce it, and
+// its run is recorded as a tune with its trials.
+func TestTuneReportsTheBestAndRecordsItsTrials(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "chimera.db")
+	got := chimera(t, nil, "tune", "-m", tinyModel, "--db", db, "--num-ctx", "256", "-n", "8", "-t", "1", "-b", "32,64", "-ub", "32",
+		"-fa", "on", "-ctk", "f16", "-ctv", "f16", "--out", t.TempDir())
+	if got.status != 0 || !strings.Contains(got.stdout, "## Best") || !strings.Contains(got.stdout, "Reproduce: `--num-gpu 0 --threads 1") {
+		t.Fatalf("status %d, stdout %q, stderr %s", got.status, got.stdout, got.stderr)
+	}
+	runs := recordedRuns(t, db)
+	if len(runs) < 2 || runs[len(runs)-1].Kind != "tune" {
+		t.Errorf("runs %+v, want the tune run and its trials", runs)
 	}
 }

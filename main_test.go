@@ -154,6 +154,7 @@ func runArgs(db, out string, extra ...string) []string {
 
 type runRow struct {
 	ID     int64  `json:"id"`
+	Kind   string `json:"kind"`
 	Status string `json:"status"`
 	Calls  int    `json:"calls"`
 }
