@@ -19,9 +19,10 @@ func tuneCommand() *cli.Command {
 	return &cli.Command{
 		Name:  "tune",
 		Usage: "find the fastest settings that fit, by measuring: a search with adaptive repetitions, not a full grid",
-		Flags: []cli.Flag{
+		Flags: append([]cli.Flag{
 			modelFlag(),
-			&cli.StringFlag{Name: "objective", Value: workflows.ObjectiveTG, Usage: "tg or pp (tok/s), ttft (pp time) or mixed (pp + tg time)"},
+			&cli.StringFlag{Name: "objective", Value: workflows.ObjectiveTG,
+				Usage: "tg or pp (tok/s), ttft (pp time), mixed (pp + tg time) or workflow (both agents' pass over --data, -n tokens a call)"},
 			&cli.Int64Flag{Name: "memory-budget", Usage: "MiB a configuration may hold: device memory on a GPU, llama.cpp's buffers on the CPU (0 = no limit)"},
 			&cli.IntFlag{Name: "max-trials", Usage: "most configurations to measure (0 = as many as the search takes)"},
 			&cli.Uint64Flag{Name: "seed", Value: 1, Usage: "orders the candidates the search tries"},
@@ -39,7 +40,7 @@ func tuneCommand() *cli.Command {
 			&cli.BoolFlag{Name: "no-mmap", Usage: "read the model into memory instead of mapping it"},
 			&cli.BoolFlag{Name: "json", Usage: "print the result as JSON"},
 			&cli.StringFlag{Name: "out", Value: "chimera-out", Usage: "directory for a tune-<time>-<random> folder with tune.md, tune.json and pareto.svg"},
-		},
+		}, dataFlags()...),
 		Action: runTune,
 	}
 }
@@ -49,16 +50,15 @@ func runTune(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	db, err := openStore(c)
+	setup, err := prepareRun(c, "tune-")
 	if err != nil {
 		return err
 	}
-	defer db.Close()
-	initEngine(c)
-	result, err := workflows.Tune(c.Context, db, workflows.TuneOptions{
-		Target: target(c), Axes: axes, Objective: c.String("objective"), NumCtx: c.Int("num-ctx"), NPrompt: c.Int("n-prompt"),
+	defer setup.db.Close()
+	result, err := workflows.Tune(c.Context, setup.db, workflows.TuneOptions{
+		Target: target(c), Data: setup.data, Axes: axes, Objective: c.String("objective"), NumCtx: c.Int("num-ctx"), NPrompt: c.Int("n-prompt"),
 		NGen: c.Int("n-gen"), MemoryBudget: c.Int64("memory-budget") << 20, MaxTrials: c.Int("max-trials"), Seed: c.Uint64("seed"),
-		UseMmap: !c.Bool("no-mmap"), OutDir: newRunDir(c.String("out"), "tune-"),
+		UseMmap: !c.Bool("no-mmap"), OutDir: setup.out,
 	})
 	if result == nil || result.Search == nil {
 		return err

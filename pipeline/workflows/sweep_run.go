@@ -156,47 +156,13 @@ func (s *sweeper) measureAgents(ctx context.Context, c *SweepCell) error {
 		return err
 	}
 	defer session.Close()
-	for pass := 0; pass <= s.opts.Runs; pass++ {
-		pooled, wallMS, err := s.agentPass(ctx, session, c.RunID, pass)
-		if err != nil {
-			return err
-		}
-		s.bar.step()
-		if pass == 0 {
-			continue // the warm-up
-		}
-		c.DecodeTPS = append(c.DecodeTPS, pooled.DecodeTPS)
-		c.TTFTMS = append(c.TTFTMS, pooled.TTFTMS)
-		c.WorkflowMS = append(c.WorkflowMS, wallMS)
+	passes, err := workflowPasses(ctx, s.rec, session, c.RunID, s.opts.Runs, s.bar.step)
+	for _, p := range passes {
+		c.DecodeTPS = append(c.DecodeTPS, p.DecodeTPS)
+		c.TTFTMS = append(c.TTFTMS, p.TTFTMS)
+		c.WorkflowMS = append(c.WorkflowMS, p.WallMS)
 	}
-	return nil
-}
-
-// agentPass runs every agent once, the collector's report handed on, and returns the pooled calls and the pass's
-// wall time.
-func (s *sweeper) agentPass(ctx context.Context, session *agents.Session, cellRunID int64, pass int) (agents.Metrics, float64, error) {
-	start := time.Now()
-	var handoffs []agents.Handoff
-	var calls []agents.CallRecord
-	for _, agent := range agents.Agents {
-		res, err := s.runAgent(ctx, session, cellRunID, agent, pass, handoffs)
-		if err != nil {
-			return agents.Metrics{}, 0, err
-		}
-		calls = append(calls, res.Calls...)
-		handoffs = append(handoffs, agents.HandoffsFrom(res)...)
-	}
-	return agents.PoolCalls(calls), engine.MillisSince(start), nil
-}
-
-// runAgent runs one agent; in a measured pass its agent run and calls are recorded under the cell's run.
-func (s *sweeper) runAgent(ctx context.Context, session *agents.Session, cellRunID int64, agent agents.Agent, pass int, inbound []agents.Handoff) (*agents.AgentResult, error) {
-	if pass == 0 {
-		session.OnCall = nil
-		return session.RunAgent(ctx, agent, pass, inbound)
-	}
-	res, _, err := s.rec.Agent(ctx, session, cellRunID, agent, agent.Label, pass, inbound, nil)
-	return res, err
+	return err
 }
 
 // addRanking stores the ranking, with its notes on duplicates and loads, as the sweep run's report.
@@ -206,4 +172,55 @@ func (s *sweeper) addRanking(r *SweepResult) error {
 		return err
 	}
 	return s.rec.AddReport(r.RunID, 0, "ranking.md", "", b.String())
+}
+
+// workflowPass is one pass of both agents: their calls pooled, and its wall time.
+type workflowPass struct {
+	agents.Metrics
+	WallMS float64
+}
+
+// workflowPasses runs a warm-up pass of both agents on session, excluded and not recorded, then n passes recorded
+// under runID, calling tick after each; it returns the measured passes completed.
+func workflowPasses(ctx context.Context, rec *record.Recorder, session *agents.Session, runID int64, n int, tick func()) ([]workflowPass, error) {
+	var passes []workflowPass
+	for pass := 0; pass <= n; pass++ {
+		p, err := agentPass(ctx, rec, session, runID, pass)
+		if err != nil {
+			return passes, err
+		}
+		tick()
+		if pass > 0 {
+			passes = append(passes, p)
+		}
+	}
+	return passes, nil
+}
+
+// agentPass runs every agent once, the collector's report handed on, and returns the pooled calls and the pass's
+// wall time.
+func agentPass(ctx context.Context, rec *record.Recorder, session *agents.Session, runID int64, pass int) (workflowPass, error) {
+	start := time.Now()
+	var handoffs []agents.Handoff
+	var calls []agents.CallRecord
+	for _, agent := range agents.Agents {
+		res, err := runAgent(ctx, rec, session, runID, agent, pass, handoffs)
+		if err != nil {
+			return workflowPass{}, err
+		}
+		calls = append(calls, res.Calls...)
+		handoffs = append(handoffs, agents.HandoffsFrom(res)...)
+	}
+	return workflowPass{agents.PoolCalls(calls), engine.MillisSince(start)}, nil
+}
+
+// runAgent runs one agent; in a measured pass its agent run and calls are recorded under runID.
+func runAgent(ctx context.Context, rec *record.Recorder, session *agents.Session, runID int64, agent agents.Agent, pass int,
+	inbound []agents.Handoff) (*agents.AgentResult, error) {
+	if pass == 0 {
+		session.OnCall = nil
+		return session.RunAgent(ctx, agent, pass, inbound)
+	}
+	res, _, err := rec.Agent(ctx, session, runID, agent, agent.Label, pass, inbound, nil)
+	return res, err
 }

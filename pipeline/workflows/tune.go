@@ -7,8 +7,11 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 
 	"chimera/llama"
+	"chimera/pipeline/agents"
+	"chimera/pipeline/artifacts"
 	"chimera/pipeline/engine"
 	"chimera/pipeline/record"
 	"chimera/pipeline/tune"
@@ -21,10 +24,13 @@ const (
 	ObjectivePP    = "pp"    // pp test tok/s, higher is better
 	ObjectiveTTFT  = "ttft"  // pp test time in ms, the time to a first token; lower is better
 	ObjectiveMixed = "mixed" // pp time + tg time in ms, one request of NPrompt and NGen tokens; lower is better
+	// ObjectiveWorkflow is the wall time in ms of one pass of both agents over the artifacts, NGen tokens at most
+	// per call; lower is better.
+	ObjectiveWorkflow = "workflow"
 )
 
 // Objectives lists them.
-var Objectives = []string{ObjectiveTG, ObjectivePP, ObjectiveTTFT, ObjectiveMixed}
+var Objectives = []string{ObjectiveTG, ObjectivePP, ObjectiveTTFT, ObjectiveMixed, ObjectiveWorkflow}
 
 // TuneAxes are the values tune may choose from, one list per setting.
 type TuneAxes struct {
@@ -41,6 +47,7 @@ type TuneAxes struct {
 // TuneOptions configure `chimera tune`.
 type TuneOptions struct {
 	Target
+	Data         // the artifacts of the workflow objective
 	Axes         TuneAxes
 	Objective    string
 	NumCtx       int
@@ -78,6 +85,10 @@ func Tune(ctx context.Context, db *store.DB, opts TuneOptions) (*TuneResult, err
 	if err := opts.validate(); err != nil {
 		return nil, err
 	}
+	facts, err := opts.facts()
+	if err != nil {
+		return nil, err
+	}
 	file, err := engine.ResolveModel(opts.ModelRef, opts.Source)
 	if err != nil {
 		return nil, err
@@ -93,10 +104,11 @@ func Tune(ctx context.Context, db *store.DB, opts TuneOptions) (*TuneResult, err
 		return nil, err
 	}
 	t := newTuner(opts, file, rec, parent, runID)
+	t.facts = facts
 	defer t.loads.Close()
 	result := t.result
 	result.Search, err = tune.Search(ctx, t, t.search)
-	err = errors.Join(err, t.recordTrials())
+	err = errors.Join(err, t.finishTrials())
 	result.Loads = t.loads.Loads()
 	if result.Search != nil && len(result.Search.Trials) > 0 {
 		err = errors.Join(err, writeTuneFiles(opts.OutDir, result))
@@ -123,8 +135,8 @@ func (o TuneOptions) plan() any {
 func (o TuneOptions) validate() error {
 	switch {
 	case !slices.Contains(Objectives, o.Objective):
-		return engine.Invalid(fmt.Errorf("objective must be one of tg, pp, ttft, mixed; got %q", o.Objective))
-	case o.NPrompt < 1 && o.Objective != ObjectiveTG, o.NGen < 1 && (o.Objective == ObjectiveTG || o.Objective == ObjectiveMixed):
+		return engine.Invalid(fmt.Errorf("objective must be one of %s; got %q", strings.Join(Objectives, ", "), o.Objective))
+	case o.NPrompt < 1 && o.nPrompt() > 0, o.NGen < 1 && o.Objective != ObjectivePP && o.Objective != ObjectiveTTFT:
 		return engine.Invalid(fmt.Errorf("the %s objective needs its test sizes above 0 (-p %d, -n %d)", o.Objective, o.NPrompt, o.NGen))
 	case o.MemoryBudget < 0 || o.MaxTrials < 0:
 		return engine.Invalid(errors.New("the memory budget and the trial limit must not be negative"))
@@ -155,18 +167,31 @@ func anyValidContext(contexts []llama.ContextParams) error {
 	return engine.Invalid(fmt.Errorf("no combination of the axes is valid: %w", first))
 }
 
+// nPrompt and nGen are the sizes of the bench tests the objective measures.
 func (o TuneOptions) nPrompt() int {
-	if o.Objective == ObjectiveTG {
+	if o.Objective == ObjectiveTG || o.Objective == ObjectiveWorkflow {
 		return 0
 	}
 	return o.NPrompt
 }
 
 func (o TuneOptions) nGen() int {
-	if o.Objective == ObjectivePP || o.Objective == ObjectiveTTFT {
+	if o.Objective == ObjectivePP || o.Objective == ObjectiveTTFT || o.Objective == ObjectiveWorkflow {
 		return 0
 	}
 	return o.NGen
+}
+
+// facts ingests the artifacts the workflow objective analyses; the others need none.
+func (o TuneOptions) facts() (*artifacts.FactsReport, error) {
+	if o.Objective != ObjectiveWorkflow {
+		return nil, nil
+	}
+	inv, err := artifacts.Ingest(o.DataDirs, o.Limits)
+	if err != nil {
+		return nil, engine.Invalid(err)
+	}
+	return artifacts.BuildFacts(inv), nil
 }
 
 func (a TuneAxes) lengths() []axisLength {
@@ -202,11 +227,15 @@ type tuner struct {
 	result   *TuneResult
 	rows     map[int][]BenchRow // per trial index, every round's rows
 	search   tune.Options
+	facts    *artifacts.FactsReport // the workflow objective's
 }
 
 func newTuner(opts TuneOptions, file *engine.ModelFile, rec *record.Recorder, parent store.Run, runID int64) *tuner {
 	t := &tuner{opts: opts, file: file, rec: rec, trialRow: parent, runID: runID, hasGPU: llama.HasGPU(), rows: map[int][]BenchRow{}}
 	t.trialRow.ParentID, t.trialRow.Kind = runID, store.KindBench
+	if opts.Objective == ObjectiveWorkflow {
+		t.trialRow.Kind = store.KindRun
+	}
 	t.loads = engine.NewModelCache(file, opts.Log)
 	t.bench = newBencher(BenchOptions{Target: opts.Target, NPrompt: opts.nPrompt(), NGen: opts.nGen(), UseMmap: opts.UseMmap},
 		t.loads, int(file.Info.BlockCount))
@@ -299,34 +328,81 @@ func (t *tuner) config(cfg tune.Config) BenchConfig {
 	return BenchConfig{NumGPU: number(0), Context: p}
 }
 
-// Measure runs one round of a trial: reps repetitions of the objective's tests, after a warm-up.
+// Measure runs one round of a trial: reps repetitions of the objective, after a warm-up, recorded under the
+// trial's own run.
 func (t *tuner) Measure(ctx context.Context, cfg tune.Config, reps int) (tune.Measurement, error) {
 	bc := t.config(cfg)
+	trial, err := t.trial(bc)
+	if err != nil {
+		return tune.Measurement{}, err
+	}
 	if err := bc.Context.Validate(); err != nil {
 		return tune.Measurement{}, fmt.Errorf("%v: %w", err, tune.ErrCannotRun)
 	}
+	measure := t.measureBench
+	if t.opts.Objective == ObjectiveWorkflow {
+		measure = t.measureWorkflow
+	}
+	m, err := measure(ctx, trial, bc, reps)
+	if err != nil && ctx.Err() == nil && cannotRunAt(err) {
+		return m, fmt.Errorf("%v: %w", err, tune.ErrCannotRun)
+	}
+	return m, err
+}
+
+// measureBench runs the objective's bench tests; their rows are kept for the trial's record.
+func (t *tuner) measureBench(ctx context.Context, trial int, bc BenchConfig, reps int) (tune.Measurement, error) {
 	t.bench.opts.Reps = reps
-	rows, err := t.bench.runConfig(ctx, bc, engine.EffectiveNumGPU(bc.NumGPU, t.bench.blocks, t.hasGPU))
+	rows, err := t.bench.runConfig(ctx, bc, t.effective(bc))
 	if err != nil {
-		if ctx.Err() == nil && cannotRunAt(err) {
-			return tune.Measurement{}, fmt.Errorf("%v: %w", err, tune.ErrCannotRun)
-		}
 		return tune.Measurement{}, err
 	}
-	trial := t.trialIndex(cfg, bc)
 	t.rows[trial] = append(t.rows[trial], rows...)
 	return tune.Measurement{Samples: objectiveSamples(t.opts.Objective, rows), MemoryBytes: t.memory(rows[0])}, nil
 }
 
-// trialIndex is the index of cfg's trial in the result, adding it the first time.
-func (t *tuner) trialIndex(cfg tune.Config, bc BenchConfig) int {
-	for i, c := range t.result.Configs {
-		if c == bc {
-			return i
-		}
+// measureWorkflow runs passes of both agents on a context of its own, each recorded as a chimera run's are.
+func (t *tuner) measureWorkflow(ctx context.Context, trial int, bc BenchConfig, reps int) (tune.Measurement, error) {
+	cfg := engine.Config{NumGPU: t.effective(bc), UseMmap: t.opts.UseMmap, Context: bc.Context, Sampling: llama.DefaultSampling(),
+		NumPredict: t.opts.NGen}
+	m, err := t.loads.Get(bc.label(), cfg)
+	if err != nil {
+		return tune.Measurement{}, err
 	}
-	t.result.Configs = append(t.result.Configs, bc)
-	return len(t.result.Configs) - 1
+	before := t.loads.Meter()
+	session, err := agents.NewSession(m, cfg, t.facts, nil)
+	if err != nil {
+		return tune.Measurement{}, err
+	}
+	defer session.Close()
+	held := BenchRow{VRAMUsedBytes: t.loads.LoadOf(m).DeviceBytes + t.loads.Meter() - before,
+		BufferBytes: bufferBytes(m.Load.Buffers) + bufferBytes(session.Ctx.Buffers)}
+	passes, err := workflowPasses(ctx, t.rec, session, t.result.RunIDs[trial], reps, func() {})
+	samples := make([]float64, len(passes))
+	for i, p := range passes {
+		samples[i] = p.WallMS
+	}
+	return tune.Measurement{Samples: samples, MemoryBytes: t.memory(held)}, err
+}
+
+func (t *tuner) effective(bc BenchConfig) int {
+	return engine.EffectiveNumGPU(bc.NumGPU, t.bench.blocks, t.hasGPU)
+}
+
+// trial is the index of bc's trial, recorded as a child run of the tune the first time it is measured: the
+// search's trials and the result's configurations are in that same order.
+func (t *tuner) trial(bc BenchConfig) (int, error) {
+	if i := slices.Index(t.result.Configs, bc); i >= 0 {
+		return i, nil
+	}
+	row := t.trialRow
+	row.Label = fmt.Sprintf("trial %d %s", len(t.result.Configs)+1, bc.label())
+	id, err := t.rec.StartRun(row)
+	if err != nil {
+		return 0, err
+	}
+	t.result.Configs, t.result.RunIDs = append(t.result.Configs, bc), append(t.result.RunIDs, id)
+	return len(t.result.Configs) - 1, nil
 }
 
 // memory is what the configuration holds: the device memory it took with a GPU, else the buffers llama.cpp
@@ -364,19 +440,24 @@ func objectiveSamples(objective string, rows []BenchRow) []float64 {
 	return samples
 }
 
-// recordTrials records every trial as a child run with its bench results, all rounds pooled per test.
-func (t *tuner) recordTrials() error {
+// finishTrials records the end of every trial's run: a bench objective's results, all rounds pooled per test, and
+// a rejected trial as failed with the reason. It returns the failures to record, not the rejections, which are
+// the search's findings.
+func (t *tuner) finishTrials() error {
 	var errs []error
-	for i, bc := range t.result.Configs {
-		row := t.trialRow
-		row.Label = "trial " + strconv.Itoa(i+1) + " " + bc.label()
-		id, err := t.rec.StartRun(row)
-		if err == nil {
-			err = t.rec.AddBenchResults(id, storeBenchRows(pooledRows(t.rows[i])))
-			_, err = t.rec.Finish(id, err)
+	for i, id := range t.result.RunIDs {
+		var outcome error
+		if rejected := t.result.Search.Trials[i].Rejected; rejected != "" {
+			outcome = errors.New("rejected: " + rejected)
 		}
-		t.result.RunIDs = append(t.result.RunIDs, id)
-		errs = append(errs, err)
+		if rows := t.rows[i]; len(rows) > 0 {
+			if err := t.rec.AddBenchResults(id, storeBenchRows(pooledRows(rows))); err != nil {
+				errs, outcome = append(errs, err), err
+			}
+		}
+		if _, err := t.rec.Finish(id, outcome); err != outcome { // Finish gives outcome back unless recording failed
+			errs = append(errs, err)
+		}
 	}
 	return errors.Join(errs...)
 }

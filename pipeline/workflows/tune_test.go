@@ -67,3 +67,26 @@ func TestTuneRejectsInvalidCombinations(t *testing.T) {
 		t.Errorf("best %+v, %d rejected; want flash attention on and the off combination rejected", result.Configs[result.Search.Best], rejected)
 	}
 }
+
+// The workflow objective times passes of both agents over the artifacts; their calls are recorded under the trial.
+func TestTuneTheAgentWorkflow(t *testing.T) {
+	db := openTestDB(t)
+	result, err := Tune(context.Background(), db, TuneOptions{Target: Target{ModelRef: tinyModel}, Data: testData(),
+		Objective: ObjectiveWorkflow, NumCtx: 2048, NGen: 4, UseMmap: true, OutDir: t.TempDir(), MaxTrials: 2,
+		Axes: TuneAxes{Threads: []int{1}, ThreadsBatch: []int{0}, Batch: []int{512}, UBatch: []int{512}, FlashAttn: []string{"on", "off"},
+			CacheTypeK: []string{"f16"}, CacheTypeV: []string{"f16"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	best := result.Search.Trials[result.Search.Best]
+	if result.Unit != "ms" || result.Higher || len(best.Samples) < 3 || best.Samples[0] <= 0 {
+		t.Fatalf("unit %s, higher %v, best samples %v", result.Unit, result.Higher, best.Samples)
+	}
+	run, err := db.GetRun(context.Background(), result.RunIDs[result.Search.Best])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := 4 * len(best.Samples); len(run.Calls) != want { // two agents, two calls each, per measured pass
+		t.Errorf("%d calls recorded under the best trial, want %d", len(run.Calls), want)
+	}
+}
