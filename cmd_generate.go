@@ -9,6 +9,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"chimera/llama"
+	"chimera/models"
 	"chimera/pipeline/engine"
 	"chimera/pipeline/render"
 	"chimera/pipeline/workflows"
@@ -65,12 +66,15 @@ func runGenerate(c *cli.Context) error {
 	return err
 }
 
+// maxPromptFileBytes bounds --prompt-file: far more than any num_ctx holds, far less than memory.
+const maxPromptFileBytes = 64 << 20
+
 func generateRequest(c *cli.Context, cfg engine.Config) (llama.Request, error) {
 	prompt := c.String("prompt")
 	if file := c.String("prompt-file"); file != "" {
-		data, err := os.ReadFile(file)
+		data, err := models.ReadRegularFile(file, maxPromptFileBytes)
 		if err != nil {
-			return llama.Request{}, engine.Invalid(err)
+			return llama.Request{}, err
 		}
 		prompt = string(data)
 	}

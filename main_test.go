@@ -79,27 +79,29 @@ func writeFile(t *testing.T, name string, data []byte) string {
 func TestBadInputIsOneLineAndStatus2(t *testing.T) {
 	truncated, _ := os.ReadFile(tinyModel)
 	cases := map[string][]string{
-		"bad magic":           {"generate", "-m", writeFile(t, "bad.gguf", []byte("PK\x03\x04 not a model")), "-p", "hi"},
-		"truncated model":     {"generate", "-m", writeFile(t, "cut.gguf", truncated[:len(truncated)/2]), "-p", "hi"},
-		"missing model":       {"generate", "-m", "/nonexistent/model.gguf", "-p", "hi"},
-		"unknown synthetic":   {"generate", "-m", "synthetic:2b-q8_0", "-p", "hi"},
-		"no prompt":           {"generate", "-m", tinyModel},
-		"unknown flag":        {"generate", "--bogus"},
-		"num_ctx too small":   {"generate", "-m", tinyModel, "-p", "hi", "--num-ctx", "5"},
-		"bad num_gpu":         {"generate", "-m", tinyModel, "-p", "hi", "--num-gpu", "most"},
-		"bad top_p":           {"generate", "-m", tinyModel, "-p", "hi", "--top-p", "1.5"},
-		"prompt too long":     {"generate", "-m", tinyModel, "-p", strings.Repeat("word ", 600), "--num-ctx", "64", "--num-predict", "4"},
-		"empty data dir":      {"run", "-m", tinyModel, "--data", t.TempDir()},
-		"missing data dir":    {"run", "-m", tinyModel, "--data", "/nonexistent/dir"},
-		"unknown agent":       {"run", "-m", tinyModel, "--agent", "critic"},
-		"missing run":         {"runs", "show", "4242"},
-		"bad export format":   {"runs", "export", "--all", "--format", "xml"},
-		"unknown command":     {"bogus"},
-		"unknown run kind":    {"runs", "list", "--kind", "bogus"},
-		"overflowing range":   {"bench", "-m", tinyModel, "--threads", "1-9223372036854775807+1"},
-		"billion-value range": {"sweep", "-m", tinyModel, "--num-gpu", "0-1000000000"},
-		"oversized grid":      {"bench", "-m", tinyModel, "--num-gpu", "0-100", "--threads", "1-100"},
-		"unknown ollama tag":  {"generate", "-m", "gemma3:1b", "-p", "hi"},
+		"bad magic":             {"generate", "-m", writeFile(t, "bad.gguf", []byte("PK\x03\x04 not a model")), "-p", "hi"},
+		"truncated model":       {"generate", "-m", writeFile(t, "cut.gguf", truncated[:len(truncated)/2]), "-p", "hi"},
+		"missing model":         {"generate", "-m", "/nonexistent/model.gguf", "-p", "hi"},
+		"unknown synthetic":     {"generate", "-m", "synthetic:2b-q8_0", "-p", "hi"},
+		"no prompt":             {"generate", "-m", tinyModel},
+		"unknown flag":          {"generate", "--bogus"},
+		"num_ctx too small":     {"generate", "-m", tinyModel, "-p", "hi", "--num-ctx", "5"},
+		"bad num_gpu":           {"generate", "-m", tinyModel, "-p", "hi", "--num-gpu", "most"},
+		"bad top_p":             {"generate", "-m", tinyModel, "-p", "hi", "--top-p", "1.5"},
+		"prompt too long":       {"generate", "-m", tinyModel, "-p", strings.Repeat("word ", 600), "--num-ctx", "64", "--num-predict", "4"},
+		"empty data dir":        {"run", "-m", tinyModel, "--data", t.TempDir()},
+		"missing data dir":      {"run", "-m", tinyModel, "--data", "/nonexistent/dir"},
+		"unknown agent":         {"run", "-m", tinyModel, "--agent", "critic"},
+		"missing run":           {"runs", "show", "4242"},
+		"bad export format":     {"runs", "export", "--all", "--format", "xml"},
+		"unknown command":       {"bogus"},
+		"unknown run kind":      {"runs", "list", "--kind", "bogus"},
+		"prompt file /dev/zero": {"generate", "-m", tinyModel, "--prompt-file", "/dev/zero"},
+		"prompt file a FIFO":    {"generate", "-m", tinyModel, "--prompt-file", fifo(t)},
+		"overflowing range":     {"bench", "-m", tinyModel, "--threads", "1-9223372036854775807+1"},
+		"billion-value range":   {"sweep", "-m", tinyModel, "--num-gpu", "0-1000000000"},
+		"oversized grid":        {"bench", "-m", tinyModel, "--num-gpu", "0-100", "--threads", "1-100"},
+		"unknown ollama tag":    {"generate", "-m", "gemma3:1b", "-p", "hi"},
 	}
 	db := "CHIMERA_DB=" + filepath.Join(t.TempDir(), "chimera.db")
 	for name, args := range cases {
@@ -111,6 +113,15 @@ func TestBadInputIsOneLineAndStatus2(t *testing.T) {
 			}
 		})
 	}
+}
+
+// fifo is a named pipe nobody writes to: opening it for reading would wait for ever.
+func fifo(t *testing.T) string {
+	path := filepath.Join(t.TempDir(), "fifo")
+	if err := syscall.Mkfifo(path, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
 }
 
 func TestGenerateJSON(t *testing.T) {

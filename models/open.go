@@ -40,8 +40,9 @@ func notRegular(path string, info fs.FileInfo) error {
 	return nil
 }
 
-// readRegular reads the regular file at path, refusing one of more than limit bytes.
-func readRegular(path string, limit int64) ([]byte, error) {
+// ReadRegularFile reads the regular file at path, refusing anything else (a FIFO, a device such as /dev/zero) and
+// a file of more than limit bytes, each with an *Error: bad input.
+func ReadRegularFile(path string, limit int64) ([]byte, error) {
 	file, _, err := openRegular(path)
 	if err != nil {
 		return nil, err

@@ -194,7 +194,7 @@ const (
 )
 
 func readJSON(path string, limit int64, v any) error {
-	data, err := readRegular(path, limit)
+	data, err := ReadRegularFile(path, limit)
 	if err != nil {
 		return err
 	}
