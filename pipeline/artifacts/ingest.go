@@ -11,6 +11,8 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -56,7 +58,8 @@ func (l Limits) withDefaults() Limits {
 }
 
 // Inventory is what Ingest found under its roots. Paths are relative to their root, with "/" separators and
-// the root's base name in front when there are several roots; invalid UTF-8 in names shows as U+FFFD.
+// the root's base name in front when there are several roots; invalid UTF-8 in names shows as U+FFFD and
+// characters that do not print as Go escapes (see displayPath).
 type Inventory struct {
 	Roots   []string      `json:"roots"`
 	Files   []FileFacts   `json:"files"`   // parsed artifacts, in walk order
@@ -91,20 +94,20 @@ type FileFacts struct {
 }
 
 // Ingest walks each root in sorted order and parses every CSV, JSON, JSONL, markdown and text file it finds.
-// Nothing about a single file is fatal: it is listed in Skipped with the reason. Symlinks are followed;
-// a directory that contains itself is skipped as a symlink loop, and a file reached twice is a duplicate.
-// Ingest fails only when a root cannot be read or when nothing at all could be parsed.
+// Nothing about a single file is fatal: it is listed in Skipped with the reason. Symlinks are followed as long
+// as they stay inside the roots (see followSymlink); a directory that contains itself is skipped as a symlink
+// loop, and a file reached twice is a duplicate. Only regular files are read. Ingest fails only when a root
+// cannot be read or when nothing at all could be parsed.
 func Ingest(roots []string, lim Limits) (*Inventory, error) {
 	if len(roots) == 0 {
 		return nil, errors.New("no data directories given")
 	}
-	for _, root := range roots {
-		if _, err := os.Stat(root); err != nil {
-			return nil, fmt.Errorf("data directory %s: %w", root, err)
-		}
+	realRoots, err := resolveRoots(roots)
+	if err != nil {
+		return nil, err
 	}
 	inv := &Inventory{Roots: roots, Files: []FileFacts{}, Skipped: []SkippedFile{}}
-	w := &walker{lim: lim.withDefaults(), inv: inv, firstBySHA: map[string]string{}}
+	w := &walker{lim: lim.withDefaults(), inv: inv, realRoots: realRoots, firstBySHA: map[string]string{}}
 	for _, root := range roots {
 		prefix := ""
 		if len(roots) > 1 {
@@ -118,9 +121,34 @@ func Ingest(roots []string, lim Limits) (*Inventory, error) {
 	return inv, nil
 }
 
+// resolveRoots checks that every root exists and returns their real paths.
+func resolveRoots(roots []string) ([]string, error) {
+	realRoots := make([]string, len(roots))
+	for i, root := range roots {
+		_, err := os.Stat(root)
+		if err == nil {
+			realRoots[i], err = realPath(root)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("data directory %s: %w", root, err)
+		}
+	}
+	return realRoots, nil
+}
+
+// realPath is the absolute path of p with every symlink in it resolved.
+func realPath(p string) (string, error) {
+	resolved, err := filepath.EvalSymlinks(p)
+	if err != nil {
+		return "", err
+	}
+	return filepath.Abs(resolved)
+}
+
 type walker struct {
 	lim        Limits
 	inv        *Inventory
+	realRoots  []string          // the roots' real paths: symlinks are followed only to targets inside them
 	firstBySHA map[string]string // content hash → path of the first file with that content
 	files      int
 	stopped    bool
@@ -132,14 +160,14 @@ func (w *walker) visit(fsPath, rel string, ancestors []os.FileInfo) {
 	if w.stopped {
 		return
 	}
-	info, err := os.Stat(fsPath)
+	target, info, reason := w.examine(fsPath)
 	switch {
-	case err != nil:
-		w.skip(rel, statFailure(err))
+	case reason != "":
+		w.skip(rel, reason)
 	case info.IsDir():
-		w.visitDir(fsPath, rel, info, ancestors)
+		w.visitDir(target, rel, info, ancestors)
 	case !info.Mode().IsRegular():
-		w.skip(rel, "not a regular file")
+		w.skip(rel, notRegular(info.Mode()))
 	case w.files == w.lim.MaxFiles:
 		w.stopped = true
 		w.inv.Notes = append(w.inv.Notes, fmt.Sprintf(
@@ -147,8 +175,51 @@ func (w *walker) visit(fsPath, rel string, ancestors []os.FileInfo) {
 			w.lim.MaxFiles, displayPath(rel)))
 	default:
 		w.files++
-		w.ingestFile(fsPath, displayPath(fileRel(rel, fsPath)), info)
+		w.ingestFile(target, fileRel(rel, fsPath), info)
 	}
+}
+
+// vanished is the reason for an entry that was listed but is gone by the time the walk examines or opens it.
+const vanished = "vanished during the walk"
+
+// examine says what the entry at fsPath is, and the path to read it by: its own, or a symlink's target.
+// When it cannot be examined or followed, it says why instead.
+func (w *walker) examine(fsPath string) (target string, info os.FileInfo, reason string) {
+	info, err := os.Lstat(fsPath)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return "", nil, vanished
+	case err != nil:
+		return "", nil, unreadable(err)
+	case info.Mode()&fs.ModeSymlink != 0:
+		return w.followSymlink(fsPath)
+	}
+	return fsPath, info, ""
+}
+
+// followSymlink resolves a symlink to its target, which must lie inside one of the roots. A data directory is
+// a boundary: a link out of it, to /proc say, whose /proc/<pid>/cwd leads anywhere, would bring other files,
+// other processes' among them, into facts, prompts, reports and the store. A link from one root into another
+// stays inside what was given, so it is followed. The target is compared fully resolved (EvalSymlinks) with
+// the resolved roots, so neither chains of links nor ".." lead out.
+func (w *walker) followSymlink(link string) (target string, info os.FileInfo, reason string) {
+	info, err := os.Stat(link)
+	if err != nil {
+		return "", nil, symlinkFailure(err)
+	}
+	if target, err = realPath(link); err != nil {
+		return "", nil, unreadable(err)
+	}
+	if !slices.ContainsFunc(w.realRoots, func(root string) bool { return isWithin(target, root) }) {
+		return "", nil, "symlink to " + displayPath(target) + ", outside the data directories"
+	}
+	return target, info, ""
+}
+
+// isWithin reports whether the clean absolute path p is dir or lies below it.
+func isWithin(p, dir string) bool {
+	rel, err := filepath.Rel(dir, p)
+	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
 }
 
 func (w *walker) visitDir(dir, rel string, info os.FileInfo, ancestors []os.FileInfo) {
@@ -184,8 +255,10 @@ func dirLabel(rel string) string {
 	return rel
 }
 
+// ingestFile parses the file at fsPath, the entry rel or its symlink's target. The kind comes from rel, the
+// name the file was found under.
 func (w *walker) ingestFile(fsPath, rel string, info os.FileInfo) {
-	ext := strings.ToLower(filepath.Ext(fsPath))
+	ext := strings.ToLower(path.Ext(rel))
 	kind, supported := kindsByExtension[ext]
 	switch {
 	case !supported && ext == "":
@@ -200,7 +273,7 @@ func (w *walker) ingestFile(fsPath, rel string, info os.FileInfo) {
 }
 
 func (w *walker) parseFile(fsPath, rel, kind string) {
-	data, err := readAtMost(fsPath, w.lim.MaxFileBytes)
+	data, err := readRegularFile(fsPath, w.lim.MaxFileBytes)
 	if err != nil {
 		w.skip(rel, err.Error())
 		return
@@ -209,14 +282,15 @@ func (w *walker) parseFile(fsPath, rel, kind string) {
 		w.skip(rel, "empty file")
 		return
 	}
+	name := displayPath(rel)
 	sum := sha256.Sum256(data)
 	hash := hex.EncodeToString(sum[:])
 	if first, ok := w.firstBySHA[hash]; ok {
 		w.inv.Skipped = append(w.inv.Skipped,
-			SkippedFile{Path: rel, Reason: "duplicate of " + first + " (same sha256)", DuplicateOf: first})
+			SkippedFile{Path: name, Reason: "duplicate of " + first + " (same sha256)", DuplicateOf: first})
 		return
 	}
-	w.firstBySHA[hash] = rel
+	w.firstBySHA[hash] = name
 	text, ok := decodeText(data)
 	if !ok {
 		w.skip(rel, "binary content")
@@ -224,12 +298,21 @@ func (w *walker) parseFile(fsPath, rel, kind string) {
 	}
 	facts, err := parseArtifact(kind, text)
 	if err != nil {
-		w.skip(rel, "invalid "+kind+": "+err.Error())
+		w.skip(rel, parseFailure(kind, err))
 		return
 	}
-	facts.Path, facts.Kind, facts.Bytes, facts.SHA256 = rel, kind, int64(len(data)), hash
+	facts.Path, facts.Kind, facts.Bytes, facts.SHA256 = name, kind, int64(len(data)), hash
 	facts.Latest = latestTimestamp(text)
 	w.inv.Files = append(w.inv.Files, facts)
+}
+
+// parseFailure is the reason a file did not parse: a syntax error ("invalid json: …") or a parser's refusal
+// of a well-formed file, which says why itself.
+func parseFailure(kind string, err error) string {
+	if errors.Is(err, errNestedTooDeep) || errors.Is(err, errTooLarge) {
+		return err.Error()
+	}
+	return "invalid " + kind + ": " + err.Error()
 }
 
 func parseArtifact(kind, text string) (FileFacts, error) {
@@ -241,21 +324,36 @@ func parseArtifact(kind, text string) (FileFacts, error) {
 	case KindJSONL:
 		return parseJSONL(text)
 	case KindMarkdown:
-		return parseMarkdown(text), nil
+		return parseMarkdown(text)
 	default:
 		return parseText(text), nil
 	}
 }
 
-// readAtMost reads a file, failing when it turns out larger than limit (it may have grown since it was
-// listed). Its errors read as skip reasons.
-func readAtMost(fsPath string, limit int64) ([]byte, error) {
-	f, err := os.Open(fsPath)
+// readRegularFile reads a file of at most limit bytes; its errors read as skip reasons. The walk looked at the
+// entry already, but it may have been replaced since. The open must neither wait for a writer, should it now
+// be a FIFO (O_NONBLOCK), nor follow a symlink put in its place, which was never checked against the roots
+// (O_NOFOLLOW); what it opened must be a regular file.
+func readRegularFile(fsPath string, limit int64) ([]byte, error) {
+	f, err := os.OpenFile(fsPath, os.O_RDONLY|syscall.O_NONBLOCK|syscall.O_NOFOLLOW, 0)
+	if err != nil {
+		return nil, errors.New(openFailure(err))
+	}
+	defer f.Close()
+	info, err := f.Stat()
 	if err != nil {
 		return nil, errors.New(unreadable(err))
 	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, limit+1))
+	if !info.Mode().IsRegular() {
+		return nil, errors.New(notRegular(info.Mode()))
+	}
+	return readAtMost(f, limit)
+}
+
+// readAtMost reads r to its end, failing when it holds more than limit bytes (a file may have grown since it
+// was listed).
+func readAtMost(r io.Reader, limit int64) ([]byte, error) {
+	data, err := io.ReadAll(io.LimitReader(r, limit+1))
 	if err != nil {
 		return nil, errors.New(unreadable(err))
 	}
@@ -269,8 +367,8 @@ func (w *walker) skip(rel, reason string) {
 	w.inv.Skipped = append(w.inv.Skipped, SkippedFile{Path: displayPath(dirLabel(rel)), Reason: reason})
 }
 
-// statFailure explains why an entry listed in a directory cannot be examined.
-func statFailure(err error) string {
+// symlinkFailure explains why a symlink cannot be followed.
+func symlinkFailure(err error) string {
 	switch {
 	case errors.Is(err, syscall.ELOOP):
 		return "symlink loop"
@@ -278,6 +376,32 @@ func statFailure(err error) string {
 		return "broken symlink"
 	default:
 		return unreadable(err)
+	}
+}
+
+// openFailure explains why a file the walk looked at could not be opened.
+func openFailure(err error) string {
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return vanished
+	case errors.Is(err, syscall.ELOOP):
+		return "replaced by a symlink during the walk"
+	default:
+		return unreadable(err)
+	}
+}
+
+// notRegular says what an entry is instead of a regular file.
+func notRegular(mode fs.FileMode) string {
+	switch {
+	case mode&fs.ModeNamedPipe != 0:
+		return "named pipe, not a regular file"
+	case mode&fs.ModeSocket != 0:
+		return "socket, not a regular file"
+	case mode&fs.ModeDevice != 0:
+		return "device, not a regular file"
+	default:
+		return "not a regular file"
 	}
 }
 
@@ -291,8 +415,22 @@ func unreadable(err error) string {
 	return "unreadable: " + err.Error()
 }
 
-// displayPath makes a file name safe to print and to encode as JSON.
-func displayPath(p string) string { return strings.ToValidUTF8(p, "\uFFFD") }
+// displayPath makes a file name safe to print and to encode as JSON: invalid UTF-8 becomes U+FFFD, and every
+// character that does not print (control characters such as ESC and newline, bidirectional overrides) is
+// written as a Go escape, so "evil\x1b[31m.csv" shows as `evil\x1b[31m.csv` and can neither drive a terminal
+// nor break a line of a report.
+func displayPath(p string) string {
+	var b strings.Builder
+	for _, r := range strings.ToValidUTF8(p, "\uFFFD") {
+		if strconv.IsPrint(r) {
+			b.WriteRune(r)
+		} else {
+			quoted := strconv.QuoteRune(r)
+			b.WriteString(quoted[1 : len(quoted)-1])
+		}
+	}
+	return b.String()
+}
 
 func byteSize(n int64) string {
 	switch {

@@ -7,7 +7,10 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -286,5 +289,179 @@ func TestIngestTenThousandSmallFiles(t *testing.T) {
 	all, err := Ingest([]string{dir}, Limits{MaxFiles: 20_000})
 	if err != nil || len(all.Files) != 10_000 {
 		t.Errorf("%d files parsed (%v), want 10000", len(all.Files), err)
+	}
+}
+
+func TestIngestFollowsSymlinksOnlyInsideTheDataDirectories(t *testing.T) {
+	parent := t.TempDir()
+	data, more, private := filepath.Join(parent, "data"), filepath.Join(parent, "more"), filepath.Join(parent, "private")
+	writeFiles(t, private, map[string]string{"secret.csv": "secret\n1\n"})
+	writeFiles(t, more, map[string]string{"b.csv": "b\n2\n"})
+	writeFiles(t, data, map[string]string{
+		"a.csv":      "a\n1\n",
+		"sub/up.csv": "->../a.csv",
+		"sub/loop":   "->..",
+		"more.csv":   "->../more/b.csv", // into the other data directory: followed
+		"secret.csv": "->../private/secret.csv",
+		"private":    "->sub/../../private", // out through a directory inside
+		"proc.csv":   "->/proc",             // its /proc/<pid>/cwd leads to the whole filesystem
+	})
+	inv, err := Ingest([]string{data, more}, Limits{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := filePaths(inv), []string{"data/a.csv", "data/more.csv"}; !slices.Equal(got, want) {
+		t.Errorf("files %q, want %q", got, want)
+	}
+	realPrivate := evalSymlinks(t, private)
+	wantSkipped := map[string]string{
+		"data/private":    "symlink to " + realPrivate + ", outside the data directories",
+		"data/proc.csv":   "symlink to /proc, outside the data directories",
+		"data/secret.csv": "symlink to " + filepath.Join(realPrivate, "secret.csv") + ", outside the data directories",
+		"data/sub/loop":   "symlink loop",
+		"data/sub/up.csv": "duplicate of data/a.csv (same sha256)",
+		"more/b.csv":      "duplicate of data/more.csv (same sha256)",
+	}
+	if got := skipReasons(inv); !maps.Equal(got, wantSkipped) {
+		t.Errorf("skipped %q,\nwant %q", got, wantSkipped)
+	}
+}
+
+func evalSymlinks(t *testing.T, p string) string {
+	t.Helper()
+	resolved, err := filepath.EvalSymlinks(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resolved
+}
+
+func TestFIFOsAreSkippedWithoutBlocking(t *testing.T) {
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{"a.csv": "a\n1\n"})
+	fifo := filepath.Join(dir, "pipe.csv")
+	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	returnsPromptly(t, "Ingest", func() {
+		inv, err := Ingest([]string{dir}, Limits{})
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		if got := skipReasons(inv)["pipe.csv"]; got != "named pipe, not a regular file" {
+			t.Errorf("reason %q", got)
+		}
+	})
+	// A FIFO swapped in after the walk looked at the entry reaches the read itself.
+	returnsPromptly(t, "reading a FIFO", func() {
+		if _, err := readRegularFile(fifo, 100); err == nil || err.Error() != "named pipe, not a regular file" {
+			t.Errorf("error %v", err)
+		}
+	})
+}
+
+// returnsPromptly runs f and fails the test if it does not return within ten seconds.
+func returnsPromptly(t *testing.T, what string, f func()) {
+	t.Helper()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		f()
+	}()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatalf("%s blocked", what)
+	}
+}
+
+func TestReadRegularFileRefusesASymlink(t *testing.T) {
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{"a.csv": "a\n1\n", "link.csv": "->a.csv"})
+	if _, err := readRegularFile(filepath.Join(dir, "link.csv"), 100); err == nil || err.Error() != "replaced by a symlink during the walk" {
+		t.Errorf("error %v", err)
+	}
+}
+
+func TestIngestSkipsFilesNestedTooDeepOrTooLargeToFlatten(t *testing.T) {
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{
+		"deep.json":  nestedJSON(9998),
+		"deep.jsonl": "{\"a\": 1}\n" + nestedJSON(maxJSONDepth+1) + "\n",
+		"ok.json":    nestedJSON(maxJSONDepth),
+		"padded.csv": strings.Repeat("a,", 1000) + "\n" + strings.Repeat("1\n", 1000),
+	})
+	inv, err := Ingest([]string{dir}, Limits{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := filePaths(inv); !slices.Equal(got, []string{"ok.json"}) {
+		t.Errorf("files %q, want ok.json", got)
+	}
+	wantSkipped := map[string]string{
+		"deep.json":  "JSON nested deeper than 64 levels",
+		"deep.jsonl": "line 2: JSON nested deeper than 64 levels",
+		"padded.csv": "its tables and field names would take more than 64× the file's size",
+	}
+	if got := skipReasons(inv); !maps.Equal(got, wantSkipped) {
+		t.Errorf("skipped %q,\nwant %q", got, wantSkipped)
+	}
+}
+
+// nestedJSON is depth objects nested in one another around a number: {"k":{"k":1}} for 2.
+func nestedJSON(depth int) string {
+	return strings.Repeat(`{"k":`, depth) + "1" + strings.Repeat("}", depth)
+}
+
+func TestIngestEscapesControlCharactersInNames(t *testing.T) {
+	parent := t.TempDir()
+	dir, outside := filepath.Join(parent, "data"), filepath.Join(parent, "outside")
+	writeFiles(t, outside, map[string]string{"\x1b[2J.csv": "x\n1\n"})
+	writeFiles(t, dir, map[string]string{
+		"evil\x1b[31m.csv": "a\n1\n",
+		"line\nbreak.csv":  "b\n2\n",
+		"rlo\u202e.csv":    "c\n3\n", // a bidirectional override
+		"bell.\a":          "x",
+		"clear.csv":        "->" + filepath.Join(outside, "\x1b[2J.csv"),
+	})
+	inv, err := Ingest([]string{dir}, Limits{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := filePaths(inv), []string{`evil\x1b[31m.csv`, `line\nbreak.csv`, `rlo\u202e.csv`}; !slices.Equal(got, want) {
+		t.Errorf("files %q, want %q", got, want)
+	}
+	wantSkipped := map[string]string{
+		`bell.\a`:   `unsupported extension .\a`,
+		"clear.csv": "symlink to " + evalSymlinks(t, outside) + `/\x1b[2J.csv, outside the data directories`,
+	}
+	if got := skipReasons(inv); !maps.Equal(got, wantSkipped) {
+		t.Errorf("skipped %q,\nwant %q", got, wantSkipped)
+	}
+	var text strings.Builder
+	if err := WriteFactsText(&text, BuildFacts(inv)); err != nil {
+		t.Fatal(err)
+	}
+	isControl := func(r rune) bool { return unicode.IsControl(r) && r != '\n' }
+	if i := strings.IndexFunc(text.String(), isControl); i >= 0 {
+		t.Errorf("control character in the printed report: %q", text.String()[max(0, i-20):])
+	}
+}
+
+func TestAFileThatVanishesDuringTheWalkIsReportedAsSuch(t *testing.T) {
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{"dangling.csv": "->missing.csv"})
+	w := &walker{lim: Limits{}.withDefaults(), inv: &Inventory{}}
+	// deleted.csv was listed, then deleted before the walk looked at it.
+	w.visit(filepath.Join(dir, "deleted.csv"), "deleted.csv", nil)
+	w.visit(filepath.Join(dir, "dangling.csv"), "dangling.csv", nil)
+	want := map[string]string{"deleted.csv": "vanished during the walk", "dangling.csv": "broken symlink"}
+	if got := skipReasons(w.inv); !maps.Equal(got, want) {
+		t.Errorf("skipped %q, want %q", got, want)
+	}
+	// Deleted after the walk looked at it, before it was opened.
+	if _, err := readRegularFile(filepath.Join(dir, "deleted.csv"), 100); err == nil || err.Error() != "vanished during the walk" {
+		t.Errorf("reading a deleted file: %v", err)
 	}
 }

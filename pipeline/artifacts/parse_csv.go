@@ -7,8 +7,8 @@ import (
 )
 
 // parseCSV reads a header row and the data rows under it. Quoting is lenient and ragged rows are cut or padded
-// to the header's width. A units row directly under the header, as Nsight Compute exports have, becomes the
-// table's units instead of data.
+// to the header's width, within the output budget. A units row directly under the header, as Nsight Compute
+// exports have, becomes the table's units instead of data.
 func parseCSV(text string) (FileFacts, error) {
 	r := csv.NewReader(strings.NewReader(text))
 	r.FieldsPerRecord = -1
@@ -26,7 +26,11 @@ func parseCSV(text string) (FileFacts, error) {
 		t.units = trimCells(fitWidth(body[0], len(t.columns)))
 		body = body[1:]
 	}
+	budget := newOutputBudget(text)
 	for _, row := range body {
+		if !budget.spendRow(len(t.columns)) {
+			return FileFacts{}, errTooLarge
+		}
 		t.addRow(row)
 	}
 	return describeTables([]*table{t}), nil

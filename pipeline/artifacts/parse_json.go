@@ -3,6 +3,7 @@ package artifacts
 import (
 	"encoding/json"
 	"fmt"
+	"iter"
 	"maps"
 	"math"
 	"slices"
@@ -12,18 +13,26 @@ import (
 	"chimera/pipeline/stats"
 )
 
+// maxJSONDepth is the deepest nesting of objects and arrays parseJSON reads. Benchmark artifacts nest a few
+// levels (the shared dataset six); a document nested deeper is not a table, and flattening one costs time and
+// memory quadratic in its depth (a 960 KB file nested 9,998 deep took 4.5 GB). The output budget would stop
+// it too, but this reason says what is wrong with the file.
+const maxJSONDepth = 64
+
+var errNestedTooDeep = fmt.Errorf("JSON nested deeper than %d levels", maxJSONDepth)
+
 // parseJSON reads one JSON document. Its numeric leaves become Fields keyed by path, with "[]" standing for
 // any array index so that a column's values across an array are summarised together ("results[].tokens_s").
 // Arrays of objects become tables, and so do keyed collections, objects whose members are objects of a common
 // shape such as {"eager": {…}, "jit": {…}}. Records that failed stay out of Fields.
 func parseJSON(text string) (FileFacts, error) {
-	var root any
-	if err := json.Unmarshal([]byte(text), &root); err != nil {
+	root, err := unmarshalShallow(text)
+	if err != nil {
 		return FileFacts{}, err
 	}
-	c := newJSONCollector()
+	c := newJSONCollector(newOutputBudget(text))
 	c.visit(root, "")
-	return c.facts(), nil
+	return c.facts()
 }
 
 // parseJSONL reads one JSON value per line; objects are the rows of a single table, like a CSV file's.
@@ -33,19 +42,53 @@ func parseJSONL(text string) (FileFacts, error) {
 		if strings.TrimSpace(line) == "" {
 			continue
 		}
-		var v any
-		if err := json.Unmarshal([]byte(line), &v); err != nil {
+		v, err := unmarshalShallow(line)
+		if err != nil {
 			return FileFacts{}, fmt.Errorf("line %d: %w", i+1, err)
 		}
 		values = append(values, v)
 	}
-	c := newJSONCollector()
+	c := newJSONCollector(newOutputBudget(text))
 	c.visitArray(values, "", "")
-	f := c.facts()
-	if len(f.tables) == 1 {
+	f, err := c.facts()
+	if err == nil && len(f.tables) == 1 {
 		f.Columns = f.tables[0].columns
 	}
-	return f, nil
+	return f, err
+}
+
+// unmarshalShallow decodes a JSON value nested at most maxJSONDepth levels deep.
+func unmarshalShallow(text string) (any, error) {
+	var v any
+	if err := json.Unmarshal([]byte(text), &v); err != nil {
+		return nil, err
+	}
+	if nestedDeeper(v, maxJSONDepth) {
+		return nil, errNestedTooDeep
+	}
+	return v, nil
+}
+
+// nestedDeeper reports whether v nests objects and arrays more than levels deep.
+func nestedDeeper(v any, levels int) bool {
+	var children iter.Seq[any]
+	switch v := v.(type) {
+	case []any:
+		children = slices.Values(v)
+	case map[string]any:
+		children = maps.Values(v)
+	default:
+		return false
+	}
+	if levels == 0 {
+		return true
+	}
+	for child := range children {
+		if nestedDeeper(child, levels-1) {
+			return true
+		}
+	}
+	return false
 }
 
 // leaf is a scalar inside a record, named by its path relative to the record.
@@ -59,10 +102,11 @@ type jsonCollector struct {
 	values  map[string][]float64 // numeric leaves by generic path
 	records map[string][][]leaf  // table records by table name
 	tables  []string             // table names in the order they were met
+	budget  *outputBudget        // charged for every value; once it is spent the collector stops
 }
 
-func newJSONCollector() *jsonCollector {
-	return &jsonCollector{values: map[string][]float64{}, records: map[string][][]leaf{}}
+func newJSONCollector(budget *outputBudget) *jsonCollector {
+	return &jsonCollector{values: map[string][]float64{}, records: map[string][][]leaf{}, budget: budget}
 }
 
 func (c *jsonCollector) visit(v any, path string) {
@@ -83,7 +127,10 @@ func (c *jsonCollector) visit(v any, path string) {
 func (c *jsonCollector) visitArray(elems []any, tableName, elemPath string) {
 	isTable := len(elems) > 0 && allObjects(elems)
 	for _, e := range elems {
-		if isTable && c.addRecord(tableName, flattenRecord(e.(map[string]any))) {
+		if !c.charge(elemPath) {
+			return
+		}
+		if isTable && c.addRecord(tableName, c.flattenRecord(e.(map[string]any))) {
 			continue
 		}
 		c.visit(e, elemPath)
@@ -94,17 +141,25 @@ func (c *jsonCollector) visitArray(elems []any, tableName, elemPath string) {
 // their key in a column named after the collection.
 func (c *jsonCollector) visitObject(obj map[string]any, path string) {
 	keys := slices.Sorted(maps.Keys(obj))
-	members := keyedRecords(obj, keys)
+	members := c.keyedRecords(obj, keys)
 	for i, k := range keys {
+		memberPath := joinPath(path, k)
+		if !c.charge(memberPath) {
+			return
+		}
 		if members != nil {
 			keyLeaf := leaf{name: collectionName(path), cell: k, value: math.NaN()}
 			if c.addRecord(joinPath(path, "*"), append([]leaf{keyLeaf}, members[i]...)) {
 				continue
 			}
 		}
-		c.visit(obj[k], joinPath(path, k))
+		c.visit(obj[k], memberPath)
 	}
 }
+
+// charge takes the cost of one value from the budget: a leaf, and the path it is named or filed under, which
+// repeats its parents' and is built or hashed once per value. It reports whether the budget still holds out.
+func (c *jsonCollector) charge(path string) bool { return c.budget.spend(len(path) + leafBytes) }
 
 // addRecord files a record under its table and reports whether it failed.
 func (c *jsonCollector) addRecord(tableName string, rec []leaf) (failed bool) {
@@ -119,20 +174,26 @@ func (c *jsonCollector) addRecord(tableName string, rec []leaf) (failed bool) {
 	return failureOf(names, cells) != ""
 }
 
-func (c *jsonCollector) facts() FileFacts {
-	f := FileFacts{Fields: make(map[string]stats.Summary, len(c.values))}
+// facts summarises what the collector found, or fails with errTooLarge when the budget ran out.
+func (c *jsonCollector) facts() (FileFacts, error) {
+	tables := make([]*table, len(c.tables))
+	for i, name := range c.tables {
+		tables[i] = recordsTable(name, c.records[name], c.budget)
+	}
+	if c.budget.exhausted() {
+		return FileFacts{}, errTooLarge
+	}
+	f := FileFacts{Fields: make(map[string]stats.Summary, len(c.values)), tables: tables}
 	for path, xs := range c.values {
 		f.Fields[path] = stats.Summarize(xs)
 	}
-	for _, name := range c.tables {
-		f.tables = append(f.tables, recordsTable(name, c.records[name]))
-	}
 	f.Rows, f.Failures = countRecords(f.tables)
-	return f
+	return f, nil
 }
 
-// recordsTable lines records up under the union of their leaf names, in the order the names first appear.
-func recordsTable(name string, records [][]leaf) *table {
+// recordsTable lines records up under the union of their leaf names, in the order the names first appear,
+// for as long as the budget pays for the padded rows.
+func recordsTable(name string, records [][]leaf, budget *outputBudget) *table {
 	t := &table{name: name}
 	index := map[string]int{}
 	for _, rec := range records {
@@ -144,6 +205,9 @@ func recordsTable(name string, records [][]leaf) *table {
 		}
 	}
 	for _, rec := range records {
+		if !budget.spendRow(len(t.columns)) {
+			break
+		}
 		cells, values := make([]string, len(t.columns)), nanRow(len(t.columns))
 		for _, l := range rec {
 			cells[index[l.name]], values[index[l.name]] = l.cell, l.value
@@ -155,7 +219,7 @@ func recordsTable(name string, records [][]leaf) *table {
 
 // keyedRecords flattens the members of a keyed collection: at least two members, all of them objects sharing
 // at least one leaf name. For any other object it returns nil.
-func keyedRecords(obj map[string]any, keys []string) [][]leaf {
+func (c *jsonCollector) keyedRecords(obj map[string]any, keys []string) [][]leaf {
 	if len(keys) < 2 {
 		return nil
 	}
@@ -166,7 +230,7 @@ func keyedRecords(obj map[string]any, keys []string) [][]leaf {
 		if !ok {
 			return nil
 		}
-		records[i] = flattenRecord(member)
+		records[i] = c.flattenRecord(member)
 		for _, l := range records[i] {
 			shared[l.name]++
 		}
@@ -181,14 +245,18 @@ func keyedRecords(obj map[string]any, keys []string) [][]leaf {
 
 // flattenRecord lists an object's scalar leaves in key order, nested objects joined with dots. Arrays are
 // left out: they are tables or fields of their own.
-func flattenRecord(obj map[string]any) []leaf {
+func (c *jsonCollector) flattenRecord(obj map[string]any) []leaf {
 	var leaves []leaf
 	var walk func(v any, name string)
 	walk = func(v any, name string) {
 		switch v := v.(type) {
 		case map[string]any:
 			for _, k := range slices.Sorted(maps.Keys(v)) {
-				walk(v[k], joinPath(name, k))
+				member := joinPath(name, k)
+				if !c.charge(member) {
+					return
+				}
+				walk(v[k], member)
 			}
 		case []any:
 		case float64:

@@ -1,6 +1,7 @@
 package artifacts
 
 import (
+	"errors"
 	"slices"
 	"strings"
 	"testing"
@@ -83,4 +84,28 @@ func FuzzParseJSON(f *testing.F) {
 			checkParsed(t, facts)
 		}
 	})
+}
+
+func TestParseJSONRefusesDeepNesting(t *testing.T) {
+	f, err := parseJSON(nestedJSON(maxJSONDepth))
+	if leaf := strings.Repeat("k.", maxJSONDepth-1) + "k"; err != nil || f.Fields[leaf].N != 1 {
+		t.Errorf("%d levels: fields %v, error %v", maxJSONDepth, f.Fields, err)
+	}
+	if _, err := parseJSON(nestedJSON(maxJSONDepth + 1)); !errors.Is(err, errNestedTooDeep) {
+		t.Errorf("%d levels: error %v", maxJSONDepth+1, err)
+	}
+	if _, err := parseJSON("[" + nestedJSON(maxJSONDepth) + "]"); !errors.Is(err, errNestedTooDeep) {
+		t.Errorf("arrays count as levels: error %v", err)
+	}
+}
+
+func BenchmarkParseJSONDeeplyNested(b *testing.B) {
+	text := nestedJSON(9998)
+	b.SetBytes(int64(len(text)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := parseJSON(text); !errors.Is(err, errNestedTooDeep) {
+			b.Fatal(err)
+		}
+	}
 }

@@ -7,10 +7,11 @@ import (
 
 // parseMarkdown collects ATX headings and pipe tables outside code fences. Tables are named table1, table2, …
 // in order, so their numeric columns appear in Fields as "table2.Tokens/s".
-func parseMarkdown(text string) FileFacts {
+func parseMarkdown(text string) (FileFacts, error) {
 	lines := strings.Split(text, "\n")
 	var headings []string
 	var tables []*table
+	budget := newOutputBudget(text)
 	inFence := false
 	for i := 0; i < len(lines); i++ {
 		line := strings.TrimSpace(lines[i])
@@ -21,15 +22,18 @@ func parseMarkdown(text string) FileFacts {
 		case isHeading(line):
 			headings = append(headings, headingText(line))
 		case i+1 < len(lines) && strings.Contains(line, "|") && isDelimiterRow(lines[i+1]):
-			t, used := readPipeTable(lines[i:], fmt.Sprintf("table%d", len(tables)+1))
+			t, used := readPipeTable(lines[i:], fmt.Sprintf("table%d", len(tables)+1), budget)
 			tables = append(tables, t)
 			i += used - 1
 		}
 	}
+	if budget.exhausted() {
+		return FileFacts{}, errTooLarge
+	}
 	f := describeTables(tables)
 	f.Headings = headings
 	f.Lines, f.Words = countLinesAndWords(text)
-	return f
+	return f, nil
 }
 
 // isHeading recognises "# Title" to "###### Title": one to six hashes, then a space or the end of the line.
@@ -61,11 +65,11 @@ func isDelimiterRow(line string) bool {
 	return true
 }
 
-// readPipeTable reads a header, its delimiter row and the rows below, up to the first line without a pipe.
-// Exports that lost their line breaks put prose before the header and after the last row on the same line:
-// the delimiter row gives the true width, extra header cells on the left and extra row cells on the right are
-// dropped. It returns the table and the number of lines it used.
-func readPipeTable(lines []string, name string) (*table, int) {
+// readPipeTable reads a header, its delimiter row and the rows below, up to the first line without a pipe or
+// the end of the budget. Exports that lost their line breaks put prose before the header and after the last
+// row on the same line: the delimiter row gives the true width, extra header cells on the left and extra row
+// cells on the right are dropped. It returns the table and the number of lines it used.
+func readPipeTable(lines []string, name string, budget *outputBudget) (*table, int) {
 	header := splitPipeRow(lines[0])
 	width := len(splitPipeRow(lines[1]))
 	if len(header) > width {
@@ -73,7 +77,7 @@ func readPipeTable(lines []string, name string) (*table, int) {
 	}
 	t := &table{name: name, columns: columnNames(fitWidth(header, width))}
 	used := 2
-	for ; used < len(lines) && strings.Contains(lines[used], "|"); used++ {
+	for ; used < len(lines) && strings.Contains(lines[used], "|") && budget.spendRow(width); used++ {
 		t.addRow(splitPipeRow(lines[used]))
 	}
 	return t, used
