@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -52,8 +53,8 @@ func runGenerate(c *cli.Context) error {
 		stream = func(s string) { io.WriteString(os.Stdout, s) }
 	}
 	result, err := workflows.Generate(c.Context, db, workflows.GenerateOptions{Target: target(c), Config: cfg, Request: req, Stream: stream})
-	if result == nil {
-		return err
+	if result == nil || err != nil && !errors.Is(err, context.Canceled) {
+		return err // a failed call's timings measure nothing; an interrupted one's are what it did
 	}
 	if c.Bool("json") {
 		if jerr := render.WriteJSON(os.Stdout, generateOutput(result)); jerr != nil {
