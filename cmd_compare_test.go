@@ -26,7 +26,7 @@ func TestCompareAndMultiRefuseBadInput(t *testing.T) {
 		"no runs":             {"compare", "-m", tinyModel, "--runs", "0"},
 		"bad chimera setting": {"compare", "-m", tinyModel, "--chimera-top-p", "3"},
 		"unknown scenario":    {"multi", "-m", tinyModel, "trio"},
-		"options after":       {"multi", "-m", tinyModel, "chimera-homo", "--chimera-num-ctx", "2048"},
+		"two scenarios":       {"multi", "-m", tinyModel, "chimera-homo", "chimera-hetero"},
 		"unused settings":     {"multi", "-m", tinyModel, "--chimera2-num-ctx", "2048", "chimera-homo"},
 	}
 	db := "CHIMERA_DB=" + filepath.Join(t.TempDir(), "chimera.db")

@@ -42,12 +42,12 @@ func answerReserve(numPredict int) int {
 	return 512
 }
 
-// FitPrompt builds the user message from the highest-priority facts that fit, with the handoffs and the task.
-// Facts are dropped lowest priority first, and the plan records it; if even no facts cannot fit, the error names
-// the num_ctx that would.
+// FitPrompt builds the user message from the highest-ranked facts that fit (see rankByInformation), with the
+// handoffs and the task. Facts are dropped lowest rank first, and the plan records it; if even no facts cannot
+// fit, the error names the num_ctx that would.
 func FitPrompt(tok Tokenizer, agent Agent, stage string, facts []artifacts.Fact, handoffs []Handoff, cfg engine.Config) (*PromptPlan, error) {
 	task := agent.Task(stage)
-	ranked := artifacts.RankFacts(facts)
+	ranked := rankByInformation(facts)
 	reserve := answerReserve(cfg.NumPredict)
 	budget := PromptBudget(cfg.Context.NumCtx, reserve)
 	build := func(n int) (llama.Request, int, error) {
@@ -95,7 +95,7 @@ func userMessage(facts []artifacts.Fact, total int, handoffs []Handoff, task str
 	var b strings.Builder
 	// The count follows the list so that prompts with more or fewer facts still share their leading tokens,
 	// which a context reusing its KV cache does not evaluate again.
-	b.WriteString("Benchmark facts computed by chimera from the artifact files, most important first; each ends with its source file:\n")
+	b.WriteString("Benchmark facts computed by chimera from the artifact files, most informative first; each ends with its source file:\n")
 	for _, f := range facts {
 		fmt.Fprintf(&b, "- %s [%s]\n", f.Text, f.Source)
 	}

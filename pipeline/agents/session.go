@@ -59,7 +59,7 @@ func (s *Session) RunAgent(ctx context.Context, agent Agent, rep int, inbound []
 	if err != nil {
 		return res, err
 	}
-	res.Grounding = CheckGrounding(res.Analysis()+"\n"+res.Report(), s.knownNumbers(res))
+	res.Grounding = checkAgentTexts(res.Analysis(), res.Report(), s.knownNumbers(res))
 	return res, nil
 }
 

@@ -168,7 +168,7 @@ func TestInterruptedRunKeepsCompletedCalls(t *testing.T) {
 }
 
 func TestRunOnTheSharedDataset(t *testing.T) {
-	const shared = "../../shared/datasets/chimera-reports"
+	const shared = "../../../shared/datasets/chimera-reports"
 	if _, err := os.Stat(shared); err != nil {
 		t.Skip("shared dataset absent")
 	}

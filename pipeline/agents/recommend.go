@@ -1,0 +1,45 @@
+package agents
+
+import "chimera/pipeline/artifacts"
+
+// recommendation is an action and the key findings that call for it.
+type recommendation struct {
+	action   string
+	evidence []finding
+}
+
+// recommendations turns the key findings into distinct actions, in the order of the first finding calling for
+// each; an action that several findings call for is given once, citing them all.
+func recommendations(findings []finding) []recommendation {
+	var recs []recommendation
+	for _, same := range groupByKey(findings, actionFor) {
+		if action := actionFor(same[0]); action != "" {
+			recs = append(recs, recommendation{action: action, evidence: same})
+		}
+	}
+	return recs
+}
+
+// actionFor is what a finding asks the reader to do, "" when it asks nothing.
+func actionFor(f finding) string {
+	switch f.Kind {
+	case artifacts.FactBestConfig:
+		return "Start from the fastest measured configuration of each sweep, then confirm it with repeated runs"
+	case artifacts.FactGroupMeans:
+		if s, ok := f.significance(); ok && s.significant {
+			return "Prefer the leading group of each comparison: its lead over the runner-up is significant"
+		}
+		return "Repeat the runs before choosing between the leading groups: their difference is not shown to be significant"
+	case artifacts.FactParamEffect:
+		return "Compare the per-level means before sweeping further: tune the parameters whose levels differ most"
+	case artifacts.FactSpeedup:
+		return "Prefer the backend with the measured speedup where it applies, weighing its compile time"
+	case artifacts.FactColdStart:
+		return "Keep cold first calls out of averages: warm up once per configuration"
+	case artifacts.FactFailures:
+		return "Fix or exclude the failed runs before comparing settings"
+	case artifacts.FactTimeShares:
+		return "Work on the largest share of the time first: load, prompt evaluation or generation"
+	}
+	return ""
+}
