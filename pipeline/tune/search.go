@@ -7,7 +7,8 @@
 // suits these axes, whose effects mostly add up (threads, batch, cache types), it needs a measurement only per
 // value per axis and pass instead of per combination, and a second pass catches the interactions that remain.
 // Ties within noise go to the cheaper setting: less memory, else the value listed first (the axes list their
-// values cheapest first). The package measures nothing itself: a Measurer does.
+// values cheapest first), but never to one significantly below the fastest trial measured; the answer is the
+// cheapest trial that is not. The package measures nothing itself: a Measurer does.
 package tune
 
 import (
@@ -94,8 +95,41 @@ func Search(ctx context.Context, m Measurer, opts Options) (*Result, error) {
 	s := &searcher{opts: opts, m: m, trials: map[string]*Trial{}, rng: rand.New(rand.NewPCG(opts.Seed, 0x7475)),
 		result: &Result{Best: -1, Defaults: -1, GridSize: gridSize(opts.Axes)}}
 	err := s.run(ctx)
+	s.chooseBest()
 	s.result.Tied = s.tiedWithBest()
 	return s.result, err
+}
+
+// chooseBest settles the answer: of the trials not significantly worse than the fastest one, the cheapest. The
+// incumbent alone would not do: a chain of ties, each one cheaper, can end significantly below where it began.
+func (s *searcher) chooseBest() {
+	top := s.fastest()
+	if top == nil {
+		return
+	}
+	best := top
+	for _, t := range s.result.Trials {
+		if t.Rejected == "" && !s.significantlyWorse(t, top) && s.cheaper(t, best) {
+			best = t
+		}
+	}
+	s.result.Best = s.index(best)
+}
+
+// fastest is the usable trial with the best mean; nil when none is usable.
+func (s *searcher) fastest() *Trial {
+	var top *Trial
+	for _, t := range s.result.Trials {
+		if t.Rejected == "" && (top == nil || s.direction(t, top) == won) {
+			top = t
+		}
+	}
+	return top
+}
+
+// significantlyWorse reports whether a is below b at stats.SignificanceLevel.
+func (s *searcher) significantlyWorse(a, b *Trial) bool {
+	return a != b && stats.Welch(a.Samples, b.Samples).P < stats.SignificanceLevel && s.direction(a, b) == lost
 }
 
 // tiedWithBest are the usable trials Welch's test cannot tell from the best at stats.SignificanceLevel.
@@ -206,7 +240,7 @@ func (s *searcher) challenge(ctx context.Context, cfg Config) (bool, error) {
 	if err != nil || challenger == nil || challenger.Rejected != "" {
 		return false, err
 	}
-	if outcome == won || outcome == tied && s.cheaper(challenger, s.incumbent) {
+	if outcome == won || outcome == tied && s.cheaper(challenger, s.incumbent) && !s.significantlyWorse(challenger, s.fastest()) {
 		s.setIncumbent(challenger)
 		return true, nil
 	}

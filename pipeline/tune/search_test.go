@@ -8,6 +8,8 @@ import (
 	"reflect"
 	"strconv"
 	"testing"
+
+	"chimera/pipeline/stats"
 )
 
 // fakeBox is a deterministic machine with a known optimum: tok/s adds up from each setting's effect, with
@@ -163,3 +165,23 @@ func (c *cancelAfter) Measure(ctx context.Context, cfg Config, reps int) (Measur
 	}
 	return c.Measurer.Measure(ctx, cfg, reps)
 }
+
+// A chain of ties, each one cheaper and a little slower, must not end significantly below the fastest trial:
+// the answer is the cheapest trial that is not significantly worse than the fastest.
+func TestTiesDoNotDriftBelowTheFastest(t *testing.T) {
+	b, opts := box(0.015, 9)
+	opts.Offload = -1
+	b.effect = func(c Config) float64 { return 100 + 1.5*float64(c[1]+c[2]+c[3]) } // every cheaper value 1.5 % slower
+	result, err := Search(context.Background(), b, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	best := result.Trials[result.Best]
+	for i, tr := range result.Trials {
+		if tr.Rejected == "" && i != result.Best && stats.Mean(tr.Samples) > stats.Mean(best.Samples) && welchP(tr, best) < 0.05 {
+			t.Errorf("trial %s is significantly faster than the answer %s", opts.Describe(tr.Config), opts.Describe(best.Config))
+		}
+	}
+}
+
+func welchP(a, b *Trial) float64 { return stats.Welch(a.Samples, b.Samples).P }
