@@ -40,6 +40,12 @@ func actionFor(f finding) string {
 		return "Fix or exclude the failed runs before comparing settings"
 	case artifacts.FactTimeShares:
 		return "Work on the largest share of the time first: load, prompt evaluation or generation"
+	case artifacts.FactNoDifference:
+		return "Keep the cheapest of the settings that made no measurable difference, or repeat the runs to tell them apart"
+	case artifacts.FactConcurrency:
+		return "Run the agents together only where the measured speedup holds, and watch the contention it reports"
+	case artifacts.FactNoInput:
+		return "Rerun the runs that analysed no input: their figures measure nothing"
 	}
 	return ""
 }

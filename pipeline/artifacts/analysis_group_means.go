@@ -1,45 +1,48 @@
 package artifacts
 
-import (
-	"strings"
+import "chimera/pipeline/stats"
 
-	"chimera/pipeline/stats"
-)
+// groupMetric is a measured role compared between groups, with the priority of its facts.
+type groupMetric struct {
+	role     role
+	priority int
+}
 
+var groupMetrics = []groupMetric{
+	{roleThroughput, priorityGroupThroughput},
+	{roleSpeedup, priorityGroupSpeedup},
+	{roleEfficiency, priorityGroupSpeedup},
+	{roleTTFT, priorityGroupTTFT},
+}
+
+// addGroupMeans compares the groups of the preferred grouping column (scenario, quantisation, backend, model)
+// in every measured column: each group's mean, then the best against the next ones. TTFT compares warm calls;
+// a group's cold calls are shown beside its warm mean.
 func (v *tableView) addGroupMeans(l *factList) {
 	by, ok := v.groupColumn()
 	if !ok {
 		return
 	}
-	for _, m := range []struct {
-		role     role
-		priority int
-	}{{roleThroughput, priorityGroupThroughput}, {roleTTFT, priorityGroupTTFT}} {
+	for _, m := range groupMetrics {
 		for _, col := range v.roles[m.role] {
-			groups := v.groupBy([]int{by}, col)
-			if len(groups) < 2 {
-				continue
-			}
-			byMean(groups, m.role == roleThroughput)
-			var p phrase
-			p.printf("mean %s by %s: ", v.t.field(col), v.t.columns[by])
-			listGroups(&p, groups, v.unit(col), false)
-			writeWelch(&p, groups[0], groups[1])
-			l.add(v.fact(FactGroupMeans, col, v.t.columns[by], m.priority, &p, stats.Mean(groups[0].xs), v.unit(col)))
+			v.addGroupMean(l, by, col, m.priority)
 		}
 	}
 }
 
-// writeWelch adds the Welch test of the two best groups when both have at least two values.
-func writeWelch(p *phrase, best, second *group) {
-	w := stats.Welch(best.xs, second.xs)
-	if !isFinite(w.P) {
+func (v *tableView) addGroupMean(l *factList, by, col, priority int) {
+	groups := v.groupBy([]int{by}, col)
+	if len(groups) < 2 {
 		return
 	}
-	p.printf("; %s vs %s: Welch ", strings.Join(best.cells, "/"), strings.Join(second.cells, "/"))
-	if w.P < 0.001 {
-		p.printf("p < %s", p.num(0.001))
-	} else {
-		p.printf("p = %s", p.num(w.P))
+	byMean(groups, higherIsBetter(v.role[col]))
+	var p phrase
+	p.printf("mean %s by %s: ", v.t.field(col), v.t.columns[by])
+	listGroups(&p, groups, v.unit(col), false)
+	if v.coldRows(col) != nil {
+		p.printf("; cold calls (%s) kept apart", v.coldRule(&p, col))
 	}
+	writeReplication(&p, groups, v.t.columns[by])
+	v.writeComparisons(&p, groups, by, col, false)
+	l.add(v.fact(FactGroupMeans, col, v.t.columns[by], priority, &p, stats.Mean(groups[0].xs), v.unit(col)))
 }

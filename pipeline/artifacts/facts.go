@@ -16,13 +16,16 @@ type Fact struct {
 	Kind string `json:"kind"`
 	// Text is one sentence without the source path, which Source holds.
 	Text string `json:"text"`
-	// Source is the file's path relative to its root; a directory, or "." for the whole inventory, when the
-	// fact is about several files.
-	Source   string  `json:"source"`
-	Field    string  `json:"field,omitempty"` // column or JSON path
-	Value    float64 `json:"value"`           // the headline number
-	Unit     string  `json:"unit,omitempty"`
-	Priority int     `json:"priority"` // higher is more important; prompts are ranked and trimmed by it
+	// Source is the file's path relative to its root; a directory, a pattern such as "*/summary.json" (see
+	// families.go), or "." for the whole inventory, when the fact is about several files.
+	Source string `json:"source"`
+	// Sources is Source, then every other file that states the same finding (see mergeRestatements) or whose
+	// rows the fact covers.
+	Sources  []string `json:"sources"`
+	Field    string   `json:"field,omitempty"` // column or JSON path
+	Value    float64  `json:"value"`           // the headline number
+	Unit     string   `json:"unit,omitempty"`
+	Priority int      `json:"priority"` // higher is more important; prompts are ranked and trimmed by it
 	// Numbers holds every quantity Text prints, exactly as printed, for grounding checks. Digits that are part
 	// of names (paths, model tags) or dates are not quantities.
 	Numbers []float64 `json:"numbers"`
@@ -45,6 +48,10 @@ const (
 	FactCompletion  = "completion"
 	FactSpeedup     = "speedup"
 	FactKernel      = "kernel"
+	// FactNoDifference says that no configuration of a sweep stands out from the runner-up (see addBestConfig).
+	FactNoDifference = "no_difference"
+	FactConcurrency  = "concurrency" // speedup, efficiency and contention of agents run at once
+	FactNoInput      = "no_input"    // runs that were given nothing to analyse
 )
 
 // Priorities. Markdown tables restate numbers that the CSV and JSON files hold first-hand (or that an LLM
@@ -53,13 +60,16 @@ const (
 	priorityNote            = 100
 	priorityInventory       = 95
 	priorityBestConfig      = 90
+	priorityConcurrency     = 88
 	priorityFailureRollup   = 85
 	priorityGroupThroughput = 80
+	priorityGroupSpeedup    = 78
 	priorityTimestamp       = 75
 	priorityThroughput      = 70
 	prioritySpeedup         = 65
 	priorityGroupTTFT       = 62
 	priorityTTFT            = 60
+	priorityNoInput         = 58
 	priorityColdStart       = 60
 	priorityCompletion      = 55
 	priorityPartialFailures = 55
@@ -79,18 +89,42 @@ type FactsReport struct {
 
 // BuildFacts derives every fact the inventory supports, highest priority first; equal priorities keep the
 // walk order of their files.
+// A fact that restates another, from another file, is merged into it (see mergeRestatements).
 func BuildFacts(inv *Inventory) *FactsReport {
 	var facts factList
 	facts.addInventory(inv)
+	families := findFamilies(inv.Files)
+	for _, fam := range families {
+		for _, part := range splitTests(fam.table) {
+			fam.view(part).addFacts(&facts)
+		}
+	}
 	for i := range inv.Files {
 		for _, t := range inv.Files[i].tables {
+			if families.absorbs(t) {
+				continue
+			}
 			for _, part := range splitTests(t) {
 				newTableView(&inv.Files[i], part).addFacts(&facts)
 			}
 		}
 	}
 	facts.addFailureRollups(inv.Files)
-	return &FactsReport{Inventory: *inv, Facts: RankFacts(facts)}
+	return &FactsReport{Inventory: *inv, Facts: uniqueIDs(mergeRestatements(RankFacts(facts)))}
+}
+
+// uniqueIDs numbers the second and later facts with one ID, ":2" and on: two families at one pattern whose
+// tables differ in other columns can state the same kind of fact about the same field.
+func uniqueIDs(facts []Fact) []Fact {
+	seen := map[string]int{}
+	for i := range facts {
+		id := facts[i].ID
+		seen[id]++
+		if seen[id] > 1 {
+			facts[i].ID = fmt.Sprintf("%s:%d", id, seen[id])
+		}
+	}
+	return facts
 }
 
 // WriteFactsText prints the report for people: the inventory as a table, skipped entries, notes, then the
@@ -116,7 +150,11 @@ func WriteFactsText(w io.Writer, r *FactsReport) error {
 	}
 	fmt.Fprintf(tw, "\nfacts (%d, highest priority first):\n", len(r.Facts))
 	for _, f := range r.Facts {
-		fmt.Fprintf(tw, "  %d\t%s\t%s\t%s\n", f.Priority, f.Kind, f.Source, f.Text)
+		source := f.Source
+		if more := len(f.Sources) - 1; more > 0 {
+			source += fmt.Sprintf(" (+%d)", more)
+		}
+		fmt.Fprintf(tw, "  %d\t%s\t%s\t%s\n", f.Priority, f.Kind, source, f.Text)
 	}
 	return tw.Flush()
 }
@@ -141,8 +179,8 @@ func newFact(kind, source, field, qualifier string, priority int, p *phrase, val
 			id += ":" + part
 		}
 	}
-	return Fact{ID: id, Kind: kind, Text: p.String(), Source: source, Field: field, Value: value, Unit: unit,
-		Priority: priority, Numbers: append([]float64{}, p.numbers...)}
+	return Fact{ID: id, Kind: kind, Text: p.String(), Source: source, Sources: []string{source}, Field: field,
+		Value: value, Unit: unit, Priority: priority, Numbers: append([]float64{}, p.numbers...)}
 }
 
 // RankFacts orders facts by priority, highest first, in a new slice; equal priorities keep their order.

@@ -119,7 +119,23 @@ func (l *factList) addFailureRollup(dir string, files []*FileFacts) {
 	if len(usable) > 0 {
 		p.printf("; usable: %s", strings.Join(usable, ", "))
 	}
-	l.add(newFact(FactFailures, dir, "", "rollup", priorityFailureRollup, &p, float64(failed), "files"))
+	rollup := newFact(FactFailures, dir, "", "rollup", priorityFailureRollup, &p, float64(failed), "files")
+	rollup.Sources = append(rollup.Sources, l.dropAllFailed(files)...)
+	l.add(rollup)
+}
+
+// dropAllFailed takes out the facts that a file failed on every row, for the files of a rollup that says so
+// with one count per cause, and returns those files.
+func (l *factList) dropAllFailed(files []*FileFacts) []string {
+	var dropped []string
+	for _, f := range files {
+		if f.Failures < f.Rows {
+			continue
+		}
+		dropped = append(dropped, f.Path)
+		*l = slices.DeleteFunc(*l, func(fact Fact) bool { return fact.Kind == FactFailures && fact.Source == f.Path })
+	}
+	return dropped
 }
 
 func failureMessages(tables []*table) []string {

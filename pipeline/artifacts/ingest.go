@@ -87,8 +87,11 @@ type FileFacts struct {
 	Headings []string                 `json:"headings,omitempty"` // markdown headings, in order
 	Lines    int                      `json:"lines,omitempty"`    // markdown and plain text
 	Words    int                      `json:"words,omitempty"`    // markdown and plain text
-	// Latest is the latest timestamp written in the content (ISO 8601 style; without a zone read as UTC).
-	Latest time.Time `json:"latest_timestamp,omitzero"`
+	// Latest is the latest instant written in the content, in UTC: an ISO 8601 date-time with a zone, or epoch
+	// seconds or milliseconds in a field named as a time. A date-time without a zone is not one; the latest of
+	// those is LatestLocal, exactly as written.
+	Latest      time.Time `json:"latest_timestamp,omitzero"`
+	LatestLocal string    `json:"latest_local_timestamp,omitempty"`
 
 	tables []*table
 }
@@ -302,7 +305,7 @@ func (w *walker) parseFile(fsPath, rel, kind string) {
 		return
 	}
 	facts.Path, facts.Kind, facts.Bytes, facts.SHA256 = name, kind, int64(len(data)), hash
-	facts.Latest = latestTimestamp(text)
+	facts.Latest, facts.LatestLocal = writtenTimestamps(text, facts.Fields)
 	w.inv.Files = append(w.inv.Files, facts)
 }
 

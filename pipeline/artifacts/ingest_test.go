@@ -18,14 +18,27 @@ import (
 // where it is absent. CHIMERA_REPORTS_DIR overrides its location.
 func sharedDataset(t *testing.T) string {
 	t.Helper()
-	dir := os.Getenv("CHIMERA_REPORTS_DIR")
-	if dir == "" {
-		dir = "/work/shared/datasets/chimera-reports"
+	if dir := os.Getenv("CHIMERA_REPORTS_DIR"); dir != "" {
+		if _, err := os.Stat(dir); err != nil {
+			t.Skipf("shared dataset not available: %v", err)
+		}
+		return dir
 	}
-	if _, err := os.Stat(dir); err != nil {
-		t.Skipf("shared dataset not available: %v", err)
+	return sharedDatasetNamed(t, "chimera-reports")
+}
+
+// sharedDatasetNamed finds a shared dataset where workspaces keep it, /work/shared or ../../../shared beside
+// the checkout; a test that needs it skips where neither holds it.
+func sharedDatasetNamed(t *testing.T, name string) string {
+	t.Helper()
+	for _, root := range []string{"/work/shared", "../../../shared"} {
+		dir := filepath.Join(root, "datasets", name)
+		if _, err := os.Stat(dir); err == nil {
+			return dir
+		}
 	}
-	return dir
+	t.Skipf("shared dataset %s not available", name)
+	return ""
 }
 
 // writeFiles creates files under dir; a value starting with "->" makes a symlink to the rest.

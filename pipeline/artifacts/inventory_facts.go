@@ -3,6 +3,7 @@ package artifacts
 import (
 	"strconv"
 	"strings"
+	"time"
 )
 
 func (l *factList) addInventory(inv *Inventory) {
@@ -64,17 +65,79 @@ func (l *factList) addSkipped(skipped []SkippedFile) {
 	l.add(newFact(FactSkipped, ".", "", "", prioritySkipped, &p, float64(len(skipped)), "files"))
 }
 
+// maxZoneOffset bounds how far local time can be from UTC (UTC−12 to UTC+14): a date-time written without a
+// zone is later than an instant only when it is later even read this far west.
+const maxZoneOffset = 14 * time.Hour
+
+// addLatestTimestamp states the latest timestamp of all files. An instant (with a zone, or epoch) and a date-time
+// without a zone compare only when they lie further apart than any zone offset; otherwise both are given.
 func (l *factList) addLatestTimestamp(files []FileFacts) {
+	instant, local := latestInstantFile(files), latestLocalFile(files)
+	switch {
+	case instant == nil && local == nil:
+		return
+	case local == nil || localAsUTC(local).Before(instant.Latest.Add(-maxZoneOffset)):
+		l.addInstantTimestamp(instant)
+	case instant == nil || localAsUTC(local).After(instant.Latest.Add(maxZoneOffset)):
+		l.addLocalTimestamp(local, instant)
+	default:
+		l.addUncertainTimestamp(instant, local)
+	}
+}
+
+func (l *factList) addInstantTimestamp(f *FileFacts) {
+	var p phrase
+	p.printf("latest timestamp written in any file: %s (UTC)", f.Latest.Format(utcLayout))
+	l.add(newFact(FactTimestamp, f.Path, "", "", priorityTimestamp, &p, float64(f.Latest.Unix()), "unix_s"))
+}
+
+func (l *factList) addLocalTimestamp(f, instant *FileFacts) {
+	var p phrase
+	p.printf("latest timestamp written in any file: %s, as written (no time zone given)", f.LatestLocal)
+	if instant != nil {
+		p.printf("; later, whatever its zone, than the latest with one, %s (UTC) in %s", instant.Latest.Format(utcLayout),
+			instant.Path)
+	}
+	fact := newFact(FactTimestamp, f.Path, "", "", priorityTimestamp, &p, 0, "")
+	if instant != nil {
+		fact.Sources = append(fact.Sources, instant.Path)
+	}
+	l.add(fact)
+}
+
+func (l *factList) addUncertainTimestamp(instant, local *FileFacts) {
+	var p phrase
+	p.printf("latest timestamp with a time zone: %s (UTC); %s writes %s without a zone, which may be earlier or later",
+		instant.Latest.Format(utcLayout), local.Path, local.LatestLocal)
+	fact := newFact(FactTimestamp, instant.Path, "", "", priorityTimestamp, &p, float64(instant.Latest.Unix()), "unix_s")
+	fact.Sources = append(fact.Sources, local.Path)
+	l.add(fact)
+}
+
+const utcLayout = "2006-01-02T15:04:05Z"
+
+func latestInstantFile(files []FileFacts) *FileFacts {
 	var latest *FileFacts
 	for i, f := range files {
 		if !f.Latest.IsZero() && (latest == nil || f.Latest.After(latest.Latest)) {
 			latest = &files[i]
 		}
 	}
-	if latest == nil {
-		return
+	return latest
+}
+
+func latestLocalFile(files []FileFacts) *FileFacts {
+	var latest *FileFacts
+	for i, f := range files {
+		if f.LatestLocal != "" && (latest == nil || localAsUTC(&f).After(localAsUTC(latest))) {
+			latest = &files[i]
+		}
 	}
-	var p phrase
-	p.printf("latest timestamp written in any file: %s", latest.Latest.Format("2006-01-02T15:04:05Z"))
-	l.add(newFact(FactTimestamp, latest.Path, "", "", priorityTimestamp, &p, float64(latest.Latest.Unix()), "unix_s"))
+	return latest
+}
+
+// localAsUTC reads a file's LatestLocal on the UTC clock face, for comparisons that allow for any zone.
+func localAsUTC(f *FileFacts) time.Time {
+	t, _ := time.Parse("2006-01-02 15:04:05.999999999", strings.Replace(f.LatestLocal, "T", " ", 1))
+	return t
 }

@@ -66,19 +66,21 @@ const (
 	roleAttempted
 	roleKernelName
 	roleKernelTime
+	roleSpeedup    // concurrency speedup: sequential time over concurrent time
+	roleEfficiency // speedup per agent, in percent or as a fraction
+	roleContention // whether a run saw contention for a shared resource: true/false, yes/no
+	roleGenerated  // tokens a call generated
+	roleInput      // what a run was given to analyse: prompt tokens, files
 )
 
-// groupPreference lists the grouping columns, the one to group by first when several vary.
-var groupPreference = []string{"quant", "quantization", "tag", "variant", "backend", "backends", "model_type", "model_name", "model"}
+// groupPreference lists the grouping columns, the one to group by first when several vary. A variant is what
+// a family's paths name (see families.go); a column of the data itself comes first.
+var groupPreference = []string{"scenario", "quant", "quantization", "tag", "backend", "backends", "runtime", "model_type",
+	"model_name", "model", "variant"}
 
-// roleNames maps normalised column names, with the words mean/avg/average taken out, to roles.
+// roleNames maps normalised column names, with the words mean/avg/average taken out, to the roles whose columns
+// are known by name. Measured columns are recognised by the words of their names instead (see measuredRole).
 var roleNames = byName(map[role][]string{
-	roleThroughput: {"tokens_s", "tok_s", "t_s", "ts", "tps", "tokens_per_s", "tokens_per_sec", "tokens_per_second",
-		"tokens_sec", "tok_sec", "throughput", "throughput_tok_s", "throughput_tokens_s"},
-	roleTTFT:        {"ttft", "ttft_s", "ttft_ms", "time_to_first_token", "time_to_first_token_s", "time_to_first_token_ms"},
-	roleLoad:        {"load_s", "load_ms", "load_time_s", "load_duration_s"},
-	rolePromptEval:  {"prompt_eval_s", "prompt_eval_ms", "prompt_eval", "prompt_eval_time_s", "prompt_eval_duration_s", "prefill_s", "prefill_ms"},
-	roleEval:        {"eval_s", "eval_ms", "eval_time_s", "eval_duration_s", "decode_s", "decode_ms"},
 	roleNumGPU:      {"num_gpu", "n_gpu_layers", "gpu_layers", "ngl"},
 	roleNumCtx:      {"num_ctx", "n_ctx", "ctx_size", "context_size", "context_length"},
 	roleTemperature: {"temperature", "temp"},
@@ -101,13 +103,18 @@ func byName(namesByRole map[role][]string) map[string]role {
 	return roles
 }
 
-// roleOf recognises a column by its role name.
-func roleOf(column string) role { return roleNames[roleName(column)] }
+// roleOf recognises a column by its role name or, failing that, by the words of its name.
+func roleOf(column string) role {
+	if key := roleName(column); key != "" {
+		return roleNames[key]
+	}
+	return measuredRole(strings.Split(withoutMeanWords(normalizeColumn(lastKey(column))), "_"))
+}
 
 // roleName is the key under which roleNames knows a column: its normalised name without mean words, or for a
 // JSON path such as "benchmark.mean_time_ms" that of its last key; "" when neither is known.
 func roleName(column string) string {
-	for _, name := range []string{column, column[strings.LastIndexByte(column, '.')+1:]} {
+	for _, name := range []string{column, lastKey(column)} {
 		if key := withoutMeanWords(normalizeColumn(name)); roleNames[key] != roleNone {
 			return key
 		}
@@ -115,12 +122,107 @@ func roleName(column string) string {
 	return ""
 }
 
+// lastKey is the last key of a JSON path, the column itself for other tables.
+func lastKey(column string) string { return column[strings.LastIndexByte(column, '.')+1:] }
+
 // withoutMeanWords drops the words that only say a column holds means: "mean_tokens_s" and "eval_s_mean" are
 // throughput and eval time like their raw counterparts.
 func withoutMeanWords(name string) string {
 	words := strings.Split(name, "_")
 	words = slices.DeleteFunc(words, func(w string) bool { return w == "mean" || w == "avg" || w == "average" })
 	return strings.Join(words, "_")
+}
+
+// measuredRole recognises a measured column by the words of its name: a metric word (throughput, ttft,
+// speedup, efficiency, contention) anywhere, or a rate unit at its end (tokens_per_sec, tok_s, tps), so
+// that collector_throughput, throughput_tokens_per_sec and insight_ttft_ms need no entry of their own. A
+// word that makes the column a spread, an extreme or a difference of the metric (stddev_throughput,
+// ttft_delta_ms, median_tokens_s) keeps it out.
+func measuredRole(words []string) role {
+	name := strings.Join(words, "_")
+	if slices.ContainsFunc(words, func(w string) bool { return derivedWords[w] }) {
+		return roleNone
+	}
+	for _, rule := range measuredRules {
+		if rule.matches(words, name) {
+			return rule.role
+		}
+	}
+	return roleNone
+}
+
+// derivedWords mark a statistic derived from a metric rather than the metric itself.
+var derivedWords = setOf("delta", "δ", "diff", "difference", "change", "std", "stddev", "stdev", "sd", "var", "variance",
+	"cv", "median", "p50", "p90", "p95", "p99", "min", "max", "peak", "range", "ratio", "improvement", "gain", "ci")
+
+var measuredRules = []struct {
+	role    role
+	matches func(words []string, name string) bool
+}{
+	{roleTTFT, func(w []string, name string) bool {
+		return slices.Contains(w, "ttft") || strings.Contains(name, "time_to_first_token")
+	}},
+	{roleThroughput, func(w []string, name string) bool {
+		generation := !slices.Contains(w, "prompt") && !slices.Contains(w, "prefill")
+		return generation && (slices.Contains(w, "throughput") || hasRateUnit(name))
+	}},
+	{roleSpeedup, func(w []string, _ string) bool { return slices.Contains(w, "speedup") }},
+	{roleEfficiency, func(w []string, _ string) bool {
+		return slices.Contains(w, "efficiency") && !slices.ContainsFunc(w, func(x string) bool { return resourceWords[x] })
+	}},
+	{roleContention, func(w []string, _ string) bool { return slices.Contains(w, "contention") }},
+	{roleInput, func(w []string, name string) bool {
+		counted := !hasRateUnit(name) && (slices.Contains(w, "tokens") || slices.Contains(w, "count"))
+		return (slices.Contains(w, "prompt") || slices.Contains(w, "input")) && counted ||
+			slices.ContainsFunc(w, func(x string) bool { return x == "files" || x == "artifacts" || x == "inputs" })
+	}},
+	{roleGenerated, func(w []string, name string) bool {
+		return name == "eval_count" || name == "tokens" || name == "n_tokens" ||
+			(slices.Contains(w, "tokens") && slices.ContainsFunc(w, func(x string) bool { return generatedWords[x] }))
+	}},
+	{roleLoad, timingRule("load")},
+	{rolePromptEval, timingRule("prompt_eval", "prefill")},
+	{roleEval, timingRule("eval", "decode")},
+}
+
+// resourceWords make an efficiency one of a resource (tok/s per GB, energy), not of running agents at once.
+var resourceWords = setOf("tok", "tokens", "per", "gb", "mb", "vram", "memory", "w", "watt", "watts", "energy", "power", "j")
+
+var generatedWords = setOf("generated", "gen", "output", "completion", "eval")
+
+// hasRateUnit reports whether a name ends in tokens per second, however spelled; the bare "ts" and "t_s" are
+// llama-bench's, a longer name ending in _ts is a timestamp.
+func hasRateUnit(name string) bool {
+	if name == "ts" || name == "t_s" || name == "tps" {
+		return true
+	}
+	return hasAnySuffix(name, "tokens_s", "tok_s", "tokens_sec", "tok_sec", "tokens_per_s", "tokens_per_sec",
+		"tokens_per_second", "tok_per_s", "tok_per_sec", "_tps")
+}
+
+// timingRule matches a phase's duration: the phase's words, then optionally "duration" or "time", then
+// optionally a unit: load_s, load_duration_ms, prompt_eval_time_s.
+func timingRule(phases ...string) func(words []string, name string) bool {
+	return func(words []string, _ string) bool {
+		rest := words
+		if len(rest) > 0 && timeUnits[rest[len(rest)-1]] {
+			rest = rest[:len(rest)-1]
+		}
+		if len(rest) > 0 && (rest[len(rest)-1] == "duration" || rest[len(rest)-1] == "time") {
+			rest = rest[:len(rest)-1]
+		}
+		return slices.Contains(phases, strings.Join(rest, "_"))
+	}
+}
+
+var timeUnits = setOf("s", "ms", "us", "ns", "sec", "secs", "seconds")
+
+func setOf(words ...string) map[string]bool {
+	set := make(map[string]bool, len(words))
+	for _, w := range words {
+		set[w] = true
+	}
+	return set
 }
 
 // gridRoles are the runtime parameters a tuning sweep varies.

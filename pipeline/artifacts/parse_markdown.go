@@ -5,20 +5,18 @@ import (
 	"strings"
 )
 
-// parseMarkdown collects ATX headings and pipe tables outside code fences. Tables are named table1, table2, …
+// parseMarkdown collects ATX headings and pipe tables outside code fences (see fencedLines). Tables are named table1, table2, …
 // in order, so their numeric columns appear in Fields as "table2.Tokens/s".
 func parseMarkdown(text string) (FileFacts, error) {
 	lines := strings.Split(text, "\n")
 	var headings []string
 	var tables []*table
 	budget := newOutputBudget(text)
-	inFence := false
+	fenced := fencedLines(lines)
 	for i := 0; i < len(lines); i++ {
 		line := strings.TrimSpace(lines[i])
 		switch {
-		case strings.HasPrefix(line, "```") || strings.HasPrefix(line, "~~~"):
-			inFence = !inFence
-		case inFence:
+		case fenced[i]:
 		case isHeading(line):
 			headings = append(headings, headingText(line))
 		case i+1 < len(lines) && strings.Contains(line, "|") && isDelimiterRow(lines[i+1]):
@@ -34,6 +32,70 @@ func parseMarkdown(text string) (FileFacts, error) {
 	f.Headings = headings
 	f.Lines, f.Words = countLinesAndWords(text)
 	return f, nil
+}
+
+// fencedLines marks the lines of code fences, the fence lines included. A fence closes at the next line of
+// nothing but at least as many of its characters; one that nothing closes fences nothing, for a report an LLM
+// wrote often leaves a fence open, and reading it to the end would hide every table and heading after it.
+func fencedLines(lines []string) []bool {
+	markers := make([]string, len(lines))
+	for i, line := range lines {
+		markers[i] = fenceMarker(strings.TrimSpace(line))
+	}
+	longest := longestClosersAfter(lines, markers)
+	fenced := make([]bool, len(lines))
+	open := ""
+	for i, m := range markers {
+		switch {
+		case open != "":
+			fenced[i] = true
+			if m != "" && m[0] == open[0] && len(m) >= len(open) && isBareFence(lines[i]) {
+				open = ""
+			}
+		case m != "" && longest[i][fenceIndex(m)] >= len(m):
+			fenced[i], open = true, m
+		}
+	}
+	return fenced
+}
+
+// longestClosersAfter gives, for each line, the length of the longest bare fence of backticks and of tildes
+// below it: a fence opened on that line is closed somewhere only if one is at least as long.
+func longestClosersAfter(lines, markers []string) [][2]int {
+	longest := make([][2]int, len(lines))
+	var below [2]int
+	for i := len(lines) - 1; i >= 0; i-- {
+		longest[i] = below
+		if m := markers[i]; m != "" && isBareFence(lines[i]) {
+			below[fenceIndex(m)] = max(below[fenceIndex(m)], len(m))
+		}
+	}
+	return longest
+}
+
+// fenceMarker is the run of three or more backticks or tildes a line starts with, "" when it starts otherwise.
+func fenceMarker(line string) string {
+	if line == "" || (line[0] != '`' && line[0] != '~') {
+		return ""
+	}
+	n := len(line) - len(strings.TrimLeft(line, line[:1]))
+	if n < 3 {
+		return ""
+	}
+	return line[:n]
+}
+
+func fenceIndex(marker string) int {
+	if marker[0] == '~' {
+		return 1
+	}
+	return 0
+}
+
+// isBareFence reports whether a fence line has nothing after its marker, as a closing fence must.
+func isBareFence(line string) bool {
+	line = strings.TrimSpace(line)
+	return strings.Trim(line, line[:1]) == ""
 }
 
 // isHeading recognises "# Title" to "###### Title": one to six hashes, then a space or the end of the line.

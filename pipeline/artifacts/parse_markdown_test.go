@@ -69,3 +69,24 @@ func FuzzParseMarkdown(f *testing.F) {
 		}
 	})
 }
+
+// An LLM-written report that leaves a fence open must not lose the tables and headings after it; a closed
+// fence still hides its own, and a ~~~ line does not close a ``` fence.
+func TestParseMarkdownSurvivesAnUnclosedFence(t *testing.T) {
+	f := mustParseMarkdown(t, "# Report\n```python\nprint('x')\n```\n~~~\n| hidden | x |\n| - | - |\n| 1 | 2 |\n~~~\n"+
+		"```text\nnever closed\n## Results\n| model | tokens_s |\n| --- | --- |\n| a | 50 |\n| b | 60 |\n```json\n")
+	if want := []string{"Report", "Results"}; !slices.Equal(f.Headings, want) {
+		t.Errorf("headings %q, want %q", f.Headings, want)
+	}
+	if len(f.tables) != 1 || !slices.Equal(f.tables[0].columns, []string{"model", "tokens_s"}) || len(f.tables[0].records) != 2 {
+		t.Fatalf("tables %+v", f.tables)
+	}
+	assertSummary(t, f.Fields["table1.tokens_s"], stats.Summarize([]float64{50, 60}))
+}
+
+func TestParseMarkdownFenceClosedOnlyByItsOwnKind(t *testing.T) {
+	f := mustParseMarkdown(t, "````\n~~~\n```\n| a | b |\n| - | - |\n| 1 | 2 |\n````\n| c | d |\n| - | - |\n| 3 | 4 |\n")
+	if len(f.tables) != 1 || f.tables[0].columns[0] != "c" {
+		t.Errorf("tables %+v, want only the one after the four-backtick fence", f.tables)
+	}
+}

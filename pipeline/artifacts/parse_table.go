@@ -175,7 +175,7 @@ type failureColumns [][]int
 func findFailureColumns(columns []string) failureColumns {
 	found := make(failureColumns, len(failureChecks))
 	for col, name := range columns {
-		name = normalizeColumn(name)
+		name = normalizeColumn(lastKey(name))
 		for i, check := range failureChecks {
 			if check.column(name) {
 				found[i] = append(found[i], col)
@@ -203,27 +203,41 @@ var failureChecks = []struct {
 	reason func(column, cell string) string
 }{
 	{ // error, error_message, compilation.error: any text that is not a "no error" placeholder
-		column: func(n string) bool {
-			return n == "error" || n == "errors" || n == "exception" || hasAnySuffix(n, "_error", "error_message")
-		},
+		column: failureColumn("error", "errors", "exception", "error_message"),
 		failed: func(c string) bool { return !noError[strings.TrimSpace(c)] },
 		reason: func(_, cell string) string { return cell },
 	},
 	{ // status, state, outcome, result: a word that means failure
-		column: func(n string) bool {
-			return n == "status" || n == "state" || n == "outcome" || n == "result" || strings.HasSuffix(n, "_status")
-		},
+		column: failureColumn("status", "state", "outcome", "result"),
 		failed: failureWord.MatchString,
 		reason: func(_, cell string) string { return cell },
 	},
 	{ // success, ok, passed, compilation.success: a false flag
-		column: func(n string) bool {
-			return n == "success" || n == "succeeded" || n == "ok" || n == "passed" || strings.HasSuffix(n, "_success")
-		},
+		column: failureColumn("success", "succeeded", "ok", "passed"),
 		failed: func(c string) bool { return falseFlag[strings.TrimSpace(c)] },
 		reason: func(column, cell string) string { return column + "=" + cell },
 	},
 }
+
+// failureColumn matches a column (its last key, normalised) named by one of the words, alone or after words
+// that name the run itself: status, run_status, compile_error. A status of something else, such as a
+// recommendation's in a report an LLM wrote, says nothing about whether a benchmark failed.
+func failureColumn(words ...string) func(name string) bool {
+	return func(name string) bool {
+		parts := strings.Split(name, "_")
+		for i := range parts {
+			if slices.Contains(words, strings.Join(parts[i:], "_")) &&
+				!slices.ContainsFunc(parts[:i], func(w string) bool { return !runQualifiers[w] }) {
+				return true
+			}
+		}
+		return false
+	}
+}
+
+// runQualifiers are the words that may stand before a failure column's name and still mean the run's own.
+var runQualifiers = setOf("run", "request", "call", "benchmark", "bench", "test", "job", "exit", "overall", "compile",
+	"compilation", "build")
 
 // failureWord is a status word that means failure: failed, error, timeout, aborted, crashed.
 var failureWord = wordStems("fail", "error", "timeout", "timed out", "abort", "crash")

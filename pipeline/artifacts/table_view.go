@@ -1,12 +1,9 @@
 package artifacts
 
 import (
-	"cmp"
 	"math"
 	"slices"
 	"strings"
-
-	"chimera/pipeline/stats"
 )
 
 // tableView is a table with its column roles resolved: the unit of fact finding.
@@ -15,36 +12,55 @@ type tableView struct {
 	t     *table
 	ok    []record
 	roles map[role][]int // columns by role, in column order
+	role  []role         // each column's
+	// sources is, for a family's table, its pattern and then the member files (see families.go); nil for the
+	// table of one file.
+	sources []string
+	// comparesOnly restricts a family's table to the comparing analyses.
+	comparesOnly bool
+	// tooFewTokens marks, per record of ok, a call that generated fewer than minRateTokens tokens: its rate
+	// says nothing about throughput.
+	tooFewTokens []bool
 }
 
 func newTableView(f *FileFacts, t *table) *tableView {
-	v := &tableView{file: f, t: t, ok: t.succeeded(), roles: map[role][]int{}}
+	v := &tableView{file: f, t: t, ok: t.succeeded(), roles: map[role][]int{}, role: make([]role, len(t.columns))}
 	for i, c := range t.columns {
-		if r := roleOf(c); r != roleNone {
-			v.roles[r] = append(v.roles[r], i)
+		v.role[i] = roleOf(c)
+		if v.role[i] != roleNone {
+			v.roles[v.role[i]] = append(v.roles[v.role[i]], i)
 		}
 	}
+	v.tooFewTokens = v.markFewTokens()
 	return v
 }
 
 // tableAnalyses are the analyses every table goes through, each in a file of its own, in the order their facts
-// are listed.
-var tableAnalyses = []func(*tableView, *factList){
-	(*tableView).addMetricSummaries,
-	(*tableView).addGroupMeans,
-	(*tableView).addBestConfig,
-	(*tableView).addParamEffects,
-	(*tableView).addColdStarts,
-	(*tableView).addTimeShares,
-	(*tableView).addFailures,
-	(*tableView).addCompletion,
-	(*tableView).addSpeedups,
-	(*tableView).addKernelTimes,
+// are listed. The comparing ones also run on the table of a family whose members keep facts of their own (see
+// family.pooled); the others would only restate those.
+var tableAnalyses = []struct {
+	analyse  func(*tableView, *factList)
+	compares bool
+}{
+	{(*tableView).addMetricSummaries, false},
+	{(*tableView).addConcurrency, true},
+	{(*tableView).addGroupMeans, true},
+	{(*tableView).addBestConfig, false},
+	{(*tableView).addParamEffects, false},
+	{(*tableView).addColdStarts, false},
+	{(*tableView).addTimeShares, false},
+	{(*tableView).addFailures, false},
+	{(*tableView).addCompletion, false},
+	{(*tableView).addNoInput, false},
+	{(*tableView).addSpeedups, false},
+	{(*tableView).addKernelTimes, false},
 }
 
 func (v *tableView) addFacts(l *factList) {
-	for _, analyse := range tableAnalyses {
-		analyse(v, l)
+	for _, a := range tableAnalyses {
+		if a.compares || !v.comparesOnly {
+			a.analyse(v, l)
+		}
 	}
 }
 
@@ -58,11 +74,16 @@ func (v *tableView) fact(kind string, col int, qualifier string, priority int, p
 	if col >= 0 {
 		field = v.t.field(col)
 	}
-	if v.t.test == "" {
-		return newFact(kind, v.file.Path, field, qualifier, priority, p, value, unit)
+	if v.t.test != "" {
+		qualifier = strings.TrimSuffix(v.t.test+"/"+qualifier, "/")
 	}
-	f := newFact(kind, v.file.Path, field, strings.TrimSuffix(v.t.test+"/"+qualifier, "/"), priority, p, value, unit)
-	f.Text = v.t.test + ": " + f.Text
+	f := newFact(kind, v.file.Path, field, qualifier, priority, p, value, unit)
+	if v.t.test != "" {
+		f.Text = v.t.test + ": " + f.Text
+	}
+	if v.sources != nil {
+		f.Sources = slices.Clone(v.sources)
+	}
 	return f
 }
 
@@ -75,14 +96,31 @@ func (v *tableView) column(r role) (int, bool) {
 	return cols[0], true
 }
 
-// unit is the unit of column col: from the export's units row, else tok/s for throughput, else the name's
-// suffix (_ms, _us, _s).
+// primaryMetric is what a sweep is judged by: the concurrency speedup where the table has one, else
+// throughput.
+func (v *tableView) primaryMetric() (int, bool) {
+	if col, ok := v.column(roleSpeedup); ok {
+		return col, true
+	}
+	return v.column(roleThroughput)
+}
+
+// higherIsBetter says which way a measured role improves: every one but TTFT and latencies rises.
+func higherIsBetter(r role) bool { return r != roleTTFT && r != roleLatency }
+
+// unit is the unit of column col: from the export's units row, else tok/s for throughput, × for speedup, %
+// for efficiency, else the name's suffix (_ms, _us, _s).
 func (v *tableView) unit(col int) string {
 	if v.t.units != nil && v.t.units[col] != "" {
 		return v.t.units[col]
 	}
-	if roleOf(v.t.columns[col]) == roleThroughput {
+	switch v.role[col] {
+	case roleThroughput:
 		return "tok/s"
+	case roleSpeedup:
+		return "×"
+	case roleEfficiency:
+		return "%"
 	}
 	name := normalizeColumn(v.t.columns[col])
 	for _, suffix := range []string{"ms", "us", "s"} {
@@ -93,35 +131,119 @@ func (v *tableView) unit(col int) string {
 	return ""
 }
 
-// group is the records sharing the same cells in key columns, with their values of one measured column.
-type group struct {
-	cells []string // the key cells
-	xs    []float64
+// minRateTokens is the fewest generated tokens whose rate counts as throughput: a call that produced nothing
+// (an empty answer, a refusal, a request that failed quietly) reports 0 tok/s, or a rate over a handful of
+// tokens that timer resolution dominates.
+const minRateTokens = 5
+
+func (v *tableView) markFewTokens() []bool {
+	col, ok := v.column(roleGenerated)
+	if !ok {
+		return nil
+	}
+	few := make([]bool, len(v.ok))
+	for i, r := range v.ok {
+		few[i] = r.values[col] < minRateTokens // NaN compares false: an unknown count keeps the row
+	}
+	return few
 }
 
-// groupBy splits the successful records by their cells in keys and collects column col's numbers, groups in
-// order of first appearance; groups without numbers are left out.
-func (v *tableView) groupBy(keys []int, col int) []*group {
-	var groups []*group
-	byKey := map[string]*group{}
-	for _, r := range v.ok {
-		if math.IsNaN(r.values[col]) {
-			continue
-		}
-		cells := make([]string, len(keys))
-		for i, k := range keys {
-			cells[i] = r.cells[k]
-		}
-		key := strings.Join(cells, "\x00")
-		g := byKey[key]
-		if g == nil {
-			g = &group{cells: cells}
-			byKey[key] = g
-			groups = append(groups, g)
-		}
-		g.xs = append(g.xs, r.values[col])
+// usable reports whether record i of ok has a value in column col that statistics may use: a rate needs a
+// call that generated enough tokens and a rate above zero.
+func (v *tableView) usable(i, col int) bool {
+	x := v.ok[i].values[col]
+	if math.IsNaN(x) {
+		return false
 	}
-	return groups
+	if v.role[col] != roleThroughput {
+		return true
+	}
+	return x > 0 && (v.tooFewTokens == nil || !v.tooFewTokens[i])
+}
+
+// values returns column col's usable values over the successful records.
+func (v *tableView) values(col int) []float64 {
+	var xs []float64
+	for i, r := range v.ok {
+		if v.usable(i, col) {
+			xs = append(xs, r.values[col])
+		}
+	}
+	return xs
+}
+
+// unusableRates counts the successful records whose rate in column col is left out: 0 tok/s, or too few tokens.
+func (v *tableView) unusableRates(col int) int {
+	n := 0
+	for i, r := range v.ok {
+		if !math.IsNaN(r.values[col]) && !v.usable(i, col) {
+			n++
+		}
+	}
+	return n
+}
+
+// coldFactor is how many times the fastest model load of its table (or, without load times, the fastest
+// TTFT) a call's must take for the call to count as cold: a first call, or a reload after the settings
+// changed. A warm call's load is the runner's fixed overhead, which the fastest one shows; a median would
+// miss the reloads of a sweep that reloads more often than not.
+const coldFactor = 10
+
+// minColdBaseline is the fewest calls among which coldRows looks for cold ones: fewer, such as a table of
+// per-model means, say nothing about a warm call's load.
+const minColdBaseline = 5
+
+// coldRows marks, per record of ok, the cold calls behind TTFT column ttft: by the load time of the same
+// call where the table has one, by the TTFT itself otherwise. It is nil for other columns, and when no call
+// is cold.
+func (v *tableView) coldRows(ttft int) []bool {
+	if v.role[ttft] != roleTTFT {
+		return nil
+	}
+	col := v.coldColumn(ttft)
+	xs := slices.DeleteFunc(v.values(col), func(x float64) bool { return x <= 0 })
+	if len(xs) < minColdBaseline {
+		return nil
+	}
+	fastest := slices.Min(xs)
+	cold, any := make([]bool, len(v.ok)), false
+	for i, r := range v.ok {
+		cold[i] = r.values[col] >= coldFactor*fastest
+		any = any || cold[i]
+	}
+	if !any {
+		return nil
+	}
+	return cold
+}
+
+// coldColumn is the load column that times the calls of TTFT column ttft: the only one, or the one whose name
+// starts as the TTFT column's does (collector_load_ms beside collector_ttft_ms); the TTFT column itself when
+// there is none.
+func (v *tableView) coldColumn(ttft int) int {
+	loads := v.roles[roleLoad]
+	if len(loads) == 1 && len(v.roles[roleTTFT]) == 1 {
+		return loads[0]
+	}
+	owner := agentPrefix(v.t.columns[ttft])
+	for _, col := range loads {
+		if owner != "" && agentPrefix(v.t.columns[col]) == owner {
+			return col
+		}
+	}
+	return ttft
+}
+
+// agentPrefix is the first word of a column's last key: the agent or phase a multi-agent table names its
+// columns after.
+func agentPrefix(column string) string {
+	first, _, _ := strings.Cut(normalizeColumn(lastKey(column)), "_")
+	return first
+}
+
+// coldRule says how coldRows decided, for the facts that set cold calls apart: "load_s ≥ 10× its fastest".
+func (v *tableView) coldRule(p *phrase, ttft int) string {
+	return v.t.field(v.coldColumn(ttft)) + " ≥ " + p.count(coldFactor) + "× its fastest"
 }
 
 // distinct counts the different non-empty cells of column col among the successful records.
@@ -159,50 +281,4 @@ func (v *tableView) varyingGrid() []int {
 		}
 	}
 	return cols
-}
-
-// byMean orders groups by their mean, highest first for throughput and lowest first otherwise: best first.
-func byMean(groups []*group, higherIsBetter bool) {
-	slices.SortStableFunc(groups, func(a, b *group) int {
-		if higherIsBetter {
-			return cmp.Compare(stats.Mean(b.xs), stats.Mean(a.xs))
-		}
-		return cmp.Compare(stats.Mean(a.xs), stats.Mean(b.xs))
-	})
-}
-
-// listGroups prints "label mean, label mean unit" and the runs per group, "(n=5 each)" when equal. Numeric
-// labels (parameter levels) are quantities and recorded as such.
-func listGroups(p *phrase, groups []*group, unit string, numericLabels bool) {
-	for i, g := range groups[:min(len(groups), maxListed)] {
-		if i > 0 {
-			p.printf(", ")
-		}
-		label := strings.Join(g.cells, "/")
-		if value, ok := ParseNumber(label); ok && numericLabels {
-			label = p.num(value)
-		}
-		p.printf("%s → %s", label, p.num(stats.Mean(g.xs)))
-		if !equalSizes(groups) {
-			p.printf(" (n=%s)", p.count(len(g.xs)))
-		}
-	}
-	if unit != "" {
-		p.printf(" %s", unit)
-	}
-	if extra := len(groups) - maxListed; extra > 0 {
-		p.printf(", and %s more", p.count(extra))
-	}
-	if equalSizes(groups) {
-		p.printf(" (n=%s each)", p.count(len(groups[0].xs)))
-	}
-}
-
-func equalSizes(groups []*group) bool {
-	for _, g := range groups {
-		if len(g.xs) != len(groups[0].xs) {
-			return false
-		}
-	}
-	return true
 }

@@ -1,0 +1,92 @@
+package artifacts
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// restatementTolerance is how far apart, relatively, two printed quantities may lie and still be one
+// quantity restated: a Markdown table rounds what the CSV it was made from holds (25.58 written as 25.6, a
+// CV of 9.02 % recomputed as 9.03 %).
+const restatementTolerance = 0.01
+
+// mergeRestatements keeps, of the facts that state the same finding (see sameFinding), the first, which in
+// rank order is the highest priority one; the sources of the others are added to its Sources. A raw CSV and
+// its summary CSV, a JSON file and its Markdown rendering, state most of their findings twice.
+func mergeRestatements(facts []Fact) []Fact {
+	var kept []Fact
+	candidates := map[string][]int{} // indexes into kept, by what sameFinding requires to be equal
+	for _, f := range facts {
+		key := fmt.Sprint(f.Kind, "\x00", f.Unit, "\x00", roleOf(f.Field), "\x00", len(f.Numbers))
+		i := slices.IndexFunc(candidates[key], func(k int) bool { return sameFinding(kept[k], f) })
+		if i < 0 {
+			candidates[key] = append(candidates[key], len(kept))
+			kept = append(kept, f)
+			continue
+		}
+		into := &kept[candidates[key][i]]
+		for _, s := range f.Sources {
+			if !slices.Contains(into.Sources, s) {
+				into.Sources = append(into.Sources, s)
+			}
+		}
+	}
+	return kept
+}
+
+// sameFinding reports whether two facts state the same finding: the same kind, unit and role of their field
+// (throughput in tokens_s and in a Markdown table's "Tokens/s"), and the same quantities in the same order,
+// each pair equal at the coarser precision the two were printed at (see sameQuantity). Facts
+// about no field have no role to compare; they must read the same but for their numbers. Facts of other
+// files that happen to say exactly the same thing state the same finding too.
+func sameFinding(a, b Fact) bool {
+	if a.Kind != b.Kind || a.Unit != b.Unit || len(a.Numbers) != len(b.Numbers) || len(a.Numbers) == 0 ||
+		roleOf(a.Field) != roleOf(b.Field) || a.Field == "" && withoutDigits(a.Text) != withoutDigits(b.Text) {
+		return false
+	}
+	loose := len(a.Numbers) >= minLooseNumbers
+	for i, x := range a.Numbers {
+		if !sameQuantity(x, b.Numbers[i], loose) {
+			return false
+		}
+	}
+	return true
+}
+
+// minLooseNumbers is how many quantities two facts must state for restatementTolerance to apply: one or two
+// values of different runs lie within 1 % of each other often enough by chance, several at once do not.
+const minLooseNumbers = 3
+
+// sameQuantity compares two printed quantities: equal to the last digit the coarser of them was printed with,
+// or, when loose, within restatementTolerance. Whole numbers, counts most of all, must be equal.
+func sameQuantity(x, y float64, loose bool) bool {
+	if isWhole(x) && isWhole(y) {
+		return x == y
+	}
+	diff := math.Abs(x - y)
+	unit := math.Pow(10, -float64(min(decimals(x), decimals(y))))
+	return diff <= unit*(1+1e-9) || loose && diff <= restatementTolerance*max(math.Abs(x), math.Abs(y))
+}
+
+// decimals counts the digits a printed quantity has after its decimal point.
+func decimals(x float64) int {
+	text := strconv.FormatFloat(x, 'f', -1, 64)
+	if i := strings.IndexByte(text, '.'); i >= 0 {
+		return len(text) - i - 1
+	}
+	return 0
+}
+
+func isWhole(x float64) bool { return x == math.Trunc(x) }
+
+func withoutDigits(text string) string {
+	return strings.Map(func(r rune) rune {
+		if r >= '0' && r <= '9' {
+			return -1
+		}
+		return r
+	}, text)
+}

@@ -1,0 +1,81 @@
+package artifacts
+
+import (
+	"math"
+	"regexp"
+	"strings"
+	"time"
+
+	"chimera/pipeline/stats"
+)
+
+// timestampRe matches ISO 8601 style date-times with seconds: 2025-10-08T16:29:55.589333+00:00,
+// 2025-09-30 20:11:33, 2025-10-04T16:53:16Z.
+var timestampRe = regexp.MustCompile(`\b(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}:\d{2}(?:\.\d+)?)(Z|[+-]\d{2}:?\d{2})?`)
+
+// writtenTimestamps finds the latest instant a file states, in UTC: a date-time with a zone, or epoch seconds
+// or milliseconds in a field named as a time (see isEpochField); and the latest date-time written without a
+// zone, as written, for it is local time of a zone the file does not name. Impossible dates are ignored.
+func writtenTimestamps(text string, fields map[string]stats.Summary) (instant time.Time, local string) {
+	var localAt time.Time
+	for _, m := range timestampRe.FindAllStringSubmatch(text, -1) {
+		if m[3] == "" {
+			if t, err := time.Parse("2006-01-02T15:04:05.999999999", m[1]+"T"+m[2]); err == nil && t.After(localAt) {
+				localAt, local = t, m[0]
+			}
+			continue
+		}
+		if t, err := time.Parse(time.RFC3339Nano, m[1]+"T"+m[2]+colonZone(m[3])); err == nil && t.After(instant) {
+			instant = t
+		}
+	}
+	if epoch := latestEpoch(fields); epoch.After(instant) {
+		instant = epoch
+	}
+	return instant.UTC(), local
+}
+
+// colonZone writes a +0000 zone as +00:00.
+func colonZone(zone string) string {
+	if len(zone) == 5 {
+		return zone[:3] + ":" + zone[3:]
+	}
+	return zone
+}
+
+// Epoch times from 2001 to 2100, in seconds and in milliseconds: a field named as a time whose value lies
+// outside both is a duration or a count.
+const (
+	minEpochSeconds = 1e9
+	maxEpochSeconds = 4.1e9
+)
+
+// latestEpoch is the latest epoch time among the numeric fields named as times, the zero Time when there is
+// none.
+func latestEpoch(fields map[string]stats.Summary) time.Time {
+	var latest time.Time
+	for path, s := range fields {
+		if !isEpochField(path) {
+			continue
+		}
+		var t time.Time
+		switch {
+		case s.Max >= minEpochSeconds && s.Max <= maxEpochSeconds:
+			sec, frac := math.Modf(s.Max)
+			t = time.Unix(int64(sec), int64(frac*1e9))
+		case s.Max >= minEpochSeconds*1000 && s.Max <= maxEpochSeconds*1000:
+			t = time.UnixMilli(int64(s.Max))
+		}
+		if t.After(latest) {
+			latest = t
+		}
+	}
+	return latest
+}
+
+// isEpochField recognises a time by its field's last key: timestamp, time, ts, or a name ending in _at, _ts or
+// _timestamp (created_at, export_timestamp).
+func isEpochField(path string) bool {
+	name := normalizeColumn(lastKey(strings.TrimSuffix(path, "[]")))
+	return name == "timestamp" || name == "time" || name == "ts" || hasAnySuffix(name, "_at", "_ts", "_timestamp")
+}

@@ -1,0 +1,62 @@
+package artifacts
+
+import (
+	"strconv"
+	"testing"
+	"time"
+)
+
+// A date-time without a zone is shown as written; epoch seconds and milliseconds in fields named as times
+// are instants, in UTC.
+func TestWrittenTimestamps(t *testing.T) {
+	seconds := time.Date(2025, 10, 8, 16, 29, 55, 0, time.UTC)
+	for _, c := range []struct {
+		name, text  string
+		wantInstant time.Time
+		wantLocal   string
+	}{
+		{"naive", `{"generated": "2025-10-04 17:50:24.964233"}`, time.Time{}, "2025-10-04 17:50:24.964233"},
+		{"zoned", `{"generated": "2025-10-08T18:29:55+02:00"}`, seconds, ""},
+		{"epoch seconds", `{"created_at": 1759940995}`, seconds, ""},
+		{"epoch milliseconds", `{"metrics": [{"timestamp": 1759940995000}]}`, seconds, ""},
+		{"a duration named time", `{"time": 12.5, "eval_time": 1759940995}`, time.Time{}, ""},
+	} {
+		f, err := parseJSON(c.text)
+		if err != nil {
+			t.Fatal(err)
+		}
+		instant, local := writtenTimestamps(c.text, f.Fields)
+		if !instant.Equal(c.wantInstant) || local != c.wantLocal {
+			t.Errorf("%s: %v %q, want %v %q", c.name, instant, local, c.wantInstant, c.wantLocal)
+		}
+	}
+}
+
+// Within a day of each other an instant and a naive time do not compare: both are given. Further apart, the
+// later one is the latest whatever the naive time's zone.
+func TestLatestTimestampAcrossFiles(t *testing.T) {
+	epoch := time.Date(2025, 10, 8, 16, 29, 55, 0, time.UTC)
+	for _, c := range []struct {
+		naive, want string
+	}{
+		{"2025-10-08 20:00:00", "latest timestamp with a time zone: 2025-10-08T16:29:55Z (UTC); naive.md writes " +
+			"2025-10-08 20:00:00 without a zone, which may be earlier or later"},
+		{"2025-10-10 20:00:00", "latest timestamp written in any file: 2025-10-10 20:00:00, as written (no time zone " +
+			"given); later, whatever its zone, than the latest with one, 2025-10-08T16:29:55Z (UTC) in epoch.json"},
+		{"2025-10-06 20:00:00", "latest timestamp written in any file: 2025-10-08T16:29:55Z (UTC)"},
+	} {
+		files := map[string]string{
+			"epoch.json": `{"created_at": ` + strconv.FormatInt(epoch.Unix(), 10) + `}`,
+			"naive.md":   "Generated " + c.naive + "\n",
+		}
+		var got string
+		for _, f := range factsFor(t, files) {
+			if f.Kind == FactTimestamp {
+				got = f.Text
+			}
+		}
+		if got != c.want {
+			t.Errorf("naive %s:\n got %q\nwant %q", c.naive, got, c.want)
+		}
+	}
+}
