@@ -78,8 +78,8 @@ func configFlags() []cli.Flag {
 		&cli.IntFlag{Name: "threads-batch", Usage: "prompt-processing threads (0 = --threads)"},
 		&cli.StringFlag{Name: "flash-attn", Value: d.Context.FlashAttn, Usage: "flash attention: auto, on, off"},
 		&cli.StringFlag{Name: "cache-type", Value: d.Context.CacheTypeK, Usage: "KV cache type of keys and values: " + strings.Join(llama.CacheTypes(), ", ")},
-		&cli.StringFlag{Name: "cache-type-k", Usage: "KV cache type of the keys (default --cache-type)"},
-		&cli.StringFlag{Name: "cache-type-v", Usage: "KV cache type of the values (default --cache-type)"},
+		&cli.StringFlag{Name: "cache-type-k", Usage: "KV cache type of the keys", DefaultText: "--cache-type"},
+		&cli.StringFlag{Name: "cache-type-v", Usage: "KV cache type of the values", DefaultText: "--cache-type"},
 		&cli.Float64Flag{Name: "temp", Value: flagDefault(d.Sampling.Temperature), Usage: "temperature (0 = greedy)"},
 		&cli.Float64Flag{Name: "top-p", Value: flagDefault(d.Sampling.TopP), Usage: "top-p"},
 		&cli.IntFlag{Name: "top-k", Value: d.Sampling.TopK, Usage: "top-k (0 = off)"},
@@ -111,19 +111,19 @@ type side struct{ prefix, name string }
 
 // overrideFlag is f renamed for one side, without a default of its own: unset, the plain flag's value applies.
 func overrideFlag(f cli.Flag, s side) cli.Flag {
-	name, category := s.prefix+f.Names()[0], s.name+" overrides"
+	name, category, plain := s.prefix+f.Names()[0], s.name+" overrides", "--"+f.Names()[0]
 	usage := s.name + ": " + f.(cli.DocGenerationFlag).GetUsage()
 	switch f.(type) {
 	case *cli.StringFlag:
-		return &cli.StringFlag{Name: name, Usage: usage, Category: category}
+		return &cli.StringFlag{Name: name, Usage: usage, Category: category, DefaultText: plain}
 	case *cli.IntFlag:
-		return &cli.IntFlag{Name: name, Usage: usage, Category: category}
+		return &cli.IntFlag{Name: name, Usage: usage, Category: category, DefaultText: plain}
 	case *cli.UintFlag:
-		return &cli.UintFlag{Name: name, Usage: usage, Category: category}
+		return &cli.UintFlag{Name: name, Usage: usage, Category: category, DefaultText: plain}
 	case *cli.Float64Flag:
-		return &cli.Float64Flag{Name: name, Usage: usage, Category: category}
+		return &cli.Float64Flag{Name: name, Usage: usage, Category: category, DefaultText: plain}
 	case *cli.BoolFlag:
-		return &cli.BoolFlag{Name: name, Usage: usage, Category: category}
+		return &cli.BoolFlag{Name: name, Usage: usage, Category: category, DefaultText: plain}
 	}
 	panic(fmt.Sprintf("no override for flag type %T", f))
 }
