@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
 	"strconv"
 	"sync"
 	"time"
@@ -37,7 +36,7 @@ func New(ctx context.Context, db *store.DB) *Recorder {
 func RunRow(file *engine.ModelFile, kind store.RunKind, commandLine string, config any) store.Run {
 	return store.Run{Kind: kind, CommandLine: commandLine, ConfigJSON: JSON(config), ModelRef: file.Ref.Ref,
 		ModelPath: file.Ref.Path, ModelSHA256: file.Info.HeaderSHA256, ModelFileType: file.Info.FileType,
-		ModelSynthetic: file.Synthetic(), Host: hostname(), BuildInfo: engine.CurrentBuild().String()}
+		ModelSynthetic: file.Synthetic(), BuildInfo: engine.CurrentBuild().String()} // the store sets the host
 }
 
 // StartRun records a run as running and returns its ID.
@@ -144,14 +143,6 @@ func JSON(v any) string {
 		panic(err) // only chimera's own plain structs are marshalled here
 	}
 	return string(data)
-}
-
-func hostname() string {
-	name, err := os.Hostname()
-	if err != nil {
-		return "" // an unknown host is recorded as none rather than failing the run
-	}
-	return name
 }
 
 // Agent runs agent's pass on s and records it under runID as it goes: the agent run under label, each call as

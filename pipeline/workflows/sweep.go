@@ -217,10 +217,10 @@ func Rank(cells []SweepCell, rankBy string) []Ranked {
 		}
 	}
 	slices.SortStableFunc(ranked, func(a, b Ranked) int {
-		if better(rankBy, a.Mean, b.Mean) {
+		if beats(rankBy == RankDecode, a.Mean, b.Mean) {
 			return -1
 		}
-		if better(rankBy, b.Mean, a.Mean) {
+		if beats(rankBy == RankDecode, b.Mean, a.Mean) {
 			return 1
 		}
 		return 0
@@ -234,9 +234,9 @@ func Rank(cells []SweepCell, rankBy string) []Ranked {
 	return ranked
 }
 
-// better reports whether mean a beats mean b: a higher decode rate, a lower TTFT or workflow time.
-func better(metric string, a, b float64) bool {
-	if metric == RankDecode {
+// beats reports whether mean a is better than mean b: higher, or lower when higher is not better.
+func beats(higher bool, a, b float64) bool {
+	if higher {
 		return a > b
 	}
 	return a < b

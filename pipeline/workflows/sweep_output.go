@@ -194,7 +194,7 @@ func sweepChart(r *SweepResult, metric string) render.LineChart {
 		if best[numCtx] == nil {
 			best[numCtx] = map[int]stats.Summary{}
 		}
-		if prior, ok := best[numCtx][c.GPULayers]; !ok || better(metric, s.Mean, prior.Mean) {
+		if prior, ok := best[numCtx][c.GPULayers]; !ok || beats(metric == RankDecode, s.Mean, prior.Mean) {
 			best[numCtx][c.GPULayers] = s
 		}
 	}

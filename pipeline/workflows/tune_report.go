@@ -119,13 +119,6 @@ func runnerUp(r *TuneResult) int {
 	return up
 }
 
-func beats(higher bool, a, b float64) bool {
-	if higher {
-		return a > b
-	}
-	return a < b
-}
-
 // margin is the best's lead over another trial: Δ % of the other's mean and Welch's p, or that it is a tie.
 func margin(r *TuneResult, best, other int) string {
 	a, b := r.Search.Trials[best].Samples, r.Search.Trials[other].Samples
