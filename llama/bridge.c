@@ -92,3 +92,85 @@ int chimera_all_finite(const float * values, int32_t n) {
     }
     return finite;
 }
+
+// A persistent pool of n_threads compute threads (the caller's thread is one of them), with ggml's default
+// polling: without OpenMP, ggml would otherwise start and join a disposable pool for every graph, once per token.
+ggml_threadpool_t chimera_threadpool_new(int n_threads) {
+    struct ggml_threadpool_params params = ggml_threadpool_params_default(n_threads);
+    return ggml_threadpool_new(&params);
+}
+
+static void chimera_sift_down(llama_token_data * heap, size_t size, size_t i) {
+    for (;;) {
+        size_t least = i, left = 2 * i + 1, right = left + 1;
+        if (left < size && heap[left].logit < heap[least].logit) {
+            least = left;
+        }
+        if (right < size && heap[right].logit < heap[least].logit) {
+            least = right;
+        }
+        if (least == i) {
+            return;
+        }
+        llama_token_data swap = heap[i];
+        heap[i] = heap[least];
+        heap[least] = swap;
+        i = least;
+    }
+}
+
+// Puts the keep largest logits into out (a min-heap, so unordered) and returns how many: keep, or n_vocab when
+// that is fewer. Blocks whose largest logit cannot enter the heap are skipped after one vectorisable pass.
+static size_t chimera_top_logits(const float * logits, int32_t n_vocab, int32_t keep, llama_token_data * out) {
+    enum { block = 64 };
+    size_t size = 0;
+    for (int32_t start = 0; start < n_vocab; start += block) {
+        int32_t end = start + block < n_vocab ? start + block : n_vocab;
+        if (size == (size_t) keep) {
+            float largest = logits[start];
+            for (int32_t i = start + 1; i < end; i++) {
+                largest = logits[i] > largest ? logits[i] : largest;
+            }
+            if (largest <= out[0].logit) {
+                continue;
+            }
+        }
+        for (int32_t i = start; i < end; i++) {
+            if (size < (size_t) keep) {
+                out[size++] = (llama_token_data) { i, logits[i], 0.0f };
+                if (size == (size_t) keep) {
+                    for (size_t j = size / 2; j-- > 0;) {
+                        chimera_sift_down(out, size, j);
+                    }
+                }
+            } else if (logits[i] > out[0].logit) {
+                out[0] = (llama_token_data) { i, logits[i], 0.0f };
+                chimera_sift_down(out, size, 0);
+            }
+        }
+    }
+    return size;
+}
+
+// What llama_sampler_sample does (apply the chain to the candidates, accept the pick), on the keep largest logits
+// only when keep > 0: scratch holds keep entries then, else n_vocab. Returns -1 where llama.cpp would assert.
+llama_token chimera_sample(struct llama_sampler * chain, const float * logits, int32_t n_vocab, int32_t keep,
+                           llama_token_data * scratch) {
+    size_t size;
+    if (keep > 0) {
+        size = chimera_top_logits(logits, n_vocab, keep, scratch);
+    } else {
+        for (int32_t i = 0; i < n_vocab; i++) {
+            scratch[i] = (llama_token_data) { i, logits[i], 0.0f };
+        }
+        size = (size_t) n_vocab;
+    }
+    llama_token_data_array candidates = { scratch, size, -1, false };
+    llama_sampler_apply(chain, &candidates);
+    if (candidates.selected < 0 || candidates.selected >= (int64_t) candidates.size) {
+        return -1;
+    }
+    llama_token token = candidates.data[candidates.selected].id;
+    llama_sampler_accept(chain, token);
+    return token;
+}

@@ -59,8 +59,8 @@ const maxContext = 1 << 20
 // them on a few cores make no progress at all (and do not notice a cancel).
 const threadsPerCore = 4
 
-// MaxThreads is the most threads a context may use on this machine.
-func MaxThreads() int { return threadsPerCore * runtime.NumCPU() }
+// MaxThreads is the most threads a context may use on this machine (and never more than a ggml thread pool holds).
+func MaxThreads() int { return min(threadsPerCore*runtime.NumCPU(), C.GGML_MAX_N_THREADS) }
 
 // Validate checks the parameters llama.cpp would otherwise assert on or silently clamp.
 func (p ContextParams) Validate() error {
@@ -123,8 +123,10 @@ type Context struct {
 	tokens *C.llama_token // C-side staging buffer of Batch tokens: batches must not point into Go memory
 	// batch is the most tokens one llama_decode takes: llama.cpp lowers Batch to the num_ctx asked for, and a
 	// larger batch would abort the process, so every decode is cut to it.
-	batch   int
-	abort   *C.struct_chimera_abort
+	batch int
+	abort *C.struct_chimera_abort
+	// pools are the context's compute threads, for generation and (when its thread count differs) the batch.
+	pools   []C.ggml_threadpool_t
 	Buffers []BufferSize // KV cache, compute and output buffers llama.cpp allocated
 	// FlashAttention says whether the context really uses flash attention: "auto" is resolved by llama.cpp when
 	// the context is created.
@@ -180,7 +182,18 @@ func (m *Model) newContext(p ContextParams) (*Context, error) {
 	}
 	ctx.batch = min(p.Batch, int(C.llama_n_batch(ctx.c)))
 	ctx.tokens = (*C.llama_token)(C.malloc(C.size_t(ctx.batch) * C.size_t(unsafe.Sizeof(C.llama_token(0)))))
+	ctx.attachThreadpools(gen, batch)
 	return ctx, nil
+}
+
+// attachThreadpools gives the context thread pools that live as long as it does. Without them ggml's CPU backend
+// (built without OpenMP) starts and joins a pool for every graph it computes: once per generated token.
+func (c *Context) attachThreadpools(gen, batch int) {
+	c.pools = []C.ggml_threadpool_t{C.chimera_threadpool_new(C.int(gen))}
+	if batch != gen {
+		c.pools = append(c.pools, C.chimera_threadpool_new(C.int(batch)))
+	}
+	C.llama_attach_threadpool(c.c, c.pools[0], c.pools[len(c.pools)-1])
 }
 
 // flashAttnResolved is llama.cpp's line when it resolves flash attention "auto" for a new context.
@@ -203,6 +216,9 @@ func (c *Context) Close() {
 		return
 	}
 	C.llama_free(c.c)
+	for _, pool := range c.pools {
+		C.ggml_threadpool_free(pool)
+	}
 	C.free(unsafe.Pointer(c.tokens))
 	C.free(unsafe.Pointer(c.abort))
 	c.c = nil

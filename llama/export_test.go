@@ -14,3 +14,34 @@ func ModelFreed(m *Model) bool {
 	defer m.mu.Unlock()
 	return m.c == nil
 }
+
+// CandidatesKept is how many of the largest logits a generation with s gives the sampler chain.
+func CandidatesKept(s Sampling, vocabSize int) int { return s.candidatesKept(vocabSize) }
+
+// SampledTokens samples n tokens after prompt from an empty cache, giving the chain the candidates a generation
+// keeps or, with wholeVocabulary, every token.
+func SampledTokens(c *Context, prompt []Token, s Sampling, n int, wholeVocabulary bool) ([]Token, error) {
+	vocab := c.model.VocabSize()
+	keep := s.candidatesKept(vocab)
+	if wholeVocabulary {
+		keep = 0
+	}
+	smpl := newSamplerKeeping(s, vocab, keep)
+	defer smpl.free()
+	c.clearMemory()
+	smpl.accept(prompt)
+	next := prompt
+	var tokens []Token
+	for len(tokens) < n {
+		if err := c.decodeAndKeep(next); err != nil {
+			return nil, err
+		}
+		token, err := smpl.sample(c)
+		if err != nil {
+			return nil, err
+		}
+		tokens = append(tokens, token)
+		next = []Token{token}
+	}
+	return tokens, nil
+}

@@ -152,7 +152,7 @@ type generation struct {
 func (g *generation) execute(ctx context.Context, prompt []Token) (string, error) {
 	c := g.ctx
 	g.cachedTokens = c.keepPrefix(prompt)
-	smpl := newSampler(g.req.Sampling)
+	smpl := newSampler(g.req.Sampling, c.model.VocabSize())
 	defer smpl.free()
 	smpl.accept(prompt[max(0, len(prompt)-g.req.Sampling.RepeatLastN):])
 
@@ -189,7 +189,10 @@ func (g *generation) sample(smpl sampler) (Token, error) {
 	if !g.ctx.logitsFinite() {
 		return 0, &NonFiniteLogitsError{Model: g.ctx.model.Path}
 	}
-	token := smpl.sample(g.ctx)
+	token, err := smpl.sample(g.ctx)
+	if err != nil {
+		return 0, err
+	}
 	now := time.Now()
 	g.clock.sampling += now.Sub(before)
 	g.clock.tokenTimes = append(g.clock.tokenTimes, now)

@@ -4,8 +4,10 @@ package llama
 import "C"
 
 import (
+	"errors"
 	"fmt"
 	"math"
+	"unsafe"
 )
 
 // Sampling configures the plain llama_sampler chain: repeat penalty, top-k, top-p, min-p, temperature, then a
@@ -55,19 +57,63 @@ const MaxSeed = RandomSeed - 1
 // Greedy reports whether sampling always takes the most likely token.
 func (s Sampling) Greedy() bool { return s.Temperature == 0 }
 
-type sampler struct{ c *C.struct_llama_sampler }
+// sampler is a llama_sampler chain and its candidate buffer. llama_sampler_sample would give the chain every
+// token of the vocabulary (262,144 with gemma3's) and the penalties and top-k stages would walk them all, each token;
+// the sampler gives it only the candidates that can be picked (see candidatesKept).
+type sampler struct {
+	c       *C.struct_llama_sampler
+	keep    int // candidates given to the chain; 0 = the whole vocabulary
+	scratch *C.llama_token_data
+}
 
-func newSampler(s Sampling) sampler {
+func newSampler(s Sampling, vocabSize int) sampler {
+	return newSamplerKeeping(s, vocabSize, s.candidatesKept(vocabSize))
+}
+
+func newSamplerKeeping(s Sampling, vocabSize, keep int) sampler {
+	entries := vocabSize
+	if keep > 0 {
+		entries = keep
+	}
+	scratch := (*C.llama_token_data)(C.malloc(C.size_t(entries) * C.size_t(unsafe.Sizeof(C.llama_token_data{}))))
+	return sampler{c: newChain(s), keep: keep, scratch: scratch}
+}
+
+// candidatesKept is how many of the largest logits decide the pick, or 0 when all of them may. The pick is among
+// the top_k largest penalised logits (top_k 1 when greedy). A penalty of at least 1 only lowers logits, and it
+// touches at most repeat_last_n distinct tokens, so those top_k are among the top_k + repeat_last_n largest
+// logits before the penalty: the chain picks the same token from them as from the whole vocabulary.
+func (s Sampling) candidatesKept(vocabSize int) int {
+	topK := s.TopK
+	if s.Greedy() {
+		topK = 1
+	}
+	if topK == 0 || s.RepeatPenalty < 1 {
+		return 0
+	}
+	if s.penalised() {
+		topK += s.RepeatLastN
+	}
+	if topK >= vocabSize {
+		return 0
+	}
+	return topK
+}
+
+func (s Sampling) penalised() bool { return s.RepeatPenalty != 1 && s.RepeatLastN > 0 }
+
+// newChain is the stages in the order Sampling describes.
+func newChain(s Sampling) *C.struct_llama_sampler {
 	params := C.llama_sampler_chain_default_params()
 	params.no_perf = false
 	chain := C.llama_sampler_chain_init(params)
 	add := func(stage *C.struct_llama_sampler) { C.llama_sampler_chain_add(chain, stage) }
-	if s.RepeatPenalty != 1 && s.RepeatLastN > 0 {
+	if s.penalised() {
 		add(C.llama_sampler_init_penalties(C.int32_t(s.RepeatLastN), C.float(s.RepeatPenalty), 0, 0))
 	}
 	if s.Greedy() {
 		add(C.llama_sampler_init_greedy())
-		return sampler{chain}
+		return chain
 	}
 	if s.TopK > 0 {
 		add(C.llama_sampler_init_top_k(C.int32_t(s.TopK)))
@@ -80,7 +126,7 @@ func newSampler(s Sampling) sampler {
 	}
 	add(C.llama_sampler_init_temp(C.float(s.Temperature)))
 	add(C.llama_sampler_init_dist(C.uint32_t(s.Seed)))
-	return sampler{chain}
+	return chain
 }
 
 // accept feeds prompt tokens to the repeat penalty's history.
@@ -91,8 +137,16 @@ func (s sampler) accept(tokens []Token) {
 }
 
 // sample picks the next token from the last computed logits and records it in the history.
-func (s sampler) sample(ctx *Context) Token {
-	return Token(C.llama_sampler_sample(s.c, ctx.c, -1))
+func (s sampler) sample(ctx *Context) (Token, error) {
+	vocab := ctx.model.VocabSize()
+	token := C.chimera_sample(s.c, C.llama_get_logits_ith(ctx.c, -1), C.int32_t(vocab), C.int32_t(s.keep), s.scratch)
+	if token < 0 {
+		return 0, errors.New("llama.cpp's sampler chain picked no token")
+	}
+	return Token(token), nil
 }
 
-func (s sampler) free() { C.llama_sampler_free(s.c) }
+func (s sampler) free() {
+	C.llama_sampler_free(s.c)
+	C.free(unsafe.Pointer(s.scratch))
+}
