@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"strings"
@@ -26,6 +27,7 @@ func modelsCommand() *cli.Command {
 					&cli.StringFlag{Name: "shape", Value: "270m", Usage: "tiny, 270m or 1b"},
 					&cli.StringFlag{Name: "type", Value: "q8_0", Usage: "f32, f16, q8_0 or q4_0"},
 					&cli.Uint64Flag{Name: "seed", Value: 1, Usage: "weight seed"},
+					&cli.StringFlag{Name: "vocab", Value: "auto", Usage: "gemma3 (the real vocabulary, from --tokenizer), synthetic (4,294 tokens: per-layer work dominates a token), or auto: gemma3 when --tokenizer has it (never for tiny)"},
 					&cli.StringFlag{Name: "out", Required: true, Usage: "output file"},
 				},
 				Action: synthModel,
@@ -46,15 +48,36 @@ func modelsCommand() *cli.Command {
 	}
 }
 
+// synthVocabulary resolves --vocab to gemma3 or synthetic.
+func synthVocabulary(choice, shape, tokenizer string) (string, error) {
+	switch choice {
+	case "synthetic":
+		return choice, nil
+	case "gemma3":
+		if tokenizer == "" {
+			return "", engine.Invalid(errors.New("--vocab gemma3 needs the gemma3 tokenizer: run scripts/fetch-tokenizer.sh or pass --tokenizer DIR"))
+		}
+		return choice, nil
+	case "auto":
+		if shape != "tiny" && tokenizer != "" {
+			return "gemma3", nil
+		}
+		return "synthetic", nil
+	}
+	return "", engine.Invalid(fmt.Errorf("--vocab must be auto, gemma3 or synthetic, got %q", choice))
+}
+
 func synthModel(c *cli.Context) error {
 	spec := models.SyntheticSpec{Shape: c.String("shape"), Type: c.String("type"), Seed: c.Uint64("seed")}
-	vocab := "synthetic"
-	if tokenizer := readGlobals(c).Tokenizer; spec.Shape != "tiny" && tokenizer != "" {
-		loaded, err := models.LoadGemma3Vocab(tokenizer)
-		if err != nil {
+	tokenizer := readGlobals(c).Tokenizer
+	vocab, err := synthVocabulary(c.String("vocab"), spec.Shape, tokenizer)
+	if err != nil {
+		return err
+	}
+	if vocab == "gemma3" {
+		if spec.Vocab, err = models.LoadGemma3Vocab(tokenizer); err != nil {
 			return err
 		}
-		spec.Vocab, vocab = loaded, "gemma3"
 	}
 	if err := models.WriteSynthetic(c.String("out"), spec); err != nil {
 		return err

@@ -102,6 +102,8 @@ func TestBadInputIsOneLineAndStatus2(t *testing.T) {
 		"billion-value range":   {"sweep", "-m", tinyModel, "--num-gpu", "0-1000000000"},
 		"oversized grid":        {"bench", "-m", tinyModel, "--num-gpu", "0-100", "--threads", "1-100"},
 		"unknown ollama tag":    {"generate", "-m", "gemma3:1b", "-p", "hi"},
+		"unknown vocabulary":    {"models", "synth", "--vocab", "klingon", "--out", filepath.Join(t.TempDir(), "m.gguf")},
+		"gemma3 without it":     {"models", "synth", "--vocab", "gemma3", "--out", filepath.Join(t.TempDir(), "m.gguf")},
 	}
 	db := "CHIMERA_DB=" + filepath.Join(t.TempDir(), "chimera.db")
 	for name, args := range cases {

@@ -4,7 +4,10 @@
 #
 #  1. builds chimera (make bench already did) and bench/report, a pure-Go helper that does the arithmetic;
 #  2. resolves MODEL (default synthetic:270m-q8_0; chimera writes it into its cache once, with the real gemma3
-#     vocabulary when scripts/fetch-tokenizer.sh could get it), so that both programs read the very same file;
+#     vocabulary when scripts/fetch-tokenizer.sh could get it), so that both programs read the very same file, and
+#     MORE_MODELS, measured in the same rounds (default: the same 270m Q8_0 with the synthetic 4,294-token
+#     vocabulary, written once into .cache/bench/models/: there per-layer work and per-token overhead dominate a
+#     token, where the 262k vocabulary's output matrix dominates it);
 #  3. fetches sid's llama-bench (bench/upstream.sh: cached, download only; skipped with a message when sid is out of
 #     reach) in two builds: haswell (AVX2, the ISA level chimera is compiled for) and ggml's pick for this CPU;
 #  4. runs pp and tg in ROUNDS rounds. In a round every program runs once, with llama-bench's own method (a warm-up,
@@ -15,7 +18,7 @@
 #     --json), the agent workflow's time split (chimera run --json), peak RSS of every process (/usr/bin/time -v);
 #  6. prints the tables, and writes them into DOC between markers (text outside them, the analysis, is kept).
 #
-# Environment: MODEL, THREADS (all cores), ROUNDS (5), REPS (3), PP (512), TG (128), EXTRAS (1), UPSTREAM (1),
+# Environment: MODEL, MORE_MODELS (space-separated; empty: MODEL alone), THREADS (all cores), ROUNDS (5), REPS (3), PP (512), TG (128), EXTRAS (1), UPSTREAM (1),
 # DOC (docs/benchmarks/cpu.md; empty: print only), OUT (.cache/bench/<UTC time>), IDLE_LOAD and IDLE_WAIT: wait up to
 # IDLE_WAIT seconds (600) for the 1-minute load average to drop below IDLE_LOAD before measuring. BUSY=N starts N
 # busy loops next to the rounds: how each program copes with a busy neighbour (a compile, another benchmark).
@@ -71,11 +74,28 @@ timed() {
   if ((${#timev[@]})); then "${timev[@]}" "$file.time" "$@"; else "$@"; fi
 }
 
-# 2. The model file. chimera is given MODEL itself (so that a synthetic model stays labelled as one) and resolves it
-# to this same file; llama-bench is given the file.
-bin/chimera models show --json "$MODEL" >"$OUT"/model.json
-model=$(bin/benchreport model-path "$OUT"/model.json)
-say "model $MODEL: $model"
+# 2. The model files. chimera is given MODEL itself (so that a synthetic model stays labelled as one) and resolves it
+# to this same file; llama-bench is given the file. Every other model's results go to their own directory.
+small_vocab=.cache/bench/models/synthetic-270m-q8_0-synthvocab.gguf
+if [[ ! -v MORE_MODELS && ! -s $small_vocab ]]; then
+  mkdir -p "$(dirname "$small_vocab")"
+  bin/chimera models synth --shape 270m --type q8_0 --vocab synthetic --out "$small_vocab" >&2
+fi
+MORE_MODELS=${MORE_MODELS-$small_vocab}
+read -ra more_models <<<"$MORE_MODELS"
+rm -rf "$OUT"/more
+model_refs=("$MODEL" "${more_models[@]}")
+model_dirs=("$OUT")
+for ((i = 1; i < ${#model_refs[@]}; i++)); do
+  model_dirs+=("$OUT/more/$i")
+done
+model_files=()
+for ((i = 0; i < ${#model_refs[@]}; i++)); do
+  mkdir -p "${model_dirs[$i]}"/rounds
+  bin/chimera models show --json "${model_refs[$i]}" >"${model_dirs[$i]}"/model.json
+  model_files+=("$(bin/benchreport model-path "${model_dirs[$i]}"/model.json)")
+  say "model ${model_refs[$i]}: ${model_files[$i]}"
+done
 
 # 3. Upstream.
 upstream=
@@ -101,15 +121,15 @@ if awk '{ exit !($1 > 1.0) }' /proc/loadavg; then
 fi
 
 # 4. Interleaved rounds.
-measure() { # round runner
-  local round=$1 runner=$2 base cmd
-  base=$OUT/rounds/r$(printf %02d "$round")-$runner
+measure() { # round runner model-index
+  local round=$1 runner=$2 m=$3 base cmd
+  base=${model_dirs[$m]}/rounds/r$(printf %02d "$round")-$runner
   case $runner in
   chimera)
-    cmd=(bin/chimera bench -m "$MODEL" -p "$PP" -n "$TG" -r "$REPS" --threads "$THREADS" --num-ctx "$NUM_CTX"
+    cmd=(bin/chimera bench -m "${model_refs[$m]}" -p "$PP" -n "$TG" -r "$REPS" --threads "$THREADS" --num-ctx "$NUM_CTX"
       --batch "$BATCH" --ubatch "$UBATCH" --flash-attn "$FLASH_ATTN" --cache-type "$CACHE_TYPE" -o json) ;;
   upstream-*)
-    cmd=("$upstream/llama-bench-${runner#upstream-}" -m "$model" -p "$PP" -n "$TG" -r "$REPS" -t "$THREADS"
+    cmd=("$upstream/llama-bench-${runner#upstream-}" -m "${model_files[$m]}" -p "$PP" -n "$TG" -r "$REPS" -t "$THREADS"
       -b "$BATCH" -ub "$UBATCH" -fa "$FLASH_ATTN" -ctk "$CACHE_TYPE" -ctv "$CACHE_TYPE" -o json) ;;
   esac
   cut -d' ' -f1 /proc/loadavg >"$base.load"
@@ -123,7 +143,7 @@ measure() { # round runner
     exit 1
   fi
   head -1 /proc/stat >>"$base.stat"
-  printf 'bench: round %d/%d  %-13s  %s  (%s)\n' "$round" "$ROUNDS" "$runner" \
+  printf 'bench: round %d/%d  model %d  %-13s  %s  (%s)\n' "$round" "$ROUNDS" "$m" "$runner" \
     "$(bin/benchreport line "$base.json")" "$(bin/benchreport others "$base")" >&2
 }
 runners=(chimera)
@@ -142,10 +162,12 @@ for ((i = 0; i < BUSY; i++)); do
   bash -c 'while :; do :; done' &
   busy_pids+=($!)
 done
-say "pp$PP and tg$TG, $ROUNDS rounds × (${runners[*]}), warm-up + $REPS repetitions each, $THREADS threads$busy_note"
+say "pp$PP and tg$TG, $ROUNDS rounds × ${#model_refs[@]} models × (${runners[*]}), warm-up + $REPS repetitions each, $THREADS threads$busy_note"
 for ((round = 1; round <= ROUNDS; round++)); do
-  for ((k = 0; k < ${#runners[@]}; k++)); do
-    measure "$round" "${runners[$(((round - 1 + k) % ${#runners[@]}))]}"
+  for ((m = 0; m < ${#model_refs[@]}; m++)); do
+    for ((k = 0; k < ${#runners[@]}; k++)); do
+      measure "$round" "${runners[$(((round - 1 + k) % ${#runners[@]}))]}" "$m"
+    done
   done
 done
 stop_busy

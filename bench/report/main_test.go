@@ -34,7 +34,7 @@ func TestMedianRangePrintsTheMedianAndRange(t *testing.T) {
 // The ratio pairs chimera with a peer round by round; a round the peer lacks gives no ratio.
 func TestRatiosArePairedByRound(t *testing.T) {
 	row := func(ts float64) []benchRow { return []benchRow{{NGen: 128, AvgTS: ts}} }
-	res := &results{invs: []invocation{
+	res := &roundSet{invs: []invocation{
 		{round: 1, runner: "chimera", rows: row(60)}, {round: 1, runner: "upstream-v3", rows: row(30)},
 		{round: 2, runner: "chimera", rows: row(20)}, {round: 2, runner: "upstream-v3", rows: row(20)},
 		{round: 3, runner: "chimera", rows: row(99)},
@@ -129,4 +129,35 @@ func read(t *testing.T, path string) string {
 		t.Fatal(err)
 	}
 	return string(b)
+}
+
+// Every other model's rounds get a table of their own, computed from those rounds alone.
+func TestOtherModelsGetTheirOwnTable(t *testing.T) {
+	dir := t.TempDir()
+	write(t, filepath.Join(dir, "meta.env"), "date=today\nrounds=1\nreps=3\n")
+	sets := map[string]struct {
+		model             string
+		chimera, upstream float64
+	}{
+		dir:                                     {"/models/big-gemma3vocab.gguf", 50, 100},
+		filepath.Join(dir, moreModels, "small"): {"/models/small-synthvocab.gguf", 90, 60},
+	}
+	for setDir, s := range sets {
+		if err := os.MkdirAll(filepath.Join(setDir, "rounds"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		write(t, filepath.Join(setDir, "model.json"), fmt.Sprintf(`{"model": {"path": %q}, "info": {"vocab_size": 4294}}`, s.model))
+		for runner, ts := range map[string]float64{"chimera": s.chimera, "upstream-v3": s.upstream} {
+			write(t, filepath.Join(setDir, "rounds", "r01-"+runner+".json"), fmt.Sprintf(`[{"n_gen": 64, "avg_ts": %g}]`, ts))
+		}
+	}
+	var out strings.Builder
+	if err := run([]string{"table", dir}, &out); err != nil {
+		t.Fatal(err)
+	}
+	small := sets[filepath.Join(dir, moreModels, "small")]
+	table := fmt.Sprintf("| tg64 | %.1f | %.1f | %.2f |", small.chimera, small.upstream, small.chimera/small.upstream)
+	if i := strings.Index(out.String(), "The same rounds on `small-synthvocab.gguf`"); i < 0 || !strings.Contains(out.String()[i:], table) {
+		t.Errorf("want a table with %q after the small model's line in\n%s", table, out.String())
+	}
 }

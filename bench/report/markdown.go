@@ -63,10 +63,14 @@ func (res *results) writeThroughput(b *strings.Builder) {
 	}
 	b.WriteString("\n\n")
 	writeTable(b, res.throughputTable())
+	for _, set := range res.more {
+		fmt.Fprintf(b, "The same rounds on %s:\n\n", set.model)
+		writeTable(b, set.throughputTable())
+	}
 }
 
 // throughputTable has a column per runner, then one per upstream runner with chimera's speed relative to it.
-func (res *results) throughputTable() *render.Table {
+func (res *roundSet) throughputTable() *render.Table {
 	peers := slices.DeleteFunc(slices.Clone(res.runners), func(r string) bool { return r == "chimera" })
 	header := []string{"test"}
 	for _, r := range res.runners {
@@ -89,7 +93,7 @@ func (res *results) throughputTable() *render.Table {
 	return t
 }
 
-func (res *results) runnerTitle(runner string) string {
+func (res *roundSet) runnerTitle(runner string) string {
 	switch runner {
 	case "upstream-v3":
 		return "upstream, haswell (AVX2) build"

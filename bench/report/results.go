@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"cmp"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -13,17 +14,28 @@ import (
 	"strings"
 )
 
-// results is everything one bench/run.sh run left in its directory.
+// results is everything one bench/run.sh run left in its directory: the rounds on the main model, with the
+// extras measured on it, and the rounds on the other models.
 type results struct {
-	meta    map[string]string
+	roundSet
+	more   []roundSet
+	meta   map[string]string
+	gens   []generateResult
+	wf     *workflow
+	wfTime timeV
+}
+
+// roundSet is the rounds run on one model file.
+type roundSet struct {
 	model   string // one line about the model file
 	invs    []invocation
 	runners []string // in display order
 	tests   []string
-	gens    []generateResult
-	wf      *workflow
-	wfTime  timeV
 }
+
+// moreModels is the subdirectory of a results directory with a directory per other model, laid out as the main
+// one: model.json and rounds/.
+const moreModels = "more"
 
 // invocation is one run of one benchmark program in one round.
 type invocation struct {
@@ -57,16 +69,12 @@ func load(dir string) (*results, error) {
 	if res.meta, err = readMeta(filepath.Join(dir, "meta.env")); err != nil {
 		return nil, err
 	}
-	if res.model, err = describeModel(filepath.Join(dir, "model.json")); err != nil {
+	if res.roundSet, err = readRoundSet(dir); err != nil {
 		return nil, err
 	}
-	if res.invs, err = readRounds(filepath.Join(dir, "rounds")); err != nil {
+	if res.more, err = readMoreRoundSets(filepath.Join(dir, moreModels)); err != nil {
 		return nil, err
 	}
-	if len(res.invs) == 0 {
-		return nil, fmt.Errorf("%s: no rounds", dir)
-	}
-	res.runners, res.tests = runnersAndTests(res.invs)
 	extras := filepath.Join(dir, "extras")
 	if res.gens, err = readGenerates(extras); err != nil {
 		return nil, err
@@ -76,6 +84,44 @@ func load(dir string) (*results, error) {
 	}
 	res.wfTime = readTimeV(filepath.Join(extras, "run.time"))
 	return res, nil
+}
+
+// readRoundSet reads dir's model.json and rounds/.
+func readRoundSet(dir string) (roundSet, error) {
+	var set roundSet
+	var err error
+	if set.model, err = describeModel(filepath.Join(dir, "model.json")); err != nil {
+		return set, err
+	}
+	if set.invs, err = readRounds(filepath.Join(dir, "rounds")); err != nil {
+		return set, err
+	}
+	if len(set.invs) == 0 {
+		return set, fmt.Errorf("%s: no rounds", dir)
+	}
+	set.runners, set.tests = runnersAndTests(set.invs)
+	return set, nil
+}
+
+// readMoreRoundSets reads a round set from every subdirectory of dir, which need not exist.
+func readMoreRoundSets(dir string) ([]roundSet, error) {
+	entries, err := os.ReadDir(dir)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	} else if err != nil {
+		return nil, err
+	}
+	var sets []roundSet
+	for _, e := range entries {
+		if e.IsDir() {
+			set, err := readRoundSet(filepath.Join(dir, e.Name()))
+			if err != nil {
+				return nil, err
+			}
+			sets = append(sets, set)
+		}
+	}
+	return sets, nil
 }
 
 func readMeta(path string) (map[string]string, error) {
@@ -128,7 +174,7 @@ func describeModel(path string) (string, error) {
 	case strings.Contains(name, "gemma3vocab"):
 		vocab += " (the real gemma3 one)"
 	case strings.Contains(name, "synthvocab"):
-		vocab += " (synthetic: the real gemma3 vocabulary was not available)"
+		vocab += " (synthetic)"
 	}
 	weights := ""
 	if show.Model.Synthetic {

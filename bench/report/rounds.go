@@ -22,7 +22,7 @@ func medianRange(xs []float64, decimals int) string {
 }
 
 // roundMeans maps round → avg_ts of one runner's test.
-func (res *results) roundMeans(runner, test string) map[int]float64 {
+func (res *roundSet) roundMeans(runner, test string) map[int]float64 {
 	out := map[int]float64{}
 	for _, inv := range res.invs {
 		if inv.runner != runner {
@@ -38,12 +38,12 @@ func (res *results) roundMeans(runner, test string) map[int]float64 {
 }
 
 // roundTPS is one runner's avg_ts of a test, a value per round.
-func (res *results) roundTPS(runner, test string) []float64 {
+func (res *roundSet) roundTPS(runner, test string) []float64 {
 	return slices.Collect(maps.Values(res.roundMeans(runner, test)))
 }
 
 // ratios pairs the runners round by round: chimera and the other ran minutes apart at most, under the same load.
-func (res *results) ratios(test, other string) []float64 {
+func (res *roundSet) ratios(test, other string) []float64 {
 	mine, theirs := res.roundMeans("chimera", test), res.roundMeans(other, test)
 	var xs []float64
 	for round, v := range mine {
@@ -57,9 +57,11 @@ func (res *results) ratios(test, other string) []float64 {
 // neighbourUsage is, for every run whose usage was measured, the cores other processes used and those the
 // hypervisor stole.
 func (res *results) neighbourUsage() (others, steal []float64) {
-	for _, inv := range res.invs {
-		if inv.hasUse {
-			others, steal = append(others, inv.usage.others), append(steal, inv.usage.steal)
+	for _, set := range append([]roundSet{res.roundSet}, res.more...) {
+		for _, inv := range set.invs {
+			if inv.hasUse {
+				others, steal = append(others, inv.usage.others), append(steal, inv.usage.steal)
+			}
 		}
 	}
 	return others, steal
