@@ -11,7 +11,8 @@
 // runs whose parent is the sweep. Every other table belongs to one run:
 //
 //   - agent_runs: one agent (collector, insight, ...) executing inside the run, with its stage timings
-//   - llm_calls: every prompt sent to the model, its response and its timings, tied to an agent run when there is one
+//   - llm_calls: every prompt sent to the model (for agent calls also the exact text the tokenizer was given), its
+//     response, why it stopped and its timings, tied to an agent run when there is one
 //   - files and facts: the input files an agent read and the facts it extracted from them
 //   - reports: the markdown each agent wrote
 //   - bench_results: llama-bench style measurements, one row per test

@@ -97,25 +97,29 @@ type AgentRun struct {
 
 // Call is one LLM call: the prompt, the response and how long it took.
 type Call struct {
-	ID            int64     `json:"id"`
-	RunID         int64     `json:"run_id"`
-	AgentRunID    int64     `json:"agent_run_id,omitzero"`
-	Stage         string    `json:"stage"` // analysis, report, generate, warmup, ...
-	Seq           int       `json:"seq"`
-	Prompt        string    `json:"prompt"`
-	Response      string    `json:"response"`
-	PromptTokens  int       `json:"prompt_tokens"`
-	PromptTrimmed bool      `json:"prompt_trimmed"`
-	GenTokens     int       `json:"gen_tokens"`
-	TTFTMS        float64   `json:"ttft_ms"`
-	PromptEvalMS  float64   `json:"prompt_eval_ms"`
-	EvalMS        float64   `json:"eval_ms"`
-	TotalMS       float64   `json:"total_ms"`
-	PromptTPS     float64   `json:"prompt_tps"`
-	DecodeTPS     float64   `json:"decode_tps"`
-	LoadMS        float64   `json:"load_ms"`
-	TimingsJSON   string    `json:"timings_json"` // the caller's full timing record
-	StartedAt     time.Time `json:"started_at,omitzero"`
+	ID         int64  `json:"id"`
+	RunID      int64  `json:"run_id"`
+	AgentRunID int64  `json:"agent_run_id,omitzero"`
+	Stage      string `json:"stage"` // analysis, report, generate, warmup, ...
+	Seq        int    `json:"seq"`
+	Prompt     string `json:"prompt"` // the user message, or a raw prompt
+	// RenderedPrompt is the exact text given to the tokenizer: the chat template applied to the call's messages
+	// (no BOS; the tokenizer adds it). Agent calls record it; it is empty for other calls and older rows.
+	RenderedPrompt string    `json:"rendered_prompt"`
+	Response       string    `json:"response"`
+	StopReason     string    `json:"stop_reason"` // eog, num_predict, stop, context, canceled; empty in older rows
+	PromptTokens   int       `json:"prompt_tokens"`
+	PromptTrimmed  bool      `json:"prompt_trimmed"`
+	GenTokens      int       `json:"gen_tokens"`
+	TTFTMS         float64   `json:"ttft_ms"`
+	PromptEvalMS   float64   `json:"prompt_eval_ms"`
+	EvalMS         float64   `json:"eval_ms"`
+	TotalMS        float64   `json:"total_ms"`
+	PromptTPS      float64   `json:"prompt_tps"`
+	DecodeTPS      float64   `json:"decode_tps"`
+	LoadMS         float64   `json:"load_ms"`
+	TimingsJSON    string    `json:"timings_json"` // the caller's full timing record
+	StartedAt      time.Time `json:"started_at,omitzero"`
 }
 
 // FileRecord is an input file a run read, or skipped and why.

@@ -143,6 +143,11 @@ var schemaSteps = []string{
 	// 6: the process that started a run and the boot it ran in, so that a run whose process died is found.
 	`ALTER TABLE runs ADD COLUMN pid INTEGER NOT NULL DEFAULT 0;
 	ALTER TABLE runs ADD COLUMN boot_id TEXT NOT NULL DEFAULT '';`,
+
+	// 7: per call, the exact text given to the tokenizer (the chat template applied to the messages) and why
+	// generation stopped, so that a call can be replayed on another engine and its length judged.
+	`ALTER TABLE llm_calls ADD COLUMN rendered_prompt TEXT NOT NULL DEFAULT '';
+	ALTER TABLE llm_calls ADD COLUMN stop_reason TEXT NOT NULL DEFAULT '';`,
 }
 
 // migrate applies the steps the database lacks, one transaction per step.

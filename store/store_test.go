@@ -100,7 +100,9 @@ func TestOpenMigratesOlderDatabaseKeepingRows(t *testing.T) {
 				t.Fatal(err)
 			}
 			runID := insertV1Run(t, old, "before the upgrade")
-			mustAddCall(t, old, Call{RunID: runID, Stage: "analysis", Prompt: "kept?"})
+			if _, err := old.writer.Exec("INSERT INTO llm_calls (run_id, stage, seq, prompt) VALUES (?, 'analysis', 1, 'kept?')", runID); err != nil {
+				t.Fatal(err)
+			}
 			old.Close()
 
 			db, err := Open(path)
@@ -115,7 +117,8 @@ func TestOpenMigratesOlderDatabaseKeepingRows(t *testing.T) {
 				t.Fatalf("the newest table is unusable after the upgrade: %v", err)
 			}
 			detail := mustGetRun(t, db, runID)
-			if detail.Label != "before the upgrade" || len(detail.Calls) != 1 || detail.Calls[0].Prompt != "kept?" {
+			if detail.Label != "before the upgrade" || len(detail.Calls) != 1 || detail.Calls[0].Prompt != "kept?" ||
+				detail.Calls[0].RenderedPrompt != "" {
 				t.Errorf("rows written before the upgrade changed: %+v", detail)
 			}
 		})
@@ -374,8 +377,9 @@ func recordSampleRun(t *testing.T, db *DB, label string) *RunDetail {
 		{RunID: run.ID, Stage: "warmup", Seq: 0, Prompt: "hi", Response: "hello", GenTokens: 1, LoadMS: 900},
 		{
 			RunID: run.ID, AgentRunID: agentID, Stage: "analysis", Seq: 1,
-			Prompt: "Summarize, \"quoted\"\nand multi-line", Response: "A summary.",
-			PromptTokens: 512, PromptTrimmed: true, GenTokens: 64, TTFTMS: 35.5,
+			Prompt: "Summarize, \"quoted\"\nand multi-line", Response: "A summary.", StopReason: "num_predict",
+			RenderedPrompt: "<start_of_turn>user\nSummarize, \"quoted\"\nand multi-line<end_of_turn>\n<start_of_turn>model\n",
+			PromptTokens:   512, PromptTrimmed: true, GenTokens: 64, TTFTMS: 35.5,
 			PromptEvalMS: 30.25, EvalMS: 640, TotalMS: 675.25, PromptTPS: 16925.6, DecodeTPS: 100,
 			TimingsJSON: `{"n_p_eval":512}`, StartedAt: started.Add(time.Second),
 		},

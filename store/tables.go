@@ -103,12 +103,14 @@ var agentRunsTable = newTable("agent_runs",
 var callsTable = newTable("llm_calls",
 	[]string{"id", "run_id", "agent_run_id", "stage", "seq", "prompt", "response",
 		"prompt_tokens", "prompt_trimmed", "gen_tokens", "ttft_ms", "prompt_eval_ms", "eval_ms",
-		"total_ms", "prompt_tps", "decode_tps", "load_ms", "timings_json", "started_at"},
+		"total_ms", "prompt_tps", "decode_tps", "load_ms", "timings_json", "started_at", "rendered_prompt",
+		"stop_reason"},
 	"seq, id",
 	func(c *Call) []any {
 		return []any{&c.ID, &c.RunID, nullID{&c.AgentRunID}, &c.Stage, &c.Seq, &c.Prompt, &c.Response,
 			&c.PromptTokens, &c.PromptTrimmed, &c.GenTokens, &c.TTFTMS, &c.PromptEvalMS, &c.EvalMS,
-			&c.TotalMS, &c.PromptTPS, &c.DecodeTPS, &c.LoadMS, &c.TimingsJSON, timeText{&c.StartedAt}}
+			&c.TotalMS, &c.PromptTPS, &c.DecodeTPS, &c.LoadMS, &c.TimingsJSON, timeText{&c.StartedAt},
+			&c.RenderedPrompt, &c.StopReason}
 	})
 
 var filesTable = newTable("files",

@@ -19,6 +19,7 @@ type Handoff struct {
 type PromptPlan struct {
 	Request      llama.Request `json:"-"`
 	User         string        `json:"user"`
+	Rendered     string        `json:"rendered"` // the exact text given to the tokenizer (chat template, no BOS)
 	Tokens       int           `json:"prompt_tokens"`
 	FactsShown   int           `json:"facts_shown"`
 	FactsTotal   int           `json:"facts_total"`
@@ -26,9 +27,11 @@ type PromptPlan struct {
 	ReserveToken int           `json:"reserved_for_answer"`
 }
 
-// Tokenizer counts the tokens of a request as the model will see it (chat template and BOS included).
+// Tokenizer renders and counts a request as the model will see it: Prompt's tokens include the chat template
+// and BOS; ApplyChatTemplate is the text those tokens come from, without the BOS.
 type Tokenizer interface {
 	Prompt(req llama.Request) ([]llama.Token, error)
+	ApplyChatTemplate(messages []llama.Message) (string, error)
 }
 
 // PromptBudget is the prompt-size limit for a context: what is left after reserving room for the answer.
@@ -85,9 +88,13 @@ func FitPrompt(tok Tokenizer, agent Agent, stage string, facts []artifacts.Fact,
 	if err != nil {
 		return nil, err
 	}
+	rendered, err := tok.ApplyChatTemplate(req.Messages)
+	if err != nil {
+		return nil, err
+	}
 	return &PromptPlan{
-		Request: req, User: req.Messages[1].Content, Tokens: tokens, FactsShown: lo, FactsTotal: len(ranked),
-		Trimmed: lo < len(ranked), ReserveToken: reserve,
+		Request: req, User: req.Messages[1].Content, Rendered: rendered, Tokens: tokens, FactsShown: lo,
+		FactsTotal: len(ranked), Trimmed: lo < len(ranked), ReserveToken: reserve,
 	}, nil
 }
 

@@ -123,7 +123,8 @@ func (r *Recorder) AddCall(runID, agentRunID int64, c agents.CallRecord) error {
 	r.mu.Unlock()
 	t := c.Timings
 	_, err := r.db.AddCall(r.ctx, store.Call{
-		RunID: runID, AgentRunID: agentRunID, Stage: c.Stage, Seq: seq, Prompt: c.Prompt.User, Response: c.Response,
+		RunID: runID, AgentRunID: agentRunID, Stage: c.Stage, Seq: seq, Prompt: c.Prompt.User,
+		RenderedPrompt: c.Prompt.Rendered, Response: c.Response, StopReason: c.StopReason,
 		PromptTokens: t.PromptTokens, PromptTrimmed: c.Prompt.Trimmed, GenTokens: t.GenTokens, TTFTMS: t.TTFTMS,
 		PromptEvalMS: t.PromptEvalMS, EvalMS: t.EvalMS, TotalMS: t.TotalMS, PromptTPS: t.PromptTPS, DecodeTPS: t.DecodeTPS,
 		LoadMS: float64(t.LoadDuration) / 1e6, TimingsJSON: JSON(t), StartedAt: time.Now().UTC(),
