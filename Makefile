@@ -20,7 +20,7 @@ HEADERS   := third_party/include/llama.h
 FUZZTIME  ?= 100000x
 CUDA_ARCHS ?= 80;86;89;90
 
-.PHONY: deps headers tokenizer build test vet race fuzz run bench cuda dist gpu-bundle default-march gpu-check env clean
+.PHONY: deps headers tokenizer build test vet race fuzz run bench bench-peer cuda dist gpu-bundle default-march gpu-check env clean
 
 deps: headers tokenizer
 
@@ -59,6 +59,11 @@ run: build tokenizer
 
 bench: build tokenizer
 	./bench/run.sh
+
+# chimera's agent workflow against Ollama v0.17.4 on the same GGUF (docs/benchmarks/peer-ollama.md); the first run
+# builds Ollama into .cache/peer (several minutes), and says so and does nothing when it cannot be built here.
+bench-peer: build tokenizer
+	./bench/peer/run.sh
 
 cuda: $(HEADERS)
 	./scripts/build-cuda.sh "$(CUDA_ARCHS)"

@@ -1,0 +1,120 @@
+package main
+
+import (
+	"cmp"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"runtime"
+
+	"chimera/store"
+)
+
+// sampling holds chimera's sampling settings; its JSON names are Ollama's option names as well.
+type sampling struct {
+	Temperature   float32 `json:"temperature"`
+	TopK          int     `json:"top_k"`
+	TopP          float32 `json:"top_p"`
+	MinP          float32 `json:"min_p"`
+	RepeatPenalty float32 `json:"repeat_penalty"`
+	RepeatLastN   int     `json:"repeat_last_n"`
+	Seed          uint32  `json:"seed"`
+}
+
+// chimeraConfig is the part of a run's recorded settings (engine.Config as JSON) that a call's options come from.
+type chimeraConfig struct {
+	Context struct {
+		NumCtx  int `json:"num_ctx"`
+		Batch   int `json:"batch"`
+		Threads int `json:"threads"` // 0: all cores
+	} `json:"context"`
+	Sampling   sampling `json:"sampling"`
+	NumPredict int      `json:"num_predict"` // 0: until the end of generation
+}
+
+// options are Ollama's options for a call, the same settings chimera's call ran with.
+type options struct {
+	sampling
+	NumPredict int `json:"num_predict"`
+	NumCtx     int `json:"num_ctx"`
+	NumThread  int `json:"num_thread"`
+	NumBatch   int `json:"num_batch"`
+}
+
+func (c chimeraConfig) options() options {
+	o := options{sampling: c.Sampling, NumPredict: c.NumPredict, NumCtx: c.Context.NumCtx,
+		NumThread: c.Context.Threads, NumBatch: c.Context.Batch}
+	if o.NumPredict == 0 {
+		o.NumPredict = -1 // Ollama's "no limit"
+	}
+	if o.NumThread == 0 {
+		o.NumThread = runtime.NumCPU()
+	}
+	return o
+}
+
+// call is one recorded chimera call, as it is replayed.
+type call struct {
+	Agent   string
+	Stage   string
+	Prompt  string // the exact text chimera's tokenizer was given
+	Options options
+}
+
+// promptSHA256 identifies a prompt's text, so that calls of two runs can be told identical.
+func promptSHA256(text string) string {
+	sum := sha256.Sum256([]byte(text))
+	return hex.EncodeToString(sum[:])
+}
+
+// readCalls reads run runID's calls (0: the newest `chimera run`'s), in order, each with the options of the agent
+// pass (or run) it belongs to, and returns the run's id with them.
+func readCalls(ctx context.Context, path string, runID int64) (int64, []call, error) {
+	db, err := store.Open(path)
+	if err != nil {
+		return 0, nil, err
+	}
+	defer db.Close()
+	if runID == 0 {
+		newest, err := db.ListRuns(ctx, store.ListFilter{Kind: store.KindRun, Limit: 1})
+		if err != nil {
+			return 0, nil, err
+		}
+		if len(newest) == 0 {
+			return 0, nil, fmt.Errorf("%s has no chimera run to replay", path)
+		}
+		runID = newest[0].ID
+	}
+	run, err := db.GetRun(ctx, runID)
+	if err != nil {
+		return 0, nil, err
+	}
+	calls, err := runCalls(run)
+	return runID, calls, err
+}
+
+func runCalls(run *store.RunDetail) ([]call, error) {
+	if len(run.Calls) == 0 {
+		return nil, fmt.Errorf("run %d has no calls", run.ID)
+	}
+	agents := map[int64]store.AgentRun{}
+	for _, a := range run.AgentRuns {
+		agents[a.ID] = a
+	}
+	calls := make([]call, 0, len(run.Calls))
+	for _, c := range run.Calls {
+		if c.RenderedPrompt == "" {
+			return nil, fmt.Errorf("run %d, call %d (%s) has no rendered prompt: only agent calls recorded by chimera "+
+				"with schema v7 or later have one (a warm-up has none: run without --warmup)", run.ID, c.Seq, c.Stage)
+		}
+		agent := agents[c.AgentRunID]
+		var cfg chimeraConfig
+		if err := json.Unmarshal([]byte(cmp.Or(agent.ConfigJSON, run.ConfigJSON)), &cfg); err != nil {
+			return nil, fmt.Errorf("run %d, call %d: its settings: %w", run.ID, c.Seq, err)
+		}
+		calls = append(calls, call{Agent: agent.Agent, Stage: c.Stage, Prompt: c.RenderedPrompt, Options: cfg.options()})
+	}
+	return calls, nil
+}
