@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 
+	"chimera/bench/benchdoc"
+
 	"chimera/pipeline/render"
 )
 
@@ -23,7 +25,7 @@ func (res *results) writeCosts(b *strings.Builder) {
 	for _, process := range slices.Sorted(maps.Keys(peaks)) {
 		t.Add("peak RSS, "+process, medianRange(peaks[process], 0)+" MiB", "`/usr/bin/time -v` maximum resident set size")
 	}
-	writeTable(b, t)
+	benchdoc.WriteTable(b, t)
 }
 
 // chimeraLoadMS is the model load time of every chimera process: each bench invocation and each generate.
@@ -94,7 +96,7 @@ func (res *results) writeWorkflow(b *strings.Builder) {
 		return
 	}
 	b.WriteString("### chimera run: where the workflow's time goes\n\n")
-	t := alignNumbers(render.NewTable("step", "prompt tokens (cached)", "prefill ms", "TTFT ms", "generated",
+	t := benchdoc.AlignNumbers(render.NewTable("step", "prompt tokens (cached)", "prefill ms", "TTFT ms", "generated",
 		"decode ms", "decode tok/s", "sampling ms", "call total ms"))
 	addStepTotal(t, "ingest + facts", milliseconds(w.IngestMS))
 	addStepTotal(t, "model file check (find, validate)", milliseconds(w.ModelCheckMS))
@@ -107,7 +109,7 @@ func (res *results) writeWorkflow(b *strings.Builder) {
 		addStepTotal(t, "everything else: start-up, report writing, SQLite, exit", milliseconds(rest))
 		addStepTotal(t, "**process wall time** (`/usr/bin/time`)", "**"+milliseconds(wall)+"**")
 	}
-	writeTable(b, t)
+	benchdoc.WriteTable(b, t)
 }
 
 // addCallRows adds a row per model call and returns the time of the agents' stages and of the calls in them.

@@ -101,5 +101,5 @@ func printTables(out io.Writer, dir, doc string) error {
 	if doc == "" {
 		return nil
 	}
-	return writeDoc(doc, text)
+	return page.Write(doc, text)
 }

@@ -94,27 +94,6 @@ func TestUsageSubtractsTheRunsOwnCPU(t *testing.T) {
 	}
 }
 
-func TestWriteDocReplacesOnlyTheGeneratedBlock(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "docs", "cpu.md")
-	if err := writeDoc(path, "first\n"); err != nil {
-		t.Fatal(err)
-	}
-	doc := read(t, path)
-	edited := strings.Replace(doc, "# CPU benchmarks\n", "# CPU benchmarks\n\nintro by hand\n", 1) + "\nanalysis by hand\n"
-	write(t, path, edited)
-	if err := writeDoc(path, "second\n"); err != nil {
-		t.Fatal(err)
-	}
-	got := read(t, path)
-	if want := strings.Replace(edited, "first\n", "second\n", 1); got != want {
-		t.Errorf("got\n%s\nwant\n%s", got, want)
-	}
-	write(t, path, "no markers\n")
-	if err := writeDoc(path, "third\n"); err == nil {
-		t.Error("a document without the markers was overwritten")
-	}
-}
-
 func write(t *testing.T, path, text string) {
 	t.Helper()
 	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {

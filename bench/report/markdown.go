@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strings"
 
+	"chimera/bench/benchdoc"
+
 	"chimera/pipeline/render"
 )
 
@@ -12,24 +14,11 @@ import (
 func (res *results) markdown() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "Measured %s by `make bench` (`bench/run.sh`).\n\n", res.meta["date"])
-	writeTable(&b, res.machineTable())
+	benchdoc.WriteTable(&b, res.machineTable())
 	res.writeThroughput(&b)
 	res.writeCosts(&b)
 	res.writeWorkflow(&b)
 	return b.String()
-}
-
-// writeTable writes t and the blank line after it.
-func writeTable(b *strings.Builder, t *render.Table) {
-	_ = t.WriteMarkdown(b) // writing to a strings.Builder cannot fail
-}
-
-// alignNumbers right-aligns every column but the first, which names the row.
-func alignNumbers(t *render.Table) *render.Table {
-	for c := 1; c < len(t.Header); c++ {
-		t.AlignRight(c)
-	}
-	return t
 }
 
 func (res *results) machineTable() *render.Table {
@@ -62,10 +51,10 @@ func (res *results) writeThroughput(b *strings.Builder) {
 			medianRange(others, 2), medianRange(steal, 2))
 	}
 	b.WriteString("\n\n")
-	writeTable(b, res.throughputTable())
+	benchdoc.WriteTable(b, res.throughputTable())
 	for _, set := range res.more {
 		fmt.Fprintf(b, "The same rounds on %s:\n\n", set.model)
-		writeTable(b, set.throughputTable())
+		benchdoc.WriteTable(b, set.throughputTable())
 	}
 }
 
@@ -79,7 +68,7 @@ func (res *roundSet) throughputTable() *render.Table {
 	for _, p := range peers {
 		header = append(header, "chimera ÷ "+strings.TrimPrefix(p, "upstream-"))
 	}
-	t := alignNumbers(render.NewTable(header...))
+	t := benchdoc.AlignNumbers(render.NewTable(header...))
 	for _, test := range res.tests {
 		row := []string{test}
 		for _, r := range res.runners {

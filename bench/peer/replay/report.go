@@ -3,12 +3,13 @@ package main
 import (
 	"cmp"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 	"strings"
+
+	"chimera/bench/benchdoc"
 
 	"chimera/pipeline/render"
 )
@@ -39,7 +40,7 @@ func reportCommand(out io.Writer, dir, doc string) error {
 	if doc == "" {
 		return nil
 	}
-	return writeDoc(doc, md)
+	return page.Write(doc, md)
 }
 
 // markdown is the generated block of docs/benchmarks/peer-ollama.md.
@@ -47,24 +48,12 @@ func markdown(meta map[string]string, fetched string, rounds []*round, check wor
 	var b strings.Builder
 	fmt.Fprintf(&b, "Measured %s by `make bench-peer` (`bench/peer/run.sh`): %d round(s), each one `chimera run` "+
 		"and the replay of a chimera run's calls on Ollama, in alternating order.\n\n", meta["date"], len(rounds))
-	writeTable(&b, machineTable(meta))
+	benchdoc.WriteTable(&b, machineTable(meta))
 	writeWorkflow(&b, rounds)
 	writeCalls(&b, rounds, check)
 	writeRSS(&b, rounds)
 	writeMethod(&b, meta, fetched, rounds[0])
 	return b.String()
-}
-
-func writeTable(b *strings.Builder, t *render.Table) {
-	_ = t.WriteMarkdown(b) // writing to a strings.Builder cannot fail
-}
-
-// alignNumbers right-aligns every column but the first, which names the row.
-func alignNumbers(t *render.Table) *render.Table {
-	for c := 1; c < len(t.Header); c++ {
-		t.AlignRight(c)
-	}
-	return t
 }
 
 func machineTable(m map[string]string) *render.Table {
@@ -109,7 +98,7 @@ func writeWorkflow(b *strings.Builder, rounds []*round) {
 		ollama = append(ollama, r.ollama.WorkflowMS/1000)
 	}
 	t.Add("**median**", "", "", "", medianRange(chimera, 2), "", medianRange(ollama, 2), medianRange(ratios, 2), "")
-	writeTable(b, t)
+	benchdoc.WriteTable(b, t)
 	fmt.Fprintf(b, "workflow wall time, chimera ÷ Ollama: %.2f\n\n", median(ratios))
 }
 
@@ -131,16 +120,16 @@ func writeCalls(b *strings.Builder, rounds []*round, check workCheck) {
 		"definitions: prompt tok/s = (prompt tokens − cached) / prompt_eval_duration, decode tok/s = " +
 		"(eval_count − 1) / eval_duration (Ollama's eval_duration leaves out sampling time, chimera's eval_ms " +
 		"does not).\n\n")
-	writeTable(b, speedTable(rounds))
+	benchdoc.WriteTable(b, speedTable(rounds))
 	b.WriteString("Equal work, both sides, per call: the prompt as counted by each side's tokenizer (they may differ " +
 		"by 1 % at most, or the comparison fails), the tokens found in the KV cache from the previous call, and the " +
 		"tokens generated (num_predict on both; equal unless a side reached the end of generation).\n\n")
-	writeTable(b, workTable(rounds))
+	benchdoc.WriteTable(b, workTable(rounds))
 	writeNotes(b, rounds, check)
 }
 
 func speedTable(rounds []*round) *render.Table {
-	t := alignNumbers(render.NewTable("call", "TTFT ms chimera", "TTFT ms Ollama", "prompt tok/s chimera",
+	t := benchdoc.AlignNumbers(render.NewTable("call", "TTFT ms chimera", "TTFT ms Ollama", "prompt tok/s chimera",
 		"prompt tok/s Ollama", "decode tok/s chimera", "decode tok/s Ollama", "call wall ms chimera", "call wall ms Ollama"))
 	for i, c := range rounds[0].chimeraCalls {
 		ch := func(r *round) chimeraCall { return r.chimeraCalls[i] }
@@ -161,7 +150,7 @@ func speedTable(rounds []*round) *render.Table {
 }
 
 func workTable(rounds []*round) *render.Table {
-	t := alignNumbers(render.NewTable("call", "prompt tokens chimera", "prompt tokens Ollama", "Ollama − chimera",
+	t := benchdoc.AlignNumbers(render.NewTable("call", "prompt tokens chimera", "prompt tokens Ollama", "Ollama − chimera",
 		"cached chimera", "cached Ollama", "generated chimera", "generated Ollama"))
 	for i, c := range rounds[0].chimeraCalls {
 		ch := func(r *round) chimeraCall { return r.chimeraCalls[i] }
@@ -215,7 +204,7 @@ func writeRSS(b *strings.Builder, rounds []*round) {
 	b.WriteString("### Peak RSS (MiB)\n\nchimera: `/usr/bin/time -v`'s maximum resident set size. Ollama: VmHWM " +
 		"(`/proc/PID/status`) of the server and of the runner process it starts, read before they are stopped; " +
 		"their sum is an upper bound of the two processes' peak together.\n\n")
-	t := alignNumbers(render.NewTable("round", "chimera", "Ollama server", "Ollama runner", "Ollama server + runner"))
+	t := benchdoc.AlignNumbers(render.NewTable("round", "chimera", "Ollama server", "Ollama runner", "Ollama server + runner"))
 	var ch, server, runner, sum []float64
 	for _, r := range rounds {
 		rss := r.ollamaRSS
@@ -224,7 +213,7 @@ func writeRSS(b *strings.Builder, rounds []*round) {
 		runner, sum = append(runner, kibToMiB(rss.runnerKiB)), append(sum, kibToMiB(rss.serverKiB+rss.runnerKiB))
 	}
 	t.Add("**median**", medianRange(ch, 0), medianRange(server, 0), medianRange(runner, 0), medianRange(sum, 0))
-	writeTable(b, t)
+	benchdoc.WriteTable(b, t)
 }
 
 func kibToMiB(kib int64) float64 { return float64(kib) / 1024 }
@@ -247,31 +236,9 @@ func writeMethod(b *strings.Builder, meta map[string]string, fetched string, fir
 		strings.TrimSpace(fetched))
 }
 
-const (
-	beginMarker = "<!-- peer:begin (generated by make bench-peer; edits inside are overwritten) -->"
-	endMarker   = "<!-- peer:end -->"
-)
-
-// writeDoc replaces the generated block of doc, or creates doc around one; text outside the markers is kept.
-func writeDoc(path, text string) error {
-	block := beginMarker + "\n" + text + endMarker + "\n"
-	old, err := os.ReadFile(path)
-	var doc string
-	switch {
-	case errors.Is(err, os.ErrNotExist):
-		doc = "# chimera against Ollama\n\n" + block
-	case err != nil:
-		return err
-	default:
-		s := string(old)
-		i, j := strings.Index(s, beginMarker), strings.Index(s, endMarker)
-		if i < 0 || j < i {
-			return fmt.Errorf("%s has no %q … %q block to replace", path, beginMarker, endMarker)
-		}
-		doc = s[:i] + block + strings.TrimPrefix(s[j+len(endMarker):], "\n")
-	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return err
-	}
-	return render.WriteFileAtomic(path, []byte(doc))
+// page is docs/benchmarks/peer-ollama.md's generated block.
+var page = benchdoc.Block{
+	Begin: "<!-- peer:begin (generated by make bench-peer; edits inside are overwritten) -->",
+	End:   "<!-- peer:end -->",
+	Title: "chimera against Ollama",
 }

@@ -94,7 +94,7 @@ func TestReportWritesTheMedianRatioIntoTheDocKeepingTheAnalysis(t *testing.T) {
 	// Ratios (wall − 1.5) / Ollama: 1.00, 1.20, 0.90, 1.10 → median 1.05.
 	dir := writeResults(t, [][2]float64{{21.5, 20}, {25.5, 20}, {19.5, 20}, {23.5, 20}}, equalCalls)
 	doc := filepath.Join(t.TempDir(), "peer-ollama.md")
-	writeFile(t, doc, "# Peer\n\n"+beginMarker+"\nold\n"+endMarker+"\n\n## What the numbers say\n\nkept\n")
+	writeFile(t, doc, "# Peer\n\n"+page.Begin+"\nold\n"+page.End+"\n\n## What the numbers say\n\nkept\n")
 	var out bytes.Buffer
 	if err := run(t.Context(), []string{"report", dir, doc}, &out); err != nil {
 		t.Fatal(err)
@@ -108,7 +108,7 @@ func TestReportWritesTheMedianRatioIntoTheDocKeepingTheAnalysis(t *testing.T) {
 		t.Errorf("the doc does not say R = 1.05 exactly once:\n%s", text)
 	}
 	if strings.Contains(text, "old") || !strings.HasSuffix(text, "## What the numbers say\n\nkept\n") ||
-		!strings.HasPrefix(text, "# Peer\n\n"+beginMarker) {
+		!strings.HasPrefix(text, "# Peer\n\n"+page.Begin) {
 		t.Errorf("the generated block was not replaced in place:\n%s", text)
 	}
 	for _, want := range []string{"| 2 | Ollama |", "| collector analysis | 880 | 883 | 3 | 0 | 0 | 512 | 512 |",
@@ -216,20 +216,5 @@ func TestCachedTokensNeedOneLinePerCall(t *testing.T) {
 	}
 	if _, ok := cachedTokens(path, 2); ok {
 		t.Error("one line for two calls was taken as the cache counts")
-	}
-}
-
-func TestWriteDocCreatesOrRefuses(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "docs", "peer.md")
-	if err := writeDoc(path, "table\n"); err != nil {
-		t.Fatal(err)
-	}
-	b, _ := os.ReadFile(path)
-	if want := "# chimera against Ollama\n\n" + beginMarker + "\ntable\n" + endMarker + "\n"; string(b) != want {
-		t.Errorf("new doc %q, want %q", b, want)
-	}
-	writeFile(t, path, "no markers\n")
-	if err := writeDoc(path, "table\n"); err == nil {
-		t.Error("a doc without markers was overwritten")
 	}
 }
