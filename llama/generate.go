@@ -22,6 +22,8 @@ type Request struct {
 
 // Result is what a call produced and how long each phase took.
 type Result struct {
+	// Prompt is the text the prompt's tokens came from (the chat template applied); it is recorded, not printed.
+	Prompt     string  `json:"-"`
 	Text       string  `json:"text"`
 	StopReason string  `json:"stop_reason"`
 	Timings    Timings `json:"timings"`
@@ -67,16 +69,24 @@ func (e *PromptTooLongError) Error() string {
 
 var errAborted = errors.New("llama_decode aborted")
 
+// PromptText is the text a request's tokens come from: the chat template applied to Messages, or the raw Prompt.
+func (m *Model) PromptText(req Request) (string, error) {
+	if len(req.Messages) > 0 {
+		return m.ApplyChatTemplate(req.Messages)
+	}
+	return req.Prompt, nil
+}
+
 // Prompt turns a request into tokens: the chat template (or the raw prompt) plus exactly one BOS.
 func (m *Model) Prompt(req Request) ([]Token, error) {
-	text := req.Prompt
-	if len(req.Messages) > 0 {
-		formatted, err := m.ApplyChatTemplate(req.Messages)
-		if err != nil {
-			return nil, err
-		}
-		text = formatted
+	text, err := m.PromptText(req)
+	if err != nil {
+		return nil, err
 	}
+	return m.promptTokens(text)
+}
+
+func (m *Model) promptTokens(text string) ([]Token, error) {
 	tokens, err := m.Tokenize(text, true, true)
 	if err != nil {
 		return nil, err
@@ -100,7 +110,11 @@ func (c *Context) Generate(ctx context.Context, req Request, onText func(string)
 		return nil, fmt.Errorf("num_predict must not be negative, got %d", req.NumPredict)
 	}
 	k := clock{start: time.Now()}
-	prompt, err := c.model.Prompt(req)
+	text, err := c.model.PromptText(req)
+	if err != nil {
+		return nil, err
+	}
+	prompt, err := c.model.promptTokens(text)
 	if err != nil {
 		return nil, err
 	}
@@ -116,7 +130,7 @@ func (c *Context) Generate(ctx context.Context, req Request, onText func(string)
 		reason, err = StopCanceled, nil
 	}
 	k.end = time.Now()
-	result := &Result{Text: run.stream.Text(), StopReason: reason,
+	result := &Result{Text: run.stream.Text(), StopReason: reason, Prompt: text,
 		Timings: k.timings(len(prompt), run.cachedTokens, c.model.takeLoadDuration())}
 	if reason == StopCanceled {
 		return result, ctx.Err()

@@ -28,10 +28,10 @@ type PromptPlan struct {
 }
 
 // Tokenizer renders and counts a request as the model will see it: Prompt's tokens include the chat template
-// and BOS; ApplyChatTemplate is the text those tokens come from, without the BOS.
+// and BOS; PromptText is the text those tokens come from, without the BOS.
 type Tokenizer interface {
 	Prompt(req llama.Request) ([]llama.Token, error)
-	ApplyChatTemplate(messages []llama.Message) (string, error)
+	PromptText(req llama.Request) (string, error)
 }
 
 // PromptBudget is the prompt-size limit for a context: what is left after reserving room for the answer.
@@ -88,7 +88,7 @@ func FitPrompt(tok Tokenizer, agent Agent, stage string, facts []artifacts.Fact,
 	if err != nil {
 		return nil, err
 	}
-	rendered, err := tok.ApplyChatTemplate(req.Messages)
+	rendered, err := tok.PromptText(req)
 	if err != nil {
 		return nil, err
 	}

@@ -26,10 +26,10 @@ func (factTokenizer) Prompt(req llama.Request) ([]llama.Token, error) {
 	return make([]llama.Token, n), nil
 }
 
-// ApplyChatTemplate joins the messages as role: content lines.
-func (factTokenizer) ApplyChatTemplate(messages []llama.Message) (string, error) {
+// PromptText joins the messages as role: content lines.
+func (factTokenizer) PromptText(req llama.Request) (string, error) {
 	var b strings.Builder
-	for _, m := range messages {
+	for _, m := range req.Messages {
 		fmt.Fprintf(&b, "%s: %s\n", m.Role, m.Content)
 	}
 	return b.String(), nil

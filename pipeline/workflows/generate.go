@@ -76,6 +76,6 @@ func plainCall(stage string, req llama.Request, r *llama.Result) agents.CallReco
 	if len(req.Messages) > 0 {
 		prompt = req.Messages[len(req.Messages)-1].Content
 	}
-	return agents.CallRecord{Stage: stage, Prompt: agents.PromptPlan{User: prompt, Tokens: r.Timings.PromptTokens},
+	return agents.CallRecord{Stage: stage, Prompt: agents.PromptPlan{User: prompt, Rendered: r.Prompt, Tokens: r.Timings.PromptTokens},
 		Response: r.Text, StopReason: r.StopReason, Timings: r.Timings}
 }
