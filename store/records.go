@@ -104,7 +104,7 @@ type Call struct {
 	Seq        int    `json:"seq"`
 	Prompt     string `json:"prompt"` // the user message, or a raw prompt
 	// RenderedPrompt is the exact text given to the tokenizer: the chat template applied to the call's messages
-	// (no BOS; the tokenizer adds it). Agent calls record it; it is empty for other calls and older rows.
+	// (no BOS; the tokenizer adds it). Empty in rows older than schema v7.
 	RenderedPrompt string    `json:"rendered_prompt"`
 	Response       string    `json:"response"`
 	StopReason     string    `json:"stop_reason"` // eog, num_predict, stop, context, canceled; empty in older rows

@@ -19,7 +19,7 @@ type Handoff struct {
 type PromptPlan struct {
 	Request      llama.Request `json:"-"`
 	User         string        `json:"user"`
-	Rendered     string        `json:"rendered"` // the exact text given to the tokenizer (chat template, no BOS)
+	Rendered     string        `json:"rendered"` // the exact text the call's tokens came from (chat template, no BOS), set once the call ran
 	Tokens       int           `json:"prompt_tokens"`
 	FactsShown   int           `json:"facts_shown"`
 	FactsTotal   int           `json:"facts_total"`
@@ -27,11 +27,9 @@ type PromptPlan struct {
 	ReserveToken int           `json:"reserved_for_answer"`
 }
 
-// Tokenizer renders and counts a request as the model will see it: Prompt's tokens include the chat template
-// and BOS; PromptText is the text those tokens come from, without the BOS.
+// Tokenizer counts the tokens of a request as the model will see it (chat template and BOS included).
 type Tokenizer interface {
 	Prompt(req llama.Request) ([]llama.Token, error)
-	PromptText(req llama.Request) (string, error)
 }
 
 // PromptBudget is the prompt-size limit for a context: what is left after reserving room for the answer.
@@ -88,13 +86,9 @@ func FitPrompt(tok Tokenizer, agent Agent, stage string, facts []artifacts.Fact,
 	if err != nil {
 		return nil, err
 	}
-	rendered, err := tok.PromptText(req)
-	if err != nil {
-		return nil, err
-	}
 	return &PromptPlan{
-		Request: req, User: req.Messages[1].Content, Rendered: rendered, Tokens: tokens, FactsShown: lo,
-		FactsTotal: len(ranked), Trimmed: lo < len(ranked), ReserveToken: reserve,
+		Request: req, User: req.Messages[1].Content, Tokens: tokens, FactsShown: lo, FactsTotal: len(ranked),
+		Trimmed: lo < len(ranked), ReserveToken: reserve,
 	}, nil
 }
 

@@ -26,15 +26,6 @@ func (factTokenizer) Prompt(req llama.Request) ([]llama.Token, error) {
 	return make([]llama.Token, n), nil
 }
 
-// PromptText joins the messages as role: content lines.
-func (factTokenizer) PromptText(req llama.Request) (string, error) {
-	var b strings.Builder
-	for _, m := range req.Messages {
-		fmt.Fprintf(&b, "%s: %s\n", m.Role, m.Content)
-	}
-	return b.String(), nil
-}
-
 // configFitting is a configuration whose context holds the prompt with exactly n facts.
 func configFitting(n int) engine.Config {
 	cfg := engine.Config{NumPredict: 16}
@@ -98,18 +89,6 @@ func TestPromptMixesKindsAndDirectoriesWhenOnlyTenFactsFit(t *testing.T) {
 		if perKind[kind] < evenShare || len(dirsPerKind[kind]) < evenShare {
 			t.Errorf("%s: %d facts from %d directories, want at least %d of each; shown %v", kind, perKind[kind], len(dirsPerKind[kind]), evenShare, shown)
 		}
-	}
-}
-
-// The plan carries the text of the request it settled on, rendered as the tokenizer will see it.
-func TestPromptPlanIsRenderedFromTheFittedRequest(t *testing.T) {
-	plan, err := FitPrompt(factTokenizer{}, Insight, StageAnalysis, blockyFacts(), nil, configFitting(10))
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := "system: " + Insight.Persona + "\nuser: " + plan.User + "\n"
-	if plan.Rendered != want {
-		t.Errorf("rendered %q, want %q", plan.Rendered, want)
 	}
 }
 

@@ -76,6 +76,7 @@ func (s *Session) call(ctx context.Context, res *AgentResult, stage string, hand
 	if result == nil {
 		return CallRecord{}, err
 	}
+	plan.Rendered = result.Prompt
 	rec := CallRecord{Agent: res.Agent.ID, Stage: stage, Repetition: res.Repetition, System: res.Agent.Persona,
 		Prompt: *plan, Response: result.Text, StopReason: result.StopReason, Timings: result.Timings}
 	res.Calls = append(res.Calls, rec)

@@ -49,6 +49,11 @@ func TestRunWritesReportsAndRows(t *testing.T) {
 	if run.Status != store.StatusOK || len(run.AgentRuns) != 2 || len(run.Calls) != 4 || len(run.Reports) != 3 || len(run.Facts) == 0 {
 		t.Errorf("run %s: %d agent runs, %d calls, %d reports, %d facts", run.Status, len(run.AgentRuns), len(run.Calls), len(run.Reports), len(run.Facts))
 	}
+	for _, call := range run.Calls { // the exact text tokenized: the chat template around the call's user message
+		if !strings.Contains(call.RenderedPrompt, strings.TrimSpace(call.Prompt)) || call.RenderedPrompt == call.Prompt {
+			t.Errorf("%s call: rendered prompt %.80q does not wrap its user message in the chat template", call.Stage, call.RenderedPrompt)
+		}
+	}
 	if result.ModelCheckMS <= 0 || result.ContextMS <= 0 || result.Model.Load.LoadMS <= 0 {
 		t.Errorf("model check %v ms, load %v ms, context %v ms: each is measured", result.ModelCheckMS, result.Model.Load.LoadMS, result.ContextMS)
 	}
