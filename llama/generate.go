@@ -13,8 +13,11 @@ import (
 
 // Request is one generation call: chat Messages through the model's chat template, or a raw Prompt.
 type Request struct {
-	Messages   []Message
-	Prompt     string
+	Messages []Message
+	Prompt   string
+	// Continue, when set, is the earlier call this one goes on from: Messages (or Prompt) are then the turns after
+	// its answer. Its prompt and answer are kept token for token, so a KV cache still holding them is reused whole.
+	Continue   *Result
 	NumPredict int // most tokens to generate; 0 = until end of generation or a full context
 	Stop       []string
 	Sampling   Sampling
@@ -27,6 +30,11 @@ type Result struct {
 	Text       string  `json:"text"`
 	StopReason string  `json:"stop_reason"`
 	Timings    Timings `json:"timings"`
+	// The conversation so far, for a request that continues it.
+	model     *Model
+	messages  []Message // the chat up to this call's prompt; nil for a raw prompt
+	tokens    []Token   // the prompt's tokens
+	generated []Token   // the tokens generated, an end-of-generation token left out
 }
 
 // Stop reasons.
@@ -69,21 +77,27 @@ func (e *PromptTooLongError) Error() string {
 
 var errAborted = errors.New("llama_decode aborted")
 
-// PromptText is the text a request's tokens come from: the chat template applied to Messages, or the raw Prompt.
-func (m *Model) PromptText(req Request) (string, error) {
-	if len(req.Messages) > 0 {
-		return m.ApplyChatTemplate(req.Messages)
-	}
-	return req.Prompt, nil
+// Prompt turns a request into the tokens the model is given: the chat template (or the raw prompt) plus exactly
+// one BOS, or for a continuation the earlier call's tokens followed by the new turns'.
+func (m *Model) Prompt(req Request) ([]Token, error) {
+	_, tokens, err := m.prompt(req)
+	return tokens, err
 }
 
-// Prompt turns a request into tokens: the chat template (or the raw prompt) plus exactly one BOS.
-func (m *Model) Prompt(req Request) ([]Token, error) {
-	text, err := m.PromptText(req)
-	if err != nil {
-		return nil, err
+// prompt is a request's text, the chat template applied, and its tokens.
+func (m *Model) prompt(req Request) (string, []Token, error) {
+	if req.Continue != nil {
+		return m.continuation(req)
 	}
-	return m.promptTokens(text)
+	text := req.Prompt
+	if len(req.Messages) > 0 {
+		var err error
+		if text, err = m.ApplyChatTemplate(req.Messages); err != nil {
+			return "", nil, err
+		}
+	}
+	tokens, err := m.promptTokens(text)
+	return text, tokens, err
 }
 
 func (m *Model) promptTokens(text string) ([]Token, error) {
@@ -110,11 +124,7 @@ func (c *Context) Generate(ctx context.Context, req Request, onText func(string)
 		return nil, fmt.Errorf("num_predict must not be negative, got %d", req.NumPredict)
 	}
 	k := clock{start: time.Now()}
-	text, err := c.model.PromptText(req)
-	if err != nil {
-		return nil, err
-	}
-	prompt, err := c.model.promptTokens(text)
+	text, prompt, err := c.model.prompt(req)
 	if err != nil {
 		return nil, err
 	}
@@ -131,7 +141,8 @@ func (c *Context) Generate(ctx context.Context, req Request, onText func(string)
 	}
 	k.end = time.Now()
 	result := &Result{Text: run.stream.Text(), StopReason: reason, Prompt: text,
-		Timings: k.timings(len(prompt), run.cachedTokens, c.model.takeLoadDuration())}
+		Timings: k.timings(len(prompt), run.cachedTokens, c.model.takeLoadDuration()),
+		model:   c.model, messages: conversation(req), tokens: prompt, generated: run.generated}
 	if reason == StopCanceled {
 		return result, ctx.Err()
 	}
@@ -161,6 +172,7 @@ type generation struct {
 	stream       textStream
 	onText       func(string)
 	cachedTokens int
+	generated    []Token
 }
 
 func (g *generation) execute(ctx context.Context, prompt []Token) (string, error) {
@@ -219,6 +231,7 @@ func (g *generation) emit(token Token, position int) string {
 	if m.IsEOG(token) {
 		return StopEOG
 	}
+	g.generated = append(g.generated, token)
 	g.release(g.stream.add(m.Piece(token)))
 	switch {
 	case g.stream.stopped:

@@ -8,7 +8,8 @@ import (
 	"chimera/pipeline/engine"
 )
 
-// Agent is one persona of the workflow. Its persona is sent as the system message of both of its calls.
+// Agent is one persona of the workflow. Its persona is the system message of its conversation: the analysis call
+// and the report call that continues it.
 type Agent struct {
 	ID           string `json:"id"`
 	Label        string `json:"label"`
@@ -57,14 +58,6 @@ const (
 	StageAnalysis = "analysis"
 	StageReport   = "report"
 )
-
-// Task is the instruction for a stage.
-func (a Agent) Task(stage string) string {
-	if stage == StageReport {
-		return a.ReportTask
-	}
-	return a.AnalysisTask
-}
 
 // Agents are the workflow's agents in run order.
 var Agents = []Agent{Collector, Insight}

@@ -43,36 +43,41 @@ func answerReserve(numPredict int) int {
 	return 512
 }
 
-// FitPrompt builds the user message from the highest-ranked facts that fit (see rankByInformation), with the
-// handoffs and the task. Facts are dropped lowest rank first, and the plan records it; if even no facts cannot
+// FitPrompt plans the analysis call: a user message of the highest-ranked facts that fit (see rankByInformation),
+// the handoffs and the analysis task, leaving room for the report call that continues the conversation (the report
+// task and both answers). Facts are dropped lowest rank first, and the plan records it; if even no facts cannot
 // fit, the error names the num_ctx that would.
-func FitPrompt(tok Tokenizer, agent Agent, stage string, facts []artifacts.Fact, handoffs []Handoff, cfg engine.Config) (*PromptPlan, error) {
-	task := agent.Task(stage)
+func FitPrompt(tok Tokenizer, agent Agent, facts []artifacts.Fact, handoffs []Handoff, cfg engine.Config) (*PromptPlan, error) {
 	ranked := rankByInformation(facts)
 	reserve := answerReserve(cfg.NumPredict)
-	budget := PromptBudget(cfg.Context.NumCtx, reserve)
-	build := func(n int) (llama.Request, int, error) {
-		req := llama.Request{
-			Messages:   []llama.Message{{Role: "system", Content: agent.Persona}, {Role: "user", Content: userMessage(ranked[:n], len(ranked), handoffs, task)}},
+	budget := PromptBudget(cfg.Context.NumCtx, 2*reserve)
+	analysis := func(n int) llama.Request {
+		return llama.Request{
+			Messages:   []llama.Message{{Role: "system", Content: agent.Persona}, {Role: "user", Content: userMessage(ranked[:n], len(ranked), handoffs, agent.AnalysisTask)}},
 			NumPredict: cfg.NumPredict,
 			Sampling:   cfg.Sampling,
 		}
-		tokens, err := tok.Prompt(req)
-		return req, len(tokens), err
 	}
-	_, minimal, err := build(0)
+	// The conversation's size with both answers left empty.
+	conversation := func(n int) (int, error) {
+		req := analysis(n)
+		req.Messages = append(req.Messages, llama.Message{Role: "assistant"}, reportTurn(agent))
+		tokens, err := tok.Prompt(req)
+		return len(tokens), err
+	}
+	minimal, err := conversation(0)
 	if err != nil {
 		return nil, err
 	}
 	if minimal > budget {
-		return nil, engine.Invalid(fmt.Errorf("the %s %s prompt needs %d tokens plus %d for the answer: use num_ctx %d or more (it is %d)",
-			agent.Name, stage, minimal, reserve, minimal+reserve, cfg.Context.NumCtx))
+		return nil, engine.Invalid(fmt.Errorf("the %s prompts need %d tokens plus %d for each of the two answers: use num_ctx %d or more (it is %d)",
+			agent.Name, minimal, reserve, minimal+2*reserve, cfg.Context.NumCtx))
 	}
 	// Token counts grow with the number of facts, so the largest fitting count is found by bisection.
 	lo, hi := 0, len(ranked)
 	for lo < hi {
 		mid := (lo + hi + 1) / 2
-		_, n, err := build(mid)
+		n, err := conversation(mid)
 		if err != nil {
 			return nil, err
 		}
@@ -82,14 +87,37 @@ func FitPrompt(tok Tokenizer, agent Agent, stage string, facts []artifacts.Fact,
 			hi = mid - 1
 		}
 	}
-	req, tokens, err := build(lo)
+	req := analysis(lo)
+	tokens, err := tok.Prompt(req)
 	if err != nil {
 		return nil, err
 	}
 	return &PromptPlan{
-		Request: req, User: req.Messages[1].Content, Tokens: tokens, FactsShown: lo, FactsTotal: len(ranked),
+		Request: req, User: req.Messages[1].Content, Tokens: len(tokens), FactsShown: lo, FactsTotal: len(ranked),
 		Trimmed: lo < len(ranked), ReserveToken: reserve,
 	}, nil
+}
+
+// ReportPrompt plans the report call: the analysis call's conversation, its answer kept as generated, continued
+// with the report task. It shows the facts the analysis call showed.
+func ReportPrompt(tok Tokenizer, agent Agent, analysis *PromptPlan, answer *llama.Result, cfg engine.Config) (*PromptPlan, error) {
+	req := llama.Request{Continue: answer, Messages: []llama.Message{reportTurn(agent)}, NumPredict: cfg.NumPredict, Sampling: cfg.Sampling}
+	tokens, err := tok.Prompt(req)
+	if err != nil {
+		return nil, err
+	}
+	reserve := answerReserve(cfg.NumPredict)
+	if len(tokens) > PromptBudget(cfg.Context.NumCtx, reserve) {
+		return nil, engine.Invalid(fmt.Errorf("the %s report prompt continues the analysis (%d tokens generated) and needs %d tokens plus %d for the answer: use num_ctx %d or more (it is %d), or a num_predict above 0",
+			agent.Name, answer.Timings.GenTokens, len(tokens), reserve, len(tokens)+reserve, cfg.Context.NumCtx))
+	}
+	plan := *analysis
+	plan.Request, plan.User, plan.Rendered, plan.Tokens = req, agent.ReportTask, "", len(tokens)
+	return &plan, nil
+}
+
+func reportTurn(agent Agent) llama.Message {
+	return llama.Message{Role: "user", Content: "Task: " + agent.ReportTask}
 }
 
 func userMessage(facts []artifacts.Fact, total int, handoffs []Handoff, task string) string {

@@ -11,13 +11,13 @@ import (
 	"chimera/pipeline/engine"
 )
 
-// factTokenizer counts tokensPerFact tokens for every list line of the user message and one for the rest.
+// factTokenizer counts tokensPerFact tokens for every list line of the user message and one for every message.
 type factTokenizer struct{}
 
 const tokensPerFact = 10
 
 func (factTokenizer) Prompt(req llama.Request) ([]llama.Token, error) {
-	n := 1
+	n := len(req.Messages)
 	for _, line := range strings.Split(req.Messages[1].Content, "\n") {
 		if strings.HasPrefix(line, "- ") {
 			n += tokensPerFact
@@ -26,10 +26,11 @@ func (factTokenizer) Prompt(req llama.Request) ([]llama.Token, error) {
 	return make([]llama.Token, n), nil
 }
 
-// configFitting is a configuration whose context holds the prompt with exactly n facts.
+// configFitting is a configuration whose context holds the agent's conversation (system, user, assistant and user
+// messages, two answers) with exactly n facts.
 func configFitting(n int) engine.Config {
 	cfg := engine.Config{NumPredict: 16}
-	cfg.Context.NumCtx = cfg.NumPredict + 1 + n*tokensPerFact
+	cfg.Context.NumCtx = 4 + 2*cfg.NumPredict + n*tokensPerFact
 	return cfg
 }
 
@@ -67,7 +68,7 @@ func shownFacts(t *testing.T, user string, facts []artifacts.Fact) []artifacts.F
 func TestPromptMixesKindsAndDirectoriesWhenOnlyTenFactsFit(t *testing.T) {
 	facts := blockyFacts()
 	const fit = 10
-	plan, err := FitPrompt(factTokenizer{}, Insight, StageAnalysis, facts, nil, configFitting(fit))
+	plan, err := FitPrompt(factTokenizer{}, Insight, facts, nil, configFitting(fit))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -92,21 +93,15 @@ func TestPromptMixesKindsAndDirectoriesWhenOnlyTenFactsFit(t *testing.T) {
 	}
 }
 
-func TestPromptKeepsItsFactOrderWhenTheHandoffsGrow(t *testing.T) {
-	facts := blockyFacts()
-	cfg := configFitting(20)
-	analysisPlan, err := FitPrompt(factTokenizer{}, Insight, StageAnalysis, facts, nil, cfg)
+func TestTheAnalysisPromptLeavesRoomForTheReportCall(t *testing.T) {
+	cfg := configFitting(10)
+	cfg.Context.NumCtx-- // a token short of the whole conversation with 10 facts
+	plan, err := FitPrompt(factTokenizer{}, Collector, blockyFacts(), nil, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	analysis := Handoff{Title: "Your analysis", Text: "- one\n- two\n- three"} // as long as 3 facts
-	reportPlan, err := FitPrompt(factTokenizer{}, Insight, StageReport, facts, []Handoff{analysis}, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	first, second := ids(shownFacts(t, analysisPlan.User, facts)), ids(shownFacts(t, reportPlan.User, facts))
-	if len(second) != 20-3 || !slices.Equal(second, first[:len(second)]) {
-		t.Errorf("the report prompt's facts %q are not the first of the analysis prompt's %q", second, first)
+	if plan.FactsShown != 9 {
+		t.Errorf("%d facts shown, want 9: the report's turn and both answers must fit too", plan.FactsShown)
 	}
 }
 

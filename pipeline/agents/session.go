@@ -41,20 +41,25 @@ func NewSession(model *engine.Model, cfg engine.Config, facts *artifacts.FactsRe
 // Close frees the session's context (not the model, which other sessions may share).
 func (s *Session) Close() { s.Ctx.Close() }
 
-// RunAgent makes an agent's two calls, analysis then report, and checks the texts' numbers. Stage times cover
-// prompt fitting and generation, plus the session's IngestMS.
+// RunAgent makes an agent's two calls, analysis then report, the report continuing the analysis conversation, and
+// checks the texts' numbers. Stage times cover prompt fitting and generation, plus the session's IngestMS.
 func (s *Session) RunAgent(ctx context.Context, agent Agent, rep int, inbound []Handoff) (*AgentResult, error) {
 	res := &AgentResult{Agent: agent, Repetition: rep, Stages: StageTimes{IngestMS: s.IngestMS}}
 	start := time.Now()
 	defer func() { res.Stages.TotalMS = s.IngestMS + engine.MillisSince(start) }()
-	analysis, err := s.call(ctx, res, StageAnalysis, inbound)
+	plan, err := FitPrompt(s.Model, agent, s.Facts.Facts, inbound, s.Config)
+	var analysis *llama.Result
+	if err == nil {
+		analysis, err = s.call(ctx, res, StageAnalysis, plan)
+	}
 	res.Stages.AnalysisMS = engine.MillisSince(start)
 	if err != nil {
 		return res, err
 	}
 	reportStart := time.Now()
-	handoffs := append(append([]Handoff(nil), inbound...), Handoff{Title: "Your analysis", Text: analysis.Response})
-	_, err = s.call(ctx, res, StageReport, handoffs)
+	if plan, err = ReportPrompt(s.Model, agent, plan, analysis, s.Config); err == nil {
+		_, err = s.call(ctx, res, StageReport, plan)
+	}
 	res.Stages.ReportMS = engine.MillisSince(reportStart)
 	if err != nil {
 		return res, err
@@ -63,18 +68,14 @@ func (s *Session) RunAgent(ctx context.Context, agent Agent, rep int, inbound []
 	return res, nil
 }
 
-// call fits the stage's prompt, generates, and reports the call, also when it was interrupted.
-func (s *Session) call(ctx context.Context, res *AgentResult, stage string, handoffs []Handoff) (CallRecord, error) {
-	plan, err := FitPrompt(s.Model, res.Agent, stage, s.Facts.Facts, handoffs, s.Config)
-	if err != nil {
-		return CallRecord{}, err
-	}
-	if plan.Trimmed {
-		engine.Logf(s.Log, "[%s] %s: %d of %d facts fit num_ctx %d", res.Agent.ID, stage, plan.FactsShown, plan.FactsTotal, s.Config.Context.NumCtx)
+// call generates the planned prompt and reports the call, also when it was interrupted.
+func (s *Session) call(ctx context.Context, res *AgentResult, stage string, plan *PromptPlan) (*llama.Result, error) {
+	if plan.Trimmed && stage == StageAnalysis {
+		engine.Logf(s.Log, "[%s] %d of %d facts fit num_ctx %d", res.Agent.ID, plan.FactsShown, plan.FactsTotal, s.Config.Context.NumCtx)
 	}
 	result, err := s.Ctx.Generate(ctx, plan.Request, nil)
 	if result == nil {
-		return CallRecord{}, err
+		return nil, err
 	}
 	plan.Rendered = result.Prompt
 	rec := CallRecord{Agent: res.Agent.ID, Stage: stage, Repetition: res.Repetition, System: res.Agent.Persona,
@@ -82,13 +83,13 @@ func (s *Session) call(ctx context.Context, res *AgentResult, stage string, hand
 	res.Calls = append(res.Calls, rec)
 	if s.OnCall != nil {
 		if recErr := s.OnCall(res, rec); recErr != nil {
-			return rec, recErr
+			return result, recErr
 		}
 	}
 	t := result.Timings
 	engine.Logf(s.Log, "[%s] %s: %d prompt tokens (%d cached, %.0f tok/s), ttft %.0f ms, %d generated (%.1f tok/s), stop: %s",
 		res.Agent.ID, stage, t.PromptTokens, t.PromptCachedTokens, t.PromptTPS, t.TTFTMS, t.GenTokens, t.DecodeTPS, result.StopReason)
-	return rec, err
+	return result, err
 }
 
 // knownNumbers are the numbers a text may quote: every fact's figures, the settings and the agent's metrics.

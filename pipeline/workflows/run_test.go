@@ -82,6 +82,23 @@ func TestInsightReceivesTheCollectorsReport(t *testing.T) {
 	}
 }
 
+func TestTheReportCallContinuesTheAnalysis(t *testing.T) {
+	result, err := Run(context.Background(), openTestDB(t), runOptions(t, testArtifacts))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, res := range result.Agents {
+		analysis, report := res.Calls[0], res.Calls[1]
+		if !strings.HasPrefix(report.Prompt.Rendered, analysis.Prompt.Rendered+analysis.Response) || !strings.Contains(report.Prompt.Rendered, res.Agent.ReportTask) {
+			t.Errorf("%s: the report prompt does not go on from the analysis prompt and its answer with the report task", res.Agent.ID)
+		}
+		// Every token of the analysis call but the last one sampled, which was never decoded, is reused.
+		if want := analysis.Timings.PromptTokens + analysis.Timings.GenTokens - 1; report.Timings.PromptCachedTokens != want {
+			t.Errorf("%s: the report call reused %d prompt tokens, want the analysis call's %d", res.Agent.ID, report.Timings.PromptCachedTokens, want)
+		}
+	}
+}
+
 func TestRunTrimsFactsToFitTheContext(t *testing.T) {
 	opts := runOptions(t, testArtifacts)
 	opts.Config.Context.NumCtx = 640

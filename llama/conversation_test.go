@@ -1,0 +1,126 @@
+package llama_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"chimera/llama"
+)
+
+// followUp continues prev's chat with one user turn.
+func followUp(prev *llama.Result, text string) llama.Request {
+	return llama.Request{Continue: prev, Messages: []llama.Message{{Role: "user", Content: text}}, NumPredict: 4, Sampling: llama.DefaultSampling()}
+}
+
+// gemmaTurnAfterAnswer is what gemma3's chat format puts between an answer and the next answer.
+func gemmaTurnAfterAnswer(user string) string {
+	return "<end_of_turn>\n<start_of_turn>user\n" + user + "<end_of_turn>\n<start_of_turn>model\n"
+}
+
+// checkSpells fails t unless the pieces of req's prompt tokens make up text (control tokens, which have no piece,
+// left out of it).
+func checkSpells(t *testing.T, m *llama.Model, req llama.Request, text string) {
+	t.Helper()
+	tokens, err := m.Prompt(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var spelled strings.Builder
+	for _, token := range tokens {
+		spelled.WriteString(m.Piece(token))
+	}
+	want := strings.NewReplacer("<start_of_turn>", "", "<end_of_turn>", "").Replace(text)
+	if spelled.String() != want {
+		t.Errorf("the prompt's tokens spell\n%q\nwant\n%q", spelled.String(), want)
+	}
+}
+
+func TestContinuedChatReusesThePromptAndTheAnswer(t *testing.T) {
+	m := loadTiny(t)
+	c := tinyContext(t, m, 1024)
+	first, err := c.Generate(context.Background(), chat("Describe the benchmark.", 24, llama.DefaultSampling()), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	next := followUp(first, "Now in one line.")
+	tokens, err := m.Prompt(next)
+	if err != nil {
+		t.Fatal(err)
+	}
+	second, err := c.Generate(context.Background(), next, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := first.Prompt + first.Text + gemmaTurnAfterAnswer("Now in one line."); second.Prompt != want {
+		t.Errorf("the continued prompt is\n%q\nwant\n%q", second.Prompt, want)
+	}
+	checkSpells(t, m, next, second.Prompt)
+	if second.Timings.PromptTokens != len(tokens) {
+		t.Errorf("Generate used %d prompt tokens, Prompt counts %d", second.Timings.PromptTokens, len(tokens))
+	}
+	// The last token sampled was never decoded (it is an end of generation, or num_predict was reached).
+	decoded := first.Timings.PromptTokens + first.Timings.GenTokens - 1
+	if second.Timings.PromptCachedTokens != decoded {
+		t.Errorf("%d of %d prompt tokens reused, want all %d the first call decoded", second.Timings.PromptCachedTokens, second.Timings.PromptTokens, decoded)
+	}
+}
+
+func TestContinuingAnAnswerCutByAStopStringUsesItsText(t *testing.T) {
+	m := loadTiny(t)
+	c := tinyContext(t, m, 1024)
+	greedy := llama.DefaultSampling()
+	greedy.Temperature = 0
+	full, err := c.Generate(context.Background(), chat("Go on.", 24, greedy), nil)
+	if err != nil || len(strings.TrimSpace(full.Text)) < 4 {
+		t.Fatalf("need some text to cut: %q, %v", full.Text, err)
+	}
+	req := chat("Go on.", 24, greedy)
+	req.Stop = []string{full.Text[len(full.Text)/2:]}
+	stopped, err := c.Generate(context.Background(), req, nil)
+	if err != nil || stopped.StopReason != llama.StopString {
+		t.Fatalf("stop reason %q, err %v", stopped.StopReason, err)
+	}
+	next := followUp(stopped, "And then?")
+	second, err := c.Generate(context.Background(), next, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := stopped.Prompt + stopped.Text + gemmaTurnAfterAnswer("And then?"); second.Prompt != want {
+		t.Errorf("the continued prompt is\n%q\nwant\n%q", second.Prompt, want)
+	}
+	checkSpells(t, m, next, second.Prompt)
+	if second.Timings.PromptCachedTokens < stopped.Timings.PromptTokens-1 {
+		t.Errorf("%d prompt tokens reused, want at least the first prompt's %d", second.Timings.PromptCachedTokens, stopped.Timings.PromptTokens-1)
+	}
+}
+
+func TestAContinuationMustMatchTheCallItContinues(t *testing.T) {
+	m := loadTiny(t)
+	c := tinyContext(t, m, 512)
+	rawCall, err := c.Generate(context.Background(), llama.Request{Prompt: "Once", NumPredict: 2, Sampling: llama.DefaultSampling()}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	chatCall, err := c.Generate(context.Background(), chat("Hi", 2, llama.DefaultSampling()), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	other := loadTiny(t)
+	for name, try := range map[string]func() error{
+		"a raw prompt continued with messages": func() error { _, err := m.Prompt(followUp(rawCall, "and?")); return err },
+		"a chat continued with a raw prompt": func() error {
+			_, err := m.Prompt(llama.Request{Continue: chatCall, Prompt: "and?"})
+			return err
+		},
+		"a call continued on another model": func() error { _, err := other.Prompt(followUp(chatCall, "and?")); return err },
+	} {
+		if err := try(); err == nil {
+			t.Errorf("%s: no error", name)
+		}
+	}
+	raw, err := m.Prompt(llama.Request{Continue: rawCall, Prompt: " upon"})
+	if err != nil || len(raw) <= rawCall.Timings.PromptTokens {
+		t.Errorf("a raw prompt continued with a raw prompt: %d tokens, %v", len(raw), err)
+	}
+}
