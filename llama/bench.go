@@ -65,7 +65,7 @@ func (c *Context) checkBenchSize(n, depth int) error {
 
 // fillDepth empties the KV cache and fills its first depth positions.
 func (c *Context) fillDepth(ctx context.Context, depth int, rng *rand.Rand) error {
-	c.clearMemory()
+	c.ClearCache()
 	if depth == 0 {
 		return nil
 	}

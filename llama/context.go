@@ -291,8 +291,8 @@ func decodeError(rc int, reason string) error {
 	}
 }
 
-// clearMemory empties the KV cache so a call starts from position 0.
-func (c *Context) clearMemory() {
+// ClearCache empties the KV cache: the next call evaluates its whole prompt.
+func (c *Context) ClearCache() {
 	C.llama_memory_clear(C.llama_get_memory(c.c), true)
 	C.llama_perf_context_reset(c.c)
 	c.cached = nil
@@ -308,7 +308,7 @@ func (c *Context) keepPrefix(prompt []Token) int {
 		}
 	}
 	if keep == 0 || !C.llama_memory_seq_rm(C.llama_get_memory(c.c), 0, C.llama_pos(keep), -1) {
-		c.clearMemory()
+		c.ClearCache()
 		return 0
 	}
 	C.llama_perf_context_reset(c.c)

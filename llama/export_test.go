@@ -28,7 +28,7 @@ func SampledTokens(c *Context, prompt []Token, s Sampling, n int, wholeVocabular
 	}
 	smpl := newSamplerKeeping(s, vocab, keep)
 	defer smpl.free()
-	c.clearMemory()
+	c.ClearCache()
 	smpl.accept(prompt)
 	next := prompt
 	var tokens []Token

@@ -7,7 +7,6 @@ type CallRecord struct {
 	Agent      string        `json:"agent"`
 	Stage      string        `json:"stage"`
 	Repetition int           `json:"repetition"`
-	System     string        `json:"system"`
 	Prompt     PromptPlan    `json:"prompt"`
 	Response   string        `json:"response"`
 	StopReason string        `json:"stop_reason"`

@@ -8,8 +8,8 @@ import (
 	"chimera/pipeline/engine"
 )
 
-// Agent is one persona of the workflow. Its persona is the system message of its conversation: the analysis call
-// and the report call that continues it.
+// Agent is one persona of the workflow. Its persona opens its conversation, after the facts: the analysis call and
+// the report call that continues it.
 type Agent struct {
 	ID           string `json:"id"`
 	Label        string `json:"label"`

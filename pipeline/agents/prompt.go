@@ -53,7 +53,7 @@ func FitPrompt(tok Tokenizer, agent Agent, facts []artifacts.Fact, handoffs []Ha
 	budget := PromptBudget(cfg.Context.NumCtx, 2*reserve)
 	analysis := func(n int) llama.Request {
 		return llama.Request{
-			Messages:   []llama.Message{{Role: "system", Content: agent.Persona}, {Role: "user", Content: userMessage(ranked[:n], len(ranked), handoffs, agent.AnalysisTask)}},
+			Messages:   []llama.Message{{Role: "user", Content: userMessage(ranked[:n], len(ranked), agent, handoffs)}},
 			NumPredict: cfg.NumPredict,
 			Sampling:   cfg.Sampling,
 		}
@@ -93,7 +93,7 @@ func FitPrompt(tok Tokenizer, agent Agent, facts []artifacts.Fact, handoffs []Ha
 		return nil, err
 	}
 	return &PromptPlan{
-		Request: req, User: req.Messages[1].Content, Tokens: len(tokens), FactsShown: lo, FactsTotal: len(ranked),
+		Request: req, User: req.Messages[0].Content, Tokens: len(tokens), FactsShown: lo, FactsTotal: len(ranked),
 		Trimmed: lo < len(ranked), ReserveToken: reserve,
 	}, nil
 }
@@ -112,7 +112,7 @@ func ReportPrompt(tok Tokenizer, agent Agent, analysis *PromptPlan, answer *llam
 			agent.Name, answer.Timings.GenTokens, len(tokens), reserve, len(tokens)+reserve, cfg.Context.NumCtx))
 	}
 	plan := *analysis
-	plan.Request, plan.User, plan.Rendered, plan.Tokens = req, agent.ReportTask, "", len(tokens)
+	plan.Request, plan.User, plan.Rendered, plan.Tokens = req, req.Messages[0].Content, "", len(tokens)
 	return &plan, nil
 }
 
@@ -120,18 +120,21 @@ func reportTurn(agent Agent) llama.Message {
 	return llama.Message{Role: "user", Content: "Task: " + agent.ReportTask}
 }
 
-func userMessage(facts []artifacts.Fact, total int, handoffs []Handoff, task string) string {
+// userMessage opens an agent's conversation: the facts, the persona, the handoffs and the analysis task. The facts
+// come first, before the persona: gemma3 has no system role (llama.cpp puts a system message at the start of the
+// first user turn), and a conversation that starts with the same facts as the one before it on the context reuses
+// their KV cache instead of evaluating them again.
+func userMessage(facts []artifacts.Fact, total int, agent Agent, handoffs []Handoff) string {
 	var b strings.Builder
-	// The count follows the list so that prompts with more or fewer facts still share their leading tokens,
-	// which a context reusing its KV cache does not evaluate again.
+	// The count follows the list so that prompts with more or fewer facts still share their leading tokens.
 	b.WriteString("Benchmark facts computed by chimera from the artifact files, most informative first; each ends with its source file:\n")
 	for _, f := range facts {
 		fmt.Fprintf(&b, "- %s [%s]\n", f.Text, f.Source)
 	}
-	fmt.Fprintf(&b, "(%d of %d facts shown.)\n", len(facts), total)
+	fmt.Fprintf(&b, "(%d of %d facts shown.)\n\n%s\n", len(facts), total, agent.Persona)
 	for _, h := range handoffs {
 		fmt.Fprintf(&b, "\n%s:\n%s\n", h.Title, strings.TrimSpace(h.Text))
 	}
-	fmt.Fprintf(&b, "\nTask: %s\n", task)
+	fmt.Fprintf(&b, "\nTask: %s\n", agent.AnalysisTask)
 	return b.String()
 }

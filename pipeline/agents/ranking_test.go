@@ -18,7 +18,7 @@ const tokensPerFact = 10
 
 func (factTokenizer) Prompt(req llama.Request) ([]llama.Token, error) {
 	n := len(req.Messages)
-	for _, line := range strings.Split(req.Messages[1].Content, "\n") {
+	for _, line := range strings.Split(req.Messages[0].Content, "\n") {
 		if strings.HasPrefix(line, "- ") {
 			n += tokensPerFact
 		}
@@ -26,11 +26,11 @@ func (factTokenizer) Prompt(req llama.Request) ([]llama.Token, error) {
 	return make([]llama.Token, n), nil
 }
 
-// configFitting is a configuration whose context holds the agent's conversation (system, user, assistant and user
+// configFitting is a configuration whose context holds the agent's conversation (user, assistant and user
 // messages, two answers) with exactly n facts.
 func configFitting(n int) engine.Config {
 	cfg := engine.Config{NumPredict: 16}
-	cfg.Context.NumCtx = 4 + 2*cfg.NumPredict + n*tokensPerFact
+	cfg.Context.NumCtx = 3 + 2*cfg.NumPredict + n*tokensPerFact
 	return cfg
 }
 

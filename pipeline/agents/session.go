@@ -38,6 +38,10 @@ func NewSession(model *engine.Model, cfg engine.Config, facts *artifacts.FactsRe
 	return &Session{Model: model, Ctx: llctx, Config: cfg, Facts: facts, Log: log, ContextMS: engine.MillisSince(start)}, nil
 }
 
+// StartPass empties the context's KV cache, so that every pass of the agents starts alike: its first call evaluates
+// its whole prompt, and the later calls reuse only what the same pass evaluated.
+func (s *Session) StartPass() { s.Ctx.ClearCache() }
+
 // Close frees the session's context (not the model, which other sessions may share).
 func (s *Session) Close() { s.Ctx.Close() }
 
@@ -78,8 +82,7 @@ func (s *Session) call(ctx context.Context, res *AgentResult, stage string, plan
 		return nil, err
 	}
 	plan.Rendered = result.Prompt
-	rec := CallRecord{Agent: res.Agent.ID, Stage: stage, Repetition: res.Repetition, System: res.Agent.Persona,
-		Prompt: *plan, Response: result.Text, StopReason: result.StopReason, Timings: result.Timings}
+	rec := CallRecord{Agent: res.Agent.ID, Stage: stage, Repetition: res.Repetition, Prompt: *plan, Response: result.Text, StopReason: result.StopReason, Timings: result.Timings}
 	res.Calls = append(res.Calls, rec)
 	if s.OnCall != nil {
 		if recErr := s.OnCall(res, rec); recErr != nil {

@@ -157,6 +157,7 @@ func runComparison(ctx context.Context, opts CompareOptions, o *opening, result 
 // measurePass runs both agents on the side's session, as `chimera run` does, records them and pools what they
 // measured. A warm-up pass is recorded like the others (repetition 0) and left out of the statistics by the caller.
 func measurePass(ctx context.Context, s *agents.Session, rec *record.Recorder, runID int64, pass comparePass) (PassSample, error) {
+	s.StartPass()
 	start := time.Now()
 	var results []*agents.AgentResult
 	var handoffs []agents.Handoff

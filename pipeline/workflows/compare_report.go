@@ -41,7 +41,7 @@ func RenderComparison(r *CompareResult, date time.Time) string {
 	}
 	fmt.Fprintf(&b, "- **Baseline:** %s\n- **Chimera:** %s\n", r.Baseline.Describe(), r.Chimera.Describe())
 	fmt.Fprintf(&b, "- **Order:** one warm-up pass per configuration, recorded but excluded from every statistic, then baseline "+
-		"and chimera alternate. A pass is the full workflow: both agents' analysis and report calls, the collector's report handed to InsightAgent.\n")
+		"and chimera alternate. A pass is the full workflow: both agents' analysis and report calls, the collector's report handed to InsightAgent, from an empty KV cache.\n")
 	if len(r.Rows) > 0 {
 		writeWorkload(&b, r.Samples)
 	}

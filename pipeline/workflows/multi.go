@@ -200,6 +200,7 @@ func allAtOnce(ctx context.Context, n int, pass func(ctx context.Context, i int)
 // pass runs agent i's full workflow on its session, recorded under a label naming the phase.
 func (m *multiRun) pass(ctx context.Context, i int, phase string, rep int) (PhasePass, error) {
 	agent := agents.Agents[i]
+	m.sessions[i].StartPass()
 	start := time.Now()
 	res, agentRunID, err := m.rec.Agent(ctx, m.sessions[i], m.runID, agent, phase+" "+agent.Name, rep, nil, nil)
 	wallMS := engine.MillisSince(start)

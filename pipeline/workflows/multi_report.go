@@ -69,7 +69,8 @@ func RenderMulti(r *MultiResult, date time.Time) string {
 	}
 	writeLoads(&b, r.Loads)
 	b.WriteString("- **Method:** each agent ran one warm-up pass (recorded, excluded), then alone, one after the other, then both " +
-		"at once on separate contexts. Every pass is the agent's full two-stage workflow (analysis, report) on the same facts. " +
+		"at once on separate contexts. Every pass is the agent's full two-stage workflow (analysis, report) on the same facts, " +
+		"from an empty KV cache. " +
 		"InsightAgent does not wait for the collector in the concurrent phase, so no report is handed over in any phase and " +
 		"the solo and concurrent passes do the same work. An agent whose threads are not set gets an equal share of the cores, " +
 		"in both phases. One measurement per phase.\n\n")

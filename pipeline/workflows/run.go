@@ -146,6 +146,7 @@ func (w *workflow) warmup(ctx context.Context) error {
 }
 
 func (w *workflow) repetition(ctx context.Context, rep int) error {
+	w.session.StartPass()
 	var handoffs []agents.Handoff
 	for _, agent := range w.opts.Agents {
 		res, err := w.runAgent(ctx, agent, rep, handoffs)

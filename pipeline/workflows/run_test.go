@@ -77,8 +77,31 @@ func TestInsightReceivesTheCollectorsReport(t *testing.T) {
 	if !strings.Contains(insight.Calls[0].Prompt.User, handoff) {
 		t.Error("the insight agent's analysis prompt does not carry the collector's report")
 	}
-	if insight.Calls[0].System != agents.Insight.Persona {
-		t.Error("the insight agent's persona is not its system message")
+	if !strings.Contains(insight.Calls[0].Prompt.User, agents.Insight.Persona) {
+		t.Error("the insight agent's prompt lacks its persona")
+	}
+}
+
+func TestEveryPassReusesItsOwnFactsOnly(t *testing.T) {
+	opts := runOptions(t, testArtifacts)
+	opts.Runs = 2
+	result, err := Run(context.Background(), openTestDB(t), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, res := range result.Agents {
+		analysis := res.Calls[0].Timings
+		switch res.Agent.ID {
+		case agents.Collector.ID: // a pass starts from an empty cache
+			if analysis.PromptCachedTokens != 0 {
+				t.Errorf("pass %d: the collector's analysis reused %d tokens of the pass before", res.Repetition, analysis.PromptCachedTokens)
+			}
+		case agents.Insight.ID: // the facts, which open both agents' conversations, are evaluated once per pass
+			collector := result.Agents[0].Calls[0].Timings.PromptTokens
+			if analysis.PromptCachedTokens < collector/2 {
+				t.Errorf("pass %d: the insight's analysis reused %d tokens, want most of the collector's %d-token prompt (the facts)", res.Repetition, analysis.PromptCachedTokens, collector)
+			}
+		}
 	}
 }
 

@@ -200,6 +200,7 @@ func workflowPasses(ctx context.Context, rec *record.Recorder, session *agents.S
 // agentPass runs every agent once, the collector's report handed on, and returns the pooled calls and the pass's
 // wall time.
 func agentPass(ctx context.Context, rec *record.Recorder, session *agents.Session, runID int64, pass int) (workflowPass, error) {
+	session.StartPass()
 	start := time.Now()
 	var handoffs []agents.Handoff
 	var calls []agents.CallRecord
