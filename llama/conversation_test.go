@@ -18,47 +18,43 @@ func gemmaTurnAfterAnswer(user string) string {
 	return "<end_of_turn>\n<start_of_turn>user\n" + user + "<end_of_turn>\n<start_of_turn>model\n"
 }
 
-// checkSpells fails t unless the pieces of req's prompt tokens make up text (control tokens, which have no piece,
-// left out of it).
-func checkSpells(t *testing.T, m *llama.Model, req llama.Request, text string) {
+// continueChat generates the turn user after prev on c and checks the prompt it was given: prev's prompt and
+// answer as they were, then the template's next turn, in tokens that spell that text (control tokens, which have
+// no piece, left out) and that Model.Prompt counts alike.
+func continueChat(t *testing.T, c *llama.Context, prev *llama.Result, user string) *llama.Result {
 	t.Helper()
-	tokens, err := m.Prompt(req)
+	next := followUp(prev, user)
+	result, err := c.Generate(context.Background(), next, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := prev.Prompt + prev.Text + gemmaTurnAfterAnswer(user); result.Prompt != want {
+		t.Errorf("the continued prompt is\n%q\nwant\n%q", result.Prompt, want)
+	}
+	tokens, err := c.Model().Prompt(next)
 	if err != nil {
 		t.Fatal(err)
 	}
 	var spelled strings.Builder
 	for _, token := range tokens {
-		spelled.WriteString(m.Piece(token))
+		spelled.WriteString(c.Model().Piece(token))
 	}
-	want := strings.NewReplacer("<start_of_turn>", "", "<end_of_turn>", "").Replace(text)
-	if spelled.String() != want {
+	if want := strings.NewReplacer("<start_of_turn>", "", "<end_of_turn>", "").Replace(result.Prompt); spelled.String() != want {
 		t.Errorf("the prompt's tokens spell\n%q\nwant\n%q", spelled.String(), want)
 	}
+	if result.Timings.PromptTokens != len(tokens) {
+		t.Errorf("Generate used %d prompt tokens, Prompt counts %d", result.Timings.PromptTokens, len(tokens))
+	}
+	return result
 }
 
 func TestContinuedChatReusesThePromptAndTheAnswer(t *testing.T) {
-	m := loadTiny(t)
-	c := tinyContext(t, m, 1024)
+	c := tinyContext(t, loadTiny(t), 1024)
 	first, err := c.Generate(context.Background(), chat("Describe the benchmark.", 24, llama.DefaultSampling()), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	next := followUp(first, "Now in one line.")
-	tokens, err := m.Prompt(next)
-	if err != nil {
-		t.Fatal(err)
-	}
-	second, err := c.Generate(context.Background(), next, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if want := first.Prompt + first.Text + gemmaTurnAfterAnswer("Now in one line."); second.Prompt != want {
-		t.Errorf("the continued prompt is\n%q\nwant\n%q", second.Prompt, want)
-	}
-	checkSpells(t, m, next, second.Prompt)
-	if second.Timings.PromptTokens != len(tokens) {
-		t.Errorf("Generate used %d prompt tokens, Prompt counts %d", second.Timings.PromptTokens, len(tokens))
-	}
+	second := continueChat(t, c, first, "Now in one line.")
 	// The last token sampled was never decoded (it is an end of generation, or num_predict was reached).
 	decoded := first.Timings.PromptTokens + first.Timings.GenTokens - 1
 	if second.Timings.PromptCachedTokens != decoded {
@@ -67,8 +63,7 @@ func TestContinuedChatReusesThePromptAndTheAnswer(t *testing.T) {
 }
 
 func TestContinuingAnAnswerCutByAStopStringUsesItsText(t *testing.T) {
-	m := loadTiny(t)
-	c := tinyContext(t, m, 1024)
+	c := tinyContext(t, loadTiny(t), 1024)
 	greedy := llama.DefaultSampling()
 	greedy.Temperature = 0
 	full, err := c.Generate(context.Background(), chat("Go on.", 24, greedy), nil)
@@ -81,15 +76,7 @@ func TestContinuingAnAnswerCutByAStopStringUsesItsText(t *testing.T) {
 	if err != nil || stopped.StopReason != llama.StopString {
 		t.Fatalf("stop reason %q, err %v", stopped.StopReason, err)
 	}
-	next := followUp(stopped, "And then?")
-	second, err := c.Generate(context.Background(), next, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if want := stopped.Prompt + stopped.Text + gemmaTurnAfterAnswer("And then?"); second.Prompt != want {
-		t.Errorf("the continued prompt is\n%q\nwant\n%q", second.Prompt, want)
-	}
-	checkSpells(t, m, next, second.Prompt)
+	second := continueChat(t, c, stopped, "And then?")
 	if second.Timings.PromptCachedTokens < stopped.Timings.PromptTokens-1 {
 		t.Errorf("%d prompt tokens reused, want at least the first prompt's %d", second.Timings.PromptCachedTokens, stopped.Timings.PromptTokens-1)
 	}
