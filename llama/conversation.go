@@ -30,8 +30,8 @@ func conversation(req Request) []Message {
 }
 
 // continuation is the text and tokens of a request that goes on from an earlier call: that call's prompt and
-// answer as they were, then the new turns. The answer keeps its generated tokens and its exact text (a chat
-// template would trim it), so the KV cache holding the earlier call is reused in full.
+// answer as they were, then the new turns. The answer keeps its generated tokens, so the KV cache holding the
+// earlier call is reused, and its exact text (a chat template would trim it).
 func (m *Model) continuation(req Request) (string, []Token, error) {
 	prev := req.Continue
 	if prev.model != m {
@@ -41,31 +41,54 @@ func (m *Model) continuation(req Request) (string, []Token, error) {
 	if err != nil {
 		return "", nil, err
 	}
-	answer := prev.generated
-	if !m.spells(answer, prev.Text) {
-		if answer, err = m.Tokenize(prev.Text, false, true); err != nil {
-			return "", nil, err
-		}
+	if !m.tokenizesInParts() {
+		text := prev.Prompt + prev.Text + turns
+		tokens, err := m.promptTokens(text)
+		return text, tokens, err
+	}
+	answer, answerTokens, err := m.answer(prev)
+	if err != nil {
+		return "", nil, err
 	}
 	next, err := m.Tokenize(turns, false, true)
 	if err != nil {
 		return "", nil, err
 	}
-	return prev.Prompt + prev.Text + turns, slices.Concat(prev.tokens, answer, next), nil
+	return prev.Prompt + answer + turns, slices.Concat(prev.tokens, answerTokens, next), nil
 }
 
-// spells reports whether tokens' pieces make up text exactly. A generation's tokens do not when a stop string was
-// cut off its text or it generated a control token, whose piece is empty.
-func (m *Model) spells(tokens []Token, text string) bool {
-	rest := text
-	for _, t := range tokens {
+// tokenizesInParts reports whether a text tokenized on its own gets no leading space (a SentencePiece vocabulary
+// with add_space_prefix adds one), so that a prompt's parts can be tokenized one by one.
+func (m *Model) tokenizesInParts() bool {
+	tokens, err := m.Tokenize("a", false, false)
+	return err == nil && len(tokens) == 1 && m.Piece(tokens[0]) == "a"
+}
+
+// answer is prev's answer as the conversation goes on with it: the generated tokens as long as they spell the
+// answer's text, control tokens included (the text leaves them out: in the conversation they are written as
+// themselves, as in a chat template), then the rest of the text tokenized afresh (after a stop string was cut).
+func (m *Model) answer(prev *Result) (string, []Token, error) {
+	var text strings.Builder
+	rest, kept := prev.Text, 0
+spelling:
+	for _, t := range prev.generated {
 		piece := m.Piece(t)
-		if piece == "" || !strings.HasPrefix(rest, piece) {
-			return false
+		switch {
+		case piece == "":
+			if piece = m.piece(t, true); piece == "" {
+				break spelling
+			}
+		case strings.HasPrefix(rest, piece):
+			rest = rest[len(piece):]
+		default:
+			break spelling
 		}
-		rest = rest[len(piece):]
+		text.WriteString(piece)
+		kept++
 	}
-	return rest == ""
+	tail, err := m.Tokenize(rest, false, true)
+	text.WriteString(rest)
+	return text.String(), slices.Concat(prev.generated[:kept], tail), err
 }
 
 // turnsAfter is the text that follows prev's answer: for a chat, what the template renders after an answer, the

@@ -2,6 +2,8 @@ package llama_test
 
 import (
 	"context"
+	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -18,10 +20,10 @@ func gemmaTurnAfterAnswer(user string) string {
 	return "<end_of_turn>\n<start_of_turn>user\n" + user + "<end_of_turn>\n<start_of_turn>model\n"
 }
 
-// continueChat generates the turn user after prev on c and checks the prompt it was given: prev's prompt and
-// answer as they were, then the template's next turn, in tokens that spell that text (control tokens, which have
-// no piece, left out) and that Model.Prompt counts alike.
-func continueChat(t *testing.T, c *llama.Context, prev *llama.Result, user string) *llama.Result {
+// continueChat generates the turn user after prev on c, checks that the prompt it was given is prev's prompt and
+// answer as they were, then the template's next turn, and that Model.Prompt counts its tokens alike, and returns
+// the call with those tokens.
+func continueChat(t *testing.T, c *llama.Context, prev *llama.Result, user string) (*llama.Result, []llama.Token) {
 	t.Helper()
 	next := followUp(prev, user)
 	result, err := c.Generate(context.Background(), next, nil)
@@ -35,17 +37,22 @@ func continueChat(t *testing.T, c *llama.Context, prev *llama.Result, user strin
 	if err != nil {
 		t.Fatal(err)
 	}
-	var spelled strings.Builder
-	for _, token := range tokens {
-		spelled.WriteString(c.Model().Piece(token))
-	}
-	if want := strings.NewReplacer("<start_of_turn>", "", "<end_of_turn>", "").Replace(result.Prompt); spelled.String() != want {
-		t.Errorf("the prompt's tokens spell\n%q\nwant\n%q", spelled.String(), want)
-	}
 	if result.Timings.PromptTokens != len(tokens) {
 		t.Errorf("Generate used %d prompt tokens, Prompt counts %d", result.Timings.PromptTokens, len(tokens))
 	}
-	return result
+	return result, tokens
+}
+
+// checkSpells fails t unless the pieces of tokens make up text, control tokens (which have no piece) left out.
+func checkSpells(t *testing.T, m *llama.Model, tokens []llama.Token, text string) {
+	t.Helper()
+	var spelled strings.Builder
+	for _, token := range tokens {
+		spelled.WriteString(m.Piece(token))
+	}
+	if want := strings.NewReplacer("<start_of_turn>", "", "<end_of_turn>", "").Replace(text); spelled.String() != want {
+		t.Errorf("the prompt's tokens spell\n%q\nwant\n%q", spelled.String(), want)
+	}
 }
 
 func TestContinuedChatReusesThePromptAndTheAnswer(t *testing.T) {
@@ -54,7 +61,8 @@ func TestContinuedChatReusesThePromptAndTheAnswer(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	second := continueChat(t, c, first, "Now in one line.")
+	second, tokens := continueChat(t, c, first, "Now in one line.")
+	checkSpells(t, c.Model(), tokens, second.Prompt)
 	// The last token sampled was never decoded (it is an end of generation, or num_predict was reached).
 	decoded := first.Timings.PromptTokens + first.Timings.GenTokens - 1
 	if second.Timings.PromptCachedTokens != decoded {
@@ -76,9 +84,49 @@ func TestContinuingAnAnswerCutByAStopStringUsesItsText(t *testing.T) {
 	if err != nil || stopped.StopReason != llama.StopString {
 		t.Fatalf("stop reason %q, err %v", stopped.StopReason, err)
 	}
-	second := continueChat(t, c, stopped, "And then?")
+	second, tokens := continueChat(t, c, stopped, "And then?")
+	checkSpells(t, c.Model(), tokens, second.Prompt)
 	if second.Timings.PromptCachedTokens < stopped.Timings.PromptTokens-1 {
 		t.Errorf("%d prompt tokens reused, want at least the first prompt's %d", second.Timings.PromptCachedTokens, stopped.Timings.PromptTokens-1)
+	}
+}
+
+func TestAControlTokenInTheAnswerIsKeptAndWrittenAsItself(t *testing.T) {
+	m := loadTiny(t)
+	c := tinyContext(t, m, 1024)
+	first, err := c.Generate(context.Background(), chat("Describe the benchmark.", 24, llama.DefaultSampling()), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	control, err := m.Tokenize("<start_of_turn>", false, true)
+	if err != nil || len(control) != 1 {
+		t.Fatalf("<start_of_turn> is %v, %v", control, err)
+	}
+	const at = 3
+	generated := llama.Generated(first)
+	var spelled strings.Builder
+	for _, token := range generated[:at] {
+		spelled.WriteString(m.Piece(token))
+	}
+	withControl := slices.Insert(slices.Clone(generated), at, control[0])
+	llama.SetGenerated(first, withControl)
+
+	next := followUp(first, "Go on.")
+	second, err := c.Generate(context.Background(), next, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	answer := spelled.String() + "<start_of_turn>" + strings.TrimPrefix(first.Text, spelled.String())
+	if want := first.Prompt + answer + gemmaTurnAfterAnswer("Go on."); second.Prompt != want {
+		t.Errorf("the continued prompt is\n%q\nwant\n%q", second.Prompt, want)
+	}
+	tokens, err := m.Prompt(next)
+	if err != nil {
+		t.Fatal(err)
+	}
+	from := first.Timings.PromptTokens
+	if kept := tokens[from:min(len(tokens), from+len(withControl))]; !slices.Equal(kept, withControl) {
+		t.Errorf("the answer's tokens in the continued prompt are %v, want the generated %v", kept, withControl)
 	}
 }
 
@@ -109,5 +157,30 @@ func TestAContinuationMustMatchTheCallItContinues(t *testing.T) {
 	raw, err := m.Prompt(llama.Request{Continue: rawCall, Prompt: " upon"})
 	if err != nil || len(raw) <= rawCall.Timings.PromptTokens {
 		t.Errorf("a raw prompt continued with a raw prompt: %d tokens, %v", len(raw), err)
+	}
+}
+
+// A vocabulary that puts a space before every text tokenized on its own cannot be tokenized in parts: the whole
+// continued prompt is tokenized as any prompt is.
+func TestAContinuationWithASpacePrefixingVocabularyIsTokenizedWhole(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "space-prefix.gguf")
+	writeWithValue(t, path, "tokenizer.ggml.add_space_prefix", func(v []byte) { v[0] = 1 })
+	m, err := llama.LoadModel(path, llama.ModelParams{NumGPU: -1, UseMmap: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(m.Close)
+	c := tinyContext(t, m, 1024)
+	first, err := c.Generate(context.Background(), chat("Describe the benchmark.", 24, llama.DefaultSampling()), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	second, tokens := continueChat(t, c, first, "Now in one line.")
+	whole, err := m.Prompt(llama.Request{Prompt: second.Prompt})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(tokens, whole) {
+		t.Errorf("the continued prompt has tokens\n%v\nthe same text as a prompt has\n%v", tokens, whole)
 	}
 }

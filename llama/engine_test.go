@@ -436,7 +436,7 @@ func generateOn(path string) {
 // backtrace. The model, written past Go's validation, has a negative RMS-norm epsilon, which ggml asserts on.
 func TestAFailedAssertionIsOneLineAndItsStatus(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "negative-eps.gguf")
-	writeWithFloat(t, path, "gemma3.attention.layer_norm_rms_epsilon", -1)
+	writeWithValue(t, path, "gemma3.attention.layer_norm_rms_epsilon", func(v []byte) { binary.LittleEndian.PutUint32(v, math.Float32bits(-1)) })
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
 	cmd.Env = append(os.Environ(), assertingModelEnv+"="+path)
 	out, err := cmd.CombinedOutput()
@@ -448,8 +448,9 @@ func TestAFailedAssertionIsOneLineAndItsStatus(t *testing.T) {
 	}
 }
 
-// writeWithFloat copies the tiny model to path with the float32 metadata value of key replaced in place.
-func writeWithFloat(t *testing.T, path, key string, value float32) {
+// writeWithValue copies the tiny model to path with the metadata value of key overwritten in place by set, which
+// gets the bytes from the value on.
+func writeWithValue(t *testing.T, path, key string, set func(value []byte)) {
 	t.Helper()
 	data, err := os.ReadFile(tinyModel)
 	if err != nil {
@@ -459,8 +460,7 @@ func writeWithFloat(t *testing.T, path, key string, value float32) {
 	if at < 0 {
 		t.Fatalf("no key %s in the tiny model", key)
 	}
-	valueAt := at + len(key) + 4 // after the key, its uint32 value type
-	binary.LittleEndian.PutUint32(data[valueAt:], math.Float32bits(value))
+	set(data[at+len(key)+4:]) // after the key, its uint32 value type
 	if err := os.WriteFile(path, data, 0o644); err != nil {
 		t.Fatal(err)
 	}

@@ -45,3 +45,7 @@ func SampledTokens(c *Context, prompt []Token, s Sampling, n int, wholeVocabular
 	}
 	return tokens, nil
 }
+
+// Generated are the tokens a call generated; SetGenerated replaces them (to put a control token in an answer).
+func Generated(r *Result) []Token            { return r.generated }
+func SetGenerated(r *Result, tokens []Token) { r.generated = tokens }

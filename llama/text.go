@@ -45,14 +45,17 @@ func (m *Model) Tokenize(text string, addSpecial, parseSpecial bool) ([]Token, e
 }
 
 // Piece is the text of one token as it appears in generated output (control tokens render empty).
-func (m *Model) Piece(t Token) string {
+func (m *Model) Piece(t Token) string { return m.piece(t, false) }
+
+// piece is a token's text; with special, a control token's is its own (such as <end_of_turn>).
+func (m *Model) piece(t Token, special bool) string {
 	var buf [64]byte
-	n := C.llama_token_to_piece(m.vocab, C.llama_token(t), (*C.char)(unsafe.Pointer(&buf[0])), C.int32_t(len(buf)), 0, false)
+	n := C.llama_token_to_piece(m.vocab, C.llama_token(t), (*C.char)(unsafe.Pointer(&buf[0])), C.int32_t(len(buf)), 0, C.bool(special))
 	if n >= 0 {
 		return string(buf[:n])
 	}
 	big := make([]byte, -n)
-	n = C.llama_token_to_piece(m.vocab, C.llama_token(t), (*C.char)(unsafe.Pointer(&big[0])), C.int32_t(len(big)), 0, false)
+	n = C.llama_token_to_piece(m.vocab, C.llama_token(t), (*C.char)(unsafe.Pointer(&big[0])), C.int32_t(len(big)), 0, C.bool(special))
 	return string(big[:max(n, 0)])
 }
 

@@ -121,9 +121,10 @@ func writeCalls(b *strings.Builder, rounds []*round, check workCheck) {
 		"(eval_count − 1) / eval_duration (Ollama's eval_duration leaves out sampling time, chimera's eval_ms " +
 		"does not).\n\n")
 	benchdoc.WriteTable(b, speedTable(rounds))
-	b.WriteString("Equal work, both sides, per call: the prompt as counted by each side's tokenizer (they may differ " +
-		"by 1 % at most, or the comparison fails), the tokens found in the KV cache from the previous call, and the " +
-		"tokens generated (num_predict on both; equal unless a side reached the end of generation).\n\n")
+	fmt.Fprintf(b, "Equal work, both sides, per call: the prompt as counted by each side's tokenizer (they may differ "+
+		"by %d %% at most, or the comparison fails; a report call keeps the analysis answer's generated tokens, which "+
+		"Ollama tokenizes afresh), the tokens found in the KV cache from the previous call, and the tokens generated "+
+		"(num_predict on both; equal unless a side reached the end of generation).\n\n", promptTolerancePercent)
 	benchdoc.WriteTable(b, workTable(rounds))
 	writeNotes(b, rounds, check)
 }
