@@ -63,10 +63,19 @@ type call struct {
 	Options options
 }
 
-// promptSHA256 identifies a prompt's text, so that calls of two runs can be told identical.
+// promptSHA256 identifies a prompt's text, so that calls of two runs can be told identical. It hashes the text
+// as JSON carries it, each byte that is not UTF-8 (random weights generate such bytes) replaced by U+FFFD: so JSON
+// sends it to Ollama, and so `chimera run --json` gives it to the comparison.
 func promptSHA256(text string) string {
-	sum := sha256.Sum256([]byte(text))
+	sum := sha256.Sum256([]byte(asJSONCarriesIt(text)))
 	return hex.EncodeToString(sum[:])
+}
+
+func asJSONCarriesIt(text string) string {
+	encoded, _ := json.Marshal(text) // a string always encodes
+	var carried string
+	_ = json.Unmarshal(encoded, &carried)
+	return carried
 }
 
 // readCalls reads run runID's calls (0: the newest `chimera run`'s), in order, each with the options of the agent

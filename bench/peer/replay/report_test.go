@@ -218,3 +218,9 @@ func TestCachedTokensNeedOneLinePerCall(t *testing.T) {
 		t.Error("one line for two calls was taken as the cache counts")
 	}
 }
+
+func TestAPromptIsIdentifiedAsJSONCarriesIt(t *testing.T) {
+	if promptSHA256("a\x80b") != promptSHA256("a\uFFFDb") || promptSHA256("ab") == promptSHA256("a\uFFFDb") {
+		t.Error("a byte that is not UTF-8 must hash as U+FFFD, which JSON makes of it, and only so")
+	}
+}
