@@ -16,7 +16,8 @@ type Request struct {
 	Messages []Message
 	Prompt   string
 	// Continue, when set, is the earlier call this one goes on from: Messages (or Prompt) are then the turns after
-	// its answer. Its prompt and answer are kept token for token, so a KV cache still holding them is reused whole.
+	// its answer. Its prompt and the answer's generated tokens are kept as they were, so a KV cache still holding
+	// them is reused.
 	Continue   *Result
 	NumPredict int // most tokens to generate; 0 = until end of generation or a full context
 	Stop       []string
