@@ -45,8 +45,9 @@ func answerReserve(numPredict int) int {
 
 // FitPrompt plans the analysis call: a user message of the highest-ranked facts that fit (see rankByInformation),
 // the handoffs and the analysis task, leaving room for the report call that continues the conversation (the report
-// task and both answers). Facts are dropped lowest rank first, and the plan records it; if even no facts cannot
-// fit, the error names the num_ctx that would.
+// task and both answers; with num_predict 0 the analysis answer may use the room left beyond the report's).
+// Facts are dropped lowest rank first, and the plan records it; if even no facts cannot fit, the error names the
+// num_ctx that would.
 func FitPrompt(tok Tokenizer, agent Agent, facts []artifacts.Fact, handoffs []Handoff, cfg engine.Config) (*PromptPlan, error) {
 	ranked := rankByInformation(facts)
 	reserve := answerReserve(cfg.NumPredict)
@@ -87,7 +88,14 @@ func FitPrompt(tok Tokenizer, agent Agent, facts []artifacts.Fact, handoffs []Ha
 			hi = mid - 1
 		}
 	}
+	size, err := conversation(lo)
+	if err != nil {
+		return nil, err
+	}
 	req := analysis(lo)
+	if cfg.NumPredict == 0 { // until the model stops, within the room the report call needs
+		req.NumPredict = cfg.Context.NumCtx - size - reserve
+	}
 	tokens, err := tok.Prompt(req)
 	if err != nil {
 		return nil, err
@@ -108,7 +116,7 @@ func ReportPrompt(tok Tokenizer, agent Agent, analysis *PromptPlan, answer *llam
 	}
 	reserve := answerReserve(cfg.NumPredict)
 	if len(tokens) > PromptBudget(cfg.Context.NumCtx, reserve) {
-		return nil, engine.Invalid(fmt.Errorf("the %s report prompt continues the analysis (%d tokens generated) and needs %d tokens plus %d for the answer: use num_ctx %d or more (it is %d), or a num_predict above 0",
+		return nil, engine.Invalid(fmt.Errorf("the %s report prompt continues the analysis (%d tokens generated) and needs %d tokens plus %d for the answer: use num_ctx %d or more (it is %d)",
 			agent.Name, answer.Timings.GenTokens, len(tokens), reserve, len(tokens)+reserve, cfg.Context.NumCtx))
 	}
 	plan := *analysis

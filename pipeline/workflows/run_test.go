@@ -122,6 +122,20 @@ func TestTheReportCallContinuesTheAnalysis(t *testing.T) {
 	}
 }
 
+func TestUnboundedAnswersLeaveRoomForTheReportCall(t *testing.T) {
+	opts := runOptions(t, testArtifacts)
+	opts.Config.NumPredict = 0 // the tiny model rarely ends an answer itself: the analysis would fill the context
+	opts.Agents = []agents.Agent{agents.Collector}
+	result, err := Run(context.Background(), openTestDB(t), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	analysis, report := result.Agents[0].Calls[0].Timings, result.Agents[0].Calls[1].Timings
+	if room := opts.Config.Context.NumCtx - report.PromptTokens; room < 512 || report.GenTokens == 0 {
+		t.Errorf("the analysis generated %d tokens and left the report %d positions (it generated %d), want at least 512", analysis.GenTokens, room, report.GenTokens)
+	}
+}
+
 func TestRunTrimsFactsToFitTheContext(t *testing.T) {
 	opts := runOptions(t, testArtifacts)
 	opts.Config.Context.NumCtx = 640
