@@ -12,15 +12,15 @@ const answerMark = "chimera-answer-mark-7d1c9e"
 var (
 	errOtherModel = errors.New("a request can only continue a call made on the same model")
 	errMixedForms = errors.New("a chat is continued with messages, a raw prompt with a raw prompt")
-	// errTemplateCannotContinue says the template does not render a chat with an answer as the chat's prompt
-	// followed by the answer, so the answer's tokens cannot be kept.
-	errTemplateCannotContinue = errors.New("the model's chat template does not render an answer after the prompt that asked for it: the chat cannot be continued")
 )
 
 // conversation is the chat a request's prompt holds: the earlier chat and answer it continues, then its messages.
 func conversation(req Request) []Message {
 	prev := req.Continue
 	if prev == nil {
+		if len(req.Messages) == 0 {
+			return nil
+		}
 		return slices.Clone(req.Messages)
 	}
 	if prev.messages == nil {
@@ -31,30 +31,37 @@ func conversation(req Request) []Message {
 
 // continuation is the text and tokens of a request that goes on from an earlier call: that call's prompt and
 // answer as they were, then the new turns. The answer keeps its generated tokens, so the KV cache holding the
-// earlier call is reused, and its exact text (a chat template would trim it).
+// earlier call is reused, and its exact text (a chat template would trim it). A template that renders an answer
+// otherwise than after the prompt that asked for it gets the conversation as it renders it, tokenized whole.
 func (m *Model) continuation(req Request) (string, []Token, error) {
 	prev := req.Continue
 	if prev.model != m {
 		return "", nil, errOtherModel
 	}
-	turns, err := m.turnsAfter(prev, req)
+	if (prev.messages == nil) != (len(req.Messages) == 0) {
+		return "", nil, errMixedForms
+	}
+	turns, follows, err := m.turnsAfter(prev, req)
 	if err != nil {
 		return "", nil, err
 	}
-	if !m.tokenizesInParts() {
-		text := prev.Prompt + prev.Text + turns
-		tokens, err := m.promptTokens(text)
-		return text, tokens, err
+	if !follows {
+		return m.prompt(Request{Messages: conversation(req)})
 	}
 	answer, answerTokens, err := m.answer(prev)
 	if err != nil {
 		return "", nil, err
 	}
+	text := prev.Prompt + answer + turns
+	if !m.tokenizesInParts() {
+		tokens, err := m.promptTokens(text)
+		return text, tokens, err
+	}
 	next, err := m.Tokenize(turns, false, true)
 	if err != nil {
 		return "", nil, err
 	}
-	return prev.Prompt + answer + turns, slices.Concat(prev.tokens, answerTokens, next), nil
+	return text, slices.Concat(prev.tokens, answerTokens, next), nil
 }
 
 // tokenizesInParts reports whether a text tokenized on its own gets no leading space (a SentencePiece vocabulary
@@ -86,31 +93,26 @@ spelling:
 		text.WriteString(piece)
 		kept++
 	}
-	tail, err := m.Tokenize(rest, false, true)
+	tail, err := m.Tokenize(rest, false, false) // generated as text: control-token names in it stay text
 	text.WriteString(rest)
 	return text.String(), slices.Concat(prev.generated[:kept], tail), err
 }
 
 // turnsAfter is the text that follows prev's answer: for a chat, what the template renders after an answer, the
-// new assistant turn's opening included; for a raw prompt, the new prompt.
-func (m *Model) turnsAfter(prev *Result, req Request) (string, error) {
-	if (prev.messages == nil) != (len(req.Messages) == 0) {
-		return "", errMixedForms
-	}
+// new assistant turn's opening included; for a raw prompt, the new prompt. follows is false when the template does
+// not render the answer right after the prompt that asked for it.
+func (m *Model) turnsAfter(prev *Result, req Request) (turns string, follows bool, err error) {
 	if prev.messages == nil {
-		return req.Prompt, nil
+		return req.Prompt, true, nil
 	}
 	opened, err := m.ApplyChatTemplate(prev.messages)
 	if err != nil {
-		return "", err
+		return "", false, err
 	}
 	marked, err := m.ApplyChatTemplate(slices.Concat(prev.messages, []Message{{Role: "assistant", Content: answerMark}}, req.Messages))
 	if err != nil {
-		return "", err
+		return "", false, err
 	}
 	before, after, found := strings.Cut(marked, answerMark)
-	if !found || before != opened || strings.Contains(after, answerMark) {
-		return "", errTemplateCannotContinue
-	}
-	return after, nil
+	return after, found && before == opened && !strings.Contains(after, answerMark), nil
 }

@@ -1,7 +1,10 @@
 package llama_test
 
 import (
+	"bytes"
 	"context"
+	"errors"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -55,12 +58,19 @@ func checkSpells(t *testing.T, m *llama.Model, tokens []llama.Token, text string
 	}
 }
 
-func TestContinuedChatReusesThePromptAndTheAnswer(t *testing.T) {
-	c := tinyContext(t, loadTiny(t), 1024)
+// describe makes the first call of a chat on c: 24 tokens.
+func describe(t *testing.T, c *llama.Context) *llama.Result {
+	t.Helper()
 	first, err := c.Generate(context.Background(), chat("Describe the benchmark.", 24, llama.DefaultSampling()), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
+	return first
+}
+
+func TestContinuedChatReusesThePromptAndTheAnswer(t *testing.T) {
+	c := tinyContext(t, loadTiny(t), 1024)
+	first := describe(t, c)
 	second, tokens := continueChat(t, c, first, "Now in one line.")
 	checkSpells(t, c.Model(), tokens, second.Prompt)
 	// The last token sampled was never decoded (it is an end of generation, or num_predict was reached).
@@ -86,18 +96,22 @@ func TestContinuingAnAnswerCutByAStopStringUsesItsText(t *testing.T) {
 	}
 	second, tokens := continueChat(t, c, stopped, "And then?")
 	checkSpells(t, c.Model(), tokens, second.Prompt)
-	if second.Timings.PromptCachedTokens < stopped.Timings.PromptTokens-1 {
-		t.Errorf("%d prompt tokens reused, want at least the first prompt's %d", second.Timings.PromptCachedTokens, stopped.Timings.PromptTokens-1)
+	// The generated tokens that spell the text before the cut are kept.
+	generated, rest, kept := llama.Generated(stopped), stopped.Text, 0
+	for kept < len(generated) && strings.HasPrefix(rest, c.Model().Piece(generated[kept])) {
+		rest = rest[len(c.Model().Piece(generated[kept])):]
+		kept++
+	}
+	from := stopped.Timings.PromptTokens
+	if got := tokens[from : from+kept]; kept == 0 || !slices.Equal(got, generated[:kept]) {
+		t.Errorf("the continued prompt has %v after the first prompt, want the %d generated tokens before the cut %v", got, kept, generated[:kept])
 	}
 }
 
 func TestAControlTokenInTheAnswerIsKeptAndWrittenAsItself(t *testing.T) {
 	m := loadTiny(t)
 	c := tinyContext(t, m, 1024)
-	first, err := c.Generate(context.Background(), chat("Describe the benchmark.", 24, llama.DefaultSampling()), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	first := describe(t, c)
 	control, err := m.Tokenize("<start_of_turn>", false, true)
 	if err != nil || len(control) != 1 {
 		t.Fatalf("<start_of_turn> is %v, %v", control, err)
@@ -142,16 +156,19 @@ func TestAContinuationMustMatchTheCallItContinues(t *testing.T) {
 		t.Fatal(err)
 	}
 	other := loadTiny(t)
-	for name, try := range map[string]func() error{
-		"a raw prompt continued with messages": func() error { _, err := m.Prompt(followUp(rawCall, "and?")); return err },
-		"a chat continued with a raw prompt": func() error {
+	for name, c := range map[string]struct {
+		try  func() error
+		want error
+	}{
+		"a raw prompt continued with messages": {func() error { _, err := m.Prompt(followUp(rawCall, "and?")); return err }, llama.ErrMixedForms},
+		"a chat continued with a raw prompt": {func() error {
 			_, err := m.Prompt(llama.Request{Continue: chatCall, Prompt: "and?"})
 			return err
-		},
-		"a call continued on another model": func() error { _, err := other.Prompt(followUp(chatCall, "and?")); return err },
+		}, llama.ErrMixedForms},
+		"a call continued on another model": {func() error { _, err := other.Prompt(followUp(chatCall, "and?")); return err }, llama.ErrOtherModel},
 	} {
-		if err := try(); err == nil {
-			t.Errorf("%s: no error", name)
+		if err := c.try(); !errors.Is(err, c.want) {
+			t.Errorf("%s: %v, want %v", name, err, c.want)
 		}
 	}
 	raw, err := m.Prompt(llama.Request{Continue: rawCall, Prompt: " upon"})
@@ -165,16 +182,9 @@ func TestAContinuationMustMatchTheCallItContinues(t *testing.T) {
 func TestAContinuationWithASpacePrefixingVocabularyIsTokenizedWhole(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "space-prefix.gguf")
 	writeWithValue(t, path, "tokenizer.ggml.add_space_prefix", func(v []byte) { v[0] = 1 })
-	m, err := llama.LoadModel(path, llama.ModelParams{NumGPU: -1, UseMmap: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(m.Close)
+	m := loadModel(t, path)
 	c := tinyContext(t, m, 1024)
-	first, err := c.Generate(context.Background(), chat("Describe the benchmark.", 24, llama.DefaultSampling()), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	first := describe(t, c)
 	second, tokens := continueChat(t, c, first, "Now in one line.")
 	whole, err := m.Prompt(llama.Request{Prompt: second.Prompt})
 	if err != nil {
@@ -182,5 +192,51 @@ func TestAContinuationWithASpacePrefixingVocabularyIsTokenizedWhole(t *testing.T
 	}
 	if !slices.Equal(tokens, whole) {
 		t.Errorf("the continued prompt has tokens\n%v\nthe same text as a prompt has\n%v", tokens, whole)
+	}
+}
+
+// writeWithTemplateText copies the tiny model to path with each old text in its chat template replaced, once, by the
+// new one of the same length.
+func writeWithTemplateText(t *testing.T, path string, oldNew ...string) {
+	t.Helper()
+	data, err := os.ReadFile(tinyModel)
+	if err != nil {
+		t.Fatal(err)
+	}
+	template := bytes.Index(data, []byte("tokenizer.chat_template"))
+	if template < 0 {
+		t.Fatal("the tiny model has no chat template")
+	}
+	for i := 0; i+1 < len(oldNew); i += 2 {
+		at := bytes.Index(data[template:], []byte(oldNew[i]))
+		if at < 0 || len(oldNew[i]) != len(oldNew[i+1]) {
+			t.Fatalf("cannot put %q for %q in the tiny model's chat template", oldNew[i+1], oldNew[i])
+		}
+		copy(data[template+at:], oldNew[i+1])
+	}
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// llama.cpp takes a template with [INST] and [SYSTEM_PROMPT] for Mistral v7's, which puts a space between the
+// prompt and the answer: there the conversation is rendered and tokenized whole.
+func TestAChatTemplateThatSeparatesTheAnswerGetsTheWholeConversation(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "mistral-template.gguf")
+	writeWithTemplateText(t, path, "<start_of_turn>", "[SYSTEM_PROMPT]", "<start_of_turn>", "[INST]         ")
+	m := loadModel(t, path)
+	c := tinyContext(t, m, 1024)
+	first := describe(t, c)
+	second, err := c.Generate(context.Background(), followUp(first, "Go on."), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := m.ApplyChatTemplate([]llama.Message{{Role: "user", Content: "Describe the benchmark."},
+		{Role: "assistant", Content: first.Text}, {Role: "user", Content: "Go on."}})
+	if err != nil || second.Prompt != want {
+		t.Errorf("the continued prompt is\n%q\nwant the template's rendering\n%q (%v)", second.Prompt, want, err)
+	}
+	if strings.HasPrefix(second.Prompt, first.Prompt+first.Text) {
+		t.Errorf("the template was expected to separate the answer from its prompt: %q", second.Prompt)
 	}
 }

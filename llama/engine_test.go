@@ -40,9 +40,12 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-func loadTiny(t testing.TB) *llama.Model {
+func loadTiny(t testing.TB) *llama.Model { return loadModel(t, tinyModel) }
+
+// loadModel loads the GGUF at path on the CPU for the test.
+func loadModel(t testing.TB, path string) *llama.Model {
 	t.Helper()
-	m, err := llama.LoadModel(tinyModel, llama.ModelParams{NumGPU: -1, UseMmap: true})
+	m, err := llama.LoadModel(path, llama.ModelParams{NumGPU: -1, UseMmap: true})
 	if err != nil {
 		t.Fatal(err)
 	}

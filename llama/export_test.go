@@ -3,9 +3,11 @@ package llama
 // Hooks for the llama_test package's tests.
 
 var (
-	ErrNotInited = errNotInited
-	Decode       = (*Context).decode
-	AllFinite    = allFinite
+	ErrNotInited  = errNotInited
+	ErrOtherModel = errOtherModel
+	ErrMixedForms = errMixedForms
+	Decode        = (*Context).decode
+	AllFinite     = allFinite
 )
 
 // ModelFreed reports whether the C model behind m has been freed.

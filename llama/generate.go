@@ -16,8 +16,8 @@ type Request struct {
 	Messages []Message
 	Prompt   string
 	// Continue, when set, is the earlier call this one goes on from: Messages (or Prompt) are then the turns after
-	// its answer. Its prompt and the answer's generated tokens are kept as they were, so a KV cache still holding
-	// them is reused.
+	// its answer. Its prompt and the answer's generated tokens are kept as they were (unless the chat template or
+	// the vocabulary rules it out: see continuation), so a KV cache still holding them is reused.
 	Continue   *Result
 	NumPredict int // most tokens to generate; 0 = until end of generation or a full context
 	Stop       []string
@@ -115,8 +115,9 @@ func (m *Model) promptTokens(text string) ([]Token, error) {
 	return tokens, nil
 }
 
-// Generate runs one call from an empty KV cache, streaming text to onText (which may be nil). On cancellation it
-// returns the partial result together with the context's error.
+// Generate runs one call, streaming text to onText (which may be nil). With ContextParams.ReusePrefix the prompt's
+// leading tokens still in the KV cache are not evaluated again; otherwise the call starts from an empty cache. On
+// cancellation it returns the partial result together with the context's error.
 func (c *Context) Generate(ctx context.Context, req Request, onText func(string)) (*Result, error) {
 	if err := req.Sampling.Validate(); err != nil {
 		return nil, err

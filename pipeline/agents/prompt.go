@@ -93,8 +93,10 @@ func FitPrompt(tok Tokenizer, agent Agent, facts []artifacts.Fact, handoffs []Ha
 		return nil, err
 	}
 	req := analysis(lo)
+	answerRoom := reserve
 	if cfg.NumPredict == 0 { // until the model stops, within the room the report call needs
-		req.NumPredict = cfg.Context.NumCtx - size - reserve
+		answerRoom = cfg.Context.NumCtx - size - reserve
+		req.NumPredict = answerRoom
 	}
 	tokens, err := tok.Prompt(req)
 	if err != nil {
@@ -102,7 +104,7 @@ func FitPrompt(tok Tokenizer, agent Agent, facts []artifacts.Fact, handoffs []Ha
 	}
 	return &PromptPlan{
 		Request: req, User: req.Messages[0].Content, Tokens: len(tokens), FactsShown: lo, FactsTotal: len(ranked),
-		Trimmed: lo < len(ranked), ReserveToken: reserve,
+		Trimmed: lo < len(ranked), ReserveToken: answerRoom,
 	}, nil
 }
 
@@ -120,7 +122,7 @@ func ReportPrompt(tok Tokenizer, agent Agent, analysis *PromptPlan, answer *llam
 			agent.Name, answer.Timings.GenTokens, len(tokens), reserve, len(tokens)+reserve, cfg.Context.NumCtx))
 	}
 	plan := *analysis
-	plan.Request, plan.User, plan.Rendered, plan.Tokens = req, req.Messages[0].Content, "", len(tokens)
+	plan.Request, plan.User, plan.Rendered, plan.Tokens, plan.ReserveToken = req, req.Messages[0].Content, "", len(tokens), reserve
 	return &plan, nil
 }
 

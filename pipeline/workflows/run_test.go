@@ -89,15 +89,16 @@ func TestEveryPassReusesItsOwnFactsOnly(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	var collector int // the prompt tokens of the pass's collector analysis
 	for _, res := range result.Agents {
 		analysis := res.Calls[0].Timings
 		switch res.Agent.ID {
 		case agents.Collector.ID: // a pass starts from an empty cache
+			collector = analysis.PromptTokens
 			if analysis.PromptCachedTokens != 0 {
 				t.Errorf("pass %d: the collector's analysis reused %d tokens of the pass before", res.Repetition, analysis.PromptCachedTokens)
 			}
 		case agents.Insight.ID: // the facts, which open both agents' conversations, are evaluated once per pass
-			collector := result.Agents[0].Calls[0].Timings.PromptTokens
 			if analysis.PromptCachedTokens < collector/2 {
 				t.Errorf("pass %d: the insight's analysis reused %d tokens, want most of the collector's %d-token prompt (the facts)", res.Repetition, analysis.PromptCachedTokens, collector)
 			}
@@ -130,9 +131,9 @@ func TestUnboundedAnswersLeaveRoomForTheReportCall(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	analysis, report := result.Agents[0].Calls[0].Timings, result.Agents[0].Calls[1].Timings
-	if room := opts.Config.Context.NumCtx - report.PromptTokens; room < 512 || report.GenTokens == 0 {
-		t.Errorf("the analysis generated %d tokens and left the report %d positions (it generated %d), want at least 512", analysis.GenTokens, room, report.GenTokens)
+	// The run succeeding says the report fitted; the analysis answer may run past the 512 tokens reserved for it.
+	if analysis := result.Agents[0].Calls[0].Timings; analysis.GenTokens <= 512 {
+		t.Errorf("the analysis generated %d tokens, want more than 512: num_predict 0 bounds it only by the report's room", analysis.GenTokens)
 	}
 }
 
