@@ -1,5 +1,7 @@
 // Package benchdoc writes the generated part of a benchmark page: the block between two markers, replaced on
-// every run while the hand-written analysis around it is kept. Pure Go, shared by bench/report and bench/peer.
+// every run while the hand-written analysis around it is kept; and it reads what the benchmark scripts leave
+// (JSON, /usr/bin/time -v reports) and summarises samples as the pages print them. Pure Go, shared by bench/report
+// and bench/peer.
 package benchdoc
 
 import (

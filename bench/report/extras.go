@@ -5,6 +5,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"chimera/bench/benchdoc"
 )
 
 // generateResult is the part of `chimera generate --json` the extras use.
@@ -30,10 +32,10 @@ func readGenerates(dir string) ([]generateResult, error) {
 	var gens []generateResult
 	for _, p := range paths {
 		var g generateResult
-		if err := readJSON(p, &g); err != nil {
+		if err := benchdoc.ReadJSON(p, &g); err != nil {
 			return nil, err
 		}
-		g.peakKiB = readTimeV(strings.TrimSuffix(p, ".json") + ".time").peakKiB
+		g.peakKiB = timeOf(strings.TrimSuffix(p, ".json") + ".time").PeakKiB
 		gens = append(gens, g)
 	}
 	return gens, nil
@@ -77,7 +79,7 @@ func readWorkflow(path string) (*workflow, error) {
 		return nil, nil
 	}
 	var w workflow
-	if err := readJSON(path, &w); err != nil {
+	if err := benchdoc.ReadJSON(path, &w); err != nil {
 		return nil, err
 	}
 	return &w, nil

@@ -16,14 +16,14 @@ import (
 func (res *results) writeCosts(b *strings.Builder) {
 	b.WriteString("### chimera: load, TTFT, sampling, memory\n\n")
 	t := render.NewTable("measurement", "value", "how").AlignRight(1)
-	t.Add("model load", medianRange(res.chimeraLoadMS(), 0)+" ms",
+	t.Add("model load", benchdoc.MedianRange(res.chimeraLoadMS(), 0)+" ms",
 		"`load_ms` of every chimera process above (page cache warm)")
 	if len(res.gens) > 0 {
 		addGenerateRows(t, res.gens)
 	}
 	peaks := res.peakRSSMiB()
 	for _, process := range slices.Sorted(maps.Keys(peaks)) {
-		t.Add("peak RSS, "+process, medianRange(peaks[process], 0)+" MiB", "`/usr/bin/time -v` maximum resident set size")
+		t.Add("peak RSS, "+process, benchdoc.MedianRange(peaks[process], 0)+" MiB", "`/usr/bin/time -v` maximum resident set size")
 	}
 	benchdoc.WriteTable(b, t)
 }
@@ -59,15 +59,15 @@ func addGenerateRows(t *render.Table, gens []generateResult) {
 		}
 	}
 	prompt := strings.Join(slices.Sorted(maps.Keys(promptTokens)), "/")
-	t.Add("TTFT, "+prompt+"-token prompt", medianRange(ttft, 0)+" ms",
+	t.Add("TTFT, "+prompt+"-token prompt", benchdoc.MedianRange(ttft, 0)+" ms",
 		fmt.Sprintf("`ttft_ms` of `generate --raw --json`, %d runs", len(gens)))
-	t.Add("… of which prefill", medianRange(prefill, 0)+" ms = "+medianRange(prefillTPS, 0)+" tok/s",
+	t.Add("… of which prefill", benchdoc.MedianRange(prefill, 0)+" ms = "+benchdoc.MedianRange(prefillTPS, 0)+" tok/s",
 		"`prompt_eval_ms`, `prompt_tps`")
-	t.Add("sampling per token, 262k vocabulary", medianRange(samplePerToken, 2)+" ms",
+	t.Add("sampling per token, 262k vocabulary", benchdoc.MedianRange(samplePerToken, 2)+" ms",
 		"`sample_ms / gen_tokens` (repeat penalty, top-k 40, top-p 0.9, temp 0.8)")
-	t.Add("… share of a generated token's time", medianRange(sampleShare, 1)+" %",
+	t.Add("… share of a generated token's time", benchdoc.MedianRange(sampleShare, 1)+" %",
 		"per-token sample time ÷ (`eval_ms` / (`gen_tokens`−1))")
-	t.Add("generate decode rate", medianRange(decodeTPS, 1)+" tok/s", "`decode_tps` of the same calls: sampling "+
+	t.Add("generate decode rate", benchdoc.MedianRange(decodeTPS, 1)+" tok/s", "`decode_tps` of the same calls: sampling "+
 		"included, and attention over 1,000–1,128 cached positions where tg128 starts from an empty cache")
 }
 
@@ -85,7 +85,7 @@ func (res *results) peakRSSMiB() map[string][]float64 {
 	for _, g := range res.gens {
 		add("chimera generate (1,000-token prompt, num_ctx 4096)", g.peakKiB)
 	}
-	add("chimera run (num_ctx 4096)", res.wfTime.peakKiB)
+	add("chimera run (num_ctx 4096)", res.wfTime.PeakKiB)
 	return peaks
 }
 
@@ -104,7 +104,7 @@ func (res *results) writeWorkflow(b *strings.Builder) {
 	addStepTotal(t, "context creation", milliseconds(w.ContextMS))
 	stagesMS, callsMS := addCallRows(t, w)
 	addStepTotal(t, "prompt fitting (the stages' time outside their calls)", milliseconds(stagesMS-callsMS))
-	if wall := res.wfTime.wallS * 1000; wall > 0 {
+	if wall := res.wfTime.WallS * 1000; wall > 0 {
 		rest := wall - w.IngestMS - w.ModelCheckMS - w.Model.Load.LoadMS - w.ContextMS - stagesMS
 		addStepTotal(t, "everything else: start-up, report writing, SQLite, exit", milliseconds(rest))
 		addStepTotal(t, "**process wall time** (`/usr/bin/time`)", "**"+milliseconds(wall)+"**")

@@ -11,26 +11,6 @@ import (
 	"chimera/pipeline/stats"
 )
 
-func TestMedianRangePrintsTheMedianAndRange(t *testing.T) {
-	for _, c := range []struct {
-		xs   []float64
-		want string
-	}{
-		{[]float64{3, 1, 2}, "2.0 (1.0–3.0)"},
-		{[]float64{4, 1, 3, 2}, "2.5 (1.0–4.0)"}, // an even count takes the mean of the middle two
-		{[]float64{1, 2, 4}, "2.0 (1.0–4.0)"},
-		{[]float64{7}, "7.0"},
-		{nil, "–"},
-	} {
-		if got := medianRange(c.xs, 1); got != c.want {
-			t.Errorf("medianRange(%v, 1) = %q, want %q", c.xs, got, c.want)
-		}
-	}
-	if got := medianRange([]float64{0.3, 1.2}, 2); got != "0.75 (0.30–1.20)" {
-		t.Errorf("medianRange with 2 decimals = %q", got)
-	}
-}
-
 // The ratio pairs chimera with a peer round by round; a round the peer lacks gives no ratio.
 func TestRatiosArePairedByRound(t *testing.T) {
 	row := func(ts float64) []benchRow { return []benchRow{{NGen: 128, AvgTS: ts}} }
@@ -85,12 +65,6 @@ func TestUsageSubtractsTheRunsOwnCPU(t *testing.T) {
 	u, ok := readUsage(base)
 	if !ok || math.Abs(u.others-0.3) > 1e-9 || math.Abs(u.steal-0.05) > 1e-9 {
 		t.Errorf("usage %+v (%v), want others 0.3, steal 0.05", u, ok)
-	}
-	if tv := readTimeV(base + ".time"); tv.peakKiB != 409600 || tv.wallS != 10 {
-		t.Errorf("time -v read as %+v", tv)
-	}
-	if got := clockSeconds("1:02:03.5"); got != 3723.5 {
-		t.Errorf("clockSeconds = %v", got)
 	}
 }
 

@@ -48,7 +48,7 @@ func (res *results) writeThroughput(b *strings.Builder) {
 	if others, steal := res.neighbourUsage(); len(others) > 0 {
 		fmt.Fprintf(b, " While the programs ran, other processes used %s cores (median and range over the runs: "+
 			"/proc/stat's busy time minus the run's own CPU time, per second of the run) and the hypervisor stole %s.",
-			medianRange(others, 2), medianRange(steal, 2))
+			benchdoc.MedianRange(others, 2), benchdoc.MedianRange(steal, 2))
 	}
 	b.WriteString("\n\n")
 	benchdoc.WriteTable(b, res.throughputTable())
@@ -72,10 +72,10 @@ func (res *roundSet) throughputTable() *render.Table {
 	for _, test := range res.tests {
 		row := []string{test}
 		for _, r := range res.runners {
-			row = append(row, medianRange(res.roundTPS(r, test), 1))
+			row = append(row, benchdoc.MedianRange(res.roundTPS(r, test), 1))
 		}
 		for _, p := range peers {
-			row = append(row, medianRange(res.ratios(test, p), 2))
+			row = append(row, benchdoc.MedianRange(res.ratios(test, p), 2))
 		}
 		t.Add(row...)
 	}

@@ -3,7 +3,6 @@ package main
 import (
 	"bufio"
 	"cmp"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -12,6 +11,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"chimera/bench/benchdoc"
 )
 
 // results is everything one bench/run.sh run left in its directory: the rounds on the main model, with the
@@ -22,7 +23,7 @@ type results struct {
 	meta   map[string]string
 	gens   []generateResult
 	wf     *workflow
-	wfTime timeV
+	wfTime benchdoc.TimeV
 }
 
 // roundSet is the rounds run on one model file.
@@ -82,7 +83,7 @@ func load(dir string) (*results, error) {
 	if res.wf, err = readWorkflow(filepath.Join(extras, "run.json")); err != nil {
 		return nil, err
 	}
-	res.wfTime = readTimeV(filepath.Join(extras, "run.time"))
+	res.wfTime = timeOf(filepath.Join(extras, "run.time"))
 	return res, nil
 }
 
@@ -158,7 +159,7 @@ type modelShow struct {
 
 func readModelShow(path string) (modelShow, error) {
 	var show modelShow
-	err := readJSON(path, &show)
+	err := benchdoc.ReadJSON(path, &show)
 	return show, err
 }
 
@@ -215,7 +216,7 @@ func readInvocation(base string, round int, runner string) (invocation, error) {
 		return invocation{}, err
 	}
 	inv := invocation{round: round, runner: runner, rows: rows}
-	inv.peakKiB = readTimeV(base + ".time").peakKiB
+	inv.peakKiB = timeOf(base + ".time").PeakKiB
 	inv.usage, inv.hasUse = readUsage(base)
 	inv.variant = backendVariant(base + ".log")
 	return inv, nil
@@ -223,24 +224,13 @@ func readInvocation(base string, round int, runner string) (invocation, error) {
 
 func readRows(path string) ([]benchRow, error) {
 	var rows []benchRow
-	if err := readJSON(path, &rows); err != nil {
+	if err := benchdoc.ReadJSON(path, &rows); err != nil {
 		return nil, err
 	}
 	if len(rows) == 0 {
 		return nil, fmt.Errorf("%s: no benchmark rows", path)
 	}
 	return rows, nil
-}
-
-func readJSON(path string, v any) error {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return err
-	}
-	if err := json.Unmarshal(data, v); err != nil {
-		return fmt.Errorf("%s: %w", path, err)
-	}
-	return nil
 }
 
 var variantRe = regexp.MustCompile(`loaded CPU backend from \S*libggml-cpu-([a-z0-9_]+)\.so`)

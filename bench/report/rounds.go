@@ -1,25 +1,9 @@
 package main
 
 import (
-	"fmt"
 	"maps"
 	"slices"
-
-	"chimera/pipeline/stats"
 )
-
-// medianRange prints a sample as the tables do: "median (min–max)" with the given decimals, the median alone for
-// a single value, "–" for none.
-func medianRange(xs []float64, decimals int) string {
-	s := stats.Summarize(xs)
-	switch s.N {
-	case 0:
-		return "–"
-	case 1:
-		return fmt.Sprintf("%.*f", decimals, s.Median)
-	}
-	return fmt.Sprintf("%.*f (%.*f–%.*f)", decimals, s.Median, decimals, s.Min, decimals, s.Max)
-}
 
 // roundMeans maps round → avg_ts of one runner's test.
 func (res *roundSet) roundMeans(runner, test string) map[int]float64 {

@@ -5,36 +5,14 @@ import (
 	"os"
 	"strconv"
 	"strings"
+
+	"chimera/bench/benchdoc"
 )
 
-// timeV is what /usr/bin/time -v reported.
-type timeV struct {
-	peakKiB int64
-	wallS   float64
-	cpuS    float64 // user + system
-}
-
-func readTimeV(path string) timeV {
-	var t timeV
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return t
-	}
-	for _, line := range strings.Split(string(b), "\n") {
-		line = strings.TrimSpace(line)
-		if v, ok := strings.CutPrefix(line, "Maximum resident set size (kbytes): "); ok {
-			t.peakKiB, _ = strconv.ParseInt(v, 10, 64)
-		}
-		if _, v, ok := strings.Cut(line, "Elapsed (wall clock) time (h:mm:ss or m:ss): "); ok {
-			t.wallS = clockSeconds(v)
-		}
-		for _, prefix := range []string{"User time (seconds): ", "System time (seconds): "} {
-			if v, ok := strings.CutPrefix(line, prefix); ok {
-				s, _ := strconv.ParseFloat(v, 64)
-				t.cpuS += s
-			}
-		}
-	}
+// timeOf is what /usr/bin/time -v reported at path, zero where the report is missing or cut short: the tables
+// then leave the figure out.
+func timeOf(path string) benchdoc.TimeV {
+	t, _ := benchdoc.ReadTimeV(path)
 	return t
 }
 
@@ -51,8 +29,8 @@ const userHZ = 100
 // (BASE.time, from /usr/bin/time -v).
 func readUsage(base string) (usage, bool) {
 	b, err := os.ReadFile(base + ".stat")
-	t := readTimeV(base + ".time")
-	if err != nil || t.wallS <= 0 {
+	t := timeOf(base + ".time")
+	if err != nil || t.WallS <= 0 {
 		return usage{}, false
 	}
 	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
@@ -65,8 +43,8 @@ func readUsage(base string) (usage, bool) {
 	}
 	// user nice system idle iowait irq softirq steal (guest time is already inside user).
 	busy := func(f []float64) float64 { return f[0] + f[1] + f[2] + f[5] + f[6] }
-	others := (busy(after)-busy(before))/userHZ - t.cpuS
-	return usage{others: math.Max(0, others) / t.wallS, steal: (after[7] - before[7]) / userHZ / t.wallS}, true
+	others := (busy(after)-busy(before))/userHZ - t.CPUS
+	return usage{others: math.Max(0, others) / t.WallS, steal: (after[7] - before[7]) / userHZ / t.WallS}, true
 }
 
 func statFields(line string) []float64 {
@@ -80,14 +58,4 @@ func statFields(line string) []float64 {
 		out = append(out, v)
 	}
 	return out
-}
-
-// clockSeconds parses time's h:mm:ss or m:ss.ss.
-func clockSeconds(s string) float64 {
-	var total float64
-	for _, part := range strings.Split(s, ":") {
-		v, _ := strconv.ParseFloat(part, 64)
-		total = total*60 + v
-	}
-	return total
 }

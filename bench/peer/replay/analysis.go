@@ -13,7 +13,7 @@ import (
 // chimeraWorkflowMS is chimera's workflow wall time excluding load: the process's wall time (/usr/bin/time) minus
 // the model check, the load and the context creation. What is left is start-up, ingest, prompt fitting, the
 // calls, report writing, SQLite and exit.
-func (r *round) chimeraWorkflowMS() float64 { return r.chimeraTime.wallMS - r.chimera.loadMS() }
+func (r *round) chimeraWorkflowMS() float64 { return r.chimeraTime.WallS*1000 - r.chimera.loadMS() }
 
 // ratio is the round's workflow wall time, chimera ÷ Ollama.
 func (r *round) ratio() float64 { return r.chimeraWorkflowMS() / r.ollama.WorkflowMS }
@@ -116,19 +116,6 @@ func abs(n int) int {
 		return -n
 	}
 	return n
-}
-
-// medianRange is the median of xs with its range, e.g. "12.3 (11.9–12.8)"; a value that never varied is shown
-// alone.
-func medianRange(xs []float64, decimals int) string {
-	if len(xs) == 0 {
-		return ""
-	}
-	s := stats.Summarize(xs)
-	if s.Min == s.Max {
-		return fmt.Sprintf("%.*f", decimals, s.Median)
-	}
-	return fmt.Sprintf("%.*f (%.*f–%.*f)", decimals, s.Median, decimals, s.Min, decimals, s.Max)
 }
 
 // median is the median of xs (the mean of the middle two for an even count).

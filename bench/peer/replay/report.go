@@ -91,13 +91,13 @@ func writeWorkflow(b *strings.Builder, rounds []*round) {
 		if !r.replayedOwnID {
 			replayed = fmt.Sprintf("run %d's (previous round)", r.ollama.RunID)
 		}
-		t.Add(fmt.Sprint(r.n), first, seconds(r.chimeraTime.wallMS), seconds(r.chimera.loadMS()),
+		t.Add(fmt.Sprint(r.n), first, seconds(r.chimeraTime.WallS*1000), seconds(r.chimera.loadMS()),
 			seconds(r.chimeraWorkflowMS()), seconds(r.ollama.LoadMS), seconds(r.ollama.WorkflowMS), fmt.Sprintf("%.2f", r.ratio()),
 			replayed)
 		ratios, chimera = append(ratios, r.ratio()), append(chimera, r.chimeraWorkflowMS()/1000)
 		ollama = append(ollama, r.ollama.WorkflowMS/1000)
 	}
-	t.Add("**median**", "", "", "", medianRange(chimera, 2), "", medianRange(ollama, 2), medianRange(ratios, 2), "")
+	t.Add("**median**", "", "", "", benchdoc.MedianRange(chimera, 2), "", benchdoc.MedianRange(ollama, 2), benchdoc.MedianRange(ratios, 2), "")
 	benchdoc.WriteTable(b, t)
 	fmt.Fprintf(b, "workflow wall time, chimera ÷ Ollama: %.2f\n\n", median(ratios))
 }
@@ -135,8 +135,8 @@ func speedTable(rounds []*round) *render.Table {
 	for i, c := range rounds[0].chimeraCalls {
 		ch := func(r *round) chimeraCall { return r.chimeraCalls[i] }
 		ol := func(r *round) ollamaCall { return r.ollama.Calls[i] }
-		ms := func(value func(r *round) float64) string { return medianRange(perRound(rounds, value), 0) }
-		tps := func(value func(r *round) float64) string { return medianRange(perRound(rounds, value), 1) }
+		ms := func(value func(r *round) float64) string { return benchdoc.MedianRange(perRound(rounds, value), 0) }
+		tps := func(value func(r *round) float64) string { return benchdoc.MedianRange(perRound(rounds, value), 1) }
 		t.Add(callName(c),
 			ms(func(r *round) float64 { return ch(r).Timings.TTFTMS }),
 			ms(func(r *round) float64 { return ol(r).TTFTMS }),
@@ -209,11 +209,11 @@ func writeRSS(b *strings.Builder, rounds []*round) {
 	var ch, server, runner, sum []float64
 	for _, r := range rounds {
 		rss := r.ollamaRSS
-		t.Add(fmt.Sprint(r.n), mib(r.chimeraTime.peakKiB), mib(rss.serverKiB), mib(rss.runnerKiB), mib(rss.serverKiB+rss.runnerKiB))
-		ch, server = append(ch, kibToMiB(r.chimeraTime.peakKiB)), append(server, kibToMiB(rss.serverKiB))
+		t.Add(fmt.Sprint(r.n), mib(r.chimeraTime.PeakKiB), mib(rss.serverKiB), mib(rss.runnerKiB), mib(rss.serverKiB+rss.runnerKiB))
+		ch, server = append(ch, kibToMiB(r.chimeraTime.PeakKiB)), append(server, kibToMiB(rss.serverKiB))
 		runner, sum = append(runner, kibToMiB(rss.runnerKiB)), append(sum, kibToMiB(rss.serverKiB+rss.runnerKiB))
 	}
-	t.Add("**median**", medianRange(ch, 0), medianRange(server, 0), medianRange(runner, 0), medianRange(sum, 0))
+	t.Add("**median**", benchdoc.MedianRange(ch, 0), benchdoc.MedianRange(server, 0), benchdoc.MedianRange(runner, 0), benchdoc.MedianRange(sum, 0))
 	benchdoc.WriteTable(b, t)
 }
 

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -188,22 +187,6 @@ func TestRatesUseChimerasDefinitions(t *testing.T) {
 	r.ollamaCached = nil // unknown: the whole prompt
 	if got := r.ollamaPromptTPS(0); got != 700 {
 		t.Errorf("prompt tok/s without cache counts %v, want 700", got)
-	}
-}
-
-func TestTimeVAndClock(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "x.time")
-	writeFile(t, path, "\tElapsed (wall clock) time (h:mm:ss or m:ss): 1:02:03\n\tMaximum resident set size (kbytes): 2048\n")
-	tv, err := readTimeV(path)
-	if err != nil || tv.wallMS != 3723000 || tv.peakKiB != 2048 {
-		t.Errorf("readTimeV = %+v, %v", tv, err)
-	}
-	if got := clockSeconds("0:48.12"); math.Abs(got-48.12) > 1e-9 {
-		t.Errorf("clockSeconds(0:48.12) = %v", got)
-	}
-	writeFile(t, path, "Command exited with non-zero status 1\n")
-	if _, err := readTimeV(path); err == nil {
-		t.Error("a report without the figures was accepted")
 	}
 }
 

@@ -2,13 +2,14 @@ package main
 
 import (
 	"bufio"
-	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
+
+	"chimera/bench/benchdoc"
 )
 
 // The results directory bench/peer/run.sh writes:
@@ -70,46 +71,6 @@ func (r *chimeraRun) calls() []chimeraCall {
 // it, creating the context.
 func (r *chimeraRun) loadMS() float64 { return r.ModelCheckMS + r.Model.Load.LoadMS + r.ContextMS }
 
-// timeV is the part of a /usr/bin/time -v report the report uses.
-type timeV struct {
-	wallMS  float64
-	peakKiB int64
-}
-
-func readTimeV(path string) (timeV, error) {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return timeV{}, err
-	}
-	var t timeV
-	for line := range strings.Lines(string(b)) {
-		line = strings.TrimSpace(line)
-		if v, ok := strings.CutPrefix(line, "Maximum resident set size (kbytes): "); ok {
-			t.peakKiB, _ = strconv.ParseInt(v, 10, 64)
-		}
-		if v, ok := strings.CutPrefix(line, "Elapsed (wall clock) time (h:mm:ss or m:ss): "); ok {
-			t.wallMS = clockSeconds(v) * 1000
-		}
-	}
-	if t.wallMS <= 0 || t.peakKiB <= 0 {
-		return t, fmt.Errorf("%s: no wall time or peak RSS in it", path)
-	}
-	return t, nil
-}
-
-// clockSeconds parses /usr/bin/time's h:mm:ss or m:ss.ss.
-func clockSeconds(v string) float64 {
-	var s float64
-	for part := range strings.SplitSeq(v, ":") {
-		f, err := strconv.ParseFloat(part, 64)
-		if err != nil {
-			return 0
-		}
-		s = s*60 + f
-	}
-	return s
-}
-
 // cacheLine is the runner's debug line for each sequence it starts: `used` prompt tokens were already in its KV
 // cache and are not evaluated again.
 var cacheLine = regexp.MustCompile(`msg="loading cache slot".* prompt=(\d+) used=(\d+)`)
@@ -165,23 +126,12 @@ func readEnv(path string) (map[string]string, error) {
 	return env, nil
 }
 
-func readJSON(path string, v any) error {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return err
-	}
-	if err := json.Unmarshal(b, v); err != nil {
-		return fmt.Errorf("%s: %w", path, err)
-	}
-	return nil
-}
-
 // round is everything measured in one round.
 type round struct {
 	n             int
 	ollamaFirst   bool
 	chimera       chimeraRun
-	chimeraTime   timeV
+	chimeraTime   benchdoc.TimeV
 	ollama        replayResult
 	ollamaRSS     ollamaRSS
 	ollamaCached  []int // per call; nil when the server log cannot tell
@@ -197,13 +147,13 @@ func readRound(dir string, n int) (*round, error) {
 		return nil, err
 	}
 	r.ollamaFirst = strings.HasPrefix(string(order), "ollama")
-	if err := readJSON(base+"-chimera.json", &r.chimera); err != nil {
+	if err := benchdoc.ReadJSON(base+"-chimera.json", &r.chimera); err != nil {
 		return nil, err
 	}
-	if r.chimeraTime, err = readTimeV(base + "-chimera.time"); err != nil {
+	if r.chimeraTime, err = benchdoc.ReadTimeV(base + "-chimera.time"); err != nil {
 		return nil, err
 	}
-	if err := readJSON(base+"-ollama.json", &r.ollama); err != nil {
+	if err := benchdoc.ReadJSON(base+"-ollama.json", &r.ollama); err != nil {
 		return nil, err
 	}
 	if r.ollamaRSS, err = readRSS(base + "-ollama.rss"); err != nil {
