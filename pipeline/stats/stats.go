@@ -73,18 +73,7 @@ type WelchResult struct {
 // Welch tests whether two independent samples have the same mean without assuming equal variances. Each
 // sample needs at least two values and the samples together a nonzero variance; otherwise every field is NaN.
 func Welch(a, b []float64) WelchResult {
-	na, nb := float64(len(a)), float64(len(b))
-	if na < 2 || nb < 2 {
-		return WelchResult{math.NaN(), math.NaN(), math.NaN()}
-	}
-	sa, sb := sampleVariance(a)/na, sampleVariance(b)/nb
-	se2 := sa + sb
-	if se2 == 0 {
-		return WelchResult{math.NaN(), math.NaN(), math.NaN()}
-	}
-	t := (Mean(a) - Mean(b)) / math.Sqrt(se2)
-	df := se2 * se2 / (sa*sa/(na-1) + sb*sb/(nb-1))
-	return WelchResult{T: t, DF: df, P: studentTTwoSided(t, df)}
+	return WelchFromSummaries(Mean(a), math.Sqrt(sampleVariance(a)), len(a), Mean(b), math.Sqrt(sampleVariance(b)), len(b))
 }
 
 // Mean is the arithmetic mean; NaN for no values.

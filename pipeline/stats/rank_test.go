@@ -1,0 +1,74 @@
+package stats
+
+import (
+	"math"
+	"testing"
+)
+
+func TestKendallExactSmallSeries(t *testing.T) {
+	// A perfectly decreasing series of 6: τ = −1, and only 2 of the 720 orderings are as extreme.
+	r := Kendall([]float64{1, 2, 3, 4, 5, 6}, []float64{9, 8, 7, 6, 5, 4})
+	if r.Tau != -1 || math.Abs(r.P-2.0/720) > 1e-12 {
+		t.Fatalf("Kendall = %+v, want τ −1 and p %g", r, 2.0/720)
+	}
+}
+
+func TestKendallTies(t *testing.T) {
+	// τ-b with a tie in y: S = 5 (one pair tied in y), so τ-b = 5/√(6·5).
+	r := Kendall([]float64{1, 2, 3, 4}, []float64{1, 2, 2, 3})
+	want := 5 / math.Sqrt(6*5)
+	if math.Abs(r.Tau-want) > 1e-12 {
+		t.Fatalf("τ-b = %g, want %g", r.Tau, want)
+	}
+}
+
+func TestKendallNormalApproximation(t *testing.T) {
+	x := make([]float64, 20)
+	y := make([]float64, 20)
+	for i := range x {
+		x[i], y[i] = float64(i), float64(i)
+	}
+	// S = 190, Var(S) = 20·19·45/18 = 950, z = 190/√950.
+	r := Kendall(x, y)
+	z := 190 / math.Sqrt(950)
+	want := math.Erfc(z / math.Sqrt2)
+	if r.Tau != 1 || math.Abs(r.P-want) > 1e-12 {
+		t.Fatalf("Kendall = %+v, want τ 1 and p %g", r, want)
+	}
+}
+
+func TestKendallDegenerate(t *testing.T) {
+	for _, ys := range [][]float64{{1, 2}, {5, 5, 5}} {
+		xs := []float64{1, 2, 3}[:len(ys)]
+		if r := Kendall(xs, ys); !math.IsNaN(r.Tau) || !math.IsNaN(r.P) {
+			t.Errorf("Kendall(%v, %v) = %+v, want NaN", xs, ys, r)
+		}
+	}
+}
+
+func TestSignTest(t *testing.T) {
+	// 11 of 12: P(X ≤ 1) = 13/4096, doubled.
+	if p := SignTest(11, 12); math.Abs(p-26.0/4096) > 1e-12 {
+		t.Fatalf("SignTest(11, 12) = %g, want %g", p, 26.0/4096)
+	}
+	if p := SignTest(3, 6); p != 1 {
+		t.Fatalf("SignTest(3, 6) = %g, want 1", p)
+	}
+}
+
+func TestWelchFromSummariesMatchesWelch(t *testing.T) {
+	a, b := []float64{10, 11, 12, 13}, []float64{7, 9, 8}
+	want := Welch(a, b)
+	got := WelchFromSummaries(Mean(a), math.Sqrt(sampleVariance(a)), len(a), Mean(b), math.Sqrt(sampleVariance(b)), len(b))
+	if math.Abs(got.P-want.P) > 1e-12 || math.Abs(got.T-want.T) > 1e-12 {
+		t.Fatalf("from summaries %+v, from samples %+v", got, want)
+	}
+}
+
+func TestRobustZ(t *testing.T) {
+	z := RobustZ([]float64{10, 10.1, 9.9, 10, 14})
+	// median 10, deviations 0, .1, .1, 0, 4: MAD 0.1.
+	if math.Abs(z[4]-4/(1.4826*0.1)) > 1e-9 || z[0] != 0 {
+		t.Fatalf("RobustZ = %v", z)
+	}
+}
