@@ -76,9 +76,11 @@ func (l *factList) addLatestTimestamp(files []FileFacts) {
 	switch {
 	case instant == nil && local == nil:
 		return
+	case instant == nil:
+		l.addLocalTimestamp(local, nil)
 	case local == nil || localAsUTC(local).Before(instant.Latest.Add(-maxZoneOffset)):
 		l.addInstantTimestamp(instant)
-	case instant == nil || localAsUTC(local).After(instant.Latest.Add(maxZoneOffset)):
+	case localAsUTC(local).After(instant.Latest.Add(maxZoneOffset)):
 		l.addLocalTimestamp(local, instant)
 	default:
 		l.addUncertainTimestamp(instant, local)

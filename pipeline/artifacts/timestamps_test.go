@@ -1,6 +1,7 @@
 package artifacts
 
 import (
+	"slices"
 	"strconv"
 	"testing"
 	"time"
@@ -58,5 +59,14 @@ func TestLatestTimestampAcrossFiles(t *testing.T) {
 		if got != c.want {
 			t.Errorf("naive %s:\n got %q\nwant %q", c.naive, got, c.want)
 		}
+	}
+}
+
+// A tree whose timestamps all lack a zone has no instant to compare them with: its latest is given as written.
+func TestLatestTimestampWithoutAnyZone(t *testing.T) {
+	facts := factsFor(t, map[string]string{"a.csv": "time,tokens_s\n2025-11-10 12:00:00,50.1\n2025-11-10 12:01:00,51.3\n"})
+	want := "latest timestamp written in any file: 2025-11-10 12:01:00, as written (no time zone given)"
+	if got := facts["timestamp:a.csv"]; got.Text != want || !slices.Equal(got.Sources, []string{"a.csv"}) {
+		t.Errorf("timestamp fact %+v,\nwant text %q from a.csv", got, want)
 	}
 }
