@@ -98,15 +98,18 @@ func BuildFacts(inv *Inventory) *FactsReport {
 		for _, part := range splitTests(fam.table) {
 			fam.view(part).addFacts(&facts)
 		}
+		facts.addTableInsights(fam.pattern, fam.sources(), fam.kind, fam.table)
 	}
 	for i := range inv.Files {
-		for _, t := range inv.Files[i].tables {
+		f := &inv.Files[i]
+		for _, t := range f.tables {
 			if families.absorbs(t) {
 				continue
 			}
 			for _, part := range splitTests(t) {
-				newTableView(&inv.Files[i], part).addFacts(&facts)
+				newTableView(f, part).addFacts(&facts)
 			}
+			facts.addTableInsights(f.Path, nil, f.Kind, t)
 		}
 	}
 	facts.addFailureRollups(inv.Files)

@@ -270,13 +270,19 @@ func (fam *family) pooled() bool {
 func (fam *family) view(t *table) *tableView {
 	v := newTableView(&FileFacts{Path: fam.pattern, Kind: fam.kind}, t)
 	v.comparesOnly = !fam.pooled()
-	v.sources = []string{fam.pattern}
+	v.sources = fam.sources()
+	return v
+}
+
+// sources is the family's pattern, then its member files.
+func (fam *family) sources() []string {
+	sources := []string{fam.pattern}
 	for _, m := range fam.members {
-		if !slices.Contains(v.sources, m.file.Path) {
-			v.sources = append(v.sources, m.file.Path)
+		if !slices.Contains(sources, m.file.Path) {
+			sources = append(sources, m.file.Path)
 		}
 	}
-	return v
+	return sources
 }
 
 // absorbs reports whether a table's one record, a successful one, is a row of a pooled family's table, which

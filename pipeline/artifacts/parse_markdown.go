@@ -21,6 +21,7 @@ func parseMarkdown(text string) (FileFacts, error) {
 			headings = append(headings, headingText(line))
 		case i+1 < len(lines) && strings.Contains(line, "|") && isDelimiterRow(lines[i+1]):
 			t, used := readPipeTable(lines[i:], fmt.Sprintf("table%d", len(tables)+1), budget)
+			t.caption = captionAbove(lines[:i], fenced)
 			tables = append(tables, t)
 			i += used - 1
 		}
@@ -32,6 +33,23 @@ func parseMarkdown(text string) (FileFacts, error) {
 	f.Headings = headings
 	f.Lines, f.Words = countLinesAndWords(text)
 	return f, nil
+}
+
+// captionAbove is the nearest line of text above a table, within a few blank lines: a sentence or heading
+// that often names what the table measures and in which unit ("Decode speed in tokens/s").
+func captionAbove(lines []string, fenced []bool) string {
+	for i, blank := len(lines)-1, 0; i >= 0 && blank <= 2; i-- {
+		line := strings.TrimSpace(lines[i])
+		switch {
+		case line == "":
+			blank++
+		case fenced[i] || strings.HasPrefix(line, "|"):
+			return ""
+		default:
+			return strings.TrimSpace(strings.TrimLeft(line, "#>*_ "))
+		}
+	}
+	return ""
 }
 
 // fencedLines marks the lines of code fences, the fence lines included. A fence closes at the next line of

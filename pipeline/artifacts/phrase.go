@@ -66,3 +66,41 @@ func roundForText(x float64) float64 {
 	}
 	return r
 }
+
+// fixed prints x with the digits after the decimal point its source writes, at most two from 1 upwards and
+// four significant ones below, and records the printed value.
+func (p *phrase) fixed(x float64, decimals int) string {
+	text := formatAt(x, min(decimals, readableDecimals(x)))
+	r, _ := strconv.ParseFloat(text, 64)
+	p.numbers = append(p.numbers, r)
+	return text
+}
+
+// percent prints a relative change in per cent, signed, to one decimal: "+19.4 %", "-75.0 %".
+func (p *phrase) percent(change float64) string {
+	text := p.fixed(100*change, 1) + " %"
+	if !strings.HasPrefix(text, "-") {
+		return "+" + text
+	}
+	return text
+}
+
+// times prints a ratio to two decimals: "1.97×".
+func (p *phrase) times(ratio float64) string { return p.fixed(ratio, 2) + "×" }
+
+// pValue prints a p-value as writeWelch does: three significant digits, and "p < 0.001" below that.
+func (p *phrase) pValue(x float64) string {
+	if x < 0.001 {
+		return "p < " + p.num(0.001)
+	}
+	return "p = " + p.num(x)
+}
+
+// readableDecimals is the most digits after the point worth printing: two from 1 upwards, four significant ones
+// below.
+func readableDecimals(x float64) int {
+	if math.Abs(x) >= 1 || x == 0 {
+		return 2
+	}
+	return 3 - int(math.Floor(math.Log10(math.Abs(x))))
+}

@@ -1,0 +1,176 @@
+package artifacts
+
+import (
+	"math"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"chimera/pipeline/stats"
+)
+
+// cell is one table cell read as a measurement: a number with its unit and written precision, a mean with its
+// spread ("12.3 ± 0.4"), raw repetitions ("65.5 / 65.4 / 65.6"), or a missing value with its reason. Out of
+// memory is a finding, not a blank, so the reason is kept.
+type cell struct {
+	text     string    // as written, without emphasis marks and links
+	value    float64   // NaN when the cell holds no number
+	decimals int       // digits after the decimal point as written
+	unit     string    // the suffix after the number, lower case: "tok/s", "ms", "%"
+	sd       float64   // the spread after ±, NaN when none is written
+	runs     []float64 // repetitions written in the cell, nil when it holds one value
+	missing  string    // why the cell holds no number: one of the missing* reasons, "" when it holds one
+}
+
+// Reasons a cell holds no number.
+const (
+	missingEmpty        = "empty"
+	missingNotAvailable = "not available"
+	missingOutOfMemory  = "out of memory"
+	missingKilled       = "killed"
+	missingFailed       = "failed"
+	missingSkipped      = "skipped"
+	missingText         = "text"
+)
+
+var missingWords = map[string]string{
+	"": missingEmpty, "-": missingNotAvailable, "--": missingNotAvailable, "—": missingNotAvailable,
+	"–": missingNotAvailable, "n/a": missingNotAvailable, "na": missingNotAvailable, "none": missingNotAvailable,
+	"null": missingNotAvailable, "nan": missingNotAvailable, "?": missingNotAvailable, "tbd": missingNotAvailable,
+	"oom": missingOutOfMemory, "out of memory": missingOutOfMemory, "cuda oom": missingOutOfMemory,
+	"killed": missingKilled, "exit 137": missingKilled, "sigkill": missingKilled,
+	"failed": missingFailed, "fail": missingFailed, "error": missingFailed, "crash": missingFailed,
+	"crashed": missingFailed, "timeout": missingFailed, "timed out": missingFailed,
+	"skip": missingSkipped, "skipped": missingSkipped,
+}
+
+var (
+	markdownLink = regexp.MustCompile(`\[([^\]]*)\]\([^)]*\)`)
+	htmlTag      = regexp.MustCompile(`<sup>[^<]*</sup>|<[^>]+>`)
+	// A unit is short and made of letters, a slash, %, × or °: "tok/s", "Tokens/s", "W", "GiB", "°C".
+	unitPattern = regexp.MustCompile(`^(?i)[a-zµ°%×/ ]{0,14}$`)
+)
+
+// parseCell reads one cell.
+func parseCell(raw string) cell {
+	text := plainCellText(raw)
+	c := cell{text: text, value: math.NaN(), sd: math.NaN()}
+	if reason, ok := missingWords[strings.ToLower(text)]; ok {
+		c.missing = reason
+		return c
+	}
+	if strings.ContainsAny(text, "→⇒") || strings.Contains(text, "->") {
+		c.missing = missingText // "86.4 → 53.8 (-38%)" compares two values: a statement, not a measurement
+		return c
+	}
+	if runs, ok := parseRuns(text); ok {
+		c.runs = runs
+		c.value = stats.Mean(runs)
+		c.decimals = decimalsOf(strings.TrimSpace(strings.Split(text, "/")[0]))
+		return c
+	}
+	mean, spread, hasSpread := strings.Cut(text, "±")
+	if hasSpread {
+		sd, ok := parseMeasurement(spread)
+		if !ok {
+			c.missing = missingText
+			return c
+		}
+		c.sd = sd.value
+	}
+	m, ok := parseMeasurement(mean)
+	if !ok {
+		c.missing = missingText
+		return c
+	}
+	c.value, c.decimals, c.unit = m.value, m.decimals, m.unit
+	if c.unit == "" && hasSpread {
+		c.unit = strings.ToLower(strings.TrimSpace(sdUnit(spread)))
+	}
+	return c
+}
+
+// plainCellText removes what decorates a value: emphasis, code marks, links (their text stays), footnote marks.
+func plainCellText(s string) string {
+	s = markdownLink.ReplaceAllString(s, "$1")
+	s = htmlTag.ReplaceAllString(s, "")
+	s = strings.ReplaceAll(s, "**", "")
+	s = strings.ReplaceAll(s, "__", " ")
+	s = strings.Trim(strings.TrimSpace(s), "*`")
+	return strings.TrimSpace(s)
+}
+
+type measurement struct {
+	value    float64
+	decimals int
+	unit     string
+}
+
+// parseMeasurement reads a number with an optional unit after it: "92.49 Tokens/s", "464.2W", "1,234", "45 %".
+func parseMeasurement(s string) (measurement, bool) {
+	digits, unit := splitUnit(strings.TrimSpace(strings.ReplaceAll(s, "−", "-")))
+	if digits == "" || !unitPattern.MatchString(unit) {
+		return measurement{}, false
+	}
+	plain, ok := withoutGrouping(digits)
+	if !ok {
+		return measurement{}, false
+	}
+	v, err := strconv.ParseFloat(plain, 64)
+	if err != nil || !isMeasurement(v) {
+		return measurement{}, false
+	}
+	return measurement{value: v, decimals: decimalsOf(plain), unit: strings.ToLower(strings.TrimSpace(unit))}, true
+}
+
+func sdUnit(spread string) string {
+	_, unit := splitUnit(strings.TrimSpace(spread))
+	return unit
+}
+
+// parseRuns reads repetitions packed in one cell, "65.50 / 65.50 / 65.50" or "[1.2, 1.3, 1.1]": two or more
+// plain numbers.
+func parseRuns(text string) ([]float64, bool) {
+	var parts []string
+	switch {
+	case strings.HasPrefix(text, "[") && strings.HasSuffix(text, "]"):
+		parts = strings.Split(text[1:len(text)-1], ",")
+	case strings.Count(text, " / ") >= 1:
+		parts = strings.Split(text, " / ")
+	default:
+		return nil, false
+	}
+	if len(parts) < 2 {
+		return nil, false
+	}
+	runs := make([]float64, 0, len(parts))
+	for _, p := range parts {
+		m, ok := parseMeasurement(p)
+		if !ok {
+			return nil, false
+		}
+		runs = append(runs, m.value)
+	}
+	return runs, true
+}
+
+// decimalsOf counts the digits after the decimal point of a number as written ("1.50e3" counts 2).
+func decimalsOf(number string) int {
+	_, fraction, found := strings.Cut(number, ".")
+	if !found {
+		return 0
+	}
+	n := 0
+	for n < len(fraction) && isDigit(fraction[n]) {
+		n++
+	}
+	return n
+}
+
+// isNumber reports whether the cell holds a value.
+func (c cell) isNumber() bool { return !math.IsNaN(c.value) }
+
+// formatAt prints x with the given digits after the decimal point: a value at the precision its source writes.
+func formatAt(x float64, decimals int) string {
+	return strconv.FormatFloat(x, 'f', decimals, 64)
+}

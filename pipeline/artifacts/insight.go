@@ -1,0 +1,264 @@
+package artifacts
+
+import (
+	"cmp"
+	"math"
+	"slices"
+	"strings"
+
+	"chimera/pipeline/stats"
+)
+
+// The insight engine follows Tang et al. (SIGMOD 2017) and QuickInsights (SIGMOD 2019): a measure broken down
+// by one dimension within a subspace (the other dimensions fixed) is a series; each insight type tests series
+// for one pattern with its own significance. Benchmark data changes two things: impact is the share of the
+// relation's rows an insight speaks for times its effect size, not a share of a sum; and noise is often stated
+// (± columns, repetitions), so significance comes from it where it exists.
+
+// insightType is one pattern. find returns at most one insight per (relation, measure, dimension): an
+// insight lists the subspaces it holds in, so one pattern is never reported once per subspace.
+type insightType struct {
+	kind string
+	find func(rel *relation, m *measure, by *dimension, series []*series) *insight
+}
+
+// insightTypes are registered in the order their facts are listed at equal score; adding a type is one file
+// and one line here.
+var insightTypes = []insightType{
+	{FactBestLevel, findBestLevel},
+	{FactEffect, findEffect},
+	{FactTrend, findTrend},
+	{FactRatio, findRatio},
+	{FactOutlier, findOutliers},
+}
+
+// insight is a pattern found, with its score parts.
+type insight struct {
+	subject      string // what it is about, "avg_ts by toolbox": part of the fact's ID
+	text         *phrase
+	value        float64
+	unit         string
+	coverage     float64 // share of the relation's rows the insight speaks for
+	effect       float64 // relative size of the effect, 0 to 1
+	significance float64 // 1 − p, or what stands for it where no p-value can be computed
+}
+
+// series is one measure along one dimension within one subspace.
+type series struct {
+	subspace string // the other dimensions' levels, "model=8B, quant=Q4_0"; "" when there are none
+	points   []point
+	rows     int
+}
+
+// point is one level of a series: the measure's values in the rows at that level.
+type point struct {
+	level    string
+	x        float64 // the level as a number, NaN when it is not one
+	mean     float64
+	sd       float64   // NaN when unknown
+	n        int       // how many values the mean is over; 0 when the source states a mean ± sd without it
+	samples  []float64 // the values, when known
+	decimals int
+	missing  string // why there is no value, when there is none
+}
+
+func (p point) ok() bool { return !math.IsNaN(p.mean) }
+
+// maxInsightsPerRelation is how many insights one relation contributes: the best scoring ones, each scoring at
+// least minInsightScore.
+const (
+	maxInsightsPerRelation = 6
+	minInsightScore        = 0.05
+)
+
+// addTableInsights reads a table as relations and adds their insights.
+func (l *factList) addTableInsights(source string, sources []string, kind string, t *table) {
+	for _, rel := range newRelation(source, sources, kind, t) {
+		l.addInsights(rel, maxInsightsPerRelation)
+	}
+}
+
+// addInsights runs every insight type over every (measure, dimension) of the relation and adds the best
+// scoring facts.
+func (l *factList) addInsights(rel *relation, maxFacts int) {
+	var found []*insight
+	var kinds []string
+	dims := rel.independentDims()
+	for _, m := range rel.measures {
+		for _, by := range dims {
+			ss := rel.seriesOf(m, by, dims)
+			if len(ss) == 0 {
+				continue
+			}
+			for _, it := range insightTypes {
+				if in := it.find(rel, m, by, ss); in != nil {
+					found, kinds = append(found, in), append(kinds, it.kind)
+				}
+			}
+		}
+	}
+	order := make([]int, len(found))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(found[b].score(), found[a].score()) })
+	for _, i := range order[:min(len(order), maxFacts)] {
+		if found[i].score() >= minInsightScore {
+			l.add(rel.fact(kinds[i], found[i]))
+		}
+	}
+}
+
+// score is impact × significance: coverage times effect size, times 1 − p.
+func (in *insight) score() float64 {
+	return in.coverage * (0.25 + 0.75*math.Min(1, in.effect)) * in.significance
+}
+
+// Insight priorities span minInsightPriority to maxInsightPriority by score, below the inventory and notes.
+const (
+	minInsightPriority = 45
+	maxInsightPriority = 92
+)
+
+func (rel *relation) fact(kind string, in *insight) Fact {
+	priority := minInsightPriority + int(math.Round(in.score()*(maxInsightPriority-minInsightPriority)))
+	if rel.markdown {
+		priority -= markdownPenalty / 5
+	}
+	f := newFact(kind, rel.source, rel.name, strings.ReplaceAll(in.subject, " ", "_"), priority, in.text, in.value, in.unit)
+	if len(rel.sources) > 0 {
+		f.Sources = slices.Clone(rel.sources)
+	}
+	return f
+}
+
+// varyingDims are the dimensions that take two or more levels.
+func (rel *relation) varyingDims() []*dimension {
+	var out []*dimension
+	for _, d := range rel.dims {
+		if distinctLevels(d.levels) >= 2 {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+func distinctLevels(levels []string) int {
+	seen := map[string]bool{}
+	for _, l := range levels {
+		if l != "" {
+			seen[l] = true
+		}
+	}
+	return len(seen)
+}
+
+// seriesOf breaks measure m down by dimension by within every subspace of the other dimensions of dims.
+func (rel *relation) seriesOf(m *measure, by *dimension, dims []*dimension) []*series {
+	others := slices.DeleteFunc(slices.Clone(dims), func(d *dimension) bool { return d == by })
+	var keys []string
+	rowsBy := map[string][]int{}
+	for row := 0; row < rel.rows; row++ {
+		if by.levels[row] == "" {
+			continue
+		}
+		key := subspaceKey(others, row)
+		if rowsBy[key] == nil {
+			keys = append(keys, key)
+		}
+		rowsBy[key] = append(rowsBy[key], row)
+	}
+	var out []*series
+	for _, key := range keys {
+		if s := newSeries(key, m, by, rowsBy[key]); s != nil {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func subspaceKey(dims []*dimension, row int) string {
+	parts := make([]string, 0, len(dims))
+	for _, d := range dims {
+		parts = append(parts, d.name+"="+d.levels[row])
+	}
+	return strings.Join(parts, ", ")
+}
+
+// newSeries gathers the rows of one subspace by level; nil when fewer than two levels hold a value or a reason.
+func newSeries(subspace string, m *measure, by *dimension, rows []int) *series {
+	s := &series{subspace: subspace, rows: len(rows)}
+	index := map[string]int{}
+	var cellsAt [][]cell
+	for _, row := range rows {
+		level := by.levels[row]
+		i, seen := index[level]
+		if !seen {
+			i = len(s.points)
+			index[level] = i
+			s.points = append(s.points, point{level: level, x: by.values[row]})
+			cellsAt = append(cellsAt, nil)
+		}
+		cellsAt[i] = append(cellsAt[i], m.cells[row])
+	}
+	for i := range s.points {
+		s.points[i].summarize(cellsAt[i])
+	}
+	if by.ordered {
+		slices.SortStableFunc(s.points, func(a, b point) int { return cmp.Compare(a.x, b.x) })
+	}
+	if s.valued() < 2 && len(s.points) < 2 {
+		return nil
+	}
+	return s
+}
+
+// summarize sets a point's mean and spread from its cells: repetitions written as rows or inside a cell give
+// samples; a single mean ± sd gives the sd with n unknown; a single value gives neither.
+func (p *point) summarize(cells []cell) {
+	p.mean, p.sd = math.NaN(), math.NaN()
+	var values []float64
+	for _, c := range cells {
+		if c.isNumber() {
+			values = append(values, c.value)
+			p.decimals = max(p.decimals, c.decimals)
+		} else if p.missing == "" && c.missing != missingEmpty && c.missing != missingText {
+			p.missing = c.missing
+		}
+	}
+	switch {
+	case len(values) == 0:
+		return
+	case len(values) > 1:
+		p.samples = values
+	case cells[0].runs != nil:
+		p.samples = cells[0].runs
+	}
+	if p.samples != nil {
+		sum := stats.Summarize(p.samples)
+		p.mean, p.sd, p.n = stats.Mean(values), sum.SD, len(p.samples)
+		return
+	}
+	p.mean, p.n = values[0], 1
+	for _, c := range cells {
+		if !math.IsNaN(c.sd) {
+			p.sd, p.n = c.sd, 0
+		}
+	}
+}
+
+// valued counts the points that hold a value.
+func (s *series) valued() int {
+	n := 0
+	for _, p := range s.points {
+		if p.ok() {
+			n++
+		}
+	}
+	return n
+}
+
+// valuedPoints returns the points that hold a value.
+func (s *series) valuedPoints() []point {
+	return slices.DeleteFunc(slices.Clone(s.points), func(p point) bool { return !p.ok() })
+}

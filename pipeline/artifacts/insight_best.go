@@ -1,0 +1,105 @@
+package artifacts
+
+import (
+	"cmp"
+	"math"
+	"slices"
+)
+
+// FactBestLevel: the best and worst level of a dimension, and whether the best one's lead over the runner-up
+// is beyond the noise the source states.
+const FactBestLevel = "best_level"
+
+func findBestLevel(rel *relation, m *measure, by *dimension, ss []*series) *insight {
+	ranked := rankSeries(ss, m.direction)
+	if len(ranked) == 0 {
+		return nil
+	}
+	detail := ranked[0]
+	best, runner, worst := detail.points[0], detail.points[1], detail.points[len(detail.points)-1]
+	c := compare(runner, best)
+	in := &insight{subject: m.name + " by " + by.name, text: &phrase{}, value: best.mean, unit: m.unit,
+		coverage: coverage(rel, ss), effect: math.Abs(c.change), significance: c.significance()}
+	p := in.text
+	p.printf("%s by %s%s: ", measureLabel(m), by.name, within(detail.s.subspace))
+	if c.testable && !c.beyondNoise() {
+		p.printf("no measurable difference between the top two, %s %s and %s %s (%s, ", best.level,
+			writeValue(p, best, m.unit), runner.level, writeValue(p, runner, m.unit), p.percent(c.change))
+		c.writeTest(p)
+		p.printf(")")
+	} else {
+		p.printf("%s %s %s, %s over %s %s (", extremeWord(m.direction, true), best.level, writeValue(p, best, m.unit), p.percent(c.change),
+			runner.level, writeValue(p, runner, m.unit))
+		c.writeTest(p)
+		p.printf(")")
+	}
+	if len(detail.points) > 2 {
+		p.printf("; %s %s %s (%s apart)", extremeWord(m.direction, false), worst.level, writeValue(p, worst, m.unit),
+			p.times(ratioOf(best, worst, m.direction)))
+	}
+	writeWins(p, ranked, len(ss))
+	return in
+}
+
+// rankedSeries holds a series' valued points ordered best first.
+type rankedSeries struct {
+	s      *series
+	points []point
+}
+
+// rankSeries orders each series' valued points best first, keeping the series with two or more.
+func rankSeries(ss []*series, direction int) []rankedSeries {
+	var out []rankedSeries
+	for _, s := range ss {
+		pts := s.valuedPoints()
+		if len(pts) < 2 {
+			continue
+		}
+		slices.SortStableFunc(pts, func(a, b point) int {
+			if direction < 0 {
+				return cmp.Compare(a.mean, b.mean)
+			}
+			return cmp.Compare(b.mean, a.mean)
+		})
+		out = append(out, rankedSeries{s, pts})
+	}
+	return out
+}
+
+// ratioOf is how many times better a is than b: a/b for rates, b/a for times.
+func ratioOf(a, b point, direction int) float64 {
+	if direction < 0 {
+		return b.mean / a.mean
+	}
+	return a.mean / b.mean
+}
+
+// writeWins says, over several subspaces, how often each subspace's best level is the same one.
+func writeWins(p *phrase, ranked []rankedSeries, total int) {
+	if len(ranked) < 2 {
+		return
+	}
+	wins := map[string]int{}
+	top := ranked[0].points[0].level
+	for _, r := range ranked {
+		wins[r.points[0].level]++
+		if wins[r.points[0].level] > wins[top] {
+			top = r.points[0].level
+		}
+	}
+	p.printf("; %s is first in %s of %s subspaces", top, p.count(wins[top]), p.count(total))
+}
+
+// extremeWord names the first or last of a ranking: best and worst where the measure has a better direction,
+// highest and lowest where it has none.
+func extremeWord(direction int, first bool) string {
+	switch {
+	case direction != 0 && first:
+		return "best"
+	case direction != 0:
+		return "worst"
+	case first:
+		return "highest"
+	}
+	return "lowest"
+}

@@ -1,0 +1,126 @@
+package artifacts
+
+import (
+	"math"
+	"regexp"
+	"slices"
+
+	"chimera/pipeline/stats"
+)
+
+// FactEffect: a two-level factor's effect, paired over the cells where the other dimensions match: one
+// comparison with its test, or, over several cells, a sign count with its binomial p.
+const FactEffect = "effect"
+
+// maxListedCells bounds how many matched cells an effect lists one by one.
+const maxListedCells = 6
+
+// referenceLevel matches the level a comparison is made against: the baseline, the setting turned off.
+var referenceLevel = regexp.MustCompile(`(?i)^(baseline|before|off|disabled|no|false|cpu|old|default|stock|base)\b`)
+
+type matchedCell struct {
+	subspace string
+	a, b     point
+	c        comparison
+}
+
+func findEffect(rel *relation, m *measure, by *dimension, ss []*series) *insight {
+	a, b, ok := twoLevels(by)
+	if !ok {
+		return nil
+	}
+	cells := matchCells(ss, a, b)
+	if len(cells) == 0 {
+		return nil
+	}
+	in := &insight{subject: m.name + " by " + by.name, text: &phrase{}, unit: "%", coverage: coverage(rel, ss)}
+	p := in.text
+	p.printf("%s %s vs %s: %s ", by.name, b, a, measureLabel(m))
+	if len(cells) == 1 {
+		writeOneCell(p, cells[0], m)
+		in.value, in.effect, in.significance = 100*cells[0].c.change, math.Abs(cells[0].c.change), cells[0].c.significance()
+		return in
+	}
+	changes := make([]float64, len(cells))
+	for i, cell := range cells {
+		changes[i] = cell.c.change
+	}
+	mean := stats.Mean(changes)
+	higher := 0
+	for _, x := range changes {
+		if x > 0 {
+			higher++
+		}
+	}
+	sign := stats.SignTest(higher, len(cells))
+	p.printf("%s on average (%s to %s), higher in %s of %s matched cells (sign test %s, %s)", p.percent(mean),
+		p.percent(slices.Min(changes)), p.percent(slices.Max(changes)), p.count(higher), p.count(len(cells)),
+		p.pValue(sign), verdictWord(sign < 0.05))
+	writeCells(p, cells, m)
+	in.value, in.effect, in.significance = 100*mean, math.Abs(mean), 1-sign
+	return in
+}
+
+// twoLevels returns a dimension's two levels, reference first; false when it has another number of levels.
+func twoLevels(by *dimension) (a, b string, ok bool) {
+	var levels []string
+	for _, l := range by.levels {
+		if l != "" && !slices.Contains(levels, l) {
+			levels = append(levels, l)
+		}
+	}
+	if len(levels) != 2 {
+		return "", "", false
+	}
+	a, b = levels[0], levels[1]
+	switch {
+	case referenceLevel.MatchString(b) && !referenceLevel.MatchString(a):
+		a, b = b, a
+	case by.ordered && parseCell(b).value < parseCell(a).value:
+		a, b = b, a
+	}
+	return a, b, true
+}
+
+// matchCells pairs the two levels within each subspace where both hold a value.
+func matchCells(ss []*series, a, b string) []matchedCell {
+	var out []matchedCell
+	for _, s := range ss {
+		pa, okA := s.pointAt(a)
+		pb, okB := s.pointAt(b)
+		if okA && okB && pa.ok() && pb.ok() && pa.mean != 0 {
+			out = append(out, matchedCell{s.subspace, pa, pb, compare(pa, pb)})
+		}
+	}
+	return out
+}
+
+func (s *series) pointAt(level string) (point, bool) {
+	for _, p := range s.points {
+		if p.level == level {
+			return p, true
+		}
+	}
+	return point{}, false
+}
+
+func writeOneCell(p *phrase, cell matchedCell, m *measure) {
+	p.printf("%s → %s, %s (", writeValue(p, cell.a, m.unit), writeValue(p, cell.b, m.unit), p.percent(cell.c.change))
+	cell.c.writeTest(p)
+	p.printf(")%s", within(cell.subspace))
+}
+
+// writeCells lists the matched cells one by one while they are few.
+func writeCells(p *phrase, cells []matchedCell, m *measure) {
+	if len(cells) > maxListedCells {
+		return
+	}
+	for i, cell := range cells {
+		sep := ", "
+		if i == 0 {
+			sep = ": "
+		}
+		p.printf("%s%s %s → %s (%s)", sep, cell.subspace, p.fixed(cell.a.mean, cell.a.decimals),
+			p.fixed(cell.b.mean, cell.b.decimals), p.percent(cell.c.change))
+	}
+}

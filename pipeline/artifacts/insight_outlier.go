@@ -1,0 +1,50 @@
+package artifacts
+
+import (
+	"math"
+
+	"chimera/pipeline/stats"
+)
+
+// FactOutlier: a repetition far from the others of its configuration, by robust z (distance from the median
+// in scaled MADs), which one wild value cannot inflate as it inflates an sd.
+const FactOutlier = "outlier"
+
+// Outliers need at least minOutlierSamples repetitions and a robust z of at least outlierZ (Iglewicz and
+// Hoaglin's cut-off).
+const (
+	minOutlierSamples = 4
+	outlierZ          = 3.5
+)
+
+func findOutliers(rel *relation, m *measure, by *dimension, ss []*series) *insight {
+	in := &insight{subject: m.name + " by " + by.name, text: &phrase{}, unit: m.unit, coverage: coverage(rel, ss)}
+	p := in.text
+	found := 0
+	for _, s := range ss {
+		for _, pt := range s.points {
+			if len(pt.samples) < minOutlierSamples {
+				continue
+			}
+			for i, z := range stats.RobustZ(pt.samples) {
+				if math.Abs(z) < outlierZ || math.IsInf(z, 0) {
+					continue
+				}
+				if found == 0 {
+					p.printf("%s: outlying repetitions by robust z (|z| ≥ %s)", measureLabel(m), p.fixed(outlierZ, 1))
+				}
+				med := stats.Median(pt.samples)
+				p.printf("; %s%s: %s against a median of %s (z = %s, cv %s %%)", pt.level, within(s.subspace),
+					p.fixed(pt.samples[i], pt.decimals), p.fixed(med, pt.decimals), p.fixed(z, 1),
+					p.fixed(100*stats.CV(pt.samples), 1))
+				found++
+				in.effect = math.Max(in.effect, math.Abs(pt.samples[i]/med-1))
+			}
+		}
+	}
+	if found == 0 {
+		return nil
+	}
+	in.value, in.significance = float64(found), 0.9
+	return in
+}

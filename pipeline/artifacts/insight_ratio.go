@@ -1,0 +1,108 @@
+package artifacts
+
+import (
+	"math"
+	"slices"
+)
+
+// FactRatio: how many times the best level of a dimension is each other level, when the ratio holds across
+// the other dimensions ("Q4_0 about 2× F16 on every device"): the geometric mean over the matched cells and
+// its range.
+const FactRatio = "ratio"
+
+// maxListedRatios bounds how many levels a ratio names.
+const maxListedRatios = 4
+
+func findRatio(rel *relation, m *measure, by *dimension, ss []*series) *insight {
+	ranked := rankSeries(ss, m.direction)
+	if len(ranked) < 2 {
+		return nil
+	}
+	ref := mostFrequentBest(ranked)
+	in := &insight{subject: m.name + " by " + by.name, text: &phrase{}, unit: "×", coverage: coverage(rel, ss),
+		significance: 1}
+	p := in.text
+	p.printf("%s by %s across %s matched cells: %s is", measureLabel(m), by.name, p.count(len(ranked)), ref)
+	listed := 0
+	for _, level := range levelsOf(ranked) {
+		if level == ref || listed == maxListedRatios {
+			continue
+		}
+		ratios := ratiosAgainst(ranked, ref, level, m.direction)
+		if len(ratios) < 2 {
+			continue
+		}
+		mean := geometricMean(ratios)
+		sep := " "
+		if listed > 0 {
+			sep = "; "
+		}
+		p.printf("%s%s %s (%s–%s over %s cells)", sep, p.times(mean), level, p.times(slices.Min(ratios)),
+			p.times(slices.Max(ratios)), p.count(len(ratios)))
+		in.effect = math.Max(in.effect, math.Abs(mean-1))
+		in.significance = math.Min(in.significance, consistency(ratios))
+		listed++
+	}
+	if listed == 0 {
+		return nil
+	}
+	in.value = in.effect + 1
+	return in
+}
+
+// mostFrequentBest is the level that is best in the most series.
+func mostFrequentBest(ranked []rankedSeries) string {
+	wins := map[string]int{}
+	best := ranked[0].points[0].level
+	for _, r := range ranked {
+		wins[r.points[0].level]++
+		if wins[r.points[0].level] > wins[best] {
+			best = r.points[0].level
+		}
+	}
+	return best
+}
+
+func levelsOf(ranked []rankedSeries) []string {
+	var levels []string
+	for _, r := range ranked {
+		for _, pt := range r.points {
+			if !slices.Contains(levels, pt.level) {
+				levels = append(levels, pt.level)
+			}
+		}
+	}
+	return levels
+}
+
+// ratiosAgainst is, per series holding both, how many times better ref is than level.
+func ratiosAgainst(ranked []rankedSeries, ref, level string, direction int) []float64 {
+	var out []float64
+	for _, r := range ranked {
+		a, okA := r.s.pointAt(ref)
+		b, okB := r.s.pointAt(level)
+		if okA && okB && a.ok() && b.ok() && a.mean > 0 && b.mean > 0 {
+			out = append(out, ratioOf(a, b, direction))
+		}
+	}
+	return out
+}
+
+func geometricMean(xs []float64) float64 {
+	sum := 0.0
+	for _, x := range xs {
+		sum += math.Log(x)
+	}
+	return math.Exp(sum / float64(len(xs)))
+}
+
+// consistency stands for significance: how tightly the ratios agree, 1 when they are equal, falling as the
+// range widens against the mean's distance from 1.
+func consistency(ratios []float64) float64 {
+	spread := slices.Max(ratios) - slices.Min(ratios)
+	distance := math.Abs(geometricMean(ratios) - 1)
+	if distance == 0 {
+		return 0
+	}
+	return math.Max(0, 1-spread/(2*distance))
+}

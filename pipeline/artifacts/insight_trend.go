@@ -1,0 +1,133 @@
+package artifacts
+
+import (
+	"math"
+
+	"chimera/pipeline/stats"
+)
+
+// FactTrend: a measure rising or falling along an ordered dimension (layers offloaded, context depth, batch,
+// threads, concurrency), by Kendall's τ per series, with where the curve stops: a peak inside the range, or a
+// step against the trend that is beyond the noise.
+const FactTrend = "trend"
+
+// maxListedSeries bounds how many series a trend lists one by one.
+const maxListedSeries = 10
+
+// minTrendPoints is the fewest levels a trend is computed over.
+const minTrendPoints = 3
+
+type trendSeries struct {
+	s      *series
+	points []point
+	k      stats.KendallResult
+}
+
+func findTrend(rel *relation, m *measure, by *dimension, ss []*series) *insight {
+	if !by.ordered {
+		return nil
+	}
+	var trends []trendSeries
+	for _, s := range ss {
+		pts := s.valuedPoints()
+		if len(pts) < minTrendPoints {
+			continue
+		}
+		xs, ys := make([]float64, len(pts)), make([]float64, len(pts))
+		for i, pt := range pts {
+			xs[i], ys[i] = pt.x, pt.mean
+		}
+		if k := stats.Kendall(xs, ys); !math.IsNaN(k.Tau) {
+			trends = append(trends, trendSeries{s, pts, k})
+		}
+	}
+	if len(trends) == 0 {
+		return nil
+	}
+	falling := 0
+	for _, t := range trends {
+		if t.k.Tau < 0 {
+			falling++
+		}
+	}
+	rising := len(trends) - falling
+	direction, count := "rises", rising
+	if falling > rising {
+		direction, count = "falls", falling
+	}
+	in := &insight{subject: m.name + " along " + by.name, text: &phrase{}, unit: m.unit, coverage: coverage(rel, ss)}
+	p := in.text
+	p.printf("%s %s with %s", measureLabel(m), direction, by.name)
+	if len(trends) == 1 {
+		p.printf(" (Kendall τ = %s, %s)", p.fixed(trends[0].k.Tau, 2), p.pValue(trends[0].k.P))
+		in.significance = 1 - trends[0].k.P
+	} else {
+		sign := stats.SignTest(count, len(trends))
+		p.printf(" in %s of %s series (sign test %s)", p.count(count), p.count(len(trends)), p.pValue(sign))
+		in.significance = 1 - sign
+	}
+	in.effect = writeTrendSeries(p, trends, m)
+	in.value = in.effect * 100
+	writeBreaks(p, trends, m, direction == "falls")
+	return in
+}
+
+// writeTrendSeries lists each series' first and last level with the change between them; it returns the
+// largest relative change.
+func writeTrendSeries(p *phrase, trends []trendSeries, m *measure) float64 {
+	largest := 0.0
+	for i, t := range trends {
+		first, last := t.points[0], t.points[len(t.points)-1]
+		change := last.mean/first.mean - 1
+		largest = math.Max(largest, math.Abs(change))
+		if i >= maxListedSeries {
+			continue
+		}
+		sep := "; "
+		if i == 0 {
+			sep = ": "
+		}
+		label := t.s.subspace
+		if label != "" {
+			label += " "
+		}
+		p.printf("%s%s%s %s → %s %s (%s)", sep, label, first.level, p.fixed(first.mean, first.decimals), last.level,
+			p.fixed(last.mean, last.decimals), p.percent(change))
+	}
+	if len(trends) > maxListedSeries {
+		p.printf("; and %s more", p.count(len(trends)-maxListedSeries))
+	}
+	return largest
+}
+
+// writeBreaks names, in each series, a peak inside the range and the steps that go against the overall trend
+// beyond the noise (or by more than breakShare where no noise is stated).
+func writeBreaks(p *phrase, trends []trendSeries, m *measure, falling bool) {
+	for _, t := range trends {
+		for i := 1; i < len(t.points); i++ {
+			prev, cur := t.points[i-1], t.points[i]
+			c := compare(prev, cur)
+			against := falling && c.change > 0 || !falling && c.change < 0
+			if !against || !breakIsReal(c) {
+				continue
+			}
+			p.printf("; against the trend%s: %s %s → %s %s (%s", within(t.s.subspace), prev.level,
+				p.fixed(prev.mean, prev.decimals), cur.level, p.fixed(cur.mean, cur.decimals), p.percent(c.change))
+			if c.testable {
+				p.printf(", ")
+				c.writeTest(p)
+			}
+			p.printf(")")
+		}
+	}
+}
+
+// breakShare is the smallest step against a trend that counts where the source states no noise.
+const breakShare = 0.05
+
+func breakIsReal(c comparison) bool {
+	if c.testable {
+		return c.beyondNoise()
+	}
+	return math.Abs(c.change) > breakShare
+}

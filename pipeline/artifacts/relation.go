@@ -1,0 +1,374 @@
+package artifacts
+
+import (
+	"math"
+	"slices"
+	"strings"
+
+	"chimera/pipeline/stats"
+)
+
+// relation is a table read for insight: every row a configuration, every column a dimension (a setting or a
+// category that tells configurations apart) or a measure (a quantity with a unit and a better direction).
+// Identifiers (run ids, timestamps, commits) and free text take part in neither.
+type relation struct {
+	source   string   // the file, or a family's pattern
+	sources  []string // the files whose rows it holds
+	name     string   // the table's place in its file
+	caption  string
+	markdown bool // restated in a document rather than measured into a data file
+	rows     int
+	dims     []*dimension
+	measures []*measure
+}
+
+// dimension is a column whose values name configurations: levels in row order.
+type dimension struct {
+	name    string
+	levels  []string  // per row, "" where unknown
+	values  []float64 // per row, the level as a number, NaN where it is not one
+	ordered bool      // every known level is a number, so the levels have an order a trend can follow
+}
+
+// measure is a column of measurements.
+type measure struct {
+	name      string
+	unit      string
+	direction int // +1 when higher is better, −1 when lower is, 0 when the name and unit do not say
+	cells     []cell
+}
+
+// Column kinds, decided by name and content (see classifyColumn).
+type columnKind int
+
+const (
+	kindIgnored columnKind = iota
+	kindDimension
+	kindMeasure
+	kindSpread  // a standard deviation of another column: stddev_ts beside avg_ts
+	kindSamples // the repetitions behind another column: samples_ts beside avg_ts
+)
+
+// newRelation reads a table: it classifies its columns, attaches spreads and samples to the measures they
+// describe, lets blank cells of a grouped table's dimensions inherit the level above, and unpivots headers
+// that hold levels ("FlashAttn OFF | FlashAttn ON", "tg128 | pp512", baseline.x beside candidate.x) into a
+// dimension. It returns the relations the table holds: the table itself, and one more per unpivoted group.
+func newRelation(source string, sources []string, kind string, t *table) []*relation {
+	records := t.succeeded()
+	rel := &relation{source: source, sources: sources, name: t.name, caption: t.caption,
+		markdown: kind == KindMarkdown || kind == KindText, rows: len(records)}
+	cells := make([][]cell, len(t.columns))
+	for col := range t.columns {
+		cells[col] = make([]cell, len(records))
+		for row, r := range records {
+			cells[col][row] = parseCell(r.cells[col])
+		}
+	}
+	kinds := make([]columnKind, len(t.columns))
+	for col, name := range t.columns {
+		kinds[col] = classifyColumn(name, cells[col])
+	}
+	for col, name := range t.columns {
+		switch kinds[col] {
+		case kindDimension:
+			rel.dims = append(rel.dims, newDimension(name, cells[col]))
+		case kindMeasure:
+			rel.measures = append(rel.measures, rel.newMeasure(name, unitOf(t, col), cells[col]))
+		}
+	}
+	attachSpreads(rel, t.columns, kinds, cells)
+	rel.dropRestatedMeasures()
+	if rel.markdown {
+		rel.fillDown()
+	}
+	return append([]*relation{rel}, rel.unpivot()...)
+}
+
+func newDimension(name string, cells []cell) *dimension {
+	d := &dimension{name: name, levels: make([]string, len(cells)), values: make([]float64, len(cells)), ordered: true}
+	for i, c := range cells {
+		d.levels[i], d.values[i] = c.text, c.value
+		if c.missing == missingEmpty {
+			d.levels[i] = ""
+		}
+		if d.levels[i] != "" && !c.isNumber() {
+			d.ordered = false
+		}
+	}
+	return d
+}
+
+func (rel *relation) newMeasure(name, unit string, cells []cell) *measure {
+	m := &measure{name: name, cells: cells, unit: unit}
+	if m.unit == "" {
+		m.unit = commonUnit(cells)
+	}
+	if m.unit == "" {
+		m.unit = unitInText(rel.caption)
+	}
+	m.direction = directionOf(name + " " + m.unit)
+	if m.direction == 0 {
+		m.direction = directionOf(rel.caption)
+	}
+	return m
+}
+
+// fillDown gives a blank dimension cell the level above it, as grouped tables write a model once for the rows
+// of its quantisations.
+func (rel *relation) fillDown() {
+	for _, d := range rel.dims {
+		for i := 1; i < len(d.levels); i++ {
+			if d.levels[i] == "" && d.levels[i-1] != "" {
+				d.levels[i], d.values[i] = d.levels[i-1], d.values[i-1]
+			}
+		}
+	}
+}
+
+// classifyColumn decides a column's kind from its name first (an identifier, a setting, a spread) and then
+// from its cells: mostly numbers is a measure, short repeated words a dimension, long or unique text nothing.
+func classifyColumn(name string, cells []cell) columnKind {
+	norm := normalizeColumn(name)
+	if identifierName(norm) {
+		return kindIgnored
+	}
+	numbers, texts, runs, longText := 0, 0, 0, 0
+	for _, c := range cells {
+		switch {
+		case c.runs != nil:
+			runs++
+		case c.isNumber():
+			numbers++
+		case c.missing == missingText:
+			texts++
+			if len([]rune(c.text)) > 40 {
+				longText++
+			}
+		}
+	}
+	switch {
+	case runs > 0 && runs >= numbers && spreadStem(norm, samplesMarks) != "":
+		return kindSamples
+	case numbers+runs > 0 && numbers+runs >= texts:
+		return numericKind(norm)
+	case texts == 0 || 2*longText > texts:
+		return kindIgnored
+	}
+	return kindDimension
+}
+
+func numericKind(norm string) columnKind {
+	switch {
+	case settingName(norm):
+		return kindDimension
+	case spreadStem(norm, spreadMarks) != "":
+		return kindSpread
+	}
+	return kindMeasure
+}
+
+// identifierName recognises columns that identify a row rather than describe it.
+func identifierName(norm string) bool {
+	last := norm[strings.LastIndexByte(norm, '_')+1:]
+	return norm == "" || identifierNames[norm] || identifierNames[last] && last != "time"
+}
+
+var identifierNames = setOf("id", "uuid", "run_id", "timestamp", "date", "datetime", "time", "created_at",
+	"started_at", "finished_at", "commit", "build_commit", "sha", "hash", "seed", "url", "link", "path", "file",
+	"filename", "idx", "index", "no", "row", "gen_text", "prompt", "text", "response", "output_text", "error_msg",
+	"error_message", "message", "notes", "note", "comment", "data_link", "plot_link", "gpu_info", "cpu_info")
+
+// settingName recognises the settings a benchmark varies on purpose: they are dimensions even though they are
+// numbers, and ordered ones, so a trend can follow them.
+func settingName(norm string) bool {
+	return settingNames[norm] || settingNames[strings.TrimPrefix(norm, "n_")] || settingNames[strings.TrimPrefix(norm, "num_")]
+}
+
+var settingNames = setOf("ngl", "gpu_layers", "n_gpu_layers", "num_gpu", "gpu", "ctx", "ctx_size", "context",
+	"context_length", "context_size", "depth", "starting_depth", "ending_context", "kv_depth", "batch",
+	"batch_size", "ubatch", "ubatch_size", "threads", "thread", "threads_batch", "concurrency", "max_concurrency",
+	"concurrent_requests", "parallel", "prompt", "gen", "prompt_len", "prompt_length", "input_len", "output_len",
+	"input_length", "output_length", "max_tokens", "predict", "temperature", "temp", "top_k", "top_p", "gpus",
+	"gpu_count", "tp", "tensor_parallel", "power_limit", "seq_len", "sequence_length", "request_rate", "c",
+	"tokens", "tokens_generated", "size", "params", "model_size", "model_params", "model_n_params", "agents", "workers", "clients", "users", "qps")
+
+// Words that mark a column as the spread or the samples of another: stddev_ts describes avg_ts.
+var (
+	spreadMarks  = setOf("stddev", "std", "sd", "stdev", "std_dev", "stderr")
+	samplesMarks = setOf("samples", "runs", "values")
+	statWords    = setOf("avg", "mean", "median", "average", "p50")
+)
+
+// spreadStem is what a spread or samples column describes: its name without the marking word ("ts" for
+// stddev_ts); "" when no word of the set marks it.
+func spreadStem(norm string, words map[string]bool) string {
+	parts := strings.Split(norm, "_")
+	for i, p := range parts {
+		if words[p] {
+			return strings.Join(slices.Delete(slices.Clone(parts), i, i+1), "_")
+		}
+	}
+	return ""
+}
+
+// attachSpreads gives each measure the sd of its stddev column and the repetitions of its samples column.
+func attachSpreads(rel *relation, columns []string, kinds []columnKind, cells [][]cell) {
+	for col, kind := range kinds {
+		var words map[string]bool
+		switch kind {
+		case kindSpread:
+			words = spreadMarks
+		case kindSamples:
+			words = samplesMarks
+		default:
+			continue
+		}
+		m := rel.measureWithStem(spreadStem(normalizeColumn(columns[col]), words))
+		if m == nil {
+			continue
+		}
+		for row, c := range cells[col] {
+			if kind == kindSpread {
+				m.cells[row].sd = c.value
+			} else {
+				m.cells[row].runs = c.runs
+			}
+		}
+	}
+}
+
+// measureWithStem finds the measure a spread describes: the one whose name, without a mean's word, is stem.
+func (rel *relation) measureWithStem(stem string) *measure {
+	for _, m := range rel.measures {
+		norm := normalizeColumn(m.name)
+		if norm == stem || spreadStem(norm, statWords) == stem {
+			return m
+		}
+	}
+	return nil
+}
+
+// unitOf is a column's unit from the export's units row or its header: "TTFT (ms)", "Mem [MB]", "tok/s".
+func unitOf(t *table, col int) string {
+	if t.units != nil && t.units[col] != "" {
+		return strings.ToLower(t.units[col])
+	}
+	return unitInText(t.columns[col])
+}
+
+// commonUnit is the unit most cells of a column write after their numbers.
+func commonUnit(cells []cell) string {
+	counts := map[string]int{}
+	best := ""
+	for _, c := range cells {
+		if c.unit != "" {
+			counts[c.unit]++
+			if counts[c.unit] > counts[best] {
+				best = c.unit
+			}
+		}
+	}
+	return best
+}
+
+// unitWords are the units recognised in headers and captions, longest first so that "tokens/s" wins over "s".
+var unitWords = []string{"tokens/s", "tokens per second", "tok/s", "t/s", "tokens/sec", "tps", "ms", "µs", "us",
+	"gib", "mib", "gb", "mb", "°c", "w", "s", "%", "×"}
+
+// unitInText finds a unit named in a header or caption: in brackets ("TTFT (ms)"), or as a word of its own.
+func unitInText(text string) string {
+	lower := strings.ToLower(text)
+	if open := strings.LastIndexAny(lower, "(["); open >= 0 {
+		if close := strings.IndexAny(lower[open:], ")]"); close > 0 {
+			if u := strings.TrimSpace(lower[open+1 : open+close]); slices.Contains(unitWords, u) {
+				return canonicalUnit(u)
+			}
+		}
+	}
+	for _, u := range unitWords {
+		if len(u) > 2 && containsWord(lower, u) {
+			return canonicalUnit(u)
+		}
+	}
+	return ""
+}
+
+func canonicalUnit(u string) string {
+	switch u {
+	case "tokens/s", "tokens per second", "tok/s", "tokens/sec", "tps":
+		return "tok/s"
+	}
+	return u
+}
+
+// containsWord reports whether word occurs in text between non-letters.
+func containsWord(text, word string) bool {
+	for i := 0; ; {
+		j := strings.Index(text[i:], word)
+		if j < 0 {
+			return false
+		}
+		start, end := i+j, i+j+len(word)
+		if (start == 0 || !isLetter(text[start-1])) && (end == len(text) || !isLetter(text[end])) {
+			return true
+		}
+		i = start + 1
+	}
+}
+
+func isLetter(c byte) bool { return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' }
+
+// directionOf says which way a quantity named by text improves: +1 for rates and speedups, −1 for times,
+// latencies, memory, power and errors, 0 when text names neither.
+func directionOf(text string) int {
+	norm := "_" + normalizeColumn(strings.ReplaceAll(text, "/", " per ")) + "_"
+	if hasAnySuffix(strings.Fields(norm)[0], "_s_", "_ms_", "_us_", "_ns_", "_sec_", "_seconds_") && !strings.Contains(norm, "_per_") {
+		return -1 // a time: load_s, ttft_ms
+	}
+	for _, w := range lowerIsBetter {
+		if strings.Contains(norm, "_"+w+"_") {
+			return -1
+		}
+	}
+	for _, w := range higherIsBetterWords {
+		if strings.Contains(norm, "_"+w+"_") {
+			return 1
+		}
+	}
+	return 0
+}
+
+var (
+	// Checked first: "time per token" is a time even though it names a token rate's parts.
+	lowerIsBetter = []string{"ttft", "tbt", "itl", "tpot", "latency", "latencies", "ms", "duration", "time", "elapsed",
+		"memory", "mem", "vram", "mb", "gb", "gib", "mib", "power", "watts", "w", "energy", "joules", "errors",
+		"error", "error_rate", "temp"}
+	higherIsBetterWords = []string{"t_per_s", "tok_per_s", "tokens_per_s", "tokens_per_second", "token_per_s",
+		"tps", "throughput", "rate", "speed", "speedup", "efficiency", "gain", "goodput", "qps", "score",
+		"accuracy", "ts", "tokens_per_sec"}
+)
+
+// dropRestatedMeasures removes a measure that another one earlier in the table fixes exactly, row for row, in
+// order or in reverse: avg_ns beside avg_ts, a duration beside its rate over a fixed count. Its insights would
+// restate the first one's.
+func (rel *relation) dropRestatedMeasures() {
+	kept := rel.measures[:0]
+	for _, m := range rel.measures {
+		if !slices.ContainsFunc(kept, func(k *measure) bool { return restates(k, m) }) {
+			kept = append(kept, m)
+		}
+	}
+	rel.measures = kept
+}
+
+// restates reports whether two measures rank every row they share identically or exactly reversed.
+func restates(a, b *measure) bool {
+	var xs, ys []float64
+	for i := range a.cells {
+		if a.cells[i].isNumber() && b.cells[i].isNumber() {
+			xs, ys = append(xs, a.cells[i].value), append(ys, b.cells[i].value)
+		}
+	}
+	k := stats.Kendall(xs, ys)
+	return len(xs) >= minTrendPoints && math.Abs(k.Tau) == 1
+}

@@ -1,0 +1,43 @@
+package artifacts
+
+import (
+	"cmp"
+	"slices"
+)
+
+// A benchmark's settings are often tied to each other: n_prompt is 2048 exactly when the series is prefill, an
+// ending context is the starting depth plus the tokens of the test, a model comes with its own ubatch. A
+// dimension that others determine adds no subspace of its own, and a breakdown by it would credit it with what
+// its determinants do.
+
+// independentDims are the varying dimensions that the others do not determine. Taken from the fewest levels
+// up, a dimension is kept unless those kept already determine it; then a kept one that another single kept one
+// determines is confounded with it and dropped.
+func (rel *relation) independentDims() []*dimension {
+	varying := slices.Clone(rel.varyingDims())
+	slices.SortStableFunc(varying, func(a, b *dimension) int {
+		return cmp.Compare(distinctLevels(a.levels), distinctLevels(b.levels))
+	})
+	var kept []*dimension
+	for _, d := range varying {
+		if len(kept) == 0 || !determines(kept, d, rel.rows) {
+			kept = append(kept, d)
+		}
+	}
+	return slices.DeleteFunc(slices.Clone(kept), func(d *dimension) bool {
+		return slices.ContainsFunc(kept, func(e *dimension) bool { return e != d && determines([]*dimension{e}, d, rel.rows) })
+	})
+}
+
+// determines reports whether the levels of keys fix the level of d in every row.
+func determines(keys []*dimension, d *dimension, rows int) bool {
+	seen := map[string]string{}
+	for row := 0; row < rows; row++ {
+		key := subspaceKey(keys, row)
+		if level, ok := seen[key]; ok && level != d.levels[row] {
+			return false
+		}
+		seen[key] = d.levels[row]
+	}
+	return true
+}
