@@ -20,6 +20,7 @@ type cell struct {
 	sd       float64   // the spread after ±, NaN when none is written
 	runs     []float64 // repetitions written in the cell, nil when it holds one value
 	missing  string    // why the cell holds no number: one of the missing* reasons, "" when it holds one
+	link     bool      // the cell was a markdown link; text is the link's text
 }
 
 // Reasons a cell holds no number.
@@ -31,6 +32,7 @@ const (
 	missingFailed       = "failed"
 	missingSkipped      = "skipped"
 	missingText         = "text"
+	missingStatement    = "statement" // "86.4 → 53.8 (-38%)", "29.2 -> 38.1 (Max 38.1)": values compared, not one measured
 )
 
 var missingWords = map[string]string{
@@ -54,13 +56,13 @@ var (
 // parseCell reads one cell.
 func parseCell(raw string) cell {
 	text := plainCellText(raw)
-	c := cell{text: text, value: math.NaN(), sd: math.NaN()}
+	c := cell{text: text, value: math.NaN(), sd: math.NaN(), link: markdownLink.MatchString(raw)}
 	if reason, ok := missingWords[strings.ToLower(text)]; ok {
 		c.missing = reason
 		return c
 	}
 	if strings.ContainsAny(text, "→⇒") || strings.Contains(text, "->") {
-		c.missing = missingText // "86.4 → 53.8 (-38%)" compares two values: a statement, not a measurement
+		c.missing = missingStatement
 		return c
 	}
 	if runs, ok := parseRuns(text); ok {

@@ -20,16 +20,19 @@ import (
 type insightType struct {
 	kind string
 	find func(rel *relation, m *measure, by *dimension, series []*series) *insight
+	// withinCells marks a type that looks inside each configuration, whatever the breakdown: it runs once per
+	// measure.
+	withinCells bool
 }
 
 // insightTypes are registered in the order their facts are listed at equal score; adding a type is one file
 // and one line here.
 var insightTypes = []insightType{
-	{FactBestLevel, findBestLevel},
-	{FactEffect, findEffect},
-	{FactTrend, findTrend},
-	{FactRatio, findRatio},
-	{FactOutlier, findOutliers},
+	{FactBestLevel, findBestLevel, false},
+	{FactEffect, findEffect, false},
+	{FactTrend, findTrend, false},
+	{FactRatio, findRatio, false},
+	{FactOutlier, findOutliers, true},
 }
 
 // insight is a pattern found, with its score parts.
@@ -67,7 +70,7 @@ func (p point) ok() bool { return !math.IsNaN(p.mean) }
 // maxInsightsPerRelation is how many insights one relation contributes: the best scoring ones, each scoring at
 // least minInsightScore.
 const (
-	maxInsightsPerRelation = 6
+	maxInsightsPerRelation = 8
 	minInsightScore        = 0.05
 )
 
@@ -85,12 +88,15 @@ func (l *factList) addInsights(rel *relation, maxFacts int) {
 	var kinds []string
 	dims := rel.independentDims()
 	for _, m := range rel.measures {
-		for _, by := range dims {
+		for i, by := range dims {
 			ss := rel.seriesOf(m, by, dims)
 			if len(ss) == 0 {
 				continue
 			}
 			for _, it := range insightTypes {
+				if it.withinCells && i > 0 {
+					continue
+				}
 				if in := it.find(rel, m, by, ss); in != nil {
 					found, kinds = append(found, in), append(kinds, it.kind)
 				}
@@ -126,6 +132,9 @@ func (rel *relation) fact(kind string, in *insight) Fact {
 		priority -= markdownPenalty / 5
 	}
 	f := newFact(kind, rel.source, rel.name, strings.ReplaceAll(in.subject, " ", "_"), priority, in.text, in.value, in.unit)
+	if title := rel.title(); title != "" {
+		f.Text = title + ": " + f.Text
+	}
 	if len(rel.sources) > 0 {
 		f.Sources = slices.Clone(rel.sources)
 	}
@@ -261,4 +270,16 @@ func (s *series) valued() int {
 // valuedPoints returns the points that hold a value.
 func (s *series) valuedPoints() []point {
 	return slices.DeleteFunc(slices.Clone(s.points), func(p point) bool { return !p.ok() })
+}
+
+// maxTitleLength bounds the caption that names a relation in its facts: a heading ("DeepSeek R1 14b"), not a
+// paragraph.
+const maxTitleLength = 60
+
+// title is the relation's caption when it is short enough to be a title; its digits are names, not quantities.
+func (rel *relation) title() string {
+	if len([]rune(rel.caption)) > maxTitleLength {
+		return ""
+	}
+	return rel.caption
 }

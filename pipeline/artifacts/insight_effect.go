@@ -1,6 +1,7 @@
 package artifacts
 
 import (
+	"cmp"
 	"math"
 	"regexp"
 	"slices"
@@ -110,17 +111,31 @@ func writeOneCell(p *phrase, cell matchedCell, m *measure) {
 	p.printf(")%s", within(cell.subspace))
 }
 
-// writeCells lists the matched cells one by one while they are few.
+// writeCells lists the matched cells one by one: all of them while they are few, else those whose own test
+// puts them beyond noise, largest change first.
 func writeCells(p *phrase, cells []matchedCell, m *measure) {
+	listed := cells
 	if len(cells) > maxListedCells {
-		return
+		listed = slices.DeleteFunc(slices.Clone(cells), func(c matchedCell) bool { return !c.c.beyondNoise() })
+		slices.SortStableFunc(listed, func(a, b matchedCell) int {
+			return cmp.Compare(math.Abs(b.c.change), math.Abs(a.c.change))
+		})
+		listed = listed[:min(len(listed), maxListedCells)]
+		if len(listed) > 0 {
+			p.printf("; beyond noise in their own cell")
+		}
 	}
-	for i, cell := range cells {
+	for i, cell := range listed {
 		sep := ", "
 		if i == 0 {
 			sep = ": "
 		}
-		p.printf("%s%s %s → %s (%s)", sep, cell.subspace, p.fixed(cell.a.mean, cell.a.decimals),
+		p.printf("%s%s %s → %s (%s", sep, cell.subspace, p.fixed(cell.a.mean, cell.a.decimals),
 			p.fixed(cell.b.mean, cell.b.decimals), p.percent(cell.c.change))
+		if cell.c.testable {
+			p.printf(", ")
+			cell.c.writeTest(p)
+		}
+		p.printf(")")
 	}
 }

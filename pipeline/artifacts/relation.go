@@ -77,11 +77,14 @@ func newRelation(source string, sources []string, kind string, t *table) []*rela
 		}
 	}
 	attachSpreads(rel, t.columns, kinds, cells)
-	rel.dropRestatedMeasures()
 	if rel.markdown {
 		rel.fillDown()
 	}
-	return append([]*relation{rel}, rel.unpivot()...)
+	relations := append([]*relation{rel}, rel.unpivot()...)
+	for _, r := range relations {
+		r.dropRestatedMeasures()
+	}
+	return relations
 }
 
 func newDimension(name string, cells []cell) *dimension {
@@ -129,12 +132,14 @@ func (rel *relation) fillDown() {
 // from its cells: mostly numbers is a measure, short repeated words a dimension, long or unique text nothing.
 func classifyColumn(name string, cells []cell) columnKind {
 	norm := normalizeColumn(name)
-	if identifierName(norm) {
+	if identifierName(norm) || linksToDetails(cells) {
 		return kindIgnored
 	}
-	numbers, texts, runs, longText := 0, 0, 0, 0
+	numbers, texts, runs, longText, statements := 0, 0, 0, 0, 0
 	for _, c := range cells {
 		switch {
+		case c.missing == missingStatement:
+			statements++
 		case c.runs != nil:
 			runs++
 		case c.isNumber():
@@ -147,6 +152,8 @@ func classifyColumn(name string, cells []cell) columnKind {
 		}
 	}
 	switch {
+	case statements > 0 && statements >= numbers+texts:
+		return kindIgnored
 	case runs > 0 && runs >= numbers && spreadStem(norm, samplesMarks) != "":
 		return kindSamples
 	case numbers+runs > 0 && numbers+runs >= texts:
@@ -165,6 +172,18 @@ func numericKind(norm string) columnKind {
 		return kindSpread
 	}
 	return kindMeasure
+}
+
+// linksToDetails recognises a column of links that all read the same ("Graph", "data"): they point to each
+// row's details and tell the rows apart by their targets alone.
+func linksToDetails(cells []cell) bool {
+	texts := map[string]bool{}
+	for _, c := range cells {
+		if c.link {
+			texts[c.text] = true
+		}
+	}
+	return len(texts) == 1
 }
 
 // identifierName recognises columns that identify a row rather than describe it.
@@ -348,9 +367,9 @@ var (
 		"accuracy", "ts", "tokens_per_sec"}
 )
 
-// dropRestatedMeasures removes a measure that another one earlier in the table fixes exactly, row for row, in
-// order or in reverse: avg_ns beside avg_ts, a duration beside its rate over a fixed count. Its insights would
-// restate the first one's.
+// dropRestatedMeasures removes a measure that another one earlier in the table restates: the same quantity in
+// another unit (avg_ns beside avg_ts, ttft_ms beside ttft_s), which ranks every row the same way or exactly the
+// reverse. Its insights would restate the first one's.
 func (rel *relation) dropRestatedMeasures() {
 	kept := rel.measures[:0]
 	for _, m := range rel.measures {
@@ -361,14 +380,27 @@ func (rel *relation) dropRestatedMeasures() {
 	rel.measures = kept
 }
 
-// restates reports whether two measures rank every row they share identically or exactly reversed.
 func restates(a, b *measure) bool {
+	if withoutUnitWord(a.name) != withoutUnitWord(b.name) {
+		return false
+	}
 	var xs, ys []float64
 	for i := range a.cells {
 		if a.cells[i].isNumber() && b.cells[i].isNumber() {
 			xs, ys = append(xs, a.cells[i].value), append(ys, b.cells[i].value)
 		}
 	}
-	k := stats.Kendall(xs, ys)
-	return len(xs) >= minTrendPoints && math.Abs(k.Tau) == 1
+	return len(xs) >= 2 && math.Abs(stats.Kendall(xs, ys).Tau) == 1
 }
+
+// withoutUnitWord is a column's name without its last word when that word is a unit: avg_ts and avg_ns are
+// both "avg".
+func withoutUnitWord(name string) string {
+	norm := normalizeColumn(name)
+	if i := strings.LastIndexByte(norm, '_'); i > 0 && unitSuffixes[norm[i+1:]] {
+		return norm[:i]
+	}
+	return norm
+}
+
+var unitSuffixes = setOf("ts", "ns", "us", "ms", "s", "sec", "tps", "tok_s", "t_s")
