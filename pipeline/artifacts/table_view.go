@@ -1,6 +1,7 @@
 package artifacts
 
 import (
+	"fmt"
 	"math"
 	"slices"
 	"strings"
@@ -35,33 +36,66 @@ func newTableView(f *FileFacts, t *table) *tableView {
 	return v
 }
 
+// tableAnalysis is one kind of fact finding, named for the note that says it failed.
+type tableAnalysis struct {
+	name     string
+	analyse  func(*tableView, *factList)
+	compares bool
+}
+
 // tableAnalyses are the analyses every table goes through, each in a file of its own, in the order their facts
 // are listed. The comparing ones also run on the table of a family whose members keep facts of their own (see
 // family.pooled); the others would only restate those.
-var tableAnalyses = []struct {
-	analyse  func(*tableView, *factList)
-	compares bool
-}{
-	{(*tableView).addMetricSummaries, false},
-	{(*tableView).addConcurrency, true},
-	{(*tableView).addGroupMeans, true},
-	{(*tableView).addBestConfig, false},
-	{(*tableView).addParamEffects, false},
-	{(*tableView).addColdStarts, false},
-	{(*tableView).addTimeShares, false},
-	{(*tableView).addFailures, false},
-	{(*tableView).addCompletion, false},
-	{(*tableView).addNoInput, false},
-	{(*tableView).addSpeedups, false},
-	{(*tableView).addKernelTimes, false},
+var tableAnalyses = []tableAnalysis{
+	{"metric summaries", (*tableView).addMetricSummaries, false},
+	{"concurrency", (*tableView).addConcurrency, true},
+	{"group means", (*tableView).addGroupMeans, true},
+	{"best config", (*tableView).addBestConfig, false},
+	{"parameter effects", (*tableView).addParamEffects, false},
+	{"cold starts", (*tableView).addColdStarts, false},
+	{"time shares", (*tableView).addTimeShares, false},
+	{"failures", (*tableView).addFailures, false},
+	{"completion", (*tableView).addCompletion, false},
+	{"no input", (*tableView).addNoInput, false},
+	{"speedups", (*tableView).addSpeedups, false},
+	{"kernel times", (*tableView).addKernelTimes, false},
 }
 
 func (v *tableView) addFacts(l *factList) {
 	for _, a := range tableAnalyses {
 		if a.compares || !v.comparesOnly {
-			a.analyse(v, l)
+			v.run(a, l)
 		}
 	}
+}
+
+// run adds the facts of one analysis of the table. A panic is a bug of that analysis on this table's data: it
+// costs only that analysis's facts about this table, half-made ones included, which a note replaces.
+func (v *tableView) run(a tableAnalysis, l *factList) {
+	var found factList
+	defer func() {
+		if r := recover(); r != nil {
+			l.add(v.analysisFailure(a.name, r))
+			return
+		}
+		*l = append(*l, found...)
+	}()
+	a.analyse(v, &found)
+}
+
+func (v *tableView) analysisFailure(analysis string, panicValue any) Fact {
+	var p phrase
+	p.printf("the %s analysis failed on %s and gave no facts: %s", analysis, v.tableLabel(),
+		p.quote(fmt.Sprint(panicValue)))
+	return v.fact(FactNote, -1, "failed:"+analysis, priorityNote, &p, 0, "")
+}
+
+// tableLabel names the table within its file for a note: "table2", or "the table" of a CSV or JSONL file.
+func (v *tableView) tableLabel() string {
+	if v.t.name == "" {
+		return "the table"
+	}
+	return v.t.name
 }
 
 // fact makes a fact about this table's file, ranked lower when the file is markdown, and about its test when
