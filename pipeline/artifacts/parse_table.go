@@ -204,7 +204,7 @@ var failureChecks = []struct {
 	reason func(column, cell string) string
 }{
 	{ // error, error_message, compilation.error: any text that is not a "no error" placeholder
-		column: failureColumn("error", "errors", "exception", "error_message"),
+		column: failureColumn("error", "errors", "exception", "error_message", "error_msg"),
 		failed: func(c string) bool { return !noError[strings.TrimSpace(c)] },
 		reason: func(_, cell string) string { return cell },
 	},
@@ -212,6 +212,11 @@ var failureChecks = []struct {
 		column: failureColumn("status", "state", "outcome", "result"),
 		failed: failureWord.MatchString,
 		reason: func(_, cell string) string { return cell },
+	},
+	{ // error_code, exit_code: anything but zero, after the error text that says more
+		column: failureColumn("error_code", "exit_code", "return_code", "returncode"),
+		failed: func(c string) bool { return !noError[strings.TrimSpace(c)] },
+		reason: func(column, cell string) string { return column + "=" + cell },
 	},
 	{ // success, ok, passed, compilation.success: a false flag
 		column: failureColumn("success", "succeeded", "ok", "passed"),
