@@ -1,0 +1,78 @@
+package artifacts
+
+import (
+	"math"
+	"slices"
+	"testing"
+)
+
+func TestParseCellReadsValueUnitPrecisionAndReason(t *testing.T) {
+	nan := math.NaN()
+	tests := []struct {
+		raw      string
+		value    float64
+		decimals int
+		unit     string
+		sd       float64
+		runs     []float64
+		missing  string
+	}{
+		{"92.49 Tokens/s", 92.49, 2, "tokens/s", nan, nil, ""},
+		{"464.2W", 464.2, 1, "w", nan, nil, ""},
+		{"**254.0**", 254.0, 1, "", nan, nil, ""},
+		{"1,234", 1234, 0, "", nan, nil, ""},
+		{"12.3 ± 0.4", 12.3, 1, "", 0.4, nil, ""},
+		{"12.3 ± 0.4 ms", 12.3, 1, "ms", 0.4, nil, ""}, // the unit written after the spread is the mean's
+		// (65.5 + 65.4 + 65.6) / 3 = 196.5 / 3 = 65.5, written with one decimal
+		{"65.5 / 65.4 / 65.6", 65.5, 1, "", nan, []float64{65.5, 65.4, 65.6}, ""},
+		{"[1,2,3]", 2, 0, "", nan, []float64{1, 2, 3}, ""}, // (1 + 2 + 3) / 3 = 2
+		{"OOM", nan, 0, "", nan, nil, missingOutOfMemory},
+		{"CUDA OOM", nan, 0, "", nan, nil, missingOutOfMemory},
+		{"exit 137", nan, 0, "", nan, nil, missingKilled},
+		{"timeout", nan, 0, "", nan, nil, missingFailed},
+		{"n/a", nan, 0, "", nan, nil, missingNotAvailable},
+		{"", nan, 0, "", nan, nil, missingEmpty},
+		{"Llama 3 8B", nan, 0, "", nan, nil, missingText},
+	}
+	for _, tt := range tests {
+		c := parseCell(tt.raw)
+		if !sameFloat(c.value, tt.value) || c.decimals != tt.decimals || c.unit != tt.unit || !sameFloat(c.sd, tt.sd) ||
+			!slices.Equal(c.runs, tt.runs) || c.missing != tt.missing {
+			t.Errorf("parseCell(%q) = value %v, decimals %d, unit %q, sd %v, runs %v, missing %q; want %v, %d, %q, %v, %v, %q",
+				tt.raw, c.value, c.decimals, c.unit, c.sd, c.runs, c.missing, tt.value, tt.decimals, tt.unit, tt.sd, tt.runs, tt.missing)
+		}
+	}
+}
+
+func TestParseCellReadsAComparisonOfTwoValuesAsNoMeasurement(t *testing.T) {
+	for _, raw := range []string{"86.4 → 53.8 (-38%)", "29.2 -> 38.1"} {
+		if c := parseCell(raw); c.isNumber() || c.missing == "" || c.missing == missingEmpty {
+			t.Errorf("parseCell(%q) = value %v, missing %q; want no value and a reason other than empty", raw, c.value, c.missing)
+		}
+	}
+}
+
+func TestFormatAtKeepsTheSourcePrecision(t *testing.T) {
+	tests := []struct {
+		x        float64
+		decimals int
+		want     string
+	}{
+		{254.0, 1, "254.0"},
+		{255.14, 2, "255.14"},
+		{3, 0, "3"},
+	}
+	for _, tt := range tests {
+		if got := formatAt(tt.x, tt.decimals); got != tt.want {
+			t.Errorf("formatAt(%v, %d) = %q, want %q", tt.x, tt.decimals, got, tt.want)
+		}
+	}
+}
+
+// sameFloat compares floats to a relative 1e-9, NaN equal to NaN.
+func sameFloat(a, b float64) bool {
+	if math.IsNaN(a) || math.IsNaN(b) {
+		return math.IsNaN(a) && math.IsNaN(b)
+	}
+	return math.Abs(a-b) <= 1e-9*math.Max(1, math.Abs(b))
+}

@@ -1,0 +1,78 @@
+package artifacts
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestFindTrend(t *testing.T) {
+	tests := []struct {
+		name    string
+		columns []string
+		rows    [][]string
+		by      string
+		want    []string
+		notWant string
+	}{
+		{
+			// τ = 1 over four levels; exact p: only the identity and the reversal reach |S| = 6 of 4! = 24
+			// orderings, 2 / 24 = 0.0833. 40 / 10 − 1 = +300.0 %. The rows come unsorted.
+			name:    "a rise along layers offloaded",
+			columns: []string{"n_gpu_layers", "avg_ts"},
+			rows:    [][]string{{"20", "30"}, {"0", "10"}, {"30", "40"}, {"10", "20"}},
+			by:      "n_gpu_layers",
+			want:    []string{"avg_ts rises with n_gpu_layers (Kendall τ = 1.00, p = 0.0833): 0 10 → 30 40 (+300.0 %)"},
+			notWant: "against the trend",
+		},
+		{
+			// y = 100, 80, 90, 60, 50: S = −4 − 1 − 2 − 1 = −8, τ = −8 / 10 = −0.80. Exact p: |S| ≥ 8 means at most
+			// one inversion or at least nine, 1 + 4 + 4 + 1 = 10 of 5! = 120 orderings, 0.0833.
+			// 80 → 90 is +12.5 %, against the fall and above the 5 % that counts without stated noise.
+			name:    "a fall with a step against it",
+			columns: []string{"depth", "avg_ts"},
+			rows:    [][]string{{"0", "100"}, {"512", "80"}, {"1024", "90"}, {"2048", "60"}, {"4096", "50"}},
+			by:      "depth",
+			want: []string{"avg_ts falls with depth (Kendall τ = -0.80, p = 0.0833)", "0 100 → 4096 50 (-50.0 %)",
+				"; against the trend: 512 80 → 1024 90 (+12.5 %)"},
+		},
+		{
+			// 80 → 82 is +2.5 %: within the 5 % that counts as noise when none is stated.
+			name:    "a small step against the fall is no break",
+			columns: []string{"depth", "avg_ts"},
+			rows:    [][]string{{"0", "100"}, {"512", "80"}, {"1024", "82"}, {"2048", "60"}, {"4096", "50"}},
+			by:      "depth",
+			want:    []string{"avg_ts falls with depth"},
+			notWant: "against the trend",
+		},
+		{
+			// three series all rising: sign test 3 of 3, p = 2 · (1/2)³ = 0.25.
+			name:    "a rise in every series",
+			columns: []string{"model", "threads", "avg_ts"},
+			rows: [][]string{{"a", "1", "1"}, {"a", "2", "2"}, {"a", "4", "3"}, {"b", "1", "2"}, {"b", "2", "3"},
+				{"b", "4", "5"}, {"c", "1", "1"}, {"c", "2", "4"}, {"c", "4", "6"}},
+			by:   "threads",
+			want: []string{"avg_ts rises with threads in 3 of 3 series (sign test p = 0.25)"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rel := newRelation("r", nil, KindCSV, tableOf(tt.columns, tt.rows...))[0]
+			in := findIn(t, rel, findTrend, "avg_ts", tt.by)
+			if in == nil {
+				t.Fatal("no insight")
+			}
+			assertInOrder(t, in.text.String(), tt.want)
+			if tt.notWant != "" && strings.Contains(in.text.String(), tt.notWant) {
+				t.Errorf("text %q holds %q", in.text.String(), tt.notWant)
+			}
+		})
+	}
+}
+
+func TestFindTrendNeedsAnOrderedDimension(t *testing.T) {
+	rel := newRelation("r", nil, KindCSV, tableOf([]string{"toolbox", "avg_ts"},
+		[]string{"a", "1"}, []string{"b", "2"}, []string{"c", "3"}))[0]
+	if in := findIn(t, rel, findTrend, "avg_ts", "toolbox"); in != nil {
+		t.Errorf("trend along unordered levels: %q", in.text.String())
+	}
+}

@@ -1,0 +1,108 @@
+package artifacts
+
+import (
+	"slices"
+	"testing"
+)
+
+func TestNewRelationUnpivotsOnOffHeadersIntoTheSetting(t *testing.T) {
+	tb := tableOf([]string{"model", "FlashAttn OFF", "FlashAttn ON"},
+		[]string{"llama", "100.5", "120.5"},
+		[]string{"qwen", "50.0", "65.0"})
+	rels := newRelation("r.md", nil, KindMarkdown, tb)
+	if len(rels) != 2 {
+		t.Fatalf("got %d relations, want the table and its unpivoted group", len(rels))
+	}
+	if got := measureNames(rels[0]); len(got) != 0 {
+		t.Errorf("the wide relation keeps measures %v, want them moved to the long one", got)
+	}
+	long := rels[1]
+	if long.rows != 4 {
+		t.Errorf("long rows = %d, want 2 rows × 2 levels = 4", long.rows)
+	}
+	fa := long.dimNamed("FlashAttn")
+	if fa == nil {
+		t.Fatalf("long dimensions = %v, want FlashAttn among them", dimNames(long.dims))
+	}
+	if want := []string{"OFF", "OFF", "ON", "ON"}; !slices.Equal(fa.levels, want) {
+		t.Errorf("FlashAttn levels = %q, want %q", fa.levels, want)
+	}
+	if want := []string{"llama", "qwen", "llama", "qwen"}; !slices.Equal(long.dimNamed("model").levels, want) {
+		t.Errorf("model levels = %q, want %q", long.dimNamed("model").levels, want)
+	}
+	var values []float64
+	for _, c := range long.measures[0].cells {
+		values = append(values, c.value)
+	}
+	if want := []float64{100.5, 50.0, 120.5, 65.0}; !slices.Equal(values, want) {
+		t.Errorf("values = %v, want %v (each row once per level, in column order)", values, want)
+	}
+}
+
+func TestNewRelationUnpivotsTestHeaders(t *testing.T) {
+	tb := tableOf([]string{"model", "tg 512", "pp 1024"},
+		[]string{"llama", "10", "100"},
+		[]string{"qwen", "20", "200"})
+	rels := newRelation("r.md", nil, KindMarkdown, tb)
+	if len(rels) != 2 {
+		t.Fatalf("got %d relations, want 2", len(rels))
+	}
+	long := rels[1]
+	level := long.dims[len(long.dims)-1]
+	if want := []string{"tg512", "tg512", "pp1024", "pp1024"}; !slices.Equal(level.levels, want) {
+		t.Errorf("%s levels = %q, want %q", level.name, level.levels, want)
+	}
+}
+
+func TestSplitHeader(t *testing.T) {
+	tests := []struct {
+		header      string
+		base, level string
+		switchLevel bool
+		ok          bool
+	}{
+		{"FlashAttn ON", "FlashAttn", "ON", true, true},
+		{"tg 512", "", "tg512", false, true},
+		{"8B Q4_K_M", "", "8B Q4_K_M", false, true},
+		{"tok/s pp512", "tok/s", "pp512", false, true},
+		{"avg_ts", "", "", false, false},
+	}
+	for _, tt := range tests {
+		h, ok := splitHeader(tt.header)
+		if ok != tt.ok || h.base != tt.base || h.level != tt.level || h.switchLevel != tt.switchLevel {
+			t.Errorf("splitHeader(%q) = %+v, %v; want base %q, level %q, switch %v, %v",
+				tt.header, h, ok, tt.base, tt.level, tt.switchLevel, tt.ok)
+		}
+	}
+}
+
+func TestNewRelationUnpivotsJSONSidesIntoASideDimension(t *testing.T) {
+	tb := tableOf([]string{"prompt_len", "baseline.tps", "baseline.ttft_ms", "candidate.tps", "candidate.ttft_ms"},
+		[]string{"128", "50.0", "200", "60.0", "150"},
+		[]string{"1024", "45.0", "900", "58.0", "600"})
+	rels := newRelation("r.json", nil, KindJSON, tb)
+	if len(rels) != 2 {
+		t.Fatalf("got %d relations, want the table and its sides", len(rels))
+	}
+	long := rels[1]
+	side := long.dimNamed("side")
+	if side == nil {
+		t.Fatalf("dimensions = %v, want side among them", dimNames(long.dims))
+	}
+	if want := []string{"baseline", "baseline", "candidate", "candidate"}; !slices.Equal(side.levels, want) {
+		t.Errorf("side levels = %q, want %q", side.levels, want)
+	}
+	if got, want := measureNames(long), []string{"tps", "ttft_ms"}; !slices.Equal(got, want) {
+		t.Fatalf("measures = %v, want %v", got, want)
+	}
+	var ttft []float64
+	for _, c := range long.measureNamed("ttft_ms").cells {
+		ttft = append(ttft, c.value)
+	}
+	if want := []float64{200, 900, 150, 600}; !slices.Equal(ttft, want) {
+		t.Errorf("ttft_ms = %v, want %v", ttft, want)
+	}
+	if d := long.measureNamed("ttft_ms").direction; d != -1 {
+		t.Errorf("ttft_ms direction = %d, want −1 carried from the sides' columns", d)
+	}
+}
