@@ -109,9 +109,10 @@ type measurement struct {
 }
 
 // parseMeasurement reads a number with an optional unit after it: "92.49 Tokens/s", "464.2W", "1,234", "45 %".
+// "8B" is a model's size in parameters, a name rather than a measurement.
 func parseMeasurement(s string) (measurement, bool) {
 	digits, unit := splitUnit(strings.TrimSpace(strings.ReplaceAll(s, "−", "-")))
-	if digits == "" || !unitPattern.MatchString(unit) {
+	if digits == "" || !unitPattern.MatchString(unit) || strings.EqualFold(unit, "b") {
 		return measurement{}, false
 	}
 	plain, ok := withoutGrouping(digits)

@@ -86,14 +86,6 @@ func writeValue(p *phrase, pt point, unit string) string {
 	return text
 }
 
-// better reports whether a beats b in the measure's direction (higher when the direction is unknown).
-func better(a, b float64, direction int) bool {
-	if direction < 0 {
-		return a < b
-	}
-	return a > b
-}
-
 // measureLabel names a measure with its unit: "avg_ts (t/s)".
 func measureLabel(m *measure) string {
 	if m.unit == "" || normalizeColumn(m.name) == normalizeColumn(m.unit) || unitInText(m.name) == m.unit {

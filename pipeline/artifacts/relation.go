@@ -132,7 +132,7 @@ func (rel *relation) fillDown() {
 // from its cells: mostly numbers is a measure, short repeated words a dimension, long or unique text nothing.
 func classifyColumn(name string, cells []cell) columnKind {
 	norm := normalizeColumn(name)
-	if identifierName(norm) || linksToDetails(cells) {
+	if !settingName(norm) && (identifierName(norm) || linksToDetails(cells)) {
 		return kindIgnored
 	}
 	numbers, texts, runs, longText, statements := 0, 0, 0, 0, 0
@@ -390,7 +390,7 @@ func restates(a, b *measure) bool {
 			xs, ys = append(xs, a.cells[i].value), append(ys, b.cells[i].value)
 		}
 	}
-	return len(xs) >= 2 && math.Abs(stats.Kendall(xs, ys).Tau) == 1
+	return math.Abs(stats.Kendall(xs, ys).Tau) == 1 // NaN, never 1, below three rows
 }
 
 // withoutUnitWord is a column's name without its last word when that word is a unit: avg_ts and avg_ns are
