@@ -66,15 +66,19 @@ func findTrend(rel *relation, m *measure, by *dimension, ss []*series) *insight 
 		p.printf(" in %s of %s series (sign test %s)", p.count(count), p.count(len(trends)), p.pValue(sign))
 		in.significance = 1 - sign
 	}
-	in.effect = writeTrendSeries(p, trends, m)
+	in.effect = writeTrendSeries(p, trends)
 	in.value = in.effect * 100
 	writeBreaks(p, trends, m, direction == "falls")
 	return in
 }
 
-// writeTrendSeries lists each series' first and last level with the change between them; it returns the
-// largest relative change.
-func writeTrendSeries(p *phrase, trends []trendSeries, m *measure) float64 {
+// maxPathPoints is the most levels a series may have for a trend to print every one of them; a longer one
+// prints its first and last.
+const maxPathPoints = 8
+
+// writeTrendSeries lists each series: every level while they are few, else the first and last, with the change
+// from first to last; it returns the largest relative change.
+func writeTrendSeries(p *phrase, trends []trendSeries) float64 {
 	largest := 0.0
 	for i, t := range trends {
 		first, last := t.points[0], t.points[len(t.points)-1]
@@ -89,10 +93,20 @@ func writeTrendSeries(p *phrase, trends []trendSeries, m *measure) float64 {
 		}
 		label := t.s.subspace
 		if label != "" {
-			label += " "
+			label += ": "
 		}
-		p.printf("%s%s%s %s → %s %s (%s)", sep, label, first.level, p.fixed(first.mean, first.decimals), last.level,
-			p.fixed(last.mean, last.decimals), p.percent(change))
+		path := []point{first, last}
+		if len(t.points) <= maxPathPoints {
+			path = t.points
+		}
+		p.printf("%s%s", sep, label)
+		for j, pt := range path {
+			if j > 0 {
+				p.printf(" → ")
+			}
+			p.printf("%s %s", pt.level, p.fixed(pt.mean, pt.decimals))
+		}
+		p.printf(" (%s)", p.percent(change))
 	}
 	if len(trends) > maxListedSeries {
 		p.printf("; and %s more", p.count(len(trends)-maxListedSeries))
@@ -111,7 +125,7 @@ func writeBreaks(p *phrase, trends []trendSeries, m *measure, falling bool) {
 			if !against || !breakIsReal(c) {
 				continue
 			}
-			p.printf("; against the trend%s: %s %s → %s %s (%s", within(t.s.subspace), prev.level,
+			p.printf("; against the trend it %s%s: %s %s → %s %s (%s", stepWord(c.change), within(t.s.subspace), prev.level,
 				p.fixed(prev.mean, prev.decimals), cur.level, p.fixed(cur.mean, cur.decimals), p.percent(c.change))
 			if c.testable {
 				p.printf(", ")
@@ -130,4 +144,11 @@ func breakIsReal(c comparison) bool {
 		return c.beyondNoise()
 	}
 	return math.Abs(c.change) > breakShare
+}
+
+func stepWord(change float64) string {
+	if change > 0 {
+		return "rises"
+	}
+	return "falls"
 }

@@ -76,9 +76,14 @@ func (p *phrase) fixed(x float64, decimals int) string {
 	return text
 }
 
-// percent prints a relative change in per cent, signed, to one decimal: "+19.4 %", "-75.0 %".
+// percent prints a relative change in per cent, signed: to two decimals below 10 %, where a tenth of a per cent
+// is a large part of the change, to one above: "+1.38 %", "-75.0 %".
 func (p *phrase) percent(change float64) string {
-	text := p.fixed(100*change, 1) + " %"
+	decimals := 1
+	if math.Abs(math.Round(1000*change)) < 100 {
+		decimals = 2
+	}
+	text := p.fixed(100*change, decimals) + " %"
 	if !strings.HasPrefix(text, "-") {
 		return "+" + text
 	}
