@@ -15,7 +15,7 @@ func findBestLevel(rel *relation, m *measure, by *dimension, ss []*series) *insi
 	if len(ranked) == 0 {
 		return nil
 	}
-	detail := ranked[0]
+	detail := bestOfAll(ranked, m.direction)
 	best, runner, worst := detail.points[0], detail.points[1], detail.points[len(detail.points)-1]
 	c := compare(runner, best)
 	in := &insight{subject: m.name + " by " + by.name, text: &phrase{}, value: best.mean, unit: m.unit,
@@ -74,7 +74,30 @@ func ratioOf(a, b point, direction int) float64 {
 	return a.mean / b.mean
 }
 
-// writeWins says, over several subspaces, how often each subspace's best level is the same one.
+// bestOfAll is the series that holds the best value of all: where the best configuration is.
+func bestOfAll(ranked []rankedSeries, direction int) rankedSeries {
+	best := ranked[0]
+	for _, r := range ranked[1:] {
+		if beats(r.points[0].mean, best.points[0].mean, direction) {
+			best = r
+		}
+	}
+	return best
+}
+
+// beats reports whether a is better than b in the measure's direction (higher when it has none).
+func beats(a, b float64, direction int) bool {
+	if direction < 0 {
+		return a < b
+	}
+	return a > b
+}
+
+// maxListedLeaders bounds how many subspaces a ranking lists with their own leader.
+const maxListedLeaders = 6
+
+// writeWins says, over several subspaces, how often the same level leads, and while they are few, who leads
+// each one and by how much: a ranking that changes across the other settings is itself a finding.
 func writeWins(p *phrase, ranked []rankedSeries, total int) {
 	if len(ranked) < 2 {
 		return
@@ -88,6 +111,14 @@ func writeWins(p *phrase, ranked []rankedSeries, total int) {
 		}
 	}
 	p.printf("; %s is first in %s of %s subspaces", top, p.count(wins[top]), p.count(total))
+	if len(ranked) > maxListedLeaders {
+		return
+	}
+	for _, r := range ranked {
+		first, second := r.points[0], r.points[1]
+		p.printf("; at %s %s leads %s, %s vs %s (%s)", r.s.subspace, first.level, second.level,
+			p.fixed(first.mean, first.decimals), p.fixed(second.mean, second.decimals), p.percent(first.mean/second.mean-1))
+	}
 }
 
 // extremeWord names the first or last of a ranking: best and worst where the measure has a better direction,
