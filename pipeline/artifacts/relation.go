@@ -83,6 +83,7 @@ func newRelation(source string, sources []string, kind string, t *table) []*rela
 	relations := append([]*relation{rel}, rel.unpivot()...)
 	for _, r := range relations {
 		r.dropRestatedMeasures()
+		r.addEfficiency()
 	}
 	return relations
 }
