@@ -10,6 +10,7 @@ import (
 func parseMarkdown(text string) (FileFacts, error) {
 	lines := strings.Split(text, "\n")
 	var headings []string
+	var section headingPath
 	var tables []*table
 	budget := newOutputBudget(text)
 	fenced := fencedLines(lines)
@@ -19,9 +20,10 @@ func parseMarkdown(text string) (FileFacts, error) {
 		case fenced[i]:
 		case isHeading(line):
 			headings = append(headings, headingText(line))
+			section.enter(line)
 		case i+1 < len(lines) && strings.Contains(line, "|") && isDelimiterRow(lines[i+1]):
 			t, used := readPipeTable(lines[i:], fmt.Sprintf("table%d", len(tables)+1), budget)
-			t.caption = captionAbove(lines[:i], fenced)
+			t.caption, t.section = captionAbove(lines[:i], fenced), section.String()
 			tables = append(tables, t)
 			i += used - 1
 		}
@@ -33,6 +35,32 @@ func parseMarkdown(text string) (FileFacts, error) {
 	f.Headings = headings
 	f.Lines, f.Words = countLinesAndWords(text)
 	return f, nil
+}
+
+// headingPath is the chain of headings a line sits under: "Output tok/s › Lane (input=1024, output=128)".
+type headingPath []struct {
+	level int
+	text  string
+}
+
+// enter moves the path to a heading line: it closes the headings of its level and deeper, then opens it.
+func (h *headingPath) enter(line string) {
+	level := len(line) - len(strings.TrimLeft(line, "#"))
+	for len(*h) > 0 && (*h)[len(*h)-1].level >= level {
+		*h = (*h)[:len(*h)-1]
+	}
+	*h = append(*h, struct {
+		level int
+		text  string
+	}{level, headingText(line)})
+}
+
+func (h headingPath) String() string {
+	texts := make([]string, len(h))
+	for i, heading := range h {
+		texts[i] = heading.text
+	}
+	return strings.Join(texts, " › ")
 }
 
 // captionAbove is the nearest line of text above a table, within a few blank lines: a sentence or heading

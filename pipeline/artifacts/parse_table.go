@@ -16,6 +16,7 @@ type table struct {
 	units   []string // per column, from an export's units row; nil when the file has none
 	records []record
 	caption string // the text right above a markdown table
+	section string // the headings a markdown table sits under, outermost first
 	test    string // the llama-bench test of every record, when splitTests cut the table out of a mixed one
 
 	failureColumns failureColumns // found when the first record is added

@@ -16,6 +16,7 @@ type relation struct {
 	sources  []string // the files whose rows it holds
 	name     string   // the table's place in its file
 	caption  string
+	section  string // the headings above a markdown table, outermost first
 	markdown bool // restated in a document rather than measured into a data file
 	rows     int
 	dims     []*dimension
@@ -55,7 +56,7 @@ const (
 // dimension. It returns the relations the table holds: the table itself, and one more per unpivoted group.
 func newRelation(source string, sources []string, kind string, t *table) []*relation {
 	records := t.succeeded()
-	rel := &relation{source: source, sources: sources, name: t.name, caption: t.caption,
+	rel := &relation{source: source, sources: sources, name: t.name, caption: t.caption, section: t.section,
 		markdown: kind == KindMarkdown || kind == KindText, rows: len(records)}
 	cells := make([][]cell, len(t.columns))
 	for col := range t.columns {
@@ -108,13 +109,28 @@ func (rel *relation) newMeasure(name, unit string, cells []cell) *measure {
 		m.unit = commonUnit(cells)
 	}
 	if m.unit == "" {
-		m.unit = unitInText(rel.caption)
+		m.unit = unitInText(rel.quantity())
 	}
 	m.direction = directionOf(name + " " + m.unit)
 	if m.direction == 0 {
-		m.direction = directionOf(rel.caption)
+		m.direction = directionOf(rel.quantity())
 	}
 	return m
+}
+
+// quantity is the text around a table that names what it measures: the caption, else the nearest heading
+// that names a unit ("Output tok/s", "TTFT (ms)"); "" when none does.
+func (rel *relation) quantity() string {
+	if unitInText(rel.caption) != "" {
+		return rel.caption
+	}
+	headings := strings.Split(rel.section, " › ")
+	for i := len(headings) - 1; i >= 0; i-- {
+		if unitInText(headings[i]) != "" {
+			return headings[i]
+		}
+	}
+	return ""
 }
 
 // fillDown gives a blank dimension cell the level above it, as grouped tables write a model once for the rows
@@ -133,7 +149,7 @@ func (rel *relation) fillDown() {
 // from its cells: mostly numbers is a measure, short repeated words a dimension, long or unique text nothing.
 func classifyColumn(name string, cells []cell) columnKind {
 	norm := normalizeColumn(name)
-	if !settingName(norm) && (identifierName(norm) || linksToDetails(cells)) {
+	if !settingName(norm) && (identifierName(norm) || linksToDetails(cells) || comparesColumns(name)) {
 		return kindIgnored
 	}
 	numbers, texts, runs, longText, statements := 0, 0, 0, 0, 0
@@ -175,6 +191,24 @@ func numericKind(norm string) columnKind {
 	return kindMeasure
 }
 
+// comparesColumns recognises a column that compares others of its table (Δ%, "WS/Max-Q", "Relative gain"):
+// computed from the measurements, not one of them.
+func comparesColumns(name string) bool {
+	lower := strings.ToLower(name)
+	if strings.ContainsAny(lower, "Δδ") {
+		return true
+	}
+	for _, w := range comparisonWords {
+		if containsWord(lower, w) {
+			return true
+		}
+	}
+	before, after, found := strings.Cut(lower, "/")
+	return found && unitInText(lower) == "" && strings.TrimSpace(before) != "" && strings.TrimSpace(after) != ""
+}
+
+var comparisonWords = []string{"delta", "diff", "difference", "change", "ratio", "relative", "vs"}
+
 // linksToDetails recognises a column of links that all read the same ("Graph", "data"): they point to each
 // row's details and tell the rows apart by their targets alone.
 func linksToDetails(cells []cell) bool {
@@ -210,7 +244,7 @@ var settingNames = setOf("ngl", "gpu_layers", "n_gpu_layers", "num_gpu", "gpu", 
 	"concurrent_requests", "parallel", "prompt", "gen", "prompt_len", "prompt_length", "input_len", "output_len",
 	"input_length", "output_length", "max_tokens", "predict", "temperature", "temp", "top_k", "top_p", "gpus",
 	"gpu_count", "tp", "tensor_parallel", "power_limit", "seq_len", "sequence_length", "request_rate", "c",
-	"tokens", "tokens_generated", "size", "params", "model_size", "model_params", "model_n_params", "agents", "workers", "clients", "users", "qps")
+	"tokens", "tokens_generated", "prompts", "requests", "size", "params", "model_size", "model_params", "model_n_params", "agents", "workers", "clients", "users", "qps")
 
 // Words that mark a column as the spread or the samples of another: stddev_ts describes avg_ts.
 var (
@@ -244,6 +278,9 @@ func attachSpreads(rel *relation, columns []string, kinds []columnKind, cells []
 			continue
 		}
 		m := rel.measureWithStem(spreadStem(normalizeColumn(columns[col]), words))
+		if m == nil && kind == kindSamples {
+			m = rel.firstWithoutRuns() // "WS runs" beside "Workstation Edition": samples columns follow their measures' order
+		}
 		if m == nil {
 			continue
 		}
@@ -255,6 +292,16 @@ func attachSpreads(rel *relation, columns []string, kinds []columnKind, cells []
 			}
 		}
 	}
+}
+
+// firstWithoutRuns is the first measure with no repetitions attached, nil when every one has some.
+func (rel *relation) firstWithoutRuns() *measure {
+	for _, m := range rel.measures {
+		if !slices.ContainsFunc(m.cells, func(c cell) bool { return c.runs != nil }) {
+			return m
+		}
+	}
+	return nil
 }
 
 // measureWithStem finds the measure a spread describes: the one whose name, without a mean's word, is stem.

@@ -52,6 +52,9 @@ func (rel *relation) unpivot() []*relation {
 	if side := rel.unpivotSides(); side != nil {
 		out = append(out, side)
 	}
+	if entities := rel.unpivotEntities(); entities != nil {
+		out = append(out, entities)
+	}
 	groups := map[string][]int{} // by base, the measures that carry a level
 	var bases []string
 	splits := make([]headerLevel, len(rel.measures))
@@ -224,4 +227,40 @@ func (rel *relation) removeMeasures(indices []int) {
 		}
 	}
 	rel.measures = keep
+}
+
+// unpivotEntities finds measures named after what they measure rather than the quantity ("Max-Q | Workstation
+// Edition" under a heading "Output tok/s"): two or more columns whose names carry no unit and no direction of
+// their own, of one quantity the caption or a heading names. They become a "column" dimension.
+func (rel *relation) unpivotEntities() *relation {
+	quantity := rel.quantity()
+	if quantity == "" {
+		return nil
+	}
+	var members []int
+	for i, m := range rel.measures {
+		if directionOf(m.name) == 0 && unitInText(m.name) == "" {
+			members = append(members, i)
+		}
+	}
+	if len(members) < 2 {
+		return nil
+	}
+	long := rel.emptyCopy()
+	entity := &dimension{name: "column"}
+	first := rel.measures[members[0]]
+	m := &measure{name: quantity, unit: first.unit, direction: first.direction}
+	for _, i := range members {
+		for row := 0; row < rel.rows; row++ {
+			long.appendRow(rel, row)
+			entity.levels = append(entity.levels, rel.measures[i].name)
+			entity.values = append(entity.values, math.NaN())
+			m.cells = append(m.cells, rel.measures[i].cells[row])
+		}
+	}
+	long.dims = append(long.dims, entity)
+	long.measures = []*measure{m}
+	long.rows = len(m.cells)
+	rel.removeMeasures(members)
+	return long
 }

@@ -106,3 +106,51 @@ func TestNewRelationUnpivotsJSONSidesIntoASideDimension(t *testing.T) {
 		t.Errorf("ttft_ms direction = %d, want −1 carried from the sides' columns", d)
 	}
 }
+
+func TestEntityColumnsUnderAQuantityHeadingBecomeADimension(t *testing.T) {
+	f, err := parseMarkdown(`## Output tok/s
+
+### Lane (input=1024)
+
+| C | Max-Q | Workstation Edition | WS/Max-Q | Δ% | Max-Q runs | WS runs |
+| --- | --- | --- | --- | --- | --- | --- |
+| 1 | **59.43** | **63.50** | 1.068 | +6.8 | 59.80 / 59.43 / 59.30 | 63.53 / 63.48 / 63.50 |
+| 8 | **324.48** | **368.42** | 1.135 | +13.5 | 324.74 / 324.45 / 324.48 | 368.50 / 368.42 / 368.24 |
+`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rels := newRelation("c.md", nil, KindMarkdown, f.tables[0])
+	if len(rels) != 2 || len(rels[0].measures) != 0 {
+		t.Fatalf("want the wide table emptied and one long relation, got %d relations, wide measures %v", len(rels),
+			measureNames(rels[0]))
+	}
+	long := rels[1]
+	column := long.dimNamed("column")
+	m := long.measureNamed("Output tok/s")
+	if column == nil || m == nil {
+		t.Fatalf("long relation has dimensions %v and measures %v", dimNames(long.dims), measureNames(long))
+	}
+	// Rows: Max-Q at C=1 and C=8, then Workstation Edition at C=1 and C=8; WS/Max-Q and Δ% compare, so they go.
+	if !slices.Equal(column.levels, []string{"Max-Q", "Max-Q", "Workstation Edition", "Workstation Edition"}) {
+		t.Errorf("levels %v", column.levels)
+	}
+	if m.unit != "tok/s" || m.direction != 1 {
+		t.Errorf("unit %q, direction %d: the heading names tok/s", m.unit, m.direction)
+	}
+	// "WS runs" has no measure of its stem: it belongs to the first measure left without repetitions.
+	if got := m.cells[3].runs; !slices.Equal(got, []float64{368.50, 368.42, 368.24}) {
+		t.Errorf("Workstation Edition at C=8 has runs %v", got)
+	}
+}
+
+func TestComparesColumns(t *testing.T) {
+	for name, want := range map[string]bool{
+		"Δ%": true, "WS/Max-Q": true, "Relative gain": true, "Δ (tok/s)": true, "ratio": true,
+		"tok/s": false, "Max-Q": false, "TTFT (ms)": false, "avg_ts": false,
+	} {
+		if got := comparesColumns(name); got != want {
+			t.Errorf("comparesColumns(%q) = %v, want %v", name, got, want)
+		}
+	}
+}
