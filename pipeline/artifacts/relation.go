@@ -17,7 +17,7 @@ type relation struct {
 	name     string   // the table's place in its file
 	caption  string
 	section  string // the headings above a markdown table, outermost first
-	markdown bool // restated in a document rather than measured into a data file
+	markdown bool   // restated in a document rather than measured into a data file
 	rows     int
 	dims     []*dimension
 	measures []*measure

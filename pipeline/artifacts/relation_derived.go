@@ -27,7 +27,9 @@ func (rel *relation) addEfficiency() {
 	}
 }
 
-func isPower(m *measure) bool { return m.unit == "w" || strings.Contains(normalizeColumn(m.name), "power") }
+func isPower(m *measure) bool {
+	return m.unit == "w" || strings.Contains(normalizeColumn(m.name), "power")
+}
 
 func isRate(m *measure) bool {
 	return canonicalUnit(m.unit) == "tok/s" || m.unit == "t/s" || containsWord(strings.ToLower(m.name), "rate")
