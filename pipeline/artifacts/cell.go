@@ -97,6 +97,7 @@ func plainCellText(s string) string {
 	s = markdownLink.ReplaceAllString(s, "$1")
 	s = htmlTag.ReplaceAllString(s, "")
 	s = strings.ReplaceAll(s, "**", "")
+	s = strings.ReplaceAll(s, "`", "")
 	s = strings.ReplaceAll(s, "__", " ")
 	s = strings.Trim(strings.TrimSpace(s), "*`")
 	return strings.TrimSpace(s)

@@ -102,6 +102,7 @@ func BuildFacts(inv *Inventory) *FactsReport {
 	}
 	for i := range inv.Files {
 		f := &inv.Files[i]
+		var own []*table
 		for _, t := range f.tables {
 			if families.absorbs(t) {
 				continue
@@ -109,6 +110,9 @@ func BuildFacts(inv *Inventory) *FactsReport {
 			for _, part := range splitTests(t) {
 				newTableView(f, part).addFacts(&facts)
 			}
+			own = append(own, t)
+		}
+		for _, t := range insightTables(own) {
 			facts.addTableInsights(f.Path, nil, f.Kind, t)
 		}
 	}

@@ -112,6 +112,7 @@ func writeWins(p *phrase, ranked []rankedSeries, total int) {
 	}
 	p.printf("; %s is first in %s of %s subspaces", top, p.count(wins[top]), p.count(total))
 	if len(ranked) > maxListedLeaders {
+		writeLeadRange(p, ranked, top)
 		return
 	}
 	for _, r := range ranked {
@@ -119,6 +120,28 @@ func writeWins(p *phrase, ranked []rankedSeries, total int) {
 		p.printf("; at %s %s leads %s, %s vs %s (%s)", r.s.subspace, first.level, second.level,
 			p.fixed(first.mean, first.decimals), p.fixed(second.mean, second.decimals), p.percent(first.mean/second.mean-1))
 	}
+}
+
+// writeLeadRange gives, over many subspaces, the smallest and the largest lead of the level that is most often
+// first: how much the answer depends on the other settings.
+func writeLeadRange(p *phrase, ranked []rankedSeries, top string) {
+	var leads []rankedSeries
+	for _, r := range ranked {
+		if r.points[0].level == top {
+			leads = append(leads, r)
+		}
+	}
+	if len(leads) < 2 {
+		return
+	}
+	lead := func(r rankedSeries) float64 { return r.points[0].mean/r.points[1].mean - 1 }
+	smallest := slices.MinFunc(leads, func(a, b rankedSeries) int { return cmp.Compare(math.Abs(lead(a)), math.Abs(lead(b))) })
+	largest := slices.MaxFunc(leads, func(a, b rankedSeries) int { return cmp.Compare(math.Abs(lead(a)), math.Abs(lead(b))) })
+	p.printf("; its lead over the runner-up ranges from %s at %s (%s vs %s %s) to %s at %s (%s vs %s %s)",
+		p.percent(lead(smallest)), smallest.s.subspace, p.fixed(smallest.points[0].mean, smallest.points[0].decimals),
+		smallest.points[1].level, p.fixed(smallest.points[1].mean, smallest.points[1].decimals),
+		p.percent(lead(largest)), largest.s.subspace, p.fixed(largest.points[0].mean, largest.points[0].decimals),
+		largest.points[1].level, p.fixed(largest.points[1].mean, largest.points[1].decimals))
 }
 
 // extremeWord names the first or last of a ranking: best and worst where the measure has a better direction,

@@ -17,6 +17,9 @@ type table struct {
 	records []record
 	caption string // the text right above a markdown table
 	section string // the headings a markdown table sits under, outermost first
+	// headingColumns counts the leading columns that hold the headings of stacked tables (see stacked): they
+	// are dimensions whatever their cells.
+	headingColumns int
 	test    string // the llama-bench test of every record, when splitTests cut the table out of a mixed one
 
 	failureColumns failureColumns // found when the first record is added

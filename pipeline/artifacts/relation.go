@@ -68,6 +68,9 @@ func newRelation(source string, sources []string, kind string, t *table) []*rela
 	kinds := make([]columnKind, len(t.columns))
 	for col, name := range t.columns {
 		kinds[col] = classifyColumn(name, cells[col])
+		if col < t.headingColumns {
+			kinds[col] = kindDimension
+		}
 	}
 	for col, name := range t.columns {
 		switch kinds[col] {

@@ -1,0 +1,187 @@
+package artifacts
+
+import (
+	"math"
+	"regexp"
+	"strconv"
+	"slices"
+	"strings"
+)
+
+// A document often repeats one table under each of its headings: a phase of work, then a workload within it,
+// each with the same metrics for the same models. Read one by one, each table is a handful of single values;
+// stacked, with the headings as dimensions, they compare phases and workloads the way their author did.
+
+// insightTables are the tables of one file as the insight types read them: metric-per-row tables transposed,
+// then the tables that share their columns stacked under their headings. A table that shares its columns with
+// no other stays as it is.
+func insightTables(tables []*table) []*table {
+	var out []*table
+	groups := map[string][]*table{}
+	var keys []string
+	seen := map[string]bool{}
+	for _, t := range tables {
+		numbers := numbersOf(t)
+		if seen[numbers] {
+			continue // a restatement of a table above, as documents repeat a result in a summary
+		}
+		seen[numbers] = true
+		t = transposedIfMetricRows(t)
+		key := strings.Join(t.columns, "\x00")
+		if groups[key] == nil {
+			keys = append(keys, key)
+		}
+		groups[key] = append(groups[key], t)
+	}
+	for _, key := range keys {
+		out = append(out, stacked(groups[key]))
+	}
+	return out
+}
+
+// numbersOf is a table's numbers in reading order, as text: two tables with the same are one result.
+func numbersOf(t *table) string {
+	var b strings.Builder
+	for _, r := range t.records {
+		for _, v := range r.values {
+			if !math.IsNaN(v) {
+				b.WriteString(strconv.FormatFloat(v, 'g', -1, 64))
+				b.WriteByte(' ')
+			}
+		}
+	}
+	return b.String()
+}
+
+// transposedIfMetricRows turns a table whose first column names a metric per row ("Throughput (tok/s)",
+// "TTFT P50 (ms)") and whose other columns are all numbers into one row per column: the models or systems
+// its header names become a "column" dimension.
+func transposedIfMetricRows(t *table) *table {
+	if len(t.columns) < 2 || len(t.records) < 2 || !namesMetrics(t) {
+		return t
+	}
+	tt := &table{name: t.name, caption: t.caption, section: t.section, columns: []string{"column"}}
+	for _, r := range t.records {
+		tt.columns = append(tt.columns, r.cells[0])
+	}
+	tt.columns = columnNames(tt.columns)
+	for col := 1; col < len(t.columns); col++ {
+		row := []string{t.columns[col]}
+		for _, r := range t.records {
+			row = append(row, r.cells[col])
+		}
+		tt.addRow(row)
+	}
+	return tt
+}
+
+// namesMetrics reports whether most first cells name a quantity (a unit or a better direction) and every
+// other column holds numbers.
+func namesMetrics(t *table) bool {
+	metrics := 0
+	for _, r := range t.records {
+		if unitInText(r.cells[0]) != "" || directionOf(r.cells[0]) != 0 {
+			metrics++
+		}
+	}
+	if 2*metrics <= len(t.records) {
+		return false
+	}
+	for col := 1; col < len(t.columns); col++ {
+		if !t.isNumeric(col) {
+			return false
+		}
+	}
+	return true
+}
+
+// stacked joins tables of one header into one, adding a column for each heading depth whose headings differ
+// between them. A single table is returned as it is.
+func stacked(group []*table) *table {
+	if len(group) == 1 {
+		return group[0]
+	}
+	paths := make([][]string, len(group))
+	depth := 0
+	for i, t := range group {
+		paths[i] = strings.Split(t.section, " › ")
+		depth = max(depth, len(paths[i]))
+	}
+	var sectionColumns []string
+	var levels [][]string // per section column, per table
+	for d := 0; d < depth; d++ {
+		texts := make([]string, len(group))
+		for i, p := range paths {
+			if d < len(p) {
+				texts[i] = p[d]
+			}
+		}
+		if distinctLevels(texts) < 2 {
+			continue
+		}
+		name, values := headingDimension(texts, d)
+		sectionColumns, levels = append(sectionColumns, name), append(levels, values)
+	}
+	first := group[0]
+	st := &table{name: first.name, columns: columnNames(slices.Concat(sectionColumns, first.columns)),
+		section: strings.Join(sharedPrefix(paths), " › "), headingColumns: len(sectionColumns)}
+	if !slices.ContainsFunc(group, func(t *table) bool { return t.caption != first.caption }) {
+		st.caption = first.caption
+	}
+	for i, t := range group {
+		for _, r := range t.records {
+			cells := make([]string, 0, len(st.columns))
+			for _, l := range levels {
+				cells = append(cells, l[i])
+			}
+			st.addRow(append(cells, r.cells...))
+		}
+	}
+	return st
+}
+
+// numberedHeading matches "Phase 4 — Static Batching": a word, then a number.
+var numberedHeading = regexp.MustCompile(`^([A-Za-z]+)\s+(\d+(?:\.\d+)?)\b`)
+
+// headingDimension names the dimension a heading depth stands for, and each table's level: "phase" = 4 when
+// every heading is a word and a number, else "section" with the heading up to a dash or colon.
+func headingDimension(texts []string, depth int) (string, []string) {
+	values := make([]string, len(texts))
+	word := ""
+	numbered := true
+	for i, text := range texts {
+		m := numberedHeading.FindStringSubmatch(text)
+		if m == nil || word != "" && !strings.EqualFold(m[1], word) {
+			numbered = false
+			break
+		}
+		word, values[i] = m[1], m[2]
+	}
+	if numbered && word != "" {
+		return strings.ToLower(word), values
+	}
+	for i, text := range texts {
+		values[i] = headingLabel(text)
+	}
+	if depth == 0 {
+		return "section", values
+	}
+	return "subsection", values
+}
+
+// headingLabel is a heading up to its first dash or colon: "baseline — Sequential Single Requests" is baseline.
+func headingLabel(text string) string {
+	if i := strings.IndexAny(text, "—–:"); i >= 0 {
+		text = text[:i]
+	}
+	return strings.TrimSpace(text)
+}
+
+// sharedPrefix is the headings every path starts with.
+func sharedPrefix(paths [][]string) []string {
+	prefix := paths[0]
+	for _, p := range paths[1:] {
+		prefix = prefix[:commonPrefixLen(prefix, p)]
+	}
+	return prefix
+}
