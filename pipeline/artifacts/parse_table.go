@@ -20,7 +20,7 @@ type table struct {
 	// headingColumns counts the leading columns that hold the headings of stacked tables (see stacked): they
 	// are dimensions whatever their cells.
 	headingColumns int
-	test    string // the llama-bench test of every record, when splitTests cut the table out of a mixed one
+	test           string // the llama-bench test of every record, when splitTests cut the table out of a mixed one
 
 	failureColumns failureColumns // found when the first record is added
 }

@@ -3,8 +3,8 @@ package artifacts
 import (
 	"math"
 	"regexp"
-	"strconv"
 	"slices"
+	"strconv"
 	"strings"
 )
 
