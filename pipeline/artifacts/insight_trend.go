@@ -66,10 +66,48 @@ func findTrend(rel *relation, m *measure, by *dimension, ss []*series) *insight 
 		p.printf(" in %s of %s series (sign test %s)", p.count(count), p.count(len(trends)), p.pValue(sign))
 		in.significance = 1 - sign
 	}
+	switch monotone := countMonotone(trends, direction == "falls"); {
+	case monotone > 0 && len(trends) == 1:
+		p.printf(", monotonically")
+	case monotone > 0:
+		p.printf(", monotonically in %s", p.count(monotone))
+	}
+	if allSingleValues(trends) {
+		p.printf(", single values with no spread")
+	}
 	in.effect = writeTrendSeries(p, trends)
 	in.value = in.effect * 100
-	writeBreaks(p, trends, m, direction == "falls")
+	writeBreaks(p, trends, by, direction == "falls")
 	return in
+}
+
+// countMonotone counts the series in which every step goes the trend's way.
+func countMonotone(trends []trendSeries, falling bool) int {
+	n := 0
+	for _, t := range trends {
+		monotone := true
+		for i := 1; i < len(t.points); i++ {
+			step := t.points[i].mean - t.points[i-1].mean
+			monotone = monotone && (falling && step < 0 || !falling && step > 0)
+		}
+		if monotone {
+			n++
+		}
+	}
+	return n
+}
+
+// allSingleValues reports whether no level states a spread or repetitions: the trend's steps cannot be told
+// from noise one by one.
+func allSingleValues(trends []trendSeries) bool {
+	for _, t := range trends {
+		for _, pt := range t.points {
+			if pt.n != 1 {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // maxPathPoints is the most levels a series may have for a trend to print every one of them; a longer one
@@ -116,7 +154,7 @@ func writeTrendSeries(p *phrase, trends []trendSeries) float64 {
 
 // writeBreaks names, in each series, a peak inside the range and the steps that go against the overall trend
 // beyond the noise (or by more than breakShare where no noise is stated).
-func writeBreaks(p *phrase, trends []trendSeries, m *measure, falling bool) {
+func writeBreaks(p *phrase, trends []trendSeries, by *dimension, falling bool) {
 	for _, t := range trends {
 		for i := 1; i < len(t.points); i++ {
 			prev, cur := t.points[i-1], t.points[i]
@@ -125,8 +163,8 @@ func writeBreaks(p *phrase, trends []trendSeries, m *measure, falling bool) {
 			if !against || !breakIsReal(c) {
 				continue
 			}
-			p.printf("; against the trend it %s%s: %s %s → %s %s (%s", stepWord(c.change), within(t.s.subspace), prev.level,
-				p.fixed(prev.mean, prev.decimals), cur.level, p.fixed(cur.mean, cur.decimals), p.percent(c.change))
+			p.printf("; against the trend it %s%s: %s %s %s → %s %s (%s", stepWord(c.change), within(t.s.subspace), by.name,
+				prev.level, p.fixed(prev.mean, prev.decimals), cur.level, p.fixed(cur.mean, cur.decimals), p.percent(c.change))
 			if c.testable {
 				p.printf(", ")
 				c.writeTest(p)
