@@ -35,6 +35,14 @@ var insightTypes = []insightType{
 	{FactOutlier, findOutliers, true},
 }
 
+// relationInsightTypes look at a measure over the whole relation, without a breakdown.
+var relationInsightTypes = []struct {
+	kind string
+	find func(rel *relation, m *measure) *insight
+}{
+	{FactDistribution, findDistribution},
+}
+
 // insight is a pattern found, with its score parts.
 type insight struct {
 	subject      string // what it is about, "avg_ts by toolbox": part of the fact's ID
@@ -88,6 +96,11 @@ func (l *factList) addInsights(rel *relation, maxFacts int) {
 	var kinds []string
 	dims := rel.independentDims()
 	for _, m := range rel.measures {
+		for _, it := range relationInsightTypes {
+			if in := it.find(rel, m); in != nil {
+				found, kinds = append(found, in), append(kinds, it.kind)
+			}
+		}
 		for i, by := range dims {
 			ss := rel.seriesOf(m, by, dims)
 			if len(ss) == 0 {

@@ -188,5 +188,13 @@ func Median(xs []float64) float64 {
 	if len(xs) == 0 {
 		return math.NaN()
 	}
-	return quantile(slices.Sorted(slices.Values(xs)), 0.5)
+	return Quantile(xs, 0.5)
+}
+
+// Quantile is the p-quantile of xs as Summarize computes its median and p95 (type 7); NaN for no values.
+func Quantile(xs []float64, p float64) float64 {
+	if len(xs) == 0 {
+		return math.NaN()
+	}
+	return quantile(slices.Sorted(slices.Values(xs)), p)
 }
