@@ -72,6 +72,11 @@ func roundForText(x float64) float64 {
 func (p *phrase) fixed(x float64, decimals int) string {
 	text := formatAt(x, min(decimals, readableDecimals(x)))
 	r, _ := strconv.ParseFloat(text, 64)
+	if math.Abs(r) >= 1<<53 {
+		// Beyond 2⁵³ a float holds no fraction, and fixed decimals print digits its shortest form has not
+		// (881387999999999872.0 for 8.81388e17): print the shortest, as num does.
+		text = strconv.FormatFloat(r, 'f', -1, 64)
+	}
 	p.numbers = append(p.numbers, r)
 	return text
 }
