@@ -81,6 +81,7 @@ func newRelation(source string, sources []string, kind string, t *table) []*rela
 		}
 	}
 	attachSpreads(rel, t.columns, kinds, cells)
+	rel.excludeColdRows()
 	if rel.markdown {
 		rel.fillDown()
 	}
@@ -232,7 +233,7 @@ func identifierName(norm string) bool {
 
 var identifierNames = setOf("id", "uuid", "run_id", "timestamp", "date", "datetime", "time", "created_at",
 	"started_at", "finished_at", "commit", "build_commit", "sha", "hash", "seed", "url", "link", "path", "file",
-	"filename", "idx", "index", "no", "row", "gen_text", "prompt", "text", "response", "output_text", "error_msg",
+	"filename", "idx", "index", "no", "row", "run", "run_number", "rep", "repetition", "trial", "iteration", "gen_text", "prompt", "text", "response", "output_text", "error_msg",
 	"error_message", "message", "notes", "note", "comment", "data_link", "plot_link", "gpu_info", "cpu_info")
 
 // settingName recognises the settings a benchmark varies on purpose: they are dimensions even though they are
@@ -247,7 +248,7 @@ var settingNames = setOf("ngl", "gpu_layers", "n_gpu_layers", "num_gpu", "gpu", 
 	"concurrent_requests", "parallel", "prompt", "gen", "prompt_len", "prompt_length", "input_len", "output_len",
 	"input_length", "output_length", "max_tokens", "predict", "temperature", "temp", "top_k", "top_p", "gpus",
 	"gpu_count", "tp", "tensor_parallel", "power_limit", "seq_len", "sequence_length", "request_rate", "c",
-	"tokens", "tokens_generated", "prompts", "requests", "size", "params", "model_size", "model_params", "model_n_params", "agents", "workers", "clients", "users", "qps")
+	"tokens", "prompts", "requests", "size", "params", "model_size", "model_params", "model_n_params", "agents", "workers", "clients", "users", "qps")
 
 // Words that mark a column as the spread or the samples of another: stddev_ts describes avg_ts.
 var (
