@@ -21,7 +21,8 @@ import (
 	"chimera/pipeline/stats"
 )
 
-// The artifact kinds Ingest parses, decided by file extension.
+// The artifact kinds Ingest parses, decided by file extension. A file of another extension, or of none, is
+// text when its content is (see parseFile).
 const (
 	KindCSV      = "csv"
 	KindJSON     = "json"
@@ -32,7 +33,7 @@ const (
 
 var kindsByExtension = map[string]string{
 	".csv": KindCSV, ".json": KindJSON, ".jsonl": KindJSONL, ".ndjson": KindJSONL,
-	".md": KindMarkdown, ".markdown": KindMarkdown, ".txt": KindText,
+	".md": KindMarkdown, ".markdown": KindMarkdown, ".txt": KindText, ".log": KindText, ".out": KindText,
 }
 
 // Default limits, used for zero Limits fields.
@@ -96,7 +97,8 @@ type FileFacts struct {
 	tables []*table
 }
 
-// Ingest walks each root in sorted order and parses every CSV, JSON, JSONL, markdown and text file it finds.
+// Ingest walks each root in sorted order and parses every CSV, JSON, JSONL, markdown and text file it finds:
+// saved logs and console output are text whatever their extension.
 // Nothing about a single file is fatal: it is listed in Skipped with the reason. Symlinks are followed as long
 // as they stay inside the roots (see followSymlink); a directory that contains itself is skipped as a symlink
 // loop, and a file reached twice is a duplicate. Only regular files are read. Ingest fails only when a root
@@ -259,15 +261,13 @@ func dirLabel(rel string) string {
 }
 
 // ingestFile parses the file at fsPath, the entry rel or its symlink's target. The kind comes from rel, the
-// name the file was found under.
+// name the file was found under; "" when its extension is of no known kind. Such a file too large to read is
+// skipped for its extension, for it is more likely model weights or a profiler's report than text.
 func (w *walker) ingestFile(fsPath, rel string, info os.FileInfo) {
-	ext := strings.ToLower(path.Ext(rel))
-	kind, supported := kindsByExtension[ext]
+	kind := kindsByExtension[strings.ToLower(path.Ext(rel))]
 	switch {
-	case !supported && ext == "":
-		w.skip(rel, "no file extension")
-	case !supported:
-		w.skip(rel, "unsupported extension "+displayPath(ext))
+	case info.Size() > w.lim.MaxFileBytes && kind == "":
+		w.skip(rel, unknownExtension(rel))
 	case info.Size() > w.lim.MaxFileBytes:
 		w.skip(rel, "larger than the "+byteSize(w.lim.MaxFileBytes)+" limit")
 	default:
@@ -275,11 +275,29 @@ func (w *walker) ingestFile(fsPath, rel string, info os.FileInfo) {
 	}
 }
 
+// unknownExtension is the reason a file of no known kind is skipped.
+func unknownExtension(rel string) string {
+	if ext := strings.ToLower(path.Ext(rel)); ext != "" {
+		return "unsupported extension " + displayPath(ext)
+	}
+	return "no file extension"
+}
+
+// parseFile parses a file of the kind its extension names. A file of no known kind ("") is text when its
+// content shows it is; empty or binary, it is skipped for its extension.
 func (w *walker) parseFile(fsPath, rel, kind string) {
 	data, err := readRegularFile(fsPath, w.lim.MaxFileBytes)
 	if err != nil {
 		w.skip(rel, err.Error())
 		return
+	}
+	text, isText := decodeText(data)
+	if kind == "" {
+		if len(data) == 0 || !isText {
+			w.skip(rel, unknownExtension(rel))
+			return
+		}
+		kind = KindText
 	}
 	if len(data) == 0 {
 		w.skip(rel, "empty file")
@@ -294,8 +312,7 @@ func (w *walker) parseFile(fsPath, rel, kind string) {
 		return
 	}
 	w.firstBySHA[hash] = name
-	text, ok := decodeText(data)
-	if !ok {
+	if !isText {
 		w.skip(rel, "binary content")
 		return
 	}
@@ -329,7 +346,7 @@ func parseArtifact(kind, text string) (FileFacts, error) {
 	case KindMarkdown:
 		return parseMarkdown(text)
 	default:
-		return parseText(text), nil
+		return parseText(text)
 	}
 }
 

@@ -88,7 +88,7 @@ func TestIngestSkipsWithReasons(t *testing.T) {
 		"bin.csv":            "x\x00y\n",
 		"big.json":           `{"padding": "` + strings.Repeat("x", 100) + `"}`,
 		"diagram.py":         "",
-		"README":             "text",
+		"README":             "\x00binary", // a file of no known kind is read only when it holds text
 		"empty.md":           "",
 		"broken.json":        `{"a": `,
 		"name\xff.txt":       "non-UTF-8 name",
@@ -182,7 +182,7 @@ func TestIngestErrors(t *testing.T) {
 		t.Errorf("error %v, want one naming %s", err, missing)
 	}
 	dir := t.TempDir()
-	writeFiles(t, dir, map[string]string{"a.py": "", "b.py": "", "c.bin": "x"})
+	writeFiles(t, dir, map[string]string{"a.py": "", "b.py": "", "c.bin": "x\x00"})
 	_, err := Ingest([]string{dir}, Limits{})
 	want := "no artifacts found in " + dir + " (3 files skipped: 2× unsupported extension .py, 1× unsupported extension .bin)"
 	if err == nil || err.Error() != want {
@@ -435,7 +435,7 @@ func TestIngestEscapesControlCharactersInNames(t *testing.T) {
 		"evil\x1b[31m.csv": "a\n1\n",
 		"line\nbreak.csv":  "b\n2\n",
 		"rlo\u202e.csv":    "c\n3\n", // a bidirectional override
-		"bell.\a":          "x",
+		"bell.\a":          "x\x00",
 		"clear.csv":        "->" + filepath.Join(outside, "\x1b[2J.csv"),
 	})
 	inv, err := Ingest([]string{dir}, Limits{})

@@ -163,7 +163,7 @@ var measuredRules = []struct {
 		return slices.Contains(w, "ttft") || strings.Contains(name, "time_to_first_token")
 	}},
 	{roleThroughput, func(w []string, name string) bool {
-		generation := !slices.Contains(w, "prompt") && !slices.Contains(w, "prefill")
+		generation := !slices.Contains(w, "prompt") && !slices.Contains(w, "prefill") && !slices.Contains(w, "sampling")
 		return generation && (slices.Contains(w, "throughput") || hasRateUnit(name))
 	}},
 	{roleSpeedup, func(w []string, _ string) bool { return slices.Contains(w, "speedup") }},

@@ -28,6 +28,7 @@ func parseMarkdown(text string) (FileFacts, error) {
 			i += used - 1
 		}
 	}
+	tables = appendLogRecords(tables, lines, fenced, budget)
 	if budget.exhausted() {
 		return FileFacts{}, errTooLarge
 	}

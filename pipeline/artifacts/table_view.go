@@ -26,14 +26,25 @@ type tableView struct {
 
 func newTableView(f *FileFacts, t *table) *tableView {
 	v := &tableView{file: f, t: t, ok: t.succeeded(), roles: map[role][]int{}, role: make([]role, len(t.columns))}
-	for i, c := range t.columns {
-		v.role[i] = roleOf(c)
+	for i := range t.columns {
+		v.role[i] = columnRole(t, i)
 		if v.role[i] != roleNone {
 			v.roles[v.role[i]] = append(v.roles[v.role[i]], i)
 		}
 	}
 	v.tooFewTokens = v.markFewTokens()
 	return v
+}
+
+// columnRole is column i's role by its name or, where the name says none, throughput by a rate unit: a log's
+// "eval rate" in tokens/s. Other roles the unit would bring are not taken: "prompt eval rate" in tokens/s is
+// no count of generated tokens.
+func columnRole(t *table, i int) role {
+	r := roleOf(t.columns[i])
+	if r == roleNone && t.units != nil && roleOf(t.columns[i]+" "+t.units[i]) == roleThroughput {
+		return roleThroughput
+	}
+	return r
 }
 
 // tableAnalysis is one kind of fact finding, named for the note that says it failed.
