@@ -98,11 +98,10 @@ func BuildFacts(inv *Inventory) *FactsReport {
 		for _, part := range splitTests(fam.table) {
 			fam.view(part).addFacts(&facts)
 		}
-		facts.addTableInsights(fam.pattern, fam.sources(), fam.kind, fam.table)
 	}
+	var insightInputs []fileTable
 	for i := range inv.Files {
 		f := &inv.Files[i]
-		var own []*table
 		for _, t := range f.tables {
 			if families.absorbs(t) {
 				continue
@@ -110,12 +109,12 @@ func BuildFacts(inv *Inventory) *FactsReport {
 			for _, part := range splitTests(t) {
 				newTableView(f, part).addFacts(&facts)
 			}
-			own = append(own, t)
 		}
-		for _, t := range insightTables(own) {
-			facts.addTableInsights(f.Path, nil, f.Kind, t)
+		for _, t := range insightTables(f.tables) {
+			insightInputs = append(insightInputs, fileTable{f, t})
 		}
 	}
+	facts.addSweepInsights(insightInputs)
 	facts.addFailureRollups(inv.Files)
 	return &FactsReport{Inventory: *inv, Facts: uniqueIDs(mergeRestatements(RankFacts(facts)))}
 }

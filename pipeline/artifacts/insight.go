@@ -82,6 +82,18 @@ const (
 	minInsightScore        = 0.05
 )
 
+// addSweepInsights adds the insights of every table: the tables of one sweep together (see findSweeps), the
+// others one by one.
+func (l *factList) addSweepInsights(tables []fileTable) {
+	sweeps, singles := findSweeps(tables)
+	for _, sw := range sweeps {
+		l.addTableInsights(sw.template, sw.sources(), sw.kind, sw.table())
+	}
+	for _, ft := range singles {
+		l.addTableInsights(ft.file.Path, nil, ft.file.Kind, ft.t)
+	}
+}
+
 // addTableInsights reads a table as relations and adds their insights.
 func (l *factList) addTableInsights(source string, sources []string, kind string, t *table) {
 	for _, rel := range newRelation(source, sources, kind, t) {

@@ -1,0 +1,202 @@
+package artifacts
+
+import (
+	"path"
+	"regexp"
+	"slices"
+	"strings"
+)
+
+// A sweep writes one file per configuration and spells the configuration in the path:
+// run_gpu80_ctx512_temp0p8/results.json, ngl-99/bench.csv, …__rocm6_4_4__fa1__longctx32768.log. Files whose
+// paths differ only in such settings are one relation: their tables stacked, whatever columns each adds or
+// lacks, with each setting a dimension.
+
+// pathSetting is one setting read from a path.
+type pathSetting struct{ name, value string }
+
+var (
+	// keyValueSetting: num_gpu=80, c=4, and with a dash the short names llama-bench writes: ngl-99.
+	keyValueSetting    = regexp.MustCompile(`(?i)([a-z][a-z_]*?)(=|-)(\d+(?:[.p]\d+)?)`)
+	dashSettings       = setOf("ngl", "ctx", "gpu", "c", "t", "b", "ub", "bs", "tp", "np", "fa", "batch", "ubatch", "threads", "depth", "d")
+	letterDigitSetting = regexp.MustCompile(`(?i)^([a-z]+)(\d+(?:p\d+)?)$`)
+	quantSetting       = regexp.MustCompile(`(?i)(?:^|[^a-z0-9])(i?q\d(?:_[a-z0-9]{1,2})*|f16|bf16|fp16|f32|fp8)(?:$|[^a-z0-9])`)
+	backendSetting     = regexp.MustCompile(`(?i)(?:^|[^a-z0-9])((?:rocm|cuda|vulkan|metal|opencl|sycl|cpu|radv)(?:[0-9a-z]|_[0-9a-z]|\.\d)*)`)
+	replicateWord      = regexp.MustCompile(`(?i)^(?:run|rep|repeat|trial|iter|iteration|seed|sample)$`)
+	digitRun           = regexp.MustCompile(`\d+`)
+)
+
+// pathSettings reads the settings a path spells, in path order, and a template of the path that the files of
+// one sweep share: each part that holds settings becomes the list of their names, and digits elsewhere
+// (repetitions, timestamps) become "*". A double underscore separates parts as a slash does, since flattened
+// paths write one for the other.
+func pathSettings(p string) ([]pathSetting, string) {
+	ext := path.Ext(p)
+	var settings []pathSetting
+	var template []string
+	for _, segment := range strings.Split(strings.TrimSuffix(p, ext), "/") {
+		var parts []string
+		for _, part := range strings.Split(segment, "__") {
+			found := partSettings(part)
+			settings = append(settings, found...)
+			parts = append(parts, partTemplate(part, found))
+		}
+		template = append(template, strings.Join(parts, "__"))
+	}
+	return settings, strings.Join(template, "/") + ext
+}
+
+// partSettings reads key=value pairs, quantisations and backends, then words that join a letter name to a
+// number. In a part that holds settings, the other words name a variant (bvc_gpu120_ctx1024 is variant bvc);
+// numbers alone are repetitions or timestamps, pooled and not compared.
+func partSettings(part string) []pathSetting {
+	var settings []pathSetting
+	rest := part
+	for _, m := range keyValueSetting.FindAllStringSubmatch(part, -1) {
+		if m[2] == "-" && !dashSettings[strings.ToLower(m[1])] || replicateWord.MatchString(m[1]) {
+			continue
+		}
+		settings = append(settings, pathSetting{strings.ToLower(m[1]), pointAsDecimal(m[3])})
+		rest = strings.Replace(rest, m[0], " ", 1)
+	}
+	for _, re := range []struct {
+		name string
+		re   *regexp.Regexp
+	}{{"quant", quantSetting}, {"backend", backendSetting}} {
+		for _, m := range re.re.FindAllStringSubmatch(rest, -1) {
+			settings = append(settings, pathSetting{re.name, strings.ToLower(m[1])})
+			rest = strings.Replace(rest, m[1], " ", 1)
+		}
+	}
+	var variant []string
+	for _, w := range strings.FieldsFunc(rest, isWordSeparator) {
+		m := letterDigitSetting.FindStringSubmatch(w)
+		switch {
+		case m != nil && !replicateWord.MatchString(m[1]):
+			settings = append(settings, pathSetting{strings.ToLower(m[1]), pointAsDecimal(m[2])})
+		case m == nil && !isAllDigits(w) && !replicateWord.MatchString(w):
+			variant = append(variant, w)
+		}
+	}
+	if len(settings) > 0 && len(variant) > 0 {
+		settings = append(settings, pathSetting{"variant", strings.Join(variant, "_")})
+	}
+	return settings
+}
+
+// partTemplate is what a part of a path has in common with the same part of another configuration's path.
+func partTemplate(part string, settings []pathSetting) string {
+	if len(settings) == 0 {
+		return digitRun.ReplaceAllString(part, "*")
+	}
+	names := make([]string, len(settings))
+	for i, s := range settings {
+		names[i] = s.name
+	}
+	return "{" + strings.Join(names, ",") + "}"
+}
+
+func isWordSeparator(r rune) bool { return r == '_' || r == '-' || r == '.' || r == '=' || r == ' ' }
+
+// pointAsDecimal reads the "p" paths write for a decimal point: 0p8 is 0.8.
+func pointAsDecimal(v string) string { return strings.Replace(v, "p", ".", 1) }
+
+func isAllDigits(s string) bool {
+	return s != "" && strings.Trim(s, "0123456789") == ""
+}
+
+// fileTable is a table with the file it came from.
+type fileTable struct {
+	file *FileFacts
+	t    *table
+}
+
+// sweepFamily is the tables of one sweep: files of one kind whose paths share a template, each table under
+// the same name.
+type sweepFamily struct {
+	template string
+	kind     string
+	members  []fileTable
+}
+
+// findSweeps groups tables by kind, path template and table name; a group of two or more files is a sweep.
+func findSweeps(tables []fileTable) (sweeps []*sweepFamily, singles []fileTable) {
+	byKey := map[string]*sweepFamily{}
+	var keys []string
+	for _, ft := range tables {
+		_, template := pathSettings(ft.file.Path)
+		key := ft.file.Kind + "\x00" + template + "\x00" + ft.t.name
+		if byKey[key] == nil {
+			byKey[key] = &sweepFamily{template: template, kind: ft.file.Kind}
+			keys = append(keys, key)
+		}
+		byKey[key].members = append(byKey[key].members, ft)
+	}
+	for _, key := range keys {
+		sw := byKey[key]
+		if len(sw.members) < 2 {
+			singles = append(singles, sw.members...)
+			continue
+		}
+		sweeps = append(sweeps, sw)
+	}
+	return sweeps, singles
+}
+
+// sources is the sweep's template, then its files.
+func (sw *sweepFamily) sources() []string {
+	sources := []string{sw.template}
+	for _, m := range sw.members {
+		if !slices.Contains(sources, m.file.Path) {
+			sources = append(sources, m.file.Path)
+		}
+	}
+	return sources
+}
+
+// table stacks the members' records under the union of their columns, with a column per path setting.
+func (sw *sweepFamily) table() *table {
+	var settingNames, columns []string
+	perMember := make([]map[string]string, len(sw.members))
+	for i, m := range sw.members {
+		settings, _ := pathSettings(m.file.Path)
+		perMember[i] = map[string]string{}
+		for _, s := range settings {
+			if !slices.Contains(settingNames, s.name) {
+				settingNames = append(settingNames, s.name)
+			}
+			perMember[i][s.name] = s.value
+		}
+		for _, c := range m.t.columns {
+			if !slices.Contains(columns, c) {
+				columns = append(columns, c)
+			}
+		}
+	}
+	settingNames = slices.DeleteFunc(settingNames, func(n string) bool { return slices.Contains(columns, n) })
+	first := sw.members[0].t
+	st := &table{name: first.name, caption: first.caption, section: first.section,
+		columns: append(slices.Clone(settingNames), columns...), headingColumns: len(settingNames)}
+	for i, m := range sw.members {
+		index := map[string]int{}
+		for j, c := range m.t.columns {
+			index[c] = j
+		}
+		for _, r := range m.t.records {
+			row := make([]string, 0, len(st.columns))
+			for _, n := range settingNames {
+				row = append(row, perMember[i][n])
+			}
+			for _, c := range columns {
+				if j, ok := index[c]; ok {
+					row = append(row, r.cells[j])
+				} else {
+					row = append(row, "")
+				}
+			}
+			st.addRow(row)
+			st.records[len(st.records)-1].failure = r.failure
+		}
+	}
+	return st
+}
