@@ -43,6 +43,14 @@ var relationInsightTypes = []struct {
 	{FactDistribution, findDistribution},
 }
 
+// tableInsightTypes look at the relation's rows as configurations.
+var tableInsightTypes = []struct {
+	kind string
+	find func(rel *relation) *insight
+}{
+	{FactFit, findFit},
+}
+
 // insight is a pattern found, with its score parts.
 type insight struct {
 	subject      string // what it is about, "avg_ts by toolbox": part of the fact's ID
@@ -106,6 +114,11 @@ func (l *factList) addTableInsights(source string, sources []string, kind string
 func (l *factList) addInsights(rel *relation, maxFacts int) {
 	var found []*insight
 	var kinds []string
+	for _, it := range tableInsightTypes {
+		if in := it.find(rel); in != nil {
+			found, kinds = append(found, in), append(kinds, it.kind)
+		}
+	}
 	dims := rel.independentDims()
 	for _, m := range rel.measures {
 		for _, it := range relationInsightTypes {

@@ -19,6 +19,7 @@ type relation struct {
 	section  string // the headings above a markdown table, outermost first
 	markdown bool   // restated in a document rather than measured into a data file
 	rows     int
+	failures []string // per row, why the record failed: "" for one that succeeded
 	dims     []*dimension
 	measures []*measure
 }
@@ -55,10 +56,13 @@ const (
 // that hold levels ("FlashAttn OFF | FlashAttn ON", "tg128 | pp512", baseline.x beside candidate.x) into a
 // dimension. It returns the relations the table holds: the table itself, and one more per unpivoted group.
 func newRelation(source string, sources []string, kind string, t *table) []*relation {
-	records := t.succeeded()
+	records := t.records
 	rel := &relation{source: source, sources: sources, name: t.name, caption: t.caption, section: t.section,
-		markdown: kind == KindMarkdown || kind == KindText, rows: len(records)}
+		markdown: kind == KindMarkdown || kind == KindText, rows: len(records), failures: make([]string, len(records))}
 	cells := make([][]cell, len(t.columns))
+	for row, r := range records {
+		rel.failures[row] = r.failure
+	}
 	for col := range t.columns {
 		cells[col] = make([]cell, len(records))
 		for row, r := range records {
@@ -66,10 +70,15 @@ func newRelation(source string, sources []string, kind string, t *table) []*rela
 		}
 	}
 	kinds := make([]columnKind, len(t.columns))
+	failureColumns := slices.Concat(findFailureColumns(t.columns)...)
 	for col, name := range t.columns {
-		kinds[col] = classifyColumn(name, cells[col])
-		if col < t.headingColumns {
+		switch {
+		case col < t.headingColumns:
 			kinds[col] = kindDimension
+		case slices.Contains(failureColumns, col):
+			kinds[col] = kindIgnored // whether a record failed is its outcome, not a setting
+		default:
+			kinds[col] = classifyColumn(name, cells[col])
 		}
 	}
 	for col, name := range t.columns {
@@ -81,7 +90,9 @@ func newRelation(source string, sources []string, kind string, t *table) []*rela
 		}
 	}
 	attachSpreads(rel, t.columns, kinds, cells)
+	rel.excludeFailedRows()
 	rel.excludeColdRows()
+	rel.splitDepthFromTests()
 	if rel.markdown {
 		rel.fillDown()
 	}

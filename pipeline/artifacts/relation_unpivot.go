@@ -211,8 +211,9 @@ func (rel *relation) emptyCopy() *relation {
 	return c
 }
 
-// appendRow copies row of src's dimensions into c, whose dimensions were made by src.emptyCopy.
+// appendRow copies row of src's dimensions and failure into c, whose dimensions were made by src.emptyCopy.
 func (c *relation) appendRow(src *relation, row int) {
+	c.failures = append(c.failures, src.failures[row])
 	for i, d := range src.dims {
 		c.dims[i].levels = append(c.dims[i].levels, d.levels[row])
 		c.dims[i].values = append(c.dims[i].values, d.values[row])

@@ -1,0 +1,45 @@
+package artifacts
+
+import "testing"
+
+func TestFindFitNamesWhatRanOutOfMemoryAndWhatFitNextToIt(t *testing.T) {
+	rel := newRelation("r.md", nil, KindMarkdown, tableOf([]string{"model", "ctx", "tok/s"},
+		[]string{"8B", "4096", "50.1"},
+		[]string{"8B", "32768", "OOM"},
+		[]string{"1B", "32768", "120.5"}))[0]
+	in := findFit(rel)
+	if in == nil {
+		t.Fatal("no fit insight")
+	}
+	// 3 configurations, 8B at 32768 out of memory; one setting away: 8B at 4096 (50.1) and 1B at 32768 (120.5).
+	assertInOrder(t, in.text.String(), []string{"1 of 3 configurations ran out of memory: model=8B, ctx=32768: out of memory",
+		"one setting away tok/s was measured at ctx=4096 50.1, model=1B 120.5"})
+}
+
+func TestFindFitReadsAKilledRecordAsOutOfMemory(t *testing.T) {
+	tb := tableOf([]string{"backend", "ctx", "t/s", "error"},
+		[]string{"rocm", "32768", "6.73", ""},
+		[]string{"rocm", "65536", "", "failed (exit 137)"},
+		[]string{"vulkan", "65536", "8.84", ""})
+	in := findFit(newRelation("r.log", nil, KindText, tb)[0])
+	if in == nil {
+		t.Fatal("no fit insight")
+	}
+	assertInOrder(t, in.text.String(), []string{"backend=rocm, ctx=65536: killed (exit 137", "backend=vulkan 8.84, ctx=32768 6.73"})
+}
+
+func TestFindFitIgnoresOtherFailures(t *testing.T) {
+	tb := tableOf([]string{"ctx", "t/s", "error"}, []string{"512", "6.7", ""}, []string{"1024", "", "timeout"})
+	if in := findFit(newRelation("r.csv", nil, KindCSV, tb)[0]); in != nil {
+		t.Errorf("a timeout read as memory: %q", in.text.String())
+	}
+}
+
+func TestDepthIsSplitFromLlamaBenchTests(t *testing.T) {
+	rel := newRelation("r.log", nil, KindText, tableOf([]string{"test", "t/s"},
+		[]string{"pp2048 @ d32768", "119.83 ± 0.18"}, []string{"tg32 @ d32768", "6.73 ± 0.18"}))[0]
+	test, depth := rel.dimNamed("test"), rel.dimNamed("depth")
+	if test == nil || depth == nil || test.levels[1] != "tg32" || depth.values[0] != 32768 || !depth.ordered {
+		t.Fatalf("dimensions %v", dimNames(rel.dims))
+	}
+}
