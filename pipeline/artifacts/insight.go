@@ -2,6 +2,7 @@ package artifacts
 
 import (
 	"cmp"
+	"fmt"
 	"math"
 	"slices"
 	"strings"
@@ -102,10 +103,23 @@ func (l *factList) addSweepInsights(tables []fileTable) {
 	}
 }
 
-// addTableInsights reads a table as relations and adds their insights.
+// addTableInsights reads a table as relations and adds their insights. A panic is a bug of the insight engine
+// on this table's data: it costs only this table's insights, which a note replaces (as tableView.run does for
+// the other analyses).
 func (l *factList) addTableInsights(source string, sources []string, kind string, t *table) {
+	var found factList
+	defer func() {
+		if r := recover(); r != nil {
+			var p phrase
+			p.printf("the insight analysis failed on %s of %s and gave no facts: %s", t.label(), source,
+				p.quote(fmt.Sprint(r)))
+			l.add(newFact(FactNote, source, t.name, "failed:insights", priorityNote, &p, 0, ""))
+			return
+		}
+		*l = append(*l, found...)
+	}()
 	for _, rel := range newRelation(source, sources, kind, t) {
-		l.addInsights(rel, maxInsightsPerRelation)
+		found.addInsights(rel, maxInsightsPerRelation)
 	}
 }
 

@@ -43,3 +43,38 @@ func TestDepthIsSplitFromLlamaBenchTests(t *testing.T) {
 		t.Fatalf("dimensions %v", dimNames(rel.dims))
 	}
 }
+
+func TestAKilledLogBesideTheSweepsResultsIsAConfigurationThatDidNotFit(t *testing.T) {
+	root := t.TempDir()
+	table := "| test | t/s |\n| --- | --: |\n| tg32 @ d32768 | 6.73 ± 0.18 |\n"
+	writeFiles(t, root, map[string]string{
+		"m__rocm__ctx32768.log":   "ggml_init: found 1 device\n" + table,
+		"m__vulkan__ctx65536.log": table,
+		"m__rocm__ctx65536.log":   "ggml_init: found 1 device\n✖ [rocm] m__ctx65536 failed (exit 137)\n",
+	})
+	inv, err := Ingest([]string{root}, Limits{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range BuildFacts(inv).Facts {
+		if f.Kind == FactFit {
+			assertInOrder(t, f.Text, []string{"backend=rocm, ctx=65536: killed (exit 137", "ctx=32768 6.73"})
+			return
+		}
+	}
+	t.Fatal("no fit fact for the killed run")
+}
+
+func TestRunFailureLine(t *testing.T) {
+	for text, want := range map[string]string{
+		"loading\n✖ [rocm6_4_4] model failed (exit 137)\n": "✖ [rocm6_4_4] model failed (exit 137)",
+		"step 1\nKilled\n":                      "Killed",
+		"CUDA error: out of memory\n":           "CUDA error: out of memory",
+		"llama_perf: eval time = 10 ms\ndone\n": "",
+		"error: exit status 0\n":                "",
+	} {
+		if got := runFailureLine(text); got != want {
+			t.Errorf("runFailureLine(%q) = %q, want %q", text, got, want)
+		}
+	}
+}

@@ -101,6 +101,14 @@ func (t *table) field(i int) string {
 	return t.name + "." + t.columns[i]
 }
 
+// label names the table in a sentence: its place in its file, or "the table" for a file's only one.
+func (t *table) label() string {
+	if t.name == "" {
+		return "the table"
+	}
+	return t.name
+}
+
 // failures counts the records that failed.
 func (t *table) failures() int {
 	n := 0

@@ -93,7 +93,7 @@ func newRelation(source string, sources []string, kind string, t *table) []*rela
 	rel.excludeFailedRows()
 	rel.excludeColdRows()
 	rel.splitDepthFromTests()
-	if rel.markdown {
+	if rel.markdown && t.headingColumns == 0 {
 		rel.fillDown()
 	}
 	relations := append([]*relation{rel}, rel.unpivot()...)
@@ -149,11 +149,12 @@ func (rel *relation) quantity() string {
 }
 
 // fillDown gives a blank dimension cell the level above it, as grouped tables write a model once for the rows
-// of its quantisations.
+// of its quantisations. Only one table's rows are grouped so: stacked tables are not (see the callers), and a
+// failed row's blanks are what it never got to.
 func (rel *relation) fillDown() {
 	for _, d := range rel.dims {
 		for i := 1; i < len(d.levels); i++ {
-			if d.levels[i] == "" && d.levels[i-1] != "" {
+			if d.levels[i] == "" && d.levels[i-1] != "" && rel.failures[i] == "" {
 				d.levels[i], d.values[i] = d.levels[i-1], d.values[i-1]
 			}
 		}
@@ -259,7 +260,8 @@ var settingNames = setOf("ngl", "gpu_layers", "n_gpu_layers", "num_gpu", "gpu", 
 	"concurrent_requests", "parallel", "prompt", "gen", "prompt_len", "prompt_length", "input_len", "output_len",
 	"input_length", "output_length", "max_tokens", "predict", "temperature", "temp", "top_k", "top_p", "gpus",
 	"gpu_count", "tp", "tensor_parallel", "power_limit", "seq_len", "sequence_length", "request_rate", "c",
-	"tokens", "prompts", "requests", "size", "params", "model_size", "model_params", "model_n_params", "agents", "workers", "clients", "users", "qps")
+	"tokens", "prompts", "requests", "size", "fa", "flash_attn", "mmap", "use_mmap", "no_kv_offload",
+	"split_mode", "main_gpu", "type_k", "type_v", "cache_type_k", "cache_type_v", "params", "model_size", "model_params", "model_n_params", "agents", "workers", "clients", "users", "qps")
 
 // Words that mark a column as the spread or the samples of another: stddev_ts describes avg_ts.
 var (

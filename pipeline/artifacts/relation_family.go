@@ -119,13 +119,22 @@ type sweepFamily struct {
 	members  []fileTable
 }
 
-// findSweeps groups tables by kind, path template and table name; a group of two or more files is a sweep.
+// findSweeps groups tables by kind, path template and table name (files of one table each need no name in
+// common: a log that says its run was killed stands beside the others' result tables); a group of two or more
+// files is a sweep.
 func findSweeps(tables []fileTable) (sweeps []*sweepFamily, singles []fileTable) {
 	byKey := map[string]*sweepFamily{}
 	var keys []string
+	tablesOf := map[*FileFacts]int{}
+	for _, ft := range tables {
+		tablesOf[ft.file]++
+	}
 	for _, ft := range tables {
 		_, template := pathSettings(ft.file.Path)
-		key := ft.file.Kind + "\x00" + template + "\x00" + ft.t.name
+		key := ft.file.Kind + "\x00" + template
+		if tablesOf[ft.file] > 1 {
+			key += "\x00" + ft.t.name
+		}
 		if byKey[key] == nil {
 			byKey[key] = &sweepFamily{template: template, kind: ft.file.Kind}
 			keys = append(keys, key)
@@ -173,10 +182,9 @@ func (sw *sweepFamily) table() *table {
 			}
 		}
 	}
-	settingNames = slices.DeleteFunc(settingNames, func(n string) bool { return slices.Contains(columns, n) })
 	first := sw.members[0].t
 	st := &table{name: first.name, caption: first.caption, section: first.section,
-		columns: append(slices.Clone(settingNames), columns...), headingColumns: len(settingNames)}
+		columns: columnNames(append(pathColumnNames(settingNames, columns), columns...)), headingColumns: len(settingNames)}
 	for i, m := range sw.members {
 		index := map[string]int{}
 		for j, c := range m.t.columns {
@@ -199,4 +207,17 @@ func (sw *sweepFamily) table() *table {
 		}
 	}
 	return st
+}
+
+// pathColumnNames names the columns of path settings, marking one that a table also has: the path's "backend"
+// (rocm6_4_4) and the table's (ROCm) are two columns.
+func pathColumnNames(settings, columns []string) []string {
+	names := make([]string, len(settings))
+	for i, n := range settings {
+		names[i] = n
+		if slices.Contains(columns, n) {
+			names[i] = n + " (path)"
+		}
+	}
+	return names
 }

@@ -96,17 +96,9 @@ func (v *tableView) run(a tableAnalysis, l *factList) {
 
 func (v *tableView) analysisFailure(analysis string, panicValue any) Fact {
 	var p phrase
-	p.printf("the %s analysis failed on %s and gave no facts: %s", analysis, v.tableLabel(),
+	p.printf("the %s analysis failed on %s and gave no facts: %s", analysis, v.t.label(),
 		p.quote(fmt.Sprint(panicValue)))
 	return v.fact(FactNote, -1, "failed:"+analysis, priorityNote, &p, 0, "")
-}
-
-// tableLabel names the table within its file for a note: "table2", or "the table" of a CSV or JSONL file.
-func (v *tableView) tableLabel() string {
-	if v.t.name == "" {
-		return "the table"
-	}
-	return v.t.name
 }
 
 // fact makes a fact about this table's file, ranked lower when the file is markdown, and about its test when

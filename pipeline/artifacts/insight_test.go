@@ -1,0 +1,39 @@
+package artifacts
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestAPanickingInsightCostsOnlyItsTablesInsights(t *testing.T) {
+	saved := tableInsightTypes
+	defer func() { tableInsightTypes = saved }()
+	tableInsightTypes = append(tableInsightTypes, struct {
+		kind string
+		find func(rel *relation) *insight
+	}{"boom", func(rel *relation) *insight {
+		if rel.source == "bad.csv" {
+			panic("index out of range")
+		}
+		return nil
+	}})
+	tb := tableOf([]string{"ngl", "tok/s"}, []string{"0", "10"}, []string{"99", "80"})
+	var l factList
+	l.addTableInsights("bad.csv", nil, KindCSV, tb)
+	l.addTableInsights("good.csv", nil, KindCSV, tb)
+	var notes, good int
+	for _, f := range l {
+		switch {
+		case f.Kind == FactNote && strings.Contains(f.Text, "insight analysis failed on t of bad.csv") &&
+			strings.Contains(f.Text, "index out of range"):
+			notes++
+		case f.Source == "bad.csv":
+			t.Errorf("half-made fact kept: %s", f.Text)
+		case f.Source == "good.csv":
+			good++
+		}
+	}
+	if notes != 1 || good == 0 {
+		t.Errorf("%d notes and %d facts of the good table, want 1 and some", notes, good)
+	}
+}
