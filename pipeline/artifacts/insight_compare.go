@@ -13,15 +13,19 @@ type comparison struct {
 	// noiseMargin is |b − a| over the combined sd, where the source gives sds without their sample sizes.
 	noiseMargin float64
 	testable    bool // some noise is known: a p-value or a margin
+	// rankP is the Mann–Whitney p of the samples, NaN without them: with three runs a side a rank test cannot
+	// go below 0.1, so a Welch p that can is resting on the runs' normality.
+	rankP float64
 }
 
 // compare tests point b against point a: Welch on samples, Welch from summaries where both sizes are known,
 // otherwise the gap in units of the stated sds.
 func compare(a, b point) comparison {
-	c := comparison{change: b.mean/a.mean - 1, p: math.NaN(), noiseMargin: math.NaN()}
+	c := comparison{change: b.mean/a.mean - 1, p: math.NaN(), noiseMargin: math.NaN(), rankP: math.NaN()}
 	switch {
 	case len(a.samples) >= 2 && len(b.samples) >= 2:
 		c.p = stats.Welch(b.samples, a.samples).P
+		c.rankP = stats.MannWhitney(b.samples, a.samples)
 	case a.n >= 2 && b.n >= 2 && !math.IsNaN(a.sd) && !math.IsNaN(b.sd):
 		c.p = stats.WelchFromSummaries(b.mean, b.sd, b.n, a.mean, a.sd, a.n).P
 	case !math.IsNaN(a.sd) && !math.IsNaN(b.sd):
@@ -60,6 +64,9 @@ func (c comparison) writeTest(p *phrase) {
 	switch {
 	case !math.IsNaN(c.p):
 		p.printf("Welch %s, %s", p.pValue(c.p), verdictWord(c.beyondNoise()))
+		if c.beyondNoise() && c.rankP >= stats.SignificanceLevel {
+			p.printf("; a rank test cannot confirm it with so few runs: Mann–Whitney %s", p.pValue(c.rankP))
+		}
 	case !math.IsNaN(c.noiseMargin):
 		p.printf("gap %s sd; n not stated, so no p-value", p.fixed(c.noiseMargin, 1))
 	default:

@@ -80,3 +80,11 @@ func TestTwoLevelsPutsTheReferenceFirst(t *testing.T) {
 		t.Error("twoLevels of three levels reports ok")
 	}
 }
+
+func TestAWelchLeadOnThreeRunsASideSaysNoRankTestCanConfirmIt(t *testing.T) {
+	rel := newRelation("r.md", nil, KindMarkdown, tableOf([]string{"card", "tok/s"},
+		[]string{"a", "59.80 / 59.43 / 59.30"}, []string{"b", "63.53 / 63.48 / 63.50"}))[0]
+	in := findIn(t, rel, findEffect, "tok/s", "card")
+	// Every b run beats every a run: the exact Mann–Whitney p of 3 + 3 fully separated runs is 2/20 = 0.1.
+	assertInOrder(t, in.text.String(), []string{"beyond noise", "a rank test cannot confirm it with so few runs: Mann–Whitney p = 0.1"})
+}

@@ -1,6 +1,7 @@
 package stats
 
 import (
+	"cmp"
 	"math"
 	"slices"
 
@@ -197,4 +198,100 @@ func Quantile(xs []float64, p float64) float64 {
 		return math.NaN()
 	}
 	return quantile(slices.Sorted(slices.Values(xs)), p)
+}
+
+// maxExactMannWhitney is the largest combined sample whose Mann–Whitney p is exact, by enumerating every way to
+// split the pooled ranks (C(16, 8) = 12,870); larger ones use the normal approximation with tie correction.
+const maxExactMannWhitney = 16
+
+// MannWhitney is the two-sided p-value of the Mann–Whitney U test (Wilcoxon rank-sum) of two samples: whether
+// one tends to be larger, without assuming normal data. NaN when a sample is empty.
+func MannWhitney(a, b []float64) float64 {
+	if len(a) == 0 || len(b) == 0 {
+		return math.NaN()
+	}
+	ranks := midRanks(slices.Concat(a, b))
+	observed := rankSum(ranks[:len(a)])
+	if len(a)+len(b) <= maxExactMannWhitney {
+		return exactRankSumP(ranks, len(a), observed)
+	}
+	return normalRankSumP(ranks, len(a), observed)
+}
+
+// midRanks ranks values from 1, giving tied values the mean of their ranks.
+func midRanks(xs []float64) []float64 {
+	order := make([]int, len(xs))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortFunc(order, func(i, j int) int { return cmp.Compare(xs[i], xs[j]) })
+	ranks := make([]float64, len(xs))
+	for start := 0; start < len(order); {
+		end := start
+		for end+1 < len(order) && xs[order[end+1]] == xs[order[start]] {
+			end++
+		}
+		for k := start; k <= end; k++ {
+			ranks[order[k]] = float64(start+end)/2 + 1
+		}
+		start = end + 1
+	}
+	return ranks
+}
+
+func rankSum(ranks []float64) float64 {
+	s := 0.0
+	for _, r := range ranks {
+		s += r
+	}
+	return s
+}
+
+// exactRankSumP is the share of the ways to draw n of the pooled ranks whose sum lies at least as far from its
+// mean as the observed one.
+func exactRankSumP(ranks []float64, n int, observed float64) float64 {
+	mean := float64(n) * float64(len(ranks)+1) / 2
+	distance := math.Abs(observed-mean) - 1e-9
+	atLeast, total := 0, 0
+	var choose func(start, left int, sum float64)
+	choose = func(start, left int, sum float64) {
+		if left == 0 {
+			total++
+			if math.Abs(sum-mean) >= distance {
+				atLeast++
+			}
+			return
+		}
+		for i := start; i <= len(ranks)-left; i++ {
+			choose(i+1, left-1, sum+ranks[i])
+		}
+	}
+	choose(0, n, 0)
+	return float64(atLeast) / float64(total)
+}
+
+// normalRankSumP approximates the rank sum by a normal variable, its variance corrected for ties.
+func normalRankSumP(ranks []float64, n int, observed float64) float64 {
+	n1, n2 := float64(n), float64(len(ranks)-n)
+	N := n1 + n2
+	mean := n1 * (N + 1) / 2
+	variance := n1 * n2 / 12 * ((N + 1) - tieTerm3(ranks)/(N*(N-1)))
+	if variance <= 0 {
+		return math.NaN()
+	}
+	return 2 * distuv.UnitNormal.Survival(math.Abs(observed-mean)/math.Sqrt(variance))
+}
+
+// tieTerm3 is Σ(t³ − t) over groups of tied ranks.
+func tieTerm3(ranks []float64) float64 {
+	counts := map[float64]int{}
+	for _, r := range ranks {
+		counts[r]++
+	}
+	s := 0.0
+	for _, c := range counts {
+		t := float64(c)
+		s += t*t*t - t
+	}
+	return s
 }

@@ -72,3 +72,26 @@ func TestRobustZ(t *testing.T) {
 		t.Fatalf("RobustZ = %v", z)
 	}
 }
+
+func TestMannWhitneyExact(t *testing.T) {
+	// 3 + 3 fully separated: 2 of the C(6,3) = 20 splits are as extreme (all low or all high), p = 0.1.
+	if p := MannWhitney([]float64{1, 2, 3}, []float64{4, 5, 6}); math.Abs(p-0.1) > 1e-12 {
+		t.Fatalf("p = %g, want 0.1", p)
+	}
+	// Interleaved 1,3,5 against 2,4,6: rank sum 9 against a mean of 10.5; 14 of 20 splits lie ≥ 1.5 away.
+	if p := MannWhitney([]float64{1, 3, 5}, []float64{2, 4, 6}); math.Abs(p-0.7) > 1e-12 {
+		t.Fatalf("p = %g, want 0.7", p)
+	}
+}
+
+func TestMannWhitneyNormalApproximation(t *testing.T) {
+	a, b := make([]float64, 10), make([]float64, 10)
+	for i := range a {
+		a[i], b[i] = float64(i), float64(i+10)
+	}
+	// Rank sum of a = 55, mean 105, variance 10·10·21/12 = 175: z = 50/√175.
+	want := math.Erfc(50 / math.Sqrt(175) / math.Sqrt2)
+	if p := MannWhitney(a, b); math.Abs(p-want) > 1e-12 {
+		t.Fatalf("p = %g, want %g", p, want)
+	}
+}
