@@ -50,6 +50,7 @@ var tableInsightTypes = []struct {
 	find func(rel *relation) *insight
 }{
 	{FactFit, findFit},
+	{FactFailedRows, findFailedRows},
 }
 
 // insight is a pattern found, with its score parts.

@@ -2,6 +2,7 @@ package artifacts
 
 import (
 	"math"
+	"slices"
 
 	"chimera/pipeline/stats"
 )
@@ -25,7 +26,7 @@ func findDistribution(rel *relation, m *measure) *insight {
 			decimals = max(decimals, c.decimals)
 		}
 	}
-	if len(values) < minDistributionRows {
+	if len(values) < minDistributionRows || slices.Min(values) == slices.Max(values) {
 		return nil
 	}
 	p50, p90, p99 := stats.Quantile(values, 0.5), stats.Quantile(values, 0.9), stats.Quantile(values, 0.99)
@@ -37,17 +38,9 @@ func findDistribution(rel *relation, m *measure) *insight {
 		significance: 1, effect: math.Min(1, math.Abs(worst/p50-1))}
 	p := in.text
 	p.printf("%s over %s rows: p50 %s, p90 %s, p99 %s, max %s", measureLabel(m), p.count(len(values)),
-		p.fixed(p50, decimals+1), p.fixed(p90, decimals+1), p.fixed(p99, decimals+1), p.fixed(maxOf(values), decimals))
+		p.fixed(p50, decimals+1), p.fixed(p90, decimals+1), p.fixed(p99, decimals+1), p.fixed(slices.Max(values), decimals))
 	if p50 != 0 {
 		p.printf(" (p99 is %s the median)", p.times(p99/p50))
 	}
 	return in
-}
-
-func maxOf(xs []float64) float64 {
-	m := math.Inf(-1)
-	for _, x := range xs {
-		m = math.Max(m, x)
-	}
-	return m
 }

@@ -126,11 +126,7 @@ func writeCells(p *phrase, cells []matchedCell, m *measure) {
 		}
 	}
 	for i, cell := range listed {
-		sep := ", "
-		if i == 0 {
-			sep = ": "
-		}
-		p.printf("%s%s %s → %s (%s", sep, cell.subspace, p.fixed(cell.a.mean, cell.a.decimals),
+		p.printf("%s%s %s → %s (%s", listItem(i, ", "), cell.subspace, p.fixed(cell.a.mean, cell.a.decimals),
 			p.fixed(cell.b.mean, cell.b.decimals), p.percent(cell.c.change))
 		if cell.c.testable {
 			p.printf(", ")

@@ -38,13 +38,9 @@ func findFit(rel *relation) *insight {
 	p := in.text
 	p.printf("%s of %s ran out of memory", p.count(len(failing)), p.countOf(len(configs), "configuration"))
 	for i, c := range failing[:min(len(failing), maxListedFailures)] {
-		sep := "; "
-		if i == 0 {
-			sep = ": "
-		}
 		rows := rowsOf[c]
 		failed := slices.DeleteFunc(slices.Clone(rows), func(row int) bool { return rel.rowFailure(row) == "" })
-		p.printf("%s%s: %s", sep, c, describeFailure(rel.rowFailure(failed[0])))
+		p.printf("%s%s: %s", listItem(i, "; "), c, describeFailure(rel.rowFailure(failed[0])))
 		if len(failed) < len(rows) {
 			p.printf(" in %s of %s runs", p.count(len(failed)), p.count(len(rows)))
 		}

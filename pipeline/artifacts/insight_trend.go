@@ -125,10 +125,6 @@ func writeTrendSeries(p *phrase, trends []trendSeries) float64 {
 		if i >= maxListedSeries {
 			continue
 		}
-		sep := "; "
-		if i == 0 {
-			sep = ": "
-		}
 		label := t.s.subspace
 		if label != "" {
 			label += ": "
@@ -137,7 +133,7 @@ func writeTrendSeries(p *phrase, trends []trendSeries) float64 {
 		if len(t.points) <= maxPathPoints {
 			path = t.points
 		}
-		p.printf("%s%s", sep, label)
+		p.printf("%s%s", listItem(i, "; "), label)
 		for j, pt := range path {
 			if j > 0 {
 				p.printf(" → ")

@@ -70,7 +70,12 @@ func roundForText(x float64) float64 {
 // fixed prints x with the digits after the decimal point its source writes, at most two from 1 upwards and
 // four significant ones below, and records the printed value.
 func (p *phrase) fixed(x float64, decimals int) string {
-	text := formatAt(x, min(decimals, readableDecimals(x)))
+	return p.decimals(x, min(decimals, readableDecimals(x)))
+}
+
+// decimals prints x with exactly the given digits after the decimal point, and records the printed value.
+func (p *phrase) decimals(x float64, decimals int) string {
+	text := formatAt(x, decimals)
 	r, _ := strconv.ParseFloat(text, 64)
 	if math.Abs(r) >= 1<<53 {
 		// Beyond 2⁵³ a float holds no fraction, and fixed decimals print digits its shortest form has not
@@ -113,4 +118,21 @@ func readableDecimals(x float64) int {
 		return 2
 	}
 	return 3 - int(math.Floor(math.Log10(math.Abs(x))))
+}
+
+// significant prints x to the given number of significant digits, and records it: 1.188, 0.04700.
+func (p *phrase) significant(x float64, digits int) string {
+	decimals := 0
+	if x != 0 {
+		decimals = max(0, digits-1-int(math.Floor(math.Log10(math.Abs(x)))))
+	}
+	return p.decimals(x, decimals)
+}
+
+// listItem opens item i of a list that follows a colon: ": " before the first, sep before the others.
+func listItem(i int, sep string) string {
+	if i == 0 {
+		return ": "
+	}
+	return sep
 }

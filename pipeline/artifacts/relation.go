@@ -38,6 +38,7 @@ type measure struct {
 	unit      string
 	direction int // +1 when higher is better, −1 when lower is, 0 when the name and unit do not say
 	cells     []cell
+	failed    []float64 // the values failed records wrote, which cells leave out (see excludeFailedRows)
 }
 
 // Column kinds, decided by name and content (see classifyColumn).

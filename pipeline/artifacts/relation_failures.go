@@ -18,6 +18,9 @@ func (rel *relation) excludeFailedRows() {
 		}
 		reason := failureKind(failure)
 		for _, m := range rel.measures {
+			if m.cells[row].isNumber() {
+				m.failed = append(m.failed, m.cells[row].value)
+			}
 			m.cells[row] = cell{text: m.cells[row].text, value: math.NaN(), sd: math.NaN(), missing: reason}
 		}
 	}
