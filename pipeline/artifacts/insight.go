@@ -34,6 +34,7 @@ var insightTypes = []insightType{
 	{FactTrend, findTrend, false},
 	{FactRatio, findRatio, false},
 	{FactOutlier, findOutliers, true},
+	{FactAgainstBaseline, findAgainstBaseline, false},
 }
 
 // relationInsightTypes look at a measure over the whole relation, without a breakdown.
@@ -168,9 +169,11 @@ func (l *factList) addInsights(rel *relation, maxFacts int) {
 	}
 }
 
-// score is impact × significance: coverage times effect size, times 1 − p.
+// score is impact × significance: coverage times effect size, times 1 − p. Neither part of impact falls to
+// zero: a large effect in a few configurations (a foreground app that doubles latency) is still worth reading,
+// and so is a small one everywhere (a flat sweep).
 func (in *insight) score() float64 {
-	return in.coverage * (0.25 + 0.75*math.Min(1, in.effect)) * in.significance
+	return (0.3 + 0.7*in.coverage) * (0.25 + 0.75*math.Min(1, in.effect)) * in.significance
 }
 
 // Insight priorities span minInsightPriority to maxInsightPriority by score, below the inventory and notes.
