@@ -110,6 +110,9 @@ func BuildFacts(inv *Inventory) *FactsReport {
 				newTableView(f, part).addFacts(&facts)
 			}
 		}
+		if isWrittenReport(f) {
+			continue
+		}
 		for _, t := range insightTables(f.tables) {
 			insightInputs = append(insightInputs, fileTable{f, t})
 		}
