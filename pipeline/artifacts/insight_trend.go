@@ -78,7 +78,41 @@ func findTrend(rel *relation, m *measure, by *dimension, ss []*series) *insight 
 	in.effect = writeTrendSeries(p, trends)
 	in.value = in.effect * 100
 	writeBreaks(p, trends, by, direction == "falls")
+	if improves := direction == "rises" && m.direction > 0 || direction == "falls" && m.direction < 0; improves {
+		writeKnees(p, trends, by)
+	}
 	return in
+}
+
+// kneeShare is the gain per step below which a curve has stopped paying: more layers offloaded, a larger batch
+// or more threads that buy under 5 % each.
+const kneeShare = 0.05
+
+// writeKnees names, in each series that improves along the dimension, the level beyond which every further
+// step gains less than kneeShare.
+func writeKnees(p *phrase, trends []trendSeries, by *dimension) {
+	for _, t := range trends {
+		knee := kneeOf(t.points)
+		if knee <= 0 || knee >= len(t.points)-1 {
+			continue
+		}
+		pt := t.points[knee]
+		p.printf("; it stops paying%s at %s %s (%s): each step beyond gains under %s %%", within(t.s.subspace), by.name,
+			pt.level, p.fixed(pt.mean, pt.decimals), p.count(int(100*kneeShare)))
+	}
+}
+
+// kneeOf is the index from which every step changes the measure by less than kneeShare, -1 when the last
+// step still does.
+func kneeOf(points []point) int {
+	knee := -1
+	for i := len(points) - 1; i > 0; i-- {
+		if math.Abs(points[i].mean/points[i-1].mean-1) >= kneeShare {
+			break
+		}
+		knee = i - 1
+	}
+	return knee
 }
 
 // countMonotone counts the series in which every step goes the trend's way.

@@ -76,3 +76,29 @@ func TestFindTrendNeedsAnOrderedDimension(t *testing.T) {
 		t.Errorf("trend along unordered levels: %q", in.text.String())
 	}
 }
+
+func TestFindTrendSaysWhereTheCurveStopsPaying(t *testing.T) {
+	rel := newRelation("r.csv", nil, KindCSV, tableOf([]string{"ngl", "tokens_s"},
+		[]string{"0", "10.0"}, []string{"8", "40.0"}, []string{"16", "80.0"}, []string{"24", "82.0"}, []string{"32", "83.0"}))[0]
+	in := findIn(t, rel, findTrend, "tokens_s", "ngl")
+	// 80 → 82 is +2.5 % and 82 → 83 +1.2 %: beyond ngl 16 every step gains under 5 %.
+	assertInOrder(t, in.text.String(), []string{"; it stops paying at ngl 16 (80.0): each step beyond gains under 5 %"})
+}
+
+func TestKneeOf(t *testing.T) {
+	pts := func(ys ...float64) []point {
+		out := make([]point, len(ys))
+		for i, y := range ys {
+			out[i] = point{mean: y}
+		}
+		return out
+	}
+	for _, c := range []struct {
+		ys   []float64
+		want int
+	}{{[]float64{10, 40, 80, 82, 83}, 2}, {[]float64{10, 20, 40}, -1}, {[]float64{10, 10.1, 10.2}, 0}} {
+		if got := kneeOf(pts(c.ys...)); got != c.want {
+			t.Errorf("kneeOf(%v) = %d, want %d", c.ys, got, c.want)
+		}
+	}
+}

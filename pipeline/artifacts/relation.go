@@ -407,7 +407,10 @@ func isLetter(c byte) bool { return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
 // latencies, memory, power and errors, 0 when text names neither.
 func directionOf(text string) int {
 	norm := "_" + normalizeColumn(strings.ReplaceAll(text, "/", " per ")) + "_"
-	if hasAnySuffix(strings.Fields(norm)[0], "_s_", "_ms_", "_us_", "_ns_", "_sec_", "_seconds_") && !strings.Contains(norm, "_per_") {
+	switch {
+	case hasAnySuffix(norm, "_tokens_s_", "_token_s_", "_tok_s_", "_t_s_"):
+		return 1 // tokens_s is tokens per second, written without the slash
+	case hasAnySuffix(norm, "_s_", "_ms_", "_us_", "_ns_", "_sec_", "_seconds_") && !strings.Contains(norm, "_per_"):
 		return -1 // a time: load_s, ttft_ms
 	}
 	for _, w := range lowerIsBetter {

@@ -105,6 +105,9 @@ func TestDirectionOf(t *testing.T) {
 		{"peak memory", -1},
 		{"power W", -1},
 		{"time per token", -1},
+		{"tokens_s", 1},
+		{"mean_tokens_s", 1},
+		{"request_output_throughput_token_per_s", 1},
 		{"count", 0},
 	}
 	for _, tt := range tests {
