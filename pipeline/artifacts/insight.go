@@ -339,3 +339,23 @@ func (rel *relation) title() string {
 	}
 	return rel.caption
 }
+
+// isInsightKind reports whether facts of a kind come from the insight types.
+func isInsightKind(kind string) bool {
+	for _, it := range insightTypes {
+		if it.kind == kind {
+			return true
+		}
+	}
+	for _, it := range relationInsightTypes {
+		if it.kind == kind {
+			return true
+		}
+	}
+	for _, it := range tableInsightTypes {
+		if it.kind == kind {
+			return true
+		}
+	}
+	return false
+}

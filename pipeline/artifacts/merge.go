@@ -21,6 +21,9 @@ func mergeRestatements(facts []Fact) []Fact {
 	candidates := map[string][]int{} // indexes into kept, by what sameFinding requires to be equal
 	for _, f := range facts {
 		key := fmt.Sprint(f.Kind, "\x00", f.Unit, "\x00", roleOf(f.Field), "\x00", len(f.Numbers))
+		if isInsightKind(f.Kind) {
+			key = fmt.Sprint(f.Kind, "\x00", len(f.Numbers))
+		}
 		i := slices.IndexFunc(candidates[key], func(k int) bool { return sameFinding(kept[k], f) })
 		if i < 0 {
 			candidates[key] = append(candidates[key], len(kept))
@@ -37,19 +40,45 @@ func mergeRestatements(facts []Fact) []Fact {
 	return kept
 }
 
-// sameFinding reports whether two facts state the same finding: the same kind, unit and role of their field
+// sameFinding reports whether two facts state the same finding. Two insights of one kind do when they print the
+// same quantities, however their files name the columns (benchmark.mean_time_ms in the JSON, "Mean (ms)" in
+// its Markdown rendering). Other facts need the same kind, unit and role of their field
 // (throughput in tokens_s and in a Markdown table's "Tokens/s"), and the same quantities in the same order,
 // each pair equal at the coarser precision the two were printed at (see sameQuantity). Facts
 // about no field have no role to compare; they must read the same but for their numbers. Facts of other
 // files that happen to say exactly the same thing state the same finding too.
 func sameFinding(a, b Fact) bool {
+	if isInsightKind(a.Kind) {
+		return a.Kind == b.Kind && distinctive(a.Numbers) && sameNumbers(a.Numbers, b.Numbers)
+	}
 	if a.Kind != b.Kind || a.Unit != b.Unit || len(a.Numbers) != len(b.Numbers) || len(a.Numbers) == 0 ||
 		roleOf(a.Field) != roleOf(b.Field) || a.Field == "" && withoutDigits(a.Text) != withoutDigits(b.Text) {
 		return false
 	}
-	loose := len(a.Numbers) >= minLooseNumbers
-	for i, x := range a.Numbers {
-		if !sameQuantity(x, b.Numbers[i], loose) {
+	return sameNumbers(a.Numbers, b.Numbers)
+}
+
+// distinctive reports whether quantities are many and precise enough not to coincide by chance: at least
+// minLooseNumbers with a fraction. "2.00× (2.00×–2.00× over 2 cells)" is not; "0.6929 ± 0.02815, -81.7 % over
+// 3.78" is.
+func distinctive(numbers []float64) bool {
+	fractional := 0
+	for _, x := range numbers {
+		if !isWhole(x) {
+			fractional++
+		}
+	}
+	return fractional >= minLooseNumbers
+}
+
+// sameNumbers reports whether two facts print the same quantities in the same order (see sameQuantity).
+func sameNumbers(a, b []float64) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	loose := len(a) >= minLooseNumbers
+	for i, x := range a {
+		if !sameQuantity(x, b[i], loose) {
 			return false
 		}
 	}

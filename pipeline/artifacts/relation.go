@@ -1,6 +1,7 @@
 package artifacts
 
 import (
+	"cmp"
 	"math"
 	"slices"
 	"strings"
@@ -100,6 +101,7 @@ func newRelation(source string, sources []string, kind string, t *table) []*rela
 	relations := append([]*relation{rel}, rel.unpivot()...)
 	for _, r := range relations {
 		r.dropRestatedMeasures()
+		r.keepCentralStatistics()
 		r.addEfficiency()
 	}
 	return relations
@@ -436,17 +438,19 @@ var (
 		"accuracy", "ts", "tokens_per_sec"}
 )
 
-// dropRestatedMeasures removes a measure that another one earlier in the table restates: the same quantity in
-// another unit (avg_ns beside avg_ts, ttft_ms beside ttft_s), which ranks every row the same way or exactly the
-// reverse. Its insights would restate the first one's.
+// dropRestatedMeasures removes a measure that another one restates: the same quantity in another unit (avg_ns
+// beside avg_ts, ttft_ms beside ttft_s), which ranks every row the same way or exactly the reverse. Its insights
+// would restate the other's. A rate is kept over a time, as llama-bench's readers read t/s; otherwise the first.
 func (rel *relation) dropRestatedMeasures() {
-	kept := rel.measures[:0]
-	for _, m := range rel.measures {
+	ratesFirst := slices.Clone(rel.measures)
+	slices.SortStableFunc(ratesFirst, func(a, b *measure) int { return cmp.Compare(b.direction, a.direction) })
+	var kept []*measure
+	for _, m := range ratesFirst {
 		if !slices.ContainsFunc(kept, func(k *measure) bool { return restates(k, m) }) {
 			kept = append(kept, m)
 		}
 	}
-	rel.measures = kept
+	rel.measures = slices.DeleteFunc(rel.measures, func(m *measure) bool { return !slices.Contains(kept, m) })
 }
 
 func restates(a, b *measure) bool {
@@ -473,3 +477,48 @@ func withoutUnitWord(name string) string {
 }
 
 var unitSuffixes = setOf("ts", "ns", "us", "ms", "s", "sec", "tps", "tok_s", "t_s")
+
+// Statistic words name a summary of a quantity rather than the quantity: the central ones stand for it, the
+// others (extremes, tail percentiles) describe its spread.
+var (
+	centralWords = setOf("mean", "avg", "average", "median", "p50")
+	spreadStats  = setOf("min", "max", "minimum", "maximum", "p25", "p75", "p90", "p95", "p99", "p999", "stddev", "std")
+)
+
+// keepCentralStatistics drops the extremes and percentiles of a quantity whose mean or median the table also
+// has (min_time_ms and max_time_ms beside mean_time_ms), and all but the first of its central values: each
+// would restate the central one's ranking.
+func (rel *relation) keepCentralStatistics() {
+	central := map[string]bool{}
+	for _, m := range rel.measures {
+		if stem, word := statisticOf(m.name); centralWords[word] {
+			central[stem] = true
+		}
+	}
+	seen := map[string]bool{}
+	rel.measures = slices.DeleteFunc(rel.measures, func(m *measure) bool {
+		stem, word := statisticOf(m.name)
+		switch {
+		case !central[stem]:
+			return false
+		case spreadStats[word]:
+			return true
+		case centralWords[word] && seen[stem]:
+			return true
+		}
+		seen[stem] = seen[stem] || centralWords[word]
+		return false
+	})
+}
+
+// statisticOf splits a column's name into the quantity and the statistic word it names: benchmark.min_time_ms
+// is benchmark_time_ms and min; a name without one has the word "".
+func statisticOf(name string) (stem, word string) {
+	parts := strings.Split(normalizeColumn(name), "_")
+	for i, p := range parts {
+		if centralWords[p] || spreadStats[p] {
+			return strings.Join(slices.Delete(slices.Clone(parts), i, i+1), "_"), p
+		}
+	}
+	return strings.Join(parts, "_"), ""
+}
