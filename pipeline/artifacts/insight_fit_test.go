@@ -1,6 +1,9 @@
 package artifacts
 
-import "testing"
+import (
+	"fmt"
+	"testing"
+)
 
 func TestFindFitNamesWhatRanOutOfMemoryAndWhatFitNextToIt(t *testing.T) {
 	rel := newRelation("r.md", nil, KindMarkdown, tableOf([]string{"model", "ctx", "tok/s"},
@@ -46,10 +49,10 @@ func TestDepthIsSplitFromLlamaBenchTests(t *testing.T) {
 
 func TestAKilledLogBesideTheSweepsResultsIsAConfigurationThatDidNotFit(t *testing.T) {
 	root := t.TempDir()
-	table := "| test | t/s |\n| --- | --: |\n| tg32 @ d32768 | 6.73 ± 0.18 |\n"
+	table := "| test | t/s |\n| --- | --: |\n| tg32 @ d%s | %s |\n"
 	writeFiles(t, root, map[string]string{
-		"m__rocm__ctx32768.log":   "ggml_init: found 1 device\n" + table,
-		"m__vulkan__ctx65536.log": table,
+		"m__rocm__ctx32768.log":   "ggml_init: found 1 device\n" + fmt.Sprintf(table, "32768", "6.73 ± 0.18"),
+		"m__vulkan__ctx65536.log": fmt.Sprintf(table, "65536", "8.84 ± 0.09"),
 		"m__rocm__ctx65536.log":   "ggml_init: found 1 device\n✖ [rocm] m__ctx65536 failed (exit 137)\n",
 	})
 	inv, err := Ingest([]string{root}, Limits{})

@@ -2,6 +2,7 @@ package artifacts
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
 )
 
@@ -64,6 +65,9 @@ func (h headingPath) String() string {
 	return strings.Join(texts, " › ")
 }
 
+// listItemLine matches the start of a Markdown list item: "- ", "* ", "+ ", "1. ".
+var listItemLine = regexp.MustCompile(`^(?:[-*+]|\d+[.)])\s`)
+
 // captionAbove is the nearest line of text above a table, within a few blank lines: a sentence or heading
 // that often names what the table measures and in which unit ("Decode speed in tokens/s").
 func captionAbove(lines []string, fenced []bool) string {
@@ -72,8 +76,8 @@ func captionAbove(lines []string, fenced []bool) string {
 		switch {
 		case line == "":
 			blank++
-		case fenced[i] || strings.HasPrefix(line, "|"):
-			return ""
+		case fenced[i] || strings.HasPrefix(line, "|") || listItemLine.MatchString(line):
+			return "" // a list's last item above a table is no caption of it
 		default:
 			return strings.TrimSpace(strings.TrimLeft(line, "#>*_ "))
 		}

@@ -100,6 +100,7 @@ func newRelation(source string, sources []string, kind string, t *table) []*rela
 	}
 	relations := append([]*relation{rel}, rel.unpivot()...)
 	for _, r := range relations {
+		r.dropConstantMeasures()
 		r.dropRestatedMeasures()
 		r.keepCentralStatistics()
 		r.addEfficiency()
@@ -126,8 +127,8 @@ func (rel *relation) newMeasure(name, unit string, cells []cell) *measure {
 	if m.unit == "" {
 		m.unit = commonUnit(cells)
 	}
-	if m.unit == "" {
-		m.unit = unitInText(rel.quantity())
+	if m.unit == "" && directionOf(name) == 0 {
+		m.unit = unitInText(rel.quantity()) // a name that says what it is (ttft_s) is not the caption's quantity
 	}
 	m.direction = directionOf(name + " " + m.unit)
 	if m.direction == 0 {
@@ -193,16 +194,19 @@ func classifyColumn(name string, cells []cell) columnKind {
 	case runs > 0 && runs >= numbers && spreadStem(norm, samplesMarks) != "":
 		return kindSamples
 	case numbers+runs > 0 && numbers+runs >= texts:
-		return numericKind(norm)
-	case texts == 0 || 2*longText > texts:
-		return kindIgnored
+		return numericKind(name)
+	case texts == 0 || 2*longText > texts || 2*timestamps(cells) > texts:
+		return kindIgnored // free text, or the times rows were taken at
 	}
 	return kindDimension
 }
 
-func numericKind(norm string) columnKind {
+// numericKind is the kind of a column of numbers: a setting by its name or its last key (options.temperature),
+// a spread, else a measure.
+func numericKind(name string) columnKind {
+	norm := normalizeColumn(name)
 	switch {
-	case settingName(norm):
+	case settingName(norm) || settingName(normalizeColumn(lastKey(name))):
 		return kindDimension
 	case spreadStem(norm, spreadMarks) != "":
 		return kindSpread
@@ -521,4 +525,29 @@ func statisticOf(name string) (stem, word string) {
 		}
 	}
 	return strings.Join(parts, "_"), ""
+}
+
+// dropConstantMeasures removes measures with one value throughout: a setting every row shares (temperature 0.3,
+// an opset) compares nothing.
+func (rel *relation) dropConstantMeasures() {
+	rel.measures = slices.DeleteFunc(rel.measures, func(m *measure) bool {
+		values := map[float64]bool{}
+		for _, c := range m.cells {
+			if c.isNumber() {
+				values[c.value] = true
+			}
+		}
+		return len(values) <= 1
+	})
+}
+
+// timestamps counts the cells that hold a date and time.
+func timestamps(cells []cell) int {
+	n := 0
+	for _, c := range cells {
+		if timestampRe.MatchString(c.text) {
+			n++
+		}
+	}
+	return n
 }

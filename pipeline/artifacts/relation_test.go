@@ -145,3 +145,22 @@ func TestNewRelationDropsAMeasureThatRestatesAnother(t *testing.T) {
 		t.Errorf("measures = %v, want %v", got, want)
 	}
 }
+
+func TestNewRelationDropsConstantsAndNestedSettings(t *testing.T) {
+	rel := newRelation("r.json", nil, KindJSON, tableOf([]string{"options.temperature", "opset", "tokens_s"},
+		[]string{"0.3", "17", "50.0"}, []string{"0.8", "17", "55.0"}))[0]
+	if got := measureNames(rel); !slices.Equal(got, []string{"tokens_s"}) {
+		t.Errorf("measures %v: opset is constant, options.temperature a setting", got)
+	}
+	if rel.dimNamed("options.temperature") == nil {
+		t.Errorf("dimensions %v lack the nested temperature", dimNames(rel.dims))
+	}
+}
+
+func TestNewRelationIgnoresTimestampsAsLevels(t *testing.T) {
+	rel := newRelation("r.json", nil, KindJSON, tableOf([]string{"execution_time", "latency_ms"},
+		[]string{"2025-10-04 13:37:17.003914", "10"}, []string{"2025-10-04 13:37:18.003927", "12"}))[0]
+	if len(rel.dims) != 0 {
+		t.Errorf("dimensions %v", dimNames(rel.dims))
+	}
+}
