@@ -102,6 +102,9 @@ func BuildFacts(inv *Inventory) *FactsReport {
 	var insightInputs []fileTable
 	for i := range inv.Files {
 		f := &inv.Files[i]
+		if isWrittenReport(f) {
+			continue // prose: its tables restate or imagine, they measure nothing
+		}
 		for _, t := range f.tables {
 			if families.absorbs(t) {
 				continue
@@ -109,9 +112,6 @@ func BuildFacts(inv *Inventory) *FactsReport {
 			for _, part := range splitTests(t) {
 				newTableView(f, part).addFacts(&facts)
 			}
-		}
-		if isWrittenReport(f) {
-			continue
 		}
 		for _, t := range insightTables(f.tables) {
 			insightInputs = append(insightInputs, fileTable{f, t})

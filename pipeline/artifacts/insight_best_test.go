@@ -73,9 +73,9 @@ func TestFindBestLevel(t *testing.T) {
 
 func TestFindBestLevelCountsWinsAcrossSubspaces(t *testing.T) {
 	tb := tableOf([]string{"model", "toolbox", "avg_ts"},
-		[]string{"llama", "rocm", "10"}, []string{"llama", "vulkan", "12"},
-		[]string{"qwen", "rocm", "20"}, []string{"qwen", "vulkan", "25"},
-		[]string{"gemma", "rocm", "31"}, []string{"gemma", "vulkan", "30"})
+		[]string{"llama", "rocm", "10"}, []string{"llama", "vulkan", "12"}, []string{"llama", "cpu", "2"},
+		[]string{"qwen", "rocm", "20"}, []string{"qwen", "vulkan", "25"}, []string{"qwen", "cpu", "4"},
+		[]string{"gemma", "rocm", "31"}, []string{"gemma", "vulkan", "30"}, []string{"gemma", "cpu", "6"})
 	rel := newRelation("r", nil, KindCSV, tb)[0]
 	in := findIn(t, rel, findBestLevel, "avg_ts", "toolbox")
 	if in == nil {

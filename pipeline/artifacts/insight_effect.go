@@ -31,7 +31,7 @@ func findEffect(rel *relation, m *measure, by *dimension, ss []*series) *insight
 		return nil
 	}
 	cells := matchCells(ss, a, b)
-	if len(cells) == 0 {
+	if len(cells) == 0 || len(cells) > 1 && isMultiplicative(cells) {
 		return nil
 	}
 	in := &insight{subject: m.name + " by " + by.name, text: &phrase{}, unit: "%", coverage: coverage(rel, ss)}
@@ -47,19 +47,43 @@ func findEffect(rel *relation, m *measure, by *dimension, ss []*series) *insight
 		changes[i] = cell.c.change
 	}
 	mean := stats.Mean(changes)
-	higher := 0
-	for _, x := range changes {
-		if x > 0 {
-			higher++
-		}
-	}
-	sign := stats.SignTest(higher, len(cells))
-	p.printf("%s on average (%s to %s), higher in %s of %s matched cells (sign test %s, %s)", p.percent(mean),
-		p.percent(slices.Min(changes)), p.percent(slices.Max(changes)), p.count(higher), p.count(len(cells)),
-		p.pValue(sign), verdictWord(sign < 0.05))
+	way, moved := directionCount(changes, m.direction)
+	sign := stats.SignTest(moved, len(cells))
+	p.printf("%s on average (%s to %s), %s in %s of %s matched cells (sign test %s, %s)", p.percent(mean),
+		p.percent(slices.Min(changes)), p.percent(slices.Max(changes)), way, p.count(moved), p.count(len(cells)),
+		p.pValue(sign), verdictWord(sign < stats.SignificanceLevel))
 	writeCells(p, cells, m)
 	in.value, in.effect, in.significance = 100*mean, math.Abs(mean), 1-sign
 	return in
+}
+
+// isMultiplicative reports whether the two levels lie multiplicativeRatio or more apart over the matched cells,
+// so that the ratio insight states them.
+func isMultiplicative(cells []matchedCell) bool {
+	ratios := make([]float64, len(cells))
+	for i, c := range cells {
+		ratios[i] = c.b.mean / c.a.mean
+		if ratios[i] <= 0 {
+			return false
+		}
+	}
+	g := geometricMean(ratios)
+	return math.Max(g, 1/g) >= multiplicativeRatio
+}
+
+// directionCount counts the cells that moved the way that is better for the measure: lower for times, higher
+// for rates and for measures of no known direction.
+func directionCount(changes []float64, direction int) (way string, n int) {
+	way = "higher"
+	if direction < 0 {
+		way = "lower"
+	}
+	for _, x := range changes {
+		if direction < 0 && x < 0 || direction >= 0 && x > 0 {
+			n++
+		}
+	}
+	return way, n
 }
 
 // twoLevels returns a dimension's two levels, reference first; false when it has another number of levels.

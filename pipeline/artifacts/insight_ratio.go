@@ -10,8 +10,17 @@ import (
 // its range.
 const FactRatio = "ratio"
 
-// maxListedRatios bounds how many levels a ratio names.
-const maxListedRatios = 4
+// maxListedRatios bounds how many levels a ratio names; a level within minRatioDistance of the best (1.00×
+// at the printed precision) is no ratio worth stating.
+const (
+	maxListedRatios  = 4
+	minRatioDistance = 0.005
+)
+
+// multiplicativeRatio is where a difference between two levels reads better as a ratio than as a percentage:
+// "Q4_0 2.21× F16" rather than "+121 %". Below it the effect insight states the difference; above it the ratio
+// insight does, and the effect insight leaves it.
+const multiplicativeRatio = 1.5
 
 func findRatio(rel *relation, m *measure, by *dimension, ss []*series) *insight {
 	ranked := rankSeries(ss, m.direction)
@@ -29,8 +38,9 @@ func findRatio(rel *relation, m *measure, by *dimension, ss []*series) *insight 
 			continue
 		}
 		ratios := ratiosAgainst(ranked, ref, level, m.direction)
-		if len(ratios) < 2 {
-			continue
+		if len(ratios) < 2 || math.Abs(geometricMean(ratios)-1) < minRatioDistance ||
+			distinctLevels(by.levels) == 2 && geometricMean(ratios) < multiplicativeRatio {
+			continue // two levels a few per cent apart are the effect insight's
 		}
 		mean := geometricMean(ratios)
 		sep := " "
