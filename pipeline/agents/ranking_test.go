@@ -126,3 +126,18 @@ func TestRankingPutsConclusionsFirstAndRestatementsLast(t *testing.T) {
 		t.Errorf("ranked %q, want %q", got, want)
 	}
 }
+
+func TestInsightsAreConclusionsWithAnAction(t *testing.T) {
+	for _, kind := range []string{artifacts.FactBestLevel, artifacts.FactEffect, artifacts.FactTrend, artifacts.FactRatio,
+		artifacts.FactFit, artifacts.FactFailedRows, artifacts.FactAgainstBaseline, artifacts.FactOutlier} {
+		if bandOf(kind) != bandConclusion {
+			t.Errorf("%s is not a conclusion", kind)
+		}
+		if actionFor(finding{Fact: artifacts.Fact{Kind: kind, Text: "p = 0.01"}}) == "" {
+			t.Errorf("%s calls for no action", kind)
+		}
+	}
+	if bandOf(artifacts.FactDistribution) != bandStatistic {
+		t.Error("a distribution is one column's statistics")
+	}
+}

@@ -46,6 +46,23 @@ func actionFor(f finding) string {
 		return "Run the agents together only where the measured speedup holds, and watch the contention it reports"
 	case artifacts.FactNoInput:
 		return "Rerun the runs that analysed no input: their figures measure nothing"
+	case artifacts.FactBestLevel, artifacts.FactRatio:
+		return "Start from the best level of each setting where its lead is beyond noise; repeat the runs where it is not"
+	case artifacts.FactEffect:
+		if s, ok := f.significance(); ok && s.significant {
+			return "Adopt the level that wins in most matched cells: its effect holds across the other settings"
+		}
+		return "Do not choose between the two levels yet: their difference is not shown to be significant"
+	case artifacts.FactTrend:
+		return "Set ordered settings where the curve stops paying, and look again at the steps that go against it"
+	case artifacts.FactFit:
+		return "Stay within the configurations that fit in memory, or free memory before retrying the ones that did not"
+	case artifacts.FactFailedRows:
+		return "Keep failed records out of every average: their timings are not a served request's"
+	case artifacts.FactAgainstBaseline:
+		return "Benchmark on an otherwise idle machine: runs beside other load fall outside the baseline's range"
+	case artifacts.FactOutlier:
+		return "Rerun the configurations with outlying repetitions before trusting their means"
 	}
 	return ""
 }
