@@ -113,7 +113,7 @@ func BuildFacts(inv *Inventory) *FactsReport {
 				newTableView(f, part).addFacts(&facts)
 			}
 		}
-		for _, t := range insightTables(f.tables) {
+		for _, t := range insightTables(append(f.tables, singleRecordTable(f)...)) {
 			insightInputs = append(insightInputs, fileTable{f, t})
 		}
 	}

@@ -52,6 +52,7 @@ var tableInsightTypes = []struct {
 }{
 	{FactFit, findFit},
 	{FactFailedRows, findFailedRows},
+	{FactTail, findTail},
 }
 
 // insight is a pattern found, with its score parts.

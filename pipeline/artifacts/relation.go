@@ -23,6 +23,7 @@ type relation struct {
 	failures []string // per row, why the record failed: "" for one that succeeded
 	dims     []*dimension
 	measures []*measure
+	tails    []tail // p99 beside the median of one quantity, kept before the p99 leaves the measures
 }
 
 // dimension is a column whose values name configurations: levels in row order.
@@ -493,6 +494,7 @@ var (
 // has (min_time_ms and max_time_ms beside mean_time_ms), and all but the first of its central values: each
 // would restate the central one's ranking.
 func (rel *relation) keepCentralStatistics() {
+	rel.tails = findTails(rel.measures)
 	central := map[string]bool{}
 	for _, m := range rel.measures {
 		if stem, word := statisticOf(m.name); centralWords[word] {
@@ -530,6 +532,9 @@ func statisticOf(name string) (stem, word string) {
 // dropConstantMeasures removes measures with one value throughout: a setting every row shares (temperature 0.3,
 // an opset) compares nothing.
 func (rel *relation) dropConstantMeasures() {
+	if rel.rows < 2 {
+		return // one row's values are all there is, not a setting it shares with others
+	}
 	rel.measures = slices.DeleteFunc(rel.measures, func(m *measure) bool {
 		values := map[float64]bool{}
 		for _, c := range m.cells {

@@ -1,6 +1,7 @@
 package artifacts
 
 import (
+	"maps"
 	"math"
 	"regexp"
 	"slices"
@@ -184,4 +185,25 @@ func sharedPrefix(paths [][]string) []string {
 		prefix = prefix[:commonPrefixLen(prefix, p)]
 	}
 	return prefix
+}
+
+// singleRecordTable is a JSON object of scalars read as one record ("vllm bench serve" writes its result so),
+// which the JSON reader keeps as fields rather than a table; nil for any other file.
+func singleRecordTable(f *FileFacts) []*table {
+	if f.Kind != KindJSON || len(f.tables) > 0 || len(f.Fields) == 0 {
+		return nil
+	}
+	names := slices.Sorted(maps.Keys(f.Fields))
+	if slices.ContainsFunc(names, func(n string) bool { return f.Fields[n].N != 1 }) {
+		return nil
+	}
+	t := &table{columns: names}
+	values := make([]float64, len(names))
+	cells := make([]string, len(names))
+	for i, n := range names {
+		values[i] = f.Fields[n].Mean
+		cells[i] = strconv.FormatFloat(values[i], 'f', -1, 64)
+	}
+	t.addRecord(cells, values)
+	return []*table{t}
 }
