@@ -13,7 +13,7 @@ func (v *tableView) addMetricSummaries(l *factList) {
 	}{{roleThroughput, FactThroughput, priorityThroughput}, {roleTTFT, FactTTFT, priorityTTFT}} {
 		for _, col := range v.roles[m.role] {
 			xs := v.values(col)
-			if len(xs) == 0 {
+			if len(xs) == 0 || len(xs) == 1 && v.inSweep {
 				continue
 			}
 			s, unit := stats.Summarize(xs), v.unit(col)

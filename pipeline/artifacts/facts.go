@@ -99,25 +99,33 @@ func BuildFacts(inv *Inventory) *FactsReport {
 			fam.view(part).addFacts(&facts)
 		}
 	}
+	var data []*FileFacts
 	var insightInputs []fileTable
 	for i := range inv.Files {
 		f := &inv.Files[i]
 		if isWrittenReport(f) {
 			continue // prose: its tables restate or imagine, they measure nothing
 		}
+		data = append(data, f)
+		for _, t := range insightTables(append(f.tables, singleRecordTable(f)...)) {
+			insightInputs = append(insightInputs, fileTable{f, t})
+		}
+	}
+	sweeps, singles := findSweeps(insightInputs)
+	inSweep := sweepMembers(sweeps)
+	for _, f := range data {
 		for _, t := range f.tables {
 			if families.absorbs(t) {
 				continue
 			}
 			for _, part := range splitTests(t) {
-				newTableView(f, part).addFacts(&facts)
+				v := newTableView(f, part)
+				v.inSweep = inSweep[f]
+				v.addFacts(&facts)
 			}
 		}
-		for _, t := range insightTables(append(f.tables, singleRecordTable(f)...)) {
-			insightInputs = append(insightInputs, fileTable{f, t})
-		}
 	}
-	facts.addSweepInsights(insightInputs)
+	facts.addSweepInsights(sweeps, singles)
 	facts.addFailureRollups(inv.Files)
 	return &FactsReport{Inventory: *inv, Facts: uniqueIDs(mergeRestatements(RankFacts(facts)))}
 }

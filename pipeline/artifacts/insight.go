@@ -96,8 +96,7 @@ const (
 
 // addSweepInsights adds the insights of every table: the tables of one sweep together (see findSweeps), the
 // others one by one.
-func (l *factList) addSweepInsights(tables []fileTable) {
-	sweeps, singles := findSweeps(tables)
+func (l *factList) addSweepInsights(sweeps []*sweepFamily, singles []fileTable) {
 	for _, sw := range sweeps {
 		l.addTableInsights(sw.template, sw.sources(), sw.kind, sw.table())
 	}

@@ -152,6 +152,17 @@ func findSweeps(tables []fileTable) (sweeps []*sweepFamily, singles []fileTable)
 	return sweeps, singles
 }
 
+// sweepMembers marks the files that belong to a sweep.
+func sweepMembers(sweeps []*sweepFamily) map[*FileFacts]bool {
+	members := map[*FileFacts]bool{}
+	for _, sw := range sweeps {
+		for _, m := range sw.members {
+			members[m.file] = true
+		}
+	}
+	return members
+}
+
 // sources is the sweep's template, then its files.
 func (sw *sweepFamily) sources() []string {
 	sources := []string{sw.template}

@@ -83,3 +83,28 @@ func TestASweepOfSettingsFoldersReadsAsTheEngineerWouldReadIt(t *testing.T) {
 		}
 	}
 }
+
+func TestASweepsSingleValuesAreComparedNotRestated(t *testing.T) {
+	root := t.TempDir()
+	table := "| model | test | t/s |\n| --- | --- | --: |\n| m | tg128 | %s |\n"
+	writeFiles(t, root, map[string]string{
+		"ngl-0/bench.log":  fmt.Sprintf(table, "10.25 ± 0.10"),
+		"ngl-99/bench.log": fmt.Sprintf(table, "80.50 ± 0.20"),
+	})
+	inv, err := Ingest([]string{root}, Limits{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	compared := false
+	for _, f := range BuildFacts(inv).Facts {
+		if strings.Contains(f.Text, "(single value)") {
+			t.Errorf("restated: %s", f.Text)
+		}
+		// 80.50 / 10.25 = 7.85.
+		compared = compared || f.Kind == FactRatio && strings.Contains(f.Text, "99 is 7.85× 0") ||
+			f.Kind == FactBestLevel && strings.Contains(f.Text, "best 99 80.50")
+	}
+	if !compared {
+		t.Error("the two settings were not compared")
+	}
+}

@@ -22,6 +22,9 @@ type tableView struct {
 	// tooFewTokens marks, per record of ok, a call that generated fewer than minRateTokens tokens: its rate
 	// says nothing about throughput.
 	tooFewTokens []bool
+	// inSweep marks the table of a file that belongs to a sweep: the insights compare its values with the other
+	// files', so a single value of it is not a finding of its own.
+	inSweep bool
 }
 
 func newTableView(f *FileFacts, t *table) *tableView {
