@@ -98,7 +98,11 @@ const (
 // others one by one.
 func (l *factList) addSweepInsights(sweeps []*sweepFamily, singles []fileTable) {
 	for _, sw := range sweeps {
-		l.addTableInsights(sw.template, sw.sources(), sw.kind, sw.table())
+		t := sw.table()
+		l.addTableInsights(sw.template, sw.sources(), sw.kind, t)
+		v := newTableView(&FileFacts{Path: sw.template, Kind: sw.kind}, t)
+		v.sources = sw.sources()
+		v.addRollups(l)
 	}
 	for _, ft := range singles {
 		l.addTableInsights(ft.file.Path, nil, ft.file.Kind, ft.t)

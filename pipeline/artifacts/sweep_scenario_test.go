@@ -73,6 +73,8 @@ func TestASweepOfSettingsFoldersReadsAsTheEngineerWouldReadIt(t *testing.T) {
 			gpu++
 		case f.Kind == FactNoInput:
 			noInput++
+			// 18 folders of 3 runs, every one with files_analyzed = 0, counted once for the sweep.
+			assertInOrder(t, f.Text, []string{"54 of 54 runs analysed no input"})
 		}
 	}
 	if sides != 1 || gpu == 0 || noInput > 1 || testing.Verbose() {

@@ -55,29 +55,41 @@ type tableAnalysis struct {
 	name     string
 	analyse  func(*tableView, *factList)
 	compares bool
+	// rollsUp marks a count that a sweep states once over all its files ("54 of 54 runs analysed no input")
+	// rather than once per file.
+	rollsUp bool
 }
 
 // tableAnalyses are the analyses every table goes through, each in a file of its own, in the order their facts
 // are listed. The comparing ones also run on the table of a family whose members keep facts of their own (see
 // family.pooled); the others would only restate those.
 var tableAnalyses = []tableAnalysis{
-	{"metric summaries", (*tableView).addMetricSummaries, false},
-	{"concurrency", (*tableView).addConcurrency, true},
-	{"group means", (*tableView).addGroupMeans, true},
-	{"best config", (*tableView).addBestConfig, false},
-	{"parameter effects", (*tableView).addParamEffects, false},
-	{"cold starts", (*tableView).addColdStarts, false},
-	{"time shares", (*tableView).addTimeShares, false},
-	{"failures", (*tableView).addFailures, false},
-	{"completion", (*tableView).addCompletion, false},
-	{"no input", (*tableView).addNoInput, false},
-	{"speedups", (*tableView).addSpeedups, false},
-	{"kernel times", (*tableView).addKernelTimes, false},
+	{"metric summaries", (*tableView).addMetricSummaries, false, false},
+	{"concurrency", (*tableView).addConcurrency, true, false},
+	{"group means", (*tableView).addGroupMeans, true, false},
+	{"best config", (*tableView).addBestConfig, false, false},
+	{"parameter effects", (*tableView).addParamEffects, false, false},
+	{"cold starts", (*tableView).addColdStarts, false, false},
+	{"time shares", (*tableView).addTimeShares, false, false},
+	{"failures", (*tableView).addFailures, false, false},
+	{"completion", (*tableView).addCompletion, false, false},
+	{"no input", (*tableView).addNoInput, false, true},
+	{"speedups", (*tableView).addSpeedups, false, false},
+	{"kernel times", (*tableView).addKernelTimes, false, false},
 }
 
 func (v *tableView) addFacts(l *factList) {
 	for _, a := range tableAnalyses {
-		if a.compares || !v.comparesOnly {
+		if (a.compares || !v.comparesOnly) && !(a.rollsUp && v.inSweep) {
+			v.run(a, l)
+		}
+	}
+}
+
+// addRollups runs the analyses that a sweep states once over all its files on the sweep's stacked table.
+func (v *tableView) addRollups(l *factList) {
+	for _, a := range tableAnalyses {
+		if a.rollsUp {
 			v.run(a, l)
 		}
 	}
