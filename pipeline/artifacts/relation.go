@@ -415,6 +415,10 @@ func isLetter(c byte) bool { return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
 func directionOf(text string) int {
 	norm := "_" + normalizeColumn(strings.ReplaceAll(text, "/", " per ")) + "_"
 	switch {
+	case strings.Contains(norm, "_higher_is_better_"):
+		return 1 // a caption that says so: "Decode speed in tokens/s, higher is better."
+	case strings.Contains(norm, "_lower_is_better_"):
+		return -1
 	case hasAnySuffix(norm, "_tokens_s_", "_token_s_", "_tok_s_", "_t_s_"):
 		return 1 // tokens_s is tokens per second, written without the slash
 	case hasAnySuffix(norm, "_s_", "_ms_", "_us_", "_ns_", "_sec_", "_seconds_") && !strings.Contains(norm, "_per_"):

@@ -106,6 +106,7 @@ func TestDirectionOf(t *testing.T) {
 		{"power W", -1},
 		{"time per token", -1},
 		{"tokens_s", 1},
+		{"Prefill in ms per request, higher is better", 1},
 		{"mean_tokens_s", 1},
 		{"request_output_throughput_token_per_s", 1},
 		{"count", 0},

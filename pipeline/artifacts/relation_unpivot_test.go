@@ -65,6 +65,8 @@ func TestSplitHeader(t *testing.T) {
 		{"tg 512", "", "tg512", false, true},
 		{"8B Q4_K_M", "", "8B Q4_K_M", false, true},
 		{"tok/s pp512", "tok/s", "pp512", false, true},
+		{"pp512 @ d4096", "", "pp512 @ d4096", false, true},
+		{"ngl=99", "", "ngl=99", false, true},
 		{"avg_ts", "", "", false, false},
 	}
 	for _, tt := range tests {
