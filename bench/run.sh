@@ -16,9 +16,11 @@
 #     spreads such load over all of them, and ratios taken per round keep only what the programs themselves differ by;
 #  5. extras (EXTRAS=0 skips): TTFT of a 1,000-token prompt and the per-token sampling cost (chimera generate
 #     --json), the agent workflow's time split (chimera run --json), peak RSS of every process (/usr/bin/time -v);
-#  6. prints the tables, and writes them into DOC between markers (text outside them, the analysis, is kept).
+#  6. prints the tables, and writes them into DOC between markers (text outside them, the analysis, is kept);
+#  7. FACTS=0 skips: what `chimera facts` costs on a generated 3,800-file tree of artifacts (bench/facts.sh), into
+#     FACTS_DOC (docs/benchmarks/facts.md; empty, as it is when DOC is: print only).
 #
-# Environment: MODEL, MORE_MODELS (space-separated; empty: MODEL alone), THREADS (all cores), ROUNDS (5), REPS (3), PP (512), TG (128), EXTRAS (1), UPSTREAM (1),
+# Environment: MODEL, MORE_MODELS (space-separated; empty: MODEL alone), THREADS (all cores), ROUNDS (5), REPS (3), PP (512), TG (128), EXTRAS (1), UPSTREAM (1), FACTS (1),
 # DOC (docs/benchmarks/cpu.md; empty: print only), OUT (.cache/bench/<UTC time>), IDLE_LOAD and IDLE_WAIT: wait up to
 # IDLE_WAIT seconds (600) for the 1-minute load average to drop below IDLE_LOAD before measuring. BUSY=N starts N
 # busy loops next to the rounds: how each program copes with a busy neighbour (a compile, another benchmark).
@@ -35,6 +37,7 @@ TG=${TG:-128}
 EXTRAS=${EXTRAS:-1}
 BUSY=${BUSY:-0}
 UPSTREAM=${UPSTREAM:-1}
+FACTS=${FACTS:-1}
 DOC=${DOC-docs/benchmarks/cpu.md}
 OUT=${OUT:-.cache/bench/$(date -u +%Y%m%dT%H%M%SZ)}
 busy_note=
@@ -221,3 +224,8 @@ echo
 bin/benchreport table "$OUT" ${DOC:+"$DOC"}
 echo
 say "raw results in $OUT${DOC:+; tables written to $DOC}"
+
+# 7. chimera facts on a large tree: its own page.
+if [[ $FACTS == 1 ]]; then
+  FACTS_OUT=$OUT/facts FACTS_DOC=${FACTS_DOC-${DOC:+docs/benchmarks/facts.md}} bench/facts.sh
+fi

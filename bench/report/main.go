@@ -1,11 +1,14 @@
-// Command report turns the files bench/run.sh collects into the tables of docs/benchmarks/cpu.md. It is pure Go:
-// of chimera it imports only pipeline/stats and pipeline/render, which need no cgo, so building it never touches
-// the llama.cpp build.
+// Command report turns the files bench/run.sh collects into the tables of docs/benchmarks/cpu.md, and those of
+// bench/facts.sh into docs/benchmarks/facts.md. It is pure Go: of chimera it imports only pipeline/stats and
+// pipeline/render, which need no cgo, so building it never touches the llama.cpp build.
 //
 //	report table DIR [DOC]   print the tables; with DOC, also write them into DOC between the bench markers
 //	report line FILE.json    one line for a bench JSON file (chimera bench or llama-bench -o json)
 //	report others BASE       the CPU other processes used during the run BASE.{stat,time}
 //	report model-path FILE   the model path from `chimera models show --json`
+//	report facts DIR [DOC]   bench/facts.sh's results: print them against the goal and, with DOC, write them into
+//	                         DOC between the facts markers (see facts.go)
+//	report facts-line BASE   one line for one round of chimera facts, BASE.{time,txt}
 //
 // The results directory (see bench/run.sh):
 //
@@ -35,7 +38,8 @@ func main() {
 
 func run(args []string, out io.Writer) error {
 	if len(args) < 2 {
-		return errors.New("usage: report table DIR [DOC] | report line FILE.json | report others BASE | report model-path FILE")
+		return errors.New("usage: report table DIR [DOC] | report line FILE.json | report others BASE | report model-path FILE | " +
+			"report facts DIR [DOC] | report facts-line BASE")
 	}
 	switch args[0] {
 	case "line":
@@ -45,10 +49,15 @@ func run(args []string, out io.Writer) error {
 		return nil
 	case "model-path":
 		return printModelPath(out, args[1])
-	case "table":
+	case "facts-line":
+		return printFactsLine(out, args[1])
+	case "table", "facts":
 		var doc string
 		if len(args) > 2 {
 			doc = args[2]
+		}
+		if args[0] == "facts" {
+			return printFacts(out, args[1], doc)
 		}
 		return printTables(out, args[1], doc)
 	}
