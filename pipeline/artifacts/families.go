@@ -276,10 +276,19 @@ func (fam *family) view(t *table) *tableView {
 
 // sources is the family's pattern, then its member files.
 func (fam *family) sources() []string {
-	sources := []string{fam.pattern}
-	for _, m := range fam.members {
-		if !slices.Contains(sources, m.file.Path) {
-			sources = append(sources, m.file.Path)
+	files := make([]*FileFacts, len(fam.members))
+	for i, m := range fam.members {
+		files[i] = m.file
+	}
+	return patternAndFiles(fam.pattern, files)
+}
+
+// patternAndFiles is what a fact about several files cites: the pattern that names them, then each file once.
+func patternAndFiles(pattern string, files []*FileFacts) []string {
+	sources := []string{pattern}
+	for _, f := range files {
+		if !slices.Contains(sources, f.Path) {
+			sources = append(sources, f.Path)
 		}
 	}
 	return sources

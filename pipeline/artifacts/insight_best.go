@@ -102,15 +102,8 @@ func writeWins(p *phrase, ranked []rankedSeries, total int) {
 	if len(ranked) < 2 {
 		return
 	}
-	wins := map[string]int{}
-	top := ranked[0].points[0].level
-	for _, r := range ranked {
-		wins[r.points[0].level]++
-		if wins[r.points[0].level] > wins[top] {
-			top = r.points[0].level
-		}
-	}
-	p.printf("; %s is first in %s of %s subspaces", top, p.count(wins[top]), p.count(total))
+	top, wins := mostFrequentBest(ranked)
+	p.printf("; %s is first in %s of %s subspaces", top, p.count(wins), p.count(total))
 	if len(ranked) > maxListedLeaders {
 		writeLeadRange(p, ranked, top)
 		return

@@ -27,7 +27,7 @@ func findRatio(rel *relation, m *measure, by *dimension, ss []*series) *insight 
 	if len(ranked) < 2 {
 		return nil
 	}
-	ref := mostFrequentBest(ranked)
+	ref, _ := mostFrequentBest(ranked)
 	in := &insight{subject: m.name + " by " + by.name, text: &phrase{}, unit: "×", coverage: coverage(rel, ss),
 		significance: 1}
 	p := in.text
@@ -60,8 +60,8 @@ func findRatio(rel *relation, m *measure, by *dimension, ss []*series) *insight 
 	return in
 }
 
-// mostFrequentBest is the level that is best in the most series.
-func mostFrequentBest(ranked []rankedSeries) string {
+// mostFrequentBest is the level that is best in the most series, and in how many.
+func mostFrequentBest(ranked []rankedSeries) (level string, series int) {
 	wins := map[string]int{}
 	best := ranked[0].points[0].level
 	for _, r := range ranked {
@@ -70,7 +70,7 @@ func mostFrequentBest(ranked []rankedSeries) string {
 			best = r.points[0].level
 		}
 	}
-	return best
+	return best, wins[best]
 }
 
 func levelsOf(ranked []rankedSeries) []string {

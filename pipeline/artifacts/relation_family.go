@@ -165,13 +165,11 @@ func sweepMembers(sweeps []*sweepFamily) map[*FileFacts]bool {
 
 // sources is the sweep's template, then its files.
 func (sw *sweepFamily) sources() []string {
-	sources := []string{sw.template}
-	for _, m := range sw.members {
-		if !slices.Contains(sources, m.file.Path) {
-			sources = append(sources, m.file.Path)
-		}
+	files := make([]*FileFacts, len(sw.members))
+	for i, m := range sw.members {
+		files[i] = m.file
 	}
-	return sources
+	return patternAndFiles(sw.template, files)
 }
 
 // table stacks the members' records under the union of their columns, with a column per path setting.
