@@ -57,7 +57,7 @@ var (
 // parseCell reads one cell.
 func parseCell(raw string) cell {
 	text := plainCellText(raw)
-	c := cell{text: text, value: math.NaN(), sd: math.NaN(), link: markdownLink.MatchString(raw)}
+	c := cell{text: text, value: math.NaN(), sd: math.NaN(), link: strings.Contains(raw, "](") && markdownLink.MatchString(raw)}
 	if reason, ok := missingWords[strings.ToLower(text)]; ok {
 		c.missing = reason
 		return c
@@ -95,8 +95,10 @@ func parseCell(raw string) cell {
 
 // plainCellText removes what decorates a value: emphasis, code marks, links (their text stays), footnote marks.
 func plainCellText(s string) string {
-	s = markdownLink.ReplaceAllString(s, "$1")
-	s = htmlTag.ReplaceAllString(s, "")
+	if strings.ContainsAny(s, "[<") {
+		s = markdownLink.ReplaceAllString(s, "$1")
+		s = htmlTag.ReplaceAllString(s, "")
+	}
 	s = strings.ReplaceAll(s, "**", "")
 	s = strings.ReplaceAll(s, "`", "")
 	s = strings.ReplaceAll(s, "__", " ")

@@ -140,6 +140,10 @@ func (l *factList) addInsights(rel *relation, maxFacts int) {
 		}
 	}
 	dims := rel.independentDims()
+	subspaces := make([]subspaces, len(dims))
+	for i, by := range dims {
+		subspaces[i] = rel.subspacesOf(by, dims)
+	}
 	for _, m := range rel.measures {
 		for _, it := range relationInsightTypes {
 			if in := it.find(rel, m); in != nil {
@@ -147,7 +151,7 @@ func (l *factList) addInsights(rel *relation, maxFacts int) {
 			}
 		}
 		for i, by := range dims {
-			ss := rel.seriesOf(m, by, dims)
+			ss := subspaces[i].series(m, by)
 			if len(ss) == 0 {
 				continue
 			}
@@ -224,23 +228,38 @@ func distinctLevels(levels []string) int {
 
 // seriesOf breaks measure m down by dimension by within every subspace of the other dimensions of dims.
 func (rel *relation) seriesOf(m *measure, by *dimension, dims []*dimension) []*series {
+	return rel.subspacesOf(by, dims).series(m, by)
+}
+
+// subspaces are the rows of a relation grouped by the levels of every dimension but a breakdown's, in the
+// order they first appear: the same for every measure.
+type subspaces struct {
+	keys []string
+	rows map[string][]int
+}
+
+func (rel *relation) subspacesOf(by *dimension, dims []*dimension) subspaces {
 	others := slices.DeleteFunc(slices.Clone(dims), func(d *dimension) bool { return d == by })
-	var keys []string
-	rowsBy := map[string][]int{}
+	s := subspaces{rows: map[string][]int{}}
 	for row := 0; row < rel.rows; row++ {
 		if by.levels[row] == "" {
 			continue
 		}
 		key := subspaceKey(others, row)
-		if rowsBy[key] == nil {
-			keys = append(keys, key)
+		if s.rows[key] == nil {
+			s.keys = append(s.keys, key)
 		}
-		rowsBy[key] = append(rowsBy[key], row)
+		s.rows[key] = append(s.rows[key], row)
 	}
+	return s
+}
+
+// series breaks measure m down by dimension by within each subspace.
+func (s subspaces) series(m *measure, by *dimension) []*series {
 	var out []*series
-	for _, key := range keys {
-		if s := newSeries(key, m, by, rowsBy[key]); s != nil {
-			out = append(out, s)
+	for _, key := range s.keys {
+		if ser := newSeries(key, m, by, s.rows[key]); ser != nil {
+			out = append(out, ser)
 		}
 	}
 	return out

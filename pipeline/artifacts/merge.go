@@ -22,9 +22,9 @@ func mergeRestatements(facts []Fact) []Fact {
 	for _, f := range facts {
 		key := fmt.Sprint(f.Kind, "\x00", f.Unit, "\x00", roleOf(f.Field), "\x00", len(f.Numbers))
 		if isInsightKind(f.Kind) {
-			key = fmt.Sprint(f.Kind, "\x00", len(f.Numbers))
+			key = fmt.Sprint(f.Kind, "\x00", magnitudes(f.Numbers))
 		}
-		i := slices.IndexFunc(candidates[key], func(k int) bool { return sameFinding(kept[k], f) })
+		i := slices.IndexFunc(candidates[key], func(k int) bool { return sameFindingOfOneRole(kept[k], f) })
 		if i < 0 {
 			candidates[key] = append(candidates[key], len(kept))
 			kept = append(kept, f)
@@ -48,14 +48,34 @@ func mergeRestatements(facts []Fact) []Fact {
 // about no field have no role to compare; they must read the same but for their numbers. Facts of other
 // files that happen to say exactly the same thing state the same finding too.
 func sameFinding(a, b Fact) bool {
+	return (isInsightKind(a.Kind) || roleOf(a.Field) == roleOf(b.Field)) && sameFindingOfOneRole(a, b)
+}
+
+// sameFindingOfOneRole is sameFinding for two facts whose fields are known to have one role: mergeRestatements
+// looks for restatements among such facts only, and finding a field's role takes longer than all the rest.
+func sameFindingOfOneRole(a, b Fact) bool {
 	if isInsightKind(a.Kind) {
 		return a.Kind == b.Kind && distinctive(a.Numbers) && sameNumbers(a.Numbers, b.Numbers)
 	}
 	if a.Kind != b.Kind || a.Unit != b.Unit || len(a.Numbers) != len(b.Numbers) || len(a.Numbers) == 0 ||
-		roleOf(a.Field) != roleOf(b.Field) || a.Field == "" && withoutDigits(a.Text) != withoutDigits(b.Text) {
+		a.Field == "" && withoutDigits(a.Text) != withoutDigits(b.Text) {
 		return false
 	}
 	return sameNumbers(a.Numbers, b.Numbers)
+}
+
+// magnitudes is the sign and decade of every quantity: two facts that print the same quantities, to within
+// restatementTolerance, almost always share them, so restatements are looked for among few candidates.
+func magnitudes(numbers []float64) string {
+	var b strings.Builder
+	for _, x := range numbers {
+		decade := 0
+		if x != 0 {
+			decade = int(math.Floor(math.Log10(math.Abs(x))))
+		}
+		fmt.Fprintf(&b, "%v%d,", math.Signbit(x), decade)
+	}
+	return b.String()
 }
 
 // distinctive reports whether quantities are many and precise enough not to coincide by chance: at least

@@ -24,8 +24,12 @@ func (rel *relation) excludeColdRows() {
 	if len(loads) == 0 {
 		return
 	}
+	fastest := make([]float64, len(loads))
+	for i, m := range loads {
+		fastest[i] = fastestLoad(m)
+	}
 	for row := 0; row < rel.rows; row++ {
-		if !coldRow(loads, row) {
+		if !coldRow(loads, fastest, row) {
 			continue
 		}
 		for _, m := range times {
@@ -50,16 +54,21 @@ func isCallTime(m *measure) bool {
 	return false
 }
 
-// coldRow reports whether a row's load takes coldFactor times the fastest load of its column or more.
-func coldRow(loads []*measure, row int) bool {
-	for _, m := range loads {
-		fastest := math.Inf(1)
-		for _, c := range m.cells {
-			if c.isNumber() && c.value > 0 {
-				fastest = math.Min(fastest, c.value)
-			}
+// fastestLoad is a load column's smallest positive time.
+func fastestLoad(m *measure) float64 {
+	fastest := math.Inf(1)
+	for _, c := range m.cells {
+		if c.isNumber() && c.value > 0 {
+			fastest = math.Min(fastest, c.value)
 		}
-		if c := m.cells[row]; c.isNumber() && c.value >= coldFactor*fastest {
+	}
+	return fastest
+}
+
+// coldRow reports whether a row's load takes coldFactor times the fastest load of its column or more.
+func coldRow(loads []*measure, fastest []float64, row int) bool {
+	for i, m := range loads {
+		if c := m.cells[row]; c.isNumber() && c.value >= coldFactor*fastest[i] {
 			return true
 		}
 	}
