@@ -209,7 +209,7 @@ func (rel *relation) fact(kind string, in *insight) Fact {
 func (rel *relation) varyingDims() []*dimension {
 	var out []*dimension
 	for _, d := range rel.dims {
-		if distinctLevels(d.levels) >= 2 {
+		if len(d.distinct()) >= 2 {
 			out = append(out, d)
 		}
 	}

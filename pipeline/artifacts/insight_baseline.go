@@ -67,7 +67,7 @@ func rangeWord(outside bool) string {
 
 // baselineLevel is the level of a dimension that stands for "nothing changed": baseline, off, none, "-".
 func baselineLevel(by *dimension) (string, bool) {
-	for _, l := range by.levels {
+	for _, l := range by.distinct() {
 		if baselineWord.MatchString(l) {
 			return l, true
 		}

@@ -12,7 +12,7 @@ const FactBestLevel = "best_level"
 
 func findBestLevel(rel *relation, m *measure, by *dimension, ss []*series) *insight {
 	ranked := rankSeries(ss, m.direction)
-	if len(ranked) == 0 || distinctLevels(by.levels) == 2 && len(ss) > 1 {
+	if len(ranked) == 0 || len(by.distinct()) == 2 && len(ss) > 1 {
 		return nil // two levels over several cells are the effect insight's paired comparison
 	}
 	detail := bestOfAll(ranked, m.direction)

@@ -15,7 +15,7 @@ const FactDistribution = "distribution"
 const minDistributionRows = 20
 
 func findDistribution(rel *relation, m *measure) *insight {
-	if len(rel.independentDims()) > 0 {
+	if len(rel.varyingDims()) > 0 {
 		return nil // rows of several configurations: their mixture has no tail of its own
 	}
 	var values []float64

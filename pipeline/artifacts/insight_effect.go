@@ -88,12 +88,7 @@ func directionCount(changes []float64, direction int) (way string, n int) {
 
 // twoLevels returns a dimension's two levels, reference first; false when it has another number of levels.
 func twoLevels(by *dimension) (a, b string, ok bool) {
-	var levels []string
-	for _, l := range by.levels {
-		if l != "" && !slices.Contains(levels, l) {
-			levels = append(levels, l)
-		}
-	}
+	levels := by.distinct()
 	if len(levels) != 2 {
 		return "", "", false
 	}

@@ -39,7 +39,7 @@ func findRatio(rel *relation, m *measure, by *dimension, ss []*series) *insight 
 		}
 		ratios := ratiosAgainst(ranked, ref, level, m.direction)
 		if len(ratios) < 2 || math.Abs(geometricMean(ratios)-1) < minRatioDistance ||
-			distinctLevels(by.levels) == 2 && geometricMean(ratios) < multiplicativeRatio {
+			len(by.distinct()) == 2 && geometricMean(ratios) < multiplicativeRatio {
 			continue // two levels a few per cent apart are the effect insight's
 		}
 		mean := geometricMean(ratios)

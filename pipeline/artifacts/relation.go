@@ -32,6 +32,23 @@ type dimension struct {
 	levels  []string  // per row, "" where unknown
 	values  []float64 // per row, the level as a number, NaN where it is not one
 	ordered bool      // every known level is a number, so the levels have an order a trend can follow
+	set     []string  // the distinct known levels in order of appearance, once insights ask (see distinct)
+}
+
+// distinct is the dimension's distinct known levels, in the order they appear. It is computed on first use,
+// after newRelation has finished shaping the levels.
+func (d *dimension) distinct() []string {
+	if d.set == nil {
+		d.set = []string{}
+		seen := map[string]bool{}
+		for _, l := range d.levels {
+			if l != "" && !seen[l] {
+				seen[l] = true
+				d.set = append(d.set, l)
+			}
+		}
+	}
+	return d.set
 }
 
 // measure is a column of measurements.

@@ -16,7 +16,7 @@ import (
 func (rel *relation) independentDims() []*dimension {
 	varying := slices.Clone(rel.varyingDims())
 	slices.SortStableFunc(varying, func(a, b *dimension) int {
-		return cmp.Compare(distinctLevels(a.levels), distinctLevels(b.levels))
+		return cmp.Compare(len(a.distinct()), len(b.distinct()))
 	})
 	var kept []*dimension
 	for _, d := range varying {
