@@ -10,7 +10,7 @@
 #     FACTS_DOC between markers (text outside them is kept). Missing the goal is reported, not an error: only a
 #     failing `chimera facts` fails the step.
 #
-#   bench/facts.sh                        # ~1 min on 2 cores; rewrites the generated block of facts.md
+#   bench/facts.sh                        # 2-3 min on 2 cores today; rewrites the generated block of facts.md
 #   FACTS_ROUNDS=5 FACTS_DOC= bench/facts.sh
 #
 # Environment: FACTS_ROUNDS (3), FACTS_DOC (docs/benchmarks/facts.md; empty: print only), FACTS_OUT
@@ -33,6 +33,11 @@ fi
 eval "$(make -s env)"
 if [[ -z ${MAKELEVEL:-} ]]; then # `make bench` has built chimera already
   make -s build
+fi
+# The commit the binary was built from, taken now: others may commit while the rounds run.
+commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
+if [[ -n $(git status --porcelain --untracked-files=no 2>/dev/null) ]]; then
+  commit+=" with uncommitted changes"
 fi
 go build -o bin/benchreport ./bench/report
 go build -o bin/factstree ./bench/factstree
@@ -58,10 +63,6 @@ for ((round = 1; round <= FACTS_ROUNDS; round++)); do
 done
 
 # 4. The machine, then the table.
-commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
-if [[ -n $(git status --porcelain --untracked-files=no 2>/dev/null) ]]; then
-  commit+=" with uncommitted changes"
-fi
 {
   echo "date=$(date -u '+%Y-%m-%d %H:%M UTC')"
   echo "cpu_model=$(lscpu | sed -n 's/^Model name: *//p' | head -1)"
