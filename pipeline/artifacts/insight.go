@@ -277,7 +277,7 @@ func subspaceKey(dims []*dimension, row int) string {
 func newSeries(subspace string, m *measure, by *dimension, rows []int) *series {
 	s := &series{subspace: subspace, rows: len(rows)}
 	index := map[string]int{}
-	var cellsAt [][]cell
+	var rowsAt [][]int
 	for _, row := range rows {
 		level := by.levels[row]
 		i, seen := index[level]
@@ -285,12 +285,12 @@ func newSeries(subspace string, m *measure, by *dimension, rows []int) *series {
 			i = len(s.points)
 			index[level] = i
 			s.points = append(s.points, point{level: level, x: by.values[row]})
-			cellsAt = append(cellsAt, nil)
+			rowsAt = append(rowsAt, nil)
 		}
-		cellsAt[i] = append(cellsAt[i], m.cells[row])
+		rowsAt[i] = append(rowsAt[i], row)
 	}
 	for i := range s.points {
-		s.points[i].summarize(cellsAt[i])
+		s.points[i].summarize(m, rowsAt[i])
 	}
 	if by.ordered {
 		slices.SortStableFunc(s.points, func(a, b point) int { return cmp.Compare(a.x, b.x) })
@@ -301,16 +301,20 @@ func newSeries(subspace string, m *measure, by *dimension, rows []int) *series {
 	return s
 }
 
-// summarize sets a point's mean and spread from its cells: repetitions written as rows or inside a cell give
-// samples; a single mean ± sd gives the sd with n unknown; a single value gives neither.
-func (p *point) summarize(cells []cell) {
+// summarize sets a point's mean and spread from the measure's cells in its rows: repetitions written as rows
+// or inside a cell give samples; a single mean ± sd gives the sd with n unknown; a single value gives neither.
+func (p *point) summarize(m *measure, rows []int) {
 	p.mean, p.sd = math.NaN(), math.NaN()
 	var values []float64
-	for _, c := range cells {
-		if c.isNumber() {
+	var only cell // the cell of the value, when there is one
+	for _, row := range rows {
+		c := m.cells[row]
+		switch {
+		case c.isNumber():
 			values = append(values, c.value)
 			p.decimals = max(p.decimals, c.decimals)
-		} else if p.missing == "" && c.missing != missingEmpty && c.missing != missingText {
+			only = c
+		case p.missing == "" && c.missing != missingEmpty && c.missing != missingText:
 			p.missing = c.missing
 		}
 	}
@@ -319,19 +323,16 @@ func (p *point) summarize(cells []cell) {
 		return
 	case len(values) > 1:
 		p.samples = values
-	case cells[0].runs != nil:
-		p.samples = cells[0].runs
+	case only.runs != nil:
+		p.samples = only.runs
 	}
 	if p.samples != nil {
-		sum := stats.Summarize(p.samples)
-		p.mean, p.sd, p.n = stats.Mean(values), sum.SD, len(p.samples)
+		p.mean, p.sd, p.n = stats.Mean(values), stats.SD(p.samples), len(p.samples)
 		return
 	}
 	p.mean, p.n = values[0], 1
-	for _, c := range cells {
-		if !math.IsNaN(c.sd) {
-			p.sd, p.n = c.sd, 0
-		}
+	if !math.IsNaN(only.sd) {
+		p.sd, p.n = only.sd, 0
 	}
 }
 

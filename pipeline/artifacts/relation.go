@@ -79,19 +79,17 @@ func newRelation(source string, sources []string, kind string, t *table) []*rela
 	records := t.records
 	rel := &relation{source: source, sources: sources, name: t.name, caption: t.caption, section: t.section,
 		markdown: kind == KindMarkdown || kind == KindText, rows: len(records), failures: make([]string, len(records))}
-	cells := make([][]cell, len(t.columns))
 	for row, r := range records {
 		rel.failures[row] = r.failure
 	}
-	for col := range t.columns {
+	cells := make([][]cell, len(t.columns))
+	kinds := make([]columnKind, len(t.columns))
+	failureColumns := slices.Concat(findFailureColumns(t.columns)...)
+	for col, name := range t.columns {
 		cells[col] = make([]cell, len(records))
 		for row, r := range records {
 			cells[col][row] = parseCell(r.cells[col])
 		}
-	}
-	kinds := make([]columnKind, len(t.columns))
-	failureColumns := slices.Concat(findFailureColumns(t.columns)...)
-	for col, name := range t.columns {
 		switch {
 		case col < t.headingColumns:
 			kinds[col] = kindDimension
@@ -99,6 +97,9 @@ func newRelation(source string, sources []string, kind string, t *table) []*rela
 			kinds[col] = kindIgnored // whether a record failed is its outcome, not a setting
 		default:
 			kinds[col] = classifyColumn(name, cells[col])
+		}
+		if kinds[col] == kindIgnored {
+			cells[col] = nil // a long table's text and identifiers need not stay in memory while the rest is read
 		}
 	}
 	for col, name := range t.columns {

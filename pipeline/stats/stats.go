@@ -34,7 +34,7 @@ func Summarize(xs []float64) Summary {
 		P95:    quantile(sorted, 0.95),
 		Min:    sorted[0],
 		Max:    sorted[len(sorted)-1],
-		SD:     math.Sqrt(sampleVariance(xs)),
+		SD:     SD(xs),
 	}
 }
 
@@ -73,8 +73,11 @@ type WelchResult struct {
 // Welch tests whether two independent samples have the same mean without assuming equal variances. Each
 // sample needs at least two values and the samples together a nonzero variance; otherwise every field is NaN.
 func Welch(a, b []float64) WelchResult {
-	return WelchFromSummaries(Mean(a), math.Sqrt(sampleVariance(a)), len(a), Mean(b), math.Sqrt(sampleVariance(b)), len(b))
+	return WelchFromSummaries(Mean(a), SD(a), len(a), Mean(b), SD(b), len(b))
 }
+
+// SD is the sample standard deviation (n−1 in the denominator), 0 for fewer than two values.
+func SD(xs []float64) float64 { return math.Sqrt(sampleVariance(xs)) }
 
 // Mean is the arithmetic mean; NaN for no values.
 func Mean(xs []float64) float64 {
