@@ -189,8 +189,8 @@ func (tr treeManifest) table() *render.Table {
 	for _, ext := range slices.SortedFunc(maps.Keys(tr.ByExtension), func(a, b string) int { return tr.ByExtension[b] - tr.ByExtension[a] }) {
 		exts = append(exts, count(tr.ByExtension[ext])+" "+ext)
 	}
-	t.Add("files", fmt.Sprintf("%s, %s: %s; the largest %s", count(tr.Files), megabytes(tr.Bytes), strings.Join(exts, ", "),
-		megabytes(tr.LargestFile)))
+	t.Add("files", fmt.Sprintf("%s, %s: %s; the largest %.0f kB", count(tr.Files), megabytes(tr.Bytes), strings.Join(exts, ", "),
+		float64(tr.LargestFile)/1e3))
 	t.Add("sweep", fmt.Sprintf("%d models (%s) × %s: %s setting folders (`gpu80_ctx512_temp0p8`), one `run_N/` per run",
 		len(tr.Models), strings.Join(tr.Models, ", "), tr.Grid, count(tr.Cells)))
 	var runs []string

@@ -59,7 +59,7 @@ func TestFactsPage(t *testing.T) {
 		"intro\n\n" + factsPage.Begin + "\nMeasured today by `make bench`",
 		"| 2 | 3.00 | 3.00 | 102.4 | 2 |",
 		"| median (range) | 2.50 (2.00–3.00) | 3.00 | 102.4 |  |",
-		"| files | 3,800, 46.7 MB: 1,300 .log, 600 .csv; the largest 0.0 MB |",
+		"| files | 3,800, 46.7 MB: 1,300 .log, 600 .csv; the largest 0 kB |",
 		"100 cells with 1, 50 cells with 3",
 		factsPage.End + "\n\nanalysis\n",
 	} {
