@@ -104,17 +104,17 @@ func BuildFacts(inv *Inventory) *FactsReport {
 	for i := range inv.Files {
 		f := &inv.Files[i]
 		if isWrittenReport(f) {
-			continue // prose: its tables restate or imagine, they measure nothing
+			continue // an agent's prose: its tables restate or imagine, they measure nothing
 		}
 		data = append(data, f)
-		for _, t := range insightTables(append(f.tables, singleRecordTable(f)...)) {
+		for _, t := range insightTables(append(measuredTables(f), singleRecordTable(f)...)) {
 			insightInputs = append(insightInputs, fileTable{f, t})
 		}
 	}
 	sweeps, singles := findSweeps(insightInputs)
 	inSweep := sweepMembers(sweeps)
 	for _, f := range data {
-		for _, t := range f.tables {
+		for _, t := range measuredTables(f) {
 			if families.absorbs(t) {
 				continue
 			}

@@ -2,27 +2,31 @@ package artifacts
 
 import (
 	"regexp"
-	"strings"
+	"slices"
 )
 
-// A report an LLM or a person wrote about benchmarks (the original system's executive summaries, chimera's own
-// agent reports) is prose: its tables restate numbers measured elsewhere or sketch hypothetical ones ("Potential
-// Range", a risk table). Read as data they would give findings about nothing that was measured.
+// An agent's report (the original system's "Chimera Insight", chimera's own) is prose about benchmarks, and so is
+// a table of what might happen (a risk table, "Potential Range", "Expected Improvement"): read as data they give
+// findings about nothing that was measured. A technical report's tables of measured runs are data, whatever
+// sections surround them.
 
-// reportSection matches the headings such reports are made of.
-var reportSection = regexp.MustCompile(`(?i)\b(executive summary|key findings|recommendations?|risks?|mitigations?|next steps|conclusions?|persona prompt|table of contents)\b`)
+// agentReportSection matches the headings only an agent's report has.
+var agentReportSection = regexp.MustCompile(`(?i)\b(persona prompt|workflow summary)\b`)
 
-// minReportSections is how many of those headings make a document a written report rather than a results page
-// with a conclusion.
-const minReportSections = 2
-
-// isWrittenReport reports whether a Markdown or text file is a written report.
+// isWrittenReport reports whether a file is an agent's report.
 func isWrittenReport(f *FileFacts) bool {
-	seen := map[string]bool{}
-	for _, h := range f.Headings {
-		for _, m := range reportSection.FindAllString(h, -1) {
-			seen[strings.TrimSuffix(strings.ToLower(m), "s")] = true
-		}
-	}
-	return len(seen) >= minReportSections
+	return slices.ContainsFunc(f.Headings, agentReportSection.MatchString)
+}
+
+// hypotheticalColumn matches the header of a column that speculates, plans or rates rather than measures.
+var hypotheticalColumn = regexp.MustCompile(`(?i)\b(potential|expected|estimated|projected|target|risks?|mitigations?|likelihood|impact|priority|recommendations?|actions?|rationale)\b`)
+
+// isHypothetical reports whether a table speculates: one of its columns does.
+func (t *table) isHypothetical() bool {
+	return slices.ContainsFunc(t.columns, hypotheticalColumn.MatchString)
+}
+
+// measuredTables are a file's tables less the hypothetical ones.
+func measuredTables(f *FileFacts) []*table {
+	return slices.DeleteFunc(slices.Clone(f.tables), (*table).isHypothetical)
 }
