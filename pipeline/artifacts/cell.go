@@ -116,7 +116,7 @@ type measurement struct {
 // "8B" is a model's size in parameters, a name rather than a measurement.
 func parseMeasurement(s string) (measurement, bool) {
 	digits, unit := splitUnit(strings.TrimSpace(strings.ReplaceAll(s, "−", "-")))
-	if digits == "" || !unitPattern.MatchString(unit) || strings.EqualFold(unit, "b") {
+	if digits == "" || unit != "" && (!unitPattern.MatchString(unit) || strings.EqualFold(unit, "b")) {
 		return measurement{}, false
 	}
 	plain, ok := withoutGrouping(digits)

@@ -18,7 +18,11 @@ var timestampRe = regexp.MustCompile(`\b(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}:\d{2
 // zone, as written, for it is local time of a zone the file does not name. Impossible dates are ignored.
 func writtenTimestamps(text string, fields map[string]stats.Summary) (instant time.Time, local string) {
 	var localAt time.Time
-	for _, m := range timestampRe.FindAllStringSubmatch(text, -1) {
+	for _, window := range timestampWindows(text) {
+		m := timestampRe.FindStringSubmatch(window)
+		if m == nil {
+			continue
+		}
 		if m[3] == "" {
 			if t, err := time.Parse("2006-01-02T15:04:05.999999999", m[1]+"T"+m[2]); err == nil && t.After(localAt) {
 				localAt, local = t, m[0]
@@ -34,6 +38,49 @@ func writtenTimestamps(text string, fields map[string]stats.Summary) (instant ti
 	}
 	return instant.UTC(), local
 }
+
+// Around a time "HH:MM:SS", the date before it ("2025-10-08T") and the longest fraction and zone after it.
+const (
+	dateBeforeTime = len("2025-10-08T12")
+	timeAndAfter   = len(":00:00.999999999+00:00")
+)
+
+// timestampWindows cuts from text the stretches that can hold a timestamp: around each "HH:MM:SS", from where
+// its date would start to where its zone would end. Matching timestampRe on them, not on the whole text,
+// keeps a file of numbers from costing a regular-expression scan of every byte.
+func timestampWindows(text string) []string {
+	var windows []string
+	for i := 0; i < len(text); {
+		j := strings.IndexByte(text[i:], ':')
+		if j < 0 {
+			break
+		}
+		colon := i + j
+		i = colon + 1
+		if colon < dateBeforeTime || colon+6 > len(text) || text[colon+3] != ':' ||
+			!allDigits(text[colon-2:colon]) || !allDigits(text[colon+1:colon+3]) || !allDigits(text[colon+4:colon+6]) {
+			continue
+		}
+		start := colon - dateBeforeTime
+		if start > 0 && isWordByte(text[start-1]) {
+			continue // the year would be the tail of a longer number or word
+		}
+		windows = append(windows, text[start:min(len(text), colon+timeAndAfter)])
+		i = colon + 6
+	}
+	return windows
+}
+
+func allDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if !isDigit(s[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+func isWordByte(c byte) bool { return isDigit(c) || c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' }
 
 // colonZone writes a +0000 zone as +00:00.
 func colonZone(zone string) string {

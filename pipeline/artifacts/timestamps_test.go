@@ -70,3 +70,27 @@ func TestLatestTimestampWithoutAnyZone(t *testing.T) {
 		t.Errorf("timestamp fact %+v,\nwant text %q from a.csv", got, want)
 	}
 }
+
+func TestTimestampWindowsFindWhatTheFullScanFinds(t *testing.T) {
+	for _, text := range []string{
+		"start 2025-10-08T16:29:55.589333+00:00 end",
+		"2025-09-30 20:11:33",
+		"a,2025-10-04T16:53:16Z\nb,2025-10-04T16:53:17+0200",
+		"id12025-10-08 12:00:00 is no date", // the year is the tail of a longer number
+		"12:00:00 alone, 1:2:3, 99:99:99",
+		"",
+	} {
+		var want, got []string
+		for _, m := range timestampRe.FindAllString(text, -1) {
+			want = append(want, m)
+		}
+		for _, w := range timestampWindows(text) {
+			if m := timestampRe.FindString(w); m != "" {
+				got = append(got, m)
+			}
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("%q: windows find %q, the full scan %q", text, got, want)
+		}
+	}
+}
