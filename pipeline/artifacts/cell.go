@@ -13,30 +13,40 @@ import (
 // spread ("12.3 ± 0.4"), raw repetitions ("65.5 / 65.4 / 65.6"), or a missing value with its reason. Out of
 // memory is a finding, not a blank, so the reason is kept.
 type cell struct {
-	text     string    // as written, without emphasis marks and links
-	value    float64   // NaN when the cell holds no number
-	decimals int       // digits after the decimal point as written
-	unit     string    // the suffix after the number, lower case: "tok/s", "ms", "%"
-	sd       float64   // the spread after ±, NaN when none is written
-	runs     []float64 // repetitions written in the cell, nil when it holds one value
-	missing  string    // why the cell holds no number: one of the missing* reasons, "" when it holds one
-	link     bool      // the cell was a markdown link; text is the link's text
+	text     string        // as written, without emphasis marks and links
+	unit     string        // the suffix after the number, lower case: "tok/s", "ms", "%"
+	runs     []float64     // repetitions written in the cell, nil when it holds one value
+	value    float64       // NaN when the cell holds no number
+	sd       float64       // the spread after ±, NaN when none is written
+	decimals int32         // digits after the decimal point as written
+	missing  missingReason // why the cell holds no number, notMissing when it holds one
+	link     bool          // the cell was a markdown link; text is the link's text
 }
+
+// missingReason is why a cell holds no number. A byte rather than a string: a long sweep holds millions of
+// cells.
+type missingReason uint8
 
 // Reasons a cell holds no number.
 const (
-	missingEmpty        = "empty"
-	missingNotAvailable = "not available"
-	missingOutOfMemory  = "out of memory"
-	missingKilled       = "killed"
-	missingFailed       = "failed"
-	missingSkipped      = "skipped"
-	missingText         = "text"
-	missingCold         = "cold start" // a time measured on a call that loaded the model first
-	missingStatement    = "statement"  // "86.4 → 53.8 (-38%)", "29.2 -> 38.1 (Max 38.1)": values compared, not one measured
+	notMissing missingReason = iota
+	missingEmpty
+	missingNotAvailable
+	missingOutOfMemory
+	missingKilled
+	missingFailed
+	missingSkipped
+	missingText
+	missingCold      // a time measured on a call that loaded the model first
+	missingStatement // "86.4 → 53.8 (-38%)", "29.2 -> 38.1 (Max 38.1)": values compared, not one measured
 )
 
-var missingWords = map[string]string{
+var missingReasonNames = [...]string{"", "empty", "not available", "out of memory", "killed", "failed", "skipped",
+	"text", "cold start", "statement"}
+
+func (r missingReason) String() string { return missingReasonNames[r] }
+
+var missingWords = map[string]missingReason{
 	"": missingEmpty, "-": missingNotAvailable, "--": missingNotAvailable, "—": missingNotAvailable,
 	"–": missingNotAvailable, "n/a": missingNotAvailable, "na": missingNotAvailable, "none": missingNotAvailable,
 	"null": missingNotAvailable, "nan": missingNotAvailable, "?": missingNotAvailable, "tbd": missingNotAvailable,
@@ -69,7 +79,7 @@ func parseCell(raw string) cell {
 	if runs, ok := parseRuns(text); ok {
 		c.runs = runs
 		c.value = stats.Mean(runs)
-		c.decimals = decimalsOf(strings.TrimSpace(strings.Split(text, "/")[0]))
+		c.decimals = int32(decimalsOf(strings.TrimSpace(strings.Split(text, "/")[0])))
 		return c
 	}
 	mean, spread, hasSpread := strings.Cut(text, "±")
@@ -86,7 +96,7 @@ func parseCell(raw string) cell {
 		c.missing = missingText
 		return c
 	}
-	c.value, c.decimals, c.unit = m.value, m.decimals, m.unit
+	c.value, c.decimals, c.unit = m.value, int32(m.decimals), m.unit
 	if c.unit == "" && hasSpread {
 		c.unit = strings.ToLower(strings.TrimSpace(sdUnit(spread)))
 	}

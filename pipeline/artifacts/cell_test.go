@@ -11,21 +11,21 @@ func TestParseCellReadsValueUnitPrecisionAndReason(t *testing.T) {
 	tests := []struct {
 		raw      string
 		value    float64
-		decimals int
+		decimals int32
 		unit     string
 		sd       float64
 		runs     []float64
-		missing  string
+		missing  missingReason
 	}{
-		{"92.49 Tokens/s", 92.49, 2, "tokens/s", nan, nil, ""},
-		{"464.2W", 464.2, 1, "w", nan, nil, ""},
-		{"**254.0**", 254.0, 1, "", nan, nil, ""},
-		{"1,234", 1234, 0, "", nan, nil, ""},
-		{"12.3 ± 0.4", 12.3, 1, "", 0.4, nil, ""},
-		{"12.3 ± 0.4 ms", 12.3, 1, "ms", 0.4, nil, ""}, // the unit written after the spread is the mean's
+		{"92.49 Tokens/s", 92.49, 2, "tokens/s", nan, nil, notMissing},
+		{"464.2W", 464.2, 1, "w", nan, nil, notMissing},
+		{"**254.0**", 254.0, 1, "", nan, nil, notMissing},
+		{"1,234", 1234, 0, "", nan, nil, notMissing},
+		{"12.3 ± 0.4", 12.3, 1, "", 0.4, nil, notMissing},
+		{"12.3 ± 0.4 ms", 12.3, 1, "ms", 0.4, nil, notMissing}, // the unit written after the spread is the mean's
 		// (65.5 + 65.4 + 65.6) / 3 = 196.5 / 3 = 65.5, written with one decimal
-		{"65.5 / 65.4 / 65.6", 65.5, 1, "", nan, []float64{65.5, 65.4, 65.6}, ""},
-		{"[1,2,3]", 2, 0, "", nan, []float64{1, 2, 3}, ""}, // (1 + 2 + 3) / 3 = 2
+		{"65.5 / 65.4 / 65.6", 65.5, 1, "", nan, []float64{65.5, 65.4, 65.6}, notMissing},
+		{"[1,2,3]", 2, 0, "", nan, []float64{1, 2, 3}, notMissing}, // (1 + 2 + 3) / 3 = 2
 		{"OOM", nan, 0, "", nan, nil, missingOutOfMemory},
 		{"CUDA OOM", nan, 0, "", nan, nil, missingOutOfMemory},
 		{"exit 137", nan, 0, "", nan, nil, missingKilled},
@@ -46,7 +46,7 @@ func TestParseCellReadsValueUnitPrecisionAndReason(t *testing.T) {
 
 func TestParseCellReadsAComparisonOfTwoValuesAsNoMeasurement(t *testing.T) {
 	for _, raw := range []string{"86.4 → 53.8 (-38%)", "29.2 -> 38.1"} {
-		if c := parseCell(raw); c.isNumber() || c.missing == "" || c.missing == missingEmpty {
+		if c := parseCell(raw); c.isNumber() || c.missing == notMissing || c.missing == missingEmpty {
 			t.Errorf("parseCell(%q) = value %v, missing %q; want no value and a reason other than empty", raw, c.value, c.missing)
 		}
 	}

@@ -82,7 +82,7 @@ type point struct {
 	n        int       // how many values the mean is over; 0 when the source states a mean ± sd without it
 	samples  []float64 // the values, when known
 	decimals int
-	missing  string // why there is no value, when there is none
+	missing  missingReason // why there is no value, when there is none
 }
 
 func (p point) ok() bool { return !math.IsNaN(p.mean) }
@@ -312,9 +312,9 @@ func (p *point) summarize(m *measure, rows []int) {
 		switch {
 		case c.isNumber():
 			values = append(values, c.value)
-			p.decimals = max(p.decimals, c.decimals)
+			p.decimals = max(p.decimals, int(c.decimals))
 			only = c
-		case p.missing == "" && c.missing != missingEmpty && c.missing != missingText:
+		case p.missing == notMissing && c.missing != missingEmpty && c.missing != missingText:
 			p.missing = c.missing
 		}
 	}

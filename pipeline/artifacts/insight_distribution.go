@@ -23,7 +23,7 @@ func findDistribution(rel *relation, m *measure) *insight {
 	for _, c := range m.cells {
 		if c.isNumber() {
 			values = append(values, c.value)
-			decimals = max(decimals, c.decimals)
+			decimals = max(decimals, int(c.decimals))
 		}
 	}
 	if len(values) < minDistributionRows || slices.Min(values) == slices.Max(values) {

@@ -26,7 +26,7 @@ func findFit(rel *relation) *insight {
 	}
 	var failing []string
 	for _, c := range configs {
-		if slices.ContainsFunc(rowsOf[c], func(row int) bool { return rel.rowFailure(row) != "" }) {
+		if slices.ContainsFunc(rowsOf[c], func(row int) bool { return rel.rowFailure(row) != notMissing }) {
 			failing = append(failing, c)
 		}
 	}
@@ -39,7 +39,7 @@ func findFit(rel *relation) *insight {
 	p.printf("%s of %s ran out of memory", p.count(len(failing)), p.countOf(len(configs), "configuration"))
 	for i, c := range failing[:min(len(failing), maxListedFailures)] {
 		rows := rowsOf[c]
-		failed := slices.DeleteFunc(slices.Clone(rows), func(row int) bool { return rel.rowFailure(row) == "" })
+		failed := slices.DeleteFunc(slices.Clone(rows), func(row int) bool { return rel.rowFailure(row) == notMissing })
 		p.printf("%s%s: %s", listItem(i, "; "), c, describeFailure(rel.rowFailure(failed[0])))
 		if len(failed) < len(rows) {
 			p.printf(" in %s of %s runs", p.count(len(failed)), p.count(len(rows)))
@@ -51,16 +51,16 @@ func findFit(rel *relation) *insight {
 
 // rowFailure is why a row did not fit: its record or one of its cells says out of memory or killed; "" for
 // any other row.
-func (rel *relation) rowFailure(row int) string {
+func (rel *relation) rowFailure(row int) missingReason {
 	for _, m := range rel.measures {
 		if r := m.cells[row].missing; r == missingOutOfMemory || r == missingKilled {
 			return r
 		}
 	}
-	return ""
+	return notMissing
 }
 
-func describeFailure(kind string) string {
+func describeFailure(kind missingReason) string {
 	if kind == missingKilled {
 		return "killed (exit 137 or SIGKILL, as the kernel's out-of-memory killer ends a process)"
 	}
@@ -87,11 +87,11 @@ func (rel *relation) writeNearestCompleted(p *phrase, dims []*dimension, failed 
 	m := rel.measures[0]
 	var neighbours []string
 	for row := 0; row < rel.rows; row++ {
-		if rel.rowFailure(row) != "" || !m.cells[row].isNumber() {
+		if rel.rowFailure(row) != notMissing || !m.cells[row].isNumber() {
 			continue
 		}
 		if d := differingDims(dims, failed, row); len(d) == 1 {
-			neighbours = append(neighbours, d[0].name+"="+d[0].levels[row]+" "+p.fixed(m.cells[row].value, m.cells[row].decimals))
+			neighbours = append(neighbours, d[0].name+"="+d[0].levels[row]+" "+p.fixed(m.cells[row].value, int(m.cells[row].decimals)))
 		}
 	}
 	if len(neighbours) > 0 {

@@ -69,7 +69,7 @@ func findTail(rel *relation) *insight {
 			p.printf("tails, p99/%s", word)
 		}
 		p.printf("%s%s %s (p99 %s, %s %s)", listItem(listed, "; "), t.quantity, p.decimals(ratio, 3),
-			p.fixed(q.value, q.decimals), word, p.fixed(c.value, c.decimals))
+			p.fixed(q.value, int(q.decimals)), word, p.fixed(c.value, int(c.decimals)))
 		in.effect = math.Max(in.effect, ratio-1)
 		in.value = math.Max(in.value, ratio)
 		listed++

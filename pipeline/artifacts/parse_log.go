@@ -75,8 +75,11 @@ var logKey = regexp.MustCompile(`^\pL[\pL\pN _.()/%-]{0,47}$`)
 // with a space after it, for "mistral:7b" is a model's name.
 func cutLogLine(line, sep string) (key, value string, ok bool) {
 	before, value, found := strings.Cut(line, sep)
+	if !found {
+		return "", "", false
+	}
 	key = strings.Join(strings.Fields(before[strings.LastIndexByte(before, ':')+1:]), " ")
-	return key, strings.TrimSpace(value), found && logKey.MatchString(key)
+	return key, strings.TrimSpace(value), logKey.MatchString(key)
 }
 
 // llamaPerfValue is the value of one of llama.cpp's performance lines after its time: the runs or tokens it

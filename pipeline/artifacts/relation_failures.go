@@ -33,7 +33,7 @@ var (
 
 // failureKind reads a failure's text as out of memory, killed (exit 137 is SIGKILL, usually the kernel's OOM
 // killer) or failed.
-func failureKind(failure string) string {
+func failureKind(failure string) missingReason {
 	switch {
 	case outOfMemoryText.MatchString(failure):
 		return missingOutOfMemory

@@ -1,6 +1,7 @@
 package artifacts
 
 import (
+	"math"
 	"path"
 	"regexp"
 	"slices"
@@ -199,20 +200,24 @@ func (sw *sweepFamily) table() *table {
 		for j, c := range m.t.columns {
 			index[c] = j
 		}
+		settings := make([]string, len(settingNames))
+		settingValues := make([]float64, len(settingNames))
+		for j, n := range settingNames {
+			settings[j] = perMember[i][n]
+			settingValues[j] = parseCell(settings[j]).value
+		}
 		for _, r := range m.t.records {
-			row := make([]string, 0, len(st.columns))
-			for _, n := range settingNames {
-				row = append(row, perMember[i][n])
-			}
+			cells := append(make([]string, 0, len(st.columns)), settings...)
+			values := append(make([]float64, 0, len(st.columns)), settingValues...)
 			for _, c := range columns {
 				if j, ok := index[c]; ok {
-					row = append(row, r.cells[j])
+					cells, values = append(cells, r.cells[j]), append(values, r.values[j])
 				} else {
-					row = append(row, "")
+					cells, values = append(cells, ""), append(values, math.NaN())
 				}
 			}
-			st.addRow(row)
-			st.records[len(st.records)-1].failure = r.failure
+			// The member's own reading of the record stands: its numbers and whether it failed.
+			st.records = append(st.records, record{cells: cells, values: values, failure: r.failure})
 		}
 	}
 	return st

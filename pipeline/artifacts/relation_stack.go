@@ -58,7 +58,7 @@ func numbersOf(t *table) string {
 // "TTFT P50 (ms)") and whose other columns are all numbers into one row per column: the models or systems
 // its header names become a "column" dimension.
 func transposedIfMetricRows(t *table) *table {
-	if len(t.columns) < 2 || len(t.records) < 2 || !namesMetrics(t) {
+	if len(t.columns) < 2 || len(t.records) < 2 || len(t.records) > maxMetricRows || !namesMetrics(t) {
 		return t
 	}
 	tt := &table{name: t.name, caption: t.caption, section: t.section, columns: []string{"column"}}
@@ -75,6 +75,9 @@ func transposedIfMetricRows(t *table) *table {
 	}
 	return tt
 }
+
+// maxMetricRows bounds the rows of a table with a metric per row: a longer one is a table of records.
+const maxMetricRows = 40
 
 // namesMetrics reports whether most first cells name a quantity (a unit or a better direction) and every
 // other column holds numbers.

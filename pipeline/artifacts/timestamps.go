@@ -80,7 +80,9 @@ func allDigits(s string) bool {
 	return true
 }
 
-func isWordByte(c byte) bool { return isDigit(c) || c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' }
+func isWordByte(c byte) bool {
+	return isDigit(c) || c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
+}
 
 // colonZone writes a +0000 zone as +00:00.
 func colonZone(zone string) string {

@@ -19,10 +19,10 @@ func TestIsWrittenReport(t *testing.T) {
 
 func TestIsHypothetical(t *testing.T) {
 	for columns, want := range map[string]bool{
-		"Option|Potential Range|Status":           true,
-		"Risk|Likelihood|Mitigation":              true,
-		"Scenario|Speedup|Efficiency (%)":         false,
-		"model|n_gpu_layers|test|t/s":             false,
+		"Option|Potential Range|Status":            true,
+		"Risk|Likelihood|Mitigation":               true,
+		"Scenario|Speedup|Efficiency (%)":          false,
+		"model|n_gpu_layers|test|t/s":              false,
 		"Knob|Typical effect|Why / when to try it": false,
 	} {
 		tb := tableOf(splitPipeRow(columns))
