@@ -193,14 +193,23 @@ func varies(cells []string) bool {
 	return slices.ContainsFunc(cells, func(c string) bool { return c != cells[0] })
 }
 
-// familyPattern is the members' path with each segment that varies written as its common prefix, "*" and its
-// common suffix: "*/summary.json", "gemma3/gemma3_*baseline.csv".
+// familyPattern is the members' path pattern (see pathPattern).
 func familyPattern(members []familyMember) string {
-	segments := strings.Split(members[0].file.Path, "/")
+	files := make([]*FileFacts, len(members))
+	for i, m := range members {
+		files[i] = m.file
+	}
+	return pathPattern(files)
+}
+
+// pathPattern is the files' path, all of one depth, with each segment that varies written as its common prefix,
+// "*" and its common suffix: "*/summary.json", "gemma3/gemma3_*baseline.csv".
+func pathPattern(files []*FileFacts) string {
+	segments := strings.Split(files[0].Path, "/")
 	for k := range segments {
-		values := make([]string, len(members))
-		for i, m := range members {
-			values[i] = strings.Split(m.file.Path, "/")[k]
+		values := make([]string, len(files))
+		for i, f := range files {
+			values[i] = strings.Split(f.Path, "/")[k]
 		}
 		if varies(values) {
 			segments[k] = globOf(values)

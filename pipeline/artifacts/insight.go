@@ -99,8 +99,8 @@ const (
 func (l *factList) addSweepInsights(sweeps []*sweepFamily, singles []fileTable) {
 	for _, sw := range sweeps {
 		t := sw.table()
-		l.addTableInsights(sw.template, sw.sources(), sw.kind, t)
-		v := newTableView(&FileFacts{Path: sw.template, Kind: sw.kind}, t)
+		l.addTableInsights(sw.pattern(), sw.sources(), sw.kind, t)
+		v := newTableView(&FileFacts{Path: sw.pattern(), Kind: sw.kind}, t)
 		v.sources = sw.sources()
 		v.addRollups(l)
 	}
@@ -199,6 +199,7 @@ func (rel *relation) fact(kind string, in *insight) Fact {
 	if title := rel.title(); title != "" {
 		f.Text = title + ": " + f.Text
 	}
+	f.Text = strings.Join(strings.Fields(f.Text), " ") // levels and messages may hold line breaks: a fact is one line
 	if len(rel.sources) > 0 {
 		f.Sources = slices.Clone(rel.sources)
 	}

@@ -92,7 +92,8 @@ func compareFailedValues(rel *relation) []failedComparison {
 // count as one message.
 var digitsInText = regexp.MustCompile(`\d+`)
 
-// commonFailure quotes the most frequent failure message, its numbers as N, with how many rows share it.
+// commonFailure names the most frequent cause of failure (see failureCause), the numbers of its message as N,
+// with how many rows share it.
 func commonFailure(p *phrase, failures []string) string {
 	counts := map[string]int{}
 	best := ""
@@ -100,11 +101,11 @@ func commonFailure(p *phrase, failures []string) string {
 		if f == "" {
 			continue
 		}
-		key := digitsInText.ReplaceAllString(f, "N")
-		counts[key]++
-		if counts[key] > counts[best] || best == "" {
-			best = key
+		cause := failureCause(digitsInText.ReplaceAllString(f, "N"))
+		counts[cause]++
+		if counts[cause] > counts[best] || best == "" {
+			best = cause
 		}
 	}
-	return p.quote(`"`+best+`"`) + " ×" + p.count(counts[best])
+	return best + " ×" + p.count(counts[best])
 }

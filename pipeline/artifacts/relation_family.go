@@ -164,14 +164,22 @@ func sweepMembers(sweeps []*sweepFamily) map[*FileFacts]bool {
 	return members
 }
 
-// sources is the sweep's template, then its files.
-func (sw *sweepFamily) sources() []string {
-	files := make([]*FileFacts, len(sw.members))
-	for i, m := range sw.members {
-		files[i] = m.file
+// files are the sweep's files, each once, in walk order.
+func (sw *sweepFamily) files() []*FileFacts {
+	var files []*FileFacts
+	for _, m := range sw.members {
+		if !slices.Contains(files, m.file) {
+			files = append(files, m.file)
+		}
 	}
-	return patternAndFiles(sw.template, files)
+	return files
 }
+
+// pattern names the sweep's files as a glob: "run_gpu*_ctx*_temp0p*/results.json" (see pathPattern).
+func (sw *sweepFamily) pattern() string { return pathPattern(sw.files()) }
+
+// sources is the sweep's pattern, then its files.
+func (sw *sweepFamily) sources() []string { return patternAndFiles(sw.pattern(), sw.files()) }
 
 // table stacks the members' records under the union of their columns, with a column per path setting.
 func (sw *sweepFamily) table() *table {

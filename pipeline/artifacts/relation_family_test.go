@@ -44,7 +44,7 @@ func TestASweepIsOneRelationWithItsPathSettingsAndTheUnionOfItsColumns(t *testin
 	if !slices.Equal(st.records[1].cells, []string{"40", "512", "30.0", ""}) {
 		t.Errorf("second row %v", st.records[1].cells)
 	}
-	if src := sweeps[0].sources(); !slices.Equal(src, []string{"{gpu,ctx}/r.csv", a.Path, b.Path}) {
+	if src := sweeps[0].sources(); !slices.Equal(src, []string{"run_gpu*0_ctx512/r.csv", a.Path, b.Path}) {
 		t.Errorf("sources %v", src)
 	}
 }
