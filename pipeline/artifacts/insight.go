@@ -353,16 +353,18 @@ func (s *series) valuedPoints() []point {
 	return slices.DeleteFunc(slices.Clone(s.points), func(p point) bool { return !p.ok() })
 }
 
-// maxTitleLength bounds the caption that names a relation in its facts: a heading ("DeepSeek R1 14b"), not a
+// maxTitleLength bounds the heading that names a relation in its facts: a title ("DeepSeek R1 14b"), not a
 // paragraph.
 const maxTitleLength = 60
 
-// title is the relation's caption when it is short enough to be a title; its digits are names, not quantities.
+// title is the innermost heading above the relation's table when it is short enough to be a title; its
+// digits are names, not quantities.
 func (rel *relation) title() string {
-	if len([]rune(rel.caption)) > maxTitleLength {
-		return ""
+	headings := strings.Split(rel.section, " › ")
+	if last := headings[len(headings)-1]; len([]rune(last)) <= maxTitleLength {
+		return last
 	}
-	return rel.caption
+	return ""
 }
 
 // isInsightKind reports whether facts of a kind come from the insight types.
