@@ -21,20 +21,16 @@ import (
 type insightType struct {
 	kind string
 	find func(rel *relation, m *measure, by *dimension, series []*series) *insight
-	// withinCells marks a type that looks inside each configuration, whatever the breakdown: it runs once per
-	// measure.
-	withinCells bool
 }
 
 // insightTypes are registered in the order their facts are listed at equal score; adding a type is one file
 // and one line here.
 var insightTypes = []insightType{
-	{FactBestLevel, findBestLevel, false},
-	{FactEffect, findEffect, false},
-	{FactTrend, findTrend, false},
-	{FactRatio, findRatio, false},
-	{FactOutlier, findOutliers, true},
-	{FactAgainstBaseline, findAgainstBaseline, false},
+	{FactBestLevel, findBestLevel},
+	{FactEffect, findEffect},
+	{FactTrend, findTrend},
+	{FactRatio, findRatio},
+	{FactAgainstBaseline, findAgainstBaseline},
 }
 
 // relationInsightTypes look at a measure over the whole relation, without a breakdown.
@@ -43,6 +39,7 @@ var relationInsightTypes = []struct {
 	find func(rel *relation, m *measure) *insight
 }{
 	{FactDistribution, findDistribution},
+	{FactOutlier, findOutliers},
 }
 
 // tableInsightTypes look at the relation's rows as configurations.
@@ -156,9 +153,6 @@ func (l *factList) addInsights(rel *relation, maxFacts int) {
 				continue
 			}
 			for _, it := range insightTypes {
-				if it.withinCells && i > 0 {
-					continue
-				}
 				if in := it.find(rel, m, by, ss); in != nil {
 					found, kinds = append(found, in), append(kinds, it.kind)
 				}

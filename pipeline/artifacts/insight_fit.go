@@ -15,18 +15,10 @@ const maxListedFailures = 6
 
 func findFit(rel *relation) *insight {
 	dims := rel.varyingDims()
-	var configs []string
-	rowsOf := map[string][]int{}
-	for row := 0; row < rel.rows; row++ {
-		c := configurationOf(dims, row)
-		if rowsOf[c] == nil {
-			configs = append(configs, c)
-		}
-		rowsOf[c] = append(rowsOf[c], row)
-	}
-	var failing []string
+	configs := rel.configurations()
+	var failing []configuration
 	for _, c := range configs {
-		if slices.ContainsFunc(rowsOf[c], func(row int) bool { return rel.rowFailure(row) != notMissing }) {
+		if slices.ContainsFunc(c.rows, func(row int) bool { return rel.rowFailure(row) != notMissing }) {
 			failing = append(failing, c)
 		}
 	}
@@ -38,11 +30,10 @@ func findFit(rel *relation) *insight {
 	p := in.text
 	p.printf("%s of %s ran out of memory", p.count(len(failing)), p.countOf(len(configs), "configuration"))
 	for i, c := range failing[:min(len(failing), maxListedFailures)] {
-		rows := rowsOf[c]
-		failed := slices.DeleteFunc(slices.Clone(rows), func(row int) bool { return rel.rowFailure(row) == notMissing })
-		p.printf("%s%s: %s", listItem(i, "; "), c, describeFailure(rel.rowFailure(failed[0])))
-		if len(failed) < len(rows) {
-			p.printf(" in %s of %s runs", p.count(len(failed)), p.count(len(rows)))
+		failed := slices.DeleteFunc(slices.Clone(c.rows), func(row int) bool { return rel.rowFailure(row) == notMissing })
+		p.printf("%s%s: %s", listItem(i, "; "), c.name, describeFailure(rel.rowFailure(failed[0])))
+		if len(failed) < len(c.rows) {
+			p.printf(" in %s of %s runs", p.count(len(failed)), p.count(len(c.rows)))
 		}
 		rel.writeNearestCompleted(p, dims, failed[0])
 	}

@@ -17,29 +17,28 @@ const (
 	outlierZ          = 3.5
 )
 
-func findOutliers(rel *relation, m *measure, by *dimension, ss []*series) *insight {
-	in := &insight{subject: m.name + " by " + by.name, text: &phrase{}, unit: m.unit, coverage: coverage(rel, ss)}
+func findOutliers(rel *relation, m *measure) *insight {
+	in := &insight{subject: m.name + " outliers", text: &phrase{}, unit: m.unit, coverage: 1}
 	p := in.text
 	found := 0
-	for _, s := range ss {
-		for _, pt := range s.points {
-			if len(pt.samples) < minOutlierSamples {
+	for _, c := range rel.configurations() {
+		var pt point
+		pt.summarize(m, c.rows)
+		if len(pt.samples) < minOutlierSamples {
+			continue
+		}
+		for i, z := range stats.RobustZ(pt.samples) {
+			if math.Abs(z) < outlierZ || math.IsInf(z, 0) {
 				continue
 			}
-			for i, z := range stats.RobustZ(pt.samples) {
-				if math.Abs(z) < outlierZ || math.IsInf(z, 0) {
-					continue
-				}
-				if found == 0 {
-					p.printf("%s: outlying repetitions by robust z (|z| ≥ %s)", measureLabel(m), p.fixed(outlierZ, 1))
-				}
-				med := stats.Median(pt.samples)
-				p.printf("; %s%s: %s against a median of %s (z = %s, cv %s %%)", pt.level, within(s.subspace),
-					p.fixed(pt.samples[i], pt.decimals), p.fixed(med, pt.decimals), p.fixed(z, 1),
-					p.fixed(100*stats.CV(pt.samples), 1))
-				found++
-				in.effect = math.Max(in.effect, math.Abs(pt.samples[i]/med-1))
+			if found == 0 {
+				p.printf("%s: outlying repetitions by robust z (|z| ≥ %s)", measureLabel(m), p.fixed(outlierZ, 1))
 			}
+			med := stats.Median(pt.samples)
+			p.printf("; %s: %s against a median of %s (z = %s, cv %s %%)", c.name, p.fixed(pt.samples[i], pt.decimals),
+				p.fixed(med, pt.decimals), p.fixed(z, 1), p.fixed(100*stats.CV(pt.samples), 1))
+			found++
+			in.effect = math.Max(in.effect, math.Abs(pt.samples[i]/med-1))
 		}
 	}
 	if found == 0 {
@@ -47,4 +46,28 @@ func findOutliers(rel *relation, m *measure, by *dimension, ss []*series) *insig
 	}
 	in.value, in.significance = float64(found), 0.9
 	return in
+}
+
+// configuration is the rows that share every varying dimension's level: one configuration's repetitions.
+type configuration struct {
+	name string // "model=llava:7b, ctx=512"; "" when nothing varies
+	rows []int
+}
+
+// configurations groups the relation's rows by configuration, in the order they first appear.
+func (rel *relation) configurations() []configuration {
+	dims := rel.varyingDims()
+	var out []configuration
+	index := map[string]int{}
+	for row := 0; row < rel.rows; row++ {
+		name := configurationOf(dims, row)
+		i, seen := index[name]
+		if !seen {
+			i = len(out)
+			index[name] = i
+			out = append(out, configuration{name: name})
+		}
+		out[i].rows = append(out[i].rows, row)
+	}
+	return out
 }

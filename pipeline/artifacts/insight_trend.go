@@ -27,22 +27,13 @@ func findTrend(rel *relation, m *measure, by *dimension, ss []*series) *insight 
 	if !by.ordered {
 		return nil
 	}
-	var trends []trendSeries
-	for _, s := range ss {
-		pts := s.valuedPoints()
-		if len(pts) < minTrendPoints {
-			continue
-		}
-		xs, ys := make([]float64, len(pts)), make([]float64, len(pts))
-		for i, pt := range pts {
-			xs[i], ys[i] = pt.x, pt.mean
-		}
-		if k := stats.Kendall(xs, ys); !math.IsNaN(k.Tau) {
-			trends = append(trends, trendSeries{s, pts, k})
-		}
-	}
+	trends := trendSeriesOf(ss, minTrendPoints)
 	if len(trends) == 0 {
-		return nil
+		// Where every subspace measured two levels (a small and a large model of each family), the trend is
+		// the direction the pairs share; it takes two pairs at least.
+		if trends = trendSeriesOf(ss, 2); len(trends) < 2 {
+			return nil
+		}
 	}
 	falling := 0
 	for _, t := range trends {
@@ -144,6 +135,40 @@ func allSingleValues(trends []trendSeries) bool {
 	return true
 }
 
+// trendSeriesOf gives each series of at least minPoints levels its Kendall τ; two levels have the τ of their
+// one pair, ±1, and no p-value of their own.
+func trendSeriesOf(ss []*series, minPoints int) []trendSeries {
+	var trends []trendSeries
+	for _, s := range ss {
+		pts := s.valuedPoints()
+		if len(pts) < minPoints {
+			continue
+		}
+		k := stats.KendallResult{Tau: float64(sign(pts[len(pts)-1].mean - pts[0].mean)), P: math.NaN()}
+		if len(pts) >= minTrendPoints {
+			xs, ys := make([]float64, len(pts)), make([]float64, len(pts))
+			for i, pt := range pts {
+				xs[i], ys[i] = pt.x, pt.mean
+			}
+			k = stats.Kendall(xs, ys)
+		}
+		if !math.IsNaN(k.Tau) {
+			trends = append(trends, trendSeries{s, pts, k})
+		}
+	}
+	return trends
+}
+
+func sign(x float64) int {
+	switch {
+	case x > 0:
+		return 1
+	case x < 0:
+		return -1
+	}
+	return 0
+}
+
 // maxPathPoints is the most levels a series may have for a trend to print every one of them; a longer one
 // prints its first and last.
 const maxPathPoints = 8
@@ -174,7 +199,11 @@ func writeTrendSeries(p *phrase, trends []trendSeries) float64 {
 			}
 			p.printf("%s %s", pt.level, p.fixed(pt.mean, pt.decimals))
 		}
-		p.printf(" (%s)", p.percent(change))
+		if ratio := math.Max(last.mean/first.mean, first.mean/last.mean); ratio >= multiplicativeRatio {
+			p.printf(" (%s, %s)", p.percent(change), p.times(ratio))
+		} else {
+			p.printf(" (%s)", p.percent(change))
+		}
 	}
 	if len(trends) > maxListedSeries {
 		p.printf("; and %s more", p.count(len(trends)-maxListedSeries))

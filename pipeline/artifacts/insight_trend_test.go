@@ -21,7 +21,7 @@ func TestFindTrend(t *testing.T) {
 			columns: []string{"n_gpu_layers", "avg_ts"},
 			rows:    [][]string{{"20", "30"}, {"0", "10"}, {"30", "40"}, {"10", "20"}},
 			by:      "n_gpu_layers",
-			want:    []string{"avg_ts rises with n_gpu_layers (Kendall τ = 1.00, p = 0.0833), monotonically, single values with no spread: 0 10 → 10 20 → 20 30 → 30 40 (+300.0 %)"},
+			want:    []string{"avg_ts rises with n_gpu_layers (Kendall τ = 1.00, p = 0.0833), monotonically, single values with no spread: 0 10 → 10 20 → 20 30 → 30 40 (+300.0 %, 4.00×)"},
 			notWant: "against the trend",
 		},
 		{
@@ -32,7 +32,7 @@ func TestFindTrend(t *testing.T) {
 			columns: []string{"depth", "avg_ts"},
 			rows:    [][]string{{"0", "100"}, {"512", "80"}, {"1024", "90"}, {"2048", "60"}, {"4096", "50"}},
 			by:      "depth",
-			want: []string{"avg_ts falls with depth (Kendall τ = -0.80, p = 0.0833)", "0 100 → 512 80 → 1024 90 → 2048 60 → 4096 50 (-50.0 %)",
+			want: []string{"avg_ts falls with depth (Kendall τ = -0.80, p = 0.0833)", "0 100 → 512 80 → 1024 90 → 2048 60 → 4096 50 (-50.0 %, 2.00×)",
 				"; against the trend it rises: depth 512 80 → 1024 90 (+12.5 %)"},
 		},
 		{

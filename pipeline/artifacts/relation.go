@@ -114,6 +114,7 @@ func newRelation(source string, sources []string, kind string, t *table) []*rela
 	rel.excludeFailedRows()
 	rel.excludeColdRows()
 	rel.splitDepthFromTests()
+	rel.splitModelSizes()
 	if rel.markdown && t.headingColumns == 0 {
 		rel.fillDown()
 	}
