@@ -38,22 +38,25 @@ func findAgainstBaseline(rel *relation, m *measure, by *dimension, ss []*series)
 				continue
 			}
 			out := pt.mean < lo || pt.mean > hi
-			if listed == 0 {
-				p.printf("%s of single runs against the range of the repeated baseline, %s %s", measureLabel(m), by.name, ref)
-			}
-			p.printf("%s%s%s %s, %s the baseline's %s–%s over %s runs", listItem(listed, "; "), pt.level,
-				within(s.subspace), p.fixed(pt.mean, pt.decimals), rangeWord(out), p.fixed(lo, base.decimals),
-				p.fixed(hi, base.decimals), p.count(len(base.samples)))
-			listed++
 			if out {
 				outside++
 				in.effect = math.Max(in.effect, math.Abs(pt.mean/base.mean-1))
 			}
+			if listed++; listed > maxListed {
+				continue
+			}
+			if listed == 1 {
+				p.printf("%s of single runs against the range of the repeated baseline, %s %s", measureLabel(m), by.name, ref)
+			}
+			p.printf("%s%s%s %s, %s the baseline's %s–%s over %s runs", listItem(listed-1, "; "), pt.level,
+				within(s.subspace), p.fixed(pt.mean, pt.decimals), rangeWord(out), p.fixed(lo, base.decimals),
+				p.fixed(hi, base.decimals), p.count(len(base.samples)))
 		}
 	}
 	if outside == 0 {
 		return nil
 	}
+	p.more(listed)
 	in.value = float64(outside)
 	return in
 }

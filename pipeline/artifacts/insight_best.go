@@ -93,9 +93,6 @@ func beats(a, b float64, direction int) bool {
 	return a > b
 }
 
-// maxListedLeaders bounds how many subspaces a ranking lists with their own leader.
-const maxListedLeaders = 6
-
 // writeWins says, over several subspaces, how often the same level leads, and while they are few, who leads
 // each one and by how much: a ranking that changes across the other settings is itself a finding.
 func writeWins(p *phrase, ranked []rankedSeries, total int) {
@@ -104,7 +101,7 @@ func writeWins(p *phrase, ranked []rankedSeries, total int) {
 	}
 	top, wins := mostFrequentBest(ranked)
 	p.printf("; %s is first in %s of %s subspaces", top, p.count(wins), p.count(total))
-	if len(ranked) > maxListedLeaders {
+	if len(ranked) > maxListed {
 		writeLeadRange(p, ranked, top)
 		return
 	}

@@ -13,9 +13,6 @@ import (
 // comparison with its test, or, over several cells, a sign count with its binomial p.
 const FactEffect = "effect"
 
-// maxListedCells bounds how many matched cells an effect lists one by one.
-const maxListedCells = 6
-
 // referenceLevel matches the level a comparison is made against: the baseline, the setting turned off.
 var referenceLevel = regexp.MustCompile(`(?i)^(baseline|before|off|disabled|no|false|cpu|old|default|stock|base)\b`)
 
@@ -134,12 +131,12 @@ func writeOneCell(p *phrase, cell matchedCell, m *measure) {
 // puts them beyond noise, largest change first.
 func writeCells(p *phrase, cells []matchedCell, m *measure) {
 	listed := cells
-	if len(cells) > maxListedCells {
+	if len(cells) > maxListed {
 		listed = slices.DeleteFunc(slices.Clone(cells), func(c matchedCell) bool { return !c.c.beyondNoise() })
 		slices.SortStableFunc(listed, func(a, b matchedCell) int {
 			return cmp.Compare(math.Abs(b.c.change), math.Abs(a.c.change))
 		})
-		listed = listed[:min(len(listed), maxListedCells)]
+		listed = listed[:min(len(listed), maxListed)]
 		if len(listed) > 0 {
 			p.printf("; beyond noise in their own cell")
 		}

@@ -17,9 +17,6 @@ const FactFailedRows = "failed_rows"
 // minFailedSample is the fewest values on each side for the failed rows' values to be compared with the others.
 const minFailedSample = 3
 
-// maxListedMeasures bounds how many measures a failed-rows insight compares.
-const maxListedMeasures = 6
-
 type failedComparison struct {
 	m            *measure
 	ok           []float64
@@ -47,7 +44,7 @@ func findFailedRows(rel *relation) *insight {
 	p := in.text
 	p.printf("%s of %s failed (%s %%, %s) and are left out of every statistic; their values against the others'",
 		p.count(failed), p.countOf(rel.rows, "row"), p.decimals(100*share, 1), commonFailure(p, rel.failures))
-	for i, c := range comparisons[:min(len(comparisons), maxListedMeasures)] {
+	for i, c := range comparisons[:min(len(comparisons), maxListed)] {
 		p.printf("%s%s median %s against %s (Mann–Whitney %s, %s)", listItem(i, "; "), c.m.name, p.significant(stats.Median(c.m.failed), 4),
 			p.significant(stats.Median(c.ok), 4), p.pValue(c.rankP), differenceWord(c.rankP))
 		if c.rankP < stats.SignificanceLevel {

@@ -10,9 +10,6 @@ import (
 // model that still fits. Other failures (timeouts, errors) are counted by the failures fact.
 const FactFit = "fit"
 
-// maxListedFailures bounds how many failed configurations a fit insight names.
-const maxListedFailures = 6
-
 func findFit(rel *relation) *insight {
 	dims := rel.varyingDims()
 	configs := rel.configurations()
@@ -28,8 +25,8 @@ func findFit(rel *relation) *insight {
 	in := &insight{subject: "fit", text: &phrase{}, coverage: 1, significance: 1,
 		effect: float64(len(failing)) / float64(len(configs)), value: float64(len(failing)), unit: "configurations"}
 	p := in.text
-	p.printf("%s of %s ran out of memory", p.count(len(failing)), p.countOf(len(configs), "configuration"))
-	for i, c := range failing[:min(len(failing), maxListedFailures)] {
+	p.printf("%s of %s ran out of memory or were killed", p.count(len(failing)), p.countOf(len(configs), "configuration"))
+	for i, c := range failing[:min(len(failing), maxListed)] {
 		failed := slices.DeleteFunc(slices.Clone(c.rows), func(row int) bool { return rel.rowFailure(row) == notMissing })
 		p.printf("%s%s: %s", listItem(i, "; "), c.name, describeFailure(rel.rowFailure(failed[0])))
 		if len(failed) < len(c.rows) {
@@ -87,7 +84,9 @@ func (rel *relation) writeNearestCompleted(p *phrase, dims []*dimension, failed 
 	}
 	if len(neighbours) > 0 {
 		slices.Sort(neighbours)
-		p.printf(", while one setting away %s was measured at %s", measureLabel(m), strings.Join(neighbours, ", "))
+		p.printf(", while one setting away %s was measured at %s", measureLabel(m),
+			strings.Join(neighbours[:min(len(neighbours), maxListed)], ", "))
+		p.more(len(neighbours))
 	}
 }
 

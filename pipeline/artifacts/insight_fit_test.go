@@ -15,7 +15,7 @@ func TestFindFitNamesWhatRanOutOfMemoryAndWhatFitNextToIt(t *testing.T) {
 		t.Fatal("no fit insight")
 	}
 	// 3 configurations, 8B at 32768 out of memory; one setting away: 8B at 4096 (50.1) and 1B at 32768 (120.5).
-	assertInOrder(t, in.text.String(), []string{"1 of 3 configurations ran out of memory: model=8B, ctx=32768: out of memory",
+	assertInOrder(t, in.text.String(), []string{"1 of 3 configurations ran out of memory or were killed: model=8B, ctx=32768: out of memory",
 		"one setting away tok/s was measured at ctx=4096 50.1, model=1B 120.5"})
 }
 

@@ -31,19 +31,22 @@ func findOutliers(rel *relation, m *measure) *insight {
 			if math.Abs(z) < outlierZ || math.IsInf(z, 0) {
 				continue
 			}
-			if found == 0 {
+			if found++; found > maxListed {
+				continue
+			}
+			if found == 1 {
 				p.printf("%s: outlying repetitions by robust z (|z| ≥ %s)", measureLabel(m), p.fixed(outlierZ, 1))
 			}
 			med := stats.Median(pt.samples)
 			p.printf("; %s: %s against a median of %s (z = %s, cv %s %%)", c.name, p.fixed(pt.samples[i], pt.decimals),
 				p.fixed(med, pt.decimals), p.fixed(z, 1), p.fixed(100*stats.CV(pt.samples), 1))
-			found++
 			in.effect = math.Max(in.effect, math.Abs(pt.samples[i]/med-1))
 		}
 	}
 	if found == 0 {
 		return nil
 	}
+	p.more(found)
 	in.value, in.significance = float64(found), 0.9
 	return in
 }

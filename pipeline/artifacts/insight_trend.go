@@ -11,9 +11,6 @@ import (
 // step against the trend that is beyond the noise.
 const FactTrend = "trend"
 
-// maxListedSeries bounds how many series a trend lists one by one.
-const maxListedSeries = 10
-
 // minTrendPoints is the fewest levels a trend is computed over.
 const minTrendPoints = 3
 
@@ -82,15 +79,20 @@ const kneeShare = 0.05
 // writeKnees names, in each series that improves along the dimension, the level beyond which every further
 // step gains less than kneeShare.
 func writeKnees(p *phrase, trends []trendSeries, by *dimension) {
+	knees := 0
 	for _, t := range trends {
 		knee := kneeOf(t.points)
 		if knee <= 0 || knee >= len(t.points)-1 {
+			continue
+		}
+		if knees++; knees > maxListed {
 			continue
 		}
 		pt := t.points[knee]
 		p.printf("; it stops paying%s at %s %s (%s): each step beyond gains under %s %%", within(t.s.subspace), by.name,
 			pt.level, p.fixed(pt.mean, pt.decimals), p.count(int(100*kneeShare)))
 	}
+	p.more(knees)
 }
 
 // kneeOf is the index from which every step changes the measure by less than kneeShare, -1 when the last
@@ -181,7 +183,7 @@ func writeTrendSeries(p *phrase, trends []trendSeries) float64 {
 		first, last := t.points[0], t.points[len(t.points)-1]
 		change := last.mean/first.mean - 1
 		largest = math.Max(largest, math.Abs(change))
-		if i >= maxListedSeries {
+		if i >= maxListed {
 			continue
 		}
 		label := t.s.subspace
@@ -205,21 +207,23 @@ func writeTrendSeries(p *phrase, trends []trendSeries) float64 {
 			p.printf(" (%s)", p.percent(change))
 		}
 	}
-	if len(trends) > maxListedSeries {
-		p.printf("; and %s more", p.count(len(trends)-maxListedSeries))
-	}
+	p.more(len(trends))
 	return largest
 }
 
 // writeBreaks names, in each series, a peak inside the range and the steps that go against the overall trend
 // beyond the noise (or by more than breakShare where no noise is stated).
 func writeBreaks(p *phrase, trends []trendSeries, by *dimension, falling bool) {
+	breaks := 0
 	for _, t := range trends {
 		for i := 1; i < len(t.points); i++ {
 			prev, cur := t.points[i-1], t.points[i]
 			c := compare(prev, cur)
 			against := falling && c.change > 0 || !falling && c.change < 0
 			if !against || !breakIsReal(c) {
+				continue
+			}
+			if breaks++; breaks > maxListed {
 				continue
 			}
 			p.printf("; against the trend it %s%s: %s %s %s → %s %s (%s", stepWord(c.change), within(t.s.subspace), by.name,
@@ -231,6 +235,7 @@ func writeBreaks(p *phrase, trends []trendSeries, by *dimension, falling bool) {
 			p.printf(")")
 		}
 	}
+	p.more(breaks)
 }
 
 // breakShare is the smallest step against a trend that counts where the source states no noise.

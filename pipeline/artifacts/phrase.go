@@ -136,3 +136,11 @@ func listItem(i int, sep string) string {
 	}
 	return sep
 }
+
+// more says how many items past maxListed (see inventory_facts.go) a list left out, nothing when it left none:
+// a table of 50,000 rows still gives one readable sentence.
+func (p *phrase) more(items int) {
+	if items > maxListed {
+		p.printf("; and %s more", p.count(items-maxListed))
+	}
+}
