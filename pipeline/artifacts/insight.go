@@ -234,7 +234,7 @@ type subspaces struct {
 }
 
 func (rel *relation) subspacesOf(by *dimension, dims []*dimension) subspaces {
-	others := slices.DeleteFunc(slices.Clone(dims), func(d *dimension) bool { return d == by })
+	others := slices.DeleteFunc(slices.Clone(dims), func(d *dimension) bool { return d == by || rel.isLabel(d) })
 	s := subspaces{rows: map[string][]int{}}
 	for row := 0; row < rel.rows; row++ {
 		if by.levels[row] == "" {

@@ -12,7 +12,8 @@ import (
 
 // independentDims are the varying dimensions that the others do not determine. Taken from the fewest levels
 // up, a dimension is kept unless those kept already determine it; then a kept one that another single kept one
-// determines is confounded with it and dropped.
+// determines is confounded with it and dropped. A label (see isLabel) determines every other dimension without
+// telling anything about them, so it confounds none.
 func (rel *relation) independentDims() []*dimension {
 	varying := slices.Clone(rel.varyingDims())
 	slices.SortStableFunc(varying, func(a, b *dimension) int {
@@ -25,7 +26,9 @@ func (rel *relation) independentDims() []*dimension {
 		}
 	}
 	return slices.DeleteFunc(slices.Clone(kept), func(d *dimension) bool {
-		return slices.ContainsFunc(kept, func(e *dimension) bool { return e != d && determines([]*dimension{e}, d, rel.rows) })
+		return slices.ContainsFunc(kept, func(e *dimension) bool {
+			return e != d && !rel.isLabel(e) && determines([]*dimension{e}, d, rel.rows)
+		})
 	})
 }
 
@@ -40,4 +43,20 @@ func determines(keys []*dimension, d *dimension, rows int) bool {
 		seen[key] = d.levels[row]
 	}
 	return true
+}
+
+// minLabelRows is the fewest rows for a dimension with a level per row to count as a label rather than a
+// handful of configurations.
+const minLabelRows = 3
+
+// isLabel reports whether a dimension names each row apart (a request id, a system per line of a ranking): it
+// can break the measure down, but fixes no subspace for the others.
+func (rel *relation) isLabel(d *dimension) bool {
+	known := 0
+	for _, l := range d.levels {
+		if l != "" {
+			known++
+		}
+	}
+	return known >= minLabelRows && len(d.distinct()) == known
 }

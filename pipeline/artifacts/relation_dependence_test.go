@@ -1,6 +1,7 @@
 package artifacts
 
 import (
+	"fmt"
 	"slices"
 	"testing"
 )
@@ -45,5 +46,24 @@ func TestDetermines(t *testing.T) {
 		if got := determines(tt.keys, tt.d, 4); got != tt.want {
 			t.Errorf("determines(%v, %s) = %v, want %v", dimNames(tt.keys), tt.d.name, got, tt.want)
 		}
+	}
+}
+
+func TestALabelHidesNoFactor(t *testing.T) {
+	var rows [][]string
+	for i := range 12 {
+		model, rate := "a", 10.0+float64(i%3)*0.1
+		if i%2 == 1 {
+			model, rate = "b", 20.0+float64(i%3)*0.1
+		}
+		rows = append(rows, []string{fmt.Sprintf("req-%02d", i), model, fmt.Sprintf("%.1f", rate)})
+	}
+	rel := newRelation("r.csv", nil, KindCSV, tableOf([]string{"request", "model", "tok_s"}, rows...))[0]
+	if !slices.Contains(dimNames(rel.independentDims()), "model") {
+		t.Fatalf("independent dimensions %v: the request ids hid the model", dimNames(rel.independentDims()))
+	}
+	in := findIn(t, rel, findEffect, "tok_s", "model")
+	if in == nil {
+		t.Fatal("model not compared")
 	}
 }
