@@ -45,10 +45,14 @@ func findEffect(rel *relation, m *measure, by *dimension, ss []*series) *insight
 	}
 	mean := stats.Mean(changes)
 	way, moved := directionCount(changes, m.direction)
-	sign := stats.SignTest(moved, len(cells))
-	p.printf("%s on average (%s to %s), %s in %s of %s matched cells (sign test %s, %s)", p.percent(mean),
-		p.percent(slices.Min(changes)), p.percent(slices.Max(changes)), way, p.count(moved), p.count(len(cells)),
-		p.pValue(sign), verdictWord(sign < stats.SignificanceLevel))
+	tied := len(slices.DeleteFunc(slices.Clone(changes), func(x float64) bool { return x != 0 }))
+	sign := stats.SignTest(moved, len(cells)-tied) // a cell that did not change speaks for neither direction
+	p.printf("%s on average (%s to %s), %s in %s of %s matched cells", p.percent(mean),
+		p.percent(slices.Min(changes)), p.percent(slices.Max(changes)), way, p.count(moved), p.count(len(cells)))
+	if tied > 0 {
+		p.printf(", unchanged in %s", p.count(tied))
+	}
+	p.printf(" (sign test %s, %s)", p.pValue(sign), verdictWord(sign < stats.SignificanceLevel))
 	writeCells(p, cells, m)
 	in.value, in.effect, in.significance = 100*mean, math.Abs(mean), 1-sign
 	return in

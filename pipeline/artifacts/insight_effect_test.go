@@ -1,6 +1,7 @@
 package artifacts
 
 import (
+	"fmt"
 	"math"
 	"testing"
 )
@@ -87,4 +88,19 @@ func TestAWelchLeadOnThreeRunsASideSaysNoRankTestCanConfirmIt(t *testing.T) {
 	in := findIn(t, rel, findEffect, "tok/s", "card")
 	// Every b run beats every a run: the exact Mann–Whitney p of 3 + 3 fully separated runs is 2/20 = 0.1.
 	assertInOrder(t, in.text.String(), []string{"beyond noise", "a rank test cannot confirm it with so few runs: Mann–Whitney p = 0.1"})
+}
+
+func TestUnchangedCellsLeaveTheSignTest(t *testing.T) {
+	var rows [][]string
+	for i := range 16 {
+		after := "10"
+		if i < 8 {
+			after = "11"
+		}
+		rows = append(rows, []string{fmt.Sprint("c", i), "off", "10"}, []string{fmt.Sprint("c", i), "on", after})
+	}
+	rel := newRelation("r.csv", nil, KindCSV, tableOf([]string{"cell", "fa", "tok_s"}, rows...))[0]
+	in := findIn(t, rel, findEffect, "tok_s", "fa")
+	// 8 of 16 cells rose and 8 did not move: the sign test is over the 8 that moved, p = 2 · 2⁻⁸ = 0.0078.
+	assertInOrder(t, in.text.String(), []string{"higher in 8 of 16 matched cells, unchanged in 8 (sign test p = 0.00781, beyond noise)"})
 }

@@ -2,6 +2,7 @@ package artifacts
 
 import (
 	"math"
+	"slices"
 
 	"chimera/pipeline/stats"
 )
@@ -32,6 +33,12 @@ func findTrend(rel *relation, m *measure, by *dimension, ss []*series) *insight 
 			return nil
 		}
 	}
+	flat := len(trends)
+	trends = slices.DeleteFunc(trends, func(t trendSeries) bool { return t.k.Tau == 0 })
+	flat -= len(trends)
+	if len(trends) == 0 {
+		return nil
+	}
 	falling := 0
 	for _, t := range trends {
 		if t.k.Tau < 0 {
@@ -47,12 +54,17 @@ func findTrend(rel *relation, m *measure, by *dimension, ss []*series) *insight 
 	p := in.text
 	p.printf("%s %s with %s", measureLabel(m), direction, by.name)
 	if len(trends) == 1 {
-		p.printf(" (Kendall τ = %s, %s)", p.fixed(trends[0].k.Tau, 2), p.pValue(trends[0].k.P))
-		in.significance = 1 - trends[0].k.P
+		k := trends[0].k
+		p.printf(" (Kendall τ = %s, %s, %s)", p.fixed(k.Tau, 2), p.pValue(k.P), verdictWord(k.P < stats.SignificanceLevel))
+		in.significance = 1 - k.P
 	} else {
 		sign := stats.SignTest(count, len(trends))
-		p.printf(" in %s of %s series (sign test %s)", p.count(count), p.count(len(trends)), p.pValue(sign))
+		p.printf(" in %s of %s series (sign test %s, %s)", p.count(count), p.count(len(trends)), p.pValue(sign),
+			verdictWord(sign < stats.SignificanceLevel))
 		in.significance = 1 - sign
+	}
+	if flat > 0 {
+		p.printf(", flat in %s more", p.count(flat))
 	}
 	switch monotone := countMonotone(trends, direction == "falls"); {
 	case monotone > 0 && len(trends) == 1:

@@ -21,7 +21,7 @@ func TestFindTrend(t *testing.T) {
 			columns: []string{"n_gpu_layers", "avg_ts"},
 			rows:    [][]string{{"20", "30"}, {"0", "10"}, {"30", "40"}, {"10", "20"}},
 			by:      "n_gpu_layers",
-			want:    []string{"avg_ts rises with n_gpu_layers (Kendall τ = 1.00, p = 0.0833), monotonically, single values with no spread: 0 10 → 10 20 → 20 30 → 30 40 (+300.0 %, 4.00×)"},
+			want:    []string{"avg_ts rises with n_gpu_layers (Kendall τ = 1.00, p = 0.0833, not significant), monotonically, single values with no spread: 0 10 → 10 20 → 20 30 → 30 40 (+300.0 %, 4.00×)"},
 			notWant: "against the trend",
 		},
 		{
@@ -32,7 +32,7 @@ func TestFindTrend(t *testing.T) {
 			columns: []string{"depth", "avg_ts"},
 			rows:    [][]string{{"0", "100"}, {"512", "80"}, {"1024", "90"}, {"2048", "60"}, {"4096", "50"}},
 			by:      "depth",
-			want: []string{"avg_ts falls with depth (Kendall τ = -0.80, p = 0.0833)", "0 100 → 512 80 → 1024 90 → 2048 60 → 4096 50 (-50.0 %, 2.00×)",
+			want: []string{"avg_ts falls with depth (Kendall τ = -0.80, p = 0.0833, not significant)", "0 100 → 512 80 → 1024 90 → 2048 60 → 4096 50 (-50.0 %, 2.00×)",
 				"; against the trend it rises: depth 512 80 → 1024 90 (+12.5 %)"},
 		},
 		{
@@ -51,7 +51,7 @@ func TestFindTrend(t *testing.T) {
 			rows: [][]string{{"a", "1", "1"}, {"a", "2", "2"}, {"a", "4", "3"}, {"b", "1", "2"}, {"b", "2", "3"},
 				{"b", "4", "5"}, {"c", "1", "1"}, {"c", "2", "4"}, {"c", "4", "6"}},
 			by:   "threads",
-			want: []string{"avg_ts rises with threads in 3 of 3 series (sign test p = 0.25)"},
+			want: []string{"avg_ts rises with threads in 3 of 3 series (sign test p = 0.25, not significant)"},
 		},
 	}
 	for _, tt := range tests {
@@ -100,5 +100,15 @@ func TestKneeOf(t *testing.T) {
 		if got := kneeOf(pts(c.ys...)); got != c.want {
 			t.Errorf("kneeOf(%v) = %d, want %d", c.ys, got, c.want)
 		}
+	}
+}
+
+func TestFlatSeriesAreNoTrend(t *testing.T) {
+	rel := newRelation("r.csv", nil, KindCSV, tableOf([]string{"model", "threads", "tok_s"},
+		[]string{"a", "1", "10"}, []string{"a", "2", "11"}, []string{"a", "4", "11"}, []string{"a", "8", "10"},
+		[]string{"b", "1", "10"}, []string{"b", "2", "11"}, []string{"b", "4", "11"}, []string{"b", "8", "10"}))[0]
+	// Each series has τ = 0: no direction to state, and no knee.
+	if in := findIn(t, rel, findTrend, "tok_s", "threads"); in != nil {
+		t.Errorf("flat series gave %q", in.text.String())
 	}
 }
