@@ -147,6 +147,9 @@ func (l *factList) addInsights(rel *relation, maxFacts int) {
 				found, kinds = append(found, in), append(kinds, it.kind)
 			}
 		}
+		if !allPositive(m) {
+			continue // a change relative to zero or a negative value has no meaning: the breakdowns compare ratios
+		}
 		for i, by := range dims {
 			ss := subspaces[i].series(m, by)
 			if len(ss) == 0 {
@@ -159,9 +162,11 @@ func (l *factList) addInsights(rel *relation, maxFacts int) {
 			}
 		}
 	}
-	order := make([]int, len(found))
-	for i := range order {
-		order[i] = i
+	var order []int
+	for i, in := range found {
+		if isFinite(in.score()) && !slices.ContainsFunc(in.text.numbers, func(x float64) bool { return !isFinite(x) }) {
+			order = append(order, i) // what could not be printed takes no place among the best
+		}
 	}
 	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(found[b].score(), found[a].score()) })
 	for _, i := range order[:min(len(order), maxFacts)] {
@@ -169,6 +174,11 @@ func (l *factList) addInsights(rel *relation, maxFacts int) {
 			l.add(rel.fact(kinds[i], found[i]))
 		}
 	}
+}
+
+// allPositive reports whether every value of a measure is above zero, as relative changes and ratios need.
+func allPositive(m *measure) bool {
+	return !slices.ContainsFunc(m.cells, func(c cell) bool { return c.isNumber() && c.value <= 0 })
 }
 
 // score is impact × significance: coverage times effect size, times 1 − p. Neither part of impact falls to

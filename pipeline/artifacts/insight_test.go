@@ -37,3 +37,14 @@ func TestAPanickingInsightCostsOnlyItsTablesInsights(t *testing.T) {
 		t.Errorf("%d notes and %d facts of the good table, want 1 and some", notes, good)
 	}
 }
+
+func TestAMeasureWithZerosOrNegativesIsNotComparedByRatios(t *testing.T) {
+	tb := tableOf([]string{"queue", "wait_ms"}, []string{"a", "0"}, []string{"b", "2"}, []string{"c", "3"})
+	var l factList
+	l.addInsights(newRelation("r.csv", nil, KindCSV, tb)[0], 8)
+	for _, f := range l {
+		if strings.Contains(f.Text, "Inf") || strings.Contains(f.Text, "-100.0 %") {
+			t.Errorf("a change relative to zero: %s", f.Text)
+		}
+	}
+}
