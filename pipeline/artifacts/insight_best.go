@@ -22,7 +22,7 @@ func findBestLevel(rel *relation, m *measure, by *dimension, ss []*series) *insi
 		coverage: coverage(rel, ss), effect: math.Abs(c.change), significance: c.significance()}
 	p := in.text
 	p.printf("%s by %s%s: ", measureLabel(m), by.name, within(detail.s.subspace))
-	if c.testable && !c.beyondNoise() {
+	if c.change == 0 || c.testable && !c.beyondNoise() { // a tie is no win
 		p.printf("no measurable difference between the top two, %s %s and %s %s (%s, ", best.level,
 			writeValue(p, best, m.unit), runner.level, writeValue(p, runner, m.unit), p.percent(c.change))
 		c.writeTest(p)

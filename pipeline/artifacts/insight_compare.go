@@ -13,6 +13,8 @@ type comparison struct {
 	// noiseMargin is |b − a| over the combined sd, where the source gives sds without their sample sizes.
 	noiseMargin float64
 	testable    bool // some noise is known: a p-value or a margin
+	exact       bool // both sides repeated identically: no noise to test against
+	newValue    bool // one side a single run, tested against the other's repetitions (stats.NewValueTest)
 	// rankP is the Mann–Whitney p of few samples, NaN otherwise: with three runs a side a rank test cannot go
 	// below 0.1, so a Welch p that can is resting on the runs' normality.
 	rankP float64
@@ -27,11 +29,17 @@ const maxRankCaveatSamples = 8
 func compare(a, b point) comparison {
 	c := comparison{change: b.mean/a.mean - 1, p: math.NaN(), noiseMargin: math.NaN(), rankP: math.NaN()}
 	switch {
+	case len(a.samples) >= 2 && len(b.samples) >= 2 && a.sd == 0 && b.sd == 0:
+		c.exact = true // identical repetitions on each side: whatever differs, differs every time
 	case len(a.samples) >= 2 && len(b.samples) >= 2:
 		c.p = stats.Welch(b.samples, a.samples).P
 		if len(a.samples)+len(b.samples) <= maxRankCaveatSamples {
 			c.rankP = stats.MannWhitney(b.samples, a.samples)
 		}
+	case len(a.samples) >= 2 && b.n == 1:
+		c.p, c.newValue = stats.NewValueTest(a.samples, b.mean), true
+	case len(b.samples) >= 2 && a.n == 1:
+		c.p, c.newValue = stats.NewValueTest(b.samples, a.mean), true
 	case a.n >= 2 && b.n >= 2 && !math.IsNaN(a.sd) && !math.IsNaN(b.sd):
 		c.p = stats.WelchFromSummaries(b.mean, b.sd, b.n, a.mean, a.sd, a.n).P
 	case !math.IsNaN(a.sd) && !math.IsNaN(b.sd):
@@ -39,13 +47,19 @@ func compare(a, b point) comparison {
 			c.noiseMargin = math.Abs(b.mean-a.mean) / combined
 		}
 	}
-	c.testable = !math.IsNaN(c.p) || !math.IsNaN(c.noiseMargin)
+	c.testable = c.exact || !math.IsNaN(c.p) || !math.IsNaN(c.noiseMargin)
 	return c
 }
 
 // beyondNoise reports whether the difference is real by the test that applied: p below the significance level,
 // or a gap of more than three combined sds.
 func (c comparison) beyondNoise() bool {
+	switch {
+	case c.change == 0:
+		return false
+	case c.exact:
+		return true
+	}
 	if !math.IsNaN(c.p) {
 		return c.p < stats.SignificanceLevel
 	}
@@ -56,6 +70,8 @@ func (c comparison) beyondNoise() bool {
 // single values with no spread count as weak.
 func (c comparison) significance() float64 {
 	switch {
+	case c.exact:
+		return 1
 	case !math.IsNaN(c.p):
 		return 1 - c.p
 	case !math.IsNaN(c.noiseMargin):
@@ -68,6 +84,10 @@ func (c comparison) significance() float64 {
 // "single values with no spread: not testable".
 func (c comparison) writeTest(p *phrase) {
 	switch {
+	case c.exact:
+		p.printf("identical repetitions on each side, so the difference is exact")
+	case c.newValue:
+		p.printf("a single run against the other's repetitions: t-test %s, %s", p.pValue(c.p), verdictWord(c.beyondNoise()))
 	case !math.IsNaN(c.p):
 		p.printf("Welch %s, %s", p.pValue(c.p), verdictWord(c.beyondNoise()))
 		if c.beyondNoise() && c.rankP >= stats.SignificanceLevel {

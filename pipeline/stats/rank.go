@@ -295,3 +295,17 @@ func tieTerm3(ranks []float64) float64 {
 	}
 	return s
 }
+
+// NewValueTest is the two-sided p-value of one new value x against repetitions xs of the same configuration:
+// how often a value as far from their mean would come out of the distribution they sample (Student's t with
+// the prediction error sd·√(1 + 1/n), n−1 degrees of freedom). NaN for fewer than two repetitions or none
+// that differ.
+func NewValueTest(xs []float64, x float64) float64 {
+	n := float64(len(xs))
+	sd := SD(xs)
+	if n < 2 || sd == 0 {
+		return math.NaN()
+	}
+	t := (x - Mean(xs)) / (sd * math.Sqrt(1+1/n))
+	return studentTTwoSided(t, n-1)
+}

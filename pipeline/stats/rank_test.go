@@ -95,3 +95,14 @@ func TestMannWhitneyNormalApproximation(t *testing.T) {
 		t.Fatalf("p = %g, want %g", p, want)
 	}
 }
+
+func TestNewValueTest(t *testing.T) {
+	// xs = 10, 12, 14: mean 12, sd 2; x = 18: t = 6 / (2·√(4/3)) = 2.598 with 2 degrees of freedom.
+	want := studentTTwoSided(6/(2*math.Sqrt(4.0/3)), 2)
+	if p := NewValueTest([]float64{10, 12, 14}, 18); math.Abs(p-want) > 1e-12 {
+		t.Fatalf("p = %g, want %g", p, want)
+	}
+	if p := NewValueTest([]float64{5, 5}, 6); !math.IsNaN(p) {
+		t.Fatalf("identical repetitions gave p = %g", p)
+	}
+}
