@@ -440,18 +440,21 @@ func directionOf(text string) int {
 		return -1
 	case hasAnySuffix(norm, "_tokens_s_", "_token_s_", "_tok_s_", "_t_s_"):
 		return 1 // tokens_s is tokens per second, written without the slash
+	case containsAnyWord(norm, "miss", "misses", "fail", "failed", "failure", "failures", "drop", "dropped", "reject",
+		"rejected", "loss", "error", "errors"):
+		return -1 // a miss rate or an error count is a rate of something bad
+	case strings.Contains(norm, "_per_w_") || strings.Contains(norm, "_per_watt_"):
+		return 1 // an efficiency: tok/s per W
+	case strings.Contains(norm, "_per_s_") || strings.Contains(norm, "_per_sec_") || strings.Contains(norm, "_per_second_"):
+		return 1 // anything per second, MB/s as much as tok/s
 	case hasAnySuffix(norm, "_s_", "_ms_", "_us_", "_ns_", "_sec_", "_seconds_") && !strings.Contains(norm, "_per_"):
 		return -1 // a time: load_s, ttft_ms
 	}
-	for _, w := range lowerIsBetter {
-		if strings.Contains(norm, "_"+w+"_") {
-			return -1
-		}
-	}
-	for _, w := range higherIsBetterWords {
-		if strings.Contains(norm, "_"+w+"_") {
-			return 1
-		}
+	switch {
+	case containsAnyWord(norm, lowerIsBetter...):
+		return -1
+	case containsAnyWord(norm, higherIsBetterWords...):
+		return 1
 	}
 	return 0
 }
@@ -578,4 +581,14 @@ func timestamps(cells []cell) int {
 		}
 	}
 	return n
+}
+
+// containsAnyWord reports whether a normalised name, "_" at both ends, holds one of the words.
+func containsAnyWord(norm string, words ...string) bool {
+	for _, w := range words {
+		if strings.Contains(norm, "_"+w+"_") {
+			return true
+		}
+	}
+	return false
 }
