@@ -19,6 +19,7 @@ type cell struct {
 	value    float64       // NaN when the cell holds no number
 	sd       float64       // the spread after ±, NaN when none is written
 	decimals int32         // digits after the decimal point as written
+	sdPlaces int8          // the spread's digits after the decimal point as written
 	missing  missingReason // why the cell holds no number, notMissing when it holds one
 	link     bool          // the cell was a markdown link; text is the link's text
 }
@@ -85,11 +86,11 @@ func parseCell(raw string) cell {
 	mean, spread, hasSpread := strings.Cut(text, "±")
 	if hasSpread {
 		sd, ok := parseMeasurement(spread)
-		if !ok {
+		if !ok || sd.value < 0 {
 			c.missing = missingText
 			return c
 		}
-		c.sd = sd.value
+		c.sd, c.sdPlaces = sd.value, int8(min(sd.decimals, math.MaxInt8))
 	}
 	m, ok := parseMeasurement(mean)
 	if !ok {
@@ -126,6 +127,7 @@ type measurement struct {
 // "8B" is a model's size in parameters, a name rather than a measurement.
 func parseMeasurement(s string) (measurement, bool) {
 	digits, unit := splitUnit(strings.TrimSpace(strings.ReplaceAll(s, "−", "-")))
+	unit = strings.TrimSpace(unit)
 	if digits == "" || unit != "" && (!unitPattern.MatchString(unit) || strings.EqualFold(unit, "b")) {
 		return measurement{}, false
 	}
@@ -137,7 +139,7 @@ func parseMeasurement(s string) (measurement, bool) {
 	if err != nil || !isMeasurement(v) {
 		return measurement{}, false
 	}
-	return measurement{value: v, decimals: decimalsOf(plain), unit: strings.ToLower(strings.TrimSpace(unit))}, true
+	return measurement{value: v, decimals: decimalsOf(plain), unit: strings.ToLower(unit)}, true
 }
 
 func sdUnit(spread string) string {
@@ -145,14 +147,14 @@ func sdUnit(spread string) string {
 	return unit
 }
 
-// parseRuns reads repetitions packed in one cell, "65.50 / 65.50 / 65.50" or "[1.2, 1.3, 1.1]": two or more
-// plain numbers.
+// parseRuns reads repetitions packed in one cell, "65.50 / 65.50 / 65.50" or "[1.2, 1.3, 1.1]": three or more
+// numbers between slashes, two or more in brackets.
 func parseRuns(text string) ([]float64, bool) {
 	var parts []string
 	switch {
 	case strings.HasPrefix(text, "[") && strings.HasSuffix(text, "]"):
 		parts = strings.Split(text[1:len(text)-1], ",")
-	case strings.Count(text, " / ") >= 1:
+	case strings.Count(text, " / ") >= 2: // "256 / 1024" is a pair of settings; three values are repetitions
 		parts = strings.Split(text, " / ")
 	default:
 		return nil, false

@@ -76,3 +76,18 @@ func sameFloat(a, b float64) bool {
 	}
 	return math.Abs(a-b) <= 1e-9*math.Max(1, math.Abs(b))
 }
+
+func TestParseCellRefusesWhatIsNoMeasurement(t *testing.T) {
+	for raw, want := range map[string]missingReason{
+		"256 / 1024": missingText, // two settings, not repetitions
+		"1.5 B":      missingText, // a size in parameters
+		"12 ± -3":    missingText, // a negative spread
+	} {
+		if c := parseCell(raw); c.isNumber() || c.missing != want {
+			t.Errorf("parseCell(%q) = value %v, missing %q; want none, %q", raw, c.value, c.missing, want)
+		}
+	}
+	if c := parseCell("255.14 ± 0.18"); c.sdPlaces != 2 {
+		t.Errorf("sd written with 2 decimals kept %d", c.sdPlaces)
+	}
+}

@@ -79,6 +79,7 @@ type point struct {
 	n        int       // how many values the mean is over; 0 when the source states a mean ± sd without it
 	samples  []float64 // the values, when known
 	decimals int
+	sdPlaces int           // the digits the source writes the sd with; -1 when the sd is computed here
 	missing  missingReason // why there is no value, when there is none
 }
 
@@ -331,13 +332,14 @@ func (p *point) summarize(m *measure, rows []int) {
 	case only.runs != nil:
 		p.samples = only.runs
 	}
+	p.sdPlaces = -1
 	if p.samples != nil {
 		p.mean, p.sd, p.n = stats.Mean(values), stats.SD(p.samples), len(p.samples)
 		return
 	}
 	p.mean, p.n = values[0], 1
 	if !math.IsNaN(only.sd) {
-		p.sd, p.n = only.sd, 0
+		p.sd, p.n, p.sdPlaces = only.sd, 0, int(only.sdPlaces)
 	}
 }
 

@@ -48,7 +48,7 @@ func TestFindBestLevel(t *testing.T) {
 			columns: []string{"toolbox", "avg_ts", "stddev_ts"},
 			rows:    [][]string{{"rocm", "100.0", "5.0"}, {"vulkan", "101.0", "5.0"}},
 			measure: "avg_ts",
-			want:    []string{"no measurable difference between the top two, vulkan 101.0 ± 5.00", "rocm 100.0 ± 5.00", "+1.00 %", "gap 0.1 sd"},
+			want:    []string{"no measurable difference between the top two, vulkan 101.0 ± 5.0", "rocm 100.0 ± 5.0", "+1.00 %", "gap 0.1 sd"},
 		},
 		{
 			// |130.0 − 100.0| / √(2² + 2²) = 30 / 2.83 = 10.6 sd: a lead beyond the noise.
@@ -56,7 +56,7 @@ func TestFindBestLevel(t *testing.T) {
 			columns: []string{"toolbox", "avg_ts", "stddev_ts"},
 			rows:    [][]string{{"rocm", "100.0", "2.0"}, {"vulkan", "130.0", "2.0"}},
 			measure: "avg_ts",
-			want:    []string{"best vulkan 130.0 ± 2.00", "+30.0 % over rocm 100.0 ± 2.00", "gap 10.6 sd"},
+			want:    []string{"best vulkan 130.0 ± 2.0", "+30.0 % over rocm 100.0 ± 2.0", "gap 10.6 sd"},
 		},
 	}
 	for _, tt := range tests {

@@ -111,7 +111,7 @@ func verdictWord(significant bool) string {
 func writeValue(p *phrase, pt point, unit string) string {
 	text := p.fixed(pt.mean, pt.decimals)
 	if !math.IsNaN(pt.sd) && pt.n != 1 {
-		text += " ± " + p.fixed(pt.sd, max(pt.decimals, 2))
+		text += " ± " + p.fixed(pt.sd, pt.sdDecimals())
 	}
 	if unit != "" {
 		text += " " + unit
@@ -145,4 +145,12 @@ func coverage(rel *relation, ss []*series) float64 {
 		return 0
 	}
 	return math.Min(1, float64(rows)/float64(rel.rows))
+}
+
+// sdDecimals is the precision a point's sd is printed at: as its source writes it, else as the mean is printed.
+func (pt point) sdDecimals() int {
+	if pt.sdPlaces >= 0 {
+		return pt.sdPlaces
+	}
+	return max(1, min(pt.decimals, readableDecimals(pt.mean)))
 }

@@ -330,7 +330,7 @@ func attachSpreads(rel *relation, columns []string, kinds []columnKind, cells []
 		}
 		for row, c := range cells[col] {
 			if kind == kindSpread {
-				m.cells[row].sd = c.value
+				m.cells[row].sd, m.cells[row].sdPlaces = c.value, int8(min(c.decimals, math.MaxInt8))
 			} else {
 				m.cells[row].runs = c.runs
 			}

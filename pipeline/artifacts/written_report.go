@@ -18,12 +18,28 @@ func isWrittenReport(f *FileFacts) bool {
 	return slices.ContainsFunc(f.Headings, agentReportSection.MatchString)
 }
 
-// hypotheticalColumn matches the header of a column that speculates, plans or rates rather than measures.
-var hypotheticalColumn = regexp.MustCompile(`(?i)\b(potential|expected|estimated|projected|target|risks?|mitigations?|likelihood|impact|priority|recommendations?|actions?|rationale)\b`)
+// Headers of columns that speculate: one of the first kind says so alone; the second kind plans or rates, and
+// one of them may also be a setting ("Target model" of speculative decoding, vLLM's "priority").
+var (
+	speculativeColumn = regexp.MustCompile(`(?i)\b(potential|expected|estimated|projected|predicted|hypothetical)\b`)
+	planningColumn    = regexp.MustCompile(`(?i)\b(target|risks?|mitigations?|likelihood|impact|priority|recommendations?|actions?|rationale)\b`)
+)
 
-// isHypothetical reports whether a table speculates: one of its columns does.
+// minPlanningColumns is how many planning columns make a table a plan rather than a measurement.
+const minPlanningColumns = 2
+
+// isHypothetical reports whether a table speculates or plans rather than measures.
 func (t *table) isHypothetical() bool {
-	return slices.ContainsFunc(t.columns, hypotheticalColumn.MatchString)
+	planning := 0
+	for _, c := range t.columns {
+		switch {
+		case speculativeColumn.MatchString(c):
+			return true
+		case planningColumn.MatchString(c):
+			planning++
+		}
+	}
+	return planning >= minPlanningColumns
 }
 
 // measuredTables are a file's tables less the hypothetical ones.

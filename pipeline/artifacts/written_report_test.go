@@ -24,6 +24,7 @@ func TestIsHypothetical(t *testing.T) {
 		"Scenario|Speedup|Efficiency (%)":          false,
 		"model|n_gpu_layers|test|t/s":              false,
 		"Knob|Typical effect|Why / when to try it": false,
+		"Draft model|Target model|tok/s":           false,
 	} {
 		tb := tableOf(splitPipeRow(columns))
 		if got := tb.isHypothetical(); got != want {
