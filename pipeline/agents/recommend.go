@@ -60,7 +60,7 @@ func actionFor(f finding) string {
 	case artifacts.FactFailedRows:
 		return "Keep failed records out of every average: their timings are not a served request's"
 	case artifacts.FactAgainstBaseline:
-		return "Benchmark on an otherwise idle machine: runs beside other load fall outside the baseline's range"
+		return "Repeat the runs that fall outside the baseline's range before reading them as an effect of their setting"
 	case artifacts.FactOutlier:
 		return "Rerun the configurations with outlying repetitions before trusting their means"
 	}

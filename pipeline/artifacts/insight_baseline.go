@@ -4,6 +4,8 @@ import (
 	"math"
 	"regexp"
 	"slices"
+
+	"chimera/pipeline/stats"
 )
 
 // FactAgainstBaseline: levels measured once or a few times, set against the range a repeated baseline spans in
@@ -11,22 +13,20 @@ import (
 // only the baseline is repeated, its range is the noise a single run must leave to count.
 const FactAgainstBaseline = "against_baseline"
 
-// minBaselineRuns is the fewest baseline repetitions whose range says anything; a level with more than
-// maxUnrepeatedRuns has a spread of its own, and the effect insight tests it.
-const (
-	minBaselineRuns   = 3
-	maxUnrepeatedRuns = 2
-)
+// minBaselineRuns is the fewest baseline repetitions whose range says anything. Only single runs are set
+// against it: a repeated level has a spread of its own, and the effect insight tests it.
+const minBaselineRuns = 3
 
 func findAgainstBaseline(rel *relation, m *measure, by *dimension, ss []*series) *insight {
 	ref, ok := baselineLevel(by)
-	if !ok {
-		return nil
+	if !ok || len(by.distinct()) < 3 {
+		return nil // two levels are the effect insight's
 	}
 	in := &insight{subject: m.name + " against " + by.name + " " + ref, text: &phrase{}, unit: m.unit,
-		coverage: coverage(rel, ss), significance: 0.8}
+		coverage: coverage(rel, ss)}
 	p := in.text
 	listed, outside := 0, 0
+	chance := 0.0 // the largest chance a run of the baseline's own falls outside its range
 	for _, s := range ss {
 		base, found := s.pointAt(ref)
 		if !found || len(base.samples) < minBaselineRuns {
@@ -34,9 +34,10 @@ func findAgainstBaseline(rel *relation, m *measure, by *dimension, ss []*series)
 		}
 		lo, hi := slices.Min(base.samples), slices.Max(base.samples)
 		for _, pt := range s.valuedPoints() {
-			if pt.level == ref || pt.n > maxUnrepeatedRuns {
+			if pt.level == ref || pt.n != 1 {
 				continue
 			}
+			chance = math.Max(chance, 2/float64(len(base.samples)+1))
 			out := pt.mean < lo || pt.mean > hi
 			if out {
 				outside++
@@ -57,7 +58,11 @@ func findAgainstBaseline(rel *relation, m *measure, by *dimension, ss []*series)
 		return nil
 	}
 	p.more(listed)
-	in.value = float64(outside)
+	// A new run of the baseline itself lands outside the range of n runs with chance 2/(n+1).
+	tail := stats.BinomialTail(outside, listed, chance)
+	p.printf("; %s of %s outside, where the baseline's own runs would be with %s", p.count(outside), p.count(listed),
+		p.pValue(tail))
+	in.value, in.significance = float64(outside), 1-tail
 	return in
 }
 

@@ -309,3 +309,11 @@ func NewValueTest(xs []float64, x float64) float64 {
 	t := (x - Mean(xs)) / (sd * math.Sqrt(1+1/n))
 	return studentTTwoSided(t, n-1)
 }
+
+// BinomialTail is the chance of k or more successes in n trials that each succeed with probability p.
+func BinomialTail(k, n int, p float64) float64 {
+	if k <= 0 {
+		return 1
+	}
+	return distuv.Binomial{N: float64(n), P: p}.Survival(float64(k) - 0.5)
+}

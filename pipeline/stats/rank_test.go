@@ -106,3 +106,13 @@ func TestNewValueTest(t *testing.T) {
 		t.Fatalf("identical repetitions gave p = %g", p)
 	}
 }
+
+func TestBinomialTail(t *testing.T) {
+	// 2 or more of 3 at p = 0.5: (3 + 1) / 8.
+	if got := BinomialTail(2, 3, 0.5); math.Abs(got-0.5) > 1e-12 {
+		t.Fatalf("BinomialTail(2, 3, 0.5) = %g, want 0.5", got)
+	}
+	if got := BinomialTail(0, 3, 0.5); got != 1 {
+		t.Fatalf("BinomialTail(0, 3, 0.5) = %g, want 1", got)
+	}
+}
