@@ -12,8 +12,8 @@ const FactBestLevel = "best_level"
 
 func findBestLevel(rel *relation, m *measure, by *dimension, ss []*series) *insight {
 	ranked := rankSeries(ss, m.direction)
-	if len(ranked) == 0 || len(by.distinct()) == 2 && len(ss) > 1 {
-		return nil // two levels over several cells are the effect insight's paired comparison
+	if len(ranked) == 0 || len(by.distinct()) == 2 {
+		return nil // two levels are the effect insight's comparison
 	}
 	detail := bestOfAll(ranked, m.direction)
 	best, runner, worst := detail.points[0], detail.points[1], detail.points[len(detail.points)-1]

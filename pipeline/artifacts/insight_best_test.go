@@ -46,7 +46,7 @@ func TestFindBestLevel(t *testing.T) {
 			// |101.0 − 100.0| / √(5² + 5²) = 1 / 7.07 = 0.14 sd: far inside the noise.
 			name:    "a lead inside the stated noise",
 			columns: []string{"toolbox", "avg_ts", "stddev_ts"},
-			rows:    [][]string{{"rocm", "100.0", "5.0"}, {"vulkan", "101.0", "5.0"}},
+			rows:    [][]string{{"rocm", "100.0", "5.0"}, {"vulkan", "101.0", "5.0"}, {"cpu", "50.0", "5.0"}},
 			measure: "avg_ts",
 			want:    []string{"no measurable difference between the top two, vulkan 101.0 ± 5.0", "rocm 100.0 ± 5.0", "+1.00 %", "gap 0.1 sd"},
 		},
@@ -54,7 +54,7 @@ func TestFindBestLevel(t *testing.T) {
 			// |130.0 − 100.0| / √(2² + 2²) = 30 / 2.83 = 10.6 sd: a lead beyond the noise.
 			name:    "a lead beyond the stated noise",
 			columns: []string{"toolbox", "avg_ts", "stddev_ts"},
-			rows:    [][]string{{"rocm", "100.0", "2.0"}, {"vulkan", "130.0", "2.0"}},
+			rows:    [][]string{{"rocm", "100.0", "2.0"}, {"vulkan", "130.0", "2.0"}, {"cpu", "50.0", "2.0"}},
 			measure: "avg_ts",
 			want:    []string{"best vulkan 130.0 ± 2.0", "+30.0 % over rocm 100.0 ± 2.0", "gap 10.6 sd"},
 		},

@@ -45,20 +45,14 @@ func findFailedRows(rel *relation) *insight {
 	p.printf("%s of %s failed (%s %%, %s) and are left out of every statistic; their values against the others'",
 		p.count(failed), p.countOf(rel.rows, "row"), p.decimals(100*share, 1), commonFailure(p, rel.failures))
 	for i, c := range comparisons[:min(len(comparisons), maxListed)] {
-		p.printf("%s%s median %s against %s (Mann–Whitney %s, %s)", listItem(i, "; "), c.m.name, p.significant(stats.Median(c.m.failed), 4),
-			p.significant(stats.Median(c.ok), 4), p.pValue(c.rankP), differenceWord(c.rankP))
+		p.printf("%s%s median %s against %s (Mann–Whitney %s, %s)", listItem(i, "; "), c.m.name,
+			p.significant(stats.Median(c.m.failed), 4), p.significant(stats.Median(c.ok), 4), p.pValue(c.rankP),
+			verdictWord(c.rankP < stats.SignificanceLevel))
 		if c.rankP < stats.SignificanceLevel {
 			p.printf(": counted in, the mean would be %s instead of %s", p.significant(c.mean, 4), p.significant(c.meanOK, 4))
 		}
 	}
 	return in
-}
-
-func differenceWord(p float64) string {
-	if p < stats.SignificanceLevel {
-		return "different"
-	}
-	return "no difference"
 }
 
 // compareFailedValues compares, per measure, the failed rows' values with the others', most different first.

@@ -15,7 +15,7 @@ func TestFindFailedRowsSaysWhatTheyWouldDoToTheMean(t *testing.T) {
 	// Mann–Whitney p of 3 + 3 is 2/20 = 0.1 — not below 0.05, so no mean is restated.
 	assertInOrder(t, in.text.String(), []string{
 		`3 of 6 rows failed (50.0 %, "Output too few tokens N" ×3)`,
-		"itl_s median 3.500 against 0.04500 (Mann–Whitney p = 0.1, no difference)",
+		"itl_s median 3.500 against 0.04500 (Mann–Whitney p = 0.1, not significant)",
 		// ttft: medians 0.385 and 0.39; the rank sums differ by little (p = 1).
 		"ttft_s median 0.3850 against 0.3900",
 	})
@@ -34,6 +34,6 @@ func TestFindFailedRowsGivesTheMeanTheyWouldMake(t *testing.T) {
 		[]string{"3", "short"}, []string{"4", "short"}, []string{"3", "short"}, []string{"4", "short"})
 	in := findFailedRows(newRelation("r.json", nil, KindJSON, tb)[0])
 	// 4 + 4 fully separated: exact p = 2/C(8,4) = 2/70 = 0.0286. Means: 0.045 without, (0.18 + 14)/8 = 1.7725 with.
-	assertInOrder(t, in.text.String(), []string{"(Mann–Whitney p = 0.0286, different)",
+	assertInOrder(t, in.text.String(), []string{"(Mann–Whitney p = 0.0286, beyond noise)",
 		"counted in, the mean would be 1.772 instead of 0.04500"})
 }
