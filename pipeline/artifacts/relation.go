@@ -5,8 +5,6 @@ import (
 	"math"
 	"slices"
 	"strings"
-
-	"chimera/pipeline/stats"
 )
 
 // relation is a table read for insight: every row a configuration, every column a dimension (a setting or a
@@ -488,13 +486,26 @@ func restates(a, b *measure) bool {
 	if withoutUnitWord(a.name) != withoutUnitWord(b.name) {
 		return false
 	}
-	var xs, ys []float64
+	var pairs [][2]float64
 	for i := range a.cells {
 		if a.cells[i].isNumber() && b.cells[i].isNumber() {
-			xs, ys = append(xs, a.cells[i].value), append(ys, b.cells[i].value)
+			pairs = append(pairs, [2]float64{a.cells[i].value, b.cells[i].value})
 		}
 	}
-	return math.Abs(stats.Kendall(xs, ys).Tau) == 1 // NaN, never 1, below three rows
+	return len(pairs) >= minTrendPoints && strictlyMonotone(pairs)
+}
+
+// strictlyMonotone reports whether ordering the pairs by their first value orders their second strictly one
+// way, as Kendall's |τ| = 1 would say, in n log n rather than n² (a sweep stacks tens of thousands of rows).
+func strictlyMonotone(pairs [][2]float64) bool {
+	slices.SortFunc(pairs, func(p, q [2]float64) int { return cmp.Compare(p[0], q[0]) })
+	rising, falling := true, true
+	for i := 1; i < len(pairs); i++ {
+		dx, dy := pairs[i][0]-pairs[i-1][0], pairs[i][1]-pairs[i-1][1]
+		rising = rising && dx > 0 && dy > 0
+		falling = falling && dx > 0 && dy < 0
+	}
+	return rising || falling
 }
 
 // withoutUnitWord is a column's name without its last word when that word is a unit: avg_ts and avg_ns are

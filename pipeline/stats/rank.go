@@ -14,8 +14,9 @@ type KendallResult struct {
 	P   float64
 }
 
-// maxExactKendall is the longest series whose p-value is exact, found by enumerating every ordering of y
-// (8! = 40,320); longer ones use the normal approximation with the variance corrected for ties.
+// maxExactKendall is the longest series with ties whose p-value is exact, found by enumerating every ordering
+// of y (8! = 40,320); longer ones use the normal approximation with the variance corrected for ties. Without
+// ties the p-value is exact at any length (see untiedKendallP).
 const maxExactKendall = 8
 
 // Kendall computes τ-b over paired values. Fewer than three pairs, or a series that is constant, give NaN.
@@ -32,7 +33,10 @@ func Kendall(x, y []float64) KendallResult {
 		return KendallResult{math.NaN(), math.NaN()}
 	}
 	tau := float64(s) / denominator
-	if n <= maxExactKendall {
+	switch {
+	case tx == 0 && ty == 0:
+		return KendallResult{tau, untiedKendallP(n, s)}
+	case n <= maxExactKendall:
 		return KendallResult{tau, exactKendallP(x, y, s)}
 	}
 	return KendallResult{tau, normalKendallP(x, y, s)}
@@ -59,17 +63,55 @@ func sign(d float64) int {
 	return 0
 }
 
-// tiedPairs counts the pairs of equal values.
-func tiedPairs(xs []float64) float64 {
+// tieSizes are the sizes of the groups of equal values.
+func tieSizes(xs []float64) []float64 {
 	counts := map[float64]int{}
 	for _, x := range xs {
 		counts[x]++
 	}
-	t := 0.0
+	sizes := make([]float64, 0, len(counts))
 	for _, c := range counts {
-		t += float64(c * (c - 1) / 2)
+		sizes = append(sizes, float64(c))
 	}
-	return t
+	return sizes
+}
+
+// sumOverTies adds f over the sizes of the groups of equal values.
+func sumOverTies(xs []float64, f func(t float64) float64) float64 {
+	sum := 0.0
+	for _, t := range tieSizes(xs) {
+		sum += f(t)
+	}
+	return sum
+}
+
+// tiedPairs counts the pairs of equal values.
+func tiedPairs(xs []float64) float64 {
+	return sumOverTies(xs, func(t float64) float64 { return t * (t - 1) / 2 })
+}
+
+// untiedKendallP is the exact p-value of S for n untied pairs. S = pairs − 2·(discordant pairs), and the
+// number of orderings with k discordant pairs (inversions) follows the Mahonian numbers, built one element at
+// a time as probabilities.
+func untiedKendallP(n, s int) float64 {
+	dist := []float64{1}
+	for i := 2; i <= n; i++ {
+		next := make([]float64, len(dist)+i-1)
+		for k, pk := range dist {
+			for j := 0; j < i; j++ {
+				next[k+j] += pk / float64(i)
+			}
+		}
+		dist = next
+	}
+	pairs := n * (n - 1) / 2
+	p := 0.0
+	for inversions, pk := range dist {
+		if abs(pairs-2*inversions) >= abs(s) {
+			p += pk
+		}
+	}
+	return math.Min(1, p)
 }
 
 // exactKendallP is the share of the orderings of y whose |S| is at least the observed one.
@@ -118,7 +160,11 @@ func nextPermutation(xs []float64) bool {
 // normalKendallP approximates S by a normal variable whose variance accounts for ties in either series.
 func normalKendallP(x, y []float64, s int) float64 {
 	n := float64(len(x))
-	v := (n*(n-1)*(2*n+5) - tieTerm(x) - tieTerm(y)) / 18
+	pairTerm := func(t float64) float64 { return t * (t - 1) }
+	tripleTerm := func(t float64) float64 { return t * (t - 1) * (t - 2) }
+	v := (n*(n-1)*(2*n+5)-tieTerm(x)-tieTerm(y))/18 +
+		sumOverTies(x, tripleTerm)*sumOverTies(y, tripleTerm)/(9*n*(n-1)*(n-2)) +
+		sumOverTies(x, pairTerm)*sumOverTies(y, pairTerm)/(2*n*(n-1))
 	if v <= 0 {
 		return math.NaN()
 	}
@@ -127,15 +173,7 @@ func normalKendallP(x, y []float64, s int) float64 {
 }
 
 func tieTerm(xs []float64) float64 {
-	counts := map[float64]int{}
-	for _, x := range xs {
-		counts[x]++
-	}
-	t := 0.0
-	for _, c := range counts {
-		t += float64(c*(c-1)) * float64(2*c+5)
-	}
-	return t
+	return sumOverTies(xs, func(t float64) float64 { return t * (t - 1) * (2*t + 5) })
 }
 
 // SignTest is the two-sided binomial p-value of k successes in n trials with probability one half: how often
@@ -284,16 +322,7 @@ func normalRankSumP(ranks []float64, n int, observed float64) float64 {
 
 // tieTerm3 is Σ(t³ − t) over groups of tied ranks.
 func tieTerm3(ranks []float64) float64 {
-	counts := map[float64]int{}
-	for _, r := range ranks {
-		counts[r]++
-	}
-	s := 0.0
-	for _, c := range counts {
-		t := float64(c)
-		s += t*t*t - t
-	}
-	return s
+	return sumOverTies(ranks, func(t float64) float64 { return t*t*t - t })
 }
 
 // NewValueTest is the two-sided p-value of one new value x against repetitions xs of the same configuration:

@@ -22,18 +22,34 @@ func TestKendallTies(t *testing.T) {
 	}
 }
 
-func TestKendallNormalApproximation(t *testing.T) {
+func TestKendallExactWithoutTiesAtAnyLength(t *testing.T) {
 	x := make([]float64, 20)
 	y := make([]float64, 20)
 	for i := range x {
 		x[i], y[i] = float64(i), float64(i)
 	}
-	// S = 190, Var(S) = 20·19·45/18 = 950, z = 190/√950.
-	r := Kendall(x, y)
-	z := 190 / math.Sqrt(950)
-	want := math.Erfc(z / math.Sqrt2)
-	if r.Tau != 1 || math.Abs(r.P-want) > 1e-12 {
+	// Only the identity and its reverse reach |S| = 190: p = 2 / 20!.
+	want := 2 / math.Gamma(21)
+	if r := Kendall(x, y); r.Tau != 1 || math.Abs(r.P-want)/want > 1e-9 {
 		t.Fatalf("Kendall = %+v, want τ 1 and p %g", r, want)
+	}
+}
+
+func TestKendallNormalApproximationWithTies(t *testing.T) {
+	// x: three groups of 5; y: 1 for the first group, 2 for the others. S = 5 · 10 = 50 concordant pairs.
+	// Var(S) = (15·14·35 − 3·(5·4·15) − (5·4·15 + 10·9·25)) / 18
+	//        + (3·5·4·3)(5·4·3 + 10·9·8) / (9·15·14·13) + (3·5·4)(5·4 + 10·9) / (2·15·14) = 238.1.
+	var x, y []float64
+	for g := range 3 {
+		for range 5 {
+			x = append(x, float64(g))
+			y = append(y, float64(min(g, 1)))
+		}
+	}
+	v := (15.0*14*35-3*(5*4*15)-(5*4*15+10*9*25))/18 + (3*5*4*3)*(5*4*3+10*9*8)/(9.0*15*14*13) + (3*5*4)*(5*4+10*9)/(2.0*15*14)
+	want := math.Erfc(50 / math.Sqrt(v) / math.Sqrt2)
+	if r := Kendall(x, y); math.Abs(r.P-want) > 1e-12 {
+		t.Fatalf("p = %g, want %g (variance %g)", r.P, want, v)
 	}
 }
 
