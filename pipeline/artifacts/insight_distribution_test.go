@@ -34,3 +34,14 @@ func TestFindDistributionNeedsOneConfigurationAndEnoughRows(t *testing.T) {
 		t.Errorf("two models' rows gave %q", in.text.String())
 	}
 }
+
+func TestFindDistributionOfARateDescribesItsLowTail(t *testing.T) {
+	rows := make([][]string, 21)
+	for i := range rows {
+		rows[i] = []string{strconv.Itoa(i + 1)} // 1 … 21 tok/s
+	}
+	rel := newRelation("r.csv", nil, KindCSV, tableOf([]string{"tokens_s"}, rows...))[0]
+	in := findDistribution(rel, rel.measures[0])
+	// Type 7 quantiles of 1…21: p10 = 3, p1 = 1.2; the slow end is what a user of a rate meets.
+	assertInOrder(t, in.text.String(), []string{"p50 11.0, p10 3.0, p1 1.2, min 1", "(p1 is 0.11× the median)"})
+}
