@@ -232,11 +232,6 @@ func distinctLevels(levels []string) int {
 	return len(seen)
 }
 
-// seriesOf breaks measure m down by dimension by within every subspace of the other dimensions of dims.
-func (rel *relation) seriesOf(m *measure, by *dimension, dims []*dimension) []*series {
-	return rel.subspacesOf(by, dims).series(m, by)
-}
-
 // subspaces are the rows of a relation grouped by the levels of every dimension but a breakdown's, in the
 // order they first appear: the same for every measure.
 type subspaces struct {
@@ -301,7 +296,7 @@ func newSeries(subspace string, m *measure, by *dimension, rows []int) *series {
 	if by.ordered {
 		slices.SortStableFunc(s.points, func(a, b point) int { return cmp.Compare(a.x, b.x) })
 	}
-	if s.valued() < 2 && len(s.points) < 2 {
+	if len(s.points) < 2 {
 		return nil
 	}
 	return s
@@ -341,17 +336,6 @@ func (p *point) summarize(m *measure, rows []int) {
 	if !math.IsNaN(only.sd) {
 		p.sd, p.n, p.sdPlaces = only.sd, 0, int(only.sdPlaces)
 	}
-}
-
-// valued counts the points that hold a value.
-func (s *series) valued() int {
-	n := 0
-	for _, p := range s.points {
-		if p.ok() {
-			n++
-		}
-	}
-	return n
 }
 
 // valuedPoints returns the points that hold a value.

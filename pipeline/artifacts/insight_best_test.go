@@ -97,3 +97,8 @@ func assertInOrder(t *testing.T, text string, parts []string) {
 		rest = rest[i+len(part):]
 	}
 }
+
+// seriesOf breaks measure m down by dimension by within every subspace of the other dimensions of dims.
+func (rel *relation) seriesOf(m *measure, by *dimension, dims []*dimension) []*series {
+	return rel.subspacesOf(by, dims).series(m, by)
+}

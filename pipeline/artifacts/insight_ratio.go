@@ -31,7 +31,7 @@ func findRatio(rel *relation, m *measure, by *dimension, ss []*series) *insight 
 	in := &insight{subject: m.name + " by " + by.name, text: &phrase{}, unit: "×", coverage: coverage(rel, ss),
 		significance: 1}
 	p := in.text
-	p.printf("%s by %s across %s matched cells: %s is", measureLabel(m), by.name, p.count(len(ranked)), ref)
+	p.printf("%s by %s across %s subspaces: %s is", measureLabel(m), by.name, p.count(len(ranked)), ref)
 	listed := 0
 	for _, level := range levelsOf(ranked) {
 		if level == ref || listed == maxListedRatios {
@@ -47,8 +47,8 @@ func findRatio(rel *relation, m *measure, by *dimension, ss []*series) *insight 
 		if listed > 0 {
 			sep = "; "
 		}
-		p.printf("%s%s %s (%s–%s over %s cells)", sep, p.times(mean), level, p.times(slices.Min(ratios)),
-			p.times(slices.Max(ratios)), p.count(len(ratios)))
+		p.printf("%s%s%s %s (%s–%s over %s cells)", sep, p.times(mean), lowerThan(m.direction), level,
+			p.times(slices.Min(ratios)), p.times(slices.Max(ratios)), p.count(len(ratios)))
 		in.effect = math.Max(in.effect, math.Abs(mean-1))
 		in.significance = math.Min(in.significance, consistency(ratios))
 		listed++
@@ -115,4 +115,12 @@ func consistency(ratios []float64) float64 {
 		return 0
 	}
 	return math.Max(0, 1-spread/(2*distance))
+}
+
+// lowerThan words a ratio of what is better low: "2.45× lower than bf16", where "2.45× bf16" would read as more.
+func lowerThan(direction int) string {
+	if direction < 0 {
+		return " lower than"
+	}
+	return ""
 }

@@ -17,7 +17,7 @@ func TestFindRatioGivesTheGeometricMeanOverMatchedCells(t *testing.T) {
 	if in == nil {
 		t.Fatal("no insight")
 	}
-	assertInOrder(t, in.text.String(), []string{"avg_ts by quant across 3 matched cells: Q4_0 is 2.21× F16 (1.80×–3.00× over 3 cells)"})
+	assertInOrder(t, in.text.String(), []string{"avg_ts by quant across 3 subspaces: Q4_0 is 2.21× F16 (1.80×–3.00× over 3 cells)"})
 	if want := math.Cbrt(10.8); math.Abs(in.value-want) > 1e-9 {
 		t.Errorf("value = %v, want ∛10.8 = %v", in.value, want)
 	}
@@ -33,7 +33,7 @@ func TestFindRatioOfATimeIsTheSlowOverTheFast(t *testing.T) {
 	if in == nil {
 		t.Fatal("no insight")
 	}
-	assertInOrder(t, in.text.String(), []string{"fp8 is 2.45× bf16 (2.00×–3.00× over 2 cells)"})
+	assertInOrder(t, in.text.String(), []string{"fp8 is 2.45× lower than bf16 (2.00×–3.00× over 2 cells)"})
 }
 
 func TestFindRatioNeedsTwoMatchedCells(t *testing.T) {
