@@ -107,6 +107,10 @@ func writeWins(p *phrase, ranked []rankedSeries, total int) {
 	}
 	for _, r := range ranked {
 		first, second := r.points[0], r.points[1]
+		if first.mean == second.mean {
+			p.printf("; at %s %s and %s tie at %s", r.s.subspace, first.level, second.level, p.fixed(first.mean, first.decimals))
+			continue
+		}
 		p.printf("; at %s %s leads %s, %s vs %s (%s)", r.s.subspace, first.level, second.level,
 			p.fixed(first.mean, first.decimals), p.fixed(second.mean, second.decimals), p.percent(first.mean/second.mean-1))
 	}
