@@ -73,21 +73,29 @@ func (rel *relation) writeNearestCompleted(p *phrase, dims []*dimension, failed 
 		return
 	}
 	m := rel.measures[0]
-	var neighbours []string
+	type neighbour struct {
+		setting string // the one setting that differs, "ctx=4096"
+		row     int
+	}
+	var neighbours []neighbour
 	for row := 0; row < rel.rows; row++ {
 		if rel.rowFailure(row) != notMissing || !m.cells[row].isNumber() {
 			continue
 		}
 		if d := differingDims(dims, failed, row); len(d) == 1 {
-			neighbours = append(neighbours, d[0].name+"="+d[0].levels[row]+" "+p.fixed(m.cells[row].value, int(m.cells[row].decimals)))
+			neighbours = append(neighbours, neighbour{d[0].name + "=" + d[0].levels[row], row})
 		}
 	}
-	if len(neighbours) > 0 {
-		slices.Sort(neighbours)
-		p.printf(", while one setting away %s was measured at %s", measureLabel(m),
-			strings.Join(neighbours[:min(len(neighbours), maxListed)], ", "))
-		p.more(len(neighbours))
+	if len(neighbours) == 0 {
+		return
 	}
+	slices.SortStableFunc(neighbours, func(a, b neighbour) int { return strings.Compare(a.setting, b.setting) })
+	p.printf(", while one setting away %s was measured at ", measureLabel(m))
+	for i, n := range neighbours[:min(len(neighbours), maxListed)] {
+		c := m.cells[n.row]
+		p.printf("%s%s %s", listSeparator(i, ", "), n.setting, p.fixed(c.value, int(c.decimals)))
+	}
+	p.more(len(neighbours))
 }
 
 // differingDims are the dimensions whose known levels differ between two rows.
