@@ -1,0 +1,126 @@
+package artifacts
+
+import (
+	"cmp"
+	"slices"
+	"strings"
+)
+
+// Measures that would only restate others: the same quantity in another unit, the extremes beside a mean,
+// constants.
+
+// dropRestatedMeasures removes a measure that another one restates: the same quantity in another unit (avg_ns
+// beside avg_ts, ttft_ms beside ttft_s), which ranks every row the same way or exactly the reverse. Its insights
+// would restate the other's. A rate is kept over a time, as llama-bench's readers read t/s; otherwise the first.
+func (rel *relation) dropRestatedMeasures() {
+	ratesFirst := slices.Clone(rel.measures)
+	slices.SortStableFunc(ratesFirst, func(a, b *measure) int { return cmp.Compare(b.direction, a.direction) })
+	var kept []*measure
+	for _, m := range ratesFirst {
+		if !slices.ContainsFunc(kept, func(k *measure) bool { return restates(k, m) }) {
+			kept = append(kept, m)
+		}
+	}
+	rel.measures = slices.DeleteFunc(rel.measures, func(m *measure) bool { return !slices.Contains(kept, m) })
+}
+
+func restates(a, b *measure) bool {
+	if withoutUnitWord(a.name) != withoutUnitWord(b.name) {
+		return false
+	}
+	var pairs [][2]float64
+	for i := range a.cells {
+		if a.cells[i].isNumber() && b.cells[i].isNumber() {
+			pairs = append(pairs, [2]float64{a.cells[i].value, b.cells[i].value})
+		}
+	}
+	return len(pairs) >= minTrendPoints && strictlyMonotone(pairs)
+}
+
+// strictlyMonotone reports whether ordering the pairs by their first value orders their second strictly one
+// way, as Kendall's |τ| = 1 would say, in n log n rather than n² (a sweep stacks tens of thousands of rows).
+func strictlyMonotone(pairs [][2]float64) bool {
+	slices.SortFunc(pairs, func(p, q [2]float64) int { return cmp.Compare(p[0], q[0]) })
+	rising, falling := true, true
+	for i := 1; i < len(pairs); i++ {
+		dx, dy := pairs[i][0]-pairs[i-1][0], pairs[i][1]-pairs[i-1][1]
+		rising = rising && dx > 0 && dy > 0
+		falling = falling && dx > 0 && dy < 0
+	}
+	return rising || falling
+}
+
+// withoutUnitWord is a column's name without its last word when that word is a unit: avg_ts and avg_ns are
+// both "avg".
+func withoutUnitWord(name string) string {
+	norm := normalizeColumn(name)
+	if i := strings.LastIndexByte(norm, '_'); i > 0 && unitSuffixes[norm[i+1:]] {
+		return norm[:i]
+	}
+	return norm
+}
+
+var unitSuffixes = setOf("ts", "ns", "us", "ms", "s", "sec", "tps", "tok_s", "t_s")
+
+// Statistic words name a summary of a quantity rather than the quantity: the central ones stand for it, the
+// others (extremes, tail percentiles) describe its spread.
+var (
+	centralWords = setOf("mean", "avg", "average", "median", "p50")
+	spreadStats  = setOf("min", "max", "minimum", "maximum", "p25", "p75", "p90", "p95", "p99", "p999", "stddev", "std")
+)
+
+// keepCentralStatistics drops the extremes and percentiles of a quantity whose mean or median the table also
+// has (min_time_ms and max_time_ms beside mean_time_ms), and all but the first of its central values: each
+// would restate the central one's ranking.
+func (rel *relation) keepCentralStatistics() {
+	rel.tails = findTails(rel.measures)
+	central := map[string]bool{}
+	for _, m := range rel.measures {
+		if stem, word := statisticOf(m.name); centralWords[word] {
+			central[stem] = true
+		}
+	}
+	seen := map[string]bool{}
+	rel.measures = slices.DeleteFunc(rel.measures, func(m *measure) bool {
+		stem, word := statisticOf(m.name)
+		switch {
+		case !central[stem]:
+			return false
+		case spreadStats[word]:
+			return true
+		case centralWords[word] && seen[stem]:
+			return true
+		}
+		seen[stem] = seen[stem] || centralWords[word]
+		return false
+	})
+}
+
+// statisticOf splits a column's name into the quantity and the statistic word it names: benchmark.min_time_ms
+// is benchmark_time_ms and min; a name without one has the word "".
+func statisticOf(name string) (stem, word string) {
+	parts := strings.Split(normalizeColumn(name), "_")
+	for i, p := range parts {
+		if centralWords[p] || spreadStats[p] {
+			return strings.Join(slices.Delete(slices.Clone(parts), i, i+1), "_"), p
+		}
+	}
+	return strings.Join(parts, "_"), ""
+}
+
+// dropConstantMeasures removes measures with one value throughout: a setting every row shares (temperature 0.3,
+// an opset) compares nothing.
+func (rel *relation) dropConstantMeasures() {
+	if rel.rows < 2 {
+		return // one row's values are all there is, not a setting it shares with others
+	}
+	rel.measures = slices.DeleteFunc(rel.measures, func(m *measure) bool {
+		values := map[float64]bool{}
+		for _, c := range m.cells {
+			if c.isNumber() {
+				values[c.value] = true
+			}
+		}
+		return len(values) <= 1
+	})
+}
