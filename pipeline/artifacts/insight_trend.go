@@ -39,34 +39,55 @@ func findTrend(rel *relation, m *measure, by *dimension, ss []*series) *insight 
 	if len(trends) == 0 {
 		return nil
 	}
-	falling := 0
-	for _, t := range trends {
-		if t.k.Tau < 0 {
-			falling++
-		}
-	}
-	rising := len(trends) - falling
-	direction, count := "rises", rising
-	if falling > rising {
-		direction, count = "falls", falling
-	}
+	falling := fallingSeries(trends)
 	in := &insight{subject: m.name + " along " + by.name, text: &phrase{}, unit: m.unit, coverage: coverage(rel, ss)}
 	p := in.text
+	in.significance = writeTrendHeader(p, m, by, trends, falling, flat)
+	in.effect = writeTrendSeries(p, trends)
+	in.value = in.effect * 100
+	writeBreaks(p, trends, by, falling)
+	if falling && m.direction < 0 || !falling && m.direction > 0 {
+		writeKnees(p, trends, by)
+	}
+	return in
+}
+
+// fallingSeries reports whether more series fall than rise.
+func fallingSeries(trends []trendSeries) bool { return 2*countFalling(trends) > len(trends) }
+
+// countFalling counts the series that fall.
+func countFalling(trends []trendSeries) int {
+	n := 0
+	for _, t := range trends {
+		if t.k.Tau < 0 {
+			n++
+		}
+	}
+	return n
+}
+
+// writeTrendHeader states the direction, its test, and how the series move; it returns the significance.
+func writeTrendHeader(p *phrase, m *measure, by *dimension, trends []trendSeries, falling bool, flat int) float64 {
+	direction, count := "rises", len(trends)-countFalling(trends)
+	if falling {
+		direction, count = "falls", countFalling(trends)
+	}
 	p.printf("%s %s with %s", measureLabel(m), direction, by.name)
+	var significance float64
 	if len(trends) == 1 {
 		k := trends[0].k
 		p.printf(" (Kendall τ = %s, %s, %s)", p.fixed(k.Tau, 2), p.pValue(k.P), verdictWord(k.P < stats.SignificanceLevel))
-		in.significance = 1 - k.P
+		significance = 1 - k.P
 	} else {
 		sign := stats.SignTest(count, len(trends))
 		p.printf(" in %s of %s series (sign test %s, %s)", p.count(count), p.count(len(trends)), p.pValue(sign),
 			verdictWord(sign < stats.SignificanceLevel))
-		in.significance = 1 - sign
+		significance = 1 - sign
 	}
 	if flat > 0 {
 		p.printf(", flat in %s more", p.count(flat))
 	}
-	switch monotone := countMonotone(trends, direction == "falls"); {
+	switch monotone := countMonotone(trends, falling); {
 	case monotone > 0 && len(trends) == 1:
 		p.printf(", monotonically")
 	case monotone > 0:
@@ -75,13 +96,7 @@ func findTrend(rel *relation, m *measure, by *dimension, ss []*series) *insight 
 	if allSingleValues(trends) {
 		p.printf(", single values with no spread")
 	}
-	in.effect = writeTrendSeries(p, trends)
-	in.value = in.effect * 100
-	writeBreaks(p, trends, by, direction == "falls")
-	if improves := direction == "rises" && m.direction > 0 || direction == "falls" && m.direction < 0; improves {
-		writeKnees(p, trends, by)
-	}
-	return in
+	return significance
 }
 
 // kneeShare is the gain per step below which a curve has stopped paying: more layers offloaded, a larger batch
