@@ -79,26 +79,7 @@ func newRelation(source string, sources []string, kind string, t *table) []*rela
 	for row, r := range records {
 		rel.failures[row] = r.failure
 	}
-	cells := make([][]cell, len(t.columns))
-	kinds := make([]columnKind, len(t.columns))
-	failureColumns := slices.Concat(findFailureColumns(t.columns)...)
-	for col, name := range t.columns {
-		cells[col] = make([]cell, len(records))
-		for row, r := range records {
-			cells[col][row] = parseCell(r.cells[col])
-		}
-		switch {
-		case col < t.headingColumns:
-			kinds[col] = kindDimension
-		case slices.Contains(failureColumns, col):
-			kinds[col] = kindIgnored // whether a record failed is its outcome, not a setting
-		default:
-			kinds[col] = classifyColumn(name, cells[col])
-		}
-		if kinds[col] == kindIgnored {
-			cells[col] = nil // a long table's text and identifiers need not stay in memory while the rest is read
-		}
-	}
+	cells, kinds := readColumns(t)
 	for col, name := range t.columns {
 		switch kinds[col] {
 		case kindDimension:
@@ -123,6 +104,32 @@ func newRelation(source string, sources []string, kind string, t *table) []*rela
 		r.addEfficiency()
 	}
 	return relations
+}
+
+// readColumns parses every column's cells and decides its kind. Stacked headings are dimensions and failure
+// columns nothing, whatever their cells.
+func readColumns(t *table) ([][]cell, []columnKind) {
+	cells := make([][]cell, len(t.columns))
+	kinds := make([]columnKind, len(t.columns))
+	failureColumns := slices.Concat(findFailureColumns(t.columns)...)
+	for col, name := range t.columns {
+		cells[col] = make([]cell, len(t.records))
+		for row, r := range t.records {
+			cells[col][row] = parseCell(r.cells[col])
+		}
+		switch {
+		case col < t.headingColumns:
+			kinds[col] = kindDimension
+		case slices.Contains(failureColumns, col):
+			kinds[col] = kindIgnored // whether a record failed is its outcome, not a setting
+		default:
+			kinds[col] = classifyColumn(name, cells[col])
+		}
+		if kinds[col] == kindIgnored {
+			cells[col] = nil // a long table's text and identifiers need not stay in memory while the rest is read
+		}
+	}
+	return cells, kinds
 }
 
 func newDimension(name string, cells []cell) *dimension {
