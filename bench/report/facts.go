@@ -224,10 +224,5 @@ func printFacts(out io.Writer, dir, doc string) error {
 	if err != nil {
 		return err
 	}
-	text := res.markdown()
-	fmt.Fprint(out, text)
-	if doc == "" {
-		return nil
-	}
-	return factsPage.Write(doc, text)
+	return printPage(out, factsPage, doc, res.markdown())
 }

@@ -105,10 +105,5 @@ func printTables(out io.Writer, dir, doc string) error {
 	if err != nil {
 		return err
 	}
-	text := res.markdown()
-	fmt.Fprint(out, text)
-	if doc == "" {
-		return nil
-	}
-	return page.Write(doc, text)
+	return printPage(out, page, doc, res.markdown())
 }

@@ -58,19 +58,24 @@ type configuration struct {
 }
 
 // configurations groups the relation's rows by configuration, in the order they first appear.
+// It is computed on first use, once newRelation has finished shaping the rows, and kept: the outlier type asks
+// for every measure.
 func (rel *relation) configurations() []configuration {
+	if rel.configs != nil {
+		return rel.configs
+	}
 	dims := rel.varyingDims()
-	var out []configuration
 	index := map[string]int{}
+	rel.configs = []configuration{}
 	for row := 0; row < rel.rows; row++ {
 		name := configurationOf(dims, row)
 		i, seen := index[name]
 		if !seen {
-			i = len(out)
+			i = len(rel.configs)
 			index[name] = i
-			out = append(out, configuration{name: name})
+			rel.configs = append(rel.configs, configuration{name: name})
 		}
-		out[i].rows = append(out[i].rows, row)
+		rel.configs[i].rows = append(rel.configs[i].rows, row)
 	}
-	return out
+	return rel.configs
 }

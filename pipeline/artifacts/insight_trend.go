@@ -1,6 +1,7 @@
 package artifacts
 
 import (
+	"cmp"
 	"math"
 	"slices"
 
@@ -173,7 +174,7 @@ func trendSeriesOf(ss []*series, minPoints int) []trendSeries {
 		if len(pts) < minPoints {
 			continue
 		}
-		k := stats.KendallResult{Tau: float64(sign(pts[len(pts)-1].mean - pts[0].mean)), P: math.NaN()}
+		k := stats.KendallResult{Tau: float64(cmp.Compare(pts[len(pts)-1].mean, pts[0].mean)), P: math.NaN()}
 		if len(pts) >= minTrendPoints {
 			xs, ys := make([]float64, len(pts)), make([]float64, len(pts))
 			for i, pt := range pts {
@@ -186,16 +187,6 @@ func trendSeriesOf(ss []*series, minPoints int) []trendSeries {
 		}
 	}
 	return trends
-}
-
-func sign(x float64) int {
-	switch {
-	case x > 0:
-		return 1
-	case x < 0:
-		return -1
-	}
-	return 0
 }
 
 // maxPathPoints is the most levels a series may have for a trend to print every one of them; a longer one

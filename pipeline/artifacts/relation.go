@@ -20,7 +20,8 @@ type relation struct {
 	failures []string // per row, why the record failed: "" for one that succeeded
 	dims     []*dimension
 	measures []*measure
-	tails    []tail // p99 beside the median of one quantity, kept before the p99 leaves the measures
+	tails    []tail          // p99 beside the median of one quantity, kept before the p99 leaves the measures
+	configs  []configuration // the rows by configuration, once insights ask (see configurations)
 }
 
 // dimension is a column whose values name configurations: levels in row order.
