@@ -42,11 +42,40 @@ func TestTuneReportsTheBestAndRecordsItsTrials(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "chimera.db")
 	got := chimera(t, nil, "tune", "-m", tinyModel, "--db", db, "--num-ctx", "256", "-n", "8", "-t", "1", "-b", "32,64", "-ub", "32",
 		"-fa", "on", "-ctk", "f16", "-ctv", "f16", "--out", t.TempDir())
-	if got.status != 0 || !strings.Contains(got.stdout, "## Best") || !strings.Contains(got.stdout, "Reproduce: `--num-gpu 0 --threads 1") {
+	if got.status != 0 || !strings.Contains(got.stdout, "## Best") || !strings.Contains(got.stdout, "Reproduce: `--num-gpu 0 ") {
 		t.Fatalf("status %d, stdout %q, stderr %s", got.status, got.stdout, got.stderr)
+	}
+	// The flags reproduce the trial's whole configuration, the context size it ran at included.
+	reproduce := strings.SplitN(strings.SplitN(got.stdout, "Reproduce: `", 2)[1], "`", 2)[0]
+	for _, flag := range []string{"--num-ctx 256", "--threads 1", "--ubatch 32", "--flash-attn on"} {
+		if !strings.Contains(reproduce, flag) {
+			t.Errorf("Reproduce %q lacks %s", reproduce, flag)
+		}
 	}
 	runs := recordedRuns(t, db)
 	if len(runs) < 2 || runs[len(runs)-1].Kind != "tune" {
 		t.Errorf("runs %+v, want the tune run and its trials", runs)
+	}
+}
+
+// Multi-GPU settings the devices here cannot honour are one line and exit 2, from every command that loads a
+// model, before anything is recorded.
+func TestPlacementTheDevicesCannotHonourIsBadInput(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "chimera.db")
+	for _, args := range [][]string{
+		{"bench", "-p", "8", "-n", "0", "-r", "1", "--num-ctx", "64", "-ts", "3/1"},
+		{"bench", "-p", "8", "-n", "0", "-r", "1", "--num-ctx", "64", "-dev", "NoSuchGPU7"},
+		{"generate", "-p", "hi", "--num-predict", "1", "--main-gpu", "3"},
+		{"generate", "-p", "hi", "--num-predict", "1", "--split-mode", "rows"},
+		{"sweep", "-p", "8", "-n", "1", "--runs", "1", "--num-ctx", "64", "--out", t.TempDir(), "-ts", "1/0/1"},
+	} {
+		got := chimera(t, nil, append(args, "-m", tinyModel, "--db", db)...)
+		if got.status != 2 || strings.Count(strings.TrimSpace(got.stderr), "\n") != 0 || !strings.Contains(got.stderr, "GPU") &&
+			!strings.Contains(got.stderr, "split-mode") && !strings.Contains(got.stderr, "device") {
+			t.Errorf("%v: status %d, stderr %q; want one line and status 2", args, got.status, got.stderr)
+		}
+	}
+	if runs := recordedRuns(t, db); len(runs) != 0 {
+		t.Errorf("recorded %d runs, want none", len(runs))
 	}
 }

@@ -26,7 +26,7 @@ func modelsCommand() *cli.Command {
 				Flags: []cli.Flag{
 					&cli.StringFlag{Name: "shape", Value: "270m", Usage: "tiny, 270m or 1b"},
 					&cli.StringFlag{Name: "type", Value: "q8_0", Usage: "f32, f16, q8_0 or q4_0"},
-					&cli.Uint64Flag{Name: "seed", Value: 1, Usage: "weight seed"},
+					&cli.Uint64Flag{Name: "weights-seed", Value: 1, Usage: "seed of the random weights"},
 					&cli.StringFlag{Name: "vocab", Value: "auto", Usage: "gemma3 (the real vocabulary, from --tokenizer), synthetic (4,294 tokens: per-layer work dominates a token), or auto: gemma3 when --tokenizer has it (never for tiny)"},
 					&cli.StringFlag{Name: "out", Required: true, Usage: "output file"},
 				},
@@ -68,7 +68,7 @@ func synthVocabulary(choice, shape, tokenizer string) (string, error) {
 }
 
 func synthModel(c *cli.Context) error {
-	spec := models.SyntheticSpec{Shape: c.String("shape"), Type: c.String("type"), Seed: c.Uint64("seed")}
+	spec := models.SyntheticSpec{Shape: c.String("shape"), Type: c.String("type"), Seed: c.Uint64("weights-seed")}
 	tokenizer := readGlobals(c).Tokenizer
 	vocab, err := synthVocabulary(c.String("vocab"), spec.Shape, tokenizer)
 	if err != nil {

@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	"os"
-	"strconv"
 
 	"github.com/urfave/cli/v2"
 
@@ -12,7 +11,6 @@ import (
 )
 
 func sweepCommand() *cli.Command {
-	axes := append(benchAxisFlags(), samplingAxisFlags()...)
 	flags := append([]cli.Flag{
 		modelFlag(),
 		&cli.StringFlag{Name: "workload", Value: workflows.WorkloadBench, Usage: "bench (pp and tg tests) or agent (the two-agent workflow)"},
@@ -21,40 +19,13 @@ func sweepCommand() *cli.Command {
 		&cli.IntFlag{Name: "n-prompt", Aliases: []string{"p"}, Value: 512, Usage: "bench workload: prompt tokens of the pp test (its time is the TTFT)"},
 		&cli.IntFlag{Name: "n-gen", Aliases: []string{"n"}, Value: 128, Usage: "bench workload: tokens of the tg test (its rate is the decode tok/s)"},
 		&cli.StringFlag{Name: "out", Value: "chimera-out", Usage: "directory for a sweep-<time>-<random> folder with CSV, JSON, the ranking and SVG charts"},
-	}, axes...)
-	flags = append(flags, configFlagsExcept(axes)...)
+	}, axisFlags(func(*engine.Setting) bool { return true }, nil)...)
 	return &cli.Command{
 		Name:   "sweep",
 		Usage:  "measure every combination of settings, rank them and say whether each lead is significant",
 		Flags:  append(flags, dataFlags()...),
 		Action: runSweep,
 	}
-}
-
-func samplingAxisFlags() []cli.Flag {
-	d := engine.DefaultConfig().Sampling
-	return []cli.Flag{
-		&cli.StringFlag{Name: "temp", Value: engine.Decimal(d.Temperature), Usage: "temperatures (list)"},
-		&cli.StringFlag{Name: "top-p", Value: engine.Decimal(d.TopP), Usage: "top-p values (list)"},
-		&cli.StringFlag{Name: "top-k", Value: strconv.Itoa(d.TopK), Usage: "top-k values (list)"},
-		&cli.StringFlag{Name: "repeat-penalty", Value: engine.Decimal(d.RepeatPenalty), Usage: "repeat penalties (list)"},
-	}
-}
-
-// configFlagsExcept is configFlags without the axes, which the sweep takes as lists, and without --fit, which
-// would change num_gpu behind the grid's back.
-func configFlagsExcept(axes []cli.Flag) []cli.Flag {
-	skip := map[string]bool{"fit": true}
-	for _, f := range axes {
-		skip[f.Names()[0]] = true
-	}
-	var flags []cli.Flag
-	for _, f := range configFlags() {
-		if !skip[f.Names()[0]] {
-			flags = append(flags, f)
-		}
-	}
-	return flags
 }
 
 func runSweep(c *cli.Context) error {
@@ -90,27 +61,16 @@ func printSweep(r *workflows.SweepResult, dir string) error {
 }
 
 func sweepOptions(c *cli.Context) (workflows.SweepOptions, error) {
-	bench, err := benchAxes(c)
+	axes, err := readAxes(c, func(*engine.Setting) bool { return true })
 	if err != nil {
 		return workflows.SweepOptions{}, err
 	}
-	base, err := readNonAxisConfig(settings{c: c})
+	base, err := readSettings(c, "", notAxis)
 	if err != nil {
 		return workflows.SweepOptions{}, err
 	}
-	opts := workflows.SweepOptions{
-		Target: target(c), Base: base,
-		Axes: workflows.SweepAxes{BenchAxes: bench}, Workload: c.String("workload"), Runs: c.Int("runs"),
+	return workflows.SweepOptions{
+		Target: target(c), Base: base, Axes: axes, Workload: c.String("workload"), Runs: c.Int("runs"),
 		RankBy: c.String("rank-by"), NPrompt: c.Int("n-prompt"), NGen: c.Int("n-gen"),
-	}
-	a := &opts.Axes
-	if a.TopK, err = parseIntList("top-k", c.String("top-k")); err != nil {
-		return opts, err
-	}
-	for name, dest := range map[string]*[]float64{"temp": &a.Temperature, "top-p": &a.TopP, "repeat-penalty": &a.RepeatPenalty} {
-		if *dest, err = parseFloatList(name, c.String(name)); err != nil {
-			return opts, err
-		}
-	}
-	return opts, nil
+	}, nil
 }

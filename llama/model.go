@@ -21,6 +21,14 @@ type ModelParams struct {
 	// NumGPU is the number of layers to offload (Ollama's num_gpu); -1, or anything above block_count+1, means all.
 	NumGPU  int
 	UseMmap bool
+	// SplitMode is how layers spread over several GPUs: "none" (MainGPU alone), "layer" or "row"; "" is layer.
+	SplitMode string
+	// MainGPU is the index, among the devices used, of the GPU that holds the model with split mode none.
+	MainGPU int
+	// TensorSplit is each device's share of the model; nil splits by free memory.
+	TensorSplit []float32
+	// Devices names the devices to offload to (ggml_backend_dev_name); nil is every GPU, empty is none.
+	Devices []string
 	// Progress, if set, receives the load progress from 0 to 1.
 	Progress func(fraction float32)
 }
@@ -75,6 +83,11 @@ func LoadModel(path string, p ModelParams) (*Model, error) {
 	params := C.llama_model_default_params()
 	params.n_gpu_layers = C.int32_t(gpuLayers(p.NumGPU))
 	params.use_mmap = C.bool(p.UseMmap)
+	placement, err := setPlacement(&params, p)
+	if err != nil {
+		return nil, err
+	}
+	defer placement.free()
 	if p.Progress != nil {
 		handle := cgo.NewHandle(p.Progress)
 		defer handle.Delete()
@@ -258,4 +271,53 @@ func FitGPULayers(path string, numGPU int, ctx ContextParams, marginBytes uint64
 		return fitted, nil
 	}
 	return numGPU, nil
+}
+
+var splitModes = map[string]C.enum_llama_split_mode{
+	"": C.LLAMA_SPLIT_MODE_LAYER, "none": C.LLAMA_SPLIT_MODE_NONE, "layer": C.LLAMA_SPLIT_MODE_LAYER, "row": C.LLAMA_SPLIT_MODE_ROW,
+}
+
+// MaxDevices is the most devices a tensor split can name (llama_max_devices).
+func MaxDevices() int { return int(C.llama_max_devices()) }
+
+// placementArrays are the C arrays a load's params point to, freed after the load.
+type placementArrays struct{ split, devices unsafe.Pointer }
+
+func (a placementArrays) free() {
+	C.free(a.split)
+	C.free(a.devices)
+}
+
+// setPlacement sets the split mode, main GPU, tensor split and devices; a name no registered device has, or more
+// shares than llama.cpp takes, is an error rather than llama.cpp's assertion.
+func setPlacement(params *C.struct_llama_model_params, p ModelParams) (placementArrays, error) {
+	var arrays placementArrays
+	mode, ok := splitModes[p.SplitMode]
+	if !ok || len(p.TensorSplit) > MaxDevices() || p.MainGPU < 0 {
+		return arrays, fmt.Errorf("llama: invalid placement: split mode %q, main GPU %d, %d tensor split parts", p.SplitMode, p.MainGPU, len(p.TensorSplit))
+	}
+	params.split_mode, params.main_gpu = mode, C.int32_t(p.MainGPU)
+	if p.TensorSplit != nil {
+		arrays.split = C.calloc(C.size_t(MaxDevices()), C.size_t(unsafe.Sizeof(C.float(0))))
+		shares := unsafe.Slice((*C.float)(arrays.split), MaxDevices())
+		for i, f := range p.TensorSplit {
+			shares[i] = C.float(f)
+		}
+		params.tensor_split = (*C.float)(arrays.split)
+	}
+	if p.Devices != nil {
+		arrays.devices = C.calloc(C.size_t(len(p.Devices)+1), C.size_t(unsafe.Sizeof(C.ggml_backend_dev_t(nil))))
+		devices := unsafe.Slice((*C.ggml_backend_dev_t)(arrays.devices), len(p.Devices)+1)
+		for i, name := range p.Devices {
+			cname := C.CString(name)
+			devices[i] = C.ggml_backend_dev_by_name(cname)
+			C.free(unsafe.Pointer(cname))
+			if devices[i] == nil {
+				arrays.free()
+				return placementArrays{}, fmt.Errorf("llama: no device is named %s", name)
+			}
+		}
+		params.devices = (*C.ggml_backend_dev_t)(arrays.devices)
+	}
+	return arrays, nil
 }

@@ -10,6 +10,13 @@ import (
 // Config is everything that shapes an LLM call: where the layers go, the context, and sampling.
 type Config struct {
 	NumGPU int `json:"num_gpu"`
+	// SplitMode, MainGPU, TensorSplit and Devices place the offloaded layers on several GPUs (llama-bench's -sm,
+	// -mg, -ts and -dev). TensorSplit and Devices are written as on the command line, parts joined by "/", and
+	// are empty for llama.cpp's choice: every GPU found, split by free memory.
+	SplitMode   string `json:"split_mode"`
+	MainGPU     int    `json:"main_gpu"`
+	TensorSplit string `json:"tensor_split"`
+	Devices     string `json:"devices"`
 	// Fit lowers NumGPU to the largest offload that fits the devices' free memory instead of failing.
 	Fit        bool                `json:"fit"`
 	UseMmap    bool                `json:"use_mmap"`
@@ -23,7 +30,7 @@ const AllLayers = -1
 
 // DefaultConfig offloads everything and uses chimera's context and sampling defaults.
 func DefaultConfig() Config {
-	return Config{NumGPU: AllLayers, UseMmap: true, Context: llama.DefaultContextParams(), Sampling: llama.DefaultSampling(), NumPredict: 512}
+	return Config{NumGPU: AllLayers, SplitMode: "layer", UseMmap: true, Context: llama.DefaultContextParams(), Sampling: llama.DefaultSampling(), NumPredict: 512}
 }
 
 // Validate checks every field before anything reaches llama.cpp.
@@ -33,6 +40,9 @@ func (c Config) Validate() error {
 	}
 	if c.NumPredict < 0 {
 		return fmt.Errorf("num_predict must not be negative, got %d", c.NumPredict)
+	}
+	if err := c.validatePlacement(); err != nil {
+		return err
 	}
 	if err := c.Context.Validate(); err != nil {
 		return err

@@ -67,6 +67,9 @@ func (f *ModelFile) LoadFor(cfg Config) (*Model, error) {
 		f.note("warning: num_ctx %d is larger than the %d tokens %s was trained with; quality beyond that is undefined",
 			cfg.Context.NumCtx, f.Info.ContextLength, f.Ref.Ref)
 	}
+	if err := cfg.CheckDevices(llama.Devices()); err != nil {
+		return nil, err
+	}
 	numGPU := cfg.NumGPU
 	if cfg.Fit {
 		fitted, err := llama.FitGPULayers(f.Ref.Path, numGPU, cfg.Context, fitMargin)
@@ -78,7 +81,9 @@ func (f *ModelFile) LoadFor(cfg Config) (*Model, error) {
 		}
 		numGPU = fitted
 	}
-	loaded, err := llama.LoadModel(f.Ref.Path, llama.ModelParams{NumGPU: numGPU, UseMmap: cfg.UseMmap})
+	params := cfg.loadParams()
+	params.NumGPU = numGPU
+	loaded, err := llama.LoadModel(f.Ref.Path, params)
 	if err != nil {
 		return nil, err
 	}

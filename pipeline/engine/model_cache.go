@@ -44,14 +44,17 @@ type cachedModel struct {
 
 // loadKey is what a load depends on. With --fit the offload is fitted to the context, so the context is part of it.
 type loadKey struct {
-	numGPU     int
-	useMmap    bool
-	fit        bool
-	fitContext llama.ContextParams
+	numGPU                          int
+	splitMode, tensorSplit, devices string
+	mainGPU                         int
+	useMmap                         bool
+	fit                             bool
+	fitContext                      llama.ContextParams
 }
 
 func loadKeyOf(cfg Config) loadKey {
-	key := loadKey{numGPU: cfg.NumGPU, useMmap: cfg.UseMmap, fit: cfg.Fit}
+	key := loadKey{numGPU: cfg.NumGPU, splitMode: cfg.SplitMode, tensorSplit: cfg.TensorSplit, devices: cfg.Devices, mainGPU: cfg.MainGPU,
+		useMmap: cfg.UseMmap, fit: cfg.Fit}
 	if cfg.Fit {
 		key.fitContext = cfg.Context
 	}

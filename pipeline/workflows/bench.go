@@ -3,7 +3,6 @@ package workflows
 import (
 	"cmp"
 	"context"
-	"errors"
 	"fmt"
 	"math/rand/v2"
 	"slices"
@@ -17,25 +16,13 @@ import (
 	"chimera/store"
 )
 
-// BenchAxes are the settings a bench sweeps: every combination runs (llama-bench's comma lists).
-type BenchAxes struct {
-	NumGPU     []int    `json:"num_gpu"`
-	NumCtx     []int    `json:"num_ctx"`
-	Batch      []int    `json:"batch"`
-	UBatch     []int    `json:"ubatch"`
-	Threads    []int    `json:"threads"`
-	FlashAttn  []string `json:"flash_attn"`
-	CacheTypeK []string `json:"cache_type_k"`
-	CacheTypeV []string `json:"cache_type_v"`
-}
-
 // BenchOptions configure `chimera bench`.
 type BenchOptions struct {
 	Target
-	Axes    BenchAxes
-	NPrompt int   // pp test size; 0 skips it
-	NGen    int   // tg test size; 0 skips it
-	NDepth  []int // tokens already in the KV cache when each test starts (llama-bench's -d); none means 0
+	Axes    []engine.Axis // load and context settings; every combination runs (llama-bench's comma lists)
+	NPrompt int           // pp test size; 0 skips it
+	NGen    int           // tg test size; 0 skips it
+	NDepth  []int         // tokens already in the KV cache when each test starts (llama-bench's -d); none means 0
 	Reps    int
 	UseMmap bool
 }
@@ -54,6 +41,10 @@ type BenchRow struct {
 	TypeK           string    `json:"type_k"`
 	TypeV           string    `json:"type_v"`
 	NGPULayers      int       `json:"n_gpu_layers"`
+	SplitMode       string    `json:"split_mode"`
+	MainGPU         int       `json:"main_gpu"`
+	TensorSplit     string    `json:"tensor_split"`
+	Devices         string    `json:"devices"`
 	FlashAttn       string    `json:"flash_attn"`      // asked for: auto, on or off
 	FlashAttnUsed   bool      `json:"flash_attn_used"` // what llama.cpp made of it
 	UseMmap         bool      `json:"use_mmap"`
@@ -103,48 +94,11 @@ func (o BenchOptions) depths() []int {
 	return o.NDepth
 }
 
-// BenchConfig is one point of the grid.
-type BenchConfig struct {
-	NumGPU  int
-	Context llama.ContextParams
-}
-
-// Grid expands the axes over base, which supplies the context settings no axis varies, in llama-bench's order:
-// the first axis varies slowest.
-func (a BenchAxes) Grid(base llama.ContextParams) []BenchConfig {
-	var grid []BenchConfig
-	for _, gpu := range a.NumGPU {
-		for _, p := range a.contexts(base) {
-			grid = append(grid, BenchConfig{NumGPU: gpu, Context: p})
-		}
-	}
-	return grid
-}
-
-// contexts expands the context axes over base, the first axis varying slowest.
-func (a BenchAxes) contexts(base llama.ContextParams) []llama.ContextParams {
-	all := []llama.ContextParams{base}
-	vary := func(n int, set func(p *llama.ContextParams, i int)) {
-		var next []llama.ContextParams
-		for _, p := range all {
-			for i := range n {
-				set(&p, i)
-				next = append(next, p)
-			}
-		}
-		all = next
-	}
-	vary(len(a.NumCtx), func(p *llama.ContextParams, i int) { p.NumCtx = a.NumCtx[i] })
-	vary(len(a.Batch), func(p *llama.ContextParams, i int) { p.Batch = a.Batch[i] })
-	vary(len(a.UBatch), func(p *llama.ContextParams, i int) { p.UBatch = a.UBatch[i] })
-	vary(len(a.Threads), func(p *llama.ContextParams, i int) { p.Threads = a.Threads[i] })
-	vary(len(a.FlashAttn), func(p *llama.ContextParams, i int) { p.FlashAttn = a.FlashAttn[i] })
-	vary(len(a.CacheTypeK), func(p *llama.ContextParams, i int) { p.CacheTypeK = a.CacheTypeK[i] })
-	vary(len(a.CacheTypeV), func(p *llama.ContextParams, i int) { p.CacheTypeV = a.CacheTypeV[i] })
-	for i := range all {
-		all[i].UBatch = min(all[i].UBatch, all[i].Batch)
-	}
-	return all
+// base is the configuration the axes vary: chimera's defaults, mapped or read as asked.
+func (o BenchOptions) base() engine.Config {
+	c := engine.DefaultConfig()
+	c.UseMmap = o.UseMmap
+	return c
 }
 
 // Bench runs the pp and tg tests over the grid, one model load per distinct effective offload, a warm-up per
@@ -154,17 +108,12 @@ func Bench(ctx context.Context, db *store.DB, opts BenchOptions) ([]BenchRow, er
 	if err := opts.validate(); err != nil {
 		return nil, err
 	}
-	if err := checkGridSize(opts.Axes.lengths()); err != nil {
+	grid, err := engine.Grid(opts.base(), opts.Axes)
+	if err != nil {
 		return nil, err
 	}
-	grid := opts.Axes.Grid(llama.ContextParams{})
-	if len(grid) == 0 {
-		return nil, engine.Invalid(errors.New("every bench axis needs at least one value"))
-	}
-	for _, cfg := range grid {
-		if err := cfg.Context.Validate(); err != nil {
-			return nil, engine.Invalid(err)
-		}
+	if err := checkGrid(grid, opts.NPrompt, opts.NGen, slices.Max(opts.depths())); err != nil {
+		return nil, err
 	}
 	file, err := engine.ResolveModel(opts.ModelRef, opts.Source)
 	if err != nil {
@@ -178,6 +127,7 @@ func Bench(ctx context.Context, db *store.DB, opts BenchOptions) ([]BenchRow, er
 	loads := engine.NewModelCache(file, opts.Log)
 	defer loads.Close()
 	b := newBencher(opts, loads, int(file.Info.BlockCount))
+	b.labelled = labelSettings(opts.Axes)
 	rows, err := b.run(ctx, grid)
 	if recErr := rec.AddBenchResults(runID, storeBenchRows(rows)); recErr != nil && err == nil {
 		err = recErr
@@ -193,23 +143,22 @@ func (o BenchOptions) validate() error {
 	case o.NPrompt < 0 || o.NGen < 0 || o.NPrompt+o.NGen == 0:
 		return engine.Invalid(fmt.Errorf("give a prompt size (-p) or a generation size (-n) above 0"))
 	}
-	for _, n := range o.Axes.NumGPU {
-		if n < engine.AllLayers {
-			return engine.Invalid(fmt.Errorf("num_gpu must be a layer count or all, got %d", n))
-		}
-	}
 	for _, d := range o.depths() {
 		if d < 0 {
 			return engine.Invalid(fmt.Errorf("n_depth must be 0 or more, got %d", d))
 		}
 	}
-	return checkTestsFit(o.NPrompt, o.NGen, slices.Max(o.depths()), o.Axes.NumCtx)
+	return nil
 }
 
-// checkTestsFit rejects pp and tg tests that, after depth cached tokens, would not fit a context they run in.
-func checkTestsFit(nPrompt, nGen, depth int, numCtx []int) error {
-	for _, n := range numCtx {
-		if depth+max(nPrompt, nGen) > n {
+// checkGrid refuses a grid with a configuration that is invalid, that the devices found cannot place, or whose
+// context the tests (after depth cached tokens) would not fit; nPrompt and nGen 0 skip the last check.
+func checkGrid(grid []engine.Config, nPrompt, nGen, depth int) error {
+	for _, cfg := range grid {
+		if err := cfg.Check(); err != nil {
+			return err
+		}
+		if n := cfg.Context.NumCtx; nPrompt+nGen > 0 && depth+max(nPrompt, nGen) > n {
 			return engine.Invalid(fmt.Errorf("num_ctx %d is smaller than the test (depth %d + pp %d or tg %d)", n, depth, nPrompt, nGen))
 		}
 	}
@@ -221,6 +170,8 @@ type bencher struct {
 	loads  *engine.ModelCache
 	blocks int
 	rng    *rand.Rand
+	// labelled are the settings a configuration's label names.
+	labelled []*engine.Setting
 	// tick is called after every repetition, warm-ups included (the sweep's progress bar).
 	tick func()
 }
@@ -230,15 +181,15 @@ func newBencher(opts BenchOptions, loads *engine.ModelCache, blocks int) *benche
 	return &bencher{opts: opts, loads: loads, blocks: blocks, rng: rand.New(rand.NewPCG(1, 2)), tick: func() {}}
 }
 
-func (b *bencher) run(ctx context.Context, grid []BenchConfig) ([]BenchRow, error) {
+func (b *bencher) run(ctx context.Context, grid []engine.Config) ([]BenchRow, error) {
 	measured := map[string][]BenchRow{} // by effective settings
 	labels := map[string]string{}
 	var rows []BenchRow
 	var firstFailure error
 	for i, cfg := range grid {
 		effective := engine.EffectiveNumGPU(cfg.NumGPU, b.blocks, llama.HasGPU())
-		key := settingsKey(effective, cfg.Context)
-		label := cfg.label()
+		key := settingsKey(effective, cfg, false)
+		label := b.label(cfg)
 		engine.Logf(b.opts.Log, "bench %d/%d: %s", i+1, len(grid), label)
 		if prior, dup := measured[key]; dup {
 			engine.Logf(b.opts.Log, "  same effective settings as %s (%d layers offloaded): not run again", labels[key], effective)
@@ -265,21 +216,33 @@ func (b *bencher) run(ctx context.Context, grid []BenchConfig) ([]BenchRow, erro
 	return rows, nil
 }
 
-// settingsKey identifies what a configuration really runs: the layers it offloads on this machine and its
-// context settings, with 0 threads resolved to the core count.
-func settingsKey(effectiveNumGPU int, p llama.ContextParams) string {
-	p.Threads, p.ThreadsBatch = p.EffectiveThreads()
-	return fmt.Sprintf("%d/%+v", effectiveNumGPU, p)
+// settingsKey identifies what a configuration really runs: the layers it offloads on this machine, with 0 threads
+// resolved to the core count, and its other settings, the sampling ones only where tokens are sampled.
+func settingsKey(effectiveNumGPU int, c engine.Config, sampled bool) string {
+	c.NumGPU = effectiveNumGPU
+	c.Context.Threads, c.Context.ThreadsBatch = c.Context.EffectiveThreads()
+	if !sampled {
+		c.Sampling, c.NumPredict = llama.Sampling{}, 0
+	}
+	return fmt.Sprintf("%+v", c)
 }
 
-func (c BenchConfig) label() string {
-	p := c.Context
-	return fmt.Sprintf("num_gpu=%s num_ctx=%d batch=%d ubatch=%d threads=%d flash_attn=%s cache_k=%s cache_v=%s",
-		engine.NumGPULabel(c.NumGPU), p.NumCtx, p.Batch, p.UBatch, p.Threads, p.FlashAttn, p.CacheTypeK, p.CacheTypeV)
+// labelSettings are the settings that tell a grid's configurations apart, and those set away from chimera's
+// defaults: num_gpu always leads.
+func labelSettings(axes []engine.Axis) []*engine.Setting {
+	var named []*engine.Setting
+	for _, a := range axes {
+		if a.Setting.Name == "num_gpu" || len(a.Values) > 1 || a.Values[0] != a.Setting.Default() {
+			named = append(named, a.Setting)
+		}
+	}
+	return named
 }
+
+func (b *bencher) label(c engine.Config) string { return engine.Describe(c, b.labelled) }
 
 // duplicates reports a configuration whose effective settings were already measured, pointing at that run.
-func duplicates(prior []BenchRow, cfg BenchConfig, of string) []BenchRow {
+func duplicates(prior []BenchRow, cfg engine.Config, of string) []BenchRow {
 	rows := make([]BenchRow, len(prior))
 	for i, r := range prior {
 		r.NGPULayers, r.DuplicateOf = cfg.NumGPU, of
@@ -289,8 +252,10 @@ func duplicates(prior []BenchRow, cfg BenchConfig, of string) []BenchRow {
 }
 
 // runConfig runs the pp and tg tests at one configuration, on the model loaded with its effective offload.
-func (b *bencher) runConfig(ctx context.Context, cfg BenchConfig, effective int) ([]BenchRow, error) {
-	m, err := b.loads.Get(cfg.label(), engine.Config{NumGPU: effective, UseMmap: b.opts.UseMmap})
+func (b *bencher) runConfig(ctx context.Context, cfg engine.Config, effective int) ([]BenchRow, error) {
+	load := cfg
+	load.NumGPU, load.Fit = effective, false
+	m, err := b.loads.Get(b.label(cfg), load)
 	if err != nil {
 		return nil, err
 	}
@@ -330,13 +295,14 @@ func (b *bencher) runConfig(ctx context.Context, cfg BenchConfig, effective int)
 	return rows, nil
 }
 
-func (b *bencher) baseRow(m *engine.Model, llctx *llama.Context, cfg BenchConfig, effective int) BenchRow {
+func (b *bencher) baseRow(m *engine.Model, llctx *llama.Context, cfg engine.Config, effective int) BenchRow {
 	gen, _ := cfg.Context.EffectiveThreads()
 	return BenchRow{
 		ModelFilename: m.Ref.Path, ModelType: m.Description(), ModelSize: m.SizeBytes(), ModelNParams: m.Params(),
 		Backends: backendNames(), GPUInfo: gpuNames(), NBatch: cfg.Context.Batch, NUBatch: cfg.Context.UBatch,
 		NThreads: gen, TypeK: cfg.Context.CacheTypeK, TypeV: cfg.Context.CacheTypeV, NGPULayers: cfg.NumGPU,
-		FlashAttn: cfg.Context.FlashAttn, FlashAttnUsed: llctx.FlashAttention, UseMmap: b.opts.UseMmap, NCtx: llctx.NumCtx(), GPULayersActual: effective,
+		SplitMode: cfg.SplitMode, MainGPU: cfg.MainGPU, TensorSplit: cfg.TensorSplit, Devices: cfg.Devices,
+		FlashAttn: cfg.Context.FlashAttn, FlashAttnUsed: llctx.FlashAttention, UseMmap: cfg.UseMmap, NCtx: llctx.NumCtx(), GPULayersActual: effective,
 		LoadMS: m.Load.LoadMS,
 	}
 }

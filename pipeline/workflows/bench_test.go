@@ -9,33 +9,13 @@ import (
 	"fmt"
 	"path/filepath"
 	"slices"
-	"strings"
 	"testing"
 
 	_ "github.com/mattn/go-sqlite3"
 
-	"chimera/llama"
 	"chimera/pipeline/engine"
 	"chimera/store"
 )
-
-func tinyAxes() BenchAxes {
-	return BenchAxes{NumGPU: []int{0, 1, engine.AllLayers}, NumCtx: []int{256}, Batch: []int{64}, UBatch: []int{64},
-		Threads: []int{1}, FlashAttn: []string{"auto"}, CacheTypeK: []string{"f16"}, CacheTypeV: []string{"f16"}}
-}
-
-func TestGridVariesTheFirstAxisSlowest(t *testing.T) {
-	axes := tinyAxes()
-	axes.NumCtx = []int{256, 512}
-	var got []string
-	for _, cfg := range axes.Grid(llama.ContextParams{}) {
-		got = append(got, engine.NumGPULabel(cfg.NumGPU)+"/"+strings.TrimSpace(strings.Fields(cfg.label())[1]))
-	}
-	want := []string{"0/num_ctx=256", "0/num_ctx=512", "1/num_ctx=256", "1/num_ctx=512", "all/num_ctx=256", "all/num_ctx=512"}
-	if !slices.Equal(got, want) {
-		t.Errorf("grid %q, want %q", got, want)
-	}
-}
 
 func runTinyBench(t *testing.T) []BenchRow {
 	t.Helper()
@@ -120,8 +100,7 @@ func TestBenchRejectsTestsLargerThanTheContext(t *testing.T) {
 
 func TestBenchRunsEveryTestAtEveryDepth(t *testing.T) {
 	db := openTestDB(t)
-	axes := tinyAxes()
-	axes.NumGPU = []int{0}
+	axes := with(tinyAxes(), "num_gpu", "0")
 	rows, err := Bench(context.Background(), db, BenchOptions{Target: Target{ModelRef: tinyModel}, Axes: axes, NPrompt: 32, NGen: 8,
 		NDepth: []int{0, 64}, Reps: 1, UseMmap: true})
 	if err != nil {
@@ -163,10 +142,13 @@ func TestBenchDeviceMemoryIsTheSameFigureInEveryRow(t *testing.T) {
 	defer loads.Close()
 	var used int64
 	loads.Meter = func() int64 { used += 100; return used }
-	axes := tinyAxes()
-	axes.NumGPU, axes.NumCtx = []int{0}, []int{256, 512} // one load, two contexts
+	axes := with(with(tinyAxes(), "num_gpu", "0"), "num_ctx", "256", "512") // one load, two contexts
 	b := newBencher(BenchOptions{NPrompt: 8, Reps: 1, UseMmap: true}, loads, int(file.Info.BlockCount))
-	rows, err := b.run(context.Background(), axes.Grid(llama.ContextParams{}))
+	grid, err := engine.Grid(engine.DefaultConfig(), axes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err := b.run(context.Background(), grid)
 	if err != nil || len(rows) != 2 {
 		t.Fatalf("%d rows, %v", len(rows), err)
 	}
@@ -181,8 +163,7 @@ func TestBenchDeviceMemoryIsTheSameFigureInEveryRow(t *testing.T) {
 // The store keeps the flash attention mode asked for and whether it was used: "auto" used to be stored as false.
 func TestBenchRecordsTheFlashAttentionModeAndItsUse(t *testing.T) {
 	db := openTestDB(t)
-	axes := tinyAxes()
-	axes.NumGPU, axes.FlashAttn = []int{0}, []string{"auto", "off"}
+	axes := with(with(tinyAxes(), "num_gpu", "0"), "flash_attn", "auto", "off")
 	if _, err := Bench(context.Background(), db, BenchOptions{Target: Target{ModelRef: tinyModel}, Axes: axes, NGen: 4, Reps: 1,
 		UseMmap: true}); err != nil {
 		t.Fatal(err)

@@ -120,8 +120,8 @@ func (o CompareOptions) validate() error {
 		return engine.Invalid(fmt.Errorf("runs must be at least 1, got %d", o.Runs))
 	}
 	for _, cfg := range []engine.Config{o.Baseline, o.Chimera} {
-		if err := cfg.Validate(); err != nil {
-			return engine.Invalid(err)
+		if err := cfg.Check(); err != nil {
+			return err
 		}
 	}
 	return nil

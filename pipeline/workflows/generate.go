@@ -30,8 +30,8 @@ type GenerateResult struct {
 // Generate loads the model, makes the request on a fresh context and records the run and its call. A cancelled
 // ctx stops between tokens; the run is then recorded as interrupted with the text generated so far.
 func Generate(ctx context.Context, db *store.DB, opts GenerateOptions) (*GenerateResult, error) {
-	if err := opts.Config.Validate(); err != nil {
-		return nil, engine.Invalid(err)
+	if err := opts.Config.Check(); err != nil {
+		return nil, err
 	}
 	file, err := engine.ResolveModel(opts.ModelRef, opts.Source)
 	if err != nil {

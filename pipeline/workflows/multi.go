@@ -109,8 +109,8 @@ func (o MultiOptions) validate() error {
 		return engine.Invalid(fmt.Errorf("scenario must be one of %s, got %q", strings.Join(Scenarios, ", "), o.Scenario))
 	}
 	for _, cfg := range []engine.Config{o.ConfigA, o.ConfigB} {
-		if err := cfg.Validate(); err != nil {
-			return engine.Invalid(err)
+		if err := cfg.Check(); err != nil {
+			return err
 		}
 	}
 	return nil

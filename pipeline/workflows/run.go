@@ -58,8 +58,8 @@ func Run(ctx context.Context, db *store.DB, opts RunOptions) (*RunResult, error)
 }
 
 func checkRunOptions(opts RunOptions) error {
-	if err := opts.Config.Validate(); err != nil {
-		return engine.Invalid(err)
+	if err := opts.Config.Check(); err != nil {
+		return err
 	}
 	if opts.Runs < 1 {
 		return engine.Invalid(fmt.Errorf("runs must be at least 1, got %d", opts.Runs))

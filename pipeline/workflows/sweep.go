@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"math"
 	"slices"
-	"strconv"
 	"strings"
 
 	"chimera/llama"
@@ -27,22 +26,12 @@ const (
 	RankWorkflow = "workflow"
 )
 
-// SweepAxes are the settings a sweep varies, the bench axes and the sampling settings; every combination is a
-// cell.
-type SweepAxes struct {
-	BenchAxes
-	Temperature   []float64 `json:"temperature"`
-	TopP          []float64 `json:"top_p"`
-	TopK          []int     `json:"top_k"`
-	RepeatPenalty []float64 `json:"repeat_penalty"`
-}
-
 // SweepOptions configure `chimera sweep`.
 type SweepOptions struct {
 	Target
 	Data                   // for the agent workload
 	Base     engine.Config // the settings no axis varies
-	Axes     SweepAxes
+	Axes     []engine.Axis // every combination of the axes' values is a cell
 	Workload string
 	Runs     int
 	RankBy   string
@@ -105,86 +94,52 @@ type Ranked struct {
 	Significant bool `json:"significant_lead"`
 }
 
-// axisColumn is one setting a sweep can vary, named as in its output.
-type axisColumn struct {
-	name     string
-	sampling bool // the bench workload samples no tokens, so these change nothing there
-	value    func(engine.Config) string
+// relevantAxes are the settings a sweep can vary that can change a workload's measurements: the sampling
+// settings change nothing in the bench workload, which samples no tokens.
+func relevantAxes(workload string) []*engine.Setting {
+	var relevant []*engine.Setting
+	for _, s := range axisSettings() {
+		if s.Scope != engine.ScopeSampling || workload == WorkloadAgent {
+			relevant = append(relevant, s)
+		}
+	}
+	return relevant
 }
 
-var axisColumns = []axisColumn{
-	{name: "num_gpu", value: func(c engine.Config) string { return engine.NumGPULabel(c.NumGPU) }},
-	{name: "num_ctx", value: func(c engine.Config) string { return strconv.Itoa(c.Context.NumCtx) }},
-	{name: "batch", value: func(c engine.Config) string { return strconv.Itoa(c.Context.Batch) }},
-	{name: "ubatch", value: func(c engine.Config) string { return strconv.Itoa(c.Context.UBatch) }},
-	{name: "threads", value: func(c engine.Config) string { return strconv.Itoa(c.Context.Threads) }},
-	{name: "flash_attn", value: func(c engine.Config) string { return c.Context.FlashAttn }},
-	{name: "cache_type_k", value: func(c engine.Config) string { return c.Context.CacheTypeK }},
-	{name: "cache_type_v", value: func(c engine.Config) string { return c.Context.CacheTypeV }},
-	{name: "temperature", sampling: true, value: func(c engine.Config) string { return engine.Decimal(c.Sampling.Temperature) }},
-	{name: "top_p", sampling: true, value: func(c engine.Config) string { return engine.Decimal(c.Sampling.TopP) }},
-	{name: "top_k", sampling: true, value: func(c engine.Config) string { return strconv.Itoa(c.Sampling.TopK) }},
-	{name: "repeat_penalty", sampling: true, value: func(c engine.Config) string { return engine.Decimal(c.Sampling.RepeatPenalty) }},
-}
-
-// relevantAxes are, in a new slice, the axes that can change a workload's measurements: the sampling axes change
-// nothing in the bench workload.
-func relevantAxes(workload string) []axisColumn {
-	return slices.DeleteFunc(slices.Clone(axisColumns), func(a axisColumn) bool { return a.sampling && workload == WorkloadBench })
+// axisSettings are the settings any grid can vary, shorthands left out: their settings are listed.
+func axisSettings() []*engine.Setting {
+	var axes []*engine.Setting
+	for _, s := range engine.Settings {
+		if s.Axis && s.Sets == nil {
+			axes = append(axes, s)
+		}
+	}
+	return axes
 }
 
 // variedAxes are the relevant axes with more than one value among the cells.
-func variedAxes(cells []SweepCell, workload string) []axisColumn {
-	return slices.DeleteFunc(relevantAxes(workload), func(a axisColumn) bool { return !axisVaries(a, cells) })
+func variedAxes(cells []SweepCell, workload string) []*engine.Setting {
+	return slices.DeleteFunc(relevantAxes(workload), func(s *engine.Setting) bool { return !axisVaries(s, cells) })
 }
 
-func axisVaries(a axisColumn, cells []SweepCell) bool {
+func axisVaries(s *engine.Setting, cells []SweepCell) bool {
 	for _, c := range cells {
-		if a.value(c.Config) != a.value(cells[0].Config) {
+		if s.Get(c.Config) != s.Get(cells[0].Config) {
 			return true
 		}
 	}
 	return false
 }
 
-// describe names the given settings of cfg: num_gpu=0 num_ctx=2048.
-func describe(cfg engine.Config, axes []axisColumn) string {
-	parts := make([]string, len(axes))
-	for i, a := range axes {
-		parts[i] = a.name + "=" + a.value(cfg)
-	}
-	return strings.Join(parts, " ")
-}
-
 // Cells expands the axes over the base configuration in llama-bench's order, the first axis (num_gpu) varying
 // slowest and the sampling axes fastest.
-func (o SweepOptions) Cells() []SweepCell {
-	var cells []SweepCell
-	for _, point := range o.Axes.Grid(o.Base.Context) {
-		for _, sampling := range o.Axes.samplings(o.Base.Sampling) {
-			cfg := o.Base
-			cfg.NumGPU, cfg.Context, cfg.Sampling = point.NumGPU, point.Context, sampling
-			cells = append(cells, SweepCell{Config: cfg})
-		}
+func (o SweepOptions) Cells() ([]SweepCell, error) {
+	grid, err := engine.Grid(o.Base, o.Axes)
+	cells := make([]SweepCell, len(grid))
+	for i, cfg := range grid {
+		cells[i] = SweepCell{Config: cfg}
 	}
-	return cells
-}
-
-// samplings expands the sampling axes over base, the first axis varying slowest.
-func (a SweepAxes) samplings(base llama.Sampling) []llama.Sampling {
-	var all []llama.Sampling
-	for _, temp := range a.Temperature {
-		for _, topP := range a.TopP {
-			for _, topK := range a.TopK {
-				for _, penalty := range a.RepeatPenalty {
-					s := base
-					s.Temperature, s.TopP, s.TopK, s.RepeatPenalty = float32(temp), float32(topP), topK, float32(penalty)
-					all = append(all, s)
-				}
-			}
-		}
-	}
-	return all
+	return cells, err
 }
 
 // markDuplicates sets each cell's effective offload and links it to the first cell with the same effective
@@ -194,10 +149,7 @@ func markDuplicates(cells []SweepCell, workload string, blocks int, hasGPU bool)
 	for i := range cells {
 		c := &cells[i]
 		c.GPULayers, c.DuplicateOf = engine.EffectiveNumGPU(c.Config.NumGPU, blocks, hasGPU), 0
-		key := settingsKey(c.GPULayers, c.Config.Context)
-		if workload == WorkloadAgent {
-			key += fmt.Sprintf("/%+v", c.Config.Sampling)
-		}
+		key := settingsKey(c.GPULayers, c.Config, workload == WorkloadAgent)
 		if j, ok := first[key]; ok {
 			c.DuplicateOf = j + 1
 			continue
@@ -228,7 +180,7 @@ func Rank(cells []SweepCell, rankBy string) []Ranked {
 	for i := 0; i+1 < len(ranked); i++ {
 		p := stats.Welch(cells[ranked[i].Cell-1].Metric(rankBy), cells[ranked[i+1].Cell-1].Metric(rankBy)).P
 		if !math.IsNaN(p) {
-			ranked[i].PNext, ranked[i].Significant = &p, p < 0.05
+			ranked[i].PNext, ranked[i].Significant = &p, p < stats.SignificanceLevel
 		}
 	}
 	return ranked
@@ -254,18 +206,15 @@ func (o SweepOptions) validate(cells []SweepCell) error {
 		return engine.Invalid(fmt.Errorf("runs must be at least 1, got %d", o.Runs))
 	case o.Workload == WorkloadBench && (o.NPrompt < 1 || o.NGen < 1):
 		return engine.Invalid(errors.New("the bench workload needs a prompt size (-p) and a generation size (-n) above 0"))
-	case len(cells) == 0:
-		return engine.Invalid(errors.New("every sweep axis needs at least one value"))
 	}
-	for _, c := range cells {
-		if err := c.Config.Validate(); err != nil {
-			return engine.Invalid(err)
-		}
+	grid := make([]engine.Config, len(cells))
+	for i, c := range cells {
+		grid[i] = c.Config
 	}
 	if o.Workload == WorkloadBench {
-		return checkTestsFit(o.NPrompt, o.NGen, 0, o.Axes.NumCtx)
+		return checkGrid(grid, o.NPrompt, o.NGen, 0)
 	}
-	return nil
+	return checkGrid(grid, 0, 0, 0)
 }
 
 // sweepPlan is the configuration a sweep's run records.
@@ -277,7 +226,7 @@ type sweepPlan struct {
 	NGen     int           `json:"n_gen,omitempty"`
 	DataDirs []string      `json:"data_dirs,omitempty"`
 	Base     engine.Config `json:"base"`
-	Axes     SweepAxes     `json:"axes"`
+	Axes     []engine.Axis `json:"axes"`
 }
 
 func (o SweepOptions) plan() sweepPlan {
@@ -294,7 +243,7 @@ func (o SweepOptions) plan() sweepPlan {
 func (o SweepOptions) label(cells []SweepCell) string {
 	var names []string
 	for _, a := range variedAxes(cells, o.Workload) {
-		names = append(names, a.name)
+		names = append(names, a.Name)
 	}
 	over := ""
 	if len(names) > 0 {
@@ -322,10 +271,10 @@ func (o SweepOptions) facts() (*artifacts.FactsReport, error) {
 // and measurements. A cancelled ctx stops between tokens; the sweep and the cell it was in are recorded as
 // interrupted, and the result holds what was measured until then.
 func Sweep(ctx context.Context, db *store.DB, opts SweepOptions) (*SweepResult, error) {
-	if err := checkGridSize(opts.Axes.lengths()); err != nil {
+	cells, err := opts.Cells()
+	if err != nil {
 		return nil, err
 	}
-	cells := opts.Cells()
 	if err := opts.validate(cells); err != nil {
 		return nil, err
 	}

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 
+	"chimera/pipeline/engine"
 	"chimera/pipeline/render"
 	"chimera/pipeline/stats"
 )
@@ -53,7 +54,7 @@ func WriteRanking(w io.Writer, r *SweepResult, markdown bool) error {
 	varied := variedAxes(r.Cells, r.Workload)
 	header := []string{"rank", "cell"}
 	for _, a := range varied {
-		header = append(header, a.name)
+		header = append(header, a.Name)
 	}
 	header = append(header, "layers", metricLabels[r.RankBy]+" mean ± sd", "n", "lead over next")
 	t := render.NewTable(header...)
@@ -61,7 +62,7 @@ func WriteRanking(w io.Writer, r *SweepResult, markdown bool) error {
 		c := r.Cells[k.Cell-1]
 		row := []string{strconv.Itoa(i + 1), strconv.Itoa(k.Cell)}
 		for _, a := range varied {
-			row = append(row, a.value(c.Config))
+			row = append(row, a.Get(c.Config))
 		}
 		t.Add(append(row, strconv.Itoa(c.GPULayers), fmt.Sprintf("%.2f ± %.2f", k.Mean, k.SD), strconv.Itoa(k.N),
 			leadText(k, i == len(r.Ranking)-1))...)
@@ -107,7 +108,7 @@ func sweepNotes(r *SweepResult) string {
 	notes = append(notes, duplicateNotes(r.Cells)...)
 	for i, c := range r.Cells {
 		if c.Error != "" {
-			notes = append(notes, fmt.Sprintf("cell %d (%s) not measured: %s", i+1, describe(c.Config, variedAxes(r.Cells, r.Workload)), c.Error))
+			notes = append(notes, fmt.Sprintf("cell %d (%s) not measured: %s", i+1, engine.Describe(c.Config, variedAxes(r.Cells, r.Workload)), c.Error))
 		}
 	}
 	for _, l := range r.Loads {
@@ -118,8 +119,8 @@ func sweepNotes(r *SweepResult) string {
 
 // fixedSettings names the relevant settings every cell shares.
 func fixedSettings(cells []SweepCell, workload string) string {
-	fixed := slices.DeleteFunc(relevantAxes(workload), func(a axisColumn) bool { return axisVaries(a, cells) })
-	return describe(cells[0].Config, fixed)
+	fixed := slices.DeleteFunc(relevantAxes(workload), func(a *engine.Setting) bool { return axisVaries(a, cells) })
+	return engine.Describe(cells[0].Config, fixed)
 }
 
 // duplicateNotes say, per measured cell, which cells had its effective settings and were not run again.
@@ -149,14 +150,14 @@ func duplicateNotes(cells []SweepCell) []string {
 func writeSweepCSV(w io.Writer, r *SweepResult) error {
 	cw := csv.NewWriter(w)
 	header := []string{"cell", "run_id", "run"}
-	for _, a := range axisColumns {
-		header = append(header, a.name)
+	for _, a := range axisSettings() {
+		header = append(header, a.Name)
 	}
 	cw.Write(append(header, "num_gpu_effective", "decode_tps", "ttft_ms", "workflow_ms", "duplicate_of"))
 	for i, c := range r.Cells {
-		settings := make([]string, 0, len(axisColumns)+1)
-		for _, a := range axisColumns {
-			settings = append(settings, a.value(c.Config))
+		settings := make([]string, 0, len(axisSettings())+1)
+		for _, a := range axisSettings() {
+			settings = append(settings, a.Get(c.Config))
 		}
 		settings = append(settings, strconv.Itoa(c.GPULayers))
 		if c.DuplicateOf > 0 {
@@ -216,7 +217,7 @@ func chartSubtitle(r *SweepResult) string {
 	if !r.HasGPU {
 		notes = append(notes, "no GPU: every num_gpu offloads 0 layers")
 	}
-	if slices.ContainsFunc(variedAxes(r.Cells, r.Workload), func(a axisColumn) bool { return a.name != "num_gpu" && a.name != "num_ctx" }) {
+	if slices.ContainsFunc(variedAxes(r.Cells, r.Workload), func(a *engine.Setting) bool { return a.Name != "num_gpu" && a.Name != "num_ctx" }) {
 		notes = append(notes, "best cell at each point")
 	}
 	return strings.Join(notes, "; ")

@@ -25,7 +25,7 @@ type sweeper struct {
 	loads   *engine.ModelCache
 	bench   *bencher
 	bar     *progressBar
-	varied  []axisColumn // the axes that tell the cells apart in their labels
+	varied  []*engine.Setting // the axes that tell the cells apart in their labels
 }
 
 // run measures every cell that is not a duplicate; the model loads are shared by all of them.
@@ -78,7 +78,7 @@ func allCellsFailed(cells []SweepCell) error {
 
 // label names cell n by the settings that vary: cell 2 num_gpu=0 num_ctx=2048.
 func (s *sweeper) label(n int, c *SweepCell) string {
-	return strings.TrimSpace(fmt.Sprintf("cell %d %s", n, describe(c.Config, s.varied)))
+	return strings.TrimSpace(fmt.Sprintf("cell %d %s", n, engine.Describe(c.Config, s.varied)))
 }
 
 func measuredCells(cells []SweepCell) int {
@@ -126,7 +126,7 @@ func (s *sweeper) runCell(ctx context.Context, n int, c *SweepCell) error {
 // TTFT is the pp test's time, since the first token comes from the prompt's logits; sampling is excluded, as in
 // llama-bench.
 func (s *sweeper) measureBench(ctx context.Context, c *SweepCell) error {
-	rows, err := s.bench.runConfig(ctx, BenchConfig{NumGPU: c.Config.NumGPU, Context: c.Config.Context}, c.GPULayers)
+	rows, err := s.bench.runConfig(ctx, c.Config, c.GPULayers)
 	for _, r := range rows {
 		if r.NGen > 0 {
 			c.DecodeTPS = r.SamplesTS
@@ -147,7 +147,7 @@ func (s *sweeper) measureBench(ctx context.Context, c *SweepCell) error {
 func (s *sweeper) measureAgents(ctx context.Context, c *SweepCell) error {
 	load := c.Config
 	load.NumGPU = c.GPULayers
-	m, err := s.loads.Get(describe(c.Config, s.varied), load)
+	m, err := s.loads.Get(engine.Describe(c.Config, s.varied), load)
 	if err != nil {
 		return err
 	}

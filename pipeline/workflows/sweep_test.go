@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -20,19 +21,25 @@ import (
 
 func tinySweep() SweepOptions {
 	return SweepOptions{Target: Target{ModelRef: tinyModel}, Base: tinyConfig(), Workload: WorkloadBench, Runs: 2, RankBy: RankDecode,
-		NPrompt: 32, NGen: 8, Data: testData(), Axes: SweepAxes{
-			BenchAxes: BenchAxes{NumGPU: []int{0, engine.AllLayers}, NumCtx: []int{256, 512}, Batch: []int{64}, UBatch: []int{64},
-				Threads: []int{1}, FlashAttn: []string{"auto"}, CacheTypeK: []string{"f16"}, CacheTypeV: []string{"f16"}},
-			Temperature: []float64{0.8}, TopP: []float64{0.9}, TopK: []int{40}, RepeatPenalty: []float64{1.1}}}
+		NPrompt: 32, NGen: 8, Data: testData(), Axes: with(with(with(with(with(with(tinyAxes(), "num_gpu", "0", "all"),
+			"num_ctx", "256", "512"), "temp", "0.8"), "top_p", "0.9"), "top_k", "40"), "repeat_penalty", "1.1")}
+}
+
+func cellsOf(t *testing.T, opts SweepOptions) []SweepCell {
+	t.Helper()
+	cells, err := opts.Cells()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cells
 }
 
 func TestSweepCellsVaryTheFirstAxisSlowest(t *testing.T) {
 	opts := tinySweep()
-	opts.Axes.Batch = []int{64, 128}
-	opts.Axes.Temperature = []float64{0.2, 0.8}
+	opts.Axes = with(with(opts.Axes, "batch", "64", "128"), "temp", "0.2", "0.8")
 	opts.Base.Context.ThreadsBatch, opts.Base.Sampling.Seed = 3, 7
 	var got []string
-	for _, c := range opts.Cells() {
+	for _, c := range cellsOf(t, opts) {
 		cfg := c.Config
 		got = append(got, fmt.Sprintf("%s/%d/%d/%s", engine.NumGPULabel(cfg.NumGPU), cfg.Context.NumCtx, cfg.Context.Batch, engine.Decimal(cfg.Sampling.Temperature)))
 		if cfg.Context.ThreadsBatch != 3 || cfg.Sampling.Seed != 7 || !cfg.Context.ReusePrefix {
@@ -47,9 +54,8 @@ func TestSweepCellsVaryTheFirstAxisSlowest(t *testing.T) {
 
 func TestSweepDuplicatesAreEffectiveSettings(t *testing.T) {
 	opts := tinySweep()
-	opts.Axes.NumGPU = []int{0, 5, engine.AllLayers}
-	opts.Axes.Temperature = []float64{0.2, 0.8}
-	cells := opts.Cells() // num_gpu × num_ctx × temperature
+	opts.Axes = with(with(opts.Axes, "num_gpu", "0", "5", "all"), "temp", "0.2", "0.8")
+	cells := cellsOf(t, opts) // num_gpu × num_ctx × temperature
 	// With a GPU and 2 blocks, num_gpu 5 and all both offload 3 layers. The bench workload ignores sampling.
 	markDuplicates(cells, WorkloadBench, 2, true)
 	want := []int{0, 1, 0, 3, 0, 5, 0, 7, 5, 5, 7, 7}
@@ -70,10 +76,10 @@ func TestSweepDuplicatesAreEffectiveSettings(t *testing.T) {
 
 func TestSweepTreatsZeroThreadsAsEveryCore(t *testing.T) {
 	opts := tinySweep()
-	opts.Axes.NumGPU, opts.Axes.NumCtx = []int{0}, []int{256}
+	opts.Axes = with(with(opts.Axes, "num_gpu", "0"), "num_ctx", "256")
 	cores, _ := llama.ContextParams{}.EffectiveThreads()
-	opts.Axes.Threads = []int{0, cores}
-	cells := opts.Cells()
+	opts.Axes = with(opts.Axes, "threads", "0", strconv.Itoa(cores))
+	cells := cellsOf(t, opts)
 	markDuplicates(cells, WorkloadBench, 2, false)
 	if cells[1].DuplicateOf != 1 {
 		t.Errorf("threads 0 and %d are the same on this machine: %+v", cores, cells)
@@ -117,11 +123,11 @@ func TestSweepRejectsBadOptions(t *testing.T) {
 		"runs":                  func(o *SweepOptions) { o.Runs = 0 },
 		"no tg":                 func(o *SweepOptions) { o.NGen = 0 },
 		"test beyond num_ctx":   func(o *SweepOptions) { o.NPrompt = 300 },
-		"empty axis":            func(o *SweepOptions) { o.Axes.TopK = nil },
-		"negative temperature":  func(o *SweepOptions) { o.Axes.Temperature = []float64{-1} },
-		"flash-attn":            func(o *SweepOptions) { o.Axes.FlashAttn = []string{"maybe"} },
+		"empty axis":            func(o *SweepOptions) { o.Axes = with(o.Axes, "top_k") },
+		"negative temperature":  func(o *SweepOptions) { o.Axes = with(o.Axes, "temp", "-1") },
+		"flash-attn":            func(o *SweepOptions) { o.Axes = with(o.Axes, "flash_attn", "maybe") },
 		"missing agent data":    func(o *SweepOptions) { o.Workload, o.DataDirs = WorkloadAgent, []string{"testdata/none"} },
-		"num_gpu below all(-1)": func(o *SweepOptions) { o.Axes.NumGPU = []int{-2} },
+		"num_gpu below all(-1)": func(o *SweepOptions) { o.Axes = with(o.Axes, "num_gpu", "-2") },
 	} {
 		opts := tinySweep()
 		change(&opts)
@@ -173,7 +179,7 @@ func TestSweepAgentWorkloadRecordsEachPass(t *testing.T) {
 	db := openTestDB(t)
 	opts := tinySweep()
 	opts.Workload, opts.RankBy, opts.Runs = WorkloadAgent, RankWorkflow, 1
-	opts.Axes.NumGPU, opts.Axes.NumCtx = []int{0}, []int{2048}
+	opts.Axes = with(with(opts.Axes, "num_gpu", "0"), "num_ctx", "2048")
 	result, err := Sweep(context.Background(), db, opts)
 	if err != nil {
 		t.Fatal(err)
@@ -197,7 +203,7 @@ func TestSweepGoesOnPastACellThatCannotRun(t *testing.T) {
 	db := openTestDB(t)
 	opts := tinySweep()
 	opts.Workload, opts.Runs = WorkloadAgent, 1
-	opts.Axes.NumGPU, opts.Axes.NumCtx = []int{0}, []int{128, 2048}
+	opts.Axes = with(with(opts.Axes, "num_gpu", "0"), "num_ctx", "128", "2048")
 	var log bytes.Buffer
 	opts.Log = &log
 	result, err := Sweep(context.Background(), db, opts)
@@ -222,7 +228,7 @@ func TestSweepGoesOnPastACellThatCannotRun(t *testing.T) {
 		t.Errorf("the failed cell's run: %+v, %v", cell, err)
 	}
 
-	opts.Axes.NumCtx = []int{128}
+	opts.Axes = with(opts.Axes, "num_ctx", "128")
 	if _, err := Sweep(context.Background(), db, opts); !engine.IsInputError(err) || !strings.Contains(err.Error(), "no cell could be measured") {
 		t.Errorf("every cell failing: %v", err)
 	}
@@ -289,7 +295,7 @@ func TestSweepRankingTextShowsTheVariedAxesAndNotes(t *testing.T) {
 	}
 	text := out.String()
 	for _, want := range []string{"NUM_GPU", "NUM_CTX", "TEMPERATURE", "90.50 ± 0.71", "significant (p=", "cell 4 has the effective settings of cell 3",
-		"every cell: batch=2048", "model load for 19 GPU layers: 80 ms"} {
+		"every cell: ", " batch=2048 ", "model load for 19 GPU layers: 80 ms"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("ranking lacks %q:\n%s", want, text)
 		}

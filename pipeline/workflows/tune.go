@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -32,23 +33,13 @@ const (
 // Objectives lists them.
 var Objectives = []string{ObjectiveTG, ObjectivePP, ObjectiveTTFT, ObjectiveMixed, ObjectiveWorkflow}
 
-// TuneAxes are the values tune may choose from, one list per setting.
-type TuneAxes struct {
-	NumGPU       []int    `json:"num_gpu"` // none: every offload from 0 layers to all
-	Threads      []int    `json:"threads"`
-	ThreadsBatch []int    `json:"threads_batch"`
-	Batch        []int    `json:"batch"`
-	UBatch       []int    `json:"ubatch"`
-	FlashAttn    []string `json:"flash_attn"`
-	CacheTypeK   []string `json:"cache_type_k"`
-	CacheTypeV   []string `json:"cache_type_v"`
-}
-
 // TuneOptions configure `chimera tune`.
 type TuneOptions struct {
 	Target
-	Data         // the artifacts of the workflow objective
-	Axes         TuneAxes
+	Data // the artifacts of the workflow objective
+	// Axes are the load and context settings tune chooses from; without a num_gpu axis it tries every offload
+	// from 0 layers to all.
+	Axes         []engine.Axis
 	Objective    string
 	NumCtx       int
 	NPrompt      int
@@ -70,7 +61,7 @@ type TuneResult struct {
 	HasGPU    bool               `json:"has_gpu"`
 	Model     string             `json:"model"`
 	Axes      []tune.Axis        `json:"axes"`
-	Configs   []BenchConfig      `json:"configs"` // per trial
+	Configs   []engine.Config    `json:"configs"` // per trial
 	RunIDs    []int64            `json:"trial_run_ids"`
 	Search    *tune.Result       `json:"search"`
 	Loads     []engine.ModelLoad `json:"model_loads"`
@@ -108,6 +99,7 @@ func Tune(ctx context.Context, db *store.DB, opts TuneOptions) (*TuneResult, err
 	defer t.loads.Close()
 	result := t.result
 	result.Search, err = tune.Search(ctx, t, t.search)
+	t.alignTrials()
 	err = errors.Join(err, t.finishTrials())
 	result.Loads = t.loads.Loads()
 	if result.Search != nil && len(result.Search.Trials) > 0 {
@@ -120,15 +112,15 @@ func Tune(ctx context.Context, db *store.DB, opts TuneOptions) (*TuneResult, err
 // plan is what a tune's run records as its settings.
 func (o TuneOptions) plan() any {
 	return struct {
-		Objective    string   `json:"objective"`
-		Axes         TuneAxes `json:"axes"`
-		NumCtx       int      `json:"num_ctx"`
-		NPrompt      int      `json:"n_prompt"`
-		NGen         int      `json:"n_gen"`
-		MemoryBudget int64    `json:"memory_budget_bytes"`
-		MaxTrials    int      `json:"max_trials"`
-		Seed         uint64   `json:"seed"`
-		UseMmap      bool     `json:"use_mmap"`
+		Objective    string        `json:"objective"`
+		Axes         []engine.Axis `json:"axes"`
+		NumCtx       int           `json:"num_ctx"`
+		NPrompt      int           `json:"n_prompt"`
+		NGen         int           `json:"n_gen"`
+		MemoryBudget int64         `json:"memory_budget_bytes"`
+		MaxTrials    int           `json:"max_trials"`
+		Seed         uint64        `json:"search_seed"`
+		UseMmap      bool          `json:"use_mmap"`
 	}{o.Objective, o.Axes, o.NumCtx, o.NPrompt, o.NGen, o.MemoryBudget, o.MaxTrials, o.Seed, o.UseMmap}
 }
 
@@ -141,28 +133,30 @@ func (o TuneOptions) validate() error {
 	case o.MemoryBudget < 0 || o.MaxTrials < 0:
 		return engine.Invalid(errors.New("the memory budget and the trial limit must not be negative"))
 	}
-	if err := checkGridSize(o.Axes.lengths()); err != nil {
+	grid, err := engine.Grid(o.base(), o.Axes)
+	if err != nil {
 		return err
 	}
-	if err := anyValidContext(o.Axes.contexts(o.NumCtx)); err != nil {
-		return err
-	}
-	return checkTestsFit(o.nPrompt(), o.nGen(), 0, []int{o.NumCtx})
+	return anyValidConfig(grid, o.nPrompt(), o.nGen())
 }
 
-// anyValidContext accepts axes of which some combinations are invalid (a quantized V cache with flash attention
+// base is the configuration the axes vary: chimera's defaults at the tune's context size.
+func (o TuneOptions) base() engine.Config {
+	c := engine.DefaultConfig()
+	c.Context.NumCtx, c.UseMmap = o.NumCtx, o.UseMmap
+	return c
+}
+
+// anyValidConfig accepts axes of which some combinations are invalid (a quantized V cache with flash attention
 // off): the search rejects those as trials. All of them invalid is an input error.
-func anyValidContext(contexts []llama.ContextParams) error {
+func anyValidConfig(grid []engine.Config, nPrompt, nGen int) error {
 	var first error
-	for _, p := range contexts {
-		err := p.Validate()
+	for _, c := range grid {
+		err := checkGrid([]engine.Config{c}, nPrompt, nGen, 0)
 		if err == nil {
 			return nil
 		}
 		first = cmp.Or(first, err)
-	}
-	if first == nil {
-		return engine.Invalid(errors.New("every tune axis needs at least one value"))
 	}
 	return engine.Invalid(fmt.Errorf("no combination of the axes is valid: %w", first))
 }
@@ -194,26 +188,6 @@ func (o TuneOptions) facts() (*artifacts.FactsReport, error) {
 	return artifacts.BuildFacts(inv), nil
 }
 
-func (a TuneAxes) lengths() []axisLength {
-	return []axisLength{{"num_gpu", len(a.NumGPU)}, {"threads", len(a.Threads)}, {"threads_batch", len(a.ThreadsBatch)},
-		{"batch", len(a.Batch)}, {"ubatch", len(a.UBatch)}, {"flash_attn", len(a.FlashAttn)},
-		{"cache_type_k", len(a.CacheTypeK)}, {"cache_type_v", len(a.CacheTypeV)}}
-}
-
-// contexts are every context the axes can make, for validation.
-func (a TuneAxes) contexts(numCtx int) []llama.ContextParams {
-	bench := BenchAxes{NumCtx: []int{numCtx}, Batch: a.Batch, UBatch: a.UBatch, Threads: a.Threads, FlashAttn: a.FlashAttn,
-		CacheTypeK: a.CacheTypeK, CacheTypeV: a.CacheTypeV}
-	var all []llama.ContextParams
-	for _, p := range bench.contexts(llama.ContextParams{}) {
-		for _, tb := range a.ThreadsBatch {
-			p.ThreadsBatch = tb
-			all = append(all, p)
-		}
-	}
-	return all
-}
-
 // tuner measures tune's trials with bench's tests and records each as a child run of the tune run.
 type tuner struct {
 	opts     TuneOptions
@@ -228,10 +202,13 @@ type tuner struct {
 	rows     map[int][]BenchRow // per trial index, every round's rows
 	search   tune.Options
 	facts    *artifacts.FactsReport // the workflow objective's
+	// trials are the trial indices by search configuration (tune.Config's key)
+	trials map[string]int
 }
 
 func newTuner(opts TuneOptions, file *engine.ModelFile, rec *record.Recorder, parent store.Run, runID int64) *tuner {
-	t := &tuner{opts: opts, file: file, rec: rec, trialRow: parent, runID: runID, hasGPU: llama.HasGPU(), rows: map[int][]BenchRow{}}
+	t := &tuner{opts: opts, file: file, rec: rec, trialRow: parent, runID: runID, hasGPU: llama.HasGPU(), rows: map[int][]BenchRow{},
+		trials: map[string]int{}}
 	t.trialRow.ParentID, t.trialRow.Kind = runID, store.KindBench
 	if opts.Objective == ObjectiveWorkflow {
 		t.trialRow.Kind = store.KindRun
@@ -240,6 +217,7 @@ func newTuner(opts TuneOptions, file *engine.ModelFile, rec *record.Recorder, pa
 	t.bench = newBencher(BenchOptions{Target: opts.Target, NPrompt: opts.nPrompt(), NGen: opts.nGen(), UseMmap: opts.UseMmap},
 		t.loads, int(file.Info.BlockCount))
 	t.search = t.searchOptions()
+	t.bench.labelled = t.searchedSettings()
 	t.result = &TuneResult{RunID: runID, Objective: opts.Objective, Unit: objectiveUnit(opts.Objective),
 		Higher: higherIsBetter(opts.Objective), HasGPU: t.hasGPU, Model: file.Ref.Ref, Axes: t.search.Axes}
 	return t
@@ -259,26 +237,11 @@ func higherIsBetter(objective string) bool {
 // searchOptions are the axes as the search sees them, cheapest value first, with chimera's defaults marked.
 // Without a GPU every num_gpu offloads nothing, so that axis is cut to one value.
 func (t *tuner) searchOptions() tune.Options {
-	a := t.opts.Axes
-	numGPU := a.NumGPU
-	switch {
-	case !t.hasGPU:
-		numGPU = []int{0}
-	case len(numGPU) == 0:
-		for layers := range int(t.file.Info.BlockCount) + 2 {
-			numGPU = append(numGPU, layers)
+	axes := []tune.Axis{t.offloadAxis()}
+	for _, a := range t.opts.Axes {
+		if a.Setting.Name != "num_gpu" {
+			axes = append(axes, searchAxis(a))
 		}
-	}
-	d := llama.DefaultContextParams()
-	axes := []tune.Axis{
-		intAxis("num_gpu", numGPU, numGPU[len(numGPU)-1], engine.NumGPULabel),
-		intAxis("threads", a.Threads, slices.Max(a.Threads), strconv.Itoa),
-		intAxis("threads_batch", a.ThreadsBatch, 0, strconv.Itoa),
-		intAxis("batch", a.Batch, d.Batch, strconv.Itoa),
-		intAxis("ubatch", a.UBatch, d.UBatch, strconv.Itoa),
-		stringAxis("flash_attn", a.FlashAttn, d.FlashAttn),
-		stringAxis("cache_type_k", byCacheBits(a.CacheTypeK), d.CacheTypeK),
-		stringAxis("cache_type_v", byCacheBits(a.CacheTypeV), d.CacheTypeV),
 	}
 	opts := tune.Options{Axes: axes, Offload: 0, HigherIsBetter: higherIsBetter(t.opts.Objective),
 		MemoryBudget: t.opts.MemoryBudget, RepsPerRound: 3, MaxRounds: 4, Precision: 0.01, MaxTrials: t.opts.MaxTrials,
@@ -289,54 +252,92 @@ func (t *tuner) searchOptions() tune.Options {
 	return opts
 }
 
-// intAxis lists the values in increasing order (fewer threads and smaller batches are cheaper); the default is
-// the value given, else the largest.
-func intAxis(name string, values []int, preferred int, label func(int) string) tune.Axis {
-	sorted := slices.Sorted(slices.Values(values))
-	axis := tune.Axis{Name: name, Default: len(sorted) - 1}
-	for i, v := range sorted {
-		axis.Values = append(axis.Values, label(v))
-		if v == preferred {
-			axis.Default = i
+// offloadAxis is num_gpu's values by increasing offload, every one from 0 layers to all unless the axes name
+// them; its default is the most.
+func (t *tuner) offloadAxis() tune.Axis {
+	numGPU := engine.Axis{Setting: engine.SettingNamed("num_gpu")}
+	for _, a := range t.opts.Axes {
+		if a.Setting == numGPU.Setting {
+			numGPU = a
 		}
 	}
+	switch {
+	case !t.hasGPU:
+		numGPU.Values = []string{"0"}
+	case len(numGPU.Values) == 0:
+		for layers := range int(t.file.Info.BlockCount) + 2 {
+			numGPU.Values = append(numGPU.Values, strconv.Itoa(layers))
+		}
+	}
+	axis := searchAxis(numGPU)
+	axis.Default = len(axis.Values) - 1
 	return axis
 }
 
-func stringAxis(name string, values []string, preferred string) tune.Axis {
-	return tune.Axis{Name: name, Values: values, Default: max(0, slices.Index(values, preferred))}
-}
-
-// byCacheBits orders cache types by the bits they store per value, the cheapest first.
-func byCacheBits(types []string) []string {
-	bits := map[string]float64{"q4_0": 4.5, "iq4_nl": 4.5, "q4_1": 5, "q5_0": 5.5, "q5_1": 6, "q8_0": 8.5, "bf16": 16, "f16": 16, "f32": 32}
-	return slices.SortedStableFunc(slices.Values(types), func(a, b string) int { return cmp.Compare(bits[a], bits[b]) })
-}
-
-// config is the bench configuration a search configuration stands for.
-func (t *tuner) config(cfg tune.Config) BenchConfig {
-	value := func(axis int) string { return t.search.Axes[axis].Values[cfg[axis]] }
-	number := func(axis int) int {
-		if value(axis) == engine.NumGPULabel(engine.AllLayers) {
-			return engine.AllLayers
-		}
-		n, _ := strconv.Atoi(value(axis)) // the axes were built from ints
-		return n
+// searchAxis lists an axis's values cheapest first: fewer layers, threads and smaller batches, fewer bits per
+// cached value. Its default is chimera's, except for threads, where it is the most.
+func searchAxis(a engine.Axis) tune.Axis {
+	values := slices.SortedStableFunc(slices.Values(a.Values), func(x, y string) int { return cmp.Compare(cost(x), cost(y)) })
+	preferred := a.Setting.Default()
+	if a.Setting.Name == "threads" {
+		preferred = values[len(values)-1]
 	}
-	p := llama.ContextParams{NumCtx: t.opts.NumCtx, Threads: number(1), ThreadsBatch: number(2), Batch: number(3),
-		UBatch: min(number(4), number(3)), FlashAttn: value(5), CacheTypeK: value(6), CacheTypeV: value(7), ReusePrefix: true}
-	return BenchConfig{NumGPU: number(0), Context: p}
+	i := slices.Index(values, preferred)
+	if i < 0 && (a.Setting.Kind == engine.KindCount || a.Setting.Kind == engine.KindLayers) {
+		i = len(values) - 1
+	}
+	return tune.Axis{Name: a.Setting.Name, Values: values, Default: max(i, 0)}
+}
+
+// cost orders the values of one axis: counts by size (all layers the most), cache types by the bits they store
+// per value; other values keep their order.
+func cost(value string) float64 {
+	bits := map[string]float64{"q4_0": 4.5, "iq4_nl": 4.5, "q4_1": 5, "q5_0": 5.5, "q5_1": 6, "q8_0": 8.5, "bf16": 16, "f16": 16, "f32": 32}
+	if b, ok := bits[value]; ok {
+		return b
+	}
+	if value == engine.NumGPULabel(engine.AllLayers) {
+		return math.Inf(1)
+	}
+	n, err := strconv.Atoi(value)
+	if err != nil {
+		return 0
+	}
+	return float64(n)
+}
+
+// searchedSettings are the settings the search varies, which name its trials.
+func (t *tuner) searchedSettings() []*engine.Setting {
+	var named []*engine.Setting
+	for _, a := range t.search.Axes {
+		if len(a.Values) > 1 {
+			named = append(named, engine.SettingNamed(a.Name))
+		}
+	}
+	return named
+}
+
+// config is the configuration a search configuration stands for: each axis's value set by the axis's name.
+func (t *tuner) config(cfg tune.Config) engine.Config {
+	c := t.opts.base()
+	for i, a := range t.search.Axes {
+		if err := engine.SettingNamed(a.Name).Set(&c, a.Values[cfg[i]]); err != nil {
+			panic(err) // the values were read by the same setting
+		}
+	}
+	c.CutMicroBatch()
+	return c
 }
 
 // Measure runs one round of a trial: reps repetitions of the objective, after a warm-up, recorded under the
 // trial's own run.
 func (t *tuner) Measure(ctx context.Context, cfg tune.Config, reps int) (tune.Measurement, error) {
 	bc := t.config(cfg)
-	trial, err := t.trial(bc)
+	trial, err := t.trial(cfg, bc)
 	if err != nil {
 		return tune.Measurement{}, err
 	}
-	if err := bc.Context.Validate(); err != nil {
+	if err := bc.Validate(); err != nil {
 		return tune.Measurement{}, fmt.Errorf("%v: %w", err, tune.ErrCannotRun)
 	}
 	measure := t.measureBench
@@ -351,7 +352,7 @@ func (t *tuner) Measure(ctx context.Context, cfg tune.Config, reps int) (tune.Me
 }
 
 // measureBench runs the objective's bench tests; their rows are kept for the trial's record.
-func (t *tuner) measureBench(ctx context.Context, trial int, bc BenchConfig, reps int) (tune.Measurement, error) {
+func (t *tuner) measureBench(ctx context.Context, trial int, bc engine.Config, reps int) (tune.Measurement, error) {
 	t.bench.opts.Reps = reps
 	rows, err := t.bench.runConfig(ctx, bc, t.effective(bc))
 	if err != nil {
@@ -362,10 +363,10 @@ func (t *tuner) measureBench(ctx context.Context, trial int, bc BenchConfig, rep
 }
 
 // measureWorkflow runs passes of both agents on a context of its own, each recorded as a chimera run's are.
-func (t *tuner) measureWorkflow(ctx context.Context, trial int, bc BenchConfig, reps int) (tune.Measurement, error) {
-	cfg := engine.Config{NumGPU: t.effective(bc), UseMmap: t.opts.UseMmap, Context: bc.Context, Sampling: llama.DefaultSampling(),
-		NumPredict: t.opts.NGen}
-	m, err := t.loads.Get(bc.label(), cfg)
+func (t *tuner) measureWorkflow(ctx context.Context, trial int, bc engine.Config, reps int) (tune.Measurement, error) {
+	cfg := bc
+	cfg.NumGPU, cfg.NumPredict = t.effective(bc), t.opts.NGen
+	m, err := t.loads.Get(t.bench.label(bc), cfg)
 	if err != nil {
 		return tune.Measurement{}, err
 	}
@@ -385,18 +386,21 @@ func (t *tuner) measureWorkflow(ctx context.Context, trial int, bc BenchConfig, 
 	return tune.Measurement{Samples: samples, MemoryBytes: t.memory(held)}, err
 }
 
-func (t *tuner) effective(bc BenchConfig) int {
+func (t *tuner) effective(bc engine.Config) int {
 	return engine.EffectiveNumGPU(bc.NumGPU, t.bench.blocks, t.hasGPU)
 }
 
-// trial is the index of bc's trial, recorded as a child run of the tune the first time it is measured: the
-// search's trials and the result's configurations are in that same order.
-func (t *tuner) trial(bc BenchConfig) (int, error) {
-	if i := slices.Index(t.result.Configs, bc); i >= 0 {
+// trial is the index of the search configuration's trial, recorded as a child run of the tune the first time it
+// is measured: the search's trials and the result's configurations are in that same order. Two search
+// configurations can stand for one configuration (a micro-batch above the batch is cut to it); they are two trials.
+func (t *tuner) trial(cfg tune.Config, bc engine.Config) (int, error) {
+	key := fmt.Sprint([]int(cfg))
+	if i, ok := t.trials[key]; ok {
 		return i, nil
 	}
+	t.trials[key] = len(t.result.Configs)
 	row := t.trialRow
-	row.Label = fmt.Sprintf("trial %d %s", len(t.result.Configs)+1, bc.label())
+	row.Label = fmt.Sprintf("trial %d %s", len(t.result.Configs)+1, t.bench.label(bc))
 	id, err := t.rec.StartRun(row)
 	if err != nil {
 		return 0, err
@@ -440,12 +444,32 @@ func objectiveSamples(objective string, rows []BenchRow) []float64 {
 	return samples
 }
 
+// alignTrials puts the configurations, run IDs and rows in the order of the search's trials. They differ where the
+// search made a trial it never measured, when the tune was interrupted first: such a trial has no run.
+func (t *tuner) alignTrials() {
+	if t.result.Search == nil {
+		return
+	}
+	trials := t.result.Search.Trials
+	configs, ids, rows := make([]engine.Config, len(trials)), make([]int64, len(trials)), map[int][]BenchRow{}
+	for i, trial := range trials {
+		configs[i] = t.config(trial.Config)
+		if j, ok := t.trials[fmt.Sprint([]int(trial.Config))]; ok {
+			ids[i], rows[i] = t.result.RunIDs[j], t.rows[j]
+		}
+	}
+	t.result.Configs, t.result.RunIDs, t.rows = configs, ids, rows
+}
+
 // finishTrials records the end of every trial's run: a bench objective's results, all rounds pooled per test, and
 // a rejected trial as failed with the reason. It returns the failures to record, not the rejections, which are
 // the search's findings.
 func (t *tuner) finishTrials() error {
 	var errs []error
 	for i, id := range t.result.RunIDs {
+		if id == 0 {
+			continue // never measured
+		}
 		var outcome error
 		if rejected := t.result.Search.Trials[i].Rejected; rejected != "" {
 			outcome = errors.New("rejected: " + rejected)

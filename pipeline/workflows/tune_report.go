@@ -12,7 +12,6 @@ import (
 	"chimera/pipeline/engine"
 	"chimera/pipeline/render"
 	"chimera/pipeline/stats"
-	"chimera/pipeline/tune"
 )
 
 // writeTuneFiles writes tune.md, tune.json and pareto.svg into dir, each atomically.
@@ -102,7 +101,7 @@ func writeBest(b *strings.Builder, r *TuneResult) {
 		fmt.Fprintf(b, "- Statistically tied with the best (Welch p ≥ %.2g, so they are as good within the noise; the best is the "+
 			"cheaper or the one the search kept): %s.\n", stats.SignificanceLevel, strings.Join(tied, ", "))
 	}
-	fmt.Fprintf(b, "- Reproduce: `%s`\n\n", reproduceFlags(r.Configs[s.Best]))
+	fmt.Fprintf(b, "- Reproduce: `%s`\n\n", engine.Flags(r.Configs[s.Best], searched(r)...))
 }
 
 // runnerUp is the usable trial after the best, by the objective; -1 when there is none.
@@ -132,15 +131,22 @@ func margin(r *TuneResult, best, other int) string {
 }
 
 func describeTrial(r *TuneResult, i int) string {
-	return fmt.Sprintf("trial %d (%s)", i+1, tune.Options{Axes: r.Axes}.Describe(r.Search.Trials[i].Config))
+	return fmt.Sprintf("trial %d (%s)", i+1, trialSettings(r, i))
 }
 
-// reproduceFlags are the settings of a configuration as chimera's flags, for run, generate and bench alike.
-func reproduceFlags(c BenchConfig) string {
-	p := c.Context
-	return fmt.Sprintf("--num-gpu %s --threads %d --threads-batch %d --batch %d --ubatch %d --flash-attn %s --cache-type-k %s "+
-		"--cache-type-v %s", engine.NumGPULabel(c.NumGPU), p.Threads, p.ThreadsBatch, p.Batch, p.UBatch, p.FlashAttn, p.CacheTypeK,
-		p.CacheTypeV)
+// trialSettings names the searched settings of the configuration a trial measured, the same configuration its
+// Reproduce flags give.
+func trialSettings(r *TuneResult, i int) string { return engine.Describe(r.Configs[i], searched(r)) }
+
+// searched are the settings the search varied.
+func searched(r *TuneResult) []*engine.Setting {
+	var settings []*engine.Setting
+	for _, a := range r.Axes {
+		if len(a.Values) > 1 {
+			settings = append(settings, engine.SettingNamed(a.Name))
+		}
+	}
+	return settings
 }
 
 // paretoFront are the usable trials that no other beats on both the objective and memory, by increasing memory.
@@ -180,7 +186,7 @@ func writeTrials(b *strings.Builder, r *TuneResult) {
 	t := render.NewTable("#", "settings", r.Unit+" mean ± sd", "n", "rounds", "memory MiB", "outcome")
 	for i, tr := range r.Search.Trials {
 		sum := tr.Summary()
-		t.Addf("%d\t%s\t%.2f ± %.2f\t%d\t%d\t%.1f\t%s", i+1, tune.Options{Axes: r.Axes}.Describe(tr.Config), sum.Mean, sum.SD, sum.N,
+		t.Addf("%d\t%s\t%.2f ± %.2f\t%d\t%d\t%.1f\t%s", i+1, trialSettings(r, i), sum.Mean, sum.SD, sum.N,
 			tr.Rounds, mebibytes(tr.MemoryBytes), trialOutcome(r, i))
 	}
 	t.WriteMarkdown(b)

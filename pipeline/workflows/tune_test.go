@@ -4,8 +4,10 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
+	"chimera/pipeline/engine"
 	"chimera/store"
 )
 
@@ -14,9 +16,7 @@ import (
 func TestTuneOnTheTinyModel(t *testing.T) {
 	db, out := openTestDB(t), t.TempDir()
 	result, err := Tune(context.Background(), db, TuneOptions{Target: Target{ModelRef: tinyModel}, Objective: ObjectiveTG,
-		NumCtx: 256, NGen: 8, Seed: 1, UseMmap: true, OutDir: out, Axes: TuneAxes{Threads: []int{1}, ThreadsBatch: []int{0},
-			Batch: []int{32, 64}, UBatch: []int{32}, FlashAttn: []string{"on", "off"}, CacheTypeK: []string{"f16", "q8_0"},
-			CacheTypeV: []string{"f16"}}})
+		NumCtx: 256, NGen: 8, Seed: 1, UseMmap: true, OutDir: out, Axes: tuneAxes("32,64", "32", "on,off", "f16,q8_0", "f16")})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -46,13 +46,12 @@ func TestTuneOnTheTinyModel(t *testing.T) {
 // Combinations llama.cpp refuses (a quantized V cache without flash attention) are rejected trials, not a failed
 // tune; axes with no valid combination are bad input.
 func TestTuneRejectsInvalidCombinations(t *testing.T) {
-	axes := TuneAxes{Threads: []int{1}, ThreadsBatch: []int{0}, Batch: []int{32}, UBatch: []int{32}, FlashAttn: []string{"off"},
-		CacheTypeK: []string{"f16"}, CacheTypeV: []string{"q8_0"}}
+	axes := tuneAxes("32", "32", "off", "f16", "q8_0")
 	opts := TuneOptions{Target: Target{ModelRef: tinyModel}, Objective: ObjectiveTG, NumCtx: 256, NGen: 8, Axes: axes, OutDir: t.TempDir()}
 	if _, err := Tune(context.Background(), openTestDB(t), opts); err == nil {
 		t.Error("axes with no valid combination accepted")
 	}
-	opts.Axes.FlashAttn = []string{"on", "off"}
+	opts.Axes = with(opts.Axes, "flash_attn", "on", "off")
 	result, err := Tune(context.Background(), openTestDB(t), opts)
 	if err != nil {
 		t.Fatal(err)
@@ -73,8 +72,7 @@ func TestTuneTheAgentWorkflow(t *testing.T) {
 	db := openTestDB(t)
 	result, err := Tune(context.Background(), db, TuneOptions{Target: Target{ModelRef: tinyModel}, Data: testData(),
 		Objective: ObjectiveWorkflow, NumCtx: 2048, NGen: 4, UseMmap: true, OutDir: t.TempDir(), MaxTrials: 2,
-		Axes: TuneAxes{Threads: []int{1}, ThreadsBatch: []int{0}, Batch: []int{512}, UBatch: []int{512}, FlashAttn: []string{"on", "off"},
-			CacheTypeK: []string{"f16"}, CacheTypeV: []string{"f16"}}})
+		Axes: tuneAxes("512", "512", "on,off", "f16", "f16")})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -89,4 +87,13 @@ func TestTuneTheAgentWorkflow(t *testing.T) {
 	if want := 4 * len(best.Samples); len(run.Calls) != want { // two agents, two calls each, per measured pass
 		t.Errorf("%d calls recorded under the best trial, want %d", len(run.Calls), want)
 	}
+}
+
+// tuneAxes are one thread and the batch, micro-batch, flash attention and cache type lists given.
+func tuneAxes(batch, ubatch, flashAttn, cacheK, cacheV string) []engine.Axis {
+	axes := with(with(nil, "threads", "1"), "threads_batch", "0")
+	for name, list := range map[string]string{"batch": batch, "ubatch": ubatch, "flash_attn": flashAttn, "cache_type_k": cacheK, "cache_type_v": cacheV} {
+		axes = with(axes, name, strings.Split(list, ",")...)
+	}
+	return axes
 }

@@ -1,0 +1,87 @@
+package engine
+
+import (
+	"strings"
+	"testing"
+
+	"chimera/llama"
+)
+
+var twoGPUs = []llama.Device{{Name: "CPU", Type: "cpu"}, {Name: "CUDA0", Type: "gpu"}, {Name: "CUDA1", Type: "gpu"}}
+
+// placed is chimera's defaults with the multi-GPU settings given as flags would give them.
+func placed(t *testing.T, settings map[string]string) Config {
+	t.Helper()
+	c := DefaultConfig()
+	for name, value := range settings {
+		if err := SettingNamed(name).Set(&c, value); err != nil {
+			t.Fatalf("%s %q: %v", name, value, err)
+		}
+	}
+	return c
+}
+
+func TestPlacementIsCheckedAgainstTheDevicesFound(t *testing.T) {
+	for _, ok := range []map[string]string{
+		{}, {"tensor_split": "3/1"}, {"devices": "cuda1"}, {"devices": "CUDA0/CUDA1", "tensor_split": "1/1", "split_mode": "row"},
+		{"devices": "none"}, {"split_mode": "none", "main_gpu": "1"}, {"tensor_split": "auto", "devices": "auto"},
+	} {
+		if err := placed(t, ok).CheckDevices(twoGPUs); err != nil {
+			t.Errorf("%v on two GPUs: %v", ok, err)
+		}
+	}
+	for _, c := range []struct {
+		settings map[string]string
+		found    []llama.Device
+		says     string
+	}{
+		{map[string]string{"devices": "CUDA2"}, twoGPUs, "device CUDA2 was not found; the GPUs here are: CUDA0, CUDA1"},
+		{map[string]string{"devices": "CPU"}, twoGPUs, "device CPU was not found"},
+		{map[string]string{"tensor_split": "3/1/1"}, twoGPUs, "3 parts but 2 GPUs are used"},
+		{map[string]string{"tensor_split": "3/1", "devices": "CUDA1"}, twoGPUs, "2 parts but 1 GPUs are used"},
+		{map[string]string{"main_gpu": "2"}, twoGPUs, "main_gpu 2 is not among the 2 GPUs used"},
+		{map[string]string{"tensor_split": "3/1"}, twoGPUs[:1], "0 GPUs are used (none)"},
+	} {
+		err := placed(t, c.settings).CheckDevices(c.found)
+		if !IsInputError(err) || !strings.Contains(err.Error(), c.says) {
+			t.Errorf("%v: %v, want an input error saying %q", c.settings, err, c.says)
+		}
+	}
+}
+
+func TestPlacementFormIsValidated(t *testing.T) {
+	for _, bad := range []map[string]string{
+		{"tensor_split": "3/x"}, {"tensor_split": "0/0"}, {"tensor_split": "-1/2"}, {"tensor_split": "1/inf"},
+		{"tensor_split": strings.Repeat("1/", 64) + "1"}, {"devices": "CUDA0//CUDA1"}, {"devices": "CUDA0/none"}, {"main_gpu": "4096"},
+	} {
+		if err := placed(t, bad).Validate(); err == nil {
+			t.Errorf("%v accepted", bad)
+		}
+	}
+	var c Config
+	if err := SettingNamed("split_mode").Set(&c, "rows"); !IsInputError(err) || !strings.Contains(err.Error(), "none, layer, row") {
+		t.Errorf("split mode rows: %v, want an input error naming the modes", err)
+	}
+}
+
+// Each setting writes back what it reads, so a value recorded or printed reads as the same configuration.
+func TestEverySettingReadsWhatItWrites(t *testing.T) {
+	c := DefaultConfig()
+	for _, s := range Settings {
+		if err := s.Set(&c, s.Get(c)); err != nil {
+			t.Errorf("%s: %v", s.Name, err)
+		}
+	}
+	if c != DefaultConfig() {
+		t.Errorf("reading the defaults back changed them: %+v", c)
+	}
+	seen := map[string]string{}
+	for _, s := range Settings {
+		for _, name := range append([]string{s.Name, s.Flag}, s.Aliases...) {
+			if other, taken := seen[name]; taken && other != s.Name {
+				t.Errorf("%q names both %s and %s", name, other, s.Name)
+			}
+			seen[name] = s.Name
+		}
+	}
+}
