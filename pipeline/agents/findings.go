@@ -6,6 +6,7 @@ import (
 	"strconv"
 
 	"chimera/pipeline/artifacts"
+	"chimera/pipeline/stats"
 )
 
 // maxKeyFindings bounds the Key Findings section.
@@ -38,16 +39,13 @@ func keyFindings(facts []artifacts.Fact) []finding {
 	return findings
 }
 
-// significanceLevel is the p-value below which a difference counts as significant.
-const significanceLevel = 0.05
-
 // pValueRe finds the p-value a fact's text prints for its test, "p = 0.376" or "p < 0.001".
 var pValueRe = regexp.MustCompile(`\bp ([<=]) (\d+(?:\.\d+)?)`)
 
 // significance is what a finding's test says.
 type significance struct {
 	pValue      string // as printed: "p < 0.001"
-	significant bool   // below significanceLevel
+	significant bool   // below stats.SignificanceLevel
 }
 
 // significance reads the finding's test from its text; ok is false when the fact has none.
@@ -57,7 +55,7 @@ func (f finding) significance() (s significance, ok bool) {
 		return significance{}, false
 	}
 	p, _ := strconv.ParseFloat(m[2], 64) // the pattern admits decimals only
-	return significance{pValue: m[0], significant: p < significanceLevel || (m[1] == "<" && p <= significanceLevel)}, true
+	return significance{pValue: m[0], significant: p < stats.SignificanceLevel || (m[1] == "<" && p <= stats.SignificanceLevel)}, true
 }
 
 func (s significance) String() string {
@@ -65,5 +63,5 @@ func (s significance) String() string {
 	if s.significant {
 		verdict = "significant"
 	}
-	return fmt.Sprintf("%s at the %g level (%s)", verdict, significanceLevel, s.pValue)
+	return fmt.Sprintf("%s at the %g level (%s)", verdict, stats.SignificanceLevel, s.pValue)
 }

@@ -104,7 +104,7 @@ func (v *tableView) leadEvidence(best, second *group, metric int, configs []*gro
 
 func (e leadEvidence) measurable() bool {
 	if isFinite(e.welch) {
-		return e.welch < stats.SignificanceLevel
+		return stats.Significant(e.welch)
 	}
 	return e.lead > leadFactor*e.noise
 }

@@ -64,7 +64,7 @@ func writeWelch(p *phrase, a, b []float64) {
 	} else {
 		p.printf(" (Welch p = %s", p.num(w.P))
 	}
-	p.printf(", %s)", verdict(p, w.P < stats.SignificanceLevel))
+	p.printf(", %s)", verdict(p, stats.Significant(w.P)))
 }
 
 // verdict says whether a difference is significant at stats.SignificanceLevel.

@@ -61,7 +61,7 @@ func (c comparison) beyondNoise() bool {
 		return true
 	}
 	if !math.IsNaN(c.p) {
-		return c.p < stats.SignificanceLevel
+		return stats.Significant(c.p)
 	}
 	return c.noiseMargin > 3
 }

@@ -52,7 +52,7 @@ func findEffect(rel *relation, m *measure, by *dimension, ss []*series) *insight
 	if tied > 0 {
 		p.printf(", unchanged in %s", p.count(tied))
 	}
-	p.printf(" (sign test %s, %s)", p.pValue(sign), verdictWord(sign < stats.SignificanceLevel))
+	p.printf(" (sign test %s, %s)", p.pValue(sign), verdictWord(stats.Significant(sign)))
 	writeCells(p, cells, m)
 	in.value, in.effect, in.significance = 100*mean, math.Abs(mean), 1-sign
 	return in

@@ -47,8 +47,8 @@ func findFailedRows(rel *relation) *insight {
 	for i, c := range comparisons[:min(len(comparisons), maxListed)] {
 		p.printf("%s%s median %s against %s (Mann–Whitney %s, %s)", listItem(i, "; "), c.m.name,
 			p.significant(stats.Median(c.m.failed), 4), p.significant(stats.Median(c.ok), 4), p.pValue(c.rankP),
-			verdictWord(c.rankP < stats.SignificanceLevel))
-		if c.rankP < stats.SignificanceLevel {
+			verdictWord(stats.Significant(c.rankP)))
+		if stats.Significant(c.rankP) {
 			p.printf(": counted in, the mean would be %s instead of %s", p.significant(c.mean, 4), p.significant(c.meanOK, 4))
 		}
 	}

@@ -77,12 +77,12 @@ func writeTrendHeader(p *phrase, m *measure, by *dimension, trends []trendSeries
 	var significance float64
 	if len(trends) == 1 {
 		k := trends[0].k
-		p.printf(" (Kendall τ = %s, %s, %s)", p.fixed(k.Tau, 2), p.pValue(k.P), verdictWord(k.P < stats.SignificanceLevel))
+		p.printf(" (Kendall τ = %s, %s, %s)", p.fixed(k.Tau, 2), p.pValue(k.P), verdictWord(stats.Significant(k.P)))
 		significance = 1 - k.P
 	} else {
 		sign := stats.SignTest(count, len(trends))
 		p.printf(" in %s of %s series (sign test %s, %s)", p.count(count), p.count(len(trends)), p.pValue(sign),
-			verdictWord(sign < stats.SignificanceLevel))
+			verdictWord(stats.Significant(sign)))
 		significance = 1 - sign
 	}
 	if flat > 0 {

@@ -120,28 +120,16 @@ func infoOf(r *store.Run) RunInfo {
 
 func compare(key Key, a, b []float64) Row {
 	summaryA, summaryB := stats.Summarize(a), stats.Summarize(b)
-	p := stats.Welch(a, b).P
+	judgement := stats.Judge(a, b, key.Metric.HigherIsFaster)
 	return Row{
 		Key: key, A: summaryA, B: summaryB,
 		Ratio:    Number(summaryB.Mean / summaryA.Mean),
 		DeltaPct: Number(100 * (summaryB.Mean - summaryA.Mean) / summaryA.Mean),
-		P:        Number(p),
-		Verdict:  verdictOf(key.Metric, summaryA, summaryB, p),
+		P:        Number(judgement.P),
+		Verdict:  diffVerdicts[judgement.Outcome],
 	}
 }
 
-// verdictOf judges B against A from Welch's p-value, which is NaN where the test is undefined.
-func verdictOf(metric Metric, a, b stats.Summary, p float64) Verdict {
-	switch {
-	case a.N < 2 || b.N < 2:
-		return TooFewSamples
-	case math.IsNaN(p):
-		return NoSpread
-	case p >= stats.SignificanceLevel:
-		return NoDifference
-	case (b.Mean > a.Mean) == metric.HigherIsFaster:
-		return Faster
-	default:
-		return Slower
-	}
-}
+// diffVerdicts words each outcome of stats.Judge for run B against run A.
+var diffVerdicts = map[stats.Outcome]Verdict{stats.TooFewSamples: TooFewSamples, stats.NoSpread: NoSpread,
+	stats.NoDifference: NoDifference, stats.Better: Faster, stats.Worse: Slower}

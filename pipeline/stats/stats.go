@@ -60,9 +60,6 @@ func MeanCI95(xs []float64) (lo, hi float64) {
 	return m - half, m + half
 }
 
-// SignificanceLevel is the p-value below which chimera claims a difference.
-const SignificanceLevel = 0.05
-
 // WelchResult is the outcome of Welch's unequal-variances t-test.
 type WelchResult struct {
 	T  float64 // (mean(a) − mean(b)) / standard error of the difference

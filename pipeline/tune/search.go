@@ -129,7 +129,7 @@ func (s *searcher) fastest() *Trial {
 
 // significantlyWorse reports whether a is below b at stats.SignificanceLevel.
 func (s *searcher) significantlyWorse(a, b *Trial) bool {
-	return a != b && stats.Welch(a.Samples, b.Samples).P < stats.SignificanceLevel && s.direction(a, b) == lost
+	return a != b && stats.Judge(b.Samples, a.Samples, s.opts.HigherIsBetter).Outcome == stats.Worse
 }
 
 // tiedWithBest are the usable trials Welch's test cannot tell from the best at stats.SignificanceLevel.
@@ -140,7 +140,7 @@ func (s *searcher) tiedWithBest() []int {
 	best := s.result.Trials[s.result.Best]
 	var tied []int
 	for i, t := range s.result.Trials {
-		if i != s.result.Best && t.Rejected == "" && stats.Welch(t.Samples, best.Samples).P >= stats.SignificanceLevel {
+		if i != s.result.Best && t.Rejected == "" && stats.Judge(best.Samples, t.Samples, s.opts.HigherIsBetter).Outcome == stats.NoDifference {
 			tied = append(tied, i)
 		}
 	}

@@ -2,7 +2,6 @@ package workflows
 
 import (
 	"fmt"
-	"math"
 	"strings"
 
 	"chimera/pipeline/agents"
@@ -20,6 +19,10 @@ const (
 	VerdictBetter       Verdict = "chimera significantly better"
 	VerdictWorse        Verdict = "chimera significantly worse"
 )
+
+// compareVerdicts words each outcome of stats.Judge for a comparison of chimera against the baseline.
+var compareVerdicts = map[stats.Outcome]Verdict{stats.TooFewSamples: VerdictTooFewRuns, stats.NoSpread: VerdictNoVariation,
+	stats.NoDifference: VerdictNoDifference, stats.Better: VerdictBetter, stats.Worse: VerdictWorse}
 
 // ComparisonRow compares one metric of one scope (the workflow or a stage). Delta is chimera − baseline and
 // DeltaPct that delta as a percentage of the baseline mean.
@@ -97,24 +100,15 @@ func compareRow(scope string, metric compareMetric, base, chim []float64) Compar
 		pct := row.Delta / b.Mean * 100
 		row.DeltaPct = &pct
 	}
-	if len(base) < 2 || len(chim) < 2 {
-		row.Verdict = VerdictTooFewRuns
+	judgement := stats.Judge(base, chim, metric.higher)
+	row.Verdict = compareVerdicts[judgement.Outcome]
+	if judgement.Outcome == stats.TooFewSamples {
 		return row
 	}
 	row.BaselineCI, row.ChimeraCI = ci95(base), ci95(chim)
-	p := stats.Welch(base, chim).P
-	switch {
-	case math.IsNaN(p):
-		row.Verdict = VerdictNoVariation
-		return row
-	case p >= stats.SignificanceLevel:
-		row.Verdict = VerdictNoDifference
-	case (row.Delta > 0) == metric.higher:
-		row.Verdict = VerdictBetter
-	default:
-		row.Verdict = VerdictWorse
+	if judgement.Outcome != stats.NoSpread {
+		row.P = &judgement.P
 	}
-	row.P = &p
 	return row
 }
 

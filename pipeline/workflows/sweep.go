@@ -178,9 +178,9 @@ func Rank(cells []SweepCell, rankBy string) []Ranked {
 		return 0
 	})
 	for i := 0; i+1 < len(ranked); i++ {
-		p := stats.Welch(cells[ranked[i].Cell-1].Metric(rankBy), cells[ranked[i+1].Cell-1].Metric(rankBy)).P
-		if !math.IsNaN(p) {
-			ranked[i].PNext, ranked[i].Significant = &p, p < stats.SignificanceLevel
+		next := stats.Judge(cells[ranked[i+1].Cell-1].Metric(rankBy), cells[ranked[i].Cell-1].Metric(rankBy), rankBy == RankDecode)
+		if !math.IsNaN(next.P) {
+			ranked[i].PNext, ranked[i].Significant = &next.P, next.Differs()
 		}
 	}
 	return ranked

@@ -122,12 +122,12 @@ func runnerUp(r *TuneResult) int {
 func margin(r *TuneResult, best, other int) string {
 	a, b := r.Search.Trials[best].Samples, r.Search.Trials[other].Samples
 	delta := (stats.Mean(a) - stats.Mean(b)) / stats.Mean(b) * 100
-	p := stats.Welch(a, b).P
+	judgement := stats.Judge(b, a, r.Higher)
 	verdict := "significant"
-	if !(p < stats.SignificanceLevel) {
+	if !judgement.Differs() {
 		verdict = "not significant: a tie within the noise"
 	}
-	return fmt.Sprintf("%+.1f %% (p = %.2g, %s)", delta, p, verdict)
+	return fmt.Sprintf("%+.1f %% (p = %.2g, %s)", delta, judgement.P, verdict)
 }
 
 func describeTrial(r *TuneResult, i int) string {
