@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"slices"
@@ -58,9 +59,7 @@ func runBench(c *cli.Context) error {
 		UseMmap: base.UseMmap,
 	})
 	if len(rows) > 0 {
-		if werr := workflows.WriteBench(os.Stdout, rows, c.String("format")); werr != nil {
-			return werr
-		}
+		err = errors.Join(err, workflows.WriteBench(os.Stdout, rows, c.String("format")))
 	}
 	return err
 }

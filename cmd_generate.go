@@ -57,10 +57,7 @@ func runGenerate(c *cli.Context) error {
 		return err // a failed call's timings measure nothing; an interrupted one's are what it did
 	}
 	if c.Bool("json") {
-		if jerr := render.WriteJSON(os.Stdout, generateOutput(result)); jerr != nil {
-			return jerr
-		}
-		return err
+		return errors.Join(err, render.WriteJSON(os.Stdout, generateOutput(result)))
 	}
 	fmt.Println()
 	printTimings(os.Stderr, result)

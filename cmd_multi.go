@@ -62,9 +62,12 @@ func runMulti(c *cli.Context) error {
 	result, err := workflows.Multi(c.Context, setup.db, workflows.MultiOptions{
 		Target: target(c), Data: setup.data, Scenario: scenario, ConfigA: a, ConfigB: b, OutDir: setup.out,
 	})
-	if err == nil {
+	switch {
+	case err == nil:
 		fmt.Print(workflows.RenderMulti(result, time.Now()))
 		printPaths(result.Reports)
+	case result != nil:
+		fmt.Printf("multi run %d: %s; the passes measured are recorded (chimera runs show %d)\n", result.RunID, result.Status, result.RunID)
 	}
 	return err
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"os"
 
@@ -43,10 +44,7 @@ func runSweep(c *cli.Context) error {
 	if result == nil {
 		return err
 	}
-	if werr := printSweep(result, setup.out); werr != nil && err == nil {
-		err = werr
-	}
-	return err
+	return errors.Join(err, printSweep(result, setup.out))
 }
 
 // printSweep prints the ranking and writes the sweep's files, also for an interrupted sweep.

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"runtime"
@@ -71,10 +72,7 @@ func runTune(c *cli.Context) error {
 		return err
 	}
 	if c.Bool("json") {
-		if jerr := render.WriteJSON(os.Stdout, result); jerr != nil {
-			return jerr
-		}
-		return err
+		return errors.Join(err, render.WriteJSON(os.Stdout, result))
 	}
 	fmt.Print(workflows.RenderTune(result, time.Now()))
 	printPaths(result.Reports)

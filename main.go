@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 
 	"github.com/urfave/cli/v2"
@@ -39,12 +40,14 @@ func cancelOnSignals(signals <-chan os.Signal, cancel context.CancelFunc) {
 	os.Exit(statusInterrupted)
 }
 
-// exitStatus prints err as one line: 2 for bad usage or input, 1 for everything else.
+// exitStatus prints err as one line, the errors joined in it separated by "; ": 2 for bad usage or input, 130 for
+// an interrupted run, 1 for everything else. Errors are combined one way everywhere: a run's own error first,
+// then any failure to write or record what it measured (errors.Join), so that neither hides the other.
 func exitStatus(err error) int {
 	if err == nil {
 		return 0
 	}
-	fmt.Fprintln(os.Stderr, "chimera:", err)
+	fmt.Fprintln(os.Stderr, "chimera:", strings.ReplaceAll(err.Error(), "\n", "; "))
 	if engine.IsInputError(err) {
 		return 2
 	}

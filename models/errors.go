@@ -10,6 +10,9 @@ type Error struct {
 
 func (e *Error) Error() string { return e.Path + ": " + e.Problem }
 
+// BadInput marks the error as the user's input for the CLI, which exits with status 2.
+func (*Error) BadInput() {}
+
 func errorf(path, format string, args ...any) *Error {
 	return &Error{Path: path, Problem: fmt.Sprintf(format, args...)}
 }

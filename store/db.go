@@ -25,15 +25,22 @@ const (
 	maxRetryDelay    = 500 * time.Millisecond
 )
 
+// inputError is a request the store cannot answer because of what was asked: a run that does not exist, a
+// database of a newer chimera. BadInput marks it for the CLI, which exits with status 2.
+type inputError string
+
+func (e inputError) Error() string { return string(e) }
+func (inputError) BadInput()       {}
+
 // ErrNotFound is returned, wrapped, when a run or agent run does not exist.
-var ErrNotFound = errors.New("not found")
+var ErrNotFound error = inputError("not found")
 
 // ErrNewerSchema is returned, wrapped, by Open for a database written by a
 // newer chimera.
-var ErrNewerSchema = errors.New("DB was written by a newer chimera")
+var ErrNewerSchema error = inputError("DB was written by a newer chimera")
 
 // ErrUnknownKind is a listing asked for a kind of run that does not exist.
-var ErrUnknownKind = errors.New("no such kind of run")
+var ErrUnknownKind error = inputError("no such kind of run")
 
 // DB is an open chimera run log.
 type DB struct {

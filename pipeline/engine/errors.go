@@ -4,8 +4,6 @@ import (
 	"errors"
 
 	"chimera/llama"
-	"chimera/models"
-	"chimera/store"
 )
 
 // InputError marks an error caused by the user's input (flags, files, models) rather than by chimera or the
@@ -15,6 +13,9 @@ type InputError struct{ Err error }
 func (e *InputError) Error() string { return e.Err.Error() }
 func (e *InputError) Unwrap() error { return e.Err }
 
+// BadInput marks the error as the user's input.
+func (*InputError) BadInput() {}
+
 // Invalid wraps err as an input error.
 func Invalid(err error) error {
 	if err == nil {
@@ -23,14 +24,13 @@ func Invalid(err error) error {
 	return &InputError{Err: err}
 }
 
-// IsInputError reports whether err was caused by bad input: flags, model files (also one whose weights compute
-// NaN) or prompts that cannot fit.
+// IsInputError reports whether err was caused by bad input: each package marks the errors it makes from the
+// user's input (flags, model files, prompts that cannot fit, weights that compute NaN, runs that do not exist)
+// with a BadInput method.
 func IsInputError(err error) bool {
-	var input *InputError
-	var model *models.Error
+	var input interface{ BadInput() }
 	var tooLong *llama.PromptTooLongError
 	var nonFinite *llama.NonFiniteLogitsError
-	return errors.As(err, &input) || errors.As(err, &model) || errors.As(err, &tooLong) || errors.As(err, &nonFinite) ||
-		errors.Is(err, llama.ErrNoChatTemplate) || errors.Is(err, llama.ErrUnsupportedChatTemplate) ||
-		errors.Is(err, store.ErrNotFound) || errors.Is(err, store.ErrNewerSchema) || errors.Is(err, store.ErrUnknownKind)
+	return errors.As(err, &input) || errors.As(err, &tooLong) || errors.As(err, &nonFinite) ||
+		errors.Is(err, llama.ErrNoChatTemplate) || errors.Is(err, llama.ErrUnsupportedChatTemplate)
 }

@@ -106,6 +106,8 @@ func (c Config) CheckDevices(found []llama.Device) error {
 	switch {
 	case len(split) > used:
 		return Invalid(fmt.Errorf("tensor_split %s has %d parts but %d GPUs are used (%s)", c.TensorSplit, len(split), used, listOrNone(gpus)))
+	case c.SplitMode == "none" && c.MainGPU >= used:
+		return Invalid(fmt.Errorf("split_mode none puts the model on GPU %d (main_gpu), but %d GPUs are used (%s)", c.MainGPU, used, listOrNone(gpus)))
 	case c.MainGPU > 0 && c.MainGPU >= used:
 		return Invalid(fmt.Errorf("main_gpu %d is not among the %d GPUs used (%s)", c.MainGPU, used, listOrNone(gpus)))
 	}

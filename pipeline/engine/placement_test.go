@@ -41,6 +41,8 @@ func TestPlacementIsCheckedAgainstTheDevicesFound(t *testing.T) {
 		{map[string]string{"tensor_split": "3/1", "devices": "CUDA1"}, twoGPUs, "2 parts but 1 GPUs are used"},
 		{map[string]string{"main_gpu": "2"}, twoGPUs, "main_gpu 2 is not among the 2 GPUs used"},
 		{map[string]string{"tensor_split": "3/1"}, twoGPUs[:1], "0 GPUs are used (none)"},
+		{map[string]string{"split_mode": "none"}, twoGPUs[:1], "split_mode none puts the model on GPU 0 (main_gpu), but 0 GPUs are used"},
+		{map[string]string{"split_mode": "none", "devices": "none"}, twoGPUs, "but 0 GPUs are used"},
 	} {
 		err := placed(t, c.settings).CheckDevices(c.found)
 		if !IsInputError(err) || !strings.Contains(err.Error(), c.says) {

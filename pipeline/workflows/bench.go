@@ -3,6 +3,7 @@ package workflows
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"slices"
@@ -129,9 +130,7 @@ func Bench(ctx context.Context, db *store.DB, opts BenchOptions) ([]BenchRow, er
 	b := newBencher(opts, loads, int(file.Info.BlockCount))
 	b.labelled = labelSettings(opts.Axes)
 	rows, err := b.run(ctx, grid)
-	if recErr := rec.AddBenchResults(runID, storeBenchRows(rows)); recErr != nil && err == nil {
-		err = recErr
-	}
+	err = errors.Join(err, rec.AddBenchResults(runID, storeBenchRows(rows)))
 	_, err = rec.Finish(runID, err)
 	return rows, err
 }

@@ -7,6 +7,7 @@ import (
 	"io"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -46,7 +47,12 @@ func WriteBench(w io.Writer, rows []BenchRow, format string) error {
 
 func writeBenchTable(w io.Writer, rows []BenchRow) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "model\tsize MiB\tngl\tngl used\tthreads\tn_ctx\tbatch\tubatch\tfa\tcache\ttest\tt/s\tp50 ms\tp95 ms\tnote\t")
+	placed := anyPlaced(rows)
+	header := "model\tsize MiB\tngl\tngl used\tthreads\tn_ctx\tbatch\tubatch\tfa\tcache\t"
+	if placed {
+		header += "placement\t"
+	}
+	fmt.Fprintln(tw, header+"test\tt/s\tp50 ms\tp95 ms\tnote\t")
 	for _, r := range rows {
 		p50, p95 := "-", "-"
 		if r.TokenLatency != nil {
@@ -56,11 +62,36 @@ func writeBenchTable(w io.Writer, rows []BenchRow) error {
 		if r.DuplicateOf != "" {
 			note = "same as " + r.DuplicateOf
 		}
-		fmt.Fprintf(tw, "%s\t%.0f\t%s\t%d\t%d\t%d\t%d\t%d\t%s\t%s\t%s\t%.2f ± %.2f\t%s\t%s\t%s\t\n", filepath.Base(r.ModelFilename),
+		fmt.Fprintf(tw, "%s\t%.0f\t%s\t%d\t%d\t%d\t%d\t%d\t%s\t%s\t", filepath.Base(r.ModelFilename),
 			float64(r.ModelSize)/(1<<20), engine.NumGPULabel(r.NGPULayers), r.GPULayersActual, r.NThreads, r.NCtx, r.NBatch,
-			r.NUBatch, flashCell(r), r.TypeK, r.Test(), r.AvgTS, r.StddevTS, p50, p95, note)
+			r.NUBatch, flashCell(r), r.TypeK)
+		if placed {
+			fmt.Fprintf(tw, "%s\t", placementCell(r))
+		}
+		fmt.Fprintf(tw, "%s\t%.2f ± %.2f\t%s\t%s\t%s\t\n", r.Test(), r.AvgTS, r.StddevTS, p50, p95, note)
 	}
 	return tw.Flush()
+}
+
+// placementCell names the multi-GPU settings a row sets away from chimera's defaults: "sm row, ts 3/1".
+func placementCell(r BenchRow) string {
+	d := engine.DefaultConfig()
+	var parts []string
+	for _, p := range []struct{ short, value, fallback string }{{"sm", r.SplitMode, d.SplitMode}, {"mg", strconv.Itoa(r.MainGPU), "0"},
+		{"ts", r.TensorSplit, d.TensorSplit}, {"dev", r.Devices, d.Devices}} {
+		if p.value != p.fallback {
+			parts = append(parts, p.short+" "+p.value)
+		}
+	}
+	if len(parts) == 0 {
+		return "-"
+	}
+	return strings.Join(parts, ", ")
+}
+
+// anyPlaced reports whether a row sets a multi-GPU setting: only then do the tables show them.
+func anyPlaced(rows []BenchRow) bool {
+	return slices.ContainsFunc(rows, func(r BenchRow) bool { return placementCell(r) != "-" })
 }
 
 // flashCell shows the flash attention mode, and for auto what llama.cpp made of it: "auto (on)".
@@ -75,12 +106,20 @@ func flashCell(r BenchRow) string {
 }
 
 func writeBenchMarkdown(w io.Writer, rows []BenchRow) error {
-	t := render.NewTable("model", "size", "params", "backend", "ngl", "threads", "n_ctx", "n_batch", "n_ubatch", "fa", "type_k",
-		"test", "t/s").AlignRight(1, 2, 4, 5, 6, 7, 8, 11, 12)
+	columns := []string{"model", "size", "params", "backend", "ngl", "threads", "n_ctx", "n_batch", "n_ubatch", "fa", "type_k"}
+	placed := anyPlaced(rows)
+	if placed {
+		columns = append(columns, "placement")
+	}
+	t := render.NewTable(append(columns, "test", "t/s")...).AlignRight(1, 2, 4, 5, 6, 7, 8, len(columns)+1)
 	for _, r := range rows {
-		t.Addf("%s\t%.2f MiB\t%.2f M\t%s\t%s\t%d\t%d\t%d\t%d\t%s\t%s\t%s\t%.2f ± %.2f", r.ModelType,
+		cells := fmt.Sprintf("%s\t%.2f MiB\t%.2f M\t%s\t%s\t%d\t%d\t%d\t%d\t%s\t%s", r.ModelType,
 			float64(r.ModelSize)/(1<<20), float64(r.ModelNParams)/1e6, r.Backends, engine.NumGPULabel(r.NGPULayers), r.NThreads,
-			r.NCtx, r.NBatch, r.NUBatch, flashCell(r), r.TypeK, r.Test(), r.AvgTS, r.StddevTS)
+			r.NCtx, r.NBatch, r.NUBatch, flashCell(r), r.TypeK)
+		if placed {
+			cells += "\t" + placementCell(r)
+		}
+		t.Addf("%s\t%s\t%.2f ± %.2f", cells, r.Test(), r.AvgTS, r.StddevTS)
 	}
 	return t.WriteMarkdown(w)
 }

@@ -306,9 +306,7 @@ func Sweep(ctx context.Context, db *store.DB, opts SweepOptions) (*SweepResult, 
 	err = s.run(ctx, result.Cells, blocks)
 	result.Loads = s.loads.Loads()
 	result.Ranking = Rank(result.Cells, opts.RankBy)
-	if recErr := s.addRanking(result); err == nil {
-		err = recErr
-	}
+	err = errors.Join(err, s.addRanking(result))
 	result.Status, err = rec.Finish(runID, err)
 	return result, err
 }

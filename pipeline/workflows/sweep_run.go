@@ -136,9 +136,7 @@ func (s *sweeper) measureBench(ctx context.Context, c *SweepCell) error {
 			c.TTFTMS = append(c.TTFTMS, float64(ns)/1e6)
 		}
 	}
-	if recErr := s.rec.AddBenchResults(c.RunID, storeBenchRows(rows)); err == nil {
-		err = recErr
-	}
+	err = errors.Join(err, s.rec.AddBenchResults(c.RunID, storeBenchRows(rows)))
 	return err
 }
 
