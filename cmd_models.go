@@ -112,7 +112,7 @@ func showModel(c *cli.Context) error {
 	fmt.Fprintf(w, "vocabulary\t%d tokens\n", info.VocabSize)
 	fmt.Fprintf(w, "context length\t%d\n", info.ContextLength)
 	fmt.Fprintf(w, "chat template\t%t\n", info.ChatTemplate)
-	fmt.Fprintf(w, "synthetic weights\t%t\n", resolved.Synthetic || info.SyntheticWeights)
+	fmt.Fprintf(w, "synthetic weights\t%t\n", file.Synthetic())
 	for _, warning := range info.Warnings {
 		fmt.Fprintf(w, "warning\t%s\n", warning)
 	}

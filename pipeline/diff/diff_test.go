@@ -5,6 +5,7 @@ import (
 	"errors"
 	"math"
 	"reflect"
+	"strings"
 	"testing"
 
 	"gonum.org/v1/gonum/stat"
@@ -87,6 +88,27 @@ func TestABenchConfigurationListedTwiceCountsOnce(t *testing.T) {
 	report := mustDiff(t, a, a)
 	if len(report.Rows) != 1 || report.Rows[0].A.N != 3 {
 		t.Errorf("rows %+v, want one of 3 samples a side", report.Rows)
+	}
+}
+
+// Rows of one grid that differ only in how layers spread over GPUs are different configurations; rows recorded
+// at llama.cpp's default placement, or before placement was recorded, match each other.
+func TestPlacementTellsBenchConfigurationsApart(t *testing.T) {
+	placed := func(extra string, samples ...float64) store.BenchResult {
+		r := benchResult("tg", 1, samples...)
+		r.ExtraJSON = extra
+		return r
+	}
+	a := run(1, store.KindBench, store.RunDetail{BenchResults: []store.BenchResult{
+		placed(`{"split_mode":"layer","main_gpu":0,"tensor_split":"","devices":""}`, 50, 51, 52),
+		placed(`{"split_mode":"row","main_gpu":0,"tensor_split":"3/1","devices":""}`, 70, 71, 72),
+	}})
+	b := run(2, store.KindBench, store.RunDetail{BenchResults: []store.BenchResult{placed("", 60, 61, 62)}})
+	report := mustDiff(t, a, b)
+	if len(report.Rows) != 1 || report.Rows[0].A.Mean != 51 || len(report.OnlyInA) != 1 ||
+		!strings.HasSuffix(report.OnlyInA[0].Key.Configuration, " split_mode=row tensor_split=3/1") {
+		t.Errorf("rows %+v, only in A %+v; want the default placement matched and split_mode=row tensor_split=3/1 apart",
+			report.Rows, report.OnlyInA)
 	}
 }
 

@@ -1,7 +1,9 @@
 package diff
 
 import (
+	"encoding/json"
 	"fmt"
+	"strconv"
 
 	"chimera/pipeline/stats"
 	"chimera/store"
@@ -92,7 +94,30 @@ func (s *series) addBenchResults(results []store.BenchResult) {
 // benchConfiguration names the settings of a bench result that tell configurations apart.
 func benchConfiguration(r store.BenchResult) string {
 	return fmt.Sprintf("ngl=%d n_ctx=%d batch=%d ubatch=%d threads=%d fa=%s cache=%s", r.NGPULayers, r.NCtx, r.NBatch,
-		r.NUBatch, r.NThreads, flashAttention(r), cacheTypes(r))
+		r.NUBatch, r.NThreads, flashAttention(r), cacheTypes(r)) + placement(r)
+}
+
+// placement names the multi-GPU settings a bench result records (in its row's JSON) away from llama.cpp's choice,
+// " split_mode=row tensor_split=3/1"; "" where it sets none, as do results recorded before they existed, so that
+// those still match.
+func placement(r store.BenchResult) string {
+	var row struct {
+		SplitMode   string `json:"split_mode"`
+		MainGPU     int    `json:"main_gpu"`
+		TensorSplit string `json:"tensor_split"`
+		Devices     string `json:"devices"`
+	}
+	if json.Unmarshal([]byte(r.ExtraJSON), &row) != nil {
+		return ""
+	}
+	var named string
+	for _, s := range []struct{ name, value, unset string }{{"split_mode", row.SplitMode, "layer"}, {"main_gpu", strconv.Itoa(row.MainGPU), "0"},
+		{"tensor_split", row.TensorSplit, ""}, {"devices", row.Devices, ""}} {
+		if s.value != s.unset && s.value != "" {
+			named += " " + s.name + "=" + s.value
+		}
+	}
+	return named
 }
 
 // flashAttention is the mode asked for with, where it differs, what llama.cpp used: "auto (on)". Results

@@ -114,6 +114,20 @@ func (c Config) CheckDevices(found []llama.Device) error {
 	return nil
 }
 
+// PlacementLabel names the multi-GPU settings that differ from chimera's defaults in llama-bench's short names,
+// "sm row, ts 3/1"; "" when none does. Values are as recorded (an empty tensor split or device list is auto).
+func PlacementLabel(splitMode string, mainGPU int, tensorSplit, devices string) string {
+	d := DefaultConfig()
+	var parts []string
+	for _, p := range []struct{ short, value, fallback string }{{"sm", splitMode, d.SplitMode}, {"mg", strconv.Itoa(mainGPU), "0"},
+		{"ts", tensorSplit, d.TensorSplit}, {"dev", devices, d.Devices}} {
+		if p.value != p.fallback && p.value != "" {
+			parts = append(parts, p.short+" "+p.value)
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
 // loadParams are the multi-GPU settings as the binding takes them; the config was checked.
 func (c Config) loadParams() llama.ModelParams {
 	split, _ := c.tensorSplit()

@@ -1,6 +1,7 @@
 package workflows
 
 import (
+	"cmp"
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
@@ -73,20 +74,9 @@ func writeBenchTable(w io.Writer, rows []BenchRow) error {
 	return tw.Flush()
 }
 
-// placementCell names the multi-GPU settings a row sets away from chimera's defaults: "sm row, ts 3/1".
+// placementCell names the multi-GPU settings a row sets away from chimera's defaults: "sm row, ts 3/1", or "-".
 func placementCell(r BenchRow) string {
-	d := engine.DefaultConfig()
-	var parts []string
-	for _, p := range []struct{ short, value, fallback string }{{"sm", r.SplitMode, d.SplitMode}, {"mg", strconv.Itoa(r.MainGPU), "0"},
-		{"ts", r.TensorSplit, d.TensorSplit}, {"dev", r.Devices, d.Devices}} {
-		if p.value != p.fallback {
-			parts = append(parts, p.short+" "+p.value)
-		}
-	}
-	if len(parts) == 0 {
-		return "-"
-	}
-	return strings.Join(parts, ", ")
+	return cmp.Or(engine.PlacementLabel(r.SplitMode, r.MainGPU, r.TensorSplit, r.Devices), "-")
 }
 
 // anyPlaced reports whether a row sets a multi-GPU setting: only then do the tables show them.
