@@ -116,15 +116,11 @@ func Bench(ctx context.Context, db *store.DB, opts BenchOptions) ([]BenchRow, er
 	if err := checkGrid(grid, opts.NPrompt, opts.NGen, slices.Max(opts.depths())); err != nil {
 		return nil, err
 	}
-	file, err := engine.ResolveModel(opts.ModelRef, opts.Source)
+	run, err := startRun(ctx, db, opts.Target, store.KindBench, "", opts.Axes, "")
 	if err != nil {
 		return nil, err
 	}
-	rec := record.New(ctx, db)
-	runID, err := rec.StartRun(record.RunRow(file, store.KindBench, opts.CommandLine, opts.Axes))
-	if err != nil {
-		return nil, err
-	}
+	rec, runID, file := run.rec, run.runID, run.model
 	loads := engine.NewModelCache(file, opts.Log)
 	defer loads.Close()
 	b := newBencher(opts, loads, int(file.Info.BlockCount))

@@ -7,7 +7,6 @@ import (
 	"chimera/llama"
 	"chimera/pipeline/agents"
 	"chimera/pipeline/engine"
-	"chimera/pipeline/record"
 	"chimera/store"
 )
 
@@ -33,16 +32,12 @@ func Generate(ctx context.Context, db *store.DB, opts GenerateOptions) (*Generat
 	if err := opts.Config.Check(); err != nil {
 		return nil, err
 	}
-	file, err := engine.ResolveModel(opts.ModelRef, opts.Source)
+	run, err := startRun(ctx, db, opts.Target, store.KindGenerate, "", opts.Config, "")
 	if err != nil {
 		return nil, err
 	}
-	rec := record.New(ctx, db)
-	runID, err := rec.StartRun(record.RunRow(file, store.KindGenerate, opts.CommandLine, opts.Config))
-	if err != nil {
-		return nil, err
-	}
-	result, err := generateOn(ctx, file, opts)
+	rec, runID := run.rec, run.runID
+	result, err := generateOn(ctx, run.model, opts)
 	if result != nil {
 		result.RunID = runID
 		err = errors.Join(err, rec.AddCall(runID, 0, plainCall("generate", opts.Request, result.Result)))

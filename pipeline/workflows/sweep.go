@@ -11,7 +11,6 @@ import (
 	"chimera/llama"
 	"chimera/pipeline/artifacts"
 	"chimera/pipeline/engine"
-	"chimera/pipeline/record"
 	"chimera/pipeline/stats"
 	"chimera/store"
 )
@@ -282,22 +281,11 @@ func Sweep(ctx context.Context, db *store.DB, opts SweepOptions) (*SweepResult, 
 	if err != nil {
 		return nil, err
 	}
-	file, err := engine.ResolveModel(opts.ModelRef, opts.Source)
+	run, err := startRun(ctx, db, opts.Target, store.KindSweep, opts.OutDir, opts.plan(), opts.label(cells))
 	if err != nil {
 		return nil, err
 	}
-	if opts.OutDir != "" {
-		if err := checkWritableDir(opts.OutDir); err != nil {
-			return nil, err
-		}
-	}
-	rec := record.New(ctx, db)
-	parent := record.RunRow(file, store.KindSweep, opts.CommandLine, opts.plan())
-	parent.Label = opts.label(cells)
-	runID, err := rec.StartRun(parent)
-	if err != nil {
-		return nil, err
-	}
+	rec, runID, file, parent := run.rec, run.runID, run.model, run.row
 	result := &SweepResult{RunID: runID, Workload: opts.Workload, RankBy: opts.RankBy, HasGPU: llama.HasGPU(), Cells: cells}
 	blocks := int(file.Info.BlockCount)
 	markDuplicates(result.Cells, opts.Workload, blocks, result.HasGPU)

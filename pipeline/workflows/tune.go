@@ -80,21 +80,12 @@ func Tune(ctx context.Context, db *store.DB, opts TuneOptions) (*TuneResult, err
 	if err != nil {
 		return nil, err
 	}
-	file, err := engine.ResolveModel(opts.ModelRef, opts.Source)
+	run, err := startRun(ctx, db, opts.Target, store.KindTune, opts.OutDir, opts.plan(), "tune for "+opts.Objective)
 	if err != nil {
 		return nil, err
 	}
-	if err := checkWritableDir(opts.OutDir); err != nil {
-		return nil, err
-	}
-	rec := record.New(ctx, db)
-	parent := record.RunRow(file, store.KindTune, opts.CommandLine, opts.plan())
-	parent.Label = fmt.Sprintf("tune for %s", opts.Objective)
-	runID, err := rec.StartRun(parent)
-	if err != nil {
-		return nil, err
-	}
-	t := newTuner(opts, file, rec, parent, runID)
+	rec, runID := run.rec, run.runID
+	t := newTuner(opts, run.model, rec, run.row, runID)
 	t.facts = facts
 	defer t.loads.Close()
 	result := t.result
