@@ -3,7 +3,6 @@ package workflows
 import (
 	"context"
 	"fmt"
-	"time"
 
 	"chimera/pipeline/agents"
 	"chimera/pipeline/engine"
@@ -157,19 +156,11 @@ func runComparison(ctx context.Context, opts CompareOptions, o *opening, result 
 // measurePass runs both agents on the side's session, as `chimera run` does, records them and pools what they
 // measured. A warm-up pass is recorded like the others (repetition 0) and left out of the statistics by the caller.
 func measurePass(ctx context.Context, s *agents.Session, rec *record.Recorder, runID int64, pass comparePass) (PassSample, error) {
-	s.StartPass()
-	start := time.Now()
-	var results []*agents.AgentResult
-	var handoffs []agents.Handoff
-	for _, agent := range agents.Agents {
-		res, _, err := rec.Agent(ctx, s, runID, agent, pass.label(agent), pass.run, handoffs, nil)
-		if err != nil {
-			return PassSample{}, err
-		}
-		results = append(results, res)
-		handoffs = append(handoffs, agents.HandoffsFrom(res)...)
+	results, wallMS, err := runPass(ctx, rec, s, runID, agentPass{agents: agents.Agents, rep: pass.run, label: pass.label})
+	if err != nil {
+		return PassSample{}, err
 	}
-	return newPassSample(pass, results, engine.MillisSince(start)), nil
+	return newPassSample(pass, results, wallMS), nil
 }
 
 func newPassSample(pass comparePass, results []*agents.AgentResult, wallMS float64) PassSample {

@@ -145,24 +145,9 @@ func (w *workflow) warmup(ctx context.Context) error {
 	return err
 }
 
+// repetition runs one pass of the agents, recording each call as it completes and writing each agent's report.
 func (w *workflow) repetition(ctx context.Context, rep int) error {
-	w.session.StartPass()
-	var handoffs []agents.Handoff
-	for _, agent := range w.opts.Agents {
-		res, err := w.runAgent(ctx, agent, rep, handoffs)
-		if res != nil {
-			w.result.Agents = append(w.result.Agents, res)
-		}
-		if err != nil {
-			return err
-		}
-		handoffs = append(handoffs, agents.HandoffsFrom(res)...)
-	}
-	return nil
-}
-
-// runAgent runs one agent pass on the session, recording each call as it completes, and writes its report.
-func (w *workflow) runAgent(ctx context.Context, agent agents.Agent, rep int, inbound []agents.Handoff) (*agents.AgentResult, error) {
-	res, _, err := w.rec.Agent(ctx, w.session, w.result.RunID, agent, agent.Label, rep, inbound, w.writeAgentReport)
-	return res, err
+	results, _, err := runPass(ctx, w.rec, w.session, w.result.RunID, agentPass{agents: w.opts.Agents, rep: rep, complete: w.writeAgentReport})
+	w.result.Agents = append(w.result.Agents, results...)
+	return err
 }

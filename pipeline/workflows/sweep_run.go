@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"time"
 
 	"chimera/pipeline/agents"
 	"chimera/pipeline/artifacts"
@@ -183,7 +182,7 @@ type workflowPass struct {
 func workflowPasses(ctx context.Context, rec *record.Recorder, session *agents.Session, runID int64, n int, tick func()) ([]workflowPass, error) {
 	var passes []workflowPass
 	for pass := 0; pass <= n; pass++ {
-		p, err := agentPass(ctx, rec, session, runID, pass)
+		p, err := measureWorkflowPass(ctx, rec, session, runID, pass)
 		if err != nil {
 			return passes, err
 		}
@@ -195,31 +194,16 @@ func workflowPasses(ctx context.Context, rec *record.Recorder, session *agents.S
 	return passes, nil
 }
 
-// agentPass runs every agent once, the collector's report handed on, and returns the pooled calls and the pass's
-// wall time.
-func agentPass(ctx context.Context, rec *record.Recorder, session *agents.Session, runID int64, pass int) (workflowPass, error) {
-	session.StartPass()
-	start := time.Now()
-	var handoffs []agents.Handoff
+// measureWorkflowPass runs every agent once, the collector's report handed on, and returns the pooled calls and
+// the pass's wall time; pass 0, the warm-up, is not recorded.
+func measureWorkflowPass(ctx context.Context, rec *record.Recorder, session *agents.Session, runID int64, pass int) (workflowPass, error) {
+	results, wallMS, err := runPass(ctx, rec, session, runID, agentPass{agents: agents.Agents, rep: pass, unrecorded: pass == 0})
+	if err != nil {
+		return workflowPass{}, err
+	}
 	var calls []agents.CallRecord
-	for _, agent := range agents.Agents {
-		res, err := runAgent(ctx, rec, session, runID, agent, pass, handoffs)
-		if err != nil {
-			return workflowPass{}, err
-		}
+	for _, res := range results {
 		calls = append(calls, res.Calls...)
-		handoffs = append(handoffs, agents.HandoffsFrom(res)...)
 	}
-	return workflowPass{agents.PoolCalls(calls), engine.MillisSince(start)}, nil
-}
-
-// runAgent runs one agent; in a measured pass its agent run and calls are recorded under runID.
-func runAgent(ctx context.Context, rec *record.Recorder, session *agents.Session, runID int64, agent agents.Agent, pass int,
-	inbound []agents.Handoff) (*agents.AgentResult, error) {
-	if pass == 0 {
-		session.OnCall = nil
-		return session.RunAgent(ctx, agent, pass, inbound)
-	}
-	res, _, err := rec.Agent(ctx, session, runID, agent, agent.Label, pass, inbound, nil)
-	return res, err
+	return workflowPass{agents.PoolCalls(calls), wallMS}, nil
 }

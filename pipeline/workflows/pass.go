@@ -1,0 +1,56 @@
+package workflows
+
+import (
+	"context"
+	"time"
+
+	"chimera/pipeline/agents"
+	"chimera/pipeline/engine"
+	"chimera/pipeline/record"
+)
+
+// agentPass is one pass of the agent workflow: the agents in order on one session, whose KV cache starts the
+// pass empty, each handed the reports of the agents before it.
+type agentPass struct {
+	agents []agents.Agent
+	rep    int                       // the repetition its agent runs are recorded as: 0 is a warm-up
+	label  func(agents.Agent) string // the label of each recorded agent run; nil for the agent's own
+	// unrecorded runs the pass without recording it: a sweep's warm-up.
+	unrecorded bool
+	// complete finishes each agent's completed run before its outcome is recorded (record.Recorder.Agent).
+	complete func(agentRunID int64, res *agents.AgentResult) error
+}
+
+// runPass runs p on the session, recording it under runID. It returns the agents' results, a failed agent's
+// partial one included, and the pass's wall time.
+func runPass(ctx context.Context, rec *record.Recorder, s *agents.Session, runID int64, p agentPass) ([]*agents.AgentResult, float64, error) {
+	s.StartPass()
+	start := time.Now()
+	var results []*agents.AgentResult
+	var handoffs []agents.Handoff
+	for _, agent := range p.agents {
+		res, err := p.runAgent(ctx, rec, s, runID, agent, handoffs)
+		if res != nil {
+			results = append(results, res)
+		}
+		if err != nil {
+			return results, engine.MillisSince(start), err
+		}
+		handoffs = append(handoffs, agents.HandoffsFrom(res)...)
+	}
+	return results, engine.MillisSince(start), nil
+}
+
+func (p agentPass) runAgent(ctx context.Context, rec *record.Recorder, s *agents.Session, runID int64, agent agents.Agent,
+	inbound []agents.Handoff) (*agents.AgentResult, error) {
+	if p.unrecorded {
+		s.OnCall = nil
+		return s.RunAgent(ctx, agent, p.rep, inbound)
+	}
+	label := agent.Label
+	if p.label != nil {
+		label = p.label(agent)
+	}
+	res, _, err := rec.Agent(ctx, s, runID, agent, label, p.rep, inbound, p.complete)
+	return res, err
+}
