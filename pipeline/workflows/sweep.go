@@ -2,6 +2,7 @@ package workflows
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
@@ -78,6 +79,18 @@ type SweepResult struct {
 	Loads    []engine.ModelLoad `json:"model_loads"`
 	Cells    []SweepCell        `json:"cells"`
 	Ranking  []Ranked           `json:"ranking"`
+}
+
+// rankUnits are the units of each ranking metric.
+var rankUnits = map[string]string{RankDecode: "tok/s", RankTTFT: "ms", RankWorkflow: "ms"}
+
+// MarshalJSON adds the unit of the ranking's means and sds, which rank_by decides.
+func (r SweepResult) MarshalJSON() ([]byte, error) {
+	type fields SweepResult // without this method
+	return json.Marshal(struct {
+		fields
+		Unit string `json:"unit"`
+	}{fields(r), rankUnits[r.RankBy]})
 }
 
 // Ranked is a measured cell in ranking order.
