@@ -444,8 +444,8 @@ func TestRunJSONAndMetricsAreDocumented(t *testing.T) {
 	decodeDoc(t, "run --json", succeed(t, "--db", filepath.Join(t.TempDir(), "chimera.db"), "run", "-m", tinyModel,
 		"--data", testArtifacts, "-t", "1", "--num-ctx", "512", "--num-predict", "2", "--out", out, "--json"), &printed)
 	decodeDocFile(t, filepath.Join(out, "run-*", "metrics.json"), &metrics)
-	if printed.Status != "ok" {
-		t.Errorf("run --json: status %q", printed.Status)
+	if printed.Status != "ok" || metrics.Status != "ok" {
+		t.Errorf("status %q printed, %q in metrics.json; want ok in both", printed.Status, metrics.Status)
 	}
 	for name, r := range map[string]runDoc{"run --json": printed, "metrics.json": metrics} {
 		if r.RunID == 0 || r.Model.Path != tinyModel || r.Config.NumPredict != 2 || r.Config.Context.NumCtx != 512 ||
@@ -454,8 +454,10 @@ func TestRunJSONAndMetricsAreDocumented(t *testing.T) {
 		}
 		checkPasses(t, r.Agents, 2)
 	}
-	if !slices.ContainsFunc(printed.Reports, func(p string) bool { return filepath.Base(p) == "metrics.json" }) {
-		t.Errorf("reports %v lack metrics.json", printed.Reports)
+	for _, reports := range [][]string{printed.Reports, metrics.Reports} {
+		if !slices.ContainsFunc(reports, func(p string) bool { return filepath.Base(p) == "metrics.json" }) {
+			t.Errorf("reports %v lack metrics.json", reports)
+		}
 	}
 }
 
@@ -776,6 +778,10 @@ func TestSweepJSONIsDocumented(t *testing.T) {
 	if !slices.Equal(cells, []int{1, 2}) || sweep.Ranking[0].Mean < sweep.Ranking[1].Mean || sweep.Ranking[0].N != 2 ||
 		sweep.Ranking[0].PVsNext == nil || sweep.Ranking[1].PVsNext != nil {
 		t.Errorf("ranking %+v, want cells 1 and 2, the faster first, a p-value against the next for the first only", sweep.Ranking)
+	}
+	// The default micro-batch, 512, is cut to each batch, so it varies too.
+	if used := sweep.ModelLoads[0].UsedBy; !slices.Equal(used, []string{"batch=32 ubatch=32", "batch=64 ubatch=64"}) {
+		t.Errorf("the load is used by %q, want the two measured cells named by the settings they vary", used)
 	}
 }
 

@@ -65,7 +65,7 @@ func TestBenchConfigurationsMatchThroughSweepCellsAndTheRestIsListedApart(t *tes
 	}
 
 	report := mustDiff(t, bench, sweep)
-	oneThread := "ngl=0 n_ctx=256 batch=64 ubatch=64 threads=1 fa=auto (off) cache=f16"
+	oneThread := "num_gpu=0 num_ctx=256 batch=64 ubatch=64 threads=1 flash_attn=auto (off) cache_type=f16"
 	wantRows := []Key{{oneThread, "pp16", tokensPerSecond}, {oneThread, "tg4", tokensPerSecond}}
 	if got := rowKeys(report.Rows); !reflect.DeepEqual(got, wantRows) {
 		t.Errorf("matched %+v, want %+v", got, wantRows)

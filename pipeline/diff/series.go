@@ -93,7 +93,7 @@ func (s *series) addBenchResults(results []store.BenchResult) {
 
 // benchConfiguration names the settings of a bench result that tell configurations apart.
 func benchConfiguration(r store.BenchResult) string {
-	return fmt.Sprintf("ngl=%d n_ctx=%d batch=%d ubatch=%d threads=%d fa=%s cache=%s", r.NGPULayers, r.NCtx, r.NBatch,
+	return fmt.Sprintf("num_gpu=%d num_ctx=%d batch=%d ubatch=%d threads=%d flash_attn=%s %s", r.NGPULayers, r.NCtx, r.NBatch,
 		r.NUBatch, r.NThreads, flashAttention(r), cacheTypes(r)) + placement(r)
 }
 
@@ -135,11 +135,12 @@ func flashAttention(r store.BenchResult) string {
 	}
 }
 
+// cacheTypes names the KV cache types as the settings do: cache_type where keys and values share one.
 func cacheTypes(r store.BenchResult) string {
 	if r.TypeK == r.TypeV {
-		return r.TypeK
+		return "cache_type=" + r.TypeK
 	}
-	return r.TypeK + "/" + r.TypeV
+	return "cache_type_k=" + r.TypeK + " cache_type_v=" + r.TypeV
 }
 
 // benchTest is llama-bench's name for the test: pp512, tg128, "pp512 @ d4096" at a depth.

@@ -22,12 +22,11 @@ func writeComparison(dir string, r *CompareResult, rec *record.Recorder, runErr 
 	md := RenderComparison(r, time.Now())
 	mdPath, jsonPath := filepath.Join(dir, "comparison.md"), filepath.Join(dir, "comparison.json")
 	err := errors.Join(runErr, render.WriteFileAtomic(mdPath, []byte(md)), rec.AddReport(r.RunID, 0, "comparison.md", mdPath, md))
-	r.Status = string(record.StatusOf(err))
+	r.Status, r.Reports = string(record.StatusOf(err)), []string{mdPath, jsonPath}
 	data, jsonErr := json.MarshalIndent(r, "", "  ")
 	if jsonErr == nil {
 		jsonErr = render.WriteFileAtomic(jsonPath, data)
 	}
-	r.Reports = []string{mdPath, jsonPath}
 	return errors.Join(err, jsonErr)
 }
 

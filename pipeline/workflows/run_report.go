@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"chimera/pipeline/agents"
+	"chimera/pipeline/record"
 	"chimera/pipeline/render"
 	"chimera/pipeline/stats"
 )
@@ -37,16 +38,15 @@ func (w *workflow) writeSummary() error {
 	if err := w.rec.AddReport(w.result.RunID, 0, "combined_report.md", combined, markdown); err != nil {
 		return err
 	}
+	// metrics.json is the last thing a run that completed writes: it gives the status the store will record and
+	// names itself among the reports.
 	metrics := filepath.Join(w.opts.OutDir, "metrics.json")
+	w.result.Status, w.result.Reports = string(record.StatusOf(nil)), append(w.result.Reports, combined, metrics)
 	data, err := json.MarshalIndent(w.result, "", "  ")
 	if err != nil {
 		return err
 	}
-	if err := render.WriteFileAtomic(metrics, data); err != nil {
-		return err
-	}
-	w.result.Reports = append(w.result.Reports, combined, metrics)
-	return nil
+	return render.WriteFileAtomic(metrics, data)
 }
 
 // RenderCombinedReport summarises every agent pass of a run and, over repetitions, each stage's spread.

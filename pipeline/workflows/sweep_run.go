@@ -36,6 +36,7 @@ func (s *sweeper) run(ctx context.Context, cells []SweepCell, blocks int) error 
 	s.bench = newBencher(BenchOptions{NPrompt: s.opts.NPrompt, NGen: s.opts.NGen, Reps: s.opts.Runs, UseMmap: s.opts.Base.UseMmap}, s.loads, blocks)
 	s.bench.tick = s.bar.step
 	s.varied = variedAxes(cells, s.opts.Workload)
+	s.bench.labelled = s.varied
 	for i := range cells {
 		c := &cells[i]
 		if c.DuplicateOf > 0 {
