@@ -32,8 +32,8 @@ type Key struct {
 	Metric        Metric `json:"metric"`
 }
 
-// How warm-ups are recorded, so that they are left out: chimera run's is a call of stage warmup outside any
-// agent, compare's and multi's are agent passes of repetition 0. A sweep does not record its warm-ups.
+// How warm-ups are recorded, so that they are left out: agent passes of repetition 0, and in runs recorded before
+// chimera run's warm-up was a pass, a call of stage warmup outside any agent.
 const (
 	warmupStage      = "warmup"
 	warmupRepetition = 0

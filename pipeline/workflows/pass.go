@@ -13,10 +13,8 @@ import (
 // pass empty, each handed the reports of the agents before it.
 type agentPass struct {
 	agents []agents.Agent
-	rep    int                       // the repetition its agent runs are recorded as: 0 is a warm-up
+	rep    int                       // the repetition its agent runs are recorded as: 0 is the warm-up
 	label  func(agents.Agent) string // the label of each recorded agent run; nil for the agent's own
-	// unrecorded runs the pass without recording it: a sweep's warm-up.
-	unrecorded bool
 	// complete finishes each agent's completed run before its outcome is recorded (record.Recorder.Agent).
 	complete func(agentRunID int64, res *agents.AgentResult) error
 }
@@ -43,10 +41,6 @@ func runPass(ctx context.Context, rec *record.Recorder, s *agents.Session, runID
 
 func (p agentPass) runAgent(ctx context.Context, rec *record.Recorder, s *agents.Session, runID int64, agent agents.Agent,
 	inbound []agents.Handoff) (*agents.AgentResult, error) {
-	if p.unrecorded {
-		s.OnCall = nil
-		return s.RunAgent(ctx, agent, p.rep, inbound)
-	}
 	label := agent.Label
 	if p.label != nil {
 		label = p.label(agent)

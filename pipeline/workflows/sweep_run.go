@@ -140,8 +140,7 @@ func (s *sweeper) measureBench(ctx context.Context, c *SweepCell) error {
 	return err
 }
 
-// measureAgents runs the agent workflow on one context: a warm-up pass, excluded and not recorded, then Runs
-// recorded passes.
+// measureAgents runs the agent workflow on one context: a warm-up pass, then Runs measured passes.
 func (s *sweeper) measureAgents(ctx context.Context, c *SweepCell) error {
 	load := c.Config
 	load.NumGPU = c.GPULayers
@@ -178,8 +177,8 @@ type workflowPass struct {
 	WallMS float64
 }
 
-// workflowPasses runs a warm-up pass of both agents on session, excluded and not recorded, then n passes recorded
-// under runID, calling tick after each; it returns the measured passes completed.
+// workflowPasses runs a warm-up pass of both agents on session, then n measured passes, all recorded under runID,
+// calling tick after each; it returns the measured passes completed.
 func workflowPasses(ctx context.Context, rec *record.Recorder, session *agents.Session, runID int64, n int, tick func()) ([]workflowPass, error) {
 	var passes []workflowPass
 	for pass := 0; pass <= n; pass++ {
@@ -196,9 +195,9 @@ func workflowPasses(ctx context.Context, rec *record.Recorder, session *agents.S
 }
 
 // measureWorkflowPass runs every agent once, the collector's report handed on, and returns the pooled calls and
-// the pass's wall time; pass 0, the warm-up, is not recorded.
+// the pass's wall time.
 func measureWorkflowPass(ctx context.Context, rec *record.Recorder, session *agents.Session, runID int64, pass int) (workflowPass, error) {
-	results, wallMS, err := runPass(ctx, rec, session, runID, agentPass{agents: agents.Agents, rep: pass, unrecorded: pass == 0})
+	results, wallMS, err := runPass(ctx, rec, session, runID, agentPass{agents: agents.Agents, rep: pass})
 	if err != nil {
 		return workflowPass{}, err
 	}

@@ -192,8 +192,9 @@ func TestSweepAgentWorkloadRecordsEachPass(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// The warm-up pass is not recorded: one measured pass is two agents with two calls each.
-	if len(cell.AgentRuns) != 2 || len(cell.Calls) != 4 || cell.AgentRuns[0].Repetition != 1 {
+	// The warm-up pass is recorded as repetition 0, as every workflow records its warm-up: two passes of two agents
+	// with two calls each.
+	if len(cell.AgentRuns) != 4 || len(cell.Calls) != 8 || cell.AgentRuns[0].Repetition != 0 || cell.AgentRuns[2].Repetition != 1 {
 		t.Errorf("%d agent runs, %d calls", len(cell.AgentRuns), len(cell.Calls))
 	}
 }

@@ -84,7 +84,8 @@ func TestTuneTheAgentWorkflow(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := 4 * len(best.Samples); len(run.Calls) != want { // two agents, two calls each, per measured pass
+	// Two agents, two calls each, per pass: the measured passes and each round's recorded warm-up.
+	if want := 4 * (len(best.Samples) + best.Rounds); len(run.Calls) != want {
 		t.Errorf("%d calls recorded under the best trial, want %d", len(run.Calls), want)
 	}
 }
