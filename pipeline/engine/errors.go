@@ -5,6 +5,7 @@ import (
 
 	"chimera/llama"
 	"chimera/models"
+	"chimera/pipeline/runner"
 	"chimera/store"
 )
 
@@ -28,7 +29,7 @@ func Invalid(err error) error {
 func IsInputError(err error) bool {
 	var input *InputError
 	var model *models.Error
-	var tooLong *llama.PromptTooLongError
+	var tooLong *runner.PromptTooLongError
 	var nonFinite *llama.NonFiniteLogitsError
 	return errors.As(err, &input) || errors.As(err, &model) || errors.As(err, &tooLong) || errors.As(err, &nonFinite) ||
 		errors.Is(err, llama.ErrNoChatTemplate) || errors.Is(err, llama.ErrUnsupportedChatTemplate) ||
