@@ -12,7 +12,9 @@ import (
 	"chimera/llama"
 	"chimera/models"
 	"chimera/pipeline/engine"
+	"chimera/pipeline/generation"
 	"chimera/pipeline/render"
+	"chimera/pipeline/runner"
 	"chimera/pipeline/workflows"
 )
 
@@ -67,19 +69,19 @@ func runGenerate(c *cli.Context) error {
 // maxPromptFileBytes bounds --prompt-file: far more than any num_ctx holds, far less than memory.
 const maxPromptFileBytes = 64 << 20
 
-func generateRequest(c *cli.Context, cfg engine.Config) (llama.Request, error) {
+func generateRequest(c *cli.Context, cfg engine.Config) (runner.Request, error) {
 	prompt := c.String("prompt")
 	if file := c.String("prompt-file"); file != "" {
 		data, err := models.ReadRegularFile(file, maxPromptFileBytes)
 		if err != nil {
-			return llama.Request{}, err
+			return runner.Request{}, err
 		}
 		prompt = string(data)
 	}
 	if prompt == "" {
-		return llama.Request{}, engine.Invalid(errors.New("generate needs --prompt or --prompt-file"))
+		return runner.Request{}, engine.Invalid(errors.New("generate needs --prompt or --prompt-file"))
 	}
-	req := llama.Request{NumPredict: cfg.NumPredict, Stop: c.StringSlice("stop"), Sampling: cfg.Sampling}
+	req := runner.Request{NumPredict: cfg.NumPredict, Stop: c.StringSlice("stop"), Sampling: cfg.Sampling}
 	switch {
 	case c.Bool("raw"):
 		req.Prompt = prompt
@@ -92,17 +94,17 @@ func generateRequest(c *cli.Context, cfg engine.Config) (llama.Request, error) {
 }
 
 type generateJSON struct {
-	RunID      int64            `json:"run_id"`
-	Model      string           `json:"model"`
-	ModelPath  string           `json:"model_path"`
-	Synthetic  bool             `json:"synthetic_weights"`
-	Config     engine.Config    `json:"config"`
-	Load       llama.LoadReport `json:"load"`
-	Text       string           `json:"text"`
-	StopReason string           `json:"stop_reason"`
-	Timings    llama.Timings    `json:"timings"`
-	System     string           `json:"system_info"`
-	Devices    []llama.Device   `json:"devices"`
+	RunID      int64              `json:"run_id"`
+	Model      string             `json:"model"`
+	ModelPath  string             `json:"model_path"`
+	Synthetic  bool               `json:"synthetic_weights"`
+	Config     engine.Config      `json:"config"`
+	Load       llama.LoadReport   `json:"load"`
+	Text       string             `json:"text"`
+	StopReason string             `json:"stop_reason"`
+	Timings    generation.Timings `json:"timings"`
+	System     string             `json:"system_info"`
+	Devices    []llama.Device     `json:"devices"`
 }
 
 func generateOutput(r *workflows.GenerateResult) generateJSON {

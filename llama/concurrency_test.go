@@ -17,6 +17,9 @@ import (
 	"testing"
 
 	"chimera/llama"
+	"chimera/llama/llamatest"
+	"chimera/pipeline/generation"
+	"chimera/pipeline/runner"
 )
 
 func TestClosedModelOutlivesItsContexts(t *testing.T) {
@@ -34,7 +37,7 @@ func TestClosedModelOutlivesItsContexts(t *testing.T) {
 		t.Error("a closed model made a new context")
 	}
 	for _, c := range []*llama.Context{a, b} {
-		if _, err := c.Generate(context.Background(), chat("Still here?", 4, llama.DefaultSampling()), nil); err != nil {
+		if err := decodeText(c, "Still here?"); err != nil {
 			t.Fatalf("a context of the closed model: %v", err)
 		}
 		if llama.ModelFreed(m) {
@@ -49,8 +52,9 @@ func TestClosedModelOutlivesItsContexts(t *testing.T) {
 	m.Close()
 }
 
-// Two contexts on one model generate at once, the model is closed meanwhile, and a third generation is cancelled
-// from another goroutine while it runs. Greedy sampling must give each context the text it gives alone.
+// Two contexts on one model generate at once (through the runner, as the multi-agent workflow does), the model is
+// closed meanwhile, and a third generation is cancelled from another goroutine while it runs. Greedy sampling must
+// give each context the text it gives alone.
 func TestConcurrentGenerationAndCancel(t *testing.T) {
 	m, err := llama.LoadModel(tinyModel, llama.ModelParams{NumGPU: -1, UseMmap: true})
 	if err != nil {
@@ -61,23 +65,24 @@ func TestConcurrentGenerationAndCancel(t *testing.T) {
 			t.Error("the closed model was not freed with its last context")
 		}
 	})
-	greedy := llama.DefaultSampling()
+	greedy := generation.DefaultSampling()
 	greedy.Temperature = 0
-	req := chat("Two agents at once.", 24, greedy)
-	want, err := tinyContext(t, m, 512).Generate(context.Background(), req, nil)
+	req := runner.Request{Messages: []llama.Message{{Role: "user", Content: "Two agents at once."}}, NumPredict: 24, Sampling: greedy}
+	run := runner.NewModel(m)
+	want, err := runnerContext(t, run, 512).Generate(context.Background(), req, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 
 	var wg sync.WaitGroup
-	results, errs := make([]*llama.Result, 2), make([]error, 2)
+	results, errs := make([]*runner.Result, 2), make([]error, 2)
 	for i := range results {
-		c := tinyContext(t, m, 512)
+		c := runnerContext(t, run, 512)
 		wg.Go(func() { results[i], errs[i] = c.Generate(context.Background(), req, nil) })
 	}
-	var cancelled *llama.Result
+	var cancelled *runner.Result
 	var cancelErr error
-	long := tinyContext(t, m, 2048)
+	long := runnerContext(t, run, 2048)
 	wg.Go(func() { cancelled, cancelErr = generateAndCancel(long) })
 	m.Close()
 	wg.Wait()
@@ -89,13 +94,13 @@ func TestConcurrentGenerationAndCancel(t *testing.T) {
 			t.Errorf("context %d: %q; alone it gave %q", i, r.Text, want.Text)
 		}
 	}
-	if !errors.Is(cancelErr, context.Canceled) || cancelled == nil || cancelled.StopReason != llama.StopCanceled {
+	if !errors.Is(cancelErr, context.Canceled) || cancelled == nil || cancelled.StopReason != runner.StopCanceled {
 		t.Errorf("cancelled generation: %+v, %v; want the partial result and context.Canceled", cancelled, cancelErr)
 	}
 }
 
 // generateAndCancel cancels an unbounded generation from another goroutine once the first text arrives.
-func generateAndCancel(c *llama.Context) (*llama.Result, error) {
+func generateAndCancel(c *runner.Context) (*runner.Result, error) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	started, done := make(chan struct{}), make(chan struct{})
@@ -108,7 +113,15 @@ func generateAndCancel(c *llama.Context) (*llama.Result, error) {
 		cancel()
 	}()
 	defer close(done)
-	return c.Generate(ctx, chat("Keep talking.", 0, llama.DefaultSampling()), func(string) { once.Do(func() { close(started) }) })
+	req := runner.Request{Messages: []llama.Message{{Role: "user", Content: "Keep talking."}}, Sampling: generation.DefaultSampling()}
+	return c.Generate(ctx, req, func(string) { once.Do(func() { close(started) }) })
+}
+
+// runnerContext is a context of the runner on m, closed when the test ends.
+func runnerContext(t *testing.T, m *runner.Model, numCtx int) *runner.Context {
+	t.Helper()
+	c, err := m.NewContext(runner.ContextParams{ContextParams: llamatest.ContextParams(numCtx), ReusePrefix: true})
+	return llamatest.Opened(t, c, err)
 }
 
 func TestConcurrentDecodeErrorsNameTheirOwnCause(t *testing.T) {
@@ -119,7 +132,7 @@ func TestConcurrentDecodeErrorsNameTheirOwnCause(t *testing.T) {
 		wg.Go(func() {
 			for i := range 50 {
 				bad := llama.Token(m.VocabSize() + 1000*g + i)
-				err := llama.Decode(c, []llama.Token{bad})
+				err := c.Decode([]llama.Token{bad})
 				want := fmt.Sprintf("invalid token[0] = %d", bad)
 				if err == nil || !strings.Contains(err.Error(), want) || strings.Count(err.Error(), "invalid token") != 1 {
 					t.Errorf("decoding token %d: %v; want an error naming %q and no other token", bad, err, want)

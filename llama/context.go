@@ -4,6 +4,7 @@ package llama
 import "C"
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"maps"
@@ -26,15 +27,11 @@ type ContextParams struct {
 	// q8_0, q4_0, q4_1, q5_0, q5_1, iq4_nl (llama-bench's -ctk and -ctv).
 	CacheTypeK string `json:"cache_type_k"`
 	CacheTypeV string `json:"cache_type_v"`
-	// ReusePrefix keeps the KV cache between calls and evaluates only the part of a prompt that differs from the
-	// previous call's tokens (the workflow's stages share their system message and leading facts).
-	ReusePrefix bool `json:"reuse_prefix"`
 }
 
-// DefaultContextParams are chimera's defaults: Ollama's num_ctx, llama.cpp's batch sizes, prefix reuse on.
+// DefaultContextParams are chimera's defaults: Ollama's num_ctx, llama.cpp's batch sizes.
 func DefaultContextParams() ContextParams {
-	return ContextParams{NumCtx: 4096, Batch: 2048, UBatch: 512, FlashAttn: "auto", CacheTypeK: "f16", CacheTypeV: "f16",
-		ReusePrefix: true}
+	return ContextParams{NumCtx: 4096, Batch: 2048, UBatch: 512, FlashAttn: "auto", CacheTypeK: "f16", CacheTypeV: "f16"}
 }
 
 var flashAttnTypes = map[string]C.enum_llama_flash_attn_type{
@@ -131,8 +128,6 @@ type Context struct {
 	// FlashAttention says whether the context really uses flash attention: "auto" is resolved by llama.cpp when
 	// the context is created.
 	FlashAttention bool
-	// cached are the tokens whose keys and values are in the KV cache, at positions 0..len-1.
-	cached []Token
 }
 
 // NewContext creates a context; Close frees it. The context keeps the model alive (see Model.Close).
@@ -234,84 +229,19 @@ func (c *Context) Params() ContextParams { return c.params }
 // Model returns the model the context runs.
 func (c *Context) Model() *Model { return c.model }
 
-// PerfCounters are llama.cpp's own counters, kept for cross-checking chimera's timings.
-type PerfCounters struct {
-	PromptEvalMS float64 `json:"prompt_eval_ms"`
-	EvalMS       float64 `json:"eval_ms"`
-	PromptTokens int     `json:"prompt_tokens"`
-	EvalTokens   int     `json:"eval_tokens"`
-	GraphsReused int     `json:"graphs_reused"`
-}
-
-// Perf reads llama.cpp's counters since the last reset (each Generate resets them).
-func (c *Context) Perf() PerfCounters {
-	d := C.llama_perf_context(c.c)
-	return PerfCounters{
-		PromptEvalMS: float64(d.t_p_eval_ms), EvalMS: float64(d.t_eval_ms),
-		PromptTokens: int(d.n_p_eval), EvalTokens: int(d.n_eval), GraphsReused: int(d.n_reused),
-	}
-}
-
-// decode runs tokens through the model; only the last token's logits are computed.
-func (c *Context) decode(tokens []Token) error {
-	staging := unsafe.Slice((*Token)(unsafe.Pointer(c.tokens)), c.batch)
-	for start := 0; start < len(tokens); start += c.batch {
-		n := copy(staging, tokens[start:])
-		var rc C.int32_t
-		reason := errorsDuring(func() { rc = C.llama_decode(c.c, C.llama_batch_get_one(c.tokens, C.int32_t(n))) })
-		if rc != 0 {
-			return decodeError(int(rc), reason)
+// AbortOnCancel makes a cancelled ctx interrupt a running llama_decode (prompt processing can take seconds): the
+// decode then fails with ErrAborted. Call stop when the decodes it guards are done.
+func (c *Context) AbortOnCancel(ctx context.Context) (stop func()) {
+	C.chimera_abort_store(c.abort, 0)
+	done, exited := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(exited)
+		select {
+		case <-ctx.Done():
+			C.chimera_abort_store(c.abort, 1)
+		case <-done:
 		}
-	}
-	C.llama_synchronize(c.c)
-	return nil
-}
-
-// decodeAndKeep decodes tokens after the cached ones and records them as cached; on failure the cache's state is
-// unknown, so it is forgotten and the next call starts from an empty cache.
-func (c *Context) decodeAndKeep(tokens []Token) error {
-	if err := c.decode(tokens); err != nil {
-		c.cached = nil
-		C.llama_memory_clear(C.llama_get_memory(c.c), true)
-		return err
-	}
-	c.cached = append(c.cached, tokens...)
-	return nil
-}
-
-// decodeError turns llama_decode's code into an error; reason is what llama.cpp logged during the call.
-func decodeError(rc int, reason string) error {
-	switch rc {
-	case 1:
-		return fmt.Errorf("llama_decode: no room left in the KV cache")
-	case 2:
-		return errAborted
-	default:
-		return fmt.Errorf("llama_decode failed (code %d): %s", rc, orUnknown(reason))
-	}
-}
-
-// ClearCache empties the KV cache: the next call evaluates its whole prompt.
-func (c *Context) ClearCache() {
-	C.llama_memory_clear(C.llama_get_memory(c.c), true)
-	C.llama_perf_context_reset(c.c)
-	c.cached = nil
-}
-
-// keepPrefix prepares the KV cache for prompt and returns how many of its leading tokens are already there. The
-// last prompt token is always evaluated again, since its logits give the first generated token.
-func (c *Context) keepPrefix(prompt []Token) int {
-	keep := 0
-	if c.params.ReusePrefix {
-		for keep < min(len(c.cached), len(prompt)-1) && c.cached[keep] == prompt[keep] {
-			keep++
-		}
-	}
-	if keep == 0 || !C.llama_memory_seq_rm(C.llama_get_memory(c.c), 0, C.llama_pos(keep), -1) {
-		c.ClearCache()
-		return 0
-	}
-	C.llama_perf_context_reset(c.c)
-	c.cached = c.cached[:keep]
-	return keep
+	}()
+	// Waiting for the watcher keeps it from writing the flag after Close has freed it.
+	return func() { close(done); <-exited }
 }

@@ -3,6 +3,14 @@
 // llama/llama.cpp/src package compiles them (with ggml's CPU backend) into the binary; GPU backends are shared
 // libraries loaded at Init.
 //
+// One file per topic of llama.h: backend and devices (backend.go), model load (model.go), context (context.go),
+// batch and decode (batch.go), vocabulary, tokenization and detokenization (vocab.go), chat template (chat.go),
+// sampler chains (sampler.go), KV cache memory (memory.go), performance counters (perf.go), log (log.go) and
+// version (version.go). Functions map to llama.h calls, with Go errors where llama.cpp returns codes, and with
+// checks in front of the calls on which llama.cpp would assert and abort the process (settings out of range,
+// logits that are not finite, batches larger than the context takes). What to do with the calls — generating,
+// stop strings, prefix reuse, benchmarks — is package pipeline/runner's.
+//
 // # Concurrency and lifetimes
 //
 // Init, Devices, HasGPU and SystemInfo may be called from any goroutine, Init concurrently with the others. One
@@ -14,31 +22,6 @@
 // thread that made the call, while it ran (errorsDuring): never another goroutine's, but without the lines of
 // threads llama.cpp starts itself.
 //
-// # Timings
-//
-// Generate times every call itself, in Go, with a monotonic clock; the backend is synchronised before each
-// reading. One record per call (Timings), one definition per field:
-//
-//   - load_ms (LoadReport, not per call): LoadModel's wall time, from llama_model_load_from_file to its return.
-//   - prompt_tokens: tokens of the templated prompt, BOS included.
-//   - prompt_cached_tokens: leading prompt tokens whose KV entries were kept from the previous call
-//     (ContextParams.ReusePrefix); 0 otherwise. They are not evaluated again.
-//   - prompt_eval_ms: from the first llama_decode of the prompt's uncached tokens to the end of the last one
-//     (prefill). Logits are computed for the last prompt token only.
-//   - ttft_ms: from the start of the call to the first sampled token: chat template, tokenization, prefill and the
-//     first sampling step.
-//   - gen_tokens: tokens sampled, the end-of-generation token included when one ends the call.
-//   - eval_ms: from the first sampled token to the last one. It covers gen_tokens−1 decode steps, because the
-//     first token comes from the prompt's logits.
-//   - decode_tps = (gen_tokens−1) / eval_ms; prompt_tps = (prompt_tokens − prompt_cached_tokens) / prompt_eval_ms.
-//   - token_latency_ms: p50/p95/p99 (nearest rank) and max of the intervals between consecutive sampled tokens.
-//   - sample_ms: time spent in the sampler chain, summed over tokens (part of ttft_ms and eval_ms).
-//   - total_ms: from the start of the call to its return.
-//
-// The Ollama API's fields are derived, in nanoseconds: prompt_eval_count = prompt_tokens − prompt_cached_tokens
-// (the tokens evaluated, as llama-server's prompt_n), prompt_eval_duration =
-// prompt_eval_ms, eval_count = gen_tokens, eval_duration = eval_ms, load_duration = the model's load_ms on the
-// first call after a load and 0 afterwards (so sums over calls count each load once), total_duration = total_ms +
-// load_duration. Note eval_count/eval_duration, as Ollama users compute it, overstates the decode rate by
-// gen_tokens/(gen_tokens−1); decode_tps does not.
+// LoadReport's load_ms is LoadModel's wall time, from llama_model_load_from_file to its return, measured in Go
+// with a monotonic clock.
 package llama

@@ -11,7 +11,6 @@ import (
 	"runtime/cgo"
 	"strconv"
 	"sync"
-	"sync/atomic"
 	"time"
 	"unsafe"
 )
@@ -40,8 +39,6 @@ type Model struct {
 	vocab *C.struct_llama_vocab
 	Path  string
 	Load  LoadReport
-	// loadCharged makes the first call after the load carry load_duration, as Ollama reports it.
-	loadCharged atomic.Bool
 	// mu guards the model's lifetime: c is freed once Close has been called and no context is open.
 	mu       sync.Mutex
 	contexts int
@@ -199,9 +196,6 @@ func (m *Model) freeIfUnused() {
 // BlockCount is the number of repeating layers; num_gpu = BlockCount()+1 also offloads the output layer.
 func (m *Model) BlockCount() int { return int(C.llama_model_n_layer(m.c)) }
 
-// VocabSize is the number of tokens in the vocabulary.
-func (m *Model) VocabSize() int { return int(C.llama_vocab_n_tokens(m.vocab)) }
-
 // SizeBytes is the total size of the weights.
 func (m *Model) SizeBytes() uint64 { return uint64(C.llama_model_size(m.c)) }
 
@@ -216,14 +210,6 @@ func (m *Model) Description() string {
 		return ""
 	}
 	return string(buf[:min(int(n), len(buf)-1)])
-}
-
-// takeLoadDuration returns the load time for the first call after the load and zero afterwards.
-func (m *Model) takeLoadDuration() float64 {
-	if m.loadCharged.CompareAndSwap(false, true) {
-		return m.Load.LoadMS
-	}
-	return 0
 }
 
 func orUnknown(s string) string {

@@ -1,58 +1,21 @@
 package llama_test
 
 import (
-	"slices"
 	"testing"
 
 	"chimera/llama"
 )
 
-// The sampler gives llama.cpp's chain only the largest logits that can be picked; the picks must be the very
-// ones the whole vocabulary gives, token after token, also where a strong penalty pushes the likeliest tokens down.
-func TestKeptCandidatesPickWhatTheWholeVocabularyPicks(t *testing.T) {
-	m := loadTiny(t)
-	c := tinyContext(t, m, 512)
-	prompt, err := m.Tokenize("Repeat after me: the the the", true, true)
-	if err != nil {
-		t.Fatal(err)
+// The finite-logits check made before every sampled token, on gemma3's 262,144-token vocabulary.
+func BenchmarkLogitsCheckGemma3Vocabulary(b *testing.B) {
+	logits := make([]float32, 262144)
+	for i := range logits {
+		logits[i] = float32(i%1000) / 100
 	}
-	greedyPenalised := llama.Sampling{Temperature: 0, RepeatPenalty: 3, RepeatLastN: 64}
-	hotPenalised := llama.DefaultSampling()
-	hotPenalised.Temperature, hotPenalised.TopK, hotPenalised.TopP, hotPenalised.RepeatPenalty = 1.5, 8, 1, 2
-	noPenalty := llama.DefaultSampling()
-	noPenalty.RepeatPenalty, noPenalty.MinP = 1, 0.02
-	for name, s := range map[string]llama.Sampling{
-		"default": llama.DefaultSampling(), "greedy, penalty 3": greedyPenalised,
-		"top_k 8, penalty 2, temperature 1.5": hotPenalised, "no penalty, min_p": noPenalty,
-	} {
-		if llama.CandidatesKept(s, m.VocabSize()) == 0 {
-			t.Fatalf("%s: the sampler keeps the whole vocabulary, so this test compares nothing", name)
+	b.SetBytes(int64(4 * len(logits)))
+	for b.Loop() {
+		if !llama.AllFinite(logits) {
+			b.Fatal("finite logits reported as not finite")
 		}
-		kept, errKept := llama.SampledTokens(c, prompt, s, 96, false)
-		whole, errWhole := llama.SampledTokens(c, prompt, s, 96, true)
-		if errKept != nil || errWhole != nil {
-			t.Fatal(errKept, errWhole)
-		}
-		if !slices.Equal(kept, whole) {
-			t.Errorf("%s: kept candidates picked %v, the whole vocabulary %v", name, kept, whole)
-		}
-	}
-}
-
-func TestSettingsThatNeedTheWholeVocabulary(t *testing.T) {
-	const vocab = 1000
-	topKOff := llama.DefaultSampling()
-	topKOff.TopK = 0
-	boosting := llama.DefaultSampling() // a penalty below 1 raises repeated tokens from anywhere in the ranking
-	boosting.RepeatPenalty = 0.9
-	huge := llama.DefaultSampling()
-	huge.TopK = vocab
-	for name, s := range map[string]llama.Sampling{"top_k 0": topKOff, "repeat_penalty 0.9": boosting, "top_k ≥ vocabulary": huge} {
-		if got := llama.CandidatesKept(s, vocab); got != 0 {
-			t.Errorf("%s: keeps %d candidates, want the whole vocabulary", name, got)
-		}
-	}
-	if got := llama.CandidatesKept(llama.DefaultSampling(), vocab); got != 40+64 {
-		t.Errorf("top_k 40 with repeat_last_n 64 keeps %d candidates, want 104", got)
 	}
 }

@@ -1,16 +1,16 @@
 package agents
 
-import "chimera/llama"
+import "chimera/pipeline/generation"
 
 // CallRecord is one LLM call of a workflow: what was sent, what came back, and its timings.
 type CallRecord struct {
-	Agent      string        `json:"agent"`
-	Stage      string        `json:"stage"`
-	Repetition int           `json:"repetition"`
-	Prompt     PromptPlan    `json:"prompt"`
-	Response   string        `json:"response"`
-	StopReason string        `json:"stop_reason"`
-	Timings    llama.Timings `json:"timings"`
+	Agent      string             `json:"agent"`
+	Stage      string             `json:"stage"`
+	Repetition int                `json:"repetition"`
+	Prompt     PromptPlan         `json:"prompt"`
+	Response   string             `json:"response"`
+	StopReason string             `json:"stop_reason"`
+	Timings    generation.Timings `json:"timings"`
 }
 
 // StageTimes is the wall time of each stage of one agent's workflow.
@@ -54,7 +54,7 @@ func PoolCalls(calls []CallRecord) Metrics {
 		promptMS += t.PromptEvalMS
 		ttft += t.TTFTMS / float64(len(calls))
 	}
-	return Metrics{DecodeTPS: llama.Rate(steps, evalMS), PromptTPS: llama.Rate(evaluated, promptMS), TTFTMS: ttft}
+	return Metrics{DecodeTPS: generation.Rate(steps, evalMS), PromptTPS: generation.Rate(evaluated, promptMS), TTFTMS: ttft}
 }
 
 // AgentTotals pools an agent's calls: one definition of each figure the Metrics section shows.

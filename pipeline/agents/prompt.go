@@ -7,6 +7,7 @@ import (
 	"chimera/llama"
 	"chimera/pipeline/artifacts"
 	"chimera/pipeline/engine"
+	"chimera/pipeline/runner"
 )
 
 // Handoff is text an earlier stage or agent produced and a later prompt quotes.
@@ -17,19 +18,19 @@ type Handoff struct {
 
 // PromptPlan is a prompt fitted to the context window, and what fitting it cost.
 type PromptPlan struct {
-	Request      llama.Request `json:"-"`
-	User         string        `json:"user"`
-	Rendered     string        `json:"rendered"` // the exact text the call's tokens came from (chat template, no BOS), set once the call ran
-	Tokens       int           `json:"prompt_tokens"`
-	FactsShown   int           `json:"facts_shown"`
-	FactsTotal   int           `json:"facts_total"`
-	Trimmed      bool          `json:"trimmed"`
-	ReserveToken int           `json:"reserved_for_answer"`
+	Request      runner.Request `json:"-"`
+	User         string         `json:"user"`
+	Rendered     string         `json:"rendered"` // the exact text the call's tokens came from (chat template, no BOS), set once the call ran
+	Tokens       int            `json:"prompt_tokens"`
+	FactsShown   int            `json:"facts_shown"`
+	FactsTotal   int            `json:"facts_total"`
+	Trimmed      bool           `json:"trimmed"`
+	ReserveToken int            `json:"reserved_for_answer"`
 }
 
 // Tokenizer counts the tokens of a request as the model will see it (chat template and BOS included).
 type Tokenizer interface {
-	Prompt(req llama.Request) ([]llama.Token, error)
+	Prompt(req runner.Request) ([]llama.Token, error)
 }
 
 // PromptBudget is the prompt-size limit for a context: what is left after reserving room for the answer.
@@ -52,8 +53,8 @@ func FitPrompt(tok Tokenizer, agent Agent, facts []artifacts.Fact, handoffs []Ha
 	ranked := rankByInformation(facts)
 	reserve := answerReserve(cfg.NumPredict)
 	budget := PromptBudget(cfg.Context.NumCtx, 2*reserve)
-	analysis := func(n int) llama.Request {
-		return llama.Request{
+	analysis := func(n int) runner.Request {
+		return runner.Request{
 			Messages:   []llama.Message{{Role: "user", Content: userMessage(ranked[:n], len(ranked), agent, handoffs)}},
 			NumPredict: cfg.NumPredict,
 			Sampling:   cfg.Sampling,
@@ -110,8 +111,8 @@ func FitPrompt(tok Tokenizer, agent Agent, facts []artifacts.Fact, handoffs []Ha
 
 // ReportPrompt plans the report call: the analysis call's conversation, its answer kept as generated, continued
 // with the report task. It shows the facts the analysis call showed.
-func ReportPrompt(tok Tokenizer, agent Agent, analysis *PromptPlan, answer *llama.Result, cfg engine.Config) (*PromptPlan, error) {
-	req := llama.Request{Continue: answer, Messages: []llama.Message{reportTurn(agent)}, NumPredict: cfg.NumPredict, Sampling: cfg.Sampling}
+func ReportPrompt(tok Tokenizer, agent Agent, analysis *PromptPlan, answer *runner.Result, cfg engine.Config) (*PromptPlan, error) {
+	req := runner.Request{Continue: answer, Messages: []llama.Message{reportTurn(agent)}, NumPredict: cfg.NumPredict, Sampling: cfg.Sampling}
 	tokens, err := tok.Prompt(req)
 	if err != nil {
 		return nil, err

@@ -9,6 +9,7 @@ import (
 	"chimera/llama"
 	"chimera/pipeline/artifacts"
 	"chimera/pipeline/engine"
+	"chimera/pipeline/runner"
 )
 
 // factTokenizer counts tokensPerFact tokens for every list line of the user message and one for every message.
@@ -16,7 +17,7 @@ type factTokenizer struct{}
 
 const tokensPerFact = 10
 
-func (factTokenizer) Prompt(req llama.Request) ([]llama.Token, error) {
+func (factTokenizer) Prompt(req runner.Request) ([]llama.Token, error) {
 	n := len(req.Messages)
 	for _, line := range strings.Split(req.Messages[0].Content, "\n") {
 		if strings.HasPrefix(line, "- ") {

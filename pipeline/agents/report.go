@@ -10,9 +10,9 @@ import (
 	"strings"
 	"time"
 
-	"chimera/llama"
 	"chimera/pipeline/artifacts"
 	"chimera/pipeline/engine"
+	"chimera/pipeline/generation"
 	"chimera/pipeline/render"
 )
 
@@ -143,7 +143,7 @@ func writeMetrics(b *strings.Builder, run *RunInfo, res *AgentResult) {
 }
 
 // describePrefill says how much of a prompt was evaluated, which most of a call's TTFT is.
-func describePrefill(t llama.Timings) string {
+func describePrefill(t generation.Timings) string {
 	if t.PromptCachedTokens == 0 {
 		return fmt.Sprintf("a full prefill of %d prompt tokens", t.PromptTokens)
 	}

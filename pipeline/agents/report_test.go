@@ -8,9 +8,9 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"chimera/llama"
 	"chimera/pipeline/artifacts"
 	"chimera/pipeline/engine"
+	"chimera/pipeline/generation"
 )
 
 func renderReport(facts []artifacts.Fact, files []artifacts.FileFacts, calls ...CallRecord) string {
@@ -148,8 +148,8 @@ func TestDataSummaryCoversEachTopLevelDirectory(t *testing.T) {
 }
 
 func TestMetricsShowTheTTFTOfEachStage(t *testing.T) {
-	analysis := CallRecord{Stage: StageAnalysis, Timings: llama.Timings{TTFTMS: 812.5, PromptTokens: 1000}}
-	report := CallRecord{Stage: StageReport, Timings: llama.Timings{TTFTMS: 95.5, PromptTokens: 1100, PromptCachedTokens: 900}}
+	analysis := CallRecord{Stage: StageAnalysis, Timings: generation.Timings{TTFTMS: 812.5, PromptTokens: 1000}}
+	report := CallRecord{Stage: StageReport, Timings: generation.Timings{TTFTMS: 95.5, PromptTokens: 1100, PromptCachedTokens: 900}}
 	metrics := section(renderReport(nil, nil, analysis, report), "Metrics")
 	for _, want := range []string{
 		"| TTFT, analysis | 812.5 ms | call start → first sampled token, after a full prefill of 1000 prompt tokens |",

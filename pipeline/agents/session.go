@@ -5,16 +5,16 @@ import (
 	"io"
 	"time"
 
-	"chimera/llama"
 	"chimera/pipeline/artifacts"
 	"chimera/pipeline/engine"
+	"chimera/pipeline/runner"
 )
 
 // Session is a loaded model with one context and the facts its agents work from. Workflows (run, compare,
 // sweep, multi) run agent passes on sessions; a session is used by one goroutine at a time.
 type Session struct {
 	Model  *engine.Model
-	Ctx    *llama.Context
+	Ctx    *runner.Context
 	Config engine.Config
 	Facts  *artifacts.FactsReport
 	Log    io.Writer
@@ -52,7 +52,7 @@ func (s *Session) RunAgent(ctx context.Context, agent Agent, rep int, inbound []
 	start := time.Now()
 	defer func() { res.Stages.TotalMS = s.IngestMS + engine.MillisSince(start) }()
 	plan, err := FitPrompt(s.Model, agent, s.Facts.Facts, inbound, s.Config)
-	var analysis *llama.Result
+	var analysis *runner.Result
 	if err == nil {
 		analysis, err = s.call(ctx, res, StageAnalysis, plan)
 	}
@@ -73,7 +73,7 @@ func (s *Session) RunAgent(ctx context.Context, agent Agent, rep int, inbound []
 }
 
 // call generates the planned prompt and reports the call, also when it was interrupted.
-func (s *Session) call(ctx context.Context, res *AgentResult, stage string, plan *PromptPlan) (*llama.Result, error) {
+func (s *Session) call(ctx context.Context, res *AgentResult, stage string, plan *PromptPlan) (*runner.Result, error) {
 	if plan.Trimmed && stage == StageAnalysis {
 		engine.Logf(s.Log, "[%s] %d of %d facts fit num_ctx %d", res.Agent.ID, plan.FactsShown, plan.FactsTotal, s.Config.Context.NumCtx)
 	}

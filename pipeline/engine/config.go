@@ -4,7 +4,8 @@ import (
 	"fmt"
 	"strconv"
 
-	"chimera/llama"
+	"chimera/pipeline/generation"
+	"chimera/pipeline/runner"
 )
 
 // Config is everything that shapes an LLM call: where the layers go, the context, and sampling.
@@ -18,11 +19,11 @@ type Config struct {
 	TensorSplit string `json:"tensor_split"`
 	Devices     string `json:"devices"`
 	// Fit lowers NumGPU to the largest offload that fits the devices' free memory instead of failing.
-	Fit        bool                `json:"fit"`
-	UseMmap    bool                `json:"use_mmap"`
-	Context    llama.ContextParams `json:"context"`
-	Sampling   llama.Sampling      `json:"sampling"`
-	NumPredict int                 `json:"num_predict"`
+	Fit        bool                 `json:"fit"`
+	UseMmap    bool                 `json:"use_mmap"`
+	Context    runner.ContextParams `json:"context"`
+	Sampling   generation.Sampling  `json:"sampling"`
+	NumPredict int                  `json:"num_predict"`
 }
 
 // AllLayers is the num_gpu value that offloads every layer.
@@ -30,7 +31,7 @@ const AllLayers = -1
 
 // DefaultConfig offloads everything and uses chimera's context and sampling defaults.
 func DefaultConfig() Config {
-	return Config{NumGPU: AllLayers, SplitMode: "layer", UseMmap: true, Context: llama.DefaultContextParams(), Sampling: llama.DefaultSampling(), NumPredict: 512}
+	return Config{NumGPU: AllLayers, SplitMode: "layer", UseMmap: true, Context: runner.DefaultContextParams(), Sampling: generation.DefaultSampling(), NumPredict: 512}
 }
 
 // Validate checks every field before anything reaches llama.cpp.

@@ -5,8 +5,8 @@ import (
 	"fmt"
 	"testing"
 
-	"chimera/llama"
 	"chimera/models"
+	"chimera/pipeline/runner"
 	"chimera/store"
 )
 
@@ -57,7 +57,7 @@ func TestInputErrorsAreTheUsersNotChimeras(t *testing.T) {
 		Invalid(errors.New("bad flag")),
 		fmt.Errorf("wrapped: %w", Invalid(errors.New("bad flag"))),
 		&models.Error{Path: "x.gguf", Problem: "not a GGUF file"},
-		&llama.PromptTooLongError{},
+		&runner.PromptTooLongError{},
 		fmt.Errorf("run 7: %w", store.ErrNotFound),
 	} {
 		if !IsInputError(err) {

@@ -1,10 +1,6 @@
 package engine
 
-import (
-	"errors"
-
-	"chimera/llama"
-)
+import "errors"
 
 // InputError marks an error caused by the user's input (flags, files, models) rather than by chimera or the
 // machine; the CLI exits with status 2 for these.
@@ -25,12 +21,9 @@ func Invalid(err error) error {
 }
 
 // IsInputError reports whether err was caused by bad input: each package marks the errors it makes from the
-// user's input (flags, model files, prompts that cannot fit, weights that compute NaN, runs that do not exist)
+// user's input (flags, model files, weights that compute NaN, prompts that cannot fit, runs that do not exist)
 // with a BadInput method.
 func IsInputError(err error) bool {
 	var input interface{ BadInput() }
-	var tooLong *llama.PromptTooLongError
-	var nonFinite *llama.NonFiniteLogitsError
-	return errors.As(err, &input) || errors.As(err, &tooLong) || errors.As(err, &nonFinite) ||
-		errors.Is(err, llama.ErrNoChatTemplate) || errors.Is(err, llama.ErrUnsupportedChatTemplate)
+	return errors.As(err, &input)
 }

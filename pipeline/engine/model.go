@@ -1,4 +1,4 @@
-// Package engine is chimera's glue over the llama binding: the settings of an LLM configuration, model files
+// Package engine is chimera's glue over the llama binding and its runner: the settings of an LLM configuration, model files
 // resolved and validated before llama.cpp sees them, loads shared through a cache, and the input-error rule.
 package engine
 
@@ -8,6 +8,7 @@ import (
 
 	"chimera/llama"
 	"chimera/models"
+	"chimera/pipeline/runner"
 )
 
 // ModelSource says where models come from: the references resolve against these directories.
@@ -32,7 +33,7 @@ func (f *ModelFile) Synthetic() bool { return f.Ref.Synthetic || f.Info.Syntheti
 
 // Model is a loaded model and what is known about its file.
 type Model struct {
-	*llama.Model
+	*runner.Model
 	*ModelFile
 }
 
@@ -72,7 +73,7 @@ func (f *ModelFile) LoadFor(cfg Config) (*Model, error) {
 	}
 	numGPU := cfg.NumGPU
 	if cfg.Fit {
-		fitted, err := llama.FitGPULayers(f.Ref.Path, numGPU, cfg.Context, fitMargin)
+		fitted, err := llama.FitGPULayers(f.Ref.Path, numGPU, cfg.Context.ContextParams, fitMargin)
 		if err != nil {
 			return nil, err
 		}
@@ -87,7 +88,7 @@ func (f *ModelFile) LoadFor(cfg Config) (*Model, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Model{Model: loaded, ModelFile: f}, nil
+	return &Model{Model: runner.NewModel(loaded), ModelFile: f}, nil
 }
 
 func (f *ModelFile) note(format string, args ...any) {

@@ -4,6 +4,7 @@ import (
 	"io"
 
 	"chimera/llama"
+	"chimera/pipeline/runner"
 )
 
 // ModelLoad is one load of the model, timed apart from the measurements that reuse it, and who used it: the
@@ -49,7 +50,7 @@ type loadKey struct {
 	mainGPU                         int
 	useMmap                         bool
 	fit                             bool
-	fitContext                      llama.ContextParams
+	fitContext                      runner.ContextParams
 }
 
 func loadKeyOf(cfg Config) loadKey {

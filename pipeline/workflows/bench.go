@@ -12,7 +12,9 @@ import (
 
 	"chimera/llama"
 	"chimera/pipeline/engine"
+	"chimera/pipeline/generation"
 	"chimera/pipeline/record"
+	"chimera/pipeline/runner"
 	"chimera/pipeline/stats"
 	"chimera/store"
 )
@@ -217,7 +219,7 @@ func settingsKey(effectiveNumGPU int, c engine.Config, sampled bool) string {
 	c.NumGPU = effectiveNumGPU
 	c.Context.Threads, c.Context.ThreadsBatch = c.Context.EffectiveThreads()
 	if !sampled {
-		c.Sampling, c.NumPredict = llama.Sampling{}, 0
+		c.Sampling, c.NumPredict = generation.Sampling{}, 0
 	}
 	return fmt.Sprintf("%+v", c)
 }
@@ -290,7 +292,7 @@ func (b *bencher) runConfig(ctx context.Context, cfg engine.Config, effective in
 	return rows, nil
 }
 
-func (b *bencher) baseRow(m *engine.Model, llctx *llama.Context, cfg engine.Config, effective int) BenchRow {
+func (b *bencher) baseRow(m *engine.Model, llctx *runner.Context, cfg engine.Config, effective int) BenchRow {
 	gen, _ := cfg.Context.EffectiveThreads()
 	return BenchRow{
 		ModelFilename: m.Ref.Path, ModelType: m.Description(), ModelSize: m.SizeBytes(), ModelNParams: m.Params(),
@@ -318,7 +320,7 @@ func (b *bencher) measure(base BenchRow, nPrompt, nGen int, test func() (time.Du
 			continue // the warm-up
 		}
 		row.SamplesNS = append(row.SamplesNS, elapsed.Nanoseconds())
-		row.SamplesTS = append(row.SamplesTS, float64(nPrompt+nGen)/elapsed.Seconds())
+		row.SamplesTS = append(row.SamplesTS, generation.Rate(nPrompt+nGen, float64(elapsed.Nanoseconds())/1e6))
 		for _, s := range stepTimes {
 			steps = append(steps, float64(s.Nanoseconds())/1e6)
 		}

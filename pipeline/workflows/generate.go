@@ -4,9 +4,9 @@ import (
 	"context"
 	"errors"
 
-	"chimera/llama"
 	"chimera/pipeline/agents"
 	"chimera/pipeline/engine"
+	"chimera/pipeline/runner"
 	"chimera/store"
 )
 
@@ -14,7 +14,7 @@ import (
 type GenerateOptions struct {
 	Target
 	Config  engine.Config
-	Request llama.Request
+	Request runner.Request
 	Stream  func(piece string) // receives the text as it is generated; nil when only the result is wanted
 }
 
@@ -23,7 +23,7 @@ type GenerateResult struct {
 	RunID  int64               `json:"run_id"`
 	Model  engine.ModelSummary `json:"model"`
 	Config engine.Config       `json:"config"`
-	*llama.Result
+	*runner.Result
 }
 
 // Generate loads the model, makes the request on a fresh context and records the run and its call. A cancelled
@@ -66,7 +66,7 @@ func generateOn(ctx context.Context, file *engine.ModelFile, opts GenerateOption
 
 // plainCall is a call made outside any agent (a warm-up, a generate), as the store keeps it: its prompt is the raw
 // text or the last message.
-func plainCall(stage string, req llama.Request, r *llama.Result) agents.CallRecord {
+func plainCall(stage string, req runner.Request, r *runner.Result) agents.CallRecord {
 	prompt := req.Prompt
 	if len(req.Messages) > 0 {
 		prompt = req.Messages[len(req.Messages)-1].Content

@@ -7,6 +7,7 @@ import (
 
 	"chimera/llama"
 	"chimera/pipeline/engine"
+	"chimera/pipeline/runner"
 )
 
 // A generate run records the exact text its prompt tokens came from: the chat template applied to the message.
@@ -14,7 +15,7 @@ func TestGenerateRecordsTheRenderedPrompt(t *testing.T) {
 	db := openTestDB(t)
 	cfg := engine.DefaultConfig()
 	cfg.NumGPU, cfg.NumPredict, cfg.Context.NumCtx, cfg.Context.Threads = 0, 4, 256, 1
-	req := llama.Request{Messages: []llama.Message{{Role: "user", Content: "Name three prime numbers."}}, NumPredict: 4,
+	req := runner.Request{Messages: []llama.Message{{Role: "user", Content: "Name three prime numbers."}}, NumPredict: 4,
 		Sampling: cfg.Sampling}
 	result, err := Generate(context.Background(), db, GenerateOptions{Target: Target{ModelRef: tinyModel}, Config: cfg, Request: req})
 	if err != nil {

@@ -10,9 +10,9 @@ import (
 
 	"golang.org/x/sync/errgroup"
 
-	"chimera/llama"
 	"chimera/pipeline/agents"
 	"chimera/pipeline/engine"
+	"chimera/pipeline/generation"
 	"chimera/store"
 )
 
@@ -224,8 +224,8 @@ func (r *MultiResult) measureConcurrency(concurrentWallMS float64) {
 		concurrentTokens += a.Concurrent.GenTokens
 	}
 	r.Speedup = ratio(r.SoloSequentialMS, r.ConcurrentWallMS)
-	r.SoloAggregateTPS = llama.Rate(soloTokens, r.SoloSequentialMS)
-	r.ConcurrentAggregateTPS = llama.Rate(concurrentTokens, r.ConcurrentWallMS)
+	r.SoloAggregateTPS = generation.Rate(soloTokens, r.SoloSequentialMS)
+	r.ConcurrentAggregateTPS = generation.Rate(concurrentTokens, r.ConcurrentWallMS)
 }
 
 // ratio is a / b, or 0 when b is not positive (nothing was measured).

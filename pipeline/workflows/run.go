@@ -11,6 +11,7 @@ import (
 	"chimera/pipeline/artifacts"
 	"chimera/pipeline/engine"
 	"chimera/pipeline/record"
+	"chimera/pipeline/runner"
 	"chimera/store"
 )
 
@@ -137,7 +138,7 @@ func (w *workflow) load() error {
 
 // warmup runs one short call that is recorded but excluded from every statistic.
 func (w *workflow) warmup(ctx context.Context) error {
-	req := llama.Request{Messages: []llama.Message{{Role: "user", Content: "Say hello."}}, NumPredict: 8, Sampling: w.opts.Config.Sampling}
+	req := runner.Request{Messages: []llama.Message{{Role: "user", Content: "Say hello."}}, NumPredict: 8, Sampling: w.opts.Config.Sampling}
 	result, err := w.session.Ctx.Generate(ctx, req, nil)
 	if result != nil {
 		err = errors.Join(err, w.rec.AddCall(w.result.RunID, 0, plainCall("warmup", req, result)))

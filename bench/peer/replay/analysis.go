@@ -5,6 +5,7 @@ import (
 	"math"
 	"strings"
 
+	"chimera/pipeline/generation"
 	"chimera/pipeline/stats"
 )
 
@@ -40,12 +41,8 @@ func (r *round) ollamaPromptTPS(i int) float64 {
 // leaves out the time spent sampling.
 func ollamaDecodeTPS(o ollamaCall) float64 { return rate(o.EvalCount-1, o.EvalDuration) }
 
-func rate(tokens int, ns int64) float64 {
-	if tokens <= 0 || ns <= 0 {
-		return 0
-	}
-	return float64(tokens) / (float64(ns) / 1e9)
-}
+// rate is generation.Rate over Ollama's nanoseconds.
+func rate(tokens int, ns int64) float64 { return generation.Rate(tokens, float64(ns)/1e6) }
 
 // promptTolerancePercent bounds how far the two tokenizations of a prompt may differ, as a percentage of chimera's
 // count: Ollama's tokenizer splits "\n\n" where llama.cpp's keeps one token (a few tokens per prompt), and a report

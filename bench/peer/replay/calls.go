@@ -9,19 +9,9 @@ import (
 	"fmt"
 	"runtime"
 
+	"chimera/pipeline/generation"
 	"chimera/store"
 )
-
-// sampling holds chimera's sampling settings; its JSON names are Ollama's option names as well.
-type sampling struct {
-	Temperature   float32 `json:"temperature"`
-	TopK          int     `json:"top_k"`
-	TopP          float32 `json:"top_p"`
-	MinP          float32 `json:"min_p"`
-	RepeatPenalty float32 `json:"repeat_penalty"`
-	RepeatLastN   int     `json:"repeat_last_n"`
-	Seed          uint32  `json:"seed"`
-}
 
 // chimeraConfig is the part of a run's recorded settings (engine.Config as JSON) that a call's options come from.
 type chimeraConfig struct {
@@ -30,13 +20,14 @@ type chimeraConfig struct {
 		Batch   int `json:"batch"`
 		Threads int `json:"threads"` // 0: all cores
 	} `json:"context"`
-	Sampling   sampling `json:"sampling"`
-	NumPredict int      `json:"num_predict"` // 0: until the end of generation
+	Sampling   generation.Sampling `json:"sampling"`
+	NumPredict int                 `json:"num_predict"` // 0: until the end of generation
 }
 
-// options are Ollama's options for a call, the same settings chimera's call ran with.
+// options are Ollama's options for a call, the same settings chimera's call ran with: chimera's sampling settings
+// have Ollama's option names as their JSON names.
 type options struct {
-	sampling
+	generation.Sampling
 	NumPredict int `json:"num_predict"`
 	NumCtx     int `json:"num_ctx"`
 	NumThread  int `json:"num_thread"`
@@ -44,7 +35,7 @@ type options struct {
 }
 
 func (c chimeraConfig) options() options {
-	o := options{sampling: c.Sampling, NumPredict: c.NumPredict, NumCtx: c.Context.NumCtx,
+	o := options{Sampling: c.Sampling, NumPredict: c.NumPredict, NumCtx: c.Context.NumCtx,
 		NumThread: c.Context.Threads, NumBatch: c.Context.Batch}
 	if o.NumPredict == 0 {
 		o.NumPredict = -1 // Ollama's "no limit"

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"chimera/bench/benchdoc"
+	"chimera/pipeline/generation"
 )
 
 // The results directory bench/peer/run.sh writes:
@@ -46,17 +47,7 @@ type chimeraCall struct {
 	Prompt     struct {
 		Rendered string `json:"rendered"`
 	} `json:"prompt"`
-	Timings struct {
-		PromptTokens       int     `json:"prompt_tokens"`
-		PromptCachedTokens int     `json:"prompt_cached_tokens"`
-		PromptEvalMS       float64 `json:"prompt_eval_ms"`
-		TTFTMS             float64 `json:"ttft_ms"`
-		GenTokens          int     `json:"gen_tokens"`
-		EvalMS             float64 `json:"eval_ms"`
-		TotalMS            float64 `json:"total_ms"`
-		PromptTPS          float64 `json:"prompt_tps"`
-		DecodeTPS          float64 `json:"decode_tps"`
-	} `json:"timings"`
+	Timings generation.Timings `json:"timings"`
 }
 
 func (r *chimeraRun) calls() []chimeraCall {

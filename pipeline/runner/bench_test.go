@@ -2,8 +2,8 @@
 // b.ReportMetric. Plain `go test` (and so `make test`) never runs them; run them with -bench:
 //
 //	eval "$(make -s env)"
-//	go test -run '^$' -bench '/270m' -benchtime 3x ./llama                 # the 270m shape
-//	go test -run '^$' -bench 'TG128/270m' -benchtime 5x -cpuprofile cpu.out ./llama && go tool pprof -top llama.test cpu.out
+//	go test -run '^$' -bench '/270m' -benchtime 3x ./pipeline/runner                 # the 270m shape
+//	go test -run '^$' -bench 'TG128/270m' -benchtime 5x -cpuprofile cpu.out ./pipeline/runner && go tool pprof -top runner.test cpu.out
 //
 // Models: "tiny" is TestMain's 2-layer fixture (a quick check that the benchmarks work). "270m" is
 // $CHIMERA_BENCH_MODEL, a GGUF path (bench/run.sh's model, for example
@@ -11,7 +11,7 @@
 // first 270m benchmark writes next to the tiny fixture (4-6 s; with the real gemma3 vocabulary when chimera's
 // tokenizer cache has it), removed with it when the test binary exits. $CHIMERA_BENCH_THREADS sets the 270m
 // thread count (default 0: all cores); tiny uses one thread.
-package llama_test
+package runner_test
 
 import (
 	"context"
@@ -27,6 +27,8 @@ import (
 
 	"chimera/llama"
 	"chimera/models"
+	"chimera/pipeline/generation"
+	"chimera/pipeline/runner"
 )
 
 // benchModel is a model shared by every benchmark that uses it: loaded once per test binary, never closed (the
@@ -35,7 +37,7 @@ type benchModel struct {
 	name    string
 	threads int
 	once    sync.Once
-	model   *llama.Model
+	model   *runner.Model
 	err     error
 	path    func() (string, error)
 }
@@ -45,12 +47,14 @@ var benchModels = []*benchModel{
 	{name: "270m", threads: envInt("CHIMERA_BENCH_THREADS", 0), path: bench270mPath},
 }
 
-func (m *benchModel) load(b *testing.B) *llama.Model {
+func (m *benchModel) load(b *testing.B) *runner.Model {
 	b.Helper()
 	m.once.Do(func() {
 		var path string
 		if path, m.err = m.path(); m.err == nil {
-			m.model, m.err = llama.LoadModel(path, llama.ModelParams{NumGPU: -1, UseMmap: true})
+			var loaded *llama.Model
+			loaded, m.err = llama.LoadModel(path, llama.ModelParams{NumGPU: -1, UseMmap: true})
+			m.model = runner.NewModel(loaded)
 		}
 	})
 	if m.err != nil {
@@ -83,9 +87,9 @@ func envInt(name string, fallback int) int {
 	return fallback
 }
 
-func benchContext(b *testing.B, m *llama.Model, threads, numCtx int) *llama.Context {
+func benchContext(b *testing.B, m *runner.Model, threads, numCtx int) *runner.Context {
 	b.Helper()
-	p := llama.DefaultContextParams()
+	p := runner.DefaultContextParams()
 	// llama-bench's settings: batch 2048, ubatch 512, flash attention auto, f16 cache; one context per benchmark.
 	p.NumCtx, p.Threads, p.ReusePrefix = numCtx, threads, false
 	c, err := m.NewContext(p)
@@ -97,7 +101,7 @@ func benchContext(b *testing.B, m *llama.Model, threads, numCtx int) *llama.Cont
 }
 
 // forEachModel runs bench as a sub-benchmark per model: BenchmarkPP512/tiny, BenchmarkPP512/270m.
-func forEachModel(b *testing.B, bench func(b *testing.B, m *llama.Model, threads int)) {
+func forEachModel(b *testing.B, bench func(b *testing.B, m *runner.Model, threads int)) {
 	for _, bm := range benchModels {
 		b.Run(bm.name, func(b *testing.B) { bench(b, bm.load(b), bm.threads) })
 	}
@@ -106,7 +110,7 @@ func forEachModel(b *testing.B, bench func(b *testing.B, m *llama.Model, threads
 // BenchmarkPP512 is llama-bench's pp512: 512 random tokens in one llama_decode batch from an empty cache.
 func BenchmarkPP512(b *testing.B) {
 	const n = 512
-	forEachModel(b, func(b *testing.B, m *llama.Model, threads int) {
+	forEachModel(b, func(b *testing.B, m *runner.Model, threads int) {
 		c := benchContext(b, m, threads, n)
 		rng := rand.New(rand.NewPCG(1, 2))
 		if _, err := c.BenchPrompt(context.Background(), n, 0, rng); err != nil { // warm-up, as llama-bench
@@ -129,7 +133,7 @@ func BenchmarkPP512(b *testing.B) {
 // BenchmarkTG128 is llama-bench's tg128: 128 tokens decoded one at a time from an empty cache, no sampling.
 func BenchmarkTG128(b *testing.B) {
 	const n = 128
-	forEachModel(b, func(b *testing.B, m *llama.Model, threads int) {
+	forEachModel(b, func(b *testing.B, m *runner.Model, threads int) {
 		c := benchContext(b, m, threads, 512)
 		rng := rand.New(rand.NewPCG(1, 2))
 		if _, _, err := c.BenchGenerate(context.Background(), n, 0, rng); err != nil {
@@ -158,9 +162,9 @@ func BenchmarkTG128(b *testing.B) {
 // sampling over the whole vocabulary and detokenizing add per token.
 func BenchmarkGenerate(b *testing.B) {
 	prompt := strings.Repeat("the quick brown fox jumps over the lazy dog and ", 10)
-	forEachModel(b, func(b *testing.B, m *llama.Model, threads int) {
+	forEachModel(b, func(b *testing.B, m *runner.Model, threads int) {
 		c := benchContext(b, m, threads, 1024)
-		req := llama.Request{Prompt: prompt, NumPredict: 128, Sampling: llama.DefaultSampling()}
+		req := runner.Request{Prompt: prompt, NumPredict: 128, Sampling: generation.DefaultSampling()}
 		if _, err := c.Generate(context.Background(), req, nil); err != nil {
 			b.Fatal(err)
 		}
@@ -178,18 +182,4 @@ func BenchmarkGenerate(b *testing.B) {
 		b.ReportMetric(float64(decoded)/evalMS*1000, "tok/s")
 		b.ReportMetric(sampleMS/float64(sampled), "sample-ms/token")
 	})
-}
-
-// The finite-logits check made before every sampled token, on gemma3's 262,144-token vocabulary.
-func BenchmarkLogitsCheckGemma3Vocabulary(b *testing.B) {
-	logits := make([]float32, 262144)
-	for i := range logits {
-		logits[i] = float32(i%1000) / 100
-	}
-	b.SetBytes(int64(4 * len(logits)))
-	for b.Loop() {
-		if !llama.AllFinite(logits) {
-			b.Fatal("finite logits reported as not finite")
-		}
-	}
 }

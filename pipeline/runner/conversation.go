@@ -1,9 +1,11 @@
-package llama
+package runner
 
 import (
 	"errors"
 	"slices"
 	"strings"
+
+	"chimera/llama"
 )
 
 // answerMark stands in for an answer while the chat template renders the turns that follow it.
@@ -15,7 +17,7 @@ var (
 )
 
 // conversation is the chat a request's prompt holds: the earlier chat and answer it continues, then its messages.
-func conversation(req Request) []Message {
+func conversation(req Request) []llama.Message {
 	prev := req.Continue
 	if prev == nil {
 		if len(req.Messages) == 0 {
@@ -26,14 +28,14 @@ func conversation(req Request) []Message {
 	if prev.messages == nil {
 		return nil
 	}
-	return slices.Concat(prev.messages, []Message{{Role: "assistant", Content: prev.Text}}, req.Messages)
+	return slices.Concat(prev.messages, []llama.Message{{Role: "assistant", Content: prev.Text}}, req.Messages)
 }
 
 // continuation is the text and tokens of a request that goes on from an earlier call: that call's prompt and
 // answer as they were, then the new turns. The answer keeps its generated tokens, so the KV cache holding the
 // earlier call is reused, and its exact text (a chat template would trim it). A template that renders an answer
 // otherwise than after the prompt that asked for it gets the conversation as it renders it, tokenized whole.
-func (m *Model) continuation(req Request) (string, []Token, error) {
+func (m *Model) continuation(req Request) (string, []llama.Token, error) {
 	prev := req.Continue
 	if prev.model != m {
 		return "", nil, errOtherModel
@@ -74,7 +76,7 @@ func (m *Model) tokenizesInParts() bool {
 // answer is prev's answer as the conversation goes on with it: the generated tokens as long as they spell the
 // answer's text, control tokens included (the text leaves them out: in the conversation they are written as
 // themselves, as in a chat template), then the rest of the text tokenized afresh (after a stop string was cut).
-func (m *Model) answer(prev *Result) (string, []Token, error) {
+func (m *Model) answer(prev *Result) (string, []llama.Token, error) {
 	var text strings.Builder
 	rest, kept := prev.Text, 0
 spelling:
@@ -82,7 +84,7 @@ spelling:
 		piece := m.Piece(t)
 		switch {
 		case piece == "":
-			if piece = m.piece(t, true); piece == "" {
+			if piece = m.SpecialPiece(t); piece == "" {
 				break spelling
 			}
 		case strings.HasPrefix(rest, piece):
@@ -109,7 +111,7 @@ func (m *Model) turnsAfter(prev *Result, req Request) (turns string, follows boo
 	if err != nil {
 		return "", false, err
 	}
-	marked, err := m.ApplyChatTemplate(slices.Concat(prev.messages, []Message{{Role: "assistant", Content: answerMark}}, req.Messages))
+	marked, err := m.ApplyChatTemplate(slices.Concat(prev.messages, []llama.Message{{Role: "assistant", Content: answerMark}}, req.Messages))
 	if err != nil {
 		return "", false, err
 	}

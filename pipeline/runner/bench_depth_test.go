@@ -1,4 +1,4 @@
-package llama_test
+package runner_test
 
 import (
 	"context"

@@ -1,4 +1,4 @@
-package llama
+package runner
 
 import (
 	"context"
@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"time"
+
+	"chimera/llama"
 )
 
 // The raw benchmarks follow llama-bench: random token ids, no tokenization and no sampling, the backend
@@ -22,10 +24,10 @@ func (c *Context) BenchPrompt(ctx context.Context, n, depth int, rng *rand.Rand)
 		return 0, err
 	}
 	tokens := c.randomTokens(n, rng)
-	stopWatch := c.abortOnCancel(ctx)
+	stopWatch := c.AbortOnCancel(ctx)
 	defer stopWatch()
 	start := time.Now()
-	if err := c.decode(tokens); err != nil {
+	if err := c.Decode(tokens); err != nil {
 		return 0, benchError(ctx, err)
 	}
 	return time.Since(start), nil
@@ -48,7 +50,7 @@ func (c *Context) BenchGenerate(ctx context.Context, n, depth int, rng *rand.Ran
 			return 0, nil, err
 		}
 		stepStart := time.Now()
-		if err := c.decode([]Token{token}); err != nil {
+		if err := c.Decode([]llama.Token{token}); err != nil {
 			return 0, nil, err
 		}
 		steps = append(steps, time.Since(stepStart))
@@ -57,8 +59,8 @@ func (c *Context) BenchGenerate(ctx context.Context, n, depth int, rng *rand.Ran
 }
 
 func (c *Context) checkBenchSize(n, depth int) error {
-	if n < 1 || depth < 0 || n+depth > c.params.NumCtx {
-		return fmt.Errorf("a benchmark of %d tokens at depth %d needs depth + tokens within num_ctx (%d)", n, depth, c.params.NumCtx)
+	if n < 1 || depth < 0 || n+depth > c.Params().NumCtx {
+		return fmt.Errorf("a benchmark of %d tokens at depth %d needs depth + tokens within num_ctx (%d)", n, depth, c.Params().NumCtx)
 	}
 	return nil
 }
@@ -70,26 +72,26 @@ func (c *Context) fillDepth(ctx context.Context, depth int, rng *rand.Rand) erro
 		return nil
 	}
 	tokens := c.randomTokens(depth, rng)
-	stopWatch := c.abortOnCancel(ctx)
+	stopWatch := c.AbortOnCancel(ctx)
 	defer stopWatch()
-	return benchError(ctx, c.decode(tokens))
+	return benchError(ctx, c.Decode(tokens))
 }
 
 // benchError is ctx's error when a decode was aborted because ctx was cancelled, else err.
 func benchError(ctx context.Context, err error) error {
-	if errors.Is(err, errAborted) {
+	if errors.Is(err, llama.ErrAborted) {
 		return ctx.Err()
 	}
 	return err
 }
 
 // randomTokens starts with BOS, like a real prompt, then draws uniformly from the vocabulary.
-func (c *Context) randomTokens(n int, rng *rand.Rand) []Token {
-	tokens := make([]Token, n)
+func (c *Context) randomTokens(n int, rng *rand.Rand) []llama.Token {
+	tokens := make([]llama.Token, n)
 	tokens[0] = c.model.BOS()
 	vocab := c.model.VocabSize()
 	for i := 1; i < n; i++ {
-		tokens[i] = Token(rng.IntN(vocab))
+		tokens[i] = llama.Token(rng.IntN(vocab))
 	}
 	return tokens
 }

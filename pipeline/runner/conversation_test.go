@@ -1,4 +1,4 @@
-package llama_test
+package runner_test
 
 import (
 	"bytes"
@@ -11,11 +11,13 @@ import (
 	"testing"
 
 	"chimera/llama"
+	"chimera/pipeline/generation"
+	"chimera/pipeline/runner"
 )
 
 // followUp continues prev's chat with one user turn.
-func followUp(prev *llama.Result, text string) llama.Request {
-	return llama.Request{Continue: prev, Messages: []llama.Message{{Role: "user", Content: text}}, NumPredict: 4, Sampling: llama.DefaultSampling()}
+func followUp(prev *runner.Result, text string) runner.Request {
+	return runner.Request{Continue: prev, Messages: []llama.Message{{Role: "user", Content: text}}, NumPredict: 4, Sampling: generation.DefaultSampling()}
 }
 
 // gemmaTurnAfterAnswer is what gemma3's chat format puts between an answer and the next answer.
@@ -26,7 +28,7 @@ func gemmaTurnAfterAnswer(user string) string {
 // continueChat generates the turn user after prev on c, checks that the prompt it was given is prev's prompt and
 // answer as they were, then the template's next turn, and that Model.Prompt counts its tokens alike, and returns
 // the call with those tokens.
-func continueChat(t *testing.T, c *llama.Context, prev *llama.Result, user string) (*llama.Result, []llama.Token) {
+func continueChat(t *testing.T, c *runner.Context, prev *runner.Result, user string) (*runner.Result, []llama.Token) {
 	t.Helper()
 	next := followUp(prev, user)
 	result, err := c.Generate(context.Background(), next, nil)
@@ -47,7 +49,7 @@ func continueChat(t *testing.T, c *llama.Context, prev *llama.Result, user strin
 }
 
 // checkSpells fails t unless the pieces of tokens make up text, control tokens (which have no piece) left out.
-func checkSpells(t *testing.T, m *llama.Model, tokens []llama.Token, text string) {
+func checkSpells(t *testing.T, m *runner.Model, tokens []llama.Token, text string) {
 	t.Helper()
 	var spelled strings.Builder
 	for _, token := range tokens {
@@ -59,9 +61,9 @@ func checkSpells(t *testing.T, m *llama.Model, tokens []llama.Token, text string
 }
 
 // describe makes the first call of a chat on c: 24 tokens.
-func describe(t *testing.T, c *llama.Context) *llama.Result {
+func describe(t *testing.T, c *runner.Context) *runner.Result {
 	t.Helper()
-	first, err := c.Generate(context.Background(), chat("Describe the benchmark.", 24, llama.DefaultSampling()), nil)
+	first, err := c.Generate(context.Background(), chat("Describe the benchmark.", 24, generation.DefaultSampling()), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -82,7 +84,7 @@ func TestContinuedChatReusesThePromptAndTheAnswer(t *testing.T) {
 
 func TestContinuingAnAnswerCutByAStopStringUsesItsText(t *testing.T) {
 	c := tinyContext(t, loadTiny(t), 1024)
-	greedy := llama.DefaultSampling()
+	greedy := generation.DefaultSampling()
 	greedy.Temperature = 0
 	full, err := c.Generate(context.Background(), chat("Go on.", 24, greedy), nil)
 	if err != nil || len(strings.TrimSpace(full.Text)) < 4 {
@@ -91,13 +93,13 @@ func TestContinuingAnAnswerCutByAStopStringUsesItsText(t *testing.T) {
 	req := chat("Go on.", 24, greedy)
 	req.Stop = []string{full.Text[len(full.Text)/2:]}
 	stopped, err := c.Generate(context.Background(), req, nil)
-	if err != nil || stopped.StopReason != llama.StopString {
+	if err != nil || stopped.StopReason != runner.StopString {
 		t.Fatalf("stop reason %q, err %v", stopped.StopReason, err)
 	}
 	second, tokens := continueChat(t, c, stopped, "And then?")
 	checkSpells(t, c.Model(), tokens, second.Prompt)
 	// The generated tokens that spell the text before the cut are kept.
-	generated, rest, kept := llama.Generated(stopped), stopped.Text, 0
+	generated, rest, kept := runner.Generated(stopped), stopped.Text, 0
 	for kept < len(generated) && strings.HasPrefix(rest, c.Model().Piece(generated[kept])) {
 		rest = rest[len(c.Model().Piece(generated[kept])):]
 		kept++
@@ -117,13 +119,13 @@ func TestAControlTokenInTheAnswerIsKeptAndWrittenAsItself(t *testing.T) {
 		t.Fatalf("<start_of_turn> is %v, %v", control, err)
 	}
 	const at = 3
-	generated := llama.Generated(first)
+	generated := runner.Generated(first)
 	var spelled strings.Builder
 	for _, token := range generated[:at] {
 		spelled.WriteString(m.Piece(token))
 	}
 	withControl := slices.Insert(slices.Clone(generated), at, control[0])
-	llama.SetGenerated(first, withControl)
+	runner.SetGenerated(first, withControl)
 
 	next := followUp(first, "Go on.")
 	second, err := c.Generate(context.Background(), next, nil)
@@ -147,11 +149,11 @@ func TestAControlTokenInTheAnswerIsKeptAndWrittenAsItself(t *testing.T) {
 func TestAContinuationMustMatchTheCallItContinues(t *testing.T) {
 	m := loadTiny(t)
 	c := tinyContext(t, m, 512)
-	rawCall, err := c.Generate(context.Background(), llama.Request{Prompt: "Once", NumPredict: 2, Sampling: llama.DefaultSampling()}, nil)
+	rawCall, err := c.Generate(context.Background(), runner.Request{Prompt: "Once", NumPredict: 2, Sampling: generation.DefaultSampling()}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	chatCall, err := c.Generate(context.Background(), chat("Hi", 2, llama.DefaultSampling()), nil)
+	chatCall, err := c.Generate(context.Background(), chat("Hi", 2, generation.DefaultSampling()), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -160,18 +162,18 @@ func TestAContinuationMustMatchTheCallItContinues(t *testing.T) {
 		try  func() error
 		want error
 	}{
-		"a raw prompt continued with messages": {func() error { _, err := m.Prompt(followUp(rawCall, "and?")); return err }, llama.ErrMixedForms},
+		"a raw prompt continued with messages": {func() error { _, err := m.Prompt(followUp(rawCall, "and?")); return err }, runner.ErrMixedForms},
 		"a chat continued with a raw prompt": {func() error {
-			_, err := m.Prompt(llama.Request{Continue: chatCall, Prompt: "and?"})
+			_, err := m.Prompt(runner.Request{Continue: chatCall, Prompt: "and?"})
 			return err
-		}, llama.ErrMixedForms},
-		"a call continued on another model": {func() error { _, err := other.Prompt(followUp(chatCall, "and?")); return err }, llama.ErrOtherModel},
+		}, runner.ErrMixedForms},
+		"a call continued on another model": {func() error { _, err := other.Prompt(followUp(chatCall, "and?")); return err }, runner.ErrOtherModel},
 	} {
 		if err := c.try(); !errors.Is(err, c.want) {
 			t.Errorf("%s: %v, want %v", name, err, c.want)
 		}
 	}
-	raw, err := m.Prompt(llama.Request{Continue: rawCall, Prompt: " upon"})
+	raw, err := m.Prompt(runner.Request{Continue: rawCall, Prompt: " upon"})
 	if err != nil || len(raw) <= rawCall.Timings.PromptTokens {
 		t.Errorf("a raw prompt continued with a raw prompt: %d tokens, %v", len(raw), err)
 	}
@@ -186,7 +188,7 @@ func TestAContinuationWithASpacePrefixingVocabularyIsTokenizedWhole(t *testing.T
 	c := tinyContext(t, m, 1024)
 	first := describe(t, c)
 	second, tokens := continueChat(t, c, first, "Now in one line.")
-	whole, err := m.Prompt(llama.Request{Prompt: second.Prompt})
+	whole, err := m.Prompt(runner.Request{Prompt: second.Prompt})
 	if err != nil {
 		t.Fatal(err)
 	}
