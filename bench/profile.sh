@@ -62,6 +62,6 @@ fi
 # The Go side: chimera's go benchmark for the same test, under the Go profiler.
 echo "== go test -bench $gobench/270m, pprof -top"
 CHIMERA_BENCH_MODEL=$model CHIMERA_BENCH_THREADS=$THREADS go test -run '^$' -bench "^Benchmark$gobench\$/270m" \
-  -benchtime "${REPS}x" -cpuprofile "$OUT"/go-cpu.pprof -o "$OUT"/llama.test ./llama | grep -E '^Benchmark'
-go tool pprof -top -nodecount 15 "$OUT"/llama.test "$OUT"/go-cpu.pprof 2>/dev/null | tee "$OUT"/go-cpu.top
+  -benchtime "${REPS}x" -cpuprofile "$OUT"/go-cpu.pprof -o "$OUT"/runner.test ./pipeline/runner | grep -E '^Benchmark'
+go tool pprof -top -nodecount 15 "$OUT"/runner.test "$OUT"/go-cpu.pprof 2>/dev/null | tee "$OUT"/go-cpu.top
 echo "bench/profile: profiles in $OUT (perf report -i $OUT/chimera.perf)"
