@@ -49,7 +49,7 @@ func runCommand() *cli.Command {
 		modelFlag(),
 		&cli.StringFlag{Name: "agent", Value: "both", Usage: "collector, insight or both"},
 		&cli.IntFlag{Name: "runs", Value: 1, Usage: "repetitions of the whole workflow"},
-		&cli.BoolFlag{Name: "warmup", Usage: "make one excluded warm-up call after the model load"},
+		&cli.BoolFlag{Name: "warmup", Usage: "run one warm-up pass of the agents before the measured ones, recorded and left out of every statistic"},
 		&cli.StringFlag{Name: "out", Value: "chimera-out", Usage: "report directory (a run-<time>-<random> folder is created inside)"},
 		&cli.BoolFlag{Name: "json", Usage: "print the run's metrics as JSON"},
 	}

@@ -23,10 +23,11 @@ type Session struct {
 	// IngestMS is the time the facts took to ingest, counted into every agent pass's stage times (the run
 	// workflow's reports show it; the measuring workflows leave it 0).
 	IngestMS float64
-	// OnCall, if set, is told of every call as soon as it completes (also an interrupted one), so callers can
-	// record it before anything else can go wrong.
-	OnCall func(agent *AgentResult, call CallRecord) error
 }
+
+// CallObserver is told of every call of an agent run as soon as it completes (also an interrupted one), so that
+// the caller can record it before anything else can go wrong; its error ends the agent run.
+type CallObserver func(call CallRecord) error
 
 // NewSession creates a context for cfg on a loaded model.
 func NewSession(model *engine.Model, cfg engine.Config, facts *artifacts.FactsReport, log io.Writer) (*Session, error) {
@@ -46,15 +47,16 @@ func (s *Session) StartPass() { s.Ctx.ClearCache() }
 func (s *Session) Close() { s.Ctx.Close() }
 
 // RunAgent makes an agent's two calls, analysis then report, the report continuing the analysis conversation, and
-// checks the texts' numbers. Stage times cover prompt fitting and generation, plus the session's IngestMS.
-func (s *Session) RunAgent(ctx context.Context, agent Agent, rep int, inbound []Handoff) (*AgentResult, error) {
+// checks the texts' numbers; observe, when not nil, is told of each call. Stage times cover prompt fitting and
+// generation, plus the session's IngestMS.
+func (s *Session) RunAgent(ctx context.Context, agent Agent, rep int, inbound []Handoff, observe CallObserver) (*AgentResult, error) {
 	res := &AgentResult{Agent: agent, Repetition: rep, Stages: StageTimes{IngestMS: s.IngestMS}}
 	start := time.Now()
 	defer func() { res.Stages.TotalMS = s.IngestMS + engine.MillisSince(start) }()
 	plan, err := FitPrompt(s.Model, agent, s.Facts.Facts, inbound, s.Config)
 	var analysis *runner.Result
 	if err == nil {
-		analysis, err = s.call(ctx, res, StageAnalysis, plan)
+		analysis, err = s.call(ctx, res, StageAnalysis, plan, observe)
 	}
 	res.Stages.AnalysisMS = engine.MillisSince(start)
 	if err != nil {
@@ -62,7 +64,7 @@ func (s *Session) RunAgent(ctx context.Context, agent Agent, rep int, inbound []
 	}
 	reportStart := time.Now()
 	if plan, err = ReportPrompt(s.Model, agent, plan, analysis, s.Config); err == nil {
-		_, err = s.call(ctx, res, StageReport, plan)
+		_, err = s.call(ctx, res, StageReport, plan, observe)
 	}
 	res.Stages.ReportMS = engine.MillisSince(reportStart)
 	if err != nil {
@@ -73,7 +75,7 @@ func (s *Session) RunAgent(ctx context.Context, agent Agent, rep int, inbound []
 }
 
 // call generates the planned prompt and reports the call, also when it was interrupted.
-func (s *Session) call(ctx context.Context, res *AgentResult, stage string, plan *PromptPlan) (*runner.Result, error) {
+func (s *Session) call(ctx context.Context, res *AgentResult, stage string, plan *PromptPlan, observe CallObserver) (*runner.Result, error) {
 	if plan.Trimmed && stage == StageAnalysis {
 		engine.Logf(s.Log, "[%s] %d of %d facts fit num_ctx %d", res.Agent.ID, plan.FactsShown, plan.FactsTotal, s.Config.Context.NumCtx)
 	}
@@ -84,8 +86,8 @@ func (s *Session) call(ctx context.Context, res *AgentResult, stage string, plan
 	plan.Rendered = result.Prompt
 	rec := CallRecord{Agent: res.Agent.ID, Stage: stage, Repetition: res.Repetition, Prompt: *plan, Response: result.Text, StopReason: result.StopReason, Timings: result.Timings}
 	res.Calls = append(res.Calls, rec)
-	if s.OnCall != nil {
-		if recErr := s.OnCall(res, rec); recErr != nil {
+	if observe != nil {
+		if recErr := observe(rec); recErr != nil {
 			return result, recErr
 		}
 	}

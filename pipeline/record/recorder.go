@@ -92,21 +92,16 @@ func (r *Recorder) AddInventory(runID int64, facts *artifacts.FactsReport) error
 	return r.db.AddFacts(r.ctx, runID, records)
 }
 
-func (r *Recorder) startAgent(runID int64, agent agents.Agent, rep int, cfg engine.Config) (int64, error) {
-	return r.db.AddAgentRun(r.ctx, store.AgentRun{RunID: runID, Agent: agent.ID, Label: agent.Label,
+// StartAgent records an agent run of run runID as running, under label, and returns its ID.
+func (r *Recorder) StartAgent(runID int64, agent agents.Agent, label string, rep int, cfg engine.Config) (int64, error) {
+	return r.db.AddAgentRun(r.ctx, store.AgentRun{RunID: runID, Agent: agent.ID, Label: label,
 		ConfigJSON: JSON(cfg), Repetition: rep, Status: store.StatusRunning})
 }
 
-func (r *Recorder) finishAgent(id int64, res *agents.AgentResult) error {
-	return r.updateAgent(id, res, store.StatusOK)
-}
-
-// failAgent records the agent's partial work and passes err on.
-func (r *Recorder) failAgent(id int64, res *agents.AgentResult, err error) error {
-	if recErr := r.updateAgent(id, res, StatusOf(err)); recErr != nil {
-		return errors.Join(err, recErr)
-	}
-	return err
+// EndAgent records how agent run id ended: its work, complete or partial, and the status err gives it. It passes
+// err on, joined to any failure to record.
+func (r *Recorder) EndAgent(id int64, res *agents.AgentResult, err error) error {
+	return errors.Join(err, r.updateAgent(id, res, StatusOf(err)))
 }
 
 func (r *Recorder) updateAgent(id int64, res *agents.AgentResult, status store.Status) error {
@@ -146,23 +141,7 @@ func JSON(v any) string {
 	return string(data)
 }
 
-// Agent runs agent's pass on s and records it under runID as it goes: the agent run under label, each call as
-// soon as it completes, then the outcome, so that a failed or interrupted pass keeps its completed calls.
-// complete, when not nil, finishes a pass that ran to the end before its outcome is recorded (the run workflow
-// writes the agent's report there); its error fails the pass. It returns the agent run's ID.
-func (r *Recorder) Agent(ctx context.Context, s *agents.Session, runID int64, agent agents.Agent, label string, rep int,
-	inbound []agents.Handoff, complete func(agentRunID int64, res *agents.AgentResult) error) (*agents.AgentResult, int64, error) {
-	agentRunID, err := r.startAgent(runID, agents.Agent{ID: agent.ID, Label: label}, rep, s.Config)
-	if err != nil {
-		return nil, 0, err
-	}
-	s.OnCall = func(_ *agents.AgentResult, c agents.CallRecord) error { return r.AddCall(runID, agentRunID, c) }
-	res, err := s.RunAgent(ctx, agent, rep, inbound)
-	if err == nil && complete != nil {
-		err = complete(agentRunID, res)
-	}
-	if err != nil {
-		return res, agentRunID, r.failAgent(agentRunID, res, err)
-	}
-	return res, agentRunID, r.finishAgent(agentRunID, res)
+// Calls records each call of agent run agentRunID of run runID as soon as the session reports it.
+func (r *Recorder) Calls(runID, agentRunID int64) agents.CallObserver {
+	return func(c agents.CallRecord) error { return r.AddCall(runID, agentRunID, c) }
 }

@@ -64,7 +64,7 @@ func generateOn(ctx context.Context, file *engine.ModelFile, opts GenerateOption
 	return &GenerateResult{Model: model.Summary(), Config: opts.Config, Result: result}, err
 }
 
-// plainCall is a call made outside any agent (a warm-up, a generate), as the store keeps it: its prompt is the raw
+// plainCall is a call made outside any agent (a generate), as the store keeps it: its prompt is the raw
 // text or the last message.
 func plainCall(stage string, req runner.Request, r *runner.Result) agents.CallRecord {
 	prompt := req.Prompt

@@ -202,7 +202,7 @@ func (m *multiRun) pass(ctx context.Context, i int, phase string, rep int) (Phas
 	agent := agents.Agents[i]
 	m.sessions[i].StartPass()
 	start := time.Now()
-	res, agentRunID, err := m.rec.Agent(ctx, m.sessions[i], m.runID, agent, phase+" "+agent.Name, rep, nil, nil)
+	res, agentRunID, err := recordedAgent(ctx, m.rec, m.sessions[i], m.runID, agent, phase+" "+agent.Name, rep, nil, nil)
 	wallMS := engine.MillisSince(start)
 	if err != nil {
 		return PhasePass{}, err

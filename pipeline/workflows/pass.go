@@ -45,6 +45,23 @@ func (p agentPass) runAgent(ctx context.Context, rec *record.Recorder, s *agents
 	if p.label != nil {
 		label = p.label(agent)
 	}
-	res, _, err := rec.Agent(ctx, s, runID, agent, label, p.rep, inbound, p.complete)
+	res, _, err := recordedAgent(ctx, rec, s, runID, agent, label, p.rep, inbound, p.complete)
 	return res, err
+}
+
+// recordedAgent runs agent's pass on s and records it under runID as it goes: the agent run under label, each call
+// as soon as it completes, then the outcome, so that a failed or interrupted pass keeps its completed calls.
+// complete, when not nil, finishes a pass that ran to the end before its outcome is recorded (chimera run writes
+// the agent's report there); its error fails the pass. It returns the agent run's ID.
+func recordedAgent(ctx context.Context, rec *record.Recorder, s *agents.Session, runID int64, agent agents.Agent, label string,
+	rep int, inbound []agents.Handoff, complete func(agentRunID int64, res *agents.AgentResult) error) (*agents.AgentResult, int64, error) {
+	agentRunID, err := rec.StartAgent(runID, agent, label, rep, s.Config)
+	if err != nil {
+		return nil, 0, err
+	}
+	res, err := s.RunAgent(ctx, agent, rep, inbound, rec.Calls(runID, agentRunID))
+	if err == nil && complete != nil {
+		err = complete(agentRunID, res)
+	}
+	return res, agentRunID, rec.EndAgent(agentRunID, res, err)
 }

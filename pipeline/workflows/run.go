@@ -6,12 +6,10 @@ import (
 	"fmt"
 	"os"
 
-	"chimera/llama"
 	"chimera/pipeline/agents"
 	"chimera/pipeline/artifacts"
 	"chimera/pipeline/engine"
 	"chimera/pipeline/record"
-	"chimera/pipeline/runner"
 	"chimera/store"
 )
 
@@ -136,13 +134,11 @@ func (w *workflow) load() error {
 	return nil
 }
 
-// warmup runs one short call that is recorded but excluded from every statistic.
+// warmup runs one pass of the agents before the measured ones: recorded as repetition 0, no report written, left
+// out of every statistic.
 func (w *workflow) warmup(ctx context.Context) error {
-	req := runner.Request{Messages: []llama.Message{{Role: "user", Content: "Say hello."}}, NumPredict: 8, Sampling: w.opts.Config.Sampling}
-	result, err := w.session.Ctx.Generate(ctx, req, nil)
-	if result != nil {
-		err = errors.Join(err, w.rec.AddCall(w.result.RunID, 0, plainCall("warmup", req, result)))
-	}
+	_, _, err := runPass(ctx, w.rec, w.session, w.result.RunID, agentPass{agents: w.opts.Agents, rep: 0,
+		label: func(a agents.Agent) string { return "warm-up " + a.Name }})
 	return err
 }
 

@@ -242,3 +242,34 @@ func TestRunOnTheSharedDataset(t *testing.T) {
 		t.Errorf("%d files analysed, first prompt %+v", len(result.Facts.Files), result.Agents[0].Calls[0].Prompt)
 	}
 }
+
+// --warmup runs one pass of the agents first, recorded as repetition 0 like every workflow's warm-up, and leaves
+// it out of the result: its agents' reports are not written and no statistic counts it.
+func TestRunsWarmUpIsARecordedPassLeftOutOfTheResult(t *testing.T) {
+	db := openTestDB(t)
+	opts := runOptions(t, testArtifacts)
+	opts.Warmup = true
+	result, err := Run(context.Background(), db, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(result.Agents) != 2 || result.Agents[0].Repetition != 1 {
+		t.Fatalf("%d agent results, the first of repetition %d; want the measured pass only", len(result.Agents), result.Agents[0].Repetition)
+	}
+	run, err := db.GetRun(context.Background(), result.RunID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var warmups int
+	for _, a := range run.AgentRuns {
+		if a.Repetition == 0 {
+			warmups++
+			if !strings.HasPrefix(a.Label, "warm-up ") || a.ReportPath != "" {
+				t.Errorf("warm-up agent run %+v: want a warm-up label and no report", a)
+			}
+		}
+	}
+	if warmups != 2 || len(run.AgentRuns) != 4 {
+		t.Errorf("%d agent runs, %d of them warm-ups; want both agents once each way", len(run.AgentRuns), warmups)
+	}
+}

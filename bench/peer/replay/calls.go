@@ -95,6 +95,10 @@ func readCalls(ctx context.Context, path string, runID int64) (int64, []call, er
 	return runID, calls, err
 }
 
+// warmupRepetition is the repetition chimera records an agent pass's warm-up as.
+const warmupRepetition = 0
+
+// runCalls are the calls of a run's measured passes, with the settings each ran with.
 func runCalls(run *store.RunDetail) ([]call, error) {
 	if len(run.Calls) == 0 {
 		return nil, fmt.Errorf("run %d has no calls", run.ID)
@@ -105,11 +109,15 @@ func runCalls(run *store.RunDetail) ([]call, error) {
 	}
 	calls := make([]call, 0, len(run.Calls))
 	for _, c := range run.Calls {
+		agent, inPass := agents[c.AgentRunID]
+		if inPass && agent.Repetition == warmupRepetition {
+			continue // a warm-up pass measures nothing
+		}
 		if c.RenderedPrompt == "" {
 			return nil, fmt.Errorf("run %d, call %d (%s) has no rendered prompt: only agent calls recorded by chimera "+
-				"with schema v7 or later have one (a warm-up has none: run without --warmup)", run.ID, c.Seq, c.Stage)
+				"with schema v7 or later have one (as has no warm-up call of a run recorded before warm-ups were passes)",
+				run.ID, c.Seq, c.Stage)
 		}
-		agent := agents[c.AgentRunID]
 		var cfg chimeraConfig
 		if err := json.Unmarshal([]byte(cmp.Or(agent.ConfigJSON, run.ConfigJSON)), &cfg); err != nil {
 			return nil, fmt.Errorf("run %d, call %d: its settings: %w", run.ID, c.Seq, err)

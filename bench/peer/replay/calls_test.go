@@ -57,7 +57,7 @@ func TestReadCallsFromTheStore(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	agentRun, err := db.AddAgentRun(ctx, store.AgentRun{RunID: runID, Agent: "collector", ConfigJSON: `{"context":{"num_ctx":2048}}`})
+	agentRun, err := db.AddAgentRun(ctx, store.AgentRun{RunID: runID, Agent: "collector", Repetition: 1, ConfigJSON: `{"context":{"num_ctx":2048}}`})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -97,5 +97,17 @@ func TestCallsFallBackToTheRunsSettings(t *testing.T) {
 	}
 	if calls[0].Options.NumCtx != 8192 {
 		t.Errorf("num_ctx %d, want the run's 8192", calls[0].Options.NumCtx)
+	}
+}
+
+// A warm-up pass (repetition 0) measures nothing, so its calls are not replayed.
+func TestWarmUpPassesAreNotReplayed(t *testing.T) {
+	run := &store.RunDetail{Run: store.Run{ID: 3, ConfigJSON: `{}`},
+		AgentRuns: []store.AgentRun{{ID: 1, Agent: "collector", Repetition: 0}, {ID: 2, Agent: "collector", Repetition: 1}},
+		Calls: []store.Call{{AgentRunID: 1, Stage: "analysis", Seq: 1, RenderedPrompt: "w"},
+			{AgentRunID: 2, Stage: "analysis", Seq: 2, RenderedPrompt: "m"}}}
+	calls, err := runCalls(run)
+	if err != nil || len(calls) != 1 || calls[0].Prompt != "m" {
+		t.Errorf("calls %+v, %v; want the measured pass's call only", calls, err)
 	}
 }
