@@ -50,8 +50,8 @@ func decodeText(c *llama.Context, text string) error {
 
 func TestLoadReportsTheModel(t *testing.T) {
 	m := loadTiny(t)
-	if m.BlockCount() != 2 || m.Load.OffloadableLayer != 3 || m.VocabSize() < 300 {
-		t.Errorf("blocks %d offloadable %d vocab %d", m.BlockCount(), m.Load.OffloadableLayer, m.VocabSize())
+	if m.BlockCount() != 2 || m.Load.OffloadableLayers != 3 || m.VocabSize() < 300 {
+		t.Errorf("blocks %d offloadable %d vocab %d", m.BlockCount(), m.Load.OffloadableLayers, m.VocabSize())
 	}
 	if m.Load.LoadMS <= 0 || m.Load.OffloadedLayers != 0 {
 		t.Errorf("load_ms %v offloaded %d (no GPU here)", m.Load.LoadMS, m.Load.OffloadedLayers)

@@ -49,13 +49,13 @@ var errModelClosed = errors.New("llama: the model is closed")
 
 // LoadReport describes what a load did, measured in Go and read from llama.cpp's load log.
 type LoadReport struct {
-	LoadMS           float64      `json:"load_ms"`
-	RequestedGPU     int          `json:"num_gpu_requested"`
-	OffloadedLayers  int          `json:"gpu_layers_offloaded"`
-	OffloadableLayer int          `json:"gpu_layers_offloadable"`
-	Buffers          []BufferSize `json:"buffers"`
-	DeviceFreeBefore []Device     `json:"devices_before"`
-	DeviceFreeAfter  []Device     `json:"devices_after"`
+	LoadMS            float64      `json:"load_ms"`
+	RequestedGPU      int          `json:"num_gpu_requested"`
+	OffloadedLayers   int          `json:"gpu_layers_offloaded"`
+	OffloadableLayers int          `json:"gpu_layers_offloadable"`
+	Buffers           []BufferSize `json:"buffers"`
+	DeviceFreeBefore  []Device     `json:"devices_before"`
+	DeviceFreeAfter   []Device     `json:"devices_after"`
 }
 
 // BufferSize is one backend buffer llama.cpp allocated: model weights, KV cache or compute scratch.
@@ -108,13 +108,13 @@ func LoadModel(path string, p ModelParams) (*Model, error) {
 	}
 	m := &Model{c: cmodel, vocab: C.llama_model_get_vocab(cmodel), Path: path}
 	m.Load = LoadReport{
-		LoadMS:           ms(elapsed),
-		RequestedGPU:     p.NumGPU,
-		OffloadedLayers:  offloadedLayers(loadLog),
-		OffloadableLayer: m.BlockCount() + 1,
-		Buffers:          bufferSizes(loadLog),
-		DeviceFreeBefore: before,
-		DeviceFreeAfter:  Devices(),
+		LoadMS:            ms(elapsed),
+		RequestedGPU:      p.NumGPU,
+		OffloadedLayers:   offloadedLayers(loadLog),
+		OffloadableLayers: m.BlockCount() + 1,
+		Buffers:           bufferSizes(loadLog),
+		DeviceFreeBefore:  before,
+		DeviceFreeAfter:   Devices(),
 	}
 	return m, nil
 }

@@ -11,9 +11,6 @@ import (
 // RandomSeed is llama.cpp's LLAMA_DEFAULT_SEED: a sampler given it draws a random seed.
 const RandomSeed = C.LLAMA_DEFAULT_SEED
 
-// MaxSeed is the largest seed that makes sampling repeatable.
-const MaxSeed = RandomSeed - 1
-
 // Sampler is a llama_sampler chain and its candidate buffer. llama_sampler_sample would give the chain every
 // token of the vocabulary (262,144 with gemma3's); a Sampler can give it only the largest logits instead.
 type Sampler struct {

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"chimera/llama"
+	"chimera/pipeline/generation"
 )
 
 // Scope is what a setting shapes, and so which commands can vary it: bench and tune vary load and context
@@ -116,7 +117,7 @@ var Settings = []*Setting{
 		Help: "tokens the repeat penalty looks back", get: count(func(c *Config) *int { return &c.Sampling.RepeatLastN }),
 		set: setCount(func(c *Config) *int { return &c.Sampling.RepeatLastN })},
 	{Name: "seed", Flag: "seed", Ollama: "seed", Scope: ScopeSampling, Kind: KindCount,
-		Help: fmt.Sprintf("sampling seed (0 to %d)", llama.MaxSeed), get: func(c *Config) string { return strconv.FormatUint(uint64(c.Sampling.Seed), 10) },
+		Help: fmt.Sprintf("sampling seed (0 to %d)", generation.MaxSeed), get: func(c *Config) string { return strconv.FormatUint(uint64(c.Sampling.Seed), 10) },
 		set: setSeed},
 	{Name: "num_predict", Flag: "num-predict", Ollama: "num_predict", Scope: ScopeGeneration, Kind: KindCount, Unit: "tokens",
 		Help: "most tokens to generate per call (0 = until the model stops)",
@@ -286,8 +287,8 @@ func setCacheTypes(c *Config, v string) error {
 
 func setSeed(c *Config, v string) error {
 	n, err := strconv.ParseUint(v, 10, 32)
-	if err != nil || n > llama.MaxSeed {
-		return fmt.Errorf("must be 0 to %d (%d is llama.cpp's random seed), got %q", llama.MaxSeed, llama.RandomSeed, v)
+	if err != nil || n > generation.MaxSeed {
+		return fmt.Errorf("must be 0 to %d (%d is llama.cpp's random seed), got %q", generation.MaxSeed, generation.RandomSeed, v)
 	}
 	c.Sampling.Seed = uint32(n)
 	return nil

@@ -193,7 +193,7 @@ func (b *bencher) run(ctx context.Context, grid []engine.Config) ([]BenchRow, er
 			rows = append(rows, duplicates(prior, cfg, labels[key])...)
 			continue
 		}
-		cfgRows, err := b.runConfig(ctx, cfg, effective)
+		cfgRows, err := b.runConfig(ctx, cfg, effective, b.opts.Reps)
 		rows = append(rows, cfgRows...)
 		switch {
 		case err == nil:
@@ -249,7 +249,7 @@ func duplicates(prior []BenchRow, cfg engine.Config, of string) []BenchRow {
 }
 
 // runConfig runs the pp and tg tests at one configuration, on the model loaded with its effective offload.
-func (b *bencher) runConfig(ctx context.Context, cfg engine.Config, effective int) ([]BenchRow, error) {
+func (b *bencher) runConfig(ctx context.Context, cfg engine.Config, effective, reps int) ([]BenchRow, error) {
 	load := cfg
 	load.NumGPU, load.Fit = effective, false
 	m, err := b.loads.Get(b.label(cfg), load)
@@ -270,7 +270,7 @@ func (b *bencher) runConfig(ctx context.Context, cfg engine.Config, effective in
 	for _, depth := range b.opts.depths() {
 		base.NDepth = depth
 		if b.opts.NPrompt > 0 {
-			row, err := b.measure(base, b.opts.NPrompt, 0, func() (time.Duration, []time.Duration, error) {
+			row, err := b.measure(base, b.opts.NPrompt, 0, reps, func() (time.Duration, []time.Duration, error) {
 				d, err := llctx.BenchPrompt(ctx, b.opts.NPrompt, depth, b.rng)
 				return d, nil, err
 			})
@@ -280,7 +280,7 @@ func (b *bencher) runConfig(ctx context.Context, cfg engine.Config, effective in
 			rows = append(rows, row)
 		}
 		if b.opts.NGen > 0 {
-			row, err := b.measure(base, 0, b.opts.NGen, func() (time.Duration, []time.Duration, error) {
+			row, err := b.measure(base, 0, b.opts.NGen, reps, func() (time.Duration, []time.Duration, error) {
 				return llctx.BenchGenerate(ctx, b.opts.NGen, depth, b.rng)
 			})
 			if err != nil {
@@ -305,12 +305,12 @@ func (b *bencher) baseRow(m *engine.Model, llctx *runner.Context, cfg engine.Con
 }
 
 // measure runs one test: a warm-up, excluded, then the repetitions.
-func (b *bencher) measure(base BenchRow, nPrompt, nGen int, test func() (time.Duration, []time.Duration, error)) (BenchRow, error) {
+func (b *bencher) measure(base BenchRow, nPrompt, nGen, reps int, test func() (time.Duration, []time.Duration, error)) (BenchRow, error) {
 	row := base
 	row.NPrompt, row.NGen = nPrompt, nGen
 	row.TestTime = time.Now().UTC().Format(time.RFC3339)
 	var steps []float64
-	for rep := 0; rep <= b.opts.Reps; rep++ {
+	for rep := 0; rep <= reps; rep++ {
 		elapsed, stepTimes, err := test()
 		if err != nil {
 			return row, err

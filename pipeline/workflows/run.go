@@ -130,7 +130,7 @@ func (w *workflow) load() error {
 	w.result.ContextMS = session.ContextMS
 	w.result.Model = model.Summary()
 	engine.Logf(w.opts.Log, "model: %s (%s) loaded in %.0f ms, %d/%d layers on GPU", model.Ref.Ref, model.Description(),
-		model.Load.LoadMS, model.Load.OffloadedLayers, model.Load.OffloadableLayer)
+		model.Load.LoadMS, model.Load.OffloadedLayers, model.Load.OffloadableLayers)
 	return nil
 }
 

@@ -33,7 +33,7 @@ func (s *sweeper) run(ctx context.Context, cells []SweepCell, blocks int) error 
 	defer s.bar.finish()
 	s.loads = engine.NewModelCache(s.model, s.bar)
 	defer s.loads.Close()
-	s.bench = newBencher(BenchOptions{NPrompt: s.opts.NPrompt, NGen: s.opts.NGen, Reps: s.opts.Runs, UseMmap: s.opts.Base.UseMmap}, s.loads, blocks)
+	s.bench = newBencher(BenchOptions{NPrompt: s.opts.NPrompt, NGen: s.opts.NGen, UseMmap: s.opts.Base.UseMmap}, s.loads, blocks)
 	s.bench.tick = s.bar.step
 	s.varied = variedAxes(cells, s.opts.Workload)
 	s.bench.labelled = s.varied
@@ -126,7 +126,7 @@ func (s *sweeper) runCell(ctx context.Context, n int, c *SweepCell) error {
 // TTFT is the pp test's time, since the first token comes from the prompt's logits; sampling is excluded, as in
 // llama-bench.
 func (s *sweeper) measureBench(ctx context.Context, c *SweepCell) error {
-	rows, err := s.bench.runConfig(ctx, c.Config, c.GPULayers)
+	rows, err := s.bench.runConfig(ctx, c.Config, c.GPULayers, s.opts.Runs)
 	for _, r := range rows {
 		if r.NGen > 0 {
 			c.DecodeTPS = r.SamplesTS

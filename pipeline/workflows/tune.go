@@ -344,8 +344,7 @@ func (t *tuner) Measure(ctx context.Context, cfg tune.Config, reps int) (tune.Me
 
 // measureBench runs the objective's bench tests; their rows are kept for the trial's record.
 func (t *tuner) measureBench(ctx context.Context, trial int, bc engine.Config, reps int) (tune.Measurement, error) {
-	t.bench.opts.Reps = reps
-	rows, err := t.bench.runConfig(ctx, bc, t.effective(bc))
+	rows, err := t.bench.runConfig(ctx, bc, t.effective(bc), reps)
 	if err != nil {
 		return tune.Measurement{}, err
 	}
