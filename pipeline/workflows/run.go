@@ -48,7 +48,7 @@ func Run(ctx context.Context, db *store.DB, opts RunOptions) (*RunResult, error)
 	if err != nil {
 		return nil, err
 	}
-	w := &workflow{opts: opts, rec: o.rec, facts: o.facts, ingestMS: o.ingestMS, model: o.model,
+	w := &agentsRun{opts: opts, rec: o.rec, facts: o.facts, ingestMS: o.ingestMS, model: o.model,
 		result: &RunResult{RunInfo: agents.RunInfo{RunID: o.runID, Config: opts.Config, Facts: o.facts}, IngestMS: o.ingestMS,
 			ModelCheckMS: o.checkMS}}
 	err = w.execute(ctx)
@@ -85,7 +85,8 @@ func checkWritableDir(dir string) error {
 	return os.Remove(probe.Name())
 }
 
-type workflow struct {
+// agentsRun is one `chimera run` in progress: its options, recorder, facts, model and session, and what it measured.
+type agentsRun struct {
 	opts     RunOptions
 	rec      *record.Recorder
 	facts    *artifacts.FactsReport
@@ -95,7 +96,7 @@ type workflow struct {
 	session  *agents.Session
 }
 
-func (w *workflow) execute(ctx context.Context) error {
+func (w *agentsRun) execute(ctx context.Context) error {
 	if err := w.load(); err != nil {
 		return err
 	}
@@ -114,7 +115,7 @@ func (w *workflow) execute(ctx context.Context) error {
 	return w.writeSummary()
 }
 
-func (w *workflow) load() error {
+func (w *agentsRun) load() error {
 	cfg := w.opts.Config
 	model, err := w.model.LoadFor(cfg)
 	if err != nil {
@@ -136,14 +137,14 @@ func (w *workflow) load() error {
 
 // warmup runs one pass of the agents before the measured ones: recorded as repetition 0, no report written, left
 // out of every statistic.
-func (w *workflow) warmup(ctx context.Context) error {
+func (w *agentsRun) warmup(ctx context.Context) error {
 	_, _, err := runPass(ctx, w.rec, w.session, w.result.RunID, agentPass{agents: w.opts.Agents, rep: 0,
 		label: func(a agents.Agent) string { return "warm-up " + a.Name }})
 	return err
 }
 
 // repetition runs one pass of the agents, recording each call as it completes and writing each agent's report.
-func (w *workflow) repetition(ctx context.Context, rep int) error {
+func (w *agentsRun) repetition(ctx context.Context, rep int) error {
 	results, _, err := runPass(ctx, w.rec, w.session, w.result.RunID, agentPass{agents: w.opts.Agents, rep: rep, complete: w.writeAgentReport})
 	w.result.Agents = append(w.result.Agents, results...)
 	return err

@@ -13,7 +13,7 @@ import (
 	"chimera/pipeline/stats"
 )
 
-func (w *workflow) writeAgentReport(agentRunID int64, res *agents.AgentResult) error {
+func (w *agentsRun) writeAgentReport(agentRunID int64, res *agents.AgentResult) error {
 	name := res.Agent.ID + "_report.md"
 	if w.opts.Runs > 1 {
 		name = fmt.Sprintf("%s_report_rep%d.md", res.Agent.ID, res.Repetition)
@@ -29,7 +29,7 @@ func (w *workflow) writeAgentReport(agentRunID int64, res *agents.AgentResult) e
 }
 
 // writeSummary writes the combined report and metrics.json, the run's machine-readable record.
-func (w *workflow) writeSummary() error {
+func (w *agentsRun) writeSummary() error {
 	combined := filepath.Join(w.opts.OutDir, "combined_report.md")
 	markdown := RenderCombinedReport(w.result, time.Now())
 	if err := render.WriteFileAtomic(combined, []byte(markdown)); err != nil {
