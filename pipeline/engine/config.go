@@ -3,6 +3,7 @@ package engine
 import (
 	"fmt"
 	"strconv"
+	"strings"
 
 	"chimera/pipeline/generation"
 	"chimera/pipeline/runner"
@@ -51,12 +52,18 @@ func (c Config) Validate() error {
 	return c.Sampling.Validate()
 }
 
-// Describe is the configuration in one line, with clean decimals:
-// num_gpu=…, num_ctx=…, temp=…, top_p=…, top_k=…, repeat_penalty=….
+// headline are the settings a report names a configuration by.
+var headline = []string{"num_gpu", "num_ctx", "temperature", "top_p", "top_k", "repeat_penalty"}
+
+// Describe is the configuration in one line, its headline settings by their names, with clean decimals:
+// num_gpu=…, num_ctx=…, temperature=…, top_p=…, top_k=…, repeat_penalty=….
 func (c Config) Describe() string {
-	return fmt.Sprintf("num_gpu=%s, num_ctx=%d, temp=%s, top_p=%s, top_k=%d, repeat_penalty=%s",
-		NumGPULabel(c.NumGPU), c.Context.NumCtx, Decimal(c.Sampling.Temperature), Decimal(c.Sampling.TopP),
-		c.Sampling.TopK, Decimal(c.Sampling.RepeatPenalty))
+	parts := make([]string, len(headline))
+	for i, name := range headline {
+		s := SettingNamed(name)
+		parts[i] = s.Name + "=" + s.Get(c)
+	}
+	return strings.Join(parts, ", ")
 }
 
 // NumGPULabel prints -1 as "all".

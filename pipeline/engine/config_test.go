@@ -28,7 +28,7 @@ func TestEffectiveNumGPU(t *testing.T) {
 func TestDescribePrintsDecimalsAsTyped(t *testing.T) {
 	cfg := DefaultConfig()
 	cfg.Sampling.Temperature, cfg.Sampling.TopP = 0.8, 0.95
-	want := "num_gpu=all, num_ctx=4096, temp=0.8, top_p=0.95, top_k=40, repeat_penalty=1.1"
+	want := "num_gpu=all, num_ctx=4096, temperature=0.8, top_p=0.95, top_k=40, repeat_penalty=1.1"
 	if got := cfg.Describe(); got != want {
 		t.Errorf("Describe() = %q, want %q", got, want)
 	}

@@ -58,7 +58,7 @@ func TestRunWritesReportsAndRows(t *testing.T) {
 		t.Errorf("model check %v ms, load %v ms, context %v ms: each is measured", result.ModelCheckMS, result.Model.Load.LoadMS, result.ContextMS)
 	}
 	report, _ := os.ReadFile(filepath.Join(opts.OutDir, "insight_report.md"))
-	for _, section := range []string{"**Configuration:** num_gpu=all, num_ctx=2048, temp=0.8, top_p=0.9, top_k=40, repeat_penalty=1.1",
+	for _, section := range []string{"**Configuration:** num_gpu=all, num_ctx=2048, temperature=0.8, top_p=0.9, top_k=40, repeat_penalty=1.1",
 		"## Workflow Summary", "## Metrics", "## Key Findings", "## Recommendations", "## Persona Prompt",
 		"## Appendix A: Computed facts", "## Appendix B: Grounding check", agents.Insight.Persona} {
 		if !strings.Contains(string(report), section) {
