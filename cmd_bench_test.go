@@ -65,8 +65,8 @@ func TestPlacementTheDevicesCannotHonourIsBadInput(t *testing.T) {
 	for _, args := range [][]string{
 		{"bench", "-p", "8", "-n", "0", "-r", "1", "--num-ctx", "64", "-ts", "3/1"},
 		{"bench", "-p", "8", "-n", "0", "-r", "1", "--num-ctx", "64", "-dev", "NoSuchGPU7"},
-		{"generate", "-p", "hi", "--num-predict", "1", "--main-gpu", "3"},
-		{"generate", "-p", "hi", "--num-predict", "1", "--split-mode", "rows"},
+		{"generate", "--prompt", "hi", "--num-predict", "1", "--main-gpu", "3"},
+		{"generate", "--prompt", "hi", "--num-predict", "1", "--split-mode", "rows"},
 		{"sweep", "-p", "8", "-n", "1", "--runs", "1", "--num-ctx", "64", "--out", t.TempDir(), "-ts", "1/0/1"},
 	} {
 		got := chimera(t, nil, append(args, "-m", tinyModel, "--db", db)...)

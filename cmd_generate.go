@@ -24,7 +24,7 @@ func generateCommand() *cli.Command {
 		Usage: "generate text from a prompt and print how long each phase took",
 		Flags: append([]cli.Flag{
 			modelFlag(),
-			&cli.StringFlag{Name: "prompt", Aliases: []string{"p"}, Usage: "prompt text"},
+			&cli.StringFlag{Name: "prompt", Usage: "prompt text"},
 			&cli.StringFlag{Name: "prompt-file", Usage: "read the prompt from a file"},
 			&cli.StringFlag{Name: "system", Usage: "system message (sent through the model's chat template)"},
 			&cli.BoolFlag{Name: "raw", Usage: "send the prompt as is, without the chat template"},

@@ -84,7 +84,7 @@ func TestArrangeArgsPutsOptionsBeforeArguments(t *testing.T) {
 	for _, c := range []struct{ in, want []string }{
 		{[]string{"runs", "show", "12", "--db", "x.db"}, []string{"--db", "x.db", "runs", "show", "12"}},
 		{[]string{"multi", "chimera-homo", "--num-ctx", "1024"}, []string{"multi", "--num-ctx", "1024", "chimera-homo"}},
-		{[]string{"generate", "-p", "--db", "--num-gpu", "-1"}, []string{"generate", "-p", "--db", "--num-gpu", "-1"}},
+		{[]string{"generate", "--prompt", "--db", "--num-gpu", "-1"}, []string{"generate", "--prompt", "--db", "--num-gpu", "-1"}},
 		{[]string{"runs", "export", "1", "--format", "csv", "2"}, []string{"runs", "export", "--format", "csv", "1", "2"}},
 		{[]string{"models", "show", "x", "--", "--db"}, []string{"models", "show", "x", "--", "--db"}},
 		{[]string{"bench", "-v", "--num-gpu", "0", "--bogus"}, []string{"-v", "bench", "--num-gpu", "0", "--bogus"}},

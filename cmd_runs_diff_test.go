@@ -49,7 +49,7 @@ func TestRunsDiffComparesTwoBenchRuns(t *testing.T) {
 		t.Errorf("runs diff --format json = %+v, want runs %s and %s and two rows with verdicts", report, a, b)
 	}
 
-	generate := chimera(t, nil, "--db", db, "generate", "-m", tinyModel, "-p", "hi", "--num-predict", "2", "--threads", "1", "--json")
+	generate := chimera(t, nil, "--db", db, "generate", "-m", tinyModel, "--prompt", "hi", "--num-predict", "2", "--threads", "1", "--json")
 	var generated struct{ RunID int64 }
 	if err := json.Unmarshal([]byte(generate.stdout), &generated); err != nil {
 		t.Fatalf("generate: %v in %q (%s)", err, generate.stdout, generate.stderr)

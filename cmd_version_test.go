@@ -33,7 +33,7 @@ func TestVersionNamesTheBuildAndEveryRunRecordsIt(t *testing.T) {
 	var run struct {
 		RunID int64 `json:"run_id"`
 	}
-	generated := chimera(t, nil, "generate", "--db", db, "-m", tinyModel, "-p", "hi", "--num-predict", "2", "--threads", "1", "--json")
+	generated := chimera(t, nil, "generate", "--db", db, "-m", tinyModel, "--prompt", "hi", "--num-predict", "2", "--threads", "1", "--json")
 	if err := json.Unmarshal([]byte(generated.stdout), &run); err != nil {
 		t.Fatalf("%v in %q", err, generated.stdout)
 	}

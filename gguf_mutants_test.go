@@ -284,7 +284,7 @@ func runMutant(t *testing.T, path string) outcome {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), mutantTimeout)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, binary, "generate", "-m", path, "-p", "hi", "--num-predict", "2", "--threads", "1",
+	cmd := exec.CommandContext(ctx, binary, "generate", "-m", path, "--prompt", "hi", "--num-predict", "2", "--threads", "1",
 		"--num-ctx", "256")
 	cmd.Env = append(os.Environ(), "CHIMERA_CACHE_DIR="+t.TempDir())
 	var stdout, stderr strings.Builder

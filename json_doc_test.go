@@ -348,7 +348,7 @@ type generateDoc struct {
 func TestGenerateJSONIsDocumented(t *testing.T) {
 	var out generateDoc
 	decodeDoc(t, "generate --json", succeed(t, "--db", filepath.Join(t.TempDir(), "chimera.db"), "generate", "-m", tinyModel,
-		"-p", "hi", "--num-predict", "2", "-t", "1", "--num-ctx", "256", "--json"), &out)
+		"--prompt", "hi", "--num-predict", "2", "-t", "1", "--num-ctx", "256", "--json"), &out)
 	if out.RunID == 0 || out.Model != tinyModel || out.ModelPath != tinyModel || !out.SyntheticWeights || out.SystemInfo == "" ||
 		len(out.Devices) == 0 || out.Config.NumPredict != 2 || out.Config.Context.Threads != 1 || out.Config.Context.NumCtx != 256 {
 		t.Errorf("generate --json: %+v", out)
@@ -591,7 +591,7 @@ func benchAndGenerate(t *testing.T, db string) (bench, generate int64) {
 	t.Helper()
 	succeed(t, benchArgs(db, "json")...)
 	var generated generateDoc
-	decodeDoc(t, "generate --json", succeed(t, "--db", db, "generate", "-m", tinyModel, "-p", "hi", "--num-predict", "2",
+	decodeDoc(t, "generate --json", succeed(t, "--db", db, "generate", "-m", tinyModel, "--prompt", "hi", "--num-predict", "2",
 		"-t", "1", "--num-ctx", "256", "--json"), &generated)
 	return 1, generated.RunID // a new store numbers runs from 1
 }

@@ -79,16 +79,16 @@ func writeFile(t *testing.T, name string, data []byte) string {
 func TestBadInputIsOneLineAndStatus2(t *testing.T) {
 	truncated, _ := os.ReadFile(tinyModel)
 	cases := map[string][]string{
-		"bad magic":             {"generate", "-m", writeFile(t, "bad.gguf", []byte("PK\x03\x04 not a model")), "-p", "hi"},
-		"truncated model":       {"generate", "-m", writeFile(t, "cut.gguf", truncated[:len(truncated)/2]), "-p", "hi"},
-		"missing model":         {"generate", "-m", "/nonexistent/model.gguf", "-p", "hi"},
-		"unknown synthetic":     {"generate", "-m", "synthetic:2b-q8_0", "-p", "hi"},
+		"bad magic":             {"generate", "-m", writeFile(t, "bad.gguf", []byte("PK\x03\x04 not a model")), "--prompt", "hi"},
+		"truncated model":       {"generate", "-m", writeFile(t, "cut.gguf", truncated[:len(truncated)/2]), "--prompt", "hi"},
+		"missing model":         {"generate", "-m", "/nonexistent/model.gguf", "--prompt", "hi"},
+		"unknown synthetic":     {"generate", "-m", "synthetic:2b-q8_0", "--prompt", "hi"},
 		"no prompt":             {"generate", "-m", tinyModel},
 		"unknown flag":          {"generate", "--bogus"},
-		"num_ctx too small":     {"generate", "-m", tinyModel, "-p", "hi", "--num-ctx", "5"},
-		"bad num_gpu":           {"generate", "-m", tinyModel, "-p", "hi", "--num-gpu", "most"},
-		"bad top_p":             {"generate", "-m", tinyModel, "-p", "hi", "--top-p", "1.5"},
-		"prompt too long":       {"generate", "-m", tinyModel, "-p", strings.Repeat("word ", 600), "--num-ctx", "64", "--num-predict", "4"},
+		"num_ctx too small":     {"generate", "-m", tinyModel, "--prompt", "hi", "--num-ctx", "5"},
+		"bad num_gpu":           {"generate", "-m", tinyModel, "--prompt", "hi", "--num-gpu", "most"},
+		"bad top_p":             {"generate", "-m", tinyModel, "--prompt", "hi", "--top-p", "1.5"},
+		"prompt too long":       {"generate", "-m", tinyModel, "--prompt", strings.Repeat("word ", 600), "--num-ctx", "64", "--num-predict", "4"},
 		"empty data dir":        {"run", "-m", tinyModel, "--data", t.TempDir()},
 		"missing data dir":      {"run", "-m", tinyModel, "--data", "/nonexistent/dir"},
 		"unknown agent":         {"run", "-m", tinyModel, "--agent", "critic"},
@@ -101,7 +101,7 @@ func TestBadInputIsOneLineAndStatus2(t *testing.T) {
 		"overflowing range":     {"bench", "-m", tinyModel, "--threads", "1-9223372036854775807+1"},
 		"billion-value range":   {"sweep", "-m", tinyModel, "--num-gpu", "0-1000000000"},
 		"oversized grid":        {"bench", "-m", tinyModel, "--num-gpu", "0-100", "--threads", "1-100"},
-		"unknown ollama tag":    {"generate", "-m", "gemma3:1b", "-p", "hi"},
+		"unknown ollama tag":    {"generate", "-m", "gemma3:1b", "--prompt", "hi"},
 		"unknown vocabulary":    {"models", "synth", "--vocab", "klingon", "--out", filepath.Join(t.TempDir(), "m.gguf")},
 		"gemma3 without it":     {"models", "synth", "--vocab", "gemma3", "--out", filepath.Join(t.TempDir(), "m.gguf")},
 	}
@@ -128,7 +128,7 @@ func fifo(t *testing.T) string {
 
 func TestGenerateJSON(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "chimera.db")
-	got := chimera(t, nil, "--db", db, "generate", "-m", tinyModel, "-p", "Hello", "--num-predict", "8", "--threads", "1", "--json")
+	got := chimera(t, nil, "--db", db, "generate", "-m", tinyModel, "--prompt", "Hello", "--num-predict", "8", "--threads", "1", "--json")
 	if got.status != 0 {
 		t.Fatalf("status %d: %s", got.status, got.stderr)
 	}
