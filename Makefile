@@ -20,7 +20,7 @@ HEADERS   := third_party/include/llama.h
 FUZZTIME  ?= 100000x
 CUDA_ARCHS ?= 80;86;89;90
 
-.PHONY: deps headers tokenizer build test vet race fuzz run bench bench-peer cuda dist gpu-bundle default-march gpu-check env clean
+.PHONY: deps headers tokenizer build test vet race fuzz run bench bench-peer cuda vulkan dist gpu-bundle default-march gpu-check env clean
 
 deps: headers tokenizer
 
@@ -68,8 +68,13 @@ bench-peer: build tokenizer
 cuda: $(HEADERS)
 	./scripts/build-cuda.sh "$(CUDA_ARCHS)"
 
-# The install layout, on a machine with nvcc and cmake: dist/bin/chimera, dist/lib/chimera/ (docs/gpu.md).
-dist: build cuda
+# Needs glslc, libvulkan-dev, spirv-headers and cmake (docs/gpu.md); the first build takes about 9 minutes on 2 cores.
+vulkan: $(HEADERS)
+	./scripts/build-vulkan.sh
+
+# The install layout, on a machine with nvcc and cmake: dist/bin/chimera, dist/lib/chimera/ (docs/gpu.md), with the
+# Vulkan backend too where glslc is installed.
+dist: build cuda $(if $(shell command -v glslc),vulkan)
 	install -D -m 0755 $(BIN) dist/bin/chimera
 
 # What scripts/gpu-check.sh needs on a GPU machine without Go or network, in build/gpu-bundle; prints its size.
