@@ -155,10 +155,15 @@ func devicesCommand() *cli.Command {
 					Devices  []llama.Device      `json:"devices"`
 				}{llama.SystemInfo(), llama.Init(llama.Options{}), llama.Devices()})
 			}
-			t := render.NewTable("device", "type", "backend", "free", "total", "description")
+			t := render.NewTable("device", "type", "backend", "free", "total", "description", "driver")
 			for _, d := range llama.Devices() {
-				t.Add(d.Name, d.Type, d.Backend, fmt.Sprintf("%.0f MiB", float64(d.FreeBytes)/(1<<20)),
-					fmt.Sprintf("%.0f MiB", float64(d.TotalBytes)/(1<<20)), strings.TrimSpace(d.Description))
+				// The hardware, where the backend says: lavapipe takes offloaded layers, but it is not a GPU.
+				kind := d.Type
+				if d.Hardware != "" {
+					kind = d.Hardware
+				}
+				t.Add(d.Name, kind, d.Backend, fmt.Sprintf("%.0f MiB", float64(d.FreeBytes)/(1<<20)),
+					fmt.Sprintf("%.0f MiB", float64(d.TotalBytes)/(1<<20)), strings.TrimSpace(d.Description), d.Driver)
 			}
 			if err := t.WriteText(os.Stdout); err != nil {
 				return err

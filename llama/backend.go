@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -67,6 +68,7 @@ func Init(opts Options) []BackendLoad {
 		C.chimera_ggml_abort_install(C.int(AbortExitStatus))
 		initLoads = loadBackends(opts.LibDirs)
 		C.llama_backend_init()
+		vulkanDevices = readVulkanDevices()
 		inited = true
 	}
 	return initLoads
@@ -77,14 +79,23 @@ func loadBackends(dirs []string) []BackendLoad {
 	for _, dir := range dirs {
 		paths, _ := filepath.Glob(filepath.Join(dir, "libggml-*.so"))
 		sort.Strings(paths)
+		paths = slices.DeleteFunc(paths, func(path string) bool {
+			return strings.HasPrefix(filepath.Base(path), "libggml-base")
+		})
+		if len(paths) > 0 {
+			installBaseLog(filepath.Join(dir, "libggml-base.so.0"))
+		}
 		for _, path := range paths {
-			if strings.HasPrefix(filepath.Base(path), "libggml-base") {
-				continue
-			}
 			loads = append(loads, loadBackend(path))
 		}
 	}
 	return loads
+}
+
+func installBaseLog(path string) {
+	cpath := C.CString(path)
+	defer C.free(unsafe.Pointer(cpath))
+	C.chimera_log_install_base(cpath)
 }
 
 func loadBackend(path string) BackendLoad {
@@ -111,10 +122,15 @@ func SystemInfo() string {
 type Device struct {
 	Name        string `json:"name"`
 	Description string `json:"description"`
-	Type        string `json:"type"`
-	Backend     string `json:"backend"`
-	FreeBytes   uint64 `json:"free_bytes"`
-	TotalBytes  uint64 `json:"total_bytes"`
+	// Type is ggml's class of the device: llama.cpp offloads layers to "gpu" and "igpu" devices.
+	Type       string `json:"type"`
+	Backend    string `json:"backend"`
+	FreeBytes  uint64 `json:"free_bytes"`
+	TotalBytes uint64 `json:"total_bytes"`
+	// Hardware and Driver are known for Vulkan devices: Hardware is Vulkan's device type, "cpu" for a software
+	// device such as Mesa's lavapipe (whose Type is "gpu": it takes offloaded layers), Driver its name and version.
+	Hardware string `json:"hardware,omitempty"`
+	Driver   string `json:"driver,omitempty"`
 }
 
 // Devices lists every registered backend device.
@@ -130,16 +146,50 @@ func Devices() []Device {
 }
 
 func describeDevice(dev C.ggml_backend_dev_t) Device {
-	var free, total C.size_t
-	C.ggml_backend_dev_memory(dev, &free, &total)
+	var props C.struct_ggml_backend_dev_props
+	C.ggml_backend_dev_get_props(dev, &props)
+	vk := vulkanDevices[C.GoString(props.id)]
 	return Device{
-		Name:        C.GoString(C.ggml_backend_dev_name(dev)),
-		Description: C.GoString(C.ggml_backend_dev_description(dev)),
-		Type:        deviceType(C.ggml_backend_dev_type(dev)),
+		Name:        C.GoString(props.name),
+		Description: C.GoString(props.description),
+		Type:        deviceType(props._type),
 		Backend:     C.GoString(C.ggml_backend_reg_name(C.ggml_backend_dev_backend_reg(dev))),
-		FreeBytes:   uint64(free),
-		TotalBytes:  uint64(total),
+		FreeBytes:   uint64(props.memory_free),
+		TotalBytes:  uint64(props.memory_total),
+		Hardware:    vk.hardware,
+		Driver:      vk.driver,
 	}
+}
+
+// vulkanDevices is what ggml-vulkan does not report about its devices, by their ggml device id (the Vulkan UUID).
+// Init reads it once, when the Vulkan backend is loaded.
+var vulkanDevices map[string]vulkanDevice
+
+type vulkanDevice struct{ hardware, driver string }
+
+// vulkanHardware names the values of VkPhysicalDeviceType.
+var vulkanHardware = [...]string{"other", "igpu", "gpu", "virtual-gpu", "cpu"}
+
+func readVulkanDevices() map[string]vulkanDevice {
+	name := C.CString("Vulkan")
+	defer C.free(unsafe.Pointer(name))
+	if C.ggml_backend_reg_by_name(name) == nil {
+		return nil
+	}
+	var out [C.CHIMERA_VK_MAX_DEVICES]C.struct_chimera_vk_device
+	n := int(C.chimera_vk_devices(&out[0]))
+	devices := map[string]vulkanDevice{}
+	for _, d := range out[:max(n, 0)] {
+		v := vulkanDevice{hardware: "other", driver: C.GoString(&d.driver_name[0])}
+		if t := int(d._type); t >= 0 && t < len(vulkanHardware) {
+			v.hardware = vulkanHardware[t]
+		}
+		if info := C.GoString(&d.driver_info[0]); info != "" {
+			v.driver += " " + info
+		}
+		devices[C.GoString(&d.uuid[0])] = v
+	}
+	return devices
 }
 
 func deviceType(t C.enum_ggml_backend_dev_type) string {

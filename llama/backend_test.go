@@ -7,7 +7,6 @@ package llama_test
 
 import (
 	"encoding/json"
-	"errors"
 	"io"
 	"os"
 	"os/exec"
@@ -24,6 +23,9 @@ import (
 // in init, before TestMain's own llama.Init.
 const probeEnv = "CHIMERA_BACKEND_PROBE"
 
+// probeLogEnv names a file the probe child sends llama.cpp's and the backends' log to, at debug level.
+const probeLogEnv = "CHIMERA_BACKEND_PROBE_LOG"
+
 type probeResult struct {
 	Loads   []llama.BackendLoad
 	Devices []llama.Device
@@ -37,6 +39,13 @@ func init() {
 	opts := llama.Options{LibDirs: filepath.SplitList(dirs)}
 	if dirs == "default" {
 		opts.LibDirs = llama.DefaultLibDirs()
+	}
+	if path := os.Getenv(probeLogEnv); path != "" {
+		f, err := os.Create(path)
+		if err != nil {
+			os.Exit(1)
+		}
+		opts.Log, opts.LogLevel = f, llama.LogDebug
 	}
 	loads := llama.Init(opts)
 	if err := json.NewEncoder(os.Stdout).Encode(probeResult{loads, llama.Devices()}); err != nil {
@@ -53,7 +62,7 @@ func TestBackendLibraryLoadsFromTheInstallLayout(t *testing.T) {
 		t.Fatal(err)
 	}
 	// The test binary placed as <prefix>/bin/... finds <prefix>/lib/chimera with no lib dir given, as dist/ does.
-	got := probe(t, copyExecutable(t, filepath.Join(prefix, "bin")), "default")
+	got, _ := probe(t, copyExecutable(t, filepath.Join(prefix, "bin")), "default")
 
 	if len(got.Loads) != 2 {
 		t.Fatalf("want libggml-broken.so and libggml-cpu.so reported, got %+v", got.Loads)
@@ -86,7 +95,7 @@ func TestBackendMissingGgmlBaseIsReportedWithTheLoadersReason(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got := probe(t, exe, dir)
+	got, _ := probe(t, exe, dir)
 
 	if len(got.Loads) != 1 || got.Loads[0].Loaded || !strings.Contains(got.Loads[0].Error, "libggml-base.so.0") {
 		t.Fatalf("want libggml-cpu.so reported as failing on libggml-base.so.0, got %+v", got.Loads)
@@ -120,22 +129,67 @@ func installCPUBackend(t *testing.T) string {
 	return prefix
 }
 
-func probe(t *testing.T, exe, dirs string) probeResult {
+// TestVulkanBackend needs make vulkan's library and Mesa's lavapipe (mesa-vulkan-drivers), which ggml-vulkan
+// shows only with GGML_VK_VISIBLE_DEVICES=0.
+func TestVulkanBackendDescribesLavapipeAndLogsThroughChimera(t *testing.T) {
+	libDir, err := filepath.Abs(filepath.Join("..", "dist", "lib", "chimera"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(libDir, "libggml-vulkan.so")); err != nil {
+		t.Skip("no dist/lib/chimera/libggml-vulkan.so: make vulkan builds it")
+	}
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	logFile := filepath.Join(t.TempDir(), "log")
+	got, stderr := probe(t, exe, libDir, probeLogEnv+"="+logFile, "GGML_VK_VISIBLE_DEVICES=0")
+
+	// The lines of the library's own libggml-base reach chimera's log, not stderr.
+	if strings.Contains(stderr, "ggml_vulkan") {
+		t.Errorf("the Vulkan backend logged to stderr directly:\n%s", stderr)
+	}
+	log, err := os.ReadFile(logFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(log), "ggml_vulkan: ") {
+		t.Errorf("the Vulkan backend's log did not reach chimera's:\n%s", log)
+	}
+	var vulkan []llama.Device
+	for _, d := range got.Devices {
+		if d.Backend == "Vulkan" {
+			vulkan = append(vulkan, d)
+		}
+	}
+	if len(vulkan) == 0 {
+		t.Skipf("no Vulkan device (is mesa-vulkan-drivers installed?); loads %+v", got.Loads)
+	}
+	d := vulkan[0]
+	t.Logf("%+v", d)
+	if d.Type != "gpu" || d.Hardware != "cpu" || !strings.HasPrefix(d.Driver, "llvmpipe ") || d.TotalBytes == 0 {
+		t.Errorf("want lavapipe: ggml type gpu, hardware cpu, driver llvmpipe, memory; got %+v", d)
+	}
+}
+
+// probe runs exe as a probe child with the lib dirs dirs and the extra environment env, and returns what it
+// printed and its stderr.
+func probe(t *testing.T, exe, dirs string, env ...string) (probeResult, string) {
 	t.Helper()
 	cmd := exec.Command(exe)
-	cmd.Env = append(os.Environ(), probeEnv+"="+dirs)
+	cmd.Env = append(append(os.Environ(), probeEnv+"="+dirs), env...)
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
 	out, err := cmd.Output()
-	var exit *exec.ExitError
-	if errors.As(err, &exit) {
-		t.Fatalf("probe %s: %v\n%s", exe, err, tail(exit.Stderr, 4000))
-	} else if err != nil {
-		t.Fatal(err)
+	if err != nil {
+		t.Fatalf("probe %s: %v\n%s", exe, err, tail([]byte(stderr.String()), 4000))
 	}
 	var got probeResult
 	if err := json.Unmarshal(out, &got); err != nil {
 		t.Fatalf("probe output: %v\n%s", err, out)
 	}
-	return got
+	return got, stderr.String()
 }
 
 // copyExecutable puts the running test binary into dir (a hard link when it can) and returns its path there.

@@ -20,6 +20,20 @@ void chimera_log_install(void) {
     llama_log_set(chimera_log, NULL);
 }
 
+// The backend libraries link the libggml-base.so.0 beside them: a second ggml core, with its own logger that writes
+// to stderr. Loaded first by path and kept, it is the copy a backend's own load reuses (same soname), so the
+// backend's first lines, logged while it registers, already go through chimera_log.
+void chimera_log_install_base(const char * path) {
+    void * base = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+    if (base == NULL) {
+        return; // the backend's load reports it
+    }
+    void (*set)(ggml_log_callback, void *) = (void (*)(ggml_log_callback, void *)) dlsym(base, "ggml_log_set");
+    if (set != NULL) {
+        set(chimera_log, NULL);
+    }
+}
+
 static int chimera_abort_status = 1;
 
 // ggml calls this for a failed GGML_ASSERT or GGML_ABORT, just before it would abort the process with a backtrace.
