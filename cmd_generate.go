@@ -121,7 +121,7 @@ func printTimings(w io.Writer, r *workflows.GenerateResult) {
 		fmt.Fprintln(w, "note: synthetic model with random weights: the text is noise, the timings are real")
 	}
 	fmt.Fprintf(w, "model          %s (%s)\n", m.Ref, m.Description)
-	fmt.Fprintf(w, "load           %.1f ms, %d/%d layers on GPU\n", m.Load.LoadMS, m.Load.OffloadedLayers, m.Load.OffloadableLayers)
+	fmt.Fprintf(w, "load           %.1f ms, %d/%d layers offloaded\n", m.Load.LoadMS, m.Load.OffloadedLayers, m.Load.OffloadableLayers)
 	fmt.Fprintf(w, "prompt         %d tokens in %.1f ms (%.1f tok/s)\n", t.PromptTokens, t.PromptEvalMS, t.PromptTPS)
 	fmt.Fprintf(w, "ttft           %.1f ms\n", t.TTFTMS)
 	fmt.Fprintf(w, "decode         %d tokens in %.1f ms (%.1f tok/s, first token excluded)\n", t.GenTokens, t.EvalMS, t.DecodeTPS)

@@ -116,6 +116,8 @@ type deviceDoc struct {
 	Backend     string `json:"backend"`
 	FreeBytes   int64  `json:"free_bytes"`
 	TotalBytes  int64  `json:"total_bytes"`
+	Hardware    string `json:"hardware"`
+	Driver      string `json:"driver"`
 }
 
 type summaryDoc struct {

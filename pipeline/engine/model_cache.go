@@ -83,7 +83,7 @@ func (c *ModelCache) Get(user string, cfg Config) (*Model, error) {
 	}
 	load := ModelLoad{NumGPU: m.Load.RequestedGPU, OffloadedLayers: m.Load.OffloadedLayers, LoadMS: m.Load.LoadMS,
 		DeviceBytes: c.Meter() - before, UsedBy: []string{user}}
-	Logf(c.log, "model loaded for %s in %.0f ms, %d/%d layers on GPU, %d MiB of device memory", user, load.LoadMS,
+	Logf(c.log, "model loaded for %s in %.0f ms, %d/%d layers offloaded, %d MiB of device memory", user, load.LoadMS,
 		load.OffloadedLayers, m.Load.OffloadableLayers, load.DeviceBytes>>20)
 	c.entries = append(c.entries, &cachedModel{key: key, model: m, load: load})
 	return m, nil

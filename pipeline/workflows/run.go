@@ -130,7 +130,7 @@ func (w *agentsRun) load() error {
 	w.session = session
 	w.result.ContextMS = session.ContextMS
 	w.result.Model = model.Summary()
-	engine.Logf(w.opts.Log, "model: %s (%s) loaded in %.0f ms, %d/%d layers on GPU", model.Ref.Ref, model.Description(),
+	engine.Logf(w.opts.Log, "model: %s (%s) loaded in %.0f ms, %d/%d layers offloaded", model.Ref.Ref, model.Description(),
 		model.Load.LoadMS, model.Load.OffloadedLayers, model.Load.OffloadableLayers)
 	return nil
 }

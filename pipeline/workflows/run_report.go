@@ -55,7 +55,7 @@ func RenderCombinedReport(run *RunResult, date time.Time) string {
 	fmt.Fprintf(&b, "# Chimera run %d: combined report\n\n", run.RunID)
 	fmt.Fprintf(&b, "**Date:** %s  \n**Model:** %s (%s)  \n**Configuration:** %s  \n", date.UTC().Format("2006-01-02 15:04:05 UTC"),
 		run.Model.Ref, run.Model.Description, run.Config.Describe())
-	fmt.Fprintf(&b, "**Model load:** %.1f ms, %d/%d layers on GPU; before it %.1f ms finding and validating the file, after it %.1f ms creating the context\n\n",
+	fmt.Fprintf(&b, "**Model load:** %.1f ms, %d/%d layers offloaded; before it %.1f ms finding and validating the file, after it %.1f ms creating the context\n\n",
 		run.Model.Load.LoadMS, run.Model.Load.OffloadedLayers, run.Model.Load.OffloadableLayers, run.ModelCheckMS, run.ContextMS)
 	if run.Model.Synthetic {
 		fmt.Fprintf(&b, "%s\n\n", agents.SyntheticNotice)
