@@ -71,6 +71,7 @@ type configDoc struct {
 		FlashAttn    string `json:"flash_attn"`
 		CacheTypeK   string `json:"cache_type_k"`
 		CacheTypeV   string `json:"cache_type_v"`
+		NoOpOffload  bool   `json:"no_op_offload"`
 		ReusePrefix  bool   `json:"reuse_prefix"`
 	} `json:"context"`
 	Sampling struct {
@@ -261,6 +262,7 @@ type benchRowDoc struct {
 	Devices             string      `json:"devices"`
 	FlashAttn           string      `json:"flash_attn"`
 	FlashAttnUsed       bool        `json:"flash_attn_used"`
+	NoOpOffload         bool        `json:"no_op_offload"`
 	UseMmap             bool        `json:"use_mmap"`
 	NPrompt             int         `json:"n_prompt"`
 	NGen                int         `json:"n_gen"`

@@ -27,6 +27,9 @@ type ContextParams struct {
 	// q8_0, q4_0, q4_1, q5_0, q5_1, iq4_nl (llama-bench's -ctk and -ctv).
 	CacheTypeK string `json:"cache_type_k"`
 	CacheTypeV string `json:"cache_type_v"`
+	// NoOpOffload keeps a batch's matrix work on the CPU for the layers left there (llama-bench's -nopo). By
+	// default llama.cpp offloads it to a GPU for batches of 32 tokens or more, so num_gpu 0 is not the CPU alone.
+	NoOpOffload bool `json:"no_op_offload"`
 }
 
 // DefaultContextParams are chimera's defaults: Ollama's num_ctx, llama.cpp's batch sizes.
@@ -157,6 +160,7 @@ func (m *Model) newContext(p ContextParams) (*Context, error) {
 	cp.flash_attn_type = flashAttnTypes[p.FlashAttn]
 	cp.type_k = cacheTypes[orF16(p.CacheTypeK)]
 	cp.type_v = cacheTypes[orF16(p.CacheTypeV)]
+	cp.op_offload = C.bool(!p.NoOpOffload)
 	cp.no_perf = false
 
 	ctx := &Context{model: m, params: p, abort: C.chimera_abort_new()}

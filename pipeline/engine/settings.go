@@ -93,6 +93,10 @@ var Settings = []*Setting{
 	{Name: "flash_attn", Flag: "flash-attn", Aliases: []string{"fa"}, Scope: ScopeContext, Kind: KindChoice, Axis: true,
 		Help: "flash attention: auto, on or off", Choices: func() []string { return []string{"auto", "on", "off"} },
 		get: text(func(c *Config) *string { return &c.Context.FlashAttn }), set: setChoice(func(c *Config) *string { return &c.Context.FlashAttn })},
+	{Name: "op_offload", Flag: "op-offload", Scope: ScopeContext, Kind: KindChoice, Axis: true,
+		Help:    "on: llama.cpp offloads a batch's matrix work to the GPU also for the layers on the CPU; off: num_gpu 0 is the CPU alone",
+		Choices: func() []string { return []string{"on", "off"} }, get: onOff(func(c *Config) *bool { return &c.Context.NoOpOffload }),
+		set: setOnOff(func(c *Config) *bool { return &c.Context.NoOpOffload })},
 	{Name: "cache_type", Flag: "cache-type", Scope: ScopeContext, Kind: KindChoice, Axis: true, Sets: []string{"cache_type_k", "cache_type_v"},
 		Help: "KV cache type of keys and values", Choices: llama.CacheTypes,
 		get: text(func(c *Config) *string { return &c.Context.CacheTypeK }), set: setCacheTypes},
@@ -277,6 +281,23 @@ func setSwitchOff(field func(*Config) *bool) func(*Config, string) error {
 		on, err := strconv.ParseBool(v)
 		*field(c) = !on
 		return err
+	}
+}
+
+// onOff writes a setting stored as its negation, NoOpOffload, as on or off.
+func onOff(off func(*Config) *bool) func(*Config) string {
+	return func(c *Config) string {
+		if *off(c) {
+			return "off"
+		}
+		return "on"
+	}
+}
+
+func setOnOff(off func(*Config) *bool) func(*Config, string) error {
+	return func(c *Config, v string) error {
+		*off(c) = strings.EqualFold(v, "off")
+		return nil // Set checked the choice
 	}
 }
 

@@ -50,6 +50,7 @@ type BenchRow struct {
 	Devices         string    `json:"devices"`
 	FlashAttn       string    `json:"flash_attn"`      // asked for: auto, on or off
 	FlashAttnUsed   bool      `json:"flash_attn_used"` // what llama.cpp made of it
+	NoOpOffload     bool      `json:"no_op_offload"`
 	UseMmap         bool      `json:"use_mmap"`
 	NPrompt         int       `json:"n_prompt"`
 	NGen            int       `json:"n_gen"`
@@ -298,7 +299,7 @@ func (b *bencher) baseRow(m *engine.Model, llctx *runner.Context, cfg engine.Con
 		ModelFilename: m.Ref.Path, ModelType: m.Description(), ModelSize: m.SizeBytes(), ModelNParams: m.Params(),
 		Backends: backendNames(), GPUInfo: gpuNames(), NBatch: cfg.Context.Batch, NUBatch: cfg.Context.UBatch,
 		NThreads: gen, TypeK: cfg.Context.CacheTypeK, TypeV: cfg.Context.CacheTypeV, NGPULayers: cfg.NumGPU,
-		SplitMode: cfg.SplitMode, MainGPU: cfg.MainGPU, TensorSplit: cfg.TensorSplit, Devices: cfg.Devices,
+		SplitMode: cfg.SplitMode, MainGPU: cfg.MainGPU, TensorSplit: cfg.TensorSplit, Devices: cfg.Devices, NoOpOffload: cfg.Context.NoOpOffload,
 		FlashAttn: cfg.Context.FlashAttn, FlashAttnUsed: llctx.FlashAttention, UseMmap: cfg.UseMmap, NCtx: llctx.NumCtx(), GPULayersActual: effective,
 		LoadMS: m.Load.LoadMS,
 	}
@@ -388,3 +389,13 @@ func storeBenchRows(rows []BenchRow) []store.BenchResult {
 	}
 	return out
 }
+
+// offloadsBatchWork reports whether a configuration that offloads no layer still ran batch work on a GPU: llama.cpp
+// does so unless op offload is off. A comparison of num_gpu 0 with offloaded layers needs to know it.
+func offloadsBatchWork(layersOffloaded int, hasGPU, noOpOffload bool) bool {
+	return layersOffloaded == 0 && hasGPU && !noOpOffload
+}
+
+// opOffloadNote says what offloadsBatchWork found.
+const opOffloadNote = "0 layers offloaded, but op offload on: batches of 32 tokens or more ran their matrix work on the GPU " +
+	"(--op-offload off measures the CPU alone)"

@@ -59,10 +59,14 @@ func writeBenchTable(w io.Writer, rows []BenchRow) error {
 		if r.TokenLatency != nil {
 			p50, p95 = fmt.Sprintf("%.2f", r.TokenLatency.Median), fmt.Sprintf("%.2f", r.TokenLatency.P95)
 		}
-		note := ""
+		var notes []string
 		if r.DuplicateOf != "" {
-			note = "same as " + r.DuplicateOf
+			notes = append(notes, "same as "+r.DuplicateOf)
 		}
+		if offloadsBatchWork(r.GPULayersActual, r.GPUInfo != "", r.NoOpOffload) {
+			notes = append(notes, "op offload on")
+		}
+		note := strings.Join(notes, "; ")
 		fmt.Fprintf(tw, "%s\t%.0f\t%s\t%d\t%d\t%d\t%d\t%d\t%s\t%s\t", filepath.Base(r.ModelFilename),
 			float64(r.ModelSize)/(1<<20), engine.NumGPULabel(r.NGPULayers), r.GPULayersActual, r.NThreads, r.NCtx, r.NBatch,
 			r.NUBatch, flashCell(r), r.TypeK)

@@ -105,6 +105,11 @@ func sweepNotes(r *SweepResult) string {
 	if !r.HasGPU {
 		notes = append(notes, "no GPU on this machine: every num_gpu value offloads 0 layers")
 	}
+	if i := slices.IndexFunc(r.Cells, func(c SweepCell) bool {
+		return offloadsBatchWork(c.GPULayers, r.HasGPU, c.Config.Context.NoOpOffload)
+	}); i >= 0 {
+		notes = append(notes, fmt.Sprintf("cell %d: %s", i+1, opOffloadNote))
+	}
 	notes = append(notes, duplicateNotes(r.Cells)...)
 	for i, c := range r.Cells {
 		if c.Error != "" {

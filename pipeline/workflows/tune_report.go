@@ -48,6 +48,11 @@ func RenderTune(r *TuneResult, date time.Time) string {
 	if !r.HasGPU {
 		b.WriteString("> **No GPU:** every num_gpu offloads nothing on this machine, so the offload axis was not searched.\n\n")
 	}
+	if i := slices.IndexFunc(r.Configs, func(c engine.Config) bool {
+		return c.NumGPU == 0 && offloadsBatchWork(0, r.HasGPU, c.Context.NoOpOffload)
+	}); i >= 0 {
+		fmt.Fprintf(&b, "> **Trial %d:** %s.\n\n", i+1, opOffloadNote)
+	}
 	if s.Best < 0 {
 		b.WriteString("No configuration could be measured.\n\n")
 	} else {

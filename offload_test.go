@@ -1,0 +1,71 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// lavapipe runs ggml's Vulkan backend on Mesa's software device, which ggml hides unless asked, deterministically.
+var lavapipe = []string{"GGML_VK_VISIBLE_DEVICES=0", "LP_NUM_THREADS=1"}
+
+// vulkanLibDir is where make vulkan installs the backend; without it the offload tests skip with one line.
+func vulkanLibDir(t *testing.T) string {
+	t.Helper()
+	dir, err := filepath.Abs(filepath.Join("dist", "lib", "chimera"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "libggml-vulkan.so")); err != nil {
+		t.Skip("no Vulkan backend in dist/lib/chimera (make vulkan builds it): offload on lavapipe not tested")
+	}
+	return dir
+}
+
+// Every layer offloaded to the Vulkan device writes the text the CPU writes at temperature 0.
+func TestOffloadedGenerationEqualsTheCPUs(t *testing.T) {
+	libDir := vulkanLibDir(t)
+	texts := map[string]string{}
+	for _, numGPU := range []string{"0", "all"} {
+		got := chimera(t, lavapipe, "generate", "-m", tinyModel, "--db", filepath.Join(t.TempDir(), "c.db"), "--lib-dir", libDir,
+			"--prompt", "hello", "--num-predict", "8", "--temp", "0", "--num-gpu", numGPU, "--op-offload", "off", "--json")
+		var out struct {
+			Text string `json:"text"`
+			Load struct {
+				Offloaded int `json:"gpu_layers_offloaded"`
+			} `json:"load"`
+		}
+		if got.status != 0 || json.Unmarshal([]byte(got.stdout), &out) != nil {
+			t.Fatalf("num_gpu %s: status %d, %s", numGPU, got.status, got.stderr)
+		}
+		if want := map[string]int{"0": 0, "all": 3}[numGPU]; out.Load.Offloaded != want {
+			t.Errorf("num_gpu %s offloaded %d layers, want %d", numGPU, out.Load.Offloaded, want)
+		}
+		texts[numGPU] = out.Text
+	}
+	if texts["0"] == "" || texts["0"] != texts["all"] {
+		t.Errorf("CPU wrote %q, the device %q", texts["0"], texts["all"])
+	}
+}
+
+// With a GPU backend loaded, num_gpu 0 still runs a batch's matrix work on the device unless op offload is off:
+// the setting is recorded per row and the table says which rows ran so.
+func TestBenchSaysWhetherNumGPU0RanOnTheCPUAlone(t *testing.T) {
+	libDir := vulkanLibDir(t)
+	db := filepath.Join(t.TempDir(), "c.db")
+	args := []string{"bench", "-m", tinyModel, "--db", db, "--lib-dir", libDir, "-ngl", "0", "--op-offload", "on,off", "-p", "32", "-n", "0",
+		"-r", "1", "--num-ctx", "64"}
+	var rows []struct {
+		NoOpOffload bool `json:"no_op_offload"`
+	}
+	got := chimera(t, lavapipe, append(args, "-o", "json")...)
+	if got.status != 0 || json.Unmarshal([]byte(got.stdout), &rows) != nil || len(rows) != 2 || rows[0].NoOpOffload || !rows[1].NoOpOffload {
+		t.Fatalf("status %d, rows %+v: want op offload on, then off\n%s", got.status, rows, got.stderr)
+	}
+	table := strings.Split(strings.TrimSpace(chimera(t, lavapipe, args...).stdout), "\n")
+	if len(table) != 3 || !strings.Contains(table[1], "op offload on") || strings.Contains(table[2], "op offload") {
+		t.Errorf("the table notes op offload on the first row only:\n%s", strings.Join(table, "\n"))
+	}
+}
