@@ -69,3 +69,37 @@ func TestBenchSaysWhetherNumGPU0RanOnTheCPUAlone(t *testing.T) {
 		t.Errorf("the table notes op offload on the first row only:\n%s", strings.Join(table, "\n"))
 	}
 }
+
+// Device memory is what llama.cpp put on the device, measured also where the driver reports free = total
+// (lavapipe): a row's figure is its load's weights plus its own context, the same load in every row that shares it,
+// growing with the layers offloaded.
+func TestBenchMeasuresDeviceMemoryByTheDevicesBuffers(t *testing.T) {
+	libDir := vulkanLibDir(t)
+	var rows []struct {
+		NGPULayers  int   `json:"n_gpu_layers"`
+		NCtx        int   `json:"n_ctx"`
+		VRAMUsed    int64 `json:"vram_used_bytes"`
+		VRAMModel   int64 `json:"vram_model_bytes"`
+		VRAMContext int64 `json:"vram_context_bytes"`
+	}
+	got := chimera(t, lavapipe, "bench", "-m", tinyModel, "--db", filepath.Join(t.TempDir(), "c.db"), "--lib-dir", libDir,
+		"-ngl", "0,1,all", "--num-ctx", "256,512", "--op-offload", "off", "-p", "8", "-n", "0", "-r", "1", "-o", "json")
+	if got.status != 0 || json.Unmarshal([]byte(got.stdout), &rows) != nil || len(rows) != 6 {
+		t.Fatalf("status %d, %d rows\n%s", got.status, len(rows), got.stderr)
+	}
+	for _, r := range rows {
+		if r.VRAMUsed != r.VRAMModel+r.VRAMContext || (r.NGPULayers == 0) != (r.VRAMModel == 0) {
+			t.Errorf("ngl %d, num_ctx %d: %d bytes = model %d + context %d", r.NGPULayers, r.NCtx, r.VRAMUsed, r.VRAMModel, r.VRAMContext)
+		}
+	}
+	// Rows 0-1 ngl 0, 2-3 ngl 1, 4-5 all; each pair shares a load at num_ctx 256 and 512.
+	for i := 2; i < 6; i += 2 {
+		if rows[i].VRAMModel != rows[i+1].VRAMModel || rows[i+1].VRAMContext <= rows[i].VRAMContext {
+			t.Errorf("ngl %d: model %d and %d bytes, context %d and %d at num_ctx 256 and 512", rows[i].NGPULayers,
+				rows[i].VRAMModel, rows[i+1].VRAMModel, rows[i].VRAMContext, rows[i+1].VRAMContext)
+		}
+	}
+	if !(rows[2].VRAMModel < rows[4].VRAMModel) {
+		t.Errorf("model bytes on the device: %d with 1 layer, %d with all", rows[2].VRAMModel, rows[4].VRAMModel)
+	}
+}

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"io"
+	"slices"
 
 	"chimera/llama"
 	"chimera/pipeline/runner"
@@ -33,8 +34,6 @@ type ModelCache struct {
 	file    *ModelFile
 	log     io.Writer
 	entries []*cachedModel
-	// Meter reads the device memory in use, before and after each load (DeviceMemoryUsed unless a test fakes it).
-	Meter func() int64
 }
 
 type cachedModel struct {
@@ -64,7 +63,7 @@ func loadKeyOf(cfg Config) loadKey {
 
 // NewModelCache loads from file, noting each load on log.
 func NewModelCache(file *ModelFile, log io.Writer) *ModelCache {
-	return &ModelCache{file: file, log: log, Meter: DeviceMemoryUsed}
+	return &ModelCache{file: file, log: log}
 }
 
 // Get returns the model loaded as cfg asks (num_gpu, mmap, --fit), loading it the first time.
@@ -76,13 +75,12 @@ func (c *ModelCache) Get(user string, cfg Config) (*Model, error) {
 			return e.model, nil
 		}
 	}
-	before := c.Meter()
 	m, err := c.file.LoadFor(cfg)
 	if err != nil {
 		return nil, &LoadError{NumGPU: cfg.NumGPU, Err: err}
 	}
 	load := ModelLoad{NumGPU: m.Load.RequestedGPU, OffloadedLayers: m.Load.OffloadedLayers, LoadMS: m.Load.LoadMS,
-		DeviceBytes: c.Meter() - before, UsedBy: []string{user}}
+		DeviceBytes: DeviceBytes(m.Load.Buffers), UsedBy: []string{user}}
 	Logf(c.log, "model loaded for %s in %.0f ms, %d/%d layers offloaded, %d MiB of device memory", user, load.LoadMS,
 		load.OffloadedLayers, m.Load.OffloadableLayers, load.DeviceBytes>>20)
 	c.entries = append(c.entries, &cachedModel{key: key, model: m, load: load})
@@ -115,13 +113,20 @@ func (c *ModelCache) Close() {
 	}
 }
 
-// DeviceMemoryUsed is the memory in use on the GPUs (0 on a machine without one).
-func DeviceMemoryUsed() int64 {
-	var used int64
-	for _, d := range llama.Devices() {
-		if d.Type == "gpu" || d.Type == "igpu" {
-			used += int64(d.TotalBytes) - int64(d.FreeBytes)
+// DeviceBytes is the device memory of the buffers llama.cpp allocated (a load's weights, a context's KV cache,
+// compute and output buffers): those it put on a GPU. It is measured on every backend, where the devices' free
+// memory is not: lavapipe reports free = total, and other processes move it.
+func DeviceBytes(buffers []llama.BufferSize) int64 {
+	return bytesOn(gpuNames(llama.Devices()), buffers)
+}
+
+// bytesOn sums the buffers on the devices named; host buffers (CPU, CPU_Mapped, CUDA_Host) name no device.
+func bytesOn(devices []string, buffers []llama.BufferSize) int64 {
+	var total int64
+	for _, b := range buffers {
+		if slices.Contains(devices, b.Buffer) {
+			total += int64(b.Bytes)
 		}
 	}
-	return used
+	return total
 }

@@ -87,3 +87,17 @@ func TestEverySettingReadsWhatItWrites(t *testing.T) {
 		}
 	}
 }
+
+// Device memory counts the buffers on a GPU, whatever else llama.cpp allocated: host copies and mapped weights are
+// not device memory.
+func TestDeviceBytesCountsTheBuffersOnAGPU(t *testing.T) {
+	buffers := []llama.BufferSize{{Buffer: "Vulkan0", Kind: "model", Bytes: 100}, {Buffer: "CPU_Mapped", Kind: "model", Bytes: 40},
+		{Buffer: "Vulkan0", Kind: "KV", Bytes: 8}, {Buffer: "Vulkan_Host", Kind: "output", Bytes: 1}, {Buffer: "CUDA1", Kind: "compute", Bytes: 5}}
+	if got := bytesOn(gpuNames(twoGPUs), buffers); got != 5 {
+		t.Errorf("%d bytes on CUDA0 and CUDA1, want CUDA1's 5 and none of the Vulkan and host buffers", got)
+	}
+	vulkan := []llama.Device{{Name: "CPU", Type: "cpu"}, {Name: "Vulkan0", Type: "gpu"}}
+	if got := bytesOn(gpuNames(vulkan), buffers); got != 108 {
+		t.Errorf("%d bytes on Vulkan0, want its model and KV buffers, 108", got)
+	}
+}

@@ -257,14 +257,13 @@ func (b *bencher) runConfig(ctx context.Context, cfg engine.Config, effective, r
 	if err != nil {
 		return nil, err
 	}
-	before := b.loads.Meter()
 	llctx, err := m.NewContext(cfg.Context)
 	if err != nil {
 		return nil, engine.Invalid(err)
 	}
 	defer llctx.Close()
 	base := b.baseRow(m, llctx, cfg, effective)
-	base.VRAMModelBytes, base.VRAMContextBytes = b.loads.LoadOf(m).DeviceBytes, b.loads.Meter()-before
+	base.VRAMModelBytes, base.VRAMContextBytes = b.loads.LoadOf(m).DeviceBytes, engine.DeviceBytes(llctx.Buffers)
 	base.VRAMUsedBytes = base.VRAMModelBytes + base.VRAMContextBytes
 	base.BufferBytes = bufferBytes(m.Load.Buffers) + bufferBytes(llctx.Buffers)
 	var rows []BenchRow

@@ -130,36 +130,6 @@ func TestBenchRunsEveryTestAtEveryDepth(t *testing.T) {
 	}
 }
 
-// The device memory of a row means the same in every configuration: the model load it uses plus its own context,
-// also when an earlier configuration made the load (it used to count the weights only where they were loaded).
-// The meter is faked, since this machine may have no GPU: every reading is 100 bytes above the one before.
-func TestBenchDeviceMemoryIsTheSameFigureInEveryRow(t *testing.T) {
-	file, err := engine.ResolveModel(tinyModel, engine.ModelSource{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	loads := engine.NewModelCache(file, nil)
-	defer loads.Close()
-	var used int64
-	loads.Meter = func() int64 { used += 100; return used }
-	axes := with(with(tinyAxes(), "num_gpu", "0"), "num_ctx", "256", "512") // one load, two contexts
-	b := newBencher(BenchOptions{NPrompt: 8, Reps: 1, UseMmap: true}, loads, int(file.Info.BlockCount))
-	grid, err := engine.Grid(engine.DefaultConfig(), axes)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rows, err := b.run(context.Background(), grid)
-	if err != nil || len(rows) != 2 {
-		t.Fatalf("%d rows, %v", len(rows), err)
-	}
-	for _, r := range rows {
-		if r.VRAMModelBytes != 100 || r.VRAMContextBytes != 100 || r.VRAMUsedBytes != 200 {
-			t.Errorf("num_ctx %d: model %d + context %d = %d bytes, want 100 + 100 = 200", r.NCtx, r.VRAMModelBytes,
-				r.VRAMContextBytes, r.VRAMUsedBytes)
-		}
-	}
-}
-
 // The store keeps the flash attention mode asked for and whether it was used: "auto" used to be stored as false.
 func TestBenchRecordsTheFlashAttentionModeAndItsUse(t *testing.T) {
 	db := openTestDB(t)

@@ -360,13 +360,12 @@ func (t *tuner) measureWorkflow(ctx context.Context, trial int, bc engine.Config
 	if err != nil {
 		return tune.Measurement{}, err
 	}
-	before := t.loads.Meter()
 	session, err := agents.NewSession(m, cfg, t.facts, nil)
 	if err != nil {
 		return tune.Measurement{}, err
 	}
 	defer session.Close()
-	held := BenchRow{VRAMUsedBytes: t.loads.LoadOf(m).DeviceBytes + t.loads.Meter() - before,
+	held := BenchRow{VRAMUsedBytes: t.loads.LoadOf(m).DeviceBytes + engine.DeviceBytes(session.Ctx.Buffers),
 		BufferBytes: bufferBytes(m.Load.Buffers) + bufferBytes(session.Ctx.Buffers)}
 	passes, err := workflowPasses(ctx, t.rec, session, t.result.RunIDs[trial], reps, func() {})
 	samples := make([]float64, len(passes))
