@@ -6,6 +6,8 @@
 // intervals are narrow enough to call a tie, and dropped as soon as it is significantly worse. Coordinate descent
 // suits these axes, whose effects mostly add up (threads, batch, cache types), it needs a measurement only per
 // value per axis and pass instead of per combination, and a second pass catches the interactions that remain.
+// Offload levels are raced too, since a device slower than the CPU makes every layer offloaded cost speed: each
+// pass races no offload and the midpoints either side of the incumbent, never above the largest that fits.
 // Ties within noise go to the cheaper setting: less memory, else the value listed first (the axes list their
 // values cheapest first), but never to one significantly below the fastest trial measured; the answer is the
 // cheapest trial that is not. The package measures nothing itself: a Measurer does.
@@ -154,6 +156,8 @@ type searcher struct {
 	rng       *rand.Rand
 	result    *Result
 	incumbent *Trial
+	// maxOffload is the largest offload value that runs within the budget, as the bisection found it.
+	maxOffload int
 }
 
 func (s *searcher) run(ctx context.Context) error {
@@ -205,17 +209,15 @@ func (s *searcher) offloadStart(ctx context.Context, defaults Config) (*Trial, e
 	if best == nil {
 		s.note("no %s value runs within the budget", s.opts.Axes[s.opts.Offload].Name)
 	}
+	s.maxOffload = lo - 1
 	return best, nil
 }
 
-// descend races every other value of every axis against the incumbent once, and reports whether it moved.
+// descend races the candidates of every axis against the incumbent once, and reports whether it moved.
 func (s *searcher) descend(ctx context.Context) (bool, error) {
 	changed := false
 	for axis := range s.opts.Axes {
-		if axis == s.opts.Offload {
-			continue
-		}
-		for _, value := range s.rng.Perm(len(s.opts.Axes[axis].Values)) {
+		for _, value := range s.candidates(axis) {
 			if value == s.incumbent.Config[axis] {
 				continue
 			}
@@ -229,6 +231,19 @@ func (s *searcher) descend(ctx context.Context) (bool, error) {
 		}
 	}
 	return changed, nil
+}
+
+// candidates are the values descend races on an axis, in a seeded order. The offload axis, whose values can be
+// many and whose speed rises or falls with the layers offloaded (a device slower than the CPU), gets no offload
+// and the midpoints either side of the incumbent, never above the largest offload that fits: pass by pass, a
+// bisection towards the fastest level.
+func (s *searcher) candidates(axis int) []int {
+	if axis != s.opts.Offload {
+		return s.rng.Perm(len(s.opts.Axes[axis].Values))
+	}
+	current := s.incumbent.Config[axis]
+	levels := []int{0, current / 2, (current + s.maxOffload + 1) / 2}
+	return slices.Compact(slices.Sorted(slices.Values(levels)))
 }
 
 // challenge races cfg against the incumbent and makes it the incumbent when it wins, or ties and is cheaper.

@@ -185,3 +185,18 @@ func TestTiesDoNotDriftBelowTheFastest(t *testing.T) {
 }
 
 func welchP(a, b *Trial) float64 { return stats.Welch(a.Samples, b.Samples).P }
+
+// On a device slower than the CPU every layer offloaded costs speed: the bisection starts from the largest offload
+// that fits, and racing the offload levels brings the answer down to none.
+func TestSearchComparesOffloadLevelsOnSpeed(t *testing.T) {
+	b, opts := box(0.01, 5)
+	base := b.effect
+	b.effect = func(c Config) float64 { return base(c) - 5*float64(c[0]) } // net -3 tok/s per layer
+	result, err := Search(context.Background(), b, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := opts.Describe(result.Trials[result.Best].Config); got != "num_gpu=0 threads=4 batch=256 cache_type_k=q8_0" {
+		t.Errorf("best %s, want no layer offloaded", got)
+	}
+}
