@@ -103,3 +103,38 @@ func TestBenchMeasuresDeviceMemoryByTheDevicesBuffers(t *testing.T) {
 		t.Errorf("model bytes on the device: %d with 1 layer, %d with all", rows[2].VRAMModel, rows[4].VRAMModel)
 	}
 }
+
+// tune on lavapipe, a device far slower than the CPU: offloads whose device memory exceeds the budget are rejected,
+// and racing the levels that fit answers no offload. Op offload is off, so that no offload holds no device memory.
+func TestTuneRejectsWhatDoesNotFitAndComparesOffloadLevels(t *testing.T) {
+	libDir := vulkanLibDir(t)
+	got := chimera(t, lavapipe, "tune", "-m", tinyModel, "--db", filepath.Join(t.TempDir(), "c.db"), "--lib-dir", libDir,
+		"--objective", "tg", "-n", "8", "--num-ctx", "64", "-t", "1", "-b", "64", "-ub", "64", "-fa", "on", "-ctk", "f16", "-ctv", "f16",
+		"--op-offload", "off", "--memory-budget", "1", "--out", t.TempDir(), "--json")
+	var result struct {
+		Best *struct {
+			Settings map[string]string `json:"settings"`
+		} `json:"best"`
+		Trials []struct {
+			Settings    map[string]string `json:"settings"`
+			Outcome     string            `json:"outcome"`
+			MemoryBytes int64             `json:"memory_bytes"`
+		} `json:"trials"`
+	}
+	if got.status != 0 || json.Unmarshal([]byte(got.stdout), &result) != nil || result.Best == nil {
+		t.Fatalf("status %d\n%s", got.status, got.stderr)
+	}
+	var rejected int
+	for _, tr := range result.Trials {
+		over := tr.MemoryBytes > 1<<20
+		if over != strings.HasPrefix(tr.Outcome, "rejected: over the memory budget") {
+			t.Errorf("num_gpu %s holds %d bytes: outcome %q", tr.Settings["num_gpu"], tr.MemoryBytes, tr.Outcome)
+		}
+		if over {
+			rejected++
+		}
+	}
+	if rejected == 0 || result.Best.Settings["num_gpu"] != "0" {
+		t.Errorf("%d trials over the budget, best num_gpu %s; want some rejected and no offload best", rejected, result.Best.Settings["num_gpu"])
+	}
+}
