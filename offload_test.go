@@ -65,8 +65,9 @@ func TestBenchSaysWhetherNumGPU0RanOnTheCPUAlone(t *testing.T) {
 		t.Fatalf("status %d, rows %+v: want op offload on, then off\n%s", got.status, rows, got.stderr)
 	}
 	table := strings.Split(strings.TrimSpace(chimera(t, lavapipe, args...).stdout), "\n")
-	if len(table) != 3 || !strings.Contains(table[1], "op offload on") || strings.Contains(table[2], "op offload") {
-		t.Errorf("the table notes op offload on the first row only:\n%s", strings.Join(table, "\n"))
+	if len(table) != 3 || !strings.Contains(table[1], "op offload on") || strings.Contains(table[2], "op offload on") ||
+		!strings.Contains(table[2], "op offload off") {
+		t.Errorf("the table notes op offload on the first row, off the second:\n%s", strings.Join(table, "\n"))
 	}
 }
 

@@ -78,9 +78,14 @@ func writeBenchTable(w io.Writer, rows []BenchRow) error {
 	return tw.Flush()
 }
 
-// placementCell names the multi-GPU settings a row sets away from chimera's defaults: "sm row, ts 3/1", or "-".
+// placementCell names where a row's work went, where it differs from chimera's defaults: the multi-GPU settings
+// and op offload, "sm row, ts 3/1, op offload off"; "-" for none.
 func placementCell(r BenchRow) string {
-	return cmp.Or(engine.PlacementLabel(r.SplitMode, r.MainGPU, r.TensorSplit, r.Devices), "-")
+	parts := []string{engine.PlacementLabel(r.SplitMode, r.MainGPU, r.TensorSplit, r.Devices)}
+	if r.NoOpOffload {
+		parts = append(parts, "op offload off")
+	}
+	return cmp.Or(strings.Join(slices.DeleteFunc(parts, func(p string) bool { return p == "" }), ", "), "-")
 }
 
 // anyPlaced reports whether a row sets a multi-GPU setting: only then do the tables show them.
