@@ -52,6 +52,8 @@ func axisFlags(keep func(*engine.Setting) bool, defaults map[string]string) []cl
 		}
 		switch {
 		case !keep(s) || s.Name == "fit":
+		case s.Axis && shorthandOf(s) != nil:
+			flags = append(flags, &cli.StringFlag{Name: s.Flag, Aliases: s.Aliases, Usage: s.Help + " (list)", DefaultText: "--" + shorthandOf(s).Flag})
 		case s.Axis:
 			flags = append(flags, settingFlag(s, true, value))
 		default:
@@ -118,7 +120,7 @@ func readConfig(c *cli.Context, prefix string) (engine.Config, error) {
 func readSettings(c *cli.Context, prefix string, keep func(*engine.Setting) bool) (engine.Config, error) {
 	cfg := engine.DefaultConfig()
 	for _, s := range engine.Settings {
-		if name := givenFlag(c, prefix, s); name != "" && keep(s) {
+		if name := givenFlag(c, prefix, s); name != "" && keep(s) && !sideShorthandOutranks(c, prefix, s, name) {
 			if err := s.Set(&cfg, flagText(c, name, s)); err != nil {
 				return cfg, err
 			}
@@ -127,9 +129,9 @@ func readSettings(c *cli.Context, prefix string, keep func(*engine.Setting) bool
 	return cfg, engine.Invalid(cfg.Validate())
 }
 
-// readAxes reads the list flags of the axis settings keep accepts. A shorthand's list stands for its settings'
-// lists where those were not given (--cache-type for --cache-type-k and --cache-type-v); the shorthand is no axis
-// of its own.
+// readAxes reads the list flags of the axis settings keep accepts. A shorthand's list, given or its default, stands
+// for its settings' lists where those were not given (--cache-type for --cache-type-k and --cache-type-v); the
+// shorthand is no axis of its own.
 func readAxes(c *cli.Context, keep func(*engine.Setting) bool) ([]engine.Axis, error) {
 	var axes []engine.Axis
 	for _, s := range engine.Settings {
@@ -137,8 +139,8 @@ func readAxes(c *cli.Context, keep func(*engine.Setting) bool) ([]engine.Axis, e
 			continue
 		}
 		list := c.String(s.Flag)
-		if short := shorthandOf(s); short != nil && !c.IsSet(s.Flag) && c.IsSet(short.Flag) {
-			list = c.String(short.Flag)
+		if short := shorthandOf(s); short != nil && !c.IsSet(s.Flag) {
+			list = c.String(short.Flag) // given or the command's default
 		}
 		values, err := s.ParseValues(list)
 		if err != nil {
@@ -147,6 +149,13 @@ func readAxes(c *cli.Context, keep func(*engine.Setting) bool) ([]engine.Axis, e
 		axes = append(axes, engine.Axis{Setting: s, Values: values})
 	}
 	return axes, nil
+}
+
+// sideShorthandOutranks reports whether a side's shorthand (--baseline-cache-type) was given where only the plain
+// flag of one of its settings (--cache-type-k) was: the side's own flag is the more specific instruction.
+func sideShorthandOutranks(c *cli.Context, prefix string, s *engine.Setting, name string) bool {
+	short := shorthandOf(s)
+	return short != nil && prefix != "" && name == s.Flag && c.IsSet(prefix+short.Flag)
 }
 
 // shorthandOf is the setting that sets s among others; nil when there is none.

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/urfave/cli/v2"
@@ -48,5 +49,36 @@ func TestCompareFlagsSetBothSidesAndOverridesOneSide(t *testing.T) {
 	}
 	if b, c := configsOf(t); b != c || b.Context.NumCtx != engine.DefaultConfig().Context.NumCtx {
 		t.Errorf("without flags the sides differ or are not the defaults: %+v, %+v", b, c)
+	}
+}
+
+// A side's shorthand is more specific than a plain flag of one of its settings: --baseline-cache-type sets both of
+// the baseline's cache types even beside a plain --cache-type-k, which still sets the other side's keys.
+func TestASidesShorthandOutranksAPlainSpecificFlag(t *testing.T) {
+	b, c := configsOf(t, "--cache-type-k", "q4_0", "--baseline-cache-type", "q8_0")
+	if b.Context.CacheTypeK != "q8_0" || b.Context.CacheTypeV != "q8_0" || c.Context.CacheTypeK != "q4_0" || c.Context.CacheTypeV != "f16" {
+		t.Errorf("cache types %s/%s and %s/%s, want q8_0/q8_0 and q4_0/f16", b.Context.CacheTypeK, b.Context.CacheTypeV,
+			c.Context.CacheTypeK, c.Context.CacheTypeV)
+	}
+}
+
+// tune chooses the keys' and the values' cache types from its --cache-type default, f16 and q8_0, unless one is
+// given; without --num-gpu it leaves the offloads to the model.
+func TestTuneSearchesItsDefaultCacheTypes(t *testing.T) {
+	app := newApp()
+	var axes []engine.Axis
+	findCommand(app.Commands, "tune").Action = func(c *cli.Context) (err error) {
+		axes, err = tuneAxes(c)
+		return err
+	}
+	if err := app.Run(arrangeArgs(app, []string{"chimera", "tune", "--cache-type-v", "f16"})); err != nil {
+		t.Fatal(err)
+	}
+	values := map[string]string{}
+	for _, a := range axes {
+		values[a.Setting.Name] = strings.Join(a.Values, ",")
+	}
+	if values["cache_type_k"] != "f16,q8_0" || values["cache_type_v"] != "f16" || values["num_gpu"] != "" || values["batch"] != "256,512,1024,2048" {
+		t.Errorf("tune's axes %v", values)
 	}
 }

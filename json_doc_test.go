@@ -253,6 +253,7 @@ type benchRowDoc struct {
 	NBatch              int         `json:"n_batch"`
 	NUBatch             int         `json:"n_ubatch"`
 	NThreads            int         `json:"n_threads"`
+	NThreadsBatch       int         `json:"n_threads_batch"`
 	TypeK               string      `json:"type_k"`
 	TypeV               string      `json:"type_v"`
 	NGPULayers          int         `json:"n_gpu_layers"`

@@ -91,8 +91,9 @@ func TestABenchConfigurationListedTwiceCountsOnce(t *testing.T) {
 	}
 }
 
-// Rows of one grid that differ only in how layers spread over GPUs are different configurations; rows recorded
-// at llama.cpp's default placement, or before placement was recorded, match each other.
+// Rows of one grid that differ only in settings their row JSON records (how layers spread over GPUs, the prompt
+// threads, op offload) are different configurations; rows at the defaults, or recorded before those settings
+// were, match each other.
 func TestPlacementTellsBenchConfigurationsApart(t *testing.T) {
 	placed := func(extra string, samples ...float64) store.BenchResult {
 		r := benchResult("tg", 1, samples...)
@@ -100,15 +101,17 @@ func TestPlacementTellsBenchConfigurationsApart(t *testing.T) {
 		return r
 	}
 	a := run(1, store.KindBench, store.RunDetail{BenchResults: []store.BenchResult{
-		placed(`{"split_mode":"layer","main_gpu":0,"tensor_split":"","devices":""}`, 50, 51, 52),
+		placed(`{"split_mode":"layer","main_gpu":0,"tensor_split":"","devices":"","n_threads_batch":1}`, 50, 51, 52),
 		placed(`{"split_mode":"row","main_gpu":0,"tensor_split":"3/1","devices":""}`, 70, 71, 72),
+		placed(`{"n_threads_batch":2,"no_op_offload":true}`, 80, 81, 82),
 	}})
 	b := run(2, store.KindBench, store.RunDetail{BenchResults: []store.BenchResult{placed("", 60, 61, 62)}})
 	report := mustDiff(t, a, b)
-	if len(report.Rows) != 1 || report.Rows[0].A.Mean != 51 || len(report.OnlyInA) != 1 ||
-		!strings.HasSuffix(report.OnlyInA[0].Key.Configuration, " split_mode=row tensor_split=3/1") {
-		t.Errorf("rows %+v, only in A %+v; want the default placement matched and split_mode=row tensor_split=3/1 apart",
-			report.Rows, report.OnlyInA)
+	if len(report.Rows) != 1 || report.Rows[0].A.Mean != 51 || len(report.OnlyInA) != 2 ||
+		!strings.HasSuffix(report.OnlyInA[0].Key.Configuration, " split_mode=row tensor_split=3/1") ||
+		!strings.HasSuffix(report.OnlyInA[1].Key.Configuration, " threads_batch=2 op_offload=off") {
+		t.Errorf("rows %+v, only in A %+v; want the default placement matched, split_mode=row tensor_split=3/1 and "+
+			"threads_batch=2 op_offload=off apart", report.Rows, report.OnlyInA)
 	}
 }
 

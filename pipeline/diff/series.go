@@ -93,27 +93,39 @@ func (s *series) addBenchResults(results []store.BenchResult) {
 
 // benchConfiguration names the settings of a bench result that tell configurations apart.
 func benchConfiguration(r store.BenchResult) string {
-	return fmt.Sprintf("num_gpu=%d num_ctx=%d batch=%d ubatch=%d threads=%d flash_attn=%s %s", r.NGPULayers, r.NCtx, r.NBatch,
-		r.NUBatch, r.NThreads, flashAttention(r), cacheTypes(r)) + placement(r)
+	numGPU := strconv.Itoa(r.NGPULayers)
+	if r.NGPULayers == -1 {
+		numGPU = "all"
+	}
+	return fmt.Sprintf("num_gpu=%s num_ctx=%d batch=%d ubatch=%d threads=%d flash_attn=%s %s", numGPU, r.NCtx, r.NBatch,
+		r.NUBatch, r.NThreads, flashAttention(r), cacheTypes(r)) + rowSettings(r)
 }
 
-// placement names the multi-GPU settings a bench result records (in its row's JSON) away from llama.cpp's choice,
-// " split_mode=row tensor_split=3/1"; "" where it sets none, as do results recorded before they existed, so that
-// those still match.
-func placement(r store.BenchResult) string {
+// rowSettings names the settings a bench result records only in its row's JSON, where they are away from the
+// defaults: the prompt threads where they differ from the generation threads, op offload off, and the multi-GPU
+// settings away from llama.cpp's choice, " threads_batch=2 split_mode=row tensor_split=3/1". Results recorded before
+// these existed name none, so that they still match.
+func rowSettings(r store.BenchResult) string {
 	var row struct {
-		SplitMode   string `json:"split_mode"`
-		MainGPU     int    `json:"main_gpu"`
-		TensorSplit string `json:"tensor_split"`
-		Devices     string `json:"devices"`
+		ThreadsBatch int    `json:"n_threads_batch"`
+		NoOpOffload  bool   `json:"no_op_offload"`
+		SplitMode    string `json:"split_mode"`
+		MainGPU      int    `json:"main_gpu"`
+		TensorSplit  string `json:"tensor_split"`
+		Devices      string `json:"devices"`
 	}
 	if json.Unmarshal([]byte(r.ExtraJSON), &row) != nil {
 		return ""
 	}
+	opOffload := "on"
+	if row.NoOpOffload {
+		opOffload = "off"
+	}
 	var named string
-	for _, s := range []struct{ name, value, unset string }{{"split_mode", row.SplitMode, "layer"}, {"main_gpu", strconv.Itoa(row.MainGPU), "0"},
+	for _, s := range []struct{ name, value, unset string }{{"threads_batch", strconv.Itoa(row.ThreadsBatch), strconv.Itoa(r.NThreads)},
+		{"op_offload", opOffload, "on"}, {"split_mode", row.SplitMode, "layer"}, {"main_gpu", strconv.Itoa(row.MainGPU), "0"},
 		{"tensor_split", row.TensorSplit, ""}, {"devices", row.Devices, ""}} {
-		if s.value != s.unset && s.value != "" {
+		if s.value != s.unset && s.value != "" && s.value != "0" { // "" and 0: a row recorded before the setting
 			named += " " + s.name + "=" + s.value
 		}
 	}

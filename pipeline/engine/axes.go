@@ -165,14 +165,3 @@ func CheckGridSize(axes []Axis) error {
 	return Invalid(fmt.Errorf("the grid has %.0f configurations (%s), more than the limit of %d: sweep fewer values",
 		size, strings.Join(factors, " × "), maxGridSize))
 }
-
-// Varied are the settings of the axes with more than one value.
-func Varied(axes []Axis) []*Setting {
-	var varied []*Setting
-	for _, a := range axes {
-		if len(a.Values) > 1 {
-			varied = append(varied, a.Setting)
-		}
-	}
-	return varied
-}

@@ -3,6 +3,7 @@ package engine
 import (
 	"io"
 	"slices"
+	"strings"
 
 	"chimera/llama"
 	"chimera/pipeline/runner"
@@ -120,11 +121,12 @@ func DeviceBytes(buffers []llama.BufferSize) int64 {
 	return bytesOn(gpuNames(llama.Devices()), buffers)
 }
 
-// bytesOn sums the buffers on the devices named; host buffers (CPU, CPU_Mapped, CUDA_Host) name no device.
+// bytesOn sums the buffers on the devices named, and the row-split weights a backend spreads over its devices
+// (CUDA_Split); host buffers (CPU, CPU_Mapped, CUDA_Host) are not device memory.
 func bytesOn(devices []string, buffers []llama.BufferSize) int64 {
 	var total int64
 	for _, b := range buffers {
-		if slices.Contains(devices, b.Buffer) {
+		if slices.Contains(devices, b.Buffer) || strings.HasSuffix(b.Buffer, "_Split") {
 			total += int64(b.Bytes)
 		}
 	}

@@ -96,6 +96,10 @@ func TestDeviceBytesCountsTheBuffersOnAGPU(t *testing.T) {
 	if got := bytesOn(gpuNames(twoGPUs), buffers); got != 5 {
 		t.Errorf("%d bytes on CUDA0 and CUDA1, want CUDA1's 5 and none of the Vulkan and host buffers", got)
 	}
+	rowSplit := append(buffers, llama.BufferSize{Buffer: "CUDA_Split", Kind: "model", Bytes: 1000})
+	if got := bytesOn(gpuNames(twoGPUs), rowSplit); got != 1005 {
+		t.Errorf("%d bytes with split_mode row, want the split weights too, 1005", got)
+	}
 	vulkan := []llama.Device{{Name: "CPU", Type: "cpu"}, {Name: "Vulkan0", Type: "gpu"}}
 	if got := bytesOn(gpuNames(vulkan), buffers); got != 108 {
 		t.Errorf("%d bytes on Vulkan0, want its model and KV buffers, 108", got)

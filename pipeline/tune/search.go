@@ -77,6 +77,10 @@ type Trial struct {
 	Rejected    string    `json:"rejected,omitempty"` // why the configuration cannot be used: over budget, cannot run
 }
 
+// Usable reports whether the trial can be an answer: measured, and not rejected. A search interrupted before a
+// trial's first round leaves it unmeasured.
+func (t *Trial) Usable() bool { return t.Rejected == "" && len(t.Samples) > 0 }
+
 // Summary describes the trial's samples.
 func (t *Trial) Summary() stats.Summary { return stats.Summarize(t.Samples) }
 
@@ -111,7 +115,7 @@ func (s *searcher) chooseBest() {
 	}
 	best := top
 	for _, t := range s.result.Trials {
-		if t.Rejected == "" && !s.significantlyWorse(t, top) && s.cheaper(t, best) {
+		if t.Usable() && !s.significantlyWorse(t, top) && s.cheaper(t, best) {
 			best = t
 		}
 	}
@@ -122,7 +126,7 @@ func (s *searcher) chooseBest() {
 func (s *searcher) fastest() *Trial {
 	var top *Trial
 	for _, t := range s.result.Trials {
-		if t.Rejected == "" && (top == nil || s.direction(t, top) == won) {
+		if t.Usable() && (top == nil || s.direction(t, top) == won) {
 			top = t
 		}
 	}
@@ -142,7 +146,7 @@ func (s *searcher) tiedWithBest() []int {
 	best := s.result.Trials[s.result.Best]
 	var tied []int
 	for i, t := range s.result.Trials {
-		if i != s.result.Best && t.Rejected == "" && stats.Judge(best.Samples, t.Samples, s.opts.HigherIsBetter).Outcome == stats.NoDifference {
+		if i != s.result.Best && t.Usable() && stats.Judge(best.Samples, t.Samples, s.opts.HigherIsBetter).Outcome == stats.NoDifference {
 			tied = append(tied, i)
 		}
 	}

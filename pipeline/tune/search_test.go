@@ -200,3 +200,39 @@ func TestSearchComparesOffloadLevelsOnSpeed(t *testing.T) {
 		t.Errorf("best %s, want no layer offloaded", got)
 	}
 }
+
+// interruptingBox cancels the search during its nth measurement.
+type interruptingBox struct {
+	*fakeBox
+	n      int
+	cancel context.CancelFunc
+}
+
+func (b *interruptingBox) Measure(ctx context.Context, cfg Config, reps int) (Measurement, error) {
+	if b.calls+1 == b.n {
+		b.cancel()
+		b.calls++
+		return Measurement{}, ctx.Err()
+	}
+	return b.fakeBox.Measure(ctx, cfg, reps)
+}
+
+// A search interrupted during a trial's first round leaves that trial unmeasured: it can be neither the answer nor
+// tied with it.
+func TestAnInterruptedSearchAnswersOnlyWithMeasuredTrials(t *testing.T) {
+	b, opts := box(0.01, 7)
+	ctx, cancel := context.WithCancel(context.Background())
+	result, err := Search(ctx, &interruptingBox{fakeBox: b, n: 12, cancel: cancel}, opts)
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("err %v, want the cancellation", err)
+	}
+	last := result.Trials[len(result.Trials)-1]
+	if last.Usable() || result.Best < 0 || !result.Trials[result.Best].Usable() {
+		t.Fatalf("best %d of %d trials, the last usable: %v", result.Best, len(result.Trials), last.Usable())
+	}
+	for _, i := range result.Tied {
+		if !result.Trials[i].Usable() {
+			t.Errorf("trial %d is tied with the best but was never measured", i)
+		}
+	}
+}

@@ -41,6 +41,7 @@ type BenchRow struct {
 	NBatch          int       `json:"n_batch"`
 	NUBatch         int       `json:"n_ubatch"`
 	NThreads        int       `json:"n_threads"`
+	NThreadsBatch   int       `json:"n_threads_batch"` // prompt-processing threads, resolved as n_threads is
 	TypeK           string    `json:"type_k"`
 	TypeV           string    `json:"type_v"`
 	NGPULayers      int       `json:"n_gpu_layers"`
@@ -237,7 +238,10 @@ func labelSettings(axes []engine.Axis) []*engine.Setting {
 	return named
 }
 
-func (b *bencher) label(c engine.Config) string { return engine.Describe(c, b.labelled) }
+// label names a configuration by its labelled settings, or "the defaults" when no setting tells it apart.
+func (b *bencher) label(c engine.Config) string {
+	return cmp.Or(engine.Describe(c, b.labelled), "the defaults")
+}
 
 // duplicates reports a configuration whose effective settings were already measured, pointing at that run.
 func duplicates(prior []BenchRow, cfg engine.Config, of string) []BenchRow {
@@ -293,11 +297,11 @@ func (b *bencher) runConfig(ctx context.Context, cfg engine.Config, effective, r
 }
 
 func (b *bencher) baseRow(m *engine.Model, llctx *runner.Context, cfg engine.Config, effective int) BenchRow {
-	gen, _ := cfg.Context.EffectiveThreads()
+	gen, batch := cfg.Context.EffectiveThreads()
 	return BenchRow{
 		ModelFilename: m.Ref.Path, ModelType: m.Description(), ModelSize: m.SizeBytes(), ModelNParams: m.Params(),
 		Backends: backendNames(), GPUInfo: gpuNames(), NBatch: cfg.Context.Batch, NUBatch: cfg.Context.UBatch,
-		NThreads: gen, TypeK: cfg.Context.CacheTypeK, TypeV: cfg.Context.CacheTypeV, NGPULayers: cfg.NumGPU,
+		NThreads: gen, NThreadsBatch: batch, TypeK: cfg.Context.CacheTypeK, TypeV: cfg.Context.CacheTypeV, NGPULayers: cfg.NumGPU,
 		SplitMode: cfg.SplitMode, MainGPU: cfg.MainGPU, TensorSplit: cfg.TensorSplit, Devices: cfg.Devices, NoOpOffload: cfg.Context.NoOpOffload,
 		FlashAttn: cfg.Context.FlashAttn, FlashAttnUsed: llctx.FlashAttention, UseMmap: cfg.UseMmap, NCtx: llctx.NumCtx(), GPULayersActual: effective,
 		LoadMS: m.Load.LoadMS,

@@ -67,9 +67,9 @@ func writeBenchTable(w io.Writer, rows []BenchRow) error {
 			notes = append(notes, "op offload on")
 		}
 		note := strings.Join(notes, "; ")
-		fmt.Fprintf(tw, "%s\t%.0f\t%s\t%d\t%d\t%d\t%d\t%d\t%s\t%s\t", filepath.Base(r.ModelFilename),
-			float64(r.ModelSize)/(1<<20), engine.NumGPULabel(r.NGPULayers), r.GPULayersActual, r.NThreads, r.NCtx, r.NBatch,
-			r.NUBatch, flashCell(r), r.TypeK)
+		fmt.Fprintf(tw, "%s\t%.0f\t%s\t%d\t%s\t%d\t%d\t%d\t%s\t%s\t", filepath.Base(r.ModelFilename),
+			float64(r.ModelSize)/(1<<20), engine.NumGPULabel(r.NGPULayers), r.GPULayersActual, threadsCell(r), r.NCtx, r.NBatch,
+			r.NUBatch, flashCell(r), cacheCell(r))
 		if placed {
 			fmt.Fprintf(tw, "%s\t", placementCell(r))
 		}
@@ -93,6 +93,22 @@ func anyPlaced(rows []BenchRow) bool {
 	return slices.ContainsFunc(rows, func(r BenchRow) bool { return placementCell(r) != "-" })
 }
 
+// threadsCell shows the generation threads, and after a slash the prompt-processing threads where they differ.
+func threadsCell(r BenchRow) string {
+	if r.NThreadsBatch == 0 || r.NThreadsBatch == r.NThreads {
+		return strconv.Itoa(r.NThreads)
+	}
+	return fmt.Sprintf("%d/%d", r.NThreads, r.NThreadsBatch)
+}
+
+// cacheCell shows the KV cache type, keys/values where they differ.
+func cacheCell(r BenchRow) string {
+	if r.TypeK == r.TypeV {
+		return r.TypeK
+	}
+	return r.TypeK + "/" + r.TypeV
+}
+
 // flashCell shows the flash attention mode, and for auto what llama.cpp made of it: "auto (on)".
 func flashCell(r BenchRow) string {
 	if r.FlashAttn != "auto" {
@@ -112,9 +128,9 @@ func writeBenchMarkdown(w io.Writer, rows []BenchRow) error {
 	}
 	t := render.NewTable(append(columns, "test", "t/s")...).AlignRight(1, 2, 4, 5, 6, 7, 8, len(columns)+1)
 	for _, r := range rows {
-		cells := fmt.Sprintf("%s\t%.2f MiB\t%.2f M\t%s\t%s\t%d\t%d\t%d\t%d\t%s\t%s", r.ModelType,
-			float64(r.ModelSize)/(1<<20), float64(r.ModelNParams)/1e6, r.Backends, engine.NumGPULabel(r.NGPULayers), r.NThreads,
-			r.NCtx, r.NBatch, r.NUBatch, flashCell(r), r.TypeK)
+		cells := fmt.Sprintf("%s\t%.2f MiB\t%.2f M\t%s\t%s\t%s\t%d\t%d\t%d\t%s\t%s", r.ModelType,
+			float64(r.ModelSize)/(1<<20), float64(r.ModelNParams)/1e6, r.Backends, engine.NumGPULabel(r.NGPULayers), threadsCell(r),
+			r.NCtx, r.NBatch, r.NUBatch, flashCell(r), cacheCell(r))
 		if placed {
 			cells += "\t" + placementCell(r)
 		}

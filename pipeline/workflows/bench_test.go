@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	_ "github.com/mattn/go-sqlite3"
@@ -153,5 +154,22 @@ func TestBenchRecordsTheFlashAttentionModeAndItsUse(t *testing.T) {
 	// The CPU backend supports flash attention, so llama.cpp resolves auto to enabled.
 	if want := []string{"auto:true", "off:false"}; !slices.Equal(got, want) {
 		t.Errorf("stored mode:used %q, want %q", got, want)
+	}
+}
+
+// Rows that differ only in their prompt threads or their value cache type read apart in the tables.
+func TestBenchTablesShowPromptThreadsAndBothCacheTypes(t *testing.T) {
+	rows := []BenchRow{{NThreads: 2, NThreadsBatch: 2, TypeK: "f16", TypeV: "f16", NPrompt: 8},
+		{NThreads: 2, NThreadsBatch: 1, TypeK: "f16", TypeV: "q8_0", NPrompt: 8}}
+	for _, format := range []string{"table", "md"} {
+		var out strings.Builder
+		if err := WriteBench(&out, rows, format); err != nil {
+			t.Fatal(err)
+		}
+		lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+		last := lines[len(lines)-1]
+		if !strings.Contains(last, "2/1") || !strings.Contains(last, "f16/q8_0") || strings.Contains(lines[len(lines)-2], "/") {
+			t.Errorf("%s:\n%s", format, out.String())
+		}
 	}
 }

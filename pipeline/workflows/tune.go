@@ -460,8 +460,11 @@ func (t *tuner) finishTrials() error {
 			continue // never measured
 		}
 		var outcome error
-		if rejected := t.result.Search.Trials[i].Rejected; rejected != "" {
-			outcome = errors.New("rejected: " + rejected)
+		switch trial := t.result.Search.Trials[i]; {
+		case trial.Rejected != "":
+			outcome = errors.New("rejected: " + trial.Rejected)
+		case trial.Rounds == 0:
+			outcome = fmt.Errorf("not measured: %w", context.Canceled) // the tune was interrupted during its first round
 		}
 		if rows := t.rows[i]; len(rows) > 0 {
 			if err := t.rec.AddBenchResults(id, storeBenchRows(pooledRows(rows))); err != nil {

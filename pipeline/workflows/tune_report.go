@@ -113,7 +113,7 @@ func writeBest(b *strings.Builder, r *TuneResult) {
 func runnerUp(r *TuneResult) int {
 	up := -1
 	for i, t := range r.Search.Trials {
-		if i == r.Search.Best || t.Rejected != "" {
+		if i == r.Search.Best || !t.Usable() {
 			continue
 		}
 		if up < 0 || beats(r.Higher, stats.Mean(t.Samples), stats.Mean(r.Search.Trials[up].Samples)) {
@@ -158,7 +158,7 @@ func searched(r *TuneResult) []*engine.Setting {
 func paretoFront(r *TuneResult) []int {
 	var usable []int
 	for i, t := range r.Search.Trials {
-		if t.Rejected == "" {
+		if t.Usable() {
 			usable = append(usable, i)
 		}
 	}
@@ -201,6 +201,8 @@ func trialOutcome(r *TuneResult, i int) string {
 	switch {
 	case r.Search.Trials[i].Rejected != "":
 		return "rejected: " + r.Search.Trials[i].Rejected
+	case !r.Search.Trials[i].Usable():
+		return "not measured: interrupted"
 	case i == r.Search.Best:
 		return "best"
 	case slices.Contains(r.Search.Tied, i):
@@ -217,7 +219,7 @@ func paretoChart(r *TuneResult) render.LineChart {
 		Subtitle: "every trial, and the Pareto front"}
 	trials := render.Series{Name: "trials", Scatter: true}
 	for _, t := range r.Search.Trials {
-		if t.Rejected == "" {
+		if t.Usable() {
 			sum := t.Summary()
 			trials.Points = append(trials.Points, render.Point{X: mebibytes(t.MemoryBytes), Y: sum.Mean, SD: sum.SD})
 		}
