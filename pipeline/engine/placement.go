@@ -66,7 +66,8 @@ func (c Config) deviceNames() ([]string, error) {
 	names := strings.Split(c.Devices, "/")
 	for i, name := range names {
 		names[i] = strings.TrimSpace(name)
-		if names[i] == "" || names[i] == noDevices {
+		repeated := slices.ContainsFunc(names[:i], func(n string) bool { return strings.EqualFold(n, names[i]) })
+		if names[i] == "" || names[i] == noDevices || repeated {
 			return nil, fmt.Errorf("devices %q: name each device once, as CUDA0/CUDA1, or give none alone", c.Devices)
 		}
 	}

@@ -52,12 +52,22 @@ func TestPlacementIsCheckedAgainstTheDevicesFound(t *testing.T) {
 }
 
 func TestPlacementFormIsValidated(t *testing.T) {
-	for _, bad := range []map[string]string{
-		{"tensor_split": "3/x"}, {"tensor_split": "0/0"}, {"tensor_split": "-1/2"}, {"tensor_split": "1/inf"},
-		{"tensor_split": strings.Repeat("1/", 64) + "1"}, {"devices": "CUDA0//CUDA1"}, {"devices": "CUDA0/none"}, {"main_gpu": "4096"},
+	for _, c := range []struct {
+		settings map[string]string
+		says     string
+	}{
+		{map[string]string{"tensor_split": "3/x"}, `"x" is not a share`},
+		{map[string]string{"tensor_split": "0/0"}, "gives every GPU a share of 0"},
+		{map[string]string{"tensor_split": "-1/2"}, `"-1" is not a share`},
+		{map[string]string{"tensor_split": "1/inf"}, `"inf" is not a share`},
+		{map[string]string{"tensor_split": strings.Repeat("1/", 64) + "1"}, "65 parts; llama.cpp takes at most"},
+		{map[string]string{"devices": "CUDA0//CUDA1"}, "name each device once"},
+		{map[string]string{"devices": "CUDA0/none"}, "give none alone"},
+		{map[string]string{"devices": "CUDA0/cuda0"}, "name each device once"},
+		{map[string]string{"main_gpu": "4096"}, "main_gpu must be between 0 and"},
 	} {
-		if err := placed(t, bad).Validate(); err == nil {
-			t.Errorf("%v accepted", bad)
+		if err := placed(t, c.settings).Validate(); err == nil || !strings.Contains(err.Error(), c.says) {
+			t.Errorf("%v: %v, want an error saying %q", c.settings, err, c.says)
 		}
 	}
 	var c Config
