@@ -117,6 +117,7 @@ type deviceDoc struct {
 	Backend     string `json:"backend"`
 	FreeBytes   int64  `json:"free_bytes"`
 	TotalBytes  int64  `json:"total_bytes"`
+	DeviceID    string `json:"device_id"`
 	Hardware    string `json:"hardware"`
 	Driver      string `json:"driver"`
 }

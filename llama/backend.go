@@ -129,6 +129,9 @@ type Device struct {
 	TotalBytes uint64 `json:"total_bytes"`
 	// Hardware and Driver are known for Vulkan devices: Hardware is Vulkan's device type, "cpu" for a software
 	// device such as Mesa's lavapipe (whose Type is "gpu": it takes offloaded layers), Driver its name and version.
+	// DeviceID is the hardware's identity where the backend knows it (a PCI bus id): two backends' devices with one
+	// id are one GPU, which llama.cpp uses once.
+	DeviceID string `json:"device_id,omitempty"`
 	Hardware string `json:"hardware,omitempty"`
 	Driver   string `json:"driver,omitempty"`
 }
@@ -156,6 +159,7 @@ func describeDevice(dev C.ggml_backend_dev_t) Device {
 		Backend:     C.GoString(C.ggml_backend_reg_name(C.ggml_backend_dev_backend_reg(dev))),
 		FreeBytes:   uint64(props.memory_free),
 		TotalBytes:  uint64(props.memory_total),
+		DeviceID:    C.GoString(props.device_id),
 		Hardware:    vk.hardware,
 		Driver:      vk.driver,
 	}

@@ -66,7 +66,8 @@ func (c Config) deviceNames() ([]string, error) {
 	names := strings.Split(c.Devices, "/")
 	for i, name := range names {
 		names[i] = strings.TrimSpace(name)
-		if names[i] == "" || names[i] == noDevices {
+		repeated := slices.ContainsFunc(names[:i], func(n string) bool { return strings.EqualFold(n, names[i]) })
+		if names[i] == "" || names[i] == noDevices || repeated {
 			return nil, fmt.Errorf("devices %q: name each device once, as CUDA0/CUDA1, or give none alone", c.Devices)
 		}
 	}
@@ -83,7 +84,8 @@ func (c Config) Check() error {
 }
 
 // CheckDevices checks the multi-GPU settings against the devices found: every device named exists and is a GPU,
-// and the main GPU and the tensor split's parts are among the GPUs used.
+// and the main GPU and the tensor split's parts are among the GPUs used, those named or else those llama.cpp
+// picks (defaultGPUs).
 func (c Config) CheckDevices(found []llama.Device) error {
 	gpus := gpuNames(found)
 	names, err := c.deviceNames()
@@ -95,21 +97,21 @@ func (c Config) CheckDevices(found []llama.Device) error {
 			return Invalid(fmt.Errorf("device %s was not found; the GPUs here are: %s", name, listOrNone(gpus)))
 		}
 	}
-	used := len(gpus)
-	if names != nil {
-		used = len(names)
+	if names == nil {
+		names = gpuNames(defaultGPUs(found))
 	}
 	split, err := c.tensorSplit()
 	if err != nil {
 		return Invalid(err)
 	}
+	used := len(names)
 	switch {
 	case len(split) > used:
-		return Invalid(fmt.Errorf("tensor_split %s has %d parts but %d GPUs are used (%s)", c.TensorSplit, len(split), used, listOrNone(gpus)))
+		return Invalid(fmt.Errorf("tensor_split %s has %d parts but %d GPUs are used (%s)", c.TensorSplit, len(split), used, listOrNone(names)))
 	case c.SplitMode == "none" && c.MainGPU >= used:
-		return Invalid(fmt.Errorf("split_mode none puts the model on GPU %d (main_gpu), but %d GPUs are used (%s)", c.MainGPU, used, listOrNone(gpus)))
+		return Invalid(fmt.Errorf("split_mode none puts the model on GPU %d (main_gpu), but %d GPUs are used (%s)", c.MainGPU, used, listOrNone(names)))
 	case c.MainGPU > 0 && c.MainGPU >= used:
-		return Invalid(fmt.Errorf("main_gpu %d is not among the %d GPUs used (%s)", c.MainGPU, used, listOrNone(gpus)))
+		return Invalid(fmt.Errorf("main_gpu %d is not among the %d GPUs used (%s)", c.MainGPU, used, listOrNone(names)))
 	}
 	return nil
 }
@@ -143,6 +145,25 @@ func gpuNames(devices []llama.Device) []string {
 		}
 	}
 	return names
+}
+
+// defaultGPUs are the devices llama.cpp offloads to when none are named: every GPU once (a second backend's view
+// of one device, by its id, is left out), and integrated GPUs only where there is no other.
+func defaultGPUs(devices []llama.Device) []llama.Device {
+	var gpus, igpus []llama.Device
+	for _, d := range devices {
+		seen := d.DeviceID != "" && slices.ContainsFunc(gpus, func(g llama.Device) bool { return g.DeviceID == d.DeviceID })
+		switch {
+		case d.Type == "gpu" && !seen:
+			gpus = append(gpus, d)
+		case d.Type == "igpu":
+			igpus = append(igpus, d)
+		}
+	}
+	if len(gpus) == 0 {
+		return igpus
+	}
+	return gpus
 }
 
 func listOrNone(names []string) string {

@@ -9,6 +9,13 @@ import (
 
 var twoGPUs = []llama.Device{{Name: "CPU", Type: "cpu"}, {Name: "CUDA0", Type: "gpu"}, {Name: "CUDA1", Type: "gpu"}}
 
+// oneGPUTwoBackends is one card seen by CUDA and by Vulkan: llama.cpp uses it once. withIGPU has a discrete and
+// an integrated GPU: llama.cpp uses the discrete one alone.
+var (
+	oneGPUTwoBackends = []llama.Device{{Name: "CUDA0", Type: "gpu", DeviceID: "0000:01:00.0"}, {Name: "Vulkan0", Type: "gpu", DeviceID: "0000:01:00.0"}}
+	withIGPU          = []llama.Device{{Name: "CUDA0", Type: "gpu"}, {Name: "Vulkan1", Type: "igpu"}}
+)
+
 // placed is chimera's defaults with the multi-GPU settings given as flags would give them.
 func placed(t *testing.T, settings map[string]string) Config {
 	t.Helper()
@@ -43,6 +50,8 @@ func TestPlacementIsCheckedAgainstTheDevicesFound(t *testing.T) {
 		{map[string]string{"tensor_split": "3/1"}, twoGPUs[:1], "0 GPUs are used (none)"},
 		{map[string]string{"split_mode": "none"}, twoGPUs[:1], "split_mode none puts the model on GPU 0 (main_gpu), but 0 GPUs are used"},
 		{map[string]string{"split_mode": "none", "devices": "none"}, twoGPUs, "but 0 GPUs are used"},
+		{map[string]string{"tensor_split": "1/1"}, oneGPUTwoBackends, "2 parts but 1 GPUs are used"},
+		{map[string]string{"split_mode": "none", "main_gpu": "1"}, withIGPU, "on GPU 1 (main_gpu), but 1 GPUs are used (CUDA0)"},
 	} {
 		err := placed(t, c.settings).CheckDevices(c.found)
 		if !IsInputError(err) || !strings.Contains(err.Error(), c.says) {
@@ -52,12 +61,22 @@ func TestPlacementIsCheckedAgainstTheDevicesFound(t *testing.T) {
 }
 
 func TestPlacementFormIsValidated(t *testing.T) {
-	for _, bad := range []map[string]string{
-		{"tensor_split": "3/x"}, {"tensor_split": "0/0"}, {"tensor_split": "-1/2"}, {"tensor_split": "1/inf"},
-		{"tensor_split": strings.Repeat("1/", 64) + "1"}, {"devices": "CUDA0//CUDA1"}, {"devices": "CUDA0/none"}, {"main_gpu": "4096"},
+	for _, c := range []struct {
+		settings map[string]string
+		says     string
+	}{
+		{map[string]string{"tensor_split": "3/x"}, `"x" is not a share`},
+		{map[string]string{"tensor_split": "0/0"}, "gives every GPU a share of 0"},
+		{map[string]string{"tensor_split": "-1/2"}, `"-1" is not a share`},
+		{map[string]string{"tensor_split": "1/inf"}, `"inf" is not a share`},
+		{map[string]string{"tensor_split": strings.Repeat("1/", 64) + "1"}, "65 parts; llama.cpp takes at most"},
+		{map[string]string{"devices": "CUDA0//CUDA1"}, "name each device once"},
+		{map[string]string{"devices": "CUDA0/none"}, "give none alone"},
+		{map[string]string{"devices": "CUDA0/cuda0"}, "name each device once"},
+		{map[string]string{"main_gpu": "4096"}, "main_gpu must be between 0 and"},
 	} {
-		if err := placed(t, bad).Validate(); err == nil {
-			t.Errorf("%v accepted", bad)
+		if err := placed(t, c.settings).Validate(); err == nil || !strings.Contains(err.Error(), c.says) {
+			t.Errorf("%v: %v, want an error saying %q", c.settings, err, c.says)
 		}
 	}
 	var c Config
