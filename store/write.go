@@ -7,17 +7,19 @@ import (
 	"fmt"
 	"os"
 	"time"
+
+	"github.com/google/uuid"
 )
 
 // StartRun records r as a new running run and returns its id. The store owns
-// the ID, Status, EndedAt, Error, PID and BootID fields and ignores them here;
+// the ID, Status, EndedAt, Error, PID, BootID and UUID fields and ignores them here;
 // a zero StartedAt means now and an empty Host this machine.
 func (db *DB) StartRun(ctx context.Context, r Run) (int64, error) {
 	if !r.Kind.valid() {
 		return 0, fmt.Errorf("start run: unknown kind %q", r.Kind)
 	}
 	r.Status, r.EndedAt, r.Error = StatusRunning, time.Time{}, ""
-	r.PID, r.BootID = os.Getpid(), bootID()
+	r.PID, r.BootID, r.UUID = os.Getpid(), bootID(), uuid.NewString()
 	if r.Host == "" {
 		r.Host = hostname()
 	}
