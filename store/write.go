@@ -128,13 +128,7 @@ func insertOne[T any](ctx context.Context, db *DB, t table[T], rec *T) (int64, e
 // insertAll inserts copies of records, each passed through prepare first.
 func insertAll[T any](ctx context.Context, db *DB, t table[T], records []T, prepare func(*T)) error {
 	return db.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		for _, rec := range records {
-			prepare(&rec)
-			if _, err := t.insert(ctx, tx, &rec); err != nil {
-				return err
-			}
-		}
-		return nil
+		return insertRows(ctx, tx, t, records, prepare)
 	})
 }
 
