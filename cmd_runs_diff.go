@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"encoding/csv"
 	"fmt"
 	"io"
@@ -88,6 +89,29 @@ func writeDiffTables(w io.Writer, r *diff.Report, markdown bool) error {
 		if err := writeSection(w, s, markdown, i > 0); err != nil {
 			return err
 		}
+		if i == 0 {
+			if err := writeWarnings(w, r.Warnings, markdown); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// writeWarnings writes each warning on a line of its own under the runs' table.
+func writeWarnings(w io.Writer, warnings []string, markdown bool) error {
+	prefix := "warning: "
+	if markdown {
+		prefix = "**Warning:** "
+	}
+	for _, warning := range warnings {
+		if _, err := fmt.Fprintf(w, "%s%s\n", prefix, warning); err != nil {
+			return err
+		}
+	}
+	if markdown && len(warnings) > 0 {
+		_, err := fmt.Fprintln(w)
+		return err
 	}
 	return nil
 }
@@ -110,14 +134,14 @@ func writeSection(w io.Writer, s section, markdown, follows bool) error {
 }
 
 func runsTable(r *diff.Report) *render.Table {
-	t := render.NewTable("", "run", "kind", "status", "model", "host", "started", "build")
+	t := render.NewTable("", "run", "kind", "status", "model", "host", "gpus", "started", "build")
 	for _, side := range []struct {
 		name string
 		info diff.RunInfo
 	}{{"A", r.A}, {"B", r.B}} {
 		i := side.info
 		t.Add(side.name, strconv.FormatInt(i.ID, 10), string(i.Kind), string(i.Status), i.Model, i.Host,
-			i.StartedAt.Local().Format(listedTime), i.Build)
+			cmp.Or(i.GPUs, "none"), i.StartedAt.Local().Format(listedTime), i.Build)
 	}
 	return t
 }

@@ -499,6 +499,8 @@ type runDetailDoc struct {
 	Label          string `json:"label"`
 	PID            int    `json:"pid"`
 	BootID         string `json:"boot_id"`
+	UUID           string `json:"uuid"`
+	GPUs           string `json:"gpus"`
 	AgentRuns      []struct {
 		ID         int64   `json:"id"`
 		RunID      int64   `json:"run_id"`
@@ -630,6 +632,9 @@ func TestRunsShowJSONIsDocumented(t *testing.T) {
 		config.NumPredict != 2 || !strings.Contains(gen.CommandLine, "generate") {
 		t.Fatalf("runs show %d: %+v", generate, gen)
 	}
+	if len(gen.UUID) != 36 {
+		t.Errorf("runs show %d: uuid %q, want a UUID", generate, gen.UUID)
+	}
 	call := gen.Calls[0]
 	var timings timingsDoc
 	decodeDoc(t, "a call's timings_json", call.TimingsJSON, &timings)
@@ -684,13 +689,15 @@ type diffRunDoc struct {
 	Model     string `json:"model"`
 	Build     string `json:"build"`
 	Host      string `json:"host"`
+	GPUs      string `json:"gpus"`
 	StartedAt string `json:"started_at"`
 }
 
 type diffDoc struct {
-	A    diffRunDoc `json:"a"`
-	B    diffRunDoc `json:"b"`
-	Rows []struct {
+	A        diffRunDoc `json:"a"`
+	B        diffRunDoc `json:"b"`
+	Warnings []string   `json:"warnings"`
+	Rows     []struct {
 		diffKeyDoc
 		A        summaryDoc `json:"a"`
 		B        summaryDoc `json:"b"`

@@ -30,6 +30,14 @@
 // newer chimera; it is refused rather than written with an outdated idea of
 // its schema. Released steps are never edited: a change is a new step.
 //
+// # Exchange
+//
+// A run has a UUID beside its local id. Export writes runs, their descendants
+// and everything under them to a SQLite file or JSONL; Import adds such a file,
+// or another machine's database, as untrusted input: read-only, bounded, its
+// schema required to be exactly chimera's, checked field by field, written in
+// one transaction and idempotent by UUID.
+//
 // # Concurrency
 //
 // A DB is safe for concurrent use, and any number of processes may open the

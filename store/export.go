@@ -16,16 +16,19 @@ import (
 //   - "json": an array of run details (see RunDetail), everything recorded
 //   - "csv": the measurements, one row per LLM call and one per bench result,
 //     each with its run's columns; prompts, responses and reports are left out
+//   - "jsonl": one run detail per line with the schema version (see
+//     ExportedRun), the runs given and all their descendants, parents first;
+//     Import reads it back losslessly
 //
 // Every id is checked before anything is written. The export reads one
 // consistent snapshot of the database.
 func (db *DB) Export(ctx context.Context, w io.Writer, ids []int64, format string) error {
 	newWriter, ok := exportFormats[format]
 	if !ok {
-		return fmt.Errorf("export: unknown format %q (want json or csv)", format)
+		return fmt.Errorf("export: unknown format %q (want json, csv or jsonl)", format)
 	}
 	return db.read(ctx, func(tx *sql.Tx) error {
-		ids, err := exportIDs(ctx, tx, ids)
+		ids, err := exportIDs(ctx, tx, ids, format == "jsonl")
 		if err != nil {
 			return err
 		}
@@ -47,19 +50,31 @@ func (db *DB) Export(ctx context.Context, w io.Writer, ids []int64, format strin
 }
 
 // exportIDs returns ids after checking that each exists, or every run's id in
-// order when ids is empty.
-func exportIDs(ctx context.Context, tx *sql.Tx, ids []int64) ([]int64, error) {
+// order when ids is empty. With descendants, it adds the runs under them
+// (a sweep's cells, a tune's trials) and orders them all by id.
+func exportIDs(ctx context.Context, tx *sql.Tx, ids []int64, descendants bool) ([]int64, error) {
 	if len(ids) == 0 {
-		return queryAll(ctx, tx, "SELECT id FROM runs ORDER BY id", nil, func(rows *sql.Rows, id *int64) error {
-			return rows.Scan(id)
-		})
+		return queryIDs(ctx, tx, "SELECT id FROM runs ORDER BY id")
 	}
 	for _, id := range ids {
 		if _, err := runStatus(ctx, tx, id); err != nil {
 			return nil, err
 		}
 	}
-	return ids, nil
+	if !descendants {
+		return ids, nil
+	}
+	given, err := json.Marshal(ids)
+	if err != nil {
+		return nil, err
+	}
+	return queryIDs(ctx, tx, `WITH RECURSIVE tree(id) AS (
+		SELECT value FROM json_each(?) UNION SELECT runs.id FROM runs JOIN tree ON runs.parent_id = tree.id)
+		SELECT id FROM tree ORDER BY id`, string(given))
+}
+
+func queryIDs(ctx context.Context, tx *sql.Tx, query string, args ...any) ([]int64, error) {
+	return queryAll(ctx, tx, query, args, func(rows *sql.Rows, id *int64) error { return rows.Scan(id) })
 }
 
 // exportWriter writes run details in one format.
@@ -70,9 +85,35 @@ type exportWriter interface {
 }
 
 var exportFormats = map[string]func(io.Writer) exportWriter{
-	"json": func(w io.Writer) exportWriter { return &jsonExport{w: w} },
-	"csv":  func(w io.Writer) exportWriter { return &csvExport{w: csv.NewWriter(w)} },
+	"json":  func(w io.Writer) exportWriter { return &jsonExport{w: w} },
+	"csv":   func(w io.Writer) exportWriter { return &csvExport{w: csv.NewWriter(w)} },
+	"jsonl": func(w io.Writer) exportWriter { return &jsonlExport{w: w} },
 }
+
+// ExportedRun is one line of a JSONL export: a run detail and the schema
+// version of the database it came from, which Import checks.
+type ExportedRun struct {
+	Schema int `json:"schema"`
+	*RunDetail
+}
+
+// jsonlExport writes one ExportedRun per line.
+type jsonlExport struct {
+	w io.Writer
+}
+
+func (e *jsonlExport) begin() error { return nil }
+
+func (e *jsonlExport) write(d *RunDetail) error {
+	line, err := json.Marshal(ExportedRun{Schema: len(schemaSteps), RunDetail: d})
+	if err != nil {
+		return err
+	}
+	_, err = fmt.Fprintf(e.w, "%s\n", line)
+	return err
+}
+
+func (e *jsonlExport) end() error { return nil }
 
 // jsonExport streams the details as one indented JSON array.
 type jsonExport struct {

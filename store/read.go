@@ -14,7 +14,10 @@ func (db *DB) ListRuns(ctx context.Context, filter ListFilter) ([]RunSummary, er
 	}
 	condition, args := "TRUE", []any{}
 	if filter.Kind != "" {
-		condition, args = "kind = ?", append(args, filter.Kind)
+		condition, args = condition+" AND kind = ?", append(args, filter.Kind)
+	}
+	if filter.Host != "" {
+		condition, args = condition+" AND host = ?", append(args, filter.Host)
 	}
 	limit := filter.Limit
 	if limit <= 0 {

@@ -77,6 +77,9 @@ type Run struct {
 	Label          string    `json:"label"`
 	PID            int       `json:"pid"`     // of the process that started the run; the store sets it
 	BootID         string    `json:"boot_id"` // of the machine's boot it started in; the store sets it
+	// UUID names the run on every machine, its ID only in one database; the store sets it.
+	UUID string `json:"uuid"`
+	GPUs string `json:"gpus"` // the GPUs the run's process saw, "; " between them; empty for none
 }
 
 // AgentRun is one agent executing inside a run.
@@ -221,5 +224,6 @@ type RunTree struct {
 // ListFilter selects runs to list. Zero fields select everything.
 type ListFilter struct {
 	Kind  RunKind
+	Host  string
 	Limit int
 }

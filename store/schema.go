@@ -148,6 +148,15 @@ var schemaSteps = []string{
 	// generation stopped, so that a call can be replayed on another engine and its length judged.
 	`ALTER TABLE llm_calls ADD COLUMN rendered_prompt TEXT NOT NULL DEFAULT '';
 	ALTER TABLE llm_calls ADD COLUMN stop_reason TEXT NOT NULL DEFAULT '';`,
+
+	// 8: a run's identity across machines, a random (version 4) UUID, given here to the runs already recorded,
+	// and the GPUs the run's process saw, so that logs of several machines can be merged and compared.
+	`ALTER TABLE runs ADD COLUMN uuid TEXT NOT NULL DEFAULT '';
+	ALTER TABLE runs ADD COLUMN gpus TEXT NOT NULL DEFAULT '';
+	UPDATE runs SET uuid = lower(hex(randomblob(4)) || '-' || hex(randomblob(2)) || '-4' ||
+		substr(hex(randomblob(2)), 2) || '-' || substr('89ab', 1 + abs(random() % 4), 1) ||
+		substr(hex(randomblob(2)), 2) || '-' || hex(randomblob(6)));
+	CREATE UNIQUE INDEX runs_by_uuid ON runs(uuid);`,
 }
 
 // migrate applies the steps the database lacks, one transaction per step.

@@ -355,7 +355,7 @@ func recordSampleRun(t *testing.T, db *DB, label string) *RunDetail {
 		Kind: KindRun, StartedAt: started, CommandLine: "chimera run --model tiny",
 		ConfigJSON: `{"ctx":2048}`, ModelRef: "tiny", ModelPath: "/models/tiny.gguf",
 		ModelSHA256: "ab12", ModelFileType: "Q4_K_M", ModelSynthetic: true,
-		Host: "bench-1", BuildInfo: "chimera dev", Label: label,
+		Host: "bench-1", BuildInfo: "chimera dev", Label: label, GPUs: "CUDA0 NVIDIA H100 80GB HBM3 (79.1 GiB)",
 	}
 	run.ID = mustStartRun(t, db, run)
 	run.PID, run.BootID = os.Getpid(), bootID() // the store's own fields
@@ -417,7 +417,7 @@ func recordSampleRun(t *testing.T, db *DB, label string) *RunDetail {
 	}
 
 	finished := mustGetRun(t, db, run.ID)
-	run.Status, run.EndedAt = StatusOK, finished.EndedAt
+	run.Status, run.EndedAt, run.UUID = StatusOK, finished.EndedAt, finished.UUID
 	return &RunDetail{
 		Run:          run,
 		AgentRuns:    []AgentRun{agent},

@@ -82,13 +82,13 @@ func queryAll[T any](ctx context.Context, tx *sql.Tx, query string, args []any, 
 var runsTable = newTable("runs",
 	[]string{"id", "kind", "status", "started_at", "ended_at", "command_line", "config_json",
 		"model_ref", "model_path", "model_sha256", "model_file_type", "model_synthetic",
-		"host", "build_info", "error", "parent_id", "label", "pid", "boot_id"},
+		"host", "build_info", "error", "parent_id", "label", "pid", "boot_id", "uuid", "gpus"},
 	"id",
 	func(r *Run) []any {
 		return []any{&r.ID, &r.Kind, &r.Status, timeText{&r.StartedAt}, timeText{&r.EndedAt},
 			&r.CommandLine, &r.ConfigJSON, &r.ModelRef, &r.ModelPath, &r.ModelSHA256,
 			&r.ModelFileType, &r.ModelSynthetic, &r.Host, &r.BuildInfo, &r.Error,
-			nullID{&r.ParentID}, &r.Label, &r.PID, &r.BootID}
+			nullID{&r.ParentID}, &r.Label, &r.PID, &r.BootID, &r.UUID, &r.GPUs}
 	})
 
 var agentRunsTable = newTable("agent_runs",

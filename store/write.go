@@ -7,17 +7,19 @@ import (
 	"fmt"
 	"os"
 	"time"
+
+	"github.com/google/uuid"
 )
 
 // StartRun records r as a new running run and returns its id. The store owns
-// the ID, Status, EndedAt, Error, PID and BootID fields and ignores them here;
+// the ID, Status, EndedAt, Error, PID, BootID and UUID fields and ignores them here;
 // a zero StartedAt means now and an empty Host this machine.
 func (db *DB) StartRun(ctx context.Context, r Run) (int64, error) {
 	if !r.Kind.valid() {
 		return 0, fmt.Errorf("start run: unknown kind %q", r.Kind)
 	}
 	r.Status, r.EndedAt, r.Error = StatusRunning, time.Time{}, ""
-	r.PID, r.BootID = os.Getpid(), bootID()
+	r.PID, r.BootID, r.UUID = os.Getpid(), bootID(), uuid.NewString()
 	if r.Host == "" {
 		r.Host = hostname()
 	}
@@ -126,13 +128,7 @@ func insertOne[T any](ctx context.Context, db *DB, t table[T], rec *T) (int64, e
 // insertAll inserts copies of records, each passed through prepare first.
 func insertAll[T any](ctx context.Context, db *DB, t table[T], records []T, prepare func(*T)) error {
 	return db.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		for _, rec := range records {
-			prepare(&rec)
-			if _, err := t.insert(ctx, tx, &rec); err != nil {
-				return err
-			}
-		}
-		return nil
+		return insertRows(ctx, tx, t, records, prepare)
 	})
 }
 

@@ -20,11 +20,12 @@ var ErrIncompatible = errors.New("runs of incompatible kinds")
 
 // Report is the comparison of run B against run A.
 type Report struct {
-	A       RunInfo     `json:"a"`
-	B       RunInfo     `json:"b"`
-	Rows    []Row       `json:"rows"` // what both runs measured, in A's order
-	OnlyInA []Unmatched `json:"only_in_a"`
-	OnlyInB []Unmatched `json:"only_in_b"`
+	A        RunInfo     `json:"a"`
+	B        RunInfo     `json:"b"`
+	Warnings []string    `json:"warnings"` // what differs between the runs besides their settings: machine, GPUs, build, model
+	Rows     []Row       `json:"rows"`     // what both runs measured, in A's order
+	OnlyInA  []Unmatched `json:"only_in_a"`
+	OnlyInB  []Unmatched `json:"only_in_b"`
 }
 
 // RunInfo names a compared run.
@@ -35,6 +36,7 @@ type RunInfo struct {
 	Model     string        `json:"model"` // the model reference, or its path when there is none
 	Build     string        `json:"build"`
 	Host      string        `json:"host"`
+	GPUs      string        `json:"gpus"`
 	StartedAt time.Time     `json:"started_at"`
 }
 
@@ -90,7 +92,7 @@ func Runs(a, b *store.RunTree) (*Report, error) {
 		return nil, err
 	}
 	seriesA, seriesB := seriesOf(a), seriesOf(b)
-	report := &Report{A: infoOf(&a.Run), B: infoOf(&b.Run), Rows: []Row{},
+	report := &Report{A: infoOf(&a.Run), B: infoOf(&b.Run), Warnings: warnings(&a.Run, &b.Run), Rows: []Row{},
 		OnlyInA: seriesA.missingFrom(seriesB), OnlyInB: seriesB.missingFrom(seriesA)}
 	for _, key := range seriesA.keys {
 		if samplesB, ok := seriesB.samples[key]; ok {
@@ -115,8 +117,27 @@ func recordsBenchResults(kind store.RunKind) bool {
 
 func infoOf(r *store.Run) RunInfo {
 	return RunInfo{ID: r.ID, Kind: r.Kind, Status: r.Status, Model: cmp.Or(r.ModelRef, r.ModelPath),
-		Build: r.BuildInfo, Host: r.Host, StartedAt: r.StartedAt}
+		Build: r.BuildInfo, Host: r.Host, GPUs: r.GPUs, StartedAt: r.StartedAt}
 }
+
+// warnings says what besides their settings differs between two runs, and so may explain a difference.
+func warnings(a, b *store.Run) []string {
+	differences := []struct{ what, a, b string }{
+		{"hosts", a.Host, b.Host},
+		{"GPUs", a.GPUs, b.GPUs},
+		{"builds", a.BuildInfo, b.BuildInfo},
+		{"models (GGUF header sha256)", a.ModelSHA256, b.ModelSHA256},
+	}
+	warnings := []string{}
+	for _, d := range differences {
+		if d.a != d.b {
+			warnings = append(warnings, fmt.Sprintf("the runs differ in their %s: A %s, B %s", d.what, orNone(d.a), orNone(d.b)))
+		}
+	}
+	return warnings
+}
+
+func orNone(s string) string { return cmp.Or(s, "none") }
 
 func compare(key Key, a, b []float64) Row {
 	summaryA, summaryB := stats.Summarize(a), stats.Summarize(b)

@@ -72,6 +72,23 @@ func backendsFound() []string {
 	return found
 }
 
+// GPUs describes the devices llama.cpp offloads to on this machine, as runs record them: each one's name,
+// description, memory and, where the backend tells it (Vulkan), its driver; "; " between them.
+func GPUs() string {
+	var gpus []string
+	for _, d := range llama.Devices() {
+		if d.Type != "gpu" && d.Type != "igpu" {
+			continue
+		}
+		gpu := fmt.Sprintf("%s %s (%.1f GiB)", d.Name, d.Description, float64(d.TotalBytes)/(1<<30))
+		if d.Driver != "" {
+			gpu += ", driver " + d.Driver
+		}
+		gpus = append(gpus, gpu)
+	}
+	return strings.Join(gpus, "; ")
+}
+
 // String is the build in one line, as runs record it.
 func (b Build) String() string {
 	return fmt.Sprintf("chimera %s (commit %s, %s), llama.cpp %s from %s, cgo flags %q (march %s, compiled for %s), "+

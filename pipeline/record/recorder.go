@@ -36,7 +36,7 @@ func New(ctx context.Context, db *store.DB) *Recorder {
 func RunRow(file *engine.ModelFile, kind store.RunKind, commandLine string, config any) store.Run {
 	return store.Run{Kind: kind, CommandLine: commandLine, ConfigJSON: JSON(config), ModelRef: file.Ref.Ref,
 		ModelPath: file.Ref.Path, ModelSHA256: file.Info.HeaderSHA256, ModelFileType: file.Info.FileType,
-		ModelSynthetic: file.Synthetic(), BuildInfo: engine.CurrentBuild().String()} // the store sets the host
+		ModelSynthetic: file.Synthetic(), BuildInfo: engine.CurrentBuild().String(), GPUs: engine.GPUs()} // the store sets the host
 }
 
 // StartRun records a run as running and returns its ID.

@@ -1,0 +1,142 @@
+package store
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+)
+
+// ImportLimits bound what an import reads from a file, which may be crafted.
+type ImportLimits struct {
+	MaxFileBytes  int64 // the file's size
+	MaxRows       int   // the rows of any one table in the file
+	MaxFieldBytes int   // any one text or blob field of a SQLite file
+}
+
+// DefaultImportLimits are far above any real log: a year of runs on a busy box is tens of MB.
+var DefaultImportLimits = ImportLimits{MaxFileBytes: 1 << 30, MaxRows: 1_000_000, MaxFieldBytes: 64 << 20}
+
+// ImportResult counts the runs of a file: those added, and those the database already had (by UUID).
+type ImportResult struct {
+	Added   int `json:"added"`
+	Present int `json:"present"`
+}
+
+// badFile is a file to import that cannot be: unreadable, corrupt, crafted or of another schema.
+type badFile struct {
+	path string
+	err  error
+}
+
+func (e *badFile) Error() string { return fmt.Sprintf("import %s: %v", e.path, e.err) }
+func (e *badFile) Unwrap() error { return e.err }
+func (*badFile) BadInput()       {}
+
+// sqliteMagic opens every SQLite database file.
+var sqliteMagic = []byte("SQLite format 3\x00")
+
+// Import adds the runs of path, a SQLite export (or another chimera database) or a JSONL export, with
+// everything recorded under them. It is idempotent: a run whose UUID the database has is left as it is. Runs
+// get new local ids, their parent links follow, and nothing already recorded is renumbered. The whole file is
+// read and checked first, then written in one transaction, so a failure leaves the database as it was.
+func (db *DB) Import(ctx context.Context, path string, limits ImportLimits) (ImportResult, error) {
+	details, err := readExport(ctx, path, limits)
+	if err != nil {
+		return ImportResult{}, &badFile{path, err}
+	}
+	var result ImportResult
+	err = db.write(ctx, func(ctx context.Context, tx *sql.Tx) (err error) {
+		result, err = importRuns(ctx, tx, details)
+		return err
+	})
+	var invalid *invalidRun
+	if errors.As(err, &invalid) {
+		return ImportResult{}, &badFile{path, err}
+	}
+	return result, err
+}
+
+// readExport reads every run of the file at path, in the format its first bytes say.
+func readExport(ctx context.Context, path string, limits ImportLimits) ([]*RunDetail, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	info, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if info.Size() > limits.MaxFileBytes {
+		return nil, fmt.Errorf("%d bytes, over the limit of %d", info.Size(), limits.MaxFileBytes)
+	}
+	head := make([]byte, len(sqliteMagic))
+	n, err := io.ReadFull(f, head)
+	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
+		return nil, err
+	}
+	if bytes.Equal(head[:n], sqliteMagic) {
+		return readSQLiteExport(ctx, path, limits)
+	}
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return nil, err
+	}
+	return readJSONL(f, limits)
+}
+
+// readJSONL reads the lines of a JSONL export.
+func readJSONL(r io.Reader, limits ImportLimits) ([]*RunDetail, error) {
+	decoder := json.NewDecoder(r)
+	decoder.DisallowUnknownFields()
+	var details []*RunDetail
+	counts := map[string]int{}
+	for line := 1; ; line++ {
+		var exported ExportedRun
+		err := decoder.Decode(&exported)
+		if errors.Is(err, io.EOF) {
+			return details, nil
+		}
+		if err != nil {
+			return nil, fmt.Errorf("line %d: not a chimera JSONL export: %w", line, err)
+		}
+		if err := checkSchemaVersion(exported.Schema); err != nil {
+			return nil, fmt.Errorf("line %d: %w", line, err)
+		}
+		if exported.RunDetail == nil {
+			return nil, fmt.Errorf("line %d: no run", line)
+		}
+		if err := countRows(counts, exported.RunDetail, limits.MaxRows); err != nil {
+			return nil, fmt.Errorf("line %d: %w", line, err)
+		}
+		details = append(details, exported.RunDetail)
+	}
+}
+
+// countRows adds d's rows to counts, per table, and fails past max in any.
+func countRows(counts map[string]int, d *RunDetail, max int) error {
+	for table, n := range map[string]int{runsTable.name: 1, agentRunsTable.name: len(d.AgentRuns),
+		callsTable.name: len(d.Calls), filesTable.name: len(d.Files), factsTable.name: len(d.Facts),
+		reportsTable.name: len(d.Reports), benchResultsTable.name: len(d.BenchResults)} {
+		counts[table] += n
+		if counts[table] > max {
+			return fmt.Errorf("more than %d rows of %s", max, table)
+		}
+	}
+	return nil
+}
+
+// checkSchemaVersion accepts the schema this build writes and refuses any other.
+func checkSchemaVersion(version int) error {
+	switch {
+	case version > len(schemaSteps):
+		return fmt.Errorf("written by a newer chimera (schema v%d, this build knows v%d)", version, len(schemaSteps))
+	case version < len(schemaSteps):
+		return fmt.Errorf("schema v%d, older than this chimera's v%d: export it again with this chimera", version, len(schemaSteps))
+	}
+	return nil
+}
