@@ -1000,3 +1000,48 @@ func TestDevicesJSONIsDocumented(t *testing.T) {
 		t.Errorf("devices --json: %+v", out)
 	}
 }
+
+// exportedRunDoc is a line of `runs export --format jsonl`: a run detail and its schema.
+type exportedRunDoc struct {
+	runDetailDoc
+	Schema int `json:"schema"`
+}
+
+type importDoc struct {
+	File    string `json:"file"`
+	Added   int    `json:"added"`
+	Present int    `json:"present"`
+}
+
+func TestRunsExportJSONLAndImportJSONAreDocumented(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "chimera.db")
+	bench, generate := benchAndGenerate(t, db)
+	lines := strings.Split(strings.TrimSpace(succeed(t, "--db", db, "runs", "export", "--format", "jsonl", "--all")), "\n")
+	if len(lines) != 2 {
+		t.Fatalf("%d lines, want one per run", len(lines))
+	}
+	ids := map[int64]bool{}
+	for _, line := range lines {
+		var run exportedRunDoc
+		decodeDoc(t, "runs export --format jsonl", line, &run)
+		if run.Schema < 8 || len(run.UUID) != 36 {
+			t.Errorf("run %d: schema %d, uuid %q", run.ID, run.Schema, run.UUID)
+		}
+		ids[run.ID] = true
+	}
+	if !ids[bench] || !ids[generate] {
+		t.Errorf("exported runs %v, want %d and %d", ids, bench, generate)
+	}
+	file := filepath.Join(t.TempDir(), "runs.jsonl")
+	if err := os.WriteFile(file, []byte(strings.Join(lines, "\n")+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	other := filepath.Join(t.TempDir(), "other.db")
+	for i, wantAdded := range []int{2, 0} { // the second import finds both runs there
+		var imported []importDoc
+		decodeDoc(t, "runs import --json", succeed(t, "--db", other, "runs", "import", file, "--json"), &imported)
+		if len(imported) != 1 || imported[0].File != file || imported[0].Added != wantAdded || imported[0].Present != 2-wantAdded {
+			t.Errorf("import %d: %+v, want %d added and %d present", i+1, imported, wantAdded, 2-wantAdded)
+		}
+	}
+}
