@@ -216,12 +216,17 @@ func (b *bencher) run(ctx context.Context, grid []engine.Config) ([]BenchRow, er
 }
 
 // settingsKey identifies what a configuration really runs: the layers it offloads on this machine, with 0 threads
-// resolved to the core count, and its other settings, the sampling ones only where tokens are sampled.
+// resolved to the core count, and its other settings, the sampling ones only where tokens are sampled and the
+// GPU placement ones only where there is a GPU (device names in any case, as llama.cpp reads them).
 func settingsKey(effectiveNumGPU int, c engine.Config, sampled bool) string {
 	c.NumGPU = effectiveNumGPU
 	c.Context.Threads, c.Context.ThreadsBatch = c.Context.EffectiveThreads()
 	if !sampled {
 		c.Sampling, c.NumPredict = generation.Sampling{}, 0
+	}
+	c.Devices = strings.ToLower(c.Devices)
+	if !llama.HasGPU() {
+		c.SplitMode, c.MainGPU, c.TensorSplit, c.Devices, c.Context.NoOpOffload = "", 0, "", "", false
 	}
 	return fmt.Sprintf("%+v", c)
 }
@@ -248,6 +253,8 @@ func duplicates(prior []BenchRow, cfg engine.Config, of string) []BenchRow {
 	rows := make([]BenchRow, len(prior))
 	for i, r := range prior {
 		r.NGPULayers, r.DuplicateOf = cfg.NumGPU, of
+		r.SplitMode, r.MainGPU, r.TensorSplit, r.Devices, r.NoOpOffload = cfg.SplitMode, cfg.MainGPU, cfg.TensorSplit, cfg.Devices,
+			cfg.Context.NoOpOffload // the settings asked for, which this machine runs as the prior row's
 		rows[i] = r
 	}
 	return rows

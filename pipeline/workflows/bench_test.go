@@ -14,6 +14,7 @@ import (
 
 	_ "github.com/mattn/go-sqlite3"
 
+	"chimera/llama"
 	"chimera/pipeline/engine"
 	"chimera/store"
 )
@@ -171,5 +172,22 @@ func TestBenchTablesShowPromptThreadsAndBothCacheTypes(t *testing.T) {
 		if !strings.Contains(last, "2/1") || !strings.Contains(last, "f16/q8_0") || strings.Contains(lines[len(lines)-2], "/") {
 			t.Errorf("%s:\n%s", format, out.String())
 		}
+	}
+}
+
+// Without a GPU the placement settings change nothing: their values run once, the others pointing at it, each
+// row keeping the settings it asked for.
+func TestBenchRunsPlacementsOnceWithoutAGPU(t *testing.T) {
+	if llama.HasGPU() {
+		t.Skip("a GPU is registered: placements differ")
+	}
+	axes := with(with(tinyAxes(), "num_gpu", "0"), "split_mode", "layer", "row")
+	rows, err := Bench(context.Background(), openTestDB(t), BenchOptions{Target: Target{ModelRef: tinyModel}, Axes: axes, NPrompt: 8,
+		Reps: 1, UseMmap: true})
+	if err != nil || len(rows) != 2 {
+		t.Fatalf("%d rows, %v", len(rows), err)
+	}
+	if rows[0].DuplicateOf != "" || rows[1].DuplicateOf == "" || rows[1].SplitMode != "row" {
+		t.Errorf("rows %+v and %+v: want the second a duplicate of the first, with split mode row", rows[0], rows[1])
 	}
 }
