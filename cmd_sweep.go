@@ -4,11 +4,13 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strings"
 
 	"github.com/urfave/cli/v2"
 
 	"chimera/pipeline/engine"
 	"chimera/pipeline/workflows"
+	"chimera/store"
 )
 
 func sweepCommand() *cli.Command {
@@ -19,14 +21,43 @@ func sweepCommand() *cli.Command {
 		&cli.StringFlag{Name: "rank-by", Value: workflows.RankDecode, Usage: "decode (tok/s), ttft or workflow (time, agent workload)"},
 		&cli.IntFlag{Name: "n-prompt", Aliases: []string{"p"}, Value: 512, Usage: "bench workload: prompt tokens of the pp test (its time is the TTFT)"},
 		&cli.IntFlag{Name: "n-gen", Aliases: []string{"n"}, Value: 128, Usage: "bench workload: tokens of the tg test (its rate is the decode tok/s)"},
-		&cli.StringFlag{Name: "out", Value: "chimera-out", Usage: "directory for a sweep-<time>-<random> folder with CSV, JSON, the ranking and SVG charts"},
+		outFlag(),
+		&cli.StringFlag{Name: "shard", Usage: "measure only part `K/N`, the K-th of N parts of the grid's distinct cells (one box of a fleet); sweep collect joins the parts"},
 	}, axisFlags(func(*engine.Setting) bool { return true }, nil)...)
 	return &cli.Command{
 		Name:   "sweep",
 		Usage:  "measure every combination of settings, rank them and say whether each lead is significant",
 		Flags:  append(flags, dataFlags()...),
 		Action: runSweep,
+		Subcommands: []*cli.Command{{
+			Name:      "collect",
+			Usage:     "join the shards of one sweep (their databases or exports) into one sweep run, ranked as if measured in one place",
+			ArgsUsage: "DB...",
+			Flags:     []cli.Flag{outFlag()},
+			Action:    runSweepCollect,
+		}},
 	}
+}
+
+func outFlag() cli.Flag {
+	return &cli.StringFlag{Name: "out", Value: "chimera-out", Usage: "directory for a sweep-<time>-<random> folder with CSV, JSON, the ranking and SVG charts"}
+}
+
+func runSweepCollect(c *cli.Context) error {
+	if c.NArg() == 0 {
+		return engine.Invalid(errors.New("sweep collect needs the shards' databases (or exports) as arguments"))
+	}
+	db, err := openStore(c)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	result, err := workflows.CollectSweep(c.Context, db, workflows.CollectOptions{Files: c.Args().Slice(),
+		Limits: store.DefaultImportLimits, CommandLine: strings.Join(os.Args, " ")})
+	if err != nil {
+		return err
+	}
+	return printSweep(result, newRunDir(c.String("out"), "sweep-"))
 }
 
 func runSweep(c *cli.Context) error {
@@ -67,8 +98,14 @@ func sweepOptions(c *cli.Context) (workflows.SweepOptions, error) {
 	if err != nil {
 		return workflows.SweepOptions{}, err
 	}
+	var shard workflows.Shard
+	if c.IsSet("shard") {
+		if shard, err = workflows.ParseShard(c.String("shard")); err != nil {
+			return workflows.SweepOptions{}, err
+		}
+	}
 	return workflows.SweepOptions{
 		Target: target(c), Base: base, Axes: axes, Workload: c.String("workload"), Runs: c.Int("runs"),
-		RankBy: c.String("rank-by"), NPrompt: c.Int("n-prompt"), NGen: c.Int("n-gen"),
+		RankBy: c.String("rank-by"), NPrompt: c.Int("n-prompt"), NGen: c.Int("n-gen"), Shard: shard,
 	}, nil
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -86,5 +87,34 @@ func TestSIGINTStopsABenchSweepBetweenTokens(t *testing.T) {
 	runs := recordedRuns(t, db)
 	if len(runs) != 2 || runs[0].Status != "interrupted" || runs[1].Status != "interrupted" {
 		t.Errorf("runs %+v, want the sweep and its first cell interrupted", runs)
+	}
+}
+
+func TestSweepShardsCollectIntoOneRanking(t *testing.T) {
+	dir, out := t.TempDir(), t.TempDir()
+	shardDB := func(k int) string { return filepath.Join(dir, fmt.Sprintf("shard%d.db", k)) }
+	grid := []string{"--num-gpu", "all", "--num-ctx", "256,512", "--runs", "1"}
+	for k := 1; k <= 2; k++ {
+		got := chimera(t, nil, sweepArgs(shardDB(k), out, append(grid, "--shard", fmt.Sprintf("%d/2", k))...)...)
+		if got.status != 0 || !strings.Contains(got.stdout, fmt.Sprintf("shard %d/2 of sweep", k)) {
+			t.Fatalf("shard %d/2: status %d\n%s%s", k, got.status, got.stdout, got.stderr)
+		}
+	}
+	db := filepath.Join(dir, "chimera.db")
+	got := chimera(t, nil, "--db", db, "sweep", "collect", "--out", out, shardDB(1), shardDB(2))
+	host, _ := os.Hostname()
+	// Each shard's sweep run and its one cell's run are imported first (runs 1 to 4), then the collected run.
+	if got.status != 0 || !strings.Contains(got.stdout, "collected from its shards") || !strings.Contains(got.stdout, "HOST") ||
+		strings.Count(got.stdout, " "+host+" ") != 2 || !strings.Contains(got.stdout, "sweep run 5: ok") {
+		t.Errorf("collect: status %d\n%s%s", got.status, got.stdout, got.stderr)
+	}
+	for _, bad := range [][]string{
+		sweepArgs(db, out, append(grid, "--shard", "3/2")...),
+		{"--db", db, "sweep", "collect", "--out", out, shardDB(1)},
+	} {
+		got := chimera(t, nil, bad...)
+		if got.status != 2 || strings.Count(strings.TrimSpace(got.stderr), "\n") > 0 {
+			t.Errorf("%v: status %d, want 2 and one line: %s", bad, got.status, got.stderr)
+		}
 	}
 }

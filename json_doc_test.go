@@ -740,13 +740,15 @@ func TestRunsDiffJSONIsDocumented(t *testing.T) {
 }
 
 type sweepDoc struct {
-	RunID      int64          `json:"run_id"`
-	Status     string         `json:"status"`
-	Workload   string         `json:"workload"`
-	RankBy     string         `json:"rank_by"`
-	Unit       string         `json:"unit"`
-	HasGPU     bool           `json:"has_gpu"`
-	ModelLoads []modelLoadDoc `json:"model_loads"`
+	RunID      int64               `json:"run_id"`
+	Status     string              `json:"status"`
+	Workload   string              `json:"workload"`
+	RankBy     string              `json:"rank_by"`
+	Unit       string              `json:"unit"`
+	SweepID    string              `json:"sweep_id"`
+	Shard      *struct{ K, N int } `json:"shard"`
+	HasGPU     bool                `json:"has_gpu"`
+	ModelLoads []modelLoadDoc      `json:"model_loads"`
 	Cells      []struct {
 		Config          configDoc `json:"config"`
 		NumGPUEffective int       `json:"num_gpu_effective"`
@@ -756,6 +758,8 @@ type sweepDoc struct {
 		DecodeTPS       []float64 `json:"decode_tps"`
 		TTFTMS          []float64 `json:"ttft_ms"`
 		WorkflowMS      []float64 `json:"workflow_ms"`
+		Shard           int       `json:"shard"`
+		Host            string    `json:"host"`
 	} `json:"cells"`
 	Ranking []struct {
 		Cell            int      `json:"cell"`

@@ -45,12 +45,28 @@ var sqliteMagic = []byte("SQLite format 3\x00")
 // get new local ids, their parent links follow, and nothing already recorded is renumbered. The whole file is
 // read and checked first, then written in one transaction, so a failure leaves the database as it was.
 func (db *DB) Import(ctx context.Context, path string, limits ImportLimits) (ImportResult, error) {
+	details, err := ReadExport(ctx, path, limits)
+	if err != nil {
+		return ImportResult{}, err
+	}
+	return db.ImportRuns(ctx, path, details)
+}
+
+// ReadExport reads and checks every run of the file at path, as Import does, and writes nothing: a caller picks
+// the runs it wants and gives them to ImportRuns. A file that cannot be read is an input error naming it.
+func ReadExport(ctx context.Context, path string, limits ImportLimits) ([]*RunDetail, error) {
 	details, err := readExport(ctx, path, limits)
 	if err != nil {
-		return ImportResult{}, &badFile{path, err}
+		return nil, &badFile{path, err}
 	}
+	return details, nil
+}
+
+// ImportRuns writes details, read from the file at path by ReadExport, the way Import does: idempotent by UUID,
+// in one transaction. A run whose parent is not among details becomes a top-level run.
+func (db *DB) ImportRuns(ctx context.Context, path string, details []*RunDetail) (ImportResult, error) {
 	var result ImportResult
-	err = db.write(ctx, func(ctx context.Context, tx *sql.Tx) (err error) {
+	err := db.write(ctx, func(ctx context.Context, tx *sql.Tx) (err error) {
 		result, err = importRuns(ctx, tx, details)
 		return err
 	})

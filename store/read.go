@@ -120,3 +120,12 @@ func scanSummary(rows *sql.Rows, s *RunSummary) error {
 	}
 	return err
 }
+
+// RunIDByUUID returns the local id of the run named uuid, or 0 when the database has no such run.
+func (db *DB) RunIDByUUID(ctx context.Context, uuid string) (id int64, err error) {
+	err = db.read(ctx, func(tx *sql.Tx) error {
+		id, err = runByUUID(ctx, tx, uuid)
+		return err
+	})
+	return id, err
+}

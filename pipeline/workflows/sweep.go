@@ -38,6 +38,7 @@ type SweepOptions struct {
 	NPrompt  int // bench workload: TTFT is the pp test's time, the decode rate the tg test's
 	NGen     int
 	OutDir   string // where the caller writes the sweep's files (WriteSweepFiles), checked before anything runs; "" for none
+	Shard    Shard  // the part of the grid to measure; the zero Shard measures all of it
 }
 
 // SweepCell is one combination of the axes and what its runs measured, one sample per run. For the agent
@@ -56,6 +57,10 @@ type SweepCell struct {
 	DecodeTPS  []float64 `json:"decode_tps"`
 	TTFTMS     []float64 `json:"ttft_ms"`
 	WorkflowMS []float64 `json:"workflow_ms,omitempty"`
+	// Shard is the shard that measures the cell in a sharded sweep, 0 for a duplicate; Host is the machine
+	// that measured it, named in a collected sweep.
+	Shard int    `json:"shard,omitempty"`
+	Host  string `json:"host,omitempty"`
 }
 
 // Metric returns the samples a ranking uses.
@@ -75,6 +80,8 @@ type SweepResult struct {
 	Status   string             `json:"status"`
 	Workload string             `json:"workload"`
 	RankBy   string             `json:"rank_by"`
+	SweepID  string             `json:"sweep_id,omitempty"` // of a shard, or of a sweep collected from shards
+	Shard    *Shard             `json:"shard,omitempty"`
 	HasGPU   bool               `json:"has_gpu"`
 	Loads    []engine.ModelLoad `json:"model_loads"`
 	Cells    []SweepCell        `json:"cells"`
@@ -154,12 +161,16 @@ func (o SweepOptions) Cells() ([]SweepCell, error) {
 	return cells, err
 }
 
-// markDuplicates sets each cell's effective offload and links it to the first cell with the same effective
-// settings. Sampling settings do not count for the bench workload, which samples nothing.
-func markDuplicates(cells []SweepCell, workload string, blocks int, hasGPU bool) {
+// markDuplicates sets the effective offload of each cell of the shard (0: of an unsharded sweep) and links it to
+// the shard's first cell with the same effective settings. Sampling settings do not count for the bench
+// workload, which samples nothing.
+func markDuplicates(cells []SweepCell, workload string, blocks int, hasGPU bool, shard int) {
 	first := map[string]int{}
 	for i := range cells {
 		c := &cells[i]
+		if c.Shard != shard {
+			continue
+		}
 		c.GPULayers, c.DuplicateOf = engine.EffectiveNumGPU(c.Config.NumGPU, blocks, hasGPU), 0
 		key := settingsKey(c.GPULayers, c.Config, workload == WorkloadAgent)
 		if j, ok := first[key]; ok {
@@ -218,6 +229,8 @@ func (o SweepOptions) validate(cells []SweepCell) error {
 		return engine.Invalid(fmt.Errorf("runs must be at least 1, got %d", o.Runs))
 	case o.Workload == WorkloadBench && (o.NPrompt < 1 || o.NGen < 1):
 		return engine.Invalid(errors.New("the bench workload needs a prompt size (-p) and a generation size (-n) above 0"))
+	case o.Shard != (Shard{}) && (o.Shard.K < 1 || o.Shard.K > o.Shard.N):
+		return engine.Invalid(fmt.Errorf("shard must be K/N with 1 ≤ K ≤ N, got %s", o.Shard))
 	}
 	grid := make([]engine.Config, len(cells))
 	for i, c := range cells {
@@ -239,6 +252,8 @@ type sweepPlan struct {
 	DataDirs []string      `json:"data_dirs,omitempty"`
 	Base     engine.Config `json:"base"`
 	Axes     []engine.Axis `json:"axes"`
+	SweepID  string        `json:"sweep_id,omitempty"`
+	Shard    *Shard        `json:"shard,omitempty"`
 }
 
 func (o SweepOptions) plan() sweepPlan {
@@ -248,11 +263,22 @@ func (o SweepOptions) plan() sweepPlan {
 	} else {
 		p.DataDirs = o.DataDirs
 	}
+	if o.Shard != (Shard{}) {
+		p.SweepID, p.Shard = sweepID(p), &o.Shard
+	}
 	return p
 }
 
-// label summarises the sweep for run listings: bench sweep of 6 cells over num_gpu × num_ctx, 2 runs each.
+// label summarises the sweep for run listings: bench sweep of 6 cells over num_gpu × num_ctx, 2 runs each, and
+// for a shard, shard 1/2 of sweep 3f9c….
 func (o SweepOptions) label(cells []SweepCell) string {
+	if o.Shard != (Shard{}) {
+		return fmt.Sprintf("%s, shard %s of sweep %s", o.gridLabel(cells), o.Shard, o.plan().SweepID)
+	}
+	return o.gridLabel(cells)
+}
+
+func (o SweepOptions) gridLabel(cells []SweepCell) string {
 	var names []string
 	for _, a := range variedAxes(cells, o.Workload) {
 		names = append(names, a.Name)
@@ -301,7 +327,11 @@ func Sweep(ctx context.Context, db *store.DB, opts SweepOptions) (*SweepResult, 
 	rec, runID, file, parent := run.rec, run.runID, run.model, run.row
 	result := &SweepResult{RunID: runID, Workload: opts.Workload, RankBy: opts.RankBy, HasGPU: llama.HasGPU(), Cells: cells}
 	blocks := int(file.Info.BlockCount)
-	markDuplicates(result.Cells, opts.Workload, blocks, result.HasGPU)
+	if opts.Shard != (Shard{}) {
+		result.SweepID, result.Shard = opts.plan().SweepID, &opts.Shard
+		partition(result.Cells, opts.Workload, blocks, opts.Shard.N)
+	}
+	markDuplicates(result.Cells, opts.Workload, blocks, result.HasGPU, opts.Shard.K)
 	s := &sweeper{opts: opts, rec: rec, cellRow: parent, facts: facts, model: file}
 	s.cellRow.ParentID = runID
 	err = s.run(ctx, result.Cells, blocks)

@@ -56,6 +56,10 @@ func WriteRanking(w io.Writer, r *SweepResult, markdown bool) error {
 	for _, a := range varied {
 		header = append(header, a.Name)
 	}
+	hosts := slices.ContainsFunc(r.Cells, func(c SweepCell) bool { return c.Host != "" })
+	if hosts {
+		header = append(header, "host")
+	}
 	header = append(header, "layers", metricLabels[r.RankBy]+" mean ± sd", "n", "lead over next")
 	t := render.NewTable(header...)
 	for i, k := range r.Ranking {
@@ -63,6 +67,9 @@ func WriteRanking(w io.Writer, r *SweepResult, markdown bool) error {
 		row := []string{strconv.Itoa(i + 1), strconv.Itoa(k.Cell)}
 		for _, a := range varied {
 			row = append(row, a.Get(c.Config))
+		}
+		if hosts {
+			row = append(row, c.Host)
 		}
 		t.Add(append(row, strconv.Itoa(c.GPULayers), fmt.Sprintf("%.2f ± %.2f", k.Mean, k.SD), strconv.Itoa(k.N),
 			leadText(k, i == len(r.Ranking)-1))...)
@@ -99,6 +106,9 @@ func sweepNotes(r *SweepResult) string {
 	} else {
 		notes = append(notes, "agent workload: per pass of both agents, decode tok/s pooled over the calls, TTFT their mean, workflow the wall time")
 	}
+	if note := shardNote(r); note != "" {
+		notes = append(notes, note)
+	}
 	if fixed := fixedSettings(r.Cells, r.Workload); fixed != "" {
 		notes = append(notes, "every cell: "+fixed)
 	}
@@ -120,6 +130,21 @@ func sweepNotes(r *SweepResult) string {
 		notes = append(notes, fmt.Sprintf("model load for %d GPU layers: %.0f ms (%d offloaded), not part of any run", l.NumGPU, l.LoadMS, l.OffloadedLayers))
 	}
 	return "- " + strings.Join(notes, "\n- ") + "\n"
+}
+
+// shardNote says which sweep a shard is part of and which cells it leaves to the others, or that a sweep was
+// collected from shards.
+func shardNote(r *SweepResult) string {
+	switch {
+	case r.Shard != nil && r.Shard.N == 1:
+		return fmt.Sprintf("shard 1/1 of sweep %s: every cell", r.SweepID)
+	case r.Shard != nil:
+		return fmt.Sprintf("shard %s of sweep %s: cells %s are measured by the other shards", r.Shard, r.SweepID,
+			strings.Join(otherShardsCells(r.Cells, r.Shard.K), ", "))
+	case r.SweepID != "":
+		return fmt.Sprintf("sweep %s, collected from its shards: each cell measured on the host named", r.SweepID)
+	}
+	return ""
 }
 
 // fixedSettings names the relevant settings every cell shares.

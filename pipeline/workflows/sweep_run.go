@@ -1,6 +1,7 @@
 package workflows
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -10,6 +11,7 @@ import (
 	"chimera/pipeline/artifacts"
 	"chimera/pipeline/engine"
 	"chimera/pipeline/record"
+	"chimera/pipeline/render"
 	"chimera/pipeline/stats"
 	"chimera/store"
 )
@@ -29,7 +31,7 @@ type sweeper struct {
 
 // run measures every cell that is not a duplicate; the model loads are shared by all of them.
 func (s *sweeper) run(ctx context.Context, cells []SweepCell, blocks int) error {
-	s.bar = newProgressBar(s.opts.Log, measuredCells(cells)*s.opts.stepsPerCell())
+	s.bar = newProgressBar(s.opts.Log, measuredCells(cells, s.opts.Shard.K)*s.opts.stepsPerCell())
 	defer s.bar.finish()
 	s.loads = engine.NewModelCache(s.model, s.bar)
 	defer s.loads.Close()
@@ -39,6 +41,9 @@ func (s *sweeper) run(ctx context.Context, cells []SweepCell, blocks int) error 
 	s.bench.labelled = s.varied
 	for i := range cells {
 		c := &cells[i]
+		if c.Shard != s.opts.Shard.K {
+			continue // another shard's, or a duplicate that no shard runs
+		}
 		if c.DuplicateOf > 0 {
 			engine.Logf(s.bar, "%s: the effective settings of cell %d (%d layers offloaded): not run again", s.label(i+1, c), c.DuplicateOf, c.GPULayers)
 			continue
@@ -56,7 +61,7 @@ func (s *sweeper) run(ctx context.Context, cells []SweepCell, blocks int) error 
 			return err
 		}
 	}
-	return allCellsFailed(cells)
+	return allCellsFailed(cells, s.opts.Shard.K)
 }
 
 // cannotRunAt reports whether err is a cell's own settings failing (its prompts do not fit, the model does not
@@ -66,14 +71,23 @@ func cannotRunAt(err error) bool {
 	return engine.IsInputError(err) || errors.As(err, &load)
 }
 
-// allCellsFailed is the first cell's error when no cell could be measured, the sweep then having no result.
-func allCellsFailed(cells []SweepCell) error {
+// allCellsFailed is the first error of the shard's cells when none could be measured, the sweep then having no
+// result.
+func allCellsFailed(cells []SweepCell, shard int) error {
+	first := ""
 	for _, c := range cells {
-		if c.DuplicateOf == 0 && c.Error == "" {
+		if c.Shard != shard || c.DuplicateOf > 0 {
+			continue
+		}
+		if c.Error == "" {
 			return nil
 		}
+		first = cmp.Or(first, c.Error)
 	}
-	return engine.Invalid(fmt.Errorf("no cell could be measured: %s", cells[0].Error))
+	if first == "" {
+		return nil // a shard without cells: there are more shards than distinct cells
+	}
+	return engine.Invalid(fmt.Errorf("no cell could be measured: %s", first))
 }
 
 // label names cell n by the settings that vary: cell 2 num_gpu=0 num_ctx=2048.
@@ -81,10 +95,10 @@ func (s *sweeper) label(n int, c *SweepCell) string {
 	return strings.TrimSpace(fmt.Sprintf("cell %d %s", n, engine.Describe(c.Config, s.varied)))
 }
 
-func measuredCells(cells []SweepCell) int {
+func measuredCells(cells []SweepCell, shard int) int {
 	n := 0
 	for _, c := range cells {
-		if c.DuplicateOf == 0 {
+		if c.DuplicateOf == 0 && c.Shard == shard {
 			n++
 		}
 	}
@@ -162,13 +176,27 @@ func (s *sweeper) measureAgents(ctx context.Context, c *SweepCell) error {
 	return err
 }
 
-// addRanking stores the ranking, with its notes on duplicates and loads, as the sweep run's report.
+// addRanking stores the ranking, with its notes on duplicates and loads, as the sweep run's report; a shard also
+// stores its result, which `sweep collect` reads.
 func (s *sweeper) addRanking(r *SweepResult) error {
+	if r.Shard != nil {
+		var b strings.Builder
+		if err := render.WriteJSON(&b, r); err != nil {
+			return err
+		}
+		if err := s.rec.AddReport(r.RunID, 0, shardResultReport, "", b.String()); err != nil {
+			return err
+		}
+	}
+	return addRankingReport(s.rec, r)
+}
+
+func addRankingReport(rec *record.Recorder, r *SweepResult) error {
 	var b strings.Builder
 	if err := WriteRanking(&b, r, true); err != nil {
 		return err
 	}
-	return s.rec.AddReport(r.RunID, 0, "ranking.md", "", b.String())
+	return rec.AddReport(r.RunID, 0, "ranking.md", "", b.String())
 }
 
 // workflowPass is one pass of both agents: their calls pooled, and its wall time.

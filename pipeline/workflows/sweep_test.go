@@ -57,7 +57,7 @@ func TestSweepDuplicatesAreEffectiveSettings(t *testing.T) {
 	opts.Axes = with(with(opts.Axes, "num_gpu", "0", "5", "all"), "temp", "0.2", "0.8")
 	cells := cellsOf(t, opts) // num_gpu × num_ctx × temperature
 	// With a GPU and 2 blocks, num_gpu 5 and all both offload 3 layers. The bench workload ignores sampling.
-	markDuplicates(cells, WorkloadBench, 2, true)
+	markDuplicates(cells, WorkloadBench, 2, true, 0)
 	want := []int{0, 1, 0, 3, 0, 5, 0, 7, 5, 5, 7, 7}
 	for i, c := range cells {
 		if c.DuplicateOf != want[i] {
@@ -65,7 +65,7 @@ func TestSweepDuplicatesAreEffectiveSettings(t *testing.T) {
 		}
 	}
 	// Without a GPU every num_gpu offloads nothing; the agent workload tells temperatures apart.
-	markDuplicates(cells, WorkloadAgent, 2, false)
+	markDuplicates(cells, WorkloadAgent, 2, false, 0)
 	want = []int{0, 0, 0, 0, 1, 2, 3, 4, 1, 2, 3, 4}
 	for i, c := range cells {
 		if c.DuplicateOf != want[i] || c.GPULayers != 0 {
@@ -80,7 +80,7 @@ func TestSweepTreatsZeroThreadsAsEveryCore(t *testing.T) {
 	cores, _ := llama.ContextParams{}.EffectiveThreads()
 	opts.Axes = with(opts.Axes, "threads", "0", strconv.Itoa(cores))
 	cells := cellsOf(t, opts)
-	markDuplicates(cells, WorkloadBench, 2, false)
+	markDuplicates(cells, WorkloadBench, 2, false, 0)
 	if cells[1].DuplicateOf != 1 {
 		t.Errorf("threads 0 and %d are the same on this machine: %+v", cores, cells)
 	}

@@ -1,0 +1,67 @@
+package workflows
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"chimera/pipeline/engine"
+	"chimera/pipeline/record"
+)
+
+// Shard is part K of N of a sweep's distinct cells, K from 1; the zero Shard is the whole sweep.
+type Shard struct {
+	K int `json:"k"`
+	N int `json:"n"`
+}
+
+func (s Shard) String() string { return fmt.Sprintf("%d/%d", s.K, s.N) }
+
+// ParseShard reads K/N, 1 ≤ K ≤ N.
+func ParseShard(text string) (Shard, error) {
+	k, n, found := strings.Cut(text, "/")
+	var s Shard
+	var errK, errN error
+	s.K, errK = strconv.Atoi(k)
+	s.N, errN = strconv.Atoi(n)
+	if !found || errK != nil || errN != nil || s.K < 1 || s.K > s.N {
+		return Shard{}, engine.Invalid(fmt.Errorf("--shard must be K/N with 1 ≤ K ≤ N, got %q", text))
+	}
+	return s, nil
+}
+
+// sweepID names a sweep on every machine: a hash of its plan without the shard, so that every shard of one
+// sweep computes the same id and a sweep with another grid or workload another one.
+func sweepID(p sweepPlan) string {
+	p.SweepID, p.Shard = "", nil
+	sum := sha256.Sum256([]byte(record.JSON(p)))
+	return hex.EncodeToString(sum[:8])
+}
+
+// partition deals the grid's distinct cells out to n shards in turn, in grid order. Cells are told apart by the
+// offload they request, as a machine with a GPU would run them, never by the offload of the machine that runs
+// the shard (a machine without a GPU offloads nothing): so every machine computes the same partition, and no
+// two shards measure the same effective settings. A duplicate belongs to no shard.
+func partition(cells []SweepCell, workload string, blocks, n int) {
+	markDuplicates(cells, workload, blocks, true, 0)
+	distinct := 0
+	for i := range cells {
+		if cells[i].DuplicateOf == 0 {
+			cells[i].Shard = distinct%n + 1
+			distinct++
+		}
+	}
+}
+
+// otherShardsCells lists the cells of a shard's grid that other shards measure.
+func otherShardsCells(cells []SweepCell, shard int) []string {
+	var others []string
+	for i, c := range cells {
+		if c.Shard > 0 && c.Shard != shard {
+			others = append(others, strconv.Itoa(i+1))
+		}
+	}
+	return others
+}
