@@ -50,6 +50,7 @@ var tableInsightTypes = []struct {
 	{FactFit, findFit},
 	{FactFailedRows, findFailedRows},
 	{FactTail, findTail},
+	{FactConsistency, findConsistency},
 }
 
 // insight is a pattern found, with its score parts.
