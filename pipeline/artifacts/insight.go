@@ -51,6 +51,7 @@ var tableInsightTypes = []struct {
 	{FactFailedRows, findFailedRows},
 	{FactTail, findTail},
 	{FactConsistency, findConsistency},
+	{FactStreamRates, findStreamRates},
 }
 
 // insight is a pattern found, with its score parts.

@@ -1,0 +1,93 @@
+package artifacts
+
+import (
+	"slices"
+	"strings"
+)
+
+// FactStreamRates: the rates one request stream saw, from the per-token times a serving benchmark reports (vllm
+// bench serve's median_tpot_ms and median_ttft_ms, LLMPerf's inter-token latency): decode as one token per time
+// per output token, prefill as a request's input tokens over its time to first token. Such a summary gives
+// throughputs over all requests at once; these are what a single user meets.
+const FactStreamRates = "stream_rates"
+
+// perTokenTimes and firstTokenTimes name the quantities, as quantityName leaves them.
+var (
+	perTokenTimes   = []string{"tpot", "itl", "inter_token_latency", "time_per_output_token"}
+	firstTokenTimes = []string{"ttft", "time_to_first_token"}
+)
+
+func findStreamRates(rel *relation) *insight {
+	if rel.rows != 1 {
+		return nil // a summary object; a table of runs has its own rows compared
+	}
+	perToken, ok := centralTime(rel.measures, perTokenTimes)
+	if !ok {
+		return nil
+	}
+	in := &insight{subject: "stream rates", text: &phrase{}, unit: "tok/s", coverage: 1, significance: 1, effect: 0.5}
+	p := in.text
+	in.value = 1000 / perToken.ms
+	p.printf("per stream: decode %s tok/s (1000 / %s %s ms)", p.num(in.value), perToken.m.name, p.num(perToken.ms))
+	if firstToken, ok := centralTime(rel.measures, firstTokenTimes); ok {
+		if tokens, ok := inputTokensPerRequest(rel.measures); ok {
+			p.printf("; prefill %s tok/s (%s input tokens a request / %s %s ms)", p.num(tokens/firstToken.ms*1000), p.num(tokens),
+				firstToken.m.name, p.num(firstToken.ms))
+		}
+	}
+	return in
+}
+
+// timeOf is a measure's first value in milliseconds.
+type timeOf struct {
+	m  *measure
+	ms float64
+}
+
+// centralTime is the median of one of the quantities, else their mean, in milliseconds: a statistic of a time
+// whose name or unit says ms or s.
+func centralTime(measures []*measure, quantities []string) (timeOf, bool) {
+	var best timeOf
+	for _, m := range measures {
+		stem, word := statisticOf(m.name)
+		if !centralWords[word] || !slices.Contains(quantities, quantityName(stem)) || !m.cells[0].isNumber() {
+			continue
+		}
+		scale, ok := millisecondsPer(m, stem)
+		if ok && m.cells[0].value > 0 && (best.m == nil || word == "median" || word == "p50") {
+			best = timeOf{m: m, ms: m.cells[0].value * scale}
+		}
+	}
+	return best, best.m != nil
+}
+
+// millisecondsPer is how many milliseconds one unit of the time is, by its unit or the unit its name ends in.
+func millisecondsPer(m *measure, stem string) (float64, bool) {
+	switch {
+	case m.unit == "ms" || strings.HasSuffix(stem, "_ms"):
+		return 1, true
+	case m.unit == "s" || strings.HasSuffix(stem, "_s"):
+		return 1000, true
+	}
+	return 0, false
+}
+
+// inputTokensPerRequest is the input tokens of one request: a mean the summary reports, or its total over the
+// requests completed.
+func inputTokensPerRequest(measures []*measure) (float64, bool) {
+	named := func(names ...string) (float64, bool) {
+		i := slices.IndexFunc(measures, func(m *measure) bool {
+			return slices.Contains(names, normalizeColumn(m.name)) && m.cells[0].isNumber() && m.cells[0].value > 0
+		})
+		if i < 0 {
+			return 0, false
+		}
+		return measures[i].cells[0].value, true
+	}
+	if mean, ok := named("results_number_input_tokens_mean", "mean_input_tokens", "input_tokens_mean"); ok {
+		return mean, true
+	}
+	total, hasTotal := named("total_input_tokens")
+	completed, hasCompleted := named("completed", "num_prompts")
+	return total / completed, hasTotal && hasCompleted
+}

@@ -1,0 +1,34 @@
+package artifacts
+
+import "testing"
+
+func TestFindStreamRatesOfAServingSummary(t *testing.T) {
+	root := t.TempDir()
+	// 1000 / 15.0 ms = 66.67 tok/s; 1024 / 16 requests = 64 tokens a request, / 80 ms = 800 tok/s.
+	writeFiles(t, root, map[string]string{"run.json": `{"duration": 30.5, "completed": 16, "total_input_tokens": 1024,
+		"mean_ttft_ms": 80.0, "p99_ttft_ms": 95.0, "mean_tpot_ms": 15.0, "p99_tpot_ms": 15.5}`})
+	inv, err := Ingest([]string{root}, Limits{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range BuildFacts(inv).Facts {
+		if f.Kind == FactStreamRates {
+			assertInOrder(t, f.Text, []string{"per stream: decode 66.67 tok/s (1000 / mean_tpot_ms 15 ms)",
+				"prefill 800 tok/s (64 input tokens a request / mean_ttft_ms 80 ms)"})
+			return
+		}
+	}
+	t.Fatal("no stream rates")
+}
+
+// LLMPerf writes its times in seconds: 0.05 s between tokens is 20 tok/s.
+func TestFindStreamRatesReadsSeconds(t *testing.T) {
+	rel := newRelation("s.json", nil, KindJSON, tableOf([]string{"results_inter_token_latency_s_mean", "results_ttft_s_mean",
+		"results_number_input_tokens_mean"}, []string{"0.05", "0.5", "550"}))[0]
+	in := findStreamRates(rel)
+	if in == nil {
+		t.Fatal("no stream rates")
+	}
+	assertInOrder(t, in.text.String(), []string{"decode 20 tok/s (1000 / results_inter_token_latency_s_mean 50 ms)",
+		"prefill 1100 tok/s (550 input tokens a request / results_ttft_s_mean 500 ms)"})
+}
