@@ -21,7 +21,7 @@ func findStreamRates(rel *relation) *insight {
 	if rel.rows != 1 {
 		return nil // a summary object; a table of runs has its own rows compared
 	}
-	perToken, ok := centralTime(rel.measures, perTokenTimes)
+	perToken, ok := centralTime(rel, perTokenTimes)
 	if !ok {
 		return nil
 	}
@@ -29,7 +29,7 @@ func findStreamRates(rel *relation) *insight {
 	p := in.text
 	in.value = 1000 / perToken.ms
 	p.printf("per stream: decode %s tok/s (1000 / %s %s ms)", p.num(in.value), perToken.m.name, p.num(perToken.ms))
-	if firstToken, ok := centralTime(rel.measures, firstTokenTimes); ok {
+	if firstToken, ok := centralTime(rel, firstTokenTimes); ok {
 		if tokens, ok := inputTokensPerRequest(rel.measures); ok {
 			p.printf("; prefill %s tok/s (%s input tokens a request / %s %s ms)", p.num(tokens/firstToken.ms*1000), p.num(tokens),
 				firstToken.m.name, p.num(firstToken.ms))
@@ -45,10 +45,14 @@ type timeOf struct {
 }
 
 // centralTime is the median of one of the quantities, else their mean, in milliseconds: a statistic of a time
-// whose name or unit says ms or s.
-func centralTime(measures []*measure, quantities []string) (timeOf, bool) {
+// whose name or unit says ms or s. A median the relation keeps only beside its p99 (a tail) counts too.
+func centralTime(rel *relation, quantities []string) (timeOf, bool) {
+	candidates := slices.Clone(rel.measures)
+	for _, t := range rel.tails {
+		candidates = append(candidates, t.central)
+	}
 	var best timeOf
-	for _, m := range measures {
+	for _, m := range candidates {
 		stem, word := statisticOf(m.name)
 		if !centralWords[word] || !slices.Contains(quantities, quantityName(stem)) || !m.cells[0].isNumber() {
 			continue
