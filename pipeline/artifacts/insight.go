@@ -52,6 +52,7 @@ var tableInsightTypes = []struct {
 	{FactTail, findTail},
 	{FactConsistency, findConsistency},
 	{FactStreamRates, findStreamRates},
+	{FactScaling, findScaling},
 }
 
 // insight is a pattern found, with its score parts.

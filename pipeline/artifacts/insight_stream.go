@@ -95,3 +95,56 @@ func inputTokensPerRequest(measures []*measure) (float64, bool) {
 	completed, hasCompleted := named("completed", "num_prompts")
 	return total / completed, hasTotal && hasCompleted
 }
+
+// FactScaling: what concurrent requests bought, from a serving summary that reports both the aggregate output
+// throughput and one request's: the gain against the number in flight (LLMPerf's num_concurrent_requests, vllm's
+// max_concurrency), which would be the gain if requests did not slow each other.
+const FactScaling = "scaling"
+
+func findScaling(rel *relation) *insight {
+	if rel.rows != 1 {
+		return nil
+	}
+	aggregate := firstNamed(rel.measures, func(name string) bool {
+		return strings.Contains(name, "output_throughput") && !strings.Contains(name, "request")
+	})
+	perRequest := firstNamed(rel.measures, func(name string) bool {
+		return strings.Contains(name, "request_output_throughput") && !strings.Contains(name, "max") && !strings.Contains(name, "min")
+	})
+	inFlight, ok := concurrency(rel)
+	if aggregate == nil || perRequest == nil || !ok || inFlight < 2 {
+		return nil
+	}
+	total, one := aggregate.cells[0].value, perRequest.cells[0].value
+	in := &insight{subject: "scaling", text: &phrase{}, unit: "×", coverage: 1, significance: 1, value: total / one}
+	in.effect = 1 - in.value/inFlight
+	p := in.text
+	p.printf("%s concurrent requests: aggregate %s %s tok/s is %s× one request's %s %s tok/s, where %s× would be perfect scaling",
+		p.num(inFlight), aggregate.name, p.num(total), p.decimals(in.value, 1), perRequest.name, p.num(one), p.num(inFlight))
+	return in
+}
+
+// firstNamed is the first measure with a value whose normalized name matches; nil when none does.
+func firstNamed(measures []*measure, matches func(name string) bool) *measure {
+	i := slices.IndexFunc(measures, func(m *measure) bool {
+		return matches(normalizeColumn(m.name)) && m.cells[0].isNumber() && m.cells[0].value > 0
+	})
+	if i < 0 {
+		return nil
+	}
+	return measures[i]
+}
+
+// concurrency is the number of requests a summary kept in flight, as a measure or a setting says it.
+func concurrency(rel *relation) (float64, bool) {
+	names := []string{"num_concurrent_requests", "max_concurrency", "concurrency"}
+	if m := firstNamed(rel.measures, func(name string) bool { return slices.Contains(names, name) }); m != nil {
+		return m.cells[0].value, true
+	}
+	for _, d := range rel.dims {
+		if slices.Contains(names, normalizeColumn(d.name)) && len(d.values) > 0 && d.values[0] > 0 {
+			return d.values[0], true
+		}
+	}
+	return 0, false
+}

@@ -32,3 +32,22 @@ func TestFindStreamRatesReadsSeconds(t *testing.T) {
 	assertInOrder(t, in.text.String(), []string{"decode 20 tok/s (1000 / results_inter_token_latency_s_mean 50 ms)",
 		"prefill 1100 tok/s (550 input tokens a request / results_ttft_s_mean 500 ms)"})
 }
+
+func TestFindScalingAgainstTheRequestsInFlight(t *testing.T) {
+	root := t.TempDir()
+	// 60 / 20 = 3.0× with 5 in flight.
+	writeFiles(t, root, map[string]string{"summary.json": `{"num_concurrent_requests": 5, "results_mean_output_throughput_token_per_s": 60.0,
+		"results_request_output_throughput_token_per_s_mean": 20.0, "results_ttft_s_mean": 0.4, "results_num_completed_requests": 101}`})
+	inv, err := Ingest([]string{root}, Limits{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range BuildFacts(inv).Facts {
+		if f.Kind == FactScaling {
+			assertInOrder(t, f.Text, []string{"5 concurrent requests: aggregate results_mean_output_throughput_token_per_s 60 tok/s",
+				"is 3.0× one request's results_request_output_throughput_token_per_s_mean 20 tok/s", "where 5× would be perfect scaling"})
+			return
+		}
+	}
+	t.Fatal("no scaling fact")
+}
