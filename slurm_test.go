@@ -1,13 +1,13 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -82,9 +82,9 @@ func TestSlurmArraySweepEqualsOneProcess(t *testing.T) {
 	perShard := map[int]int{}
 	for i, c := range collected.Cells {
 		w := whole.Cells[i]
-		if !reflect.DeepEqual(c.Config, w.Config) || c.NumGPUEffective != w.NumGPUEffective {
-			t.Errorf("cell %d: collected %s (num_gpu %d), one process %s (num_gpu %d)", i+1, c.Config,
-				c.NumGPUEffective, w.Config, w.NumGPUEffective)
+		if compact(c.Config) != compact(w.Config) || c.NumGPUEffective != w.NumGPUEffective {
+			t.Errorf("cell %d: collected %s (num_gpu %d), one process %s (num_gpu %d)", i+1, compact(c.Config),
+				c.NumGPUEffective, compact(w.Config), w.NumGPUEffective)
 		}
 		if len(c.DecodeTPS) != 2 || len(c.TTFTms) != 2 {
 			t.Errorf("cell %d: %d decode and %d ttft measurements, want 2 each (--runs 2)", i+1, len(c.DecodeTPS), len(c.TTFTms))
@@ -94,7 +94,17 @@ func TestSlurmArraySweepEqualsOneProcess(t *testing.T) {
 	if perShard[1] != 2 || perShard[2] != 2 {
 		t.Errorf("cells per shard %v, want 2 from each of shards 1 and 2", perShard)
 	}
-	t.Logf("slurm: 4 cells, same settings as one process, 2 runs each, cells per shard %v", perShard)
+	if !t.Failed() {
+		t.Logf("slurm: 4 cells, same settings as one process, 2 runs each, cells per shard %v", perShard)
+	}
+}
+
+func compact(m json.RawMessage) string {
+	var b bytes.Buffer
+	if err := json.Compact(&b, m); err != nil {
+		return err.Error()
+	}
+	return b.String()
 }
 
 type sweepJSON struct {
