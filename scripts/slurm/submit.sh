@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Submits a sweep as a Slurm job array of N shards and the job that collects them once all have succeeded.
+#   submit.sh DIR N SWEEP-FLAGS...     e.g. submit.sh /shared/sweeps/gemma 4 -m gemma3:12b --num-gpu 0-49+7,all
+# DIR is on storage that every node and the collect job see. Each task gets GPUS_PER_TASK GPUs (default 1; 0 for
+# a CPU sweep); other sbatch options come from sbatch's own SBATCH_* variables (SBATCH_PARTITION, SBATCH_TIMELIMIT).
+# Prints the two job ids: "array JOB collect JOB".
+set -euo pipefail
+if [[ $# -lt 2 || ! $2 =~ ^[1-9][0-9]*$ ]]; then
+  echo "usage: $0 DIR N SWEEP-FLAGS..." >&2
+  exit 2
+fi
+mkdir -p "$1/log"
+dir=$(cd "$1" && pwd)
+n=$2
+shift 2
+here=$(cd "$(dirname "$0")" && pwd)
+gpus=()
+if [[ ${GPUS_PER_TASK:-1} != 0 ]]; then
+  gpus=(--gpus-per-task="${GPUS_PER_TASK:-1}")
+fi
+array=$(sbatch --parsable --array="1-$n" "${gpus[@]}" --output="$dir/log/shard-%a.out" \
+  "$here/sweep.sbatch" "$dir" "$@")
+array=${array%%;*}
+collect=$(sbatch --parsable --dependency="afterok:$array" --output="$dir/log/collect.out" \
+  "$here/collect.sbatch" "$dir")
+echo "array ${array} collect ${collect%%;*}"
