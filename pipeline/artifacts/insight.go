@@ -53,6 +53,7 @@ var tableInsightTypes = []struct {
 	{FactConsistency, findConsistency},
 	{FactStreamRates, findStreamRates},
 	{FactScaling, findScaling},
+	{FactRequestErrors, findRequestErrors},
 }
 
 // insight is a pattern found, with its score parts.

@@ -112,7 +112,7 @@ func findScaling(rel *relation) *insight {
 		return strings.Contains(name, "request_output_throughput") && !strings.Contains(name, "max") && !strings.Contains(name, "min")
 	})
 	inFlight, ok := concurrency(rel)
-	if aggregate == nil || perRequest == nil || !ok || inFlight < 2 {
+	if aggregate == nil || perRequest == nil || !ok || inFlight < 2 || aggregate.cells[0].value <= 0 || perRequest.cells[0].value <= 0 {
 		return nil
 	}
 	total, one := aggregate.cells[0].value, perRequest.cells[0].value
@@ -126,9 +126,7 @@ func findScaling(rel *relation) *insight {
 
 // firstNamed is the first measure with a value whose normalized name matches; nil when none does.
 func firstNamed(measures []*measure, matches func(name string) bool) *measure {
-	i := slices.IndexFunc(measures, func(m *measure) bool {
-		return matches(normalizeColumn(m.name)) && m.cells[0].isNumber() && m.cells[0].value > 0
-	})
+	i := slices.IndexFunc(measures, func(m *measure) bool { return matches(normalizeColumn(m.name)) && m.cells[0].isNumber() })
 	if i < 0 {
 		return nil
 	}
@@ -138,7 +136,7 @@ func firstNamed(measures []*measure, matches func(name string) bool) *measure {
 // concurrency is the number of requests a summary kept in flight, as a measure or a setting says it.
 func concurrency(rel *relation) (float64, bool) {
 	names := []string{"num_concurrent_requests", "max_concurrency", "concurrency"}
-	if m := firstNamed(rel.measures, func(name string) bool { return slices.Contains(names, name) }); m != nil {
+	if m := firstNamed(rel.measures, func(name string) bool { return slices.Contains(names, name) }); m != nil && m.cells[0].value > 0 {
 		return m.cells[0].value, true
 	}
 	for _, d := range rel.dims {
@@ -147,4 +145,43 @@ func concurrency(rel *relation) (float64, bool) {
 		}
 	}
 	return 0, false
+}
+
+// FactRequestErrors: how many requests of a serving summary failed, of how many started, and what the completed
+// ones came to: the figure every other one of the summary rests on, since failed requests are in none of them.
+const FactRequestErrors = "request_errors"
+
+func findRequestErrors(rel *relation) *insight {
+	if rel.rows != 1 {
+		return nil
+	}
+	value := func(names ...string) (float64, bool) {
+		m := firstNamed(rel.measures, func(name string) bool { return slices.Contains(names, name) })
+		if m == nil {
+			return 0, false
+		}
+		return m.cells[0].value, true
+	}
+	failed, hasFailed := value("results_number_errors", "failed", "num_failed_requests", "number_errors")
+	completed, hasCompleted := value("results_num_completed_requests", "completed", "num_completed_requests")
+	if !hasFailed || !hasCompleted {
+		return nil
+	}
+	started := failed + completed
+	if started <= 0 {
+		return nil
+	}
+	in := &insight{subject: "request errors", text: &phrase{}, unit: "%", coverage: 1, significance: 1, value: 100 * failed / started}
+	in.effect = failed / started
+	p := in.text
+	if failed == 0 {
+		p.printf("none of %s requests started failed", p.num(started))
+	} else {
+		p.printf("error rate %s %%: %s of %s requests started failed, left out of every other figure; %s completed",
+			p.decimals(in.value, 2), p.num(failed), p.num(started), p.num(completed))
+	}
+	if perMinute, ok := value("results_num_completed_requests_per_min"); ok {
+		p.printf(" (%s per minute)", p.num(perMinute))
+	}
+	return in
 }

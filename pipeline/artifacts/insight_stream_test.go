@@ -51,3 +51,18 @@ func TestFindScalingAgainstTheRequestsInFlight(t *testing.T) {
 	}
 	t.Fatal("no scaling fact")
 }
+
+func TestFindRequestErrorsOfASummary(t *testing.T) {
+	rel := newRelation("s.json", nil, KindJSON, tableOf([]string{"results_number_errors", "results_num_completed_requests",
+		"results_num_completed_requests_per_min", "results_ttft_s_mean"}, []string{"49", "101", "25.19", "0.4"}))[0]
+	in := findRequestErrors(rel)
+	if in == nil {
+		t.Fatal("no request errors")
+	}
+	// 49 / (49 + 101) = 32.67 %.
+	assertInOrder(t, in.text.String(), []string{"error rate 32.67 %: 49 of 150 requests started failed", "101 completed (25.19 per minute)"})
+	rel = newRelation("s.json", nil, KindJSON, tableOf([]string{"failed", "completed", "duration"}, []string{"0", "16", "32.2"}))[0]
+	if in := findRequestErrors(rel); in == nil || in.text.String() != "none of 16 requests started failed" {
+		t.Errorf("no failures: %v", in)
+	}
+}
