@@ -120,6 +120,7 @@ type deviceDoc struct {
 	DeviceID    string `json:"device_id"`
 	Hardware    string `json:"hardware"`
 	Driver      string `json:"driver"`
+	Compute     string `json:"compute_capability"`
 }
 
 type summaryDoc struct {

@@ -4,6 +4,7 @@ package llama
 import "C"
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"io"
@@ -127,13 +128,17 @@ type Device struct {
 	Backend    string `json:"backend"`
 	FreeBytes  uint64 `json:"free_bytes"`
 	TotalBytes uint64 `json:"total_bytes"`
-	// Hardware and Driver are known for Vulkan devices: Hardware is Vulkan's device type, "cpu" for a software
-	// device such as Mesa's lavapipe (whose Type is "gpu": it takes offloaded layers), Driver its name and version.
 	// DeviceID is the hardware's identity where the backend knows it (a PCI bus id): two backends' devices with one
 	// id are one GPU, which llama.cpp uses once.
 	DeviceID string `json:"device_id,omitempty"`
+	// Hardware is known for Vulkan devices: Vulkan's device type, "cpu" for a software device such as Mesa's
+	// lavapipe (whose Type is "gpu": it takes offloaded layers).
 	Hardware string `json:"hardware,omitempty"`
-	Driver   string `json:"driver,omitempty"`
+	// Driver is the driver's name and version where the backend says it: Vulkan's driver, or the backend's
+	// library and driver version ("CUDA 12.8").
+	Driver string `json:"driver,omitempty"`
+	// ComputeCapability is the device's compute capability where the backend reports one ("9.0" for an H100).
+	ComputeCapability string `json:"compute_capability,omitempty"`
 }
 
 // Devices lists every registered backend device.
@@ -153,16 +158,25 @@ func describeDevice(dev C.ggml_backend_dev_t) Device {
 	C.ggml_backend_dev_get_props(dev, &props)
 	vk := vulkanDevices[C.GoString(props.id)]
 	return Device{
-		Name:        C.GoString(props.name),
-		Description: C.GoString(props.description),
-		Type:        deviceType(props._type),
-		Backend:     C.GoString(C.ggml_backend_reg_name(C.ggml_backend_dev_backend_reg(dev))),
-		FreeBytes:   uint64(props.memory_free),
-		TotalBytes:  uint64(props.memory_total),
-		DeviceID:    C.GoString(props.device_id),
-		Hardware:    vk.hardware,
-		Driver:      vk.driver,
+		Name:              C.GoString(props.name),
+		Description:       C.GoString(props.description),
+		Type:              deviceType(props._type),
+		Backend:           C.GoString(C.ggml_backend_reg_name(C.ggml_backend_dev_backend_reg(dev))),
+		FreeBytes:         uint64(props.memory_free),
+		TotalBytes:        uint64(props.memory_total),
+		DeviceID:          C.GoString(props.device_id),
+		Hardware:          vk.hardware,
+		Driver:            cmp.Or(vk.driver, version(C.GoString(props.library), props.driver_major, props.driver_minor)),
+		ComputeCapability: version("", props.compute_major, props.compute_minor),
 	}
+}
+
+// version writes a major.minor version the backend reports, after name; "" where it reports none.
+func version(name string, major, minor C.int) string {
+	if major <= 0 {
+		return ""
+	}
+	return strings.TrimSpace(fmt.Sprintf("%s %d.%d", name, major, minor))
 }
 
 // vulkanDevices is what ggml-vulkan does not report about its devices, by their ggml device id (the Vulkan UUID).

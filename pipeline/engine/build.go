@@ -84,6 +84,9 @@ func GPUs() string {
 		if d.Driver != "" {
 			gpu += ", driver " + d.Driver
 		}
+		if d.ComputeCapability != "" {
+			gpu += ", compute " + d.ComputeCapability
+		}
 		gpus = append(gpus, gpu)
 	}
 	return strings.Join(gpus, "; ")
