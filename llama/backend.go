@@ -223,10 +223,13 @@ func deviceType(t C.enum_ggml_backend_dev_type) string {
 	}
 }
 
-// HasGPU reports whether any GPU device is registered, i.e. whether num_gpu can offload anything.
+// HasGPU reports whether any GPU device is registered, i.e. whether num_gpu can offload anything. It reads the
+// devices' types only: Devices also queries each one's memory, which grids would pay per configuration.
 func HasGPU() bool {
-	for _, d := range Devices() {
-		if d.Type == "gpu" || d.Type == "igpu" {
+	backendMu.RLock()
+	defer backendMu.RUnlock()
+	for i := range int(C.ggml_backend_dev_count()) {
+		if t := deviceType(C.ggml_backend_dev_type(C.ggml_backend_dev_get(C.size_t(i)))); t == "gpu" || t == "igpu" {
 			return true
 		}
 	}

@@ -76,11 +76,14 @@ func (c Config) deviceNames() ([]string, error) {
 
 // Check is everything known about c before a load: Validate, then CheckDevices on the devices registered. Its
 // errors are input errors.
-func (c Config) Check() error {
+func (c Config) Check() error { return c.CheckOn(llama.Devices()) }
+
+// CheckOn is Check against devices read once for many configurations: reading them queries every device's memory.
+func (c Config) CheckOn(found []llama.Device) error {
 	if err := c.Validate(); err != nil {
 		return Invalid(err)
 	}
-	return c.CheckDevices(llama.Devices())
+	return c.CheckDevices(found)
 }
 
 // CheckDevices checks the multi-GPU settings against the devices found: every device named exists and is a GPU,

@@ -153,13 +153,22 @@ func (o BenchOptions) validate() error {
 // checkGrid refuses a grid with a configuration that is invalid, that the devices found cannot place, or whose
 // context the tests (after depth cached tokens) would not fit; nPrompt and nGen 0 skip the last check.
 func checkGrid(grid []engine.Config, nPrompt, nGen, depth int) error {
+	devices := llama.Devices()
 	for _, cfg := range grid {
-		if err := cfg.Check(); err != nil {
+		if err := checkConfig(cfg, devices, nPrompt, nGen, depth); err != nil {
 			return err
 		}
-		if n := cfg.Context.NumCtx; nPrompt+nGen > 0 && depth+max(nPrompt, nGen) > n {
-			return engine.Invalid(fmt.Errorf("num_ctx %d is smaller than the test (depth %d + pp %d or tg %d)", n, depth, nPrompt, nGen))
-		}
+	}
+	return nil
+}
+
+// checkConfig is checkGrid for one configuration, against devices read once for the grid.
+func checkConfig(cfg engine.Config, devices []llama.Device, nPrompt, nGen, depth int) error {
+	if err := cfg.CheckOn(devices); err != nil {
+		return err
+	}
+	if n := cfg.Context.NumCtx; nPrompt+nGen > 0 && depth+max(nPrompt, nGen) > n {
+		return engine.Invalid(fmt.Errorf("num_ctx %d is smaller than the test (depth %d + pp %d or tg %d)", n, depth, nPrompt, nGen))
 	}
 	return nil
 }

@@ -142,8 +142,9 @@ func (o TuneOptions) base() engine.Config {
 // off): the search rejects those as trials. All of them invalid is an input error.
 func anyValidConfig(grid []engine.Config, nPrompt, nGen int) error {
 	var first error
+	devices := llama.Devices()
 	for _, c := range grid {
-		err := checkGrid([]engine.Config{c}, nPrompt, nGen, 0)
+		err := checkConfig(c, devices, nPrompt, nGen, 0)
 		if err == nil {
 			return nil
 		}
