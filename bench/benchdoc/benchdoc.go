@@ -55,3 +55,22 @@ func AlignNumbers(t *render.Table) *render.Table {
 	}
 	return t
 }
+
+// TreeManifest is what a tree bench/factstree writes holds: factstree -manifest writes it, and bench/report
+// prints it on the benchmark page.
+type TreeManifest struct {
+	Files          int            `json:"files"`
+	Bytes          int64          `json:"bytes"`
+	ByExtension    map[string]int `json:"files_by_extension"`
+	Models         []string       `json:"models"`
+	Grid           string         `json:"grid"`
+	Cells          int            `json:"cells"`
+	CellsByRuns    map[int]int    `json:"cells_by_runs"` // runs → cells that ran that many times
+	Runs           int            `json:"runs"`
+	OOMCells       int            `json:"oom_cells"`
+	OOMRuns        int            `json:"oom_runs"`
+	Requests       int            `json:"requests"` // each a row of metrics.csv, a record of requests.jsonl and a block of ollama-verbose.log
+	FailedRequests int            `json:"failed_requests"`
+	RequestsPerRun [2]int         `json:"requests_per_run"` // fewest, most
+	LargestFile    int64          `json:"largest_file_bytes"`
+}

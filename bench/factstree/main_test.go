@@ -8,10 +8,11 @@ import (
 	"reflect"
 	"testing"
 
+	"chimera/bench/benchdoc"
 	"chimera/pipeline/artifacts"
 )
 
-func writeTestTree(tb testing.TB) (string, *manifest) {
+func writeTestTree(tb testing.TB) (string, *benchdoc.TreeManifest) {
 	tb.Helper()
 	dir := tb.TempDir()
 	m, err := writeTree(dir, treeFiles)

@@ -13,28 +13,12 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"chimera/bench/benchdoc"
 )
 
-// manifest is what a tree holds, for the benchmark page.
-type manifest struct {
-	Files          int            `json:"files"`
-	Bytes          int64          `json:"bytes"`
-	ByExtension    map[string]int `json:"files_by_extension"`
-	Models         []string       `json:"models"`
-	Grid           string         `json:"grid"`
-	Cells          int            `json:"cells"`
-	CellsByRuns    map[int]int    `json:"cells_by_runs"` // runs → cells that ran that many times
-	Runs           int            `json:"runs"`
-	OOMCells       int            `json:"oom_cells"`
-	OOMRuns        int            `json:"oom_runs"`
-	Requests       int            `json:"requests"` // each a row of metrics.csv, a record of requests.jsonl and a block of ollama-verbose.log
-	FailedRequests int            `json:"failed_requests"`
-	RequestsPerRun [2]int         `json:"requests_per_run"` // fewest, most
-	LargestFile    int64          `json:"largest_file_bytes"`
-}
-
 // writeTree writes the sweep into dir, which must not hold anything yet, as exactly files files.
-func writeTree(dir string, files int) (*manifest, error) {
+func writeTree(dir string, files int) (*benchdoc.TreeManifest, error) {
 	cells, err := plan(files)
 	if err != nil {
 		return nil, err
@@ -46,7 +30,7 @@ func writeTree(dir string, files int) (*manifest, error) {
 		root:  dir,
 		rng:   rand.New(rand.NewPCG(20261120, 3800)),
 		clock: time.Date(2026, 11, 20, 8, 0, 0, 0, time.UTC),
-		m: manifest{ByExtension: map[string]int{}, CellsByRuns: map[int]int{}, RequestsPerRun: [2]int{math.MaxInt, 0},
+		m: benchdoc.TreeManifest{ByExtension: map[string]int{}, CellsByRuns: map[int]int{}, RequestsPerRun: [2]int{math.MaxInt, 0},
 			Grid: fmt.Sprintf("num_gpu (%s) × num_ctx (%s) × temperature (%s)", list(gpuLayers), list(contexts), list(temperatures))},
 	}
 	byModel := map[*model][]*cellResult{}
@@ -80,7 +64,7 @@ type writer struct {
 	root  string
 	rng   *rand.Rand
 	clock time.Time
-	m     manifest
+	m     benchdoc.TreeManifest
 }
 
 // file writes one file of the tree, at a path relative to its root.

@@ -36,24 +36,6 @@ const (
 	factsGoalBytes = 300e6
 )
 
-// treeManifest is the part of factstree's manifest the page prints.
-type treeManifest struct {
-	Files          int            `json:"files"`
-	Bytes          int64          `json:"bytes"`
-	ByExtension    map[string]int `json:"files_by_extension"`
-	Models         []string       `json:"models"`
-	Grid           string         `json:"grid"`
-	Cells          int            `json:"cells"`
-	CellsByRuns    map[int]int    `json:"cells_by_runs"`
-	Runs           int            `json:"runs"`
-	OOMCells       int            `json:"oom_cells"`
-	OOMRuns        int            `json:"oom_runs"`
-	Requests       int            `json:"requests"`
-	FailedRequests int            `json:"failed_requests"`
-	RequestsPerRun [2]int         `json:"requests_per_run"`
-	LargestFile    int64          `json:"largest_file_bytes"`
-}
-
 // factsRound is one run of chimera facts.
 type factsRound struct {
 	round int
@@ -63,7 +45,7 @@ type factsRound struct {
 
 type factsResults struct {
 	meta   map[string]string
-	tree   treeManifest
+	tree   benchdoc.TreeManifest
 	rounds []factsRound
 }
 
@@ -166,7 +148,7 @@ func (res *factsResults) markdown() string {
 		}
 	}
 	benchdoc.WriteTable(&b, machine)
-	benchdoc.WriteTable(&b, res.tree.table())
+	benchdoc.WriteTable(&b, treeTable(res.tree))
 
 	t := benchdoc.AlignNumbers(render.NewTable("round", "wall (s)", "CPU, user + system (s)", "peak RSS (MB)", "lines of facts"))
 	for _, r := range res.rounds {
@@ -182,8 +164,8 @@ func (res *factsResults) markdown() string {
 	return b.String()
 }
 
-// table describes the tree.
-func (tr treeManifest) table() *render.Table {
+// treeTable describes the tree, from its manifest.
+func treeTable(tr benchdoc.TreeManifest) *render.Table {
 	t := render.NewTable("tree (`bench/factstree`)", "")
 	var exts []string
 	for _, ext := range slices.SortedFunc(maps.Keys(tr.ByExtension), func(a, b string) int { return tr.ByExtension[b] - tr.ByExtension[a] }) {

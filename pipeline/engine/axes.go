@@ -32,46 +32,55 @@ func (a Axis) MarshalJSON() ([]byte, error) {
 // ParseValues reads a comma list of the setting's values: counts also as llama-bench's ranges first-last,
 // first-last+step and first-last*mult, layers also as all. Each value is checked and written the setting's way.
 func (s *Setting) ParseValues(list string) ([]string, error) {
-	var values []string
-	for _, item := range splitList(list) {
-		expanded := []string{item}
-		if s.Kind == KindCount || s.Kind == KindLayers {
-			var err error
-			if expanded, err = expandRange(item); err != nil {
-				return nil, Invalid(fmt.Errorf("--%s: %v", s.Flag, err))
-			}
+	ranges := s.Kind == KindCount || s.Kind == KindLayers
+	return parseList(s.Flag, list, ranges, func(v string) (string, error) {
+		c := DefaultConfig()
+		if err := s.Set(&c, v); err != nil {
+			return "", err
 		}
-		if len(values)+len(expanded) > maxListValues {
-			return nil, Invalid(fmt.Errorf("--%s has more than %d values", s.Flag, maxListValues))
-		}
-		for _, v := range expanded {
-			c := DefaultConfig()
-			if err := s.Set(&c, v); err != nil {
-				return nil, err
-			}
-			values = append(values, s.Get(c))
-		}
-	}
-	if len(values) == 0 {
-		return nil, Invalid(fmt.Errorf("--%s needs at least one value", s.Flag))
-	}
-	return values, nil
+		return s.Get(c), nil
+	})
 }
 
 // ParseCounts reads a list of counts the way ParseValues does, for the lists that are not settings (bench's
 // depths).
 func ParseCounts(flag, list string) ([]int, error) {
-	counts := &Setting{Flag: flag, Kind: KindCount, get: count(func(c *Config) *int { return &c.NumPredict }),
-		set: setCount(func(c *Config) *int { return &c.NumPredict })}
-	values, err := counts.ParseValues(list)
-	if err != nil {
-		return nil, err
+	return parseList(flag, list, true, func(v string) (int, error) {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 {
+			return 0, Invalid(fmt.Errorf("--%s: %q is not a count", flag, v))
+		}
+		return n, nil
+	})
+}
+
+// parseList splits a comma list, expands its ranges where ranges allows them, and reads each value; it refuses an
+// empty list and one longer than maxListValues.
+func parseList[T any](flag, list string, ranges bool, read func(string) (T, error)) ([]T, error) {
+	var values []T
+	for _, item := range splitList(list) {
+		expanded := []string{item}
+		if ranges {
+			var err error
+			if expanded, err = expandRange(item); err != nil {
+				return nil, Invalid(fmt.Errorf("--%s: %v", flag, err))
+			}
+		}
+		if len(values)+len(expanded) > maxListValues {
+			return nil, Invalid(fmt.Errorf("--%s has more than %d values", flag, maxListValues))
+		}
+		for _, v := range expanded {
+			value, err := read(v)
+			if err != nil {
+				return nil, err
+			}
+			values = append(values, value)
+		}
 	}
-	ints := make([]int, len(values))
-	for i, v := range values {
-		ints[i], _ = strconv.Atoi(v) // written by strconv.Itoa
+	if len(values) == 0 {
+		return nil, Invalid(fmt.Errorf("--%s needs at least one value", flag))
 	}
-	return ints, nil
+	return values, nil
 }
 
 // splitList splits a comma list, dropping blanks.

@@ -219,16 +219,15 @@ func setCount(field func(*Config) *int) func(*Config, string) error {
 }
 
 func setLayers(field func(*Config) *int) func(*Config, string) error {
+	setCount := setCount(field)
 	return func(c *Config, v string) error {
 		if strings.EqualFold(v, "all") || v == "-1" {
 			*field(c) = AllLayers
 			return nil
 		}
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 0 {
+		if setCount(c, v) != nil {
 			return fmt.Errorf("%q is not a layer count or all", v)
 		}
-		*field(c) = n
 		return nil
 	}
 }
