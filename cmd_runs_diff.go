@@ -8,6 +8,7 @@ import (
 	"os"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/urfave/cli/v2"
 
@@ -77,20 +78,20 @@ type section struct {
 func writeDiffTables(w io.Writer, r *diff.Report, markdown bool) error {
 	sections := []section{
 		{"Runs", runsTable(r)},
-		{fmt.Sprintf("B against A (Welch's two-sided t-test, a difference at p < %g)", stats.SignificanceLevel), rowsTable(r.Rows)},
+		{fmt.Sprintf("B against A (Welch's two-sided t-test, a difference at p < %g)", stats.SignificanceLevel), rowsTable(r)},
 	}
 	if len(r.OnlyInA) > 0 {
-		sections = append(sections, section{fmt.Sprintf("Only in A (run %d)", r.A.ID), unmatchedTable(r.OnlyInA)})
+		sections = append(sections, section{fmt.Sprintf("Only in A (run %d)", r.A.ID), unmatchedTable(r, r.OnlyInA)})
 	}
 	if len(r.OnlyInB) > 0 {
-		sections = append(sections, section{fmt.Sprintf("Only in B (run %d)", r.B.ID), unmatchedTable(r.OnlyInB)})
+		sections = append(sections, section{fmt.Sprintf("Only in B (run %d)", r.B.ID), unmatchedTable(r, r.OnlyInB)})
 	}
 	for i, s := range sections {
 		if err := writeSection(w, s, markdown, i > 0); err != nil {
 			return err
 		}
 		if i == 0 {
-			if err := writeWarnings(w, r.Warnings, markdown); err != nil {
+			if err := writeNotes(w, r, markdown); err != nil {
 				return err
 			}
 		}
@@ -98,22 +99,34 @@ func writeDiffTables(w io.Writer, r *diff.Report, markdown bool) error {
 	return nil
 }
 
-// writeWarnings writes each warning on a line of its own under the runs' table.
-func writeWarnings(w io.Writer, warnings []string, markdown bool) error {
-	prefix := "warning: "
-	if markdown {
-		prefix = "**Warning:** "
+// writeNotes writes under the runs' table each warning, and the settings every bench configuration shares, which
+// the tables leave out, on a line of its own.
+func writeNotes(w io.Writer, r *diff.Report, markdown bool) error {
+	notes := make([]string, 0, len(r.Warnings)+1)
+	for _, warning := range r.Warnings {
+		notes = append(notes, label("warning", markdown)+warning)
 	}
-	for _, warning := range warnings {
-		if _, err := fmt.Fprintf(w, "%s%s\n", prefix, warning); err != nil {
+	if len(r.SharedSettings) > 0 {
+		notes = append(notes, label("every bench configuration has", markdown)+r.SharedSettings.String())
+	}
+	for _, note := range notes {
+		if _, err := fmt.Fprintln(w, note); err != nil {
 			return err
 		}
 	}
-	if markdown && len(warnings) > 0 {
+	if markdown && len(notes) > 0 {
 		_, err := fmt.Fprintln(w)
 		return err
 	}
 	return nil
+}
+
+// label starts a note: "warning: ", "**Warning:** " in Markdown.
+func label(name string, markdown bool) string {
+	if markdown {
+		return "**" + strings.ToUpper(name[:1]) + name[1:] + ":** "
+	}
+	return name + ": "
 }
 
 // writeSection writes s, after a blank line where it follows another in text; a Markdown table ends with one.
@@ -146,19 +159,19 @@ func runsTable(r *diff.Report) *render.Table {
 	return t
 }
 
-func rowsTable(rows []diff.Row) *render.Table {
+func rowsTable(report *diff.Report) *render.Table {
 	t := render.NewTable("configuration", "test", "metric", "A", "B", "B/A", "Δ %", "p", "verdict").AlignRight(3, 4, 5, 6, 7)
-	for _, r := range rows {
-		t.Add(r.Configuration, r.Test, r.Metric.Name, summaryCell(r.A), summaryCell(r.B), numberCell("%.3f", r.Ratio),
+	for _, r := range report.Rows {
+		t.Add(report.Named(r.Key), r.Test, r.Metric.Name, summaryCell(r.A), summaryCell(r.B), numberCell("%.3f", r.Ratio),
 			numberCell("%+.1f", r.DeltaPct), numberCell("%.3g", r.P), string(r.Verdict))
 	}
 	return t
 }
 
-func unmatchedTable(unmatched []diff.Unmatched) *render.Table {
+func unmatchedTable(report *diff.Report, unmatched []diff.Unmatched) *render.Table {
 	t := render.NewTable("configuration", "test", "metric", "mean ± sd (n)").AlignRight(3)
 	for _, u := range unmatched {
-		t.Add(u.Configuration, u.Test, u.Metric.Name, summaryCell(u.Summary))
+		t.Add(report.Named(u.Key), u.Test, u.Metric.Name, summaryCell(u.Summary))
 	}
 	return t
 }

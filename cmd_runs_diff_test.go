@@ -1,6 +1,7 @@
 package main
 
 import (
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"path/filepath"
@@ -87,4 +88,55 @@ func hasVerdict(text string) bool {
 		}
 	}
 	return false
+}
+
+// A bench result recorded before schema v9, whose settings the migration writes from its columns and row JSON,
+// names its configuration as one recorded now does, so that runs diff matches the two.
+func TestOlderBenchResultsNameTheirSettingsAsNewOnes(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "chimera.db")
+	got := chimera(t, nil, "--db", db, "bench", "-m", tinyModel, "--num-gpu", "0", "-t", "1", "--threads-batch", "2",
+		"-p", "16", "-n", "2", "-r", "2", "--num-ctx", "100", "-b", "64", "-ub", "32", "-fa", "on", "--cache-type", "q8_0",
+		"--op-offload", "off")
+	if got.status != 0 {
+		t.Fatalf("bench: status %d: %s", got.status, got.stderr)
+	}
+	recorded := recordedBenchSettings(t, db)
+
+	conn, err := sql.Open("sqlite3", db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, statement := range []string{"ALTER TABLE bench_results DROP COLUMN settings_json", "PRAGMA user_version = 8"} {
+		if _, err := conn.Exec(statement); err != nil {
+			t.Fatal(err)
+		}
+	}
+	conn.Close()
+
+	if migrated := recordedBenchSettings(t, db); migrated != recorded {
+		t.Errorf("settings written from an older result's columns:\n%s\nwant those recorded with it:\n%s", migrated, recorded)
+	}
+	if diff := chimera(t, nil, "--db", db, "runs", "diff", "1", "1"); !strings.Contains(diff.stdout, "pp16") ||
+		strings.Contains(diff.stdout, "Only in") {
+		t.Errorf("runs diff of the migrated run with itself:\n%s%s", diff.stdout, diff.stderr)
+	}
+}
+
+// recordedBenchSettings are the settings of the bench results of run 1, as runs show gives them.
+func recordedBenchSettings(t *testing.T, db string) string {
+	t.Helper()
+	show := chimera(t, nil, "--db", db, "runs", "show", "1")
+	var run struct {
+		BenchResults []struct {
+			Settings json.RawMessage `json:"settings"`
+		} `json:"bench_results"`
+	}
+	if err := json.Unmarshal([]byte(show.stdout), &run); err != nil || len(run.BenchResults) != 2 {
+		t.Fatalf("runs show 1: %v, %d bench results in %q (%s)", err, len(run.BenchResults), show.stdout, show.stderr)
+	}
+	var settings []string
+	for _, r := range run.BenchResults {
+		settings = append(settings, string(r.Settings))
+	}
+	return strings.Join(settings, "\n")
 }

@@ -5,11 +5,13 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"math"
 	"os"
 	"path/filepath"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -286,7 +288,11 @@ type benchRowDoc struct {
 	BufferBytes         int64       `json:"buffer_bytes"`
 	TokenLatencyMS      *summaryDoc `json:"token_latency_ms"`
 	DuplicateOf         string      `json:"duplicate_of"`
+	Settings            settingsDoc `json:"settings"`
 }
+
+// settingsDoc is a settings object: names and values, both strings.
+type settingsDoc map[string]string
 
 // benchArgs are a bench of the tiny model: pp8 and tg2, twice each, at num_gpu 0 listed twice, so the second
 // configuration repeats the first on any machine.
@@ -318,6 +324,11 @@ func checkBenchRows(t *testing.T, rows []benchRowDoc) {
 		}
 		if repeats := i >= 2; repeats != strings.Contains(r.DuplicateOf, "num_gpu=0") {
 			t.Errorf("row %d: duplicate_of %q", i, r.DuplicateOf)
+		}
+		if r.Settings["num_gpu"] != "0" || r.Settings["threads"] != "1" || r.Settings["num_ctx"] != strconv.Itoa(r.NCtx) ||
+			r.Settings["split_mode"] != r.SplitMode || r.Settings["cache_type_v"] != r.TypeV || r.Settings["cache_type"] != "" ||
+			r.Settings["temperature"] != "" {
+			t.Errorf("row %d: settings %v, want the load and context settings as applied, a shorthand's parts, no sampling", i, r.Settings)
 		}
 	}
 }
@@ -569,28 +580,29 @@ type runDetailDoc struct {
 		Markdown   string `json:"markdown"`
 	} `json:"reports"`
 	BenchResults []struct {
-		ID            int64     `json:"id"`
-		RunID         int64     `json:"run_id"`
-		Test          string    `json:"test"`
-		NPrompt       int       `json:"n_prompt"`
-		NGen          int       `json:"n_gen"`
-		NDepth        int       `json:"n_depth"`
-		NGPULayers    int       `json:"n_gpu_layers"`
-		NCtx          int       `json:"n_ctx"`
-		NBatch        int       `json:"n_batch"`
-		NUBatch       int       `json:"n_ubatch"`
-		NThreads      int       `json:"n_threads"`
-		TypeK         string    `json:"type_k"`
-		TypeV         string    `json:"type_v"`
-		AvgNS         int64     `json:"avg_ns"`
-		StddevNS      int64     `json:"stddev_ns"`
-		AvgTS         float64   `json:"avg_ts"`
-		StddevTS      float64   `json:"stddev_ts"`
-		SamplesNS     []int64   `json:"samples_ns"`
-		SamplesTS     []float64 `json:"samples_ts"`
-		FlashAttn     bool      `json:"flash_attn"`
-		FlashAttnMode string    `json:"flash_attn_mode"`
-		ExtraJSON     string    `json:"extra_json"`
+		ID            int64       `json:"id"`
+		RunID         int64       `json:"run_id"`
+		Test          string      `json:"test"`
+		NPrompt       int         `json:"n_prompt"`
+		NGen          int         `json:"n_gen"`
+		NDepth        int         `json:"n_depth"`
+		NGPULayers    int         `json:"n_gpu_layers"`
+		NCtx          int         `json:"n_ctx"`
+		NBatch        int         `json:"n_batch"`
+		NUBatch       int         `json:"n_ubatch"`
+		NThreads      int         `json:"n_threads"`
+		TypeK         string      `json:"type_k"`
+		TypeV         string      `json:"type_v"`
+		AvgNS         int64       `json:"avg_ns"`
+		StddevNS      int64       `json:"stddev_ns"`
+		AvgTS         float64     `json:"avg_ts"`
+		StddevTS      float64     `json:"stddev_ts"`
+		SamplesNS     []int64     `json:"samples_ns"`
+		SamplesTS     []float64   `json:"samples_ts"`
+		FlashAttn     bool        `json:"flash_attn"`
+		FlashAttnMode string      `json:"flash_attn_mode"`
+		ExtraJSON     string      `json:"extra_json"`
+		Settings      settingsDoc `json:"settings"`
 	} `json:"bench_results"`
 	Children []runSummaryDoc `json:"children"`
 }
@@ -652,7 +664,8 @@ func TestRunsShowJSONIsDocumented(t *testing.T) {
 		var row benchRowDoc
 		decodeDoc(t, "a bench result's extra_json", r.ExtraJSON, &row)
 		if r.Test != map[int]string{8: "pp", 0: "tg"}[r.NPrompt] || row.NPrompt != r.NPrompt || row.NGen != r.NGen || r.ID > 2 != (row.DuplicateOf != "") ||
-			r.FlashAttn != row.FlashAttnUsed || r.FlashAttnMode != row.FlashAttn || !slices.Equal(r.SamplesTS, row.SamplesTS) {
+			r.FlashAttn != row.FlashAttnUsed || r.FlashAttnMode != row.FlashAttn || !slices.Equal(r.SamplesTS, row.SamplesTS) ||
+			!maps.Equal(r.Settings, row.Settings) {
 			t.Errorf("bench result %+v, its row %+v", r, row)
 		}
 	}
@@ -715,6 +728,7 @@ type diffDoc struct {
 		diffKeyDoc
 		Summary summaryDoc `json:"summary"`
 	} `json:"only_in_b"`
+	SharedSettings settingsDoc `json:"shared_settings"`
 }
 
 func TestRunsDiffJSONIsDocumented(t *testing.T) {
@@ -727,8 +741,15 @@ func TestRunsDiffJSONIsDocumented(t *testing.T) {
 		len(report.OnlyInA) != 2 || len(report.OnlyInB) != 2 {
 		t.Fatalf("runs diff of two batches: %+v, want nothing in common", report)
 	}
+	if _, batchShared := report.SharedSettings["batch"]; batchShared || report.SharedSettings["num_gpu"] != "0" {
+		t.Errorf("shared settings of two batches %v, want num_gpu=0 and not the batch", report.SharedSettings)
+	}
 	succeed(t, benchArgs(db, "json")...)
+	report = diffDoc{}
 	decodeDoc(t, "runs diff -o json", succeed(t, "--db", db, "runs", "diff", "1", "3", "-o", "json"), &report)
+	if len(report.SharedSettings) != 0 {
+		t.Errorf("shared settings of one configuration %v, want none", report.SharedSettings)
+	}
 	if len(report.Rows) != 2 || report.Rows[0].Test != "pp8" || report.Rows[1].Test != "tg2" {
 		t.Fatalf("rows %+v, want pp8 and tg2", report.Rows)
 	}

@@ -236,7 +236,11 @@ func (c *Context) Model() *Model { return c.model }
 // AbortOnCancel makes a cancelled ctx interrupt a running llama_decode (prompt processing can take seconds): the
 // decode then fails with ErrAborted. Call stop when the decodes it guards are done.
 func (c *Context) AbortOnCancel(ctx context.Context) (stop func()) {
-	C.chimera_abort_store(c.abort, 0)
+	cancelled := 0
+	if ctx.Err() != nil {
+		cancelled = 1 // at once: the watcher below may not run before a short decode ends
+	}
+	C.chimera_abort_store(c.abort, C.int(cancelled))
 	done, exited := make(chan struct{}), make(chan struct{})
 	go func() {
 		defer close(exited)

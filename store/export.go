@@ -279,6 +279,7 @@ var benchCSVColumns = []csvColumn[BenchResult]{
 	{"stddev_ns", func(b *BenchResult) string { return formatInt(b.StddevNS) }},
 	{"avg_ts", func(b *BenchResult) string { return formatFloat(b.AvgTS) }},
 	{"stddev_ts", func(b *BenchResult) string { return formatFloat(b.StddevTS) }},
+	{"settings", func(b *BenchResult) string { return b.Settings.String() }},
 }
 
 func formatInt(n int64) string { return strconv.FormatInt(n, 10) }

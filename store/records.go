@@ -186,6 +186,9 @@ type BenchResult struct {
 	SamplesNS  []int64   `json:"samples_ns"`
 	SamplesTS  []float64 `json:"samples_ts"`
 	ExtraJSON  string    `json:"extra_json"`
+	// Settings are the configuration by the names of chimera's settings table: those a bench grid can vary, with
+	// the threads 0 stands for and the context size as llama.cpp applied them.
+	Settings Settings `json:"settings"`
 }
 
 // RunSummary is one line of a run listing.

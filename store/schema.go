@@ -157,7 +157,36 @@ var schemaSteps = []string{
 		substr(hex(randomblob(2)), 2) || '-' || substr('89ab', 1 + abs(random() % 4), 1) ||
 		substr(hex(randomblob(2)), 2) || '-' || hex(randomblob(6)));
 	CREATE UNIQUE INDEX runs_by_uuid ON runs(uuid);`,
+
+	// 9: a bench result's configuration by the names of chimera's settings table, given here to the results
+	// already recorded from their llama-bench columns and row JSON.
+	`ALTER TABLE bench_results ADD COLUMN settings_json TEXT NOT NULL DEFAULT '{}';` + nameBenchSettings,
 }
+
+// nameBenchSettings writes the settings of the bench results that have none (recorded before schema v9, or
+// imported from a file written then) from their columns and row JSON: the load and context settings a bench grid
+// varies, in the settings table's order, each written as the table writes it (num_gpu -1 is all, a tensor split or
+// devices left to llama.cpp are auto). A row JSON recorded before a setting existed holds it at its default. Part
+// of schema step 9: a change here is a new step.
+const nameBenchSettings = `
+	UPDATE bench_results SET settings_json = (
+		SELECT json_object(
+			'num_gpu', CASE n_gpu_layers WHEN -1 THEN 'all' ELSE CAST(n_gpu_layers AS TEXT) END,
+			'split_mode', coalesce(nullif(json_extract(extra, '$.split_mode'), ''), 'layer'),
+			'main_gpu', CAST(coalesce(json_extract(extra, '$.main_gpu'), 0) AS TEXT),
+			'tensor_split', coalesce(nullif(json_extract(extra, '$.tensor_split'), ''), 'auto'),
+			'devices', coalesce(nullif(json_extract(extra, '$.devices'), ''), 'auto'),
+			'num_ctx', CAST(n_ctx AS TEXT),
+			'batch', CAST(n_batch AS TEXT),
+			'ubatch', CAST(n_ubatch AS TEXT),
+			'threads', CAST(n_threads AS TEXT),
+			'threads_batch', CAST(coalesce(json_extract(extra, '$.n_threads_batch'), n_threads) AS TEXT),
+			'flash_attn', coalesce(nullif(flash_attn_mode, ''), CASE flash_attn WHEN 0 THEN 'off' ELSE 'on' END),
+			'op_offload', CASE WHEN json_extract(extra, '$.no_op_offload') THEN 'off' ELSE 'on' END,
+			'cache_type_k', type_k,
+			'cache_type_v', type_v)
+		FROM (SELECT CASE WHEN json_valid(extra_json) THEN extra_json ELSE '{}' END AS extra))
+	WHERE settings_json = '{}';`
 
 // migrate applies the steps the database lacks, one transaction per step.
 func (db *DB) migrate(ctx context.Context, steps []string) error {

@@ -138,13 +138,13 @@ var benchResultsTable = newTable("bench_results",
 	[]string{"id", "run_id", "test", "n_prompt", "n_gen", "n_gpu_layers", "n_ctx", "n_batch",
 		"n_ubatch", "n_threads", "flash_attn", "type_k", "type_v", "avg_ns", "stddev_ns",
 		"avg_ts", "stddev_ts", "samples_ns_json", "samples_ts_json", "extra_json", "n_depth",
-		"flash_attn_mode"},
+		"flash_attn_mode", "settings_json"},
 	"id",
 	func(b *BenchResult) []any {
 		return []any{&b.ID, &b.RunID, &b.Test, &b.NPrompt, &b.NGen, &b.NGPULayers, &b.NCtx, &b.NBatch,
 			&b.NUBatch, &b.NThreads, &b.FlashAttn, &b.TypeK, &b.TypeV, &b.AvgNS, &b.StddevNS,
 			&b.AvgTS, &b.StddevTS, jsonText[[]int64]{&b.SamplesNS}, jsonText[[]float64]{&b.SamplesTS},
-			&b.ExtraJSON, &b.NDepth, &b.FlashMode}
+			&b.ExtraJSON, &b.NDepth, &b.FlashMode, jsonText[Settings]{&b.Settings}}
 	})
 
 // timeLayout is RFC 3339 with a fixed-width fraction, so that stored times

@@ -8,7 +8,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"math"
+	"slices"
+	"strings"
 	"time"
 
 	"chimera/pipeline/stats"
@@ -26,6 +29,9 @@ type Report struct {
 	Rows     []Row       `json:"rows"`     // what both runs measured, in A's order
 	OnlyInA  []Unmatched `json:"only_in_a"`
 	OnlyInB  []Unmatched `json:"only_in_b"`
+	// SharedSettings are the settings every bench configuration compared has, where there are several: Named
+	// leaves them out.
+	SharedSettings store.Settings `json:"shared_settings"`
 }
 
 // RunInfo names a compared run.
@@ -99,7 +105,39 @@ func Runs(a, b *store.RunTree) (*Report, error) {
 			report.Rows = append(report.Rows, compare(key, seriesA.samples[key], samplesB))
 		}
 	}
+	configurations := maps.Clone(seriesA.configurations)
+	maps.Copy(configurations, seriesB.configurations)
+	report.SharedSettings = sharedSettings(slices.Sorted(maps.Keys(configurations)), configurations)
 	return report, nil
+}
+
+// sharedSettings are the settings of the first configuration that every other has too, none for a single one.
+func sharedSettings(keys []string, configurations map[string]store.Settings) store.Settings {
+	shared := store.Settings{}
+	if len(keys) < 2 {
+		return shared
+	}
+	for _, setting := range configurations[keys[0]] {
+		if !slices.ContainsFunc(keys[1:], func(key string) bool { return !slices.Contains(configurations[key], setting) }) {
+			shared = append(shared, setting)
+		}
+	}
+	return shared
+}
+
+// Named is how a table names k's configuration: a bench configuration without the settings every one compared
+// shares, an agent pass by its label.
+func (r *Report) Named(k Key) string {
+	if k.Metric != tokensPerSecond || len(r.SharedSettings) == 0 {
+		return k.Configuration
+	}
+	var distinct []string
+	for _, setting := range strings.Fields(k.Configuration) {
+		if !slices.ContainsFunc(r.SharedSettings, func(s store.Setting) bool { return s.Name+"="+s.Value == setting }) {
+			distinct = append(distinct, setting)
+		}
+	}
+	return strings.Join(distinct, " ")
 }
 
 // checkCompatible accepts two runs of one kind, and a bench with a sweep, whose cells record bench results.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"math"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -21,8 +22,10 @@ func run(id int64, kind store.RunKind, detail store.RunDetail) *store.RunTree {
 
 // benchResult is a test at the tiny model's usual settings, on the given thread count.
 func benchResult(test string, threads int, samples ...float64) store.BenchResult {
-	r := store.BenchResult{Test: test, NCtx: 256, NBatch: 64, NUBatch: 64, NThreads: threads, FlashMode: "auto",
-		TypeK: "f16", TypeV: "f16", SamplesTS: samples}
+	r := store.BenchResult{Test: test, SamplesTS: samples}
+	for _, setting := range [][2]string{{"num_gpu", "0"}, {"num_ctx", "256"}, {"threads", strconv.Itoa(threads)}, {"flash_attn", "auto"}} {
+		r.Settings = append(r.Settings, store.Setting{Name: setting[0], Value: setting[1]})
+	}
 	if test == "pp" {
 		r.NPrompt = 16
 	} else {
@@ -65,7 +68,7 @@ func TestBenchConfigurationsMatchThroughSweepCellsAndTheRestIsListedApart(t *tes
 	}
 
 	report := mustDiff(t, bench, sweep)
-	oneThread := "num_gpu=0 num_ctx=256 batch=64 ubatch=64 threads=1 flash_attn=auto (off) cache_type=f16"
+	oneThread := "num_gpu=0 num_ctx=256 threads=1 flash_attn=auto"
 	wantRows := []Key{{oneThread, "pp16", tokensPerSecond}, {oneThread, "tg4", tokensPerSecond}}
 	if got := rowKeys(report.Rows); !reflect.DeepEqual(got, wantRows) {
 		t.Errorf("matched %+v, want %+v", got, wantRows)
@@ -91,39 +94,43 @@ func TestABenchConfigurationListedTwiceCountsOnce(t *testing.T) {
 	}
 }
 
-// Rows of one grid that differ only in settings their row JSON records (how layers spread over GPUs, the prompt
-// threads, op offload) are different configurations; rows at the defaults, or recorded before those settings
-// were, match each other.
-func TestPlacementTellsBenchConfigurationsApart(t *testing.T) {
-	placed := func(extra string, samples ...float64) store.BenchResult {
+// Any setting a result records tells configurations apart, also one no column of the result holds.
+func TestEverySettingTellsBenchConfigurationsApart(t *testing.T) {
+	placed := func(split string, samples ...float64) store.BenchResult {
 		r := benchResult("tg", 1, samples...)
-		r.ExtraJSON = extra
+		r.Settings = append(r.Settings, store.Setting{Name: "split_mode", Value: split})
 		return r
 	}
-	a := run(1, store.KindBench, store.RunDetail{BenchResults: []store.BenchResult{
-		placed(`{"split_mode":"layer","main_gpu":0,"tensor_split":"","devices":"","n_threads_batch":1}`, 50, 51, 52),
-		placed(`{"split_mode":"row","main_gpu":0,"tensor_split":"3/1","devices":""}`, 70, 71, 72),
-		placed(`{"n_threads_batch":2,"no_op_offload":true}`, 80, 81, 82),
-	}})
-	b := run(2, store.KindBench, store.RunDetail{BenchResults: []store.BenchResult{placed("", 60, 61, 62)}})
+	a := run(1, store.KindBench, store.RunDetail{BenchResults: []store.BenchResult{placed("layer", 50, 51, 52), placed("row", 70, 71, 72)}})
+	b := run(2, store.KindBench, store.RunDetail{BenchResults: []store.BenchResult{placed("layer", 60, 61, 62)}})
 	report := mustDiff(t, a, b)
-	if len(report.Rows) != 1 || report.Rows[0].A.Mean != 51 || len(report.OnlyInA) != 2 ||
-		!strings.HasSuffix(report.OnlyInA[0].Key.Configuration, " split_mode=row tensor_split=3/1") ||
-		!strings.HasSuffix(report.OnlyInA[1].Key.Configuration, " threads_batch=2 op_offload=off") {
-		t.Errorf("rows %+v, only in A %+v; want the default placement matched, split_mode=row tensor_split=3/1 and "+
-			"threads_batch=2 op_offload=off apart", report.Rows, report.OnlyInA)
+	if len(report.Rows) != 1 || report.Rows[0].A.Mean != 51 || len(report.OnlyInA) != 1 ||
+		!strings.HasSuffix(report.OnlyInA[0].Configuration, " split_mode=row") {
+		t.Errorf("rows %+v, only in A %+v; want split_mode=layer matched and split_mode=row apart", report.Rows, report.OnlyInA)
 	}
 }
 
-func TestFlashAttentionNamesTheModeAndWhatWasUsed(t *testing.T) {
-	for _, c := range []struct {
-		mode string
-		used bool
-		want string
-	}{{"auto", true, "auto (on)"}, {"auto", false, "auto (off)"}, {"on", true, "on"}, {"off", false, "off"}, {"", true, "on"}} {
-		if got := flashAttention(store.BenchResult{FlashMode: c.mode, FlashAttn: c.used}); got != c.want {
-			t.Errorf("mode %q, used %v: %q, want %q", c.mode, c.used, got, c.want)
-		}
+// Tables name a bench configuration by the settings that tell it from the others compared; the settings all share
+// are stated once. A single configuration is named in full.
+func TestTheSettingsEveryConfigurationSharesAreStatedOnce(t *testing.T) {
+	a := run(1, store.KindBench, store.RunDetail{BenchResults: []store.BenchResult{benchResult("tg", 1, 50, 51), benchResult("tg", 2, 60, 61)}})
+	b := run(2, store.KindBench, store.RunDetail{BenchResults: []store.BenchResult{benchResult("tg", 1, 55, 56), benchResult("pp", 4, 90, 91)}})
+	report := mustDiff(t, a, b)
+	if got, want := report.SharedSettings.String(), "num_gpu=0 num_ctx=256 flash_attn=auto"; got != want {
+		t.Errorf("shared settings %q, want %q", got, want)
+	}
+	if got := report.Named(report.Rows[0].Key); got != "threads=1" {
+		t.Errorf("the matched row is named %q, want threads=1", got)
+	}
+	if got := report.Named(report.OnlyInB[0].Key); got != "threads=4" {
+		t.Errorf("the row only in B is named %q, want threads=4", got)
+	}
+
+	single := run(3, store.KindBench, store.RunDetail{BenchResults: []store.BenchResult{benchResult("tg", 1, 50, 51), benchResult("pp", 1, 90, 91)}})
+	report = mustDiff(t, single, single)
+	if len(report.SharedSettings) != 0 || report.Named(report.Rows[0].Key) != report.Rows[0].Configuration {
+		t.Errorf("one configuration: shared %v, named %q; want none shared and the name in full",
+			report.SharedSettings, report.Named(report.Rows[0].Key))
 	}
 }
 

@@ -1,9 +1,7 @@
 package diff
 
 import (
-	"encoding/json"
 	"fmt"
-	"strconv"
 
 	"chimera/pipeline/stats"
 	"chimera/store"
@@ -41,13 +39,14 @@ const (
 
 // series are a run's samples by key, the keys in the order they were first measured.
 type series struct {
-	keys    []Key
-	samples map[Key][]float64
+	keys           []Key
+	samples        map[Key][]float64
+	configurations map[string]store.Settings // the bench configurations, by their keys' Configuration
 }
 
 // seriesOf collects the samples of a run and of its cells.
 func seriesOf(tree *store.RunTree) *series {
-	s := &series{samples: map[Key][]float64{}}
+	s := &series{samples: map[Key][]float64{}, configurations: map[string]store.Settings{}}
 	s.addRun(tree.RunDetail, "")
 	for _, cell := range tree.ChildDetails {
 		s.addRun(cell, cell.Label)
@@ -84,75 +83,12 @@ func (s *series) addRun(d *store.RunDetail, scope string) {
 // repeated with the first one's samples, so only the first counts.
 func (s *series) addBenchResults(results []store.BenchResult) {
 	for _, r := range results {
-		key := Key{Configuration: benchConfiguration(r), Test: benchTest(r), Metric: tokensPerSecond}
+		key := Key{Configuration: r.Settings.String(), Test: benchTest(r), Metric: tokensPerSecond}
 		if _, repeated := s.samples[key]; !repeated {
 			s.add(key, r.SamplesTS...)
+			s.configurations[key.Configuration] = r.Settings
 		}
 	}
-}
-
-// benchConfiguration names the settings of a bench result that tell configurations apart.
-func benchConfiguration(r store.BenchResult) string {
-	numGPU := strconv.Itoa(r.NGPULayers)
-	if r.NGPULayers == -1 {
-		numGPU = "all"
-	}
-	return fmt.Sprintf("num_gpu=%s num_ctx=%d batch=%d ubatch=%d threads=%d flash_attn=%s %s", numGPU, r.NCtx, r.NBatch,
-		r.NUBatch, r.NThreads, flashAttention(r), cacheTypes(r)) + rowSettings(r)
-}
-
-// rowSettings names the settings a bench result records only in its row's JSON, where they are away from the
-// defaults: the prompt threads where they differ from the generation threads, op offload off, and the multi-GPU
-// settings away from llama.cpp's choice, " threads_batch=2 split_mode=row tensor_split=3/1". Results recorded before
-// these existed name none, so that they still match.
-func rowSettings(r store.BenchResult) string {
-	var row struct {
-		ThreadsBatch int    `json:"n_threads_batch"`
-		NoOpOffload  bool   `json:"no_op_offload"`
-		SplitMode    string `json:"split_mode"`
-		MainGPU      int    `json:"main_gpu"`
-		TensorSplit  string `json:"tensor_split"`
-		Devices      string `json:"devices"`
-	}
-	if json.Unmarshal([]byte(r.ExtraJSON), &row) != nil {
-		return ""
-	}
-	opOffload := "on"
-	if row.NoOpOffload {
-		opOffload = "off"
-	}
-	var named string
-	for _, s := range []struct{ name, value, unset string }{{"threads_batch", strconv.Itoa(row.ThreadsBatch), strconv.Itoa(r.NThreads)},
-		{"op_offload", opOffload, "on"}, {"split_mode", row.SplitMode, "layer"}, {"main_gpu", strconv.Itoa(row.MainGPU), "0"},
-		{"tensor_split", row.TensorSplit, ""}, {"devices", row.Devices, ""}} {
-		if s.value != s.unset && s.value != "" && s.value != "0" { // "" and 0: a row recorded before the setting
-			named += " " + s.name + "=" + s.value
-		}
-	}
-	return named
-}
-
-// flashAttention is the mode asked for with, where it differs, what llama.cpp used: "auto (on)". Results
-// recorded before the mode was are named by the use alone.
-func flashAttention(r store.BenchResult) string {
-	used := "off"
-	if r.FlashAttn {
-		used = "on"
-	}
-	switch r.FlashMode {
-	case "", used:
-		return used
-	default:
-		return fmt.Sprintf("%s (%s)", r.FlashMode, used)
-	}
-}
-
-// cacheTypes names the KV cache types as the settings do: cache_type where keys and values share one.
-func cacheTypes(r store.BenchResult) string {
-	if r.TypeK == r.TypeV {
-		return "cache_type=" + r.TypeK
-	}
-	return "cache_type_k=" + r.TypeK + " cache_type_v=" + r.TypeV
 }
 
 // benchTest is llama-bench's name for the test: pp512, tg128, "pp512 @ d4096" at a depth.

@@ -10,6 +10,7 @@ import (
 
 	"chimera/llama"
 	"chimera/pipeline/generation"
+	"chimera/store"
 )
 
 // Scope is what a setting shapes, and so which commands can vary it: bench and tune vary load and context
@@ -167,6 +168,18 @@ func Describe(c Config, settings []*Setting) string {
 		parts[i] = s.Name + "=" + s.Get(c)
 	}
 	return strings.Join(parts, " ")
+}
+
+// BenchSettings are the settings that tell bench results apart, by name in the table's order: those a bench grid
+// varies (the axes of load and context scope), a shorthand's parts rather than the shorthand.
+func BenchSettings(c Config) store.Settings {
+	var named store.Settings
+	for _, s := range Settings {
+		if s.Axis && s.Sets == nil && (s.Scope == ScopeLoad || s.Scope == ScopeContext) {
+			named = append(named, store.Setting{Name: s.Name, Value: s.Get(c)})
+		}
+	}
+	return named
 }
 
 // Flags are the command-line flags that reproduce c: every setting that differs from chimera's defaults, and those

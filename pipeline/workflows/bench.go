@@ -77,6 +77,9 @@ type BenchRow struct {
 	BufferBytes  int64          `json:"buffer_bytes"`
 	TokenLatency *stats.Summary `json:"token_latency_ms,omitempty"`
 	DuplicateOf  string         `json:"duplicate_of,omitempty"`
+	// Settings are the configuration by the names of chimera's settings table, as llama.cpp applied it: the
+	// threads 0 stands for and the context it made.
+	Settings store.Settings `json:"settings"`
 }
 
 // Test names the row the llama-bench way: pp512, tg128, tg128 @ d4096.
@@ -264,9 +267,16 @@ func duplicates(prior []BenchRow, cfg engine.Config, of string) []BenchRow {
 		r.NGPULayers, r.DuplicateOf = cfg.NumGPU, of
 		r.SplitMode, r.MainGPU, r.TensorSplit, r.Devices, r.NoOpOffload = cfg.SplitMode, cfg.MainGPU, cfg.TensorSplit, cfg.Devices,
 			cfg.Context.NoOpOffload // the settings asked for, which this machine runs as the prior row's
+		r.Settings = appliedSettings(cfg, r.NThreads, r.NThreadsBatch, r.NCtx)
 		rows[i] = r
 	}
 	return rows
+}
+
+// appliedSettings are cfg's bench settings with what llama.cpp made of them: the threads and the context size.
+func appliedSettings(cfg engine.Config, threads, threadsBatch, numCtx int) store.Settings {
+	cfg.Context.Threads, cfg.Context.ThreadsBatch, cfg.Context.NumCtx = threads, threadsBatch, numCtx
+	return engine.BenchSettings(cfg)
 }
 
 // runConfig runs the pp and tg tests at one configuration, on the model loaded with its effective offload.
@@ -320,7 +330,7 @@ func (b *bencher) baseRow(m *engine.Model, llctx *runner.Context, cfg engine.Con
 		NThreads: gen, NThreadsBatch: batch, TypeK: cfg.Context.CacheTypeK, TypeV: cfg.Context.CacheTypeV, NGPULayers: cfg.NumGPU,
 		SplitMode: cfg.SplitMode, MainGPU: cfg.MainGPU, TensorSplit: cfg.TensorSplit, Devices: cfg.Devices, NoOpOffload: cfg.Context.NoOpOffload,
 		FlashAttn: cfg.Context.FlashAttn, FlashAttnUsed: llctx.FlashAttention, UseMmap: cfg.UseMmap, NCtx: llctx.NumCtx(), GPULayersActual: effective,
-		LoadMS: m.Load.LoadMS,
+		LoadMS: m.Load.LoadMS, Settings: appliedSettings(cfg, gen, batch, llctx.NumCtx()),
 	}
 }
 
@@ -404,7 +414,7 @@ func storeBenchRows(rows []BenchRow) []store.BenchResult {
 		out = append(out, store.BenchResult{Test: r.Test()[:2], NPrompt: r.NPrompt, NGen: r.NGen, NDepth: r.NDepth, NGPULayers: r.NGPULayers,
 			NCtx: r.NCtx, NBatch: r.NBatch, NUBatch: r.NUBatch, NThreads: r.NThreads, FlashAttn: r.FlashAttnUsed, FlashMode: r.FlashAttn,
 			TypeK: r.TypeK, TypeV: r.TypeV, AvgNS: r.AvgNS, StddevNS: r.StddevNS, AvgTS: r.AvgTS, StddevTS: r.StddevTS,
-			SamplesNS: r.SamplesNS, SamplesTS: r.SamplesTS, ExtraJSON: record.JSON(r)})
+			SamplesNS: r.SamplesNS, SamplesTS: r.SamplesTS, ExtraJSON: record.JSON(r), Settings: r.Settings})
 	}
 	return out
 }
