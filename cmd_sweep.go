@@ -23,18 +23,21 @@ func sweepCommand() *cli.Command {
 		&cli.IntFlag{Name: "n-gen", Aliases: []string{"n"}, Value: 128, Usage: "bench workload: tokens of the tg test (its rate is the decode tok/s)"},
 		outFlag(),
 		&cli.StringFlag{Name: "shard", Usage: "measure only part `K/N`, the K-th of N parts of the grid's distinct cells (one box of a fleet); sweep collect joins the parts"},
+		&cli.BoolFlag{Name: "rerun-missing", Usage: "with --shard: measure only the shard's cells that no run of it in the DB... arguments finished (a shard killed half-way)"},
 	}, axisFlags(func(*engine.Setting) bool { return true }, nil)...)
 	return &cli.Command{
-		Name:   "sweep",
-		Usage:  "measure every combination of settings, rank them and say whether each lead is significant",
-		Flags:  append(flags, dataFlags()...),
-		Action: runSweep,
+		Name:      "sweep",
+		Usage:     "measure every combination of settings, rank them and say whether each lead is significant",
+		ArgsUsage: "[--rerun-missing DB...]",
+		Flags:     append(flags, dataFlags()...),
+		Action:    runSweep,
 		Subcommands: []*cli.Command{{
 			Name:      "collect",
 			Usage:     "join the shards of one sweep (their databases or exports) into one sweep run, ranked as if measured in one place",
 			ArgsUsage: "DB...",
-			Flags:     []cli.Flag{outFlag()},
-			Action:    runSweepCollect,
+			Flags: []cli.Flag{outFlag(), &cli.BoolFlag{Name: "allow-missing",
+				Usage: "record the sweep without the cells no shard finished (named as missing) instead of refusing it"}},
+			Action: runSweepCollect,
 		}},
 	}
 }
@@ -53,7 +56,7 @@ func runSweepCollect(c *cli.Context) error {
 	}
 	defer db.Close()
 	result, err := workflows.CollectSweep(c.Context, db, workflows.CollectOptions{Files: c.Args().Slice(),
-		Limits: store.DefaultImportLimits, CommandLine: strings.Join(os.Args, " ")})
+		Limits: store.DefaultImportLimits, CommandLine: strings.Join(os.Args, " "), AllowMissing: c.Bool("allow-missing")})
 	if err != nil {
 		return err
 	}
@@ -104,8 +107,12 @@ func sweepOptions(c *cli.Context) (workflows.SweepOptions, error) {
 			return workflows.SweepOptions{}, err
 		}
 	}
+	if c.Bool("rerun-missing") != (c.NArg() > 0) {
+		return workflows.SweepOptions{}, engine.Invalid(errors.New("sweep takes files only after --rerun-missing, which needs them: the databases of the shard's earlier runs"))
+	}
 	return workflows.SweepOptions{
 		Target: target(c), Base: base, Axes: axes, Workload: c.String("workload"), Runs: c.Int("runs"),
 		RankBy: c.String("rank-by"), NPrompt: c.Int("n-prompt"), NGen: c.Int("n-gen"), Shard: shard,
+		RerunMissing: c.Args().Slice(), ImportLimits: store.DefaultImportLimits,
 	}, nil
 }

@@ -66,13 +66,7 @@ func TestBadSweepAndBenchInputIsOneLineAndStatus2(t *testing.T) {
 func TestSIGINTStopsABenchSweepBetweenTokens(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "chimera.db")
 	// A generation test of 16384 tokens runs for many seconds; the interrupt must not wait for it.
-	cmd := exec.Command(binary, sweepArgs(db, t.TempDir(), "--num-ctx", "16384", "-p", "1", "-n", "16384")...)
-	cmd.Env = append(os.Environ(), "CHIMERA_CACHE_DIR="+t.TempDir())
-	stderr := &syncBuffer{}
-	cmd.Stderr = stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
+	cmd, stderr := startChimera(t, sweepArgs(db, t.TempDir(), "--num-ctx", "16384", "-p", "1", "-n", "16384")...)
 	waitFor(t, stderr, "model loaded")
 	time.Sleep(300 * time.Millisecond)
 	interrupted := time.Now()

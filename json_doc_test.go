@@ -782,6 +782,7 @@ type sweepDoc struct {
 		WorkflowMS      []float64 `json:"workflow_ms"`
 		Shard           int       `json:"shard"`
 		Host            string    `json:"host"`
+		MeasuredEarlier string    `json:"measured_earlier"`
 	} `json:"cells"`
 	Ranking []struct {
 		Cell            int      `json:"cell"`

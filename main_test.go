@@ -170,6 +170,7 @@ type runRow struct {
 	Kind   string `json:"kind"`
 	Status string `json:"status"`
 	Calls  int    `json:"calls"`
+	Label  string `json:"label"`
 }
 
 func recordedRuns(t *testing.T, db string) []runRow {
@@ -191,7 +192,13 @@ func TestSignalsMarkTheRunInterrupted(t *testing.T) {
 // startRun starts a long `chimera run` recording into db; its stderr is collected.
 func startRun(t *testing.T, db string) (*exec.Cmd, *syncBuffer) {
 	t.Helper()
-	cmd := exec.Command(binary, runArgs(db, t.TempDir(), "--num-predict", "0", "--num-ctx", "16384")...)
+	return startChimera(t, runArgs(db, t.TempDir(), "--num-predict", "0", "--num-ctx", "16384")...)
+}
+
+// startChimera starts chimera with args, its stderr collected, and returns without waiting for it.
+func startChimera(t *testing.T, args ...string) (*exec.Cmd, *syncBuffer) {
+	t.Helper()
+	cmd := exec.Command(binary, args...)
 	cmd.Env = append(os.Environ(), "CHIMERA_CACHE_DIR="+t.TempDir())
 	stderr := &syncBuffer{}
 	cmd.Stderr = stderr

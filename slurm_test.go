@@ -114,6 +114,7 @@ type sweepJSON struct {
 		DecodeTPS       []float64       `json:"decode_tps"`
 		TTFTms          []float64       `json:"ttft_ms"`
 		Shard           int             `json:"shard"`
+		Error           string          `json:"error"`
 	} `json:"cells"`
 	Ranking []struct {
 		Cell int     `json:"cell"`

@@ -98,6 +98,18 @@ func (db *DB) AddReport(ctx context.Context, r Report) (int64, error) {
 	return insertOne(ctx, db, reportsTable, &r)
 }
 
+// SetReport records r as the report of run r.RunID named r.Name, in place of any report of that name the run
+// had: a report the run rewrites as it goes, such as a shard's result after each cell. r.ID is ignored.
+func (db *DB) SetReport(ctx context.Context, r Report) error {
+	return db.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, "DELETE FROM reports WHERE run_id = ? AND name = ?", r.RunID, r.Name); err != nil {
+			return fmt.Errorf("set report %s of run %d: %w", r.Name, r.RunID, err)
+		}
+		_, err := reportsTable.insert(ctx, tx, &r)
+		return err
+	})
+}
+
 // AddFiles records the files run runID read, in one transaction. The
 // records' ID and RunID fields are ignored.
 func (db *DB) AddFiles(ctx context.Context, runID int64, files []FileRecord) error {

@@ -132,6 +132,11 @@ func (r *Recorder) AddReport(runID, agentRunID int64, name, path, markdown strin
 	return err
 }
 
+// SetReport records the report of run runID named name, in place of any it had by that name.
+func (r *Recorder) SetReport(runID int64, name, markdown string) error {
+	return r.db.SetReport(r.ctx, store.Report{RunID: runID, Name: name, Markdown: markdown})
+}
+
 // JSON is v marshalled; only chimera's own plain structs are given to it.
 func JSON(v any) string {
 	data, err := json.Marshal(v)

@@ -39,6 +39,10 @@ type SweepOptions struct {
 	NGen     int
 	OutDir   string // where the caller writes the sweep's files (WriteSweepFiles), checked before anything runs; "" for none
 	Shard    Shard  // the part of the grid to measure; the zero Shard measures all of it
+	// RerunMissing are files (databases or exports) holding earlier runs of the shard: only the shard's cells that
+	// none of them finished are measured. ImportLimits bound what they may hold.
+	RerunMissing []string
+	ImportLimits store.ImportLimits
 }
 
 // SweepCell is one combination of the axes and what its runs measured, one sample per run. For the agent
@@ -61,6 +65,15 @@ type SweepCell struct {
 	// that measured it, named in a collected sweep.
 	Shard int    `json:"shard,omitempty"`
 	Host  string `json:"host,omitempty"`
+	// MeasuredEarlier is the UUID of the earlier run of the shard that finished the cell, which a re-run of the
+	// shard's missing cells (--rerun-missing) does not measure again.
+	MeasuredEarlier string `json:"measured_earlier,omitempty"`
+}
+
+// toMeasure reports whether the cell is the shard's to measure (shard 0: an unsharded sweep's): its shard's, and
+// not finished by an earlier run of the shard.
+func (c SweepCell) toMeasure(shard int) bool {
+	return c.Shard == shard && c.MeasuredEarlier == ""
 }
 
 // Metric returns the samples a ranking uses.
@@ -168,7 +181,7 @@ func markDuplicates(cells []SweepCell, workload string, blocks int, hasGPU bool,
 	first := map[string]int{}
 	for i := range cells {
 		c := &cells[i]
-		if c.Shard != shard {
+		if !c.toMeasure(shard) {
 			continue
 		}
 		c.GPULayers, c.DuplicateOf = engine.EffectiveNumGPU(c.Config.NumGPU, blocks, hasGPU), 0
@@ -231,6 +244,8 @@ func (o SweepOptions) validate(cells []SweepCell) error {
 		return engine.Invalid(errors.New("the bench workload needs a prompt size (-p) and a generation size (-n) above 0"))
 	case o.Shard != (Shard{}) && (o.Shard.K < 1 || o.Shard.K > o.Shard.N):
 		return engine.Invalid(fmt.Errorf("shard must be K/N with 1 ≤ K ≤ N, got %s", o.Shard))
+	case len(o.RerunMissing) > 0 && o.Shard == (Shard{}):
+		return engine.Invalid(errors.New("--rerun-missing measures the cells a shard left: give the shard, --shard K/N"))
 	}
 	grid := make([]engine.Config, len(cells))
 	for i, c := range cells {
@@ -320,6 +335,10 @@ func Sweep(ctx context.Context, db *store.DB, opts SweepOptions) (*SweepResult, 
 	if err != nil {
 		return nil, err
 	}
+	earlier, err := opts.earlierRuns(ctx)
+	if err != nil {
+		return nil, err
+	}
 	run, err := startRun(ctx, db, opts.Target, store.KindSweep, opts.OutDir, opts.plan(), opts.label(cells))
 	if err != nil {
 		return nil, err
@@ -331,10 +350,14 @@ func Sweep(ctx context.Context, db *store.DB, opts SweepOptions) (*SweepResult, 
 		result.SweepID, result.Shard = opts.plan().SweepID, &opts.Shard
 		partition(result.Cells, opts.Workload, blocks, opts.Shard.N)
 	}
+	if err := markMeasuredEarlier(result.Cells, parent.ModelSHA256, earlier); err != nil {
+		_, err = rec.Finish(runID, err)
+		return nil, err
+	}
 	markDuplicates(result.Cells, opts.Workload, blocks, result.HasGPU, opts.Shard.K)
-	s := &sweeper{opts: opts, rec: rec, cellRow: parent, facts: facts, model: file}
+	s := &sweeper{opts: opts, rec: rec, cellRow: parent, facts: facts, model: file, result: result}
 	s.cellRow.ParentID = runID
-	err = s.run(ctx, result.Cells, blocks)
+	err = s.run(ctx, blocks)
 	result.Loads = s.loads.Loads()
 	result.Ranking = Rank(result.Cells, opts.RankBy)
 	err = errors.Join(err, s.addRanking(result))

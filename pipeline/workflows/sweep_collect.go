@@ -4,7 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -21,9 +23,13 @@ type CollectOptions struct {
 	Files       []string // databases or exports holding the shards' runs
 	Limits      store.ImportLimits
 	CommandLine string
+	// AllowMissing records the sweep without the cells that no shard's run finished, each named as missing,
+	// instead of refusing to collect it.
+	AllowMissing bool
 }
 
-// shardRun is a shard's sweep run as a file holds it.
+// shardRun is a run of one shard of a sweep as a file holds it: finished, or ended half-way (killed, failed,
+// interrupted) with some of its cells finished.
 type shardRun struct {
 	file    string
 	run     *store.RunDetail
@@ -40,9 +46,11 @@ type shardPlan struct {
 	Shard   *Shard `json:"shard"`
 }
 
-// CollectSweep reads the shards of one sweep from files (each shard's own database, or exports), checks that
-// they are every shard of one sweep, imports them (as `runs import` does, the files being untrusted) and records
-// one sweep run with every cell, each measured by one shard on its host, ranked as if measured in one place.
+// CollectSweep reads the runs of one sweep's shards from files (each shard's own database, or exports), checks
+// that they are of one sweep, takes each cell from the latest run of its shard that finished it, imports every
+// run (as `runs import` does, the files being untrusted) and records one sweep run with every cell, each measured
+// on its host, ranked as if measured in one place. Cells that no run finished are an input error naming them,
+// unless AllowMissing.
 func CollectSweep(ctx context.Context, db *store.DB, opts CollectOptions) (*SweepResult, error) {
 	var found []*shardRun
 	for _, file := range opts.Files {
@@ -52,19 +60,23 @@ func CollectSweep(ctx context.Context, db *store.DB, opts CollectOptions) (*Swee
 		}
 		found = append(found, shards...)
 	}
-	shards, err := oneSweep(found)
-	if err != nil {
+	if err := oneSweep(found); err != nil {
 		return nil, err
 	}
-	for _, s := range shards {
+	picked := pickRuns(found)
+	if err := missingCells(found, picked); err != nil && !opts.AllowMissing {
+		return nil, err
+	}
+	for _, s := range found {
 		if err := s.importTree(ctx, db); err != nil {
 			return nil, err
 		}
 	}
-	return recordCollected(ctx, db, opts.CommandLine, shards)
+	return recordCollected(ctx, db, opts.CommandLine, found, picked)
 }
 
-// readShards reads the shard runs of file, each with the runs under it and its result.
+// readShards reads the shard runs of file, each with the runs under it and its result. A run without a result
+// was killed before its first cell and is left out.
 func readShards(ctx context.Context, file string, limits store.ImportLimits) ([]*shardRun, error) {
 	details, err := store.ReadExport(ctx, file, limits)
 	if err != nil {
@@ -77,7 +89,11 @@ func readShards(ctx context.Context, file string, limits store.ImportLimits) ([]
 			continue
 		}
 		s := &shardRun{file: file, run: d, tree: runTree(details, d), plan: plan}
-		if err := s.readResult(); err != nil {
+		i := slices.IndexFunc(d.Reports, func(r store.Report) bool { return r.Name == shardResultReport })
+		if i < 0 {
+			continue
+		}
+		if err := s.readResult(d.Reports[i].Markdown); err != nil {
 			return nil, engine.Invalid(fmt.Errorf("%s: shard run %d: %w", file, d.ID, err))
 		}
 		shards = append(shards, s)
@@ -107,15 +123,8 @@ func runTree(details []*store.RunDetail, root *store.RunDetail) []*store.RunDeta
 }
 
 // readResult decodes the shard's result and checks what collect relies on: its cells' links stay in the grid.
-func (s *shardRun) readResult() error {
-	if s.run.Status != store.StatusOK {
-		return fmt.Errorf("shard %s of sweep %s is %s: run it again", s.plan.Shard, s.plan.SweepID, s.run.Status)
-	}
-	i := slices.IndexFunc(s.run.Reports, func(r store.Report) bool { return r.Name == shardResultReport })
-	if i < 0 {
-		return fmt.Errorf("no %s report", shardResultReport)
-	}
-	if err := json.Unmarshal([]byte(s.run.Reports[i].Markdown), &s.result); err != nil {
+func (s *shardRun) readResult(report string) error {
+	if err := json.Unmarshal([]byte(report), &s.result); err != nil {
 		return fmt.Errorf("%s: %w", shardResultReport, err)
 	}
 	for n, c := range s.result.Cells {
@@ -126,32 +135,97 @@ func (s *shardRun) readResult() error {
 	return nil
 }
 
-// oneSweep checks that shards are every shard of one sweep, one per K, and returns them ordered by K. A shard
-// run twice (the same run in two files, or run again) counts once: its latest run.
-func oneSweep(found []*shardRun) ([]*shardRun, error) {
-	first := found[0]
+// finished says, per cell of the grid, whether this run of the shard finished it: measured it, or found that it
+// cannot run at its settings, and ended the cell's run (a run killed half-way finished only its first cells); a
+// duplicate is finished with the cell it repeats.
+func (s *shardRun) finished() []bool {
+	status := map[int64]store.Status{}
+	for _, d := range s.tree[1:] {
+		status[d.ID] = d.Status
+	}
+	done := make([]bool, len(s.result.Cells))
+	for i, c := range s.result.Cells {
+		switch {
+		case !c.toMeasure(s.plan.Shard.K):
+		case c.DuplicateOf > 0:
+			done[i] = done[c.DuplicateOf-1]
+		case c.Error != "":
+			done[i] = status[c.RunID] == store.StatusFailed
+		default:
+			done[i] = status[c.RunID] == store.StatusOK
+		}
+	}
+	return done
+}
+
+// oneSweep checks that the runs are of shards of one sweep.
+func oneSweep(found []*shardRun) error {
 	for _, s := range found[1:] {
-		if err := sameSweep(first, s); err != nil {
-			return nil, engine.Invalid(err)
+		if err := sameSweep(found[0], s); err != nil {
+			return engine.Invalid(err)
 		}
 	}
-	shards := make([]*shardRun, first.plan.Shard.N)
+	return nil
+}
+
+// pickRuns names, per cell of the grid, the latest run of its shard that finished it; nil for a duplicate that no
+// shard runs and for a cell that no run finished.
+func pickRuns(found []*shardRun) []*shardRun {
+	latestFirst := slices.SortedStableFunc(slices.Values(found), func(a, b *shardRun) int { return b.run.StartedAt.Compare(a.run.StartedAt) })
+	picked := make([]*shardRun, len(found[0].result.Cells))
+	for _, s := range latestFirst {
+		for i, done := range s.finished() {
+			if done && picked[i] == nil {
+				picked[i] = s
+			}
+		}
+	}
+	return picked
+}
+
+// missingCells names, on one line, the cells that no run of their shard finished, with how each shard's runs
+// ended, or is nil when there are none.
+func missingCells(found []*shardRun, picked []*shardRun) error {
+	grid := found[0].result.Cells
+	byShard := map[int][]string{}
+	for i, c := range grid {
+		if c.Shard > 0 && picked[i] == nil {
+			byShard[c.Shard] = append(byShard[c.Shard], strconv.Itoa(i+1))
+		}
+	}
+	if len(byShard) == 0 {
+		return nil
+	}
+	n, total := 0, 0
+	var parts []string
+	for _, k := range slices.Sorted(maps.Keys(byShard)) {
+		n += len(byShard[k])
+		parts = append(parts, fmt.Sprintf("%s of shard %s (%s)", strings.Join(byShard[k], ", "), Shard{k, found[0].plan.Shard.N}, shardRuns(found, k)))
+	}
+	for _, c := range grid {
+		if c.Shard > 0 {
+			total++
+		}
+	}
+	return engine.Invalid(fmt.Errorf("sweep %s: %d of %d cells missing: %s; measure them with sweep … --shard K/N --rerun-missing FILE…, "+
+		"or collect with --allow-missing", found[0].plan.SweepID, n, total, strings.Join(parts, "; ")))
+}
+
+// shardRuns says how the runs of shard k ended: "no run" where the files hold none.
+func shardRuns(found []*shardRun, k int) string {
+	var statuses []string
 	for _, s := range found {
-		k := s.plan.Shard.K - 1
-		if shards[k] == nil || s.run.StartedAt.After(shards[k].run.StartedAt) {
-			shards[k] = s
+		if s.plan.Shard.K == k {
+			statuses = append(statuses, endedAs(s.run.Status))
 		}
 	}
-	var missing []string
-	for k, s := range shards {
-		if s == nil {
-			missing = append(missing, Shard{k + 1, len(shards)}.String())
-		}
+	switch len(statuses) {
+	case 0:
+		return "no run"
+	case 1:
+		return "its run " + statuses[0]
 	}
-	if len(missing) > 0 {
-		return nil, engine.Invalid(fmt.Errorf("sweep %s: shard %s missing", first.plan.SweepID, strings.Join(missing, ", ")))
-	}
-	return shards, nil
+	return "its runs " + strings.Join(statuses, ", ")
 }
 
 // sameSweep says how shard b is not a shard of a's sweep, if it is not.
@@ -187,8 +261,22 @@ func gridKey(cells []SweepCell) string {
 	return record.JSON(grid)
 }
 
-// importTree imports the shard's runs into db and maps their ids in the file to db's.
+// endedAs says how a run ended, a run still marked running being one whose process was killed or has not ended.
+func endedAs(status store.Status) string {
+	if status == store.StatusRunning {
+		return "still running: killed, or not ended"
+	}
+	return string(status)
+}
+
+// importTree imports the shard's runs into db and maps their ids in the file to db's. A run the file still marks
+// running is imported as abandoned: collect is the end of the sweep, and its process is on another machine or gone.
 func (s *shardRun) importTree(ctx context.Context, db *store.DB) error {
+	for _, d := range s.tree {
+		if d.Status == store.StatusRunning {
+			d.Status, d.Error = store.StatusAbandoned, "abandoned: still running in "+s.file+" when sweep collect read it (killed, or not ended)"
+		}
+	}
 	if _, err := db.ImportRuns(ctx, s.file, s.tree); err != nil {
 		return err
 	}
@@ -203,16 +291,21 @@ func (s *shardRun) importTree(ctx context.Context, db *store.DB) error {
 	return nil
 }
 
-// recordCollected records the sweep the shards make up as one run, with its ranking, and returns it.
-func recordCollected(ctx context.Context, db *store.DB, commandLine string, shards []*shardRun) (*SweepResult, error) {
-	first := shards[0]
+// recordCollected records the sweep the shards' runs make up as one run, with its ranking, and returns it: each
+// cell from the run picked for it.
+func recordCollected(ctx context.Context, db *store.DB, commandLine string, found, picked []*shardRun) (*SweepResult, error) {
+	first := found[0]
 	result := &SweepResult{Workload: first.result.Workload, RankBy: first.result.RankBy, SweepID: first.plan.SweepID,
-		Cells: collectCells(shards)}
-	for _, s := range shards {
-		result.HasGPU = result.HasGPU || s.result.HasGPU
-		result.Loads = append(result.Loads, s.result.Loads...)
+		Cells: collectCells(first.result.Cells, picked)}
+	used, shards := map[*shardRun]bool{}, map[int]bool{}
+	for _, s := range picked {
+		if s != nil && !used[s] {
+			used[s], shards[s.plan.Shard.K] = true, true
+			result.HasGPU = result.HasGPU || s.result.HasGPU
+			result.Loads = append(result.Loads, s.result.Loads...)
+		}
 	}
-	plan, err := collectedPlan(shards)
+	plan, err := collectedPlan(found)
 	if err != nil {
 		return nil, err
 	}
@@ -221,6 +314,9 @@ func recordCollected(ctx context.Context, db *store.DB, commandLine string, shar
 	row.CommandLine, row.ConfigJSON, row.BuildInfo = commandLine, plan, engine.CurrentBuild().String()
 	row.Label = fmt.Sprintf("%s, collected from %d shards of sweep %s",
 		SweepOptions{Workload: result.Workload, Runs: first.plan.Runs}.gridLabel(result.Cells), len(shards), result.SweepID)
+	if missing := countMissing(result.Cells); missing > 0 {
+		row.Label += fmt.Sprintf(", %d cells missing", missing)
+	}
 	rec := record.New(ctx, db)
 	if result.RunID, err = rec.StartRun(row); err != nil {
 		return nil, err
@@ -230,15 +326,34 @@ func recordCollected(ctx context.Context, db *store.DB, commandLine string, shar
 	return result, err
 }
 
-// collectCells takes each cell from the shard that measured it, with its host and its run's id in the user's
-// database; a duplicate that no shard ran gets the offload of the cell it repeats.
-func collectCells(shards []*shardRun) []SweepCell {
-	cells := slices.Clone(shards[0].result.Cells)
-	for i, c := range cells {
-		if c.Shard > 0 {
-			s := shards[c.Shard-1]
+// missingCell is the error of a collected cell that no run of its shard finished.
+const missingCell = "missing: no collected run of its shard finished it"
+
+func countMissing(cells []SweepCell) int {
+	n := 0
+	for _, c := range cells {
+		if c.Error == missingCell {
+			n++
+		}
+	}
+	return n
+}
+
+// collectCells takes each cell of the grid from the run picked for it, with its host and its run's id in the
+// user's database; a duplicate that no shard runs gets the offload of the cell it repeats, and a cell that no run
+// finished says so.
+func collectCells(grid []SweepCell, picked []*shardRun) []SweepCell {
+	cells := make([]SweepCell, len(grid))
+	for i, c := range grid {
+		switch s := picked[i]; {
+		case s != nil:
 			cells[i] = s.result.Cells[i]
 			cells[i].Host, cells[i].RunID = s.run.Host, s.localID[cells[i].RunID]
+		case c.Shard > 0:
+			cells[i] = SweepCell{Config: c.Config, GPULayers: c.GPULayers, Shard: c.Shard,
+				Error: missingCell}
+		default:
+			cells[i] = SweepCell{Config: c.Config, DuplicateOf: c.DuplicateOf}
 		}
 	}
 	for i, c := range cells {
@@ -256,9 +371,11 @@ func collectedPlan(shards []*shardRun) (string, error) {
 		return "", err
 	}
 	delete(plan, "shard")
-	uuids := make([]string, len(shards))
-	for i, s := range shards {
-		uuids[i] = s.run.UUID
+	var uuids []string
+	for _, s := range shards {
+		if !slices.Contains(uuids, s.run.UUID) {
+			uuids = append(uuids, s.run.UUID)
+		}
 	}
 	plan["shard_runs"] = json.RawMessage(record.JSON(uuids))
 	return record.JSON(plan), nil

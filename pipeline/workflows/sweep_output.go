@@ -109,6 +109,10 @@ func sweepNotes(r *SweepResult) string {
 	if note := shardNote(r); note != "" {
 		notes = append(notes, note)
 	}
+	if earlier := measuredEarlier(r.Cells); len(earlier) > 0 {
+		notes = append(notes, fmt.Sprintf("cells %s: finished by an earlier run of this shard, not measured again (--rerun-missing)",
+			strings.Join(earlier, ", ")))
+	}
 	if fixed := fixedSettings(r.Cells, r.Workload); fixed != "" {
 		notes = append(notes, "every cell: "+fixed)
 	}

@@ -23,6 +23,7 @@ type sweeper struct {
 	cellRow store.Run // the sweep's row with the sweep as parent: the template of every cell's row
 	facts   *artifacts.FactsReport
 	model   *engine.ModelFile
+	result  *SweepResult // its cells are measured in place
 	loads   *engine.ModelCache
 	bench   *bencher
 	bar     *progressBar
@@ -30,7 +31,8 @@ type sweeper struct {
 }
 
 // run measures every cell that is not a duplicate; the model loads are shared by all of them.
-func (s *sweeper) run(ctx context.Context, cells []SweepCell, blocks int) error {
+func (s *sweeper) run(ctx context.Context, blocks int) error {
+	cells := s.result.Cells
 	s.bar = newProgressBar(s.opts.Log, measuredCells(cells, s.opts.Shard.K)*s.opts.stepsPerCell())
 	defer s.bar.finish()
 	s.loads = engine.NewModelCache(s.model, s.bar)
@@ -39,27 +41,28 @@ func (s *sweeper) run(ctx context.Context, cells []SweepCell, blocks int) error 
 	s.bench.tick = s.bar.step
 	s.varied = variedAxes(cells, s.opts.Workload)
 	s.bench.labelled = s.varied
+	if err := s.saveShard(); err != nil {
+		return err
+	}
 	for i := range cells {
 		c := &cells[i]
-		if c.Shard != s.opts.Shard.K {
-			continue // another shard's, or a duplicate that no shard runs
+		if !c.toMeasure(s.opts.Shard.K) {
+			continue // another shard's, a duplicate that no shard runs, or a cell an earlier run of the shard finished
 		}
 		if c.DuplicateOf > 0 {
 			engine.Logf(s.bar, "%s: the effective settings of cell %d (%d layers offloaded): not run again", s.label(i+1, c), c.DuplicateOf, c.GPULayers)
 			continue
 		}
 		stepsBefore := s.bar.done
-		err := s.runCell(ctx, i+1, c)
-		switch {
-		case err == nil:
-			engine.Logf(s.bar, "%s: decode %.2f tok/s, ttft %.1f ms", s.label(i+1, c), stats.Summarize(c.DecodeTPS).Mean, stats.Summarize(c.TTFTMS).Mean)
-		case ctx.Err() == nil && cannotRunAt(err):
-			c.Error = err.Error()
-			engine.Logf(s.bar, "%s: not measured: %v", s.label(i+1, c), err)
-			s.bar.advance(stepsBefore + s.opts.stepsPerCell() - s.bar.done) // the steps it will not take
-		default:
+		if err := s.runCell(ctx, i+1, c); err != nil {
 			return err
 		}
+		if c.Error != "" {
+			engine.Logf(s.bar, "%s: not measured: %s", s.label(i+1, c), c.Error)
+			s.bar.advance(stepsBefore + s.opts.stepsPerCell() - s.bar.done) // the steps it will not take
+			continue
+		}
+		engine.Logf(s.bar, "%s: decode %.2f tok/s, ttft %.1f ms", s.label(i+1, c), stats.Summarize(c.DecodeTPS).Mean, stats.Summarize(c.TTFTMS).Mean)
 	}
 	return allCellsFailed(cells, s.opts.Shard.K)
 }
@@ -76,7 +79,7 @@ func cannotRunAt(err error) bool {
 func allCellsFailed(cells []SweepCell, shard int) error {
 	first := ""
 	for _, c := range cells {
-		if c.Shard != shard || c.DuplicateOf > 0 {
+		if !c.toMeasure(shard) || c.DuplicateOf > 0 {
 			continue
 		}
 		if c.Error == "" {
@@ -98,7 +101,7 @@ func (s *sweeper) label(n int, c *SweepCell) string {
 func measuredCells(cells []SweepCell, shard int) int {
 	n := 0
 	for _, c := range cells {
-		if c.DuplicateOf == 0 && c.Shard == shard {
+		if c.DuplicateOf == 0 && c.toMeasure(shard) {
 			n++
 		}
 	}
@@ -114,7 +117,10 @@ func (o SweepOptions) stepsPerCell() int {
 	return o.Runs + 1
 }
 
-// runCell measures cell n under its own run, which records the cell's effective settings.
+// runCell measures cell n under its own run, which records the cell's effective settings, and returns the error
+// that stops the sweep: a cell that cannot run at its settings is not one, its error being kept in c.Error. A
+// shard's result is recorded with the cell in it before the cell's run ends, so that a cell counts as finished
+// (sweep collect, --rerun-missing) once both are recorded, and a shard killed in between measures it again.
 func (s *sweeper) runCell(ctx context.Context, n int, c *SweepCell) error {
 	row := s.cellRow
 	row.Label = s.label(n, c)
@@ -132,7 +138,14 @@ func (s *sweeper) runCell(ctx context.Context, n int, c *SweepCell) error {
 	} else {
 		err = s.measureAgents(ctx, c)
 	}
-	_, err = s.rec.Finish(id, err)
+	if err != nil && ctx.Err() == nil && cannotRunAt(err) {
+		c.Error = err.Error()
+	}
+	saved := s.saveShard()
+	_, err = s.rec.Finish(id, errors.Join(err, saved))
+	if c.Error != "" && saved == nil {
+		return nil
+	}
 	return err
 }
 
@@ -177,18 +190,24 @@ func (s *sweeper) measureAgents(ctx context.Context, c *SweepCell) error {
 }
 
 // addRanking stores the ranking, with its notes on duplicates and loads, as the sweep run's report; a shard also
-// stores its result, which `sweep collect` reads.
+// stores its final result.
 func (s *sweeper) addRanking(r *SweepResult) error {
-	if r.Shard != nil {
-		var b strings.Builder
-		if err := render.WriteJSON(&b, r); err != nil {
-			return err
-		}
-		if err := s.rec.AddReport(r.RunID, 0, shardResultReport, "", b.String()); err != nil {
-			return err
-		}
+	return errors.Join(s.saveShard(), addRankingReport(s.rec, r))
+}
+
+// saveShard records a shard's result as it stands, which sweep collect and --rerun-missing read: the partitioned
+// grid before the first cell, then after every cell, so that a shard killed half-way keeps the cells it finished.
+// An unsharded sweep records nothing here.
+func (s *sweeper) saveShard() error {
+	if s.result.Shard == nil {
+		return nil
 	}
-	return addRankingReport(s.rec, r)
+	s.result.Loads = s.loads.Loads()
+	var b strings.Builder
+	if err := render.WriteJSON(&b, s.result); err != nil {
+		return err
+	}
+	return s.rec.SetReport(s.result.RunID, shardResultReport, b.String())
 }
 
 func addRankingReport(rec *record.Recorder, r *SweepResult) error {

@@ -1,6 +1,7 @@
 package workflows
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
@@ -64,4 +65,56 @@ func otherShardsCells(cells []SweepCell, shard int) []string {
 		}
 	}
 	return others
+}
+
+// measuredEarlier lists the cells of a re-run shard that an earlier run of it finished.
+func measuredEarlier(cells []SweepCell) []string {
+	var earlier []string
+	for i, c := range cells {
+		if c.MeasuredEarlier != "" {
+			earlier = append(earlier, strconv.Itoa(i+1))
+		}
+	}
+	return earlier
+}
+
+// earlierRuns reads the runs of the shard that RerunMissing's files hold; re-running its missing cells needs one.
+func (o SweepOptions) earlierRuns(ctx context.Context) ([]*shardRun, error) {
+	if len(o.RerunMissing) == 0 {
+		return nil, nil
+	}
+	id := o.plan().SweepID
+	var runs []*shardRun
+	for _, file := range o.RerunMissing {
+		shards, err := readShards(ctx, file, o.ImportLimits)
+		if err != nil {
+			return nil, err
+		}
+		for _, s := range shards {
+			if s.plan.SweepID == id && *s.plan.Shard == o.Shard {
+				runs = append(runs, s)
+			}
+		}
+	}
+	if len(runs) == 0 {
+		return nil, engine.Invalid(fmt.Errorf("%s: no run of shard %s of sweep %s, whose missing cells --rerun-missing would measure",
+			strings.Join(o.RerunMissing, ", "), o.Shard, id))
+	}
+	return runs, nil
+}
+
+// markMeasuredEarlier marks the cells that an earlier run of the shard finished, which are not measured again. An
+// earlier run must have measured the same model on the same partitioned grid.
+func markMeasuredEarlier(cells []SweepCell, modelSHA256 string, earlier []*shardRun) error {
+	for _, e := range earlier {
+		if e.run.ModelSHA256 != modelSHA256 || gridKey(e.result.Cells) != gridKey(cells) {
+			return engine.Invalid(fmt.Errorf("%s: run %d of shard %s measured another model or grid", e.file, e.run.ID, e.plan.Shard))
+		}
+		for i, done := range e.finished() {
+			if done {
+				cells[i].MeasuredEarlier = e.run.UUID
+			}
+		}
+	}
+	return nil
 }

@@ -152,7 +152,7 @@ func TestCollectRefusesShardsThatDoNotMakeOneSweep(t *testing.T) {
 		files []string
 		want  string
 	}{
-		{[]string{file1}, "sweep " + result.SweepID + ": shard 2/2 missing"},
+		{[]string{file1}, "sweep " + result.SweepID + ": 1 of 2 cells missing: 2 of shard 2/2 (no run)"},
 		{[]string{file1, otherGridFile}, "shards disagree on the grid"},
 		{[]string{file1, otherRunsFile}, "shards of different sweeps"},
 		{[]string{file1, file2, wholeFile}, wholeFile + " holds no shard of a sweep"},
