@@ -67,12 +67,47 @@ func ReadExport(ctx context.Context, path string, limits ImportLimits) ([]*RunDe
 func (db *DB) ImportRuns(ctx context.Context, path string, details []*RunDetail) (ImportResult, error) {
 	var result ImportResult
 	err := db.write(ctx, func(ctx context.Context, tx *sql.Tx) (err error) {
-		result, err = importRuns(ctx, tx, details)
+		result, err = importFile(ctx, tx, FileRuns{path, details})
 		return err
 	})
+	return result, err
+}
+
+// FileRuns are runs that ReadExport read from the file at Path.
+type FileRuns struct {
+	Path string
+	Runs []*RunDetail
+}
+
+// ImportWithRun imports the runs of files, each as ImportRuns does, and records run, a new run made of them
+// (with its reports), all in one transaction: a failure anywhere leaves the database as it was. As StartRun does,
+// the store sets the run's UUID, process and boot, and where empty its host and start time; its status must be
+// final. It returns the new run's id.
+func (db *DB) ImportWithRun(ctx context.Context, files []FileRuns, run *RunDetail) (int64, error) {
+	if !run.Status.final() {
+		return 0, fmt.Errorf("record run: %q is not a final status", run.Status)
+	}
+	made := *run
+	stamp(&made.Run)
+	var id int64
+	err := db.write(ctx, func(ctx context.Context, tx *sql.Tx) (err error) {
+		for _, f := range files {
+			if _, err := importFile(ctx, tx, f); err != nil {
+				return err
+			}
+		}
+		id, err = insertRun(ctx, tx, &made, 0)
+		return err
+	})
+	return id, err
+}
+
+// importFile is importRuns for the runs of one file, a run the store refuses being an error naming the file.
+func importFile(ctx context.Context, tx *sql.Tx, f FileRuns) (ImportResult, error) {
+	result, err := importRuns(ctx, tx, f.Runs)
 	var invalid *invalidRun
 	if errors.As(err, &invalid) {
-		return ImportResult{}, &badFile{path, err}
+		return ImportResult{}, &badFile{f.Path, err}
 	}
 	return result, err
 }

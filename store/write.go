@@ -19,6 +19,13 @@ func (db *DB) StartRun(ctx context.Context, r Run) (int64, error) {
 		return 0, fmt.Errorf("start run: unknown kind %q", r.Kind)
 	}
 	r.Status, r.EndedAt, r.Error = StatusRunning, time.Time{}, ""
+	stamp(&r)
+	return insertOne(ctx, db, runsTable, &r)
+}
+
+// stamp sets what the store owns of a new run: its UUID and the process and boot it starts in, and where they are
+// empty its host (this machine) and start time (now).
+func stamp(r *Run) {
 	r.PID, r.BootID, r.UUID = os.Getpid(), bootID(), uuid.NewString()
 	if r.Host == "" {
 		r.Host = hostname()
@@ -26,7 +33,6 @@ func (db *DB) StartRun(ctx context.Context, r Run) (int64, error) {
 	if r.StartedAt.IsZero() {
 		r.StartedAt = time.Now()
 	}
-	return insertOne(ctx, db, runsTable, &r)
 }
 
 // FinishRun ends a running run with a final status and, for a failure, its

@@ -31,12 +31,11 @@ type CollectOptions struct {
 // shardRun is a run of one shard of a sweep as a file holds it: finished, or ended half-way (killed, failed,
 // interrupted) with some of its cells finished.
 type shardRun struct {
-	file    string
-	run     *store.RunDetail
-	tree    []*store.RunDetail // the run and every run under it: what collect imports
-	plan    shardPlan
-	result  SweepResult
-	localID map[int64]int64 // the file's run ids to the user's database's, once imported
+	file   string
+	run    *store.RunDetail
+	tree   []*store.RunDetail // the run and every run under it: what collect imports
+	plan   shardPlan
+	result SweepResult
 }
 
 // shardPlan is what collect reads of a shard's plan.
@@ -47,11 +46,13 @@ type shardPlan struct {
 }
 
 // CollectSweep reads the runs of one sweep's shards from files (each shard's own database, or exports), checks
-// that they are of one sweep, takes each cell from the latest run of its shard that finished it, imports every
-// run (as `runs import` does, the files being untrusted) and records one sweep run with every cell, each measured
-// on its host, ranked as if measured in one place. Cells that no run finished are an input error naming them,
+// that they are of one sweep, takes each cell from the latest run of its shard that finished it, and records one
+// sweep run with every cell, each measured on its host, ranked as if measured in one place, together with every
+// run it read (imported as `runs import` does, the files being untrusted): all in one transaction, so that a
+// failure anywhere leaves the database as it was. Cells that no run finished are an input error naming them,
 // unless AllowMissing.
 func CollectSweep(ctx context.Context, db *store.DB, opts CollectOptions) (*SweepResult, error) {
+	began := time.Now()
 	var found []*shardRun
 	for _, file := range opts.Files {
 		shards, err := readShards(ctx, file, opts.Limits)
@@ -67,12 +68,20 @@ func CollectSweep(ctx context.Context, db *store.DB, opts CollectOptions) (*Swee
 	if err := missingCells(found, picked); err != nil && !opts.AllowMissing {
 		return nil, err
 	}
-	for _, s := range found {
-		if err := s.importTree(ctx, db); err != nil {
-			return nil, err
-		}
+	result := collectedResult(found, picked)
+	run, err := collectedRun(result, found, opts.CommandLine, began)
+	if err != nil {
+		return nil, err
 	}
-	return recordCollected(ctx, db, opts.CommandLine, found, picked)
+	files := make([]store.FileRuns, len(found))
+	for i, s := range found {
+		files[i] = s.toImport()
+	}
+	if result.RunID, err = db.ImportWithRun(ctx, files, run); err != nil {
+		return nil, err
+	}
+	result.Status = string(run.Status)
+	return result, localRunIDs(ctx, db, result.Cells, picked)
 }
 
 // readShards reads the shard runs of file, each with the runs under it and its result. A run without a result
@@ -269,61 +278,85 @@ func endedAs(status store.Status) string {
 	return string(status)
 }
 
-// importTree imports the shard's runs into db and maps their ids in the file to db's. A run the file still marks
-// running is imported as abandoned: collect is the end of the sweep, and its process is on another machine or gone.
-func (s *shardRun) importTree(ctx context.Context, db *store.DB) error {
+// toImport is the shard's runs as collect imports them. A run the file still marks running is imported as
+// abandoned: collect is the end of the sweep, and the run's process is on another machine, or gone.
+func (s *shardRun) toImport() store.FileRuns {
 	for _, d := range s.tree {
 		if d.Status == store.StatusRunning {
 			d.Status, d.Error = store.StatusAbandoned, "abandoned: still running in "+s.file+" when sweep collect read it (killed, or not ended)"
 		}
 	}
-	if _, err := db.ImportRuns(ctx, s.file, s.tree); err != nil {
-		return err
-	}
-	s.localID = map[int64]int64{}
-	for _, d := range s.tree {
-		id, err := db.RunIDByUUID(ctx, d.UUID)
-		if err != nil {
-			return err
-		}
-		s.localID[d.ID] = id
-	}
-	return nil
+	return store.FileRuns{Path: s.file, Runs: s.tree}
 }
 
-// recordCollected records the sweep the shards' runs make up as one run, with its ranking, and returns it: each
-// cell from the run picked for it.
-func recordCollected(ctx context.Context, db *store.DB, commandLine string, found, picked []*shardRun) (*SweepResult, error) {
+// collectedResult is the sweep the shards' runs make up, ranked: each cell from the run picked for it, its run id
+// still the file's.
+func collectedResult(found, picked []*shardRun) *SweepResult {
 	first := found[0]
 	result := &SweepResult{Workload: first.result.Workload, RankBy: first.result.RankBy, SweepID: first.plan.SweepID,
 		Cells: collectCells(first.result.Cells, picked)}
-	used, shards := map[*shardRun]bool{}, map[int]bool{}
+	used := map[*shardRun]bool{}
 	for _, s := range picked {
 		if s != nil && !used[s] {
-			used[s], shards[s.plan.Shard.K] = true, true
+			used[s] = true
 			result.HasGPU = result.HasGPU || s.result.HasGPU
 			result.Loads = append(result.Loads, s.result.Loads...)
 		}
 	}
+	result.Ranking = Rank(result.Cells, result.RankBy)
+	return result
+}
+
+// collectedRun is the run that records the collected sweep, begun at began: the shards' model and plan, without
+// the shard, and the ranking as its report.
+func collectedRun(result *SweepResult, found []*shardRun, commandLine string, began time.Time) (*store.RunDetail, error) {
+	first := found[0]
 	plan, err := collectedPlan(found)
 	if err != nil {
 		return nil, err
 	}
+	ranking, err := rankingReport(result)
+	if err != nil {
+		return nil, err
+	}
 	row := first.run.Run
-	row.ID, row.ParentID, row.Host, row.GPUs, row.StartedAt = 0, 0, "", "", time.Time{}
+	row.ID, row.ParentID, row.Host, row.GPUs, row.Error = 0, 0, "", "", ""
+	row.Status, row.StartedAt, row.EndedAt = store.StatusOK, began, time.Now()
 	row.CommandLine, row.ConfigJSON, row.BuildInfo = commandLine, plan, engine.CurrentBuild().String()
 	row.Label = fmt.Sprintf("%s, collected from %d shards of sweep %s",
-		SweepOptions{Workload: result.Workload, Runs: first.plan.Runs}.gridLabel(result.Cells), len(shards), result.SweepID)
+		SweepOptions{Workload: result.Workload, Runs: first.plan.Runs}.gridLabel(result.Cells), shardsMeasured(result.Cells), result.SweepID)
 	if missing := countMissing(result.Cells); missing > 0 {
 		row.Label += fmt.Sprintf(", %d cells missing", missing)
 	}
-	rec := record.New(ctx, db)
-	if result.RunID, err = rec.StartRun(row); err != nil {
-		return nil, err
+	return &store.RunDetail{Run: row, Reports: []store.Report{{Name: rankingReportName, Markdown: ranking}}}, nil
+}
+
+// shardsMeasured counts the shards that measured a cell.
+func shardsMeasured(cells []SweepCell) int {
+	shards := map[int]bool{}
+	for _, c := range cells {
+		if c.Shard > 0 && c.Error != missingCell {
+			shards[c.Shard] = true
+		}
 	}
-	result.Ranking = Rank(result.Cells, result.RankBy)
-	result.Status, err = rec.Finish(result.RunID, addRankingReport(rec, result))
-	return result, err
+	return len(shards)
+}
+
+// localRunIDs points each collected cell at its run in db, which the import numbered anew.
+func localRunIDs(ctx context.Context, db *store.DB, cells []SweepCell, picked []*shardRun) error {
+	for i, s := range picked {
+		if s == nil {
+			continue
+		}
+		// The run is in the tree: finished checked it.
+		run := s.tree[slices.IndexFunc(s.tree, func(d *store.RunDetail) bool { return d.ID == cells[i].RunID })]
+		id, err := db.RunIDByUUID(ctx, run.UUID)
+		if err != nil {
+			return err
+		}
+		cells[i].RunID = id
+	}
+	return nil
 }
 
 // missingCell is the error of a collected cell that no run of its shard finished.
@@ -348,7 +381,7 @@ func collectCells(grid []SweepCell, picked []*shardRun) []SweepCell {
 		switch s := picked[i]; {
 		case s != nil:
 			cells[i] = s.result.Cells[i]
-			cells[i].Host, cells[i].RunID = s.run.Host, s.localID[cells[i].RunID]
+			cells[i].Host = s.run.Host
 		case c.Shard > 0:
 			cells[i] = SweepCell{Config: c.Config, GPULayers: c.GPULayers, Shard: c.Shard,
 				Error: missingCell}

@@ -211,11 +211,20 @@ func (s *sweeper) saveShard() error {
 }
 
 func addRankingReport(rec *record.Recorder, r *SweepResult) error {
-	var b strings.Builder
-	if err := WriteRanking(&b, r, true); err != nil {
+	ranking, err := rankingReport(r)
+	if err != nil {
 		return err
 	}
-	return rec.AddReport(r.RunID, 0, "ranking.md", "", b.String())
+	return rec.AddReport(r.RunID, 0, rankingReportName, "", ranking)
+}
+
+// rankingReportName names the report of a sweep's run that holds its ranking, in Markdown.
+const rankingReportName = "ranking.md"
+
+func rankingReport(r *SweepResult) (string, error) {
+	var b strings.Builder
+	err := WriteRanking(&b, r, true)
+	return b.String(), err
 }
 
 // workflowPass is one pass of both agents: their calls pooled, and its wall time.

@@ -2,6 +2,7 @@ package workflows
 
 import (
 	"context"
+	"database/sql"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -165,5 +166,30 @@ func TestCollectRefusesShardsThatDoNotMakeOneSweep(t *testing.T) {
 		if runs, _ := db.ListRuns(context.Background(), store.ListFilter{}); len(runs) != 0 {
 			t.Errorf("collect %v recorded %d runs", c.files, len(runs))
 		}
+	}
+}
+
+// Collect writes the whole sweep in one transaction: a shard whose runs the import refuses, read after a shard
+// whose runs it accepted, leaves the database as it was.
+func TestCollectWritesNothingWhenAShardFailsValidation(t *testing.T) {
+	opts := shardableSweep()
+	file1, _ := runShard(t, opts, 1, 2)
+	file2, _ := runShard(t, opts, 2, 2)
+	conn, err := sql.Open("sqlite3", file2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = conn.Exec("UPDATE runs SET config_json = '{' WHERE id = (SELECT max(id) FROM runs)")
+	conn.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	db := openTestDB(t)
+	_, err = CollectSweep(context.Background(), db, CollectOptions{Files: []string{file1, file2}, Limits: store.DefaultImportLimits})
+	if !engine.IsInputError(err) || !strings.Contains(err.Error(), file2) || !strings.Contains(err.Error(), "config_json is not JSON") {
+		t.Errorf("collect with a shard whose last cell's config is not JSON: %v; want an input error naming %s", err, file2)
+	}
+	if runs, _ := db.ListRuns(context.Background(), store.ListFilter{}); len(runs) != 0 {
+		t.Errorf("the failed collect left %d runs", len(runs))
 	}
 }
