@@ -322,6 +322,13 @@ func TestImportRefusesCraftedFiles(t *testing.T) {
 		{"a newer schema", func(t *testing.T) string {
 			return craftedExport(t, fmt.Sprintf("PRAGMA user_version = %d", newer))
 		}, DefaultImportLimits, "written by a newer chimera"},
+		{"an older schema with a trigger", func(t *testing.T) string {
+			return craftedExport(t, "ALTER TABLE bench_results DROP COLUMN settings_json", "PRAGMA user_version = 8",
+				`CREATE TRIGGER evil AFTER UPDATE ON bench_results BEGIN DELETE FROM llm_calls; END`)
+		}, DefaultImportLimits, `has a trigger "evil"`},
+		{"a negative schema version", func(t *testing.T) string {
+			return craftedExport(t, "PRAGMA user_version = -1")
+		}, DefaultImportLimits, "schema version -1 is none of chimera's"},
 		{"a newer schema, JSONL", func(t *testing.T) string {
 			return writeJSONL(t, newer, sample)
 		}, DefaultImportLimits, "line 1: written by a newer chimera"},
@@ -419,5 +426,83 @@ func TestConcurrentImportsBothLand(t *testing.T) {
 	defer db.Close()
 	if got := tableCounts(t, db)["runs"]; got != want {
 		t.Errorf("%d runs after two concurrent imports, want %d", got, want)
+	}
+}
+
+// A file of an older schema, here an export rolled back to it, is imported from a migrated copy: its runs land as
+// those of a file of this schema would, the file itself is not written, and a second import finds them all.
+func TestImportMigratesACopyOfAnOlderFile(t *testing.T) {
+	withoutSettings := "ALTER TABLE bench_results DROP COLUMN settings_json"
+	for _, c := range []struct {
+		version   int
+		rollBack  []string
+		keepsUUID bool // the file has its runs' UUIDs
+	}{
+		{8, []string{withoutSettings}, true},
+		{7, []string{withoutSettings, "DROP INDEX runs_by_uuid", "ALTER TABLE runs DROP COLUMN uuid", "ALTER TABLE runs DROP COLUMN gpus"}, false},
+	} {
+		t.Run(fmt.Sprintf("v%d", c.version), func(t *testing.T) {
+			ctx := context.Background()
+			src, _ := openTestDB(t)
+			recordFleet(t, src)
+			path := exportTo(t, src, "sqlite")
+			rollBack(t, path, c.version, c.rollBack...)
+			before, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+
+			dst, _ := openTestDB(t)
+			srcCounts := tableCounts(t, src)
+			result, err := dst.Import(ctx, path, DefaultImportLimits)
+			if err != nil || result.Added != srcCounts["runs"] {
+				t.Fatalf("import of a v%d file: %+v, %v; want %d runs added", c.version, result, err, srcCounts["runs"])
+			}
+			if got := tableCounts(t, dst); !reflect.DeepEqual(got, srcCounts) {
+				t.Errorf("rows per table: %v imported, %v in the source", got, srcCounts)
+			}
+			imported := runsByUUID(t, dst)
+			for uuid, want := range runsByUUID(t, src) {
+				if _, ok := imported[uuid]; ok != c.keepsUUID {
+					t.Errorf("run %d (%s): imported under its UUID %v, want %v", want.ID, uuid, ok, c.keepsUUID)
+				}
+			}
+			for _, d := range imported {
+				for _, b := range d.BenchResults {
+					if want := fmt.Sprintf("num_gpu=%d ", b.NGPULayers); !strings.HasPrefix(b.Settings.String(), want) {
+						t.Errorf("a migrated bench result has settings %q, want them named from its columns (%s…)", b.Settings, want)
+					}
+				}
+			}
+
+			after, err := os.ReadFile(path)
+			if err != nil || !bytes.Equal(after, before) {
+				t.Errorf("the imported file changed (%v)", err)
+			}
+			for _, suffix := range []string{"-wal", "-shm", "-journal"} {
+				if _, err := os.Stat(path + suffix); err == nil {
+					t.Errorf("the import left %s beside the file", path+suffix)
+				}
+			}
+			again, err := dst.Import(ctx, path, DefaultImportLimits)
+			if err != nil || again.Added != 0 || again.Present != srcCounts["runs"] {
+				t.Errorf("second import of the v%d file: %+v, %v; want every run already present", c.version, again, err)
+			}
+		})
+	}
+}
+
+// rollBack turns the chimera database at path into one of an older schema version by the statements given.
+func rollBack(t *testing.T, path string, version int, statements ...string) {
+	t.Helper()
+	file, err := sql.Open("sqlite3", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer file.Close()
+	for _, s := range append(statements, fmt.Sprintf("PRAGMA user_version = %d", version)) {
+		if _, err := file.Exec(s); err != nil {
+			t.Fatalf("%s: %v", s, err)
+		}
 	}
 }

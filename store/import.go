@@ -181,13 +181,21 @@ func countRows(counts map[string]int, d *RunDetail, max int) error {
 	return nil
 }
 
-// checkSchemaVersion accepts the schema this build writes and refuses any other.
+// checkSchemaVersion accepts the schema this build writes and refuses any other: a JSONL export is read as it is.
 func checkSchemaVersion(version int) error {
+	if version < len(schemaSteps) {
+		return fmt.Errorf("schema v%d, older than this chimera's v%d: export it again with this chimera, or as SQLite", version, len(schemaSteps))
+	}
+	return checkNotNewer(version)
+}
+
+// checkNotNewer refuses a schema version this build does not know: a newer chimera's, or none of chimera's.
+func checkNotNewer(version int) error {
 	switch {
 	case version > len(schemaSteps):
 		return fmt.Errorf("written by a newer chimera (schema v%d, this build knows v%d)", version, len(schemaSteps))
-	case version < len(schemaSteps):
-		return fmt.Errorf("schema v%d, older than this chimera's v%d: export it again with this chimera", version, len(schemaSteps))
+	case version < 0:
+		return fmt.Errorf("schema version %d is none of chimera's", version)
 	}
 	return nil
 }

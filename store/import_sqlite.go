@@ -12,13 +12,15 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/google/uuid"
 	"github.com/mattn/go-sqlite3"
 )
 
 // readSQLiteExport reads every run of a SQLite file that may be crafted. The file is opened read-only (and
 // immutable unless a live WAL lies beside it), with trusted_schema off and fields bounded; its schema must be
-// exactly chimera's, so that it has no view or trigger to run, and its rows are read by explicit columns. It
-// is never attached to the user's database.
+// exactly chimera's, at the file's version, so that it has no view or trigger to run, and its rows are read by
+// explicit columns. A file of an older schema is read from a migrated copy. It is never attached to the user's
+// database, nor written.
 func readSQLiteExport(ctx context.Context, path string, limits ImportLimits) ([]*RunDetail, error) {
 	file, err := openReadOnly(path)
 	if err != nil {
@@ -38,8 +40,12 @@ func readSQLiteExport(ctx context.Context, path string, limits ImportLimits) ([]
 		return nil, err
 	}
 	defer tx.Rollback()
-	if err := checkFile(ctx, tx, limits.MaxRows); err != nil {
+	version, err := checkFile(ctx, tx, limits.MaxRows)
+	if err != nil {
 		return nil, err
+	}
+	if version < len(schemaSteps) {
+		return readMigratedCopy(ctx, conn, version, limits)
 	}
 	ids, err := queryIDs(ctx, tx, "SELECT id FROM runs ORDER BY id")
 	if err != nil {
@@ -74,34 +80,118 @@ func distrust(ctx context.Context, conn *sql.Conn, max int) error {
 	if _, err := conn.ExecContext(ctx, "PRAGMA trusted_schema = OFF"); err != nil {
 		return err
 	}
-	return conn.Raw(func(driverConn any) error {
-		sqliteConn, ok := driverConn.(*sqlite3.SQLiteConn)
-		if !ok {
-			return fmt.Errorf("unexpected SQLite driver connection %T", driverConn)
-		}
+	return rawSQLite(conn, func(sqliteConn *sqlite3.SQLiteConn) error {
 		sqliteConn.SetLimit(sqlite3.SQLITE_LIMIT_LENGTH, max)
 		return nil
 	})
 }
 
-// checkFile checks, in this order, the file's schema version, its integrity, that its schema is chimera's and
-// that no table has more than maxRows rows.
-func checkFile(ctx context.Context, tx *sql.Tx, maxRows int) error {
+// rawSQLite calls fn with conn's SQLite connection.
+func rawSQLite(conn *sql.Conn, fn func(*sqlite3.SQLiteConn) error) error {
+	return conn.Raw(func(driverConn any) error {
+		sqliteConn, ok := driverConn.(*sqlite3.SQLiteConn)
+		if !ok {
+			return fmt.Errorf("unexpected SQLite driver connection %T", driverConn)
+		}
+		return fn(sqliteConn)
+	})
+}
+
+// checkFile checks, in this order, the file's schema version (this build's or an older one), its integrity, that
+// its schema is chimera's at that version and that no table has more than maxRows rows. It returns the version.
+func checkFile(ctx context.Context, tx *sql.Tx, maxRows int) (int, error) {
 	var version int
 	if err := tx.QueryRowContext(ctx, "PRAGMA user_version").Scan(&version); err != nil {
-		return err
+		return 0, err
 	}
-	if err := checkSchemaVersion(version); err != nil {
-		return err
+	if err := checkNotNewer(version); err != nil {
+		return 0, err
+	}
+	schemas, err := chimeraSchemas()
+	if err != nil {
+		return 0, err
 	}
 	if err := checkIntegrity(ctx, tx); err != nil {
-		return err
+		return 0, err
 	}
-	if err := checkSchema(ctx, tx); err != nil {
-		return err
+	if err := checkSchema(ctx, tx, schemas[version]); err != nil {
+		return 0, err
 	}
-	return checkRowCounts(ctx, tx, maxRows)
+	return version, checkRowCounts(ctx, tx, schemas[version], maxRows)
 }
+
+// readMigratedCopy reads a file of an older schema version, open on conn: SQLite's backup API copies it into a
+// temporary database, which the schema steps it lacks bring up to date, and the copy is read as any file is.
+func readMigratedCopy(ctx context.Context, conn *sql.Conn, version int, limits ImportLimits) ([]*RunDetail, error) {
+	dir, err := os.MkdirTemp("", "chimera-import-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(dir)
+	path := filepath.Join(dir, "copy.db")
+	if err := copyDatabase(ctx, conn, path); err != nil {
+		return nil, fmt.Errorf("copy schema v%d to migrate it: %w", version, err)
+	}
+	if err := migrateCopy(ctx, path, version); err != nil {
+		return nil, fmt.Errorf("migrate a copy from schema v%d: %w", version, err)
+	}
+	return readSQLiteExport(ctx, path, limits)
+}
+
+// copyDatabase copies the database open on conn into a new database at path, with SQLite's backup API.
+func copyDatabase(ctx context.Context, conn *sql.Conn, path string) error {
+	dest := sqlOpen(path, nil)
+	defer dest.Close()
+	destConn, err := dest.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer destConn.Close()
+	return rawSQLite(destConn, func(to *sqlite3.SQLiteConn) error {
+		return rawSQLite(conn, func(from *sqlite3.SQLiteConn) error {
+			backup, err := to.Backup("main", from, "main")
+			if err != nil {
+				return err
+			}
+			_, err = backup.Step(-1)
+			return errors.Join(err, backup.Finish())
+		})
+	})
+}
+
+// migrateCopy applies to the copy at path, of schema version, the steps it lacks. The step that gives runs their
+// UUIDs draws them at random; a copy's runs get UUIDs derived from what they record instead, so that importing the
+// same file again finds them.
+func migrateCopy(ctx context.Context, path string, version int) error {
+	db := connect(path)
+	defer db.Close()
+	if err := db.migrate(ctx, schemaSteps); err != nil {
+		return err
+	}
+	if version >= uuidVersion {
+		return nil
+	}
+	return db.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		type recorded struct {
+			id   int64
+			what string
+		}
+		runs, err := queryAll(ctx, tx, `SELECT id, concat_ws(char(31), id, kind, started_at, host, command_line) FROM runs`, nil,
+			func(rows *sql.Rows, r *recorded) error { return rows.Scan(&r.id, &r.what) })
+		if err != nil {
+			return err
+		}
+		for _, r := range runs {
+			if _, err := tx.ExecContext(ctx, "UPDATE runs SET uuid = ? WHERE id = ?", uuid.NewSHA1(copiedRunSpace, []byte(r.what)).String(), r.id); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// copiedRunSpace is the name space of the UUIDs of runs imported from a file older than run UUIDs.
+var copiedRunSpace = uuid.MustParse("83b42605-c6d6-4785-a464-b33e1f10b4f8")
 
 // checkIntegrity runs SQLite's quick check, and reports its first problems on one line.
 func checkIntegrity(ctx context.Context, tx *sql.Tx) error {
@@ -119,13 +209,10 @@ func checkIntegrity(ctx context.Context, tx *sql.Tx) error {
 // A schemaObject is one row of sqlite_schema: a table, index, view or trigger.
 type schemaObject struct{ kind, name, table, sql string }
 
-// checkSchema requires the file's tables, indexes, views and triggers to be exactly chimera's, compared by the
-// SQL that made them. SQLite's own objects (sqlite_sequence) are left out.
-func checkSchema(ctx context.Context, tx *sql.Tx) error {
-	want, err := chimeraSchema()
-	if err != nil {
-		return err
-	}
+// checkSchema requires the file's tables, indexes, views and triggers to be exactly those of want, chimera's
+// schema at the file's version, compared by the SQL that made them. SQLite's own objects (sqlite_sequence) are
+// left out.
+func checkSchema(ctx context.Context, tx *sql.Tx, want map[string]schemaObject) error {
 	got, err := schemaObjects(ctx, tx)
 	if err != nil {
 		return err
@@ -146,8 +233,9 @@ func checkSchema(ctx context.Context, tx *sql.Tx) error {
 	return nil
 }
 
-// chimeraSchema is the schema of a database built by schemaSteps, made once in memory.
-var chimeraSchema = sync.OnceValues(func() (map[string]schemaObject, error) {
+// chimeraSchemas are the schemas of a database at each version, from 0 (empty) to this build's, built once in
+// memory by schemaSteps.
+var chimeraSchemas = sync.OnceValues(func() ([]map[string]schemaObject, error) {
 	db, err := sql.Open("sqlite3", ":memory:")
 	if err != nil {
 		return nil, err
@@ -160,12 +248,18 @@ var chimeraSchema = sync.OnceValues(func() (map[string]schemaObject, error) {
 		return nil, err
 	}
 	defer tx.Rollback()
+	schemas := []map[string]schemaObject{{}}
 	for i, step := range schemaSteps {
 		if _, err := tx.ExecContext(ctx, step); err != nil {
 			return nil, fmt.Errorf("schema step %d: %w", i+1, err)
 		}
+		schema, err := schemaObjects(ctx, tx)
+		if err != nil {
+			return nil, err
+		}
+		schemas = append(schemas, schema)
 	}
-	return schemaObjects(ctx, tx)
+	return schemas, nil
 })
 
 func schemaObjects(ctx context.Context, tx *sql.Tx) (map[string]schemaObject, error) {
@@ -182,9 +276,12 @@ func schemaObjects(ctx context.Context, tx *sql.Tx) (map[string]schemaObject, er
 	return byName, nil
 }
 
-func checkRowCounts(ctx context.Context, tx *sql.Tx, maxRows int) error {
-	for _, table := range []string{runsTable.name, agentRunsTable.name, callsTable.name, filesTable.name,
-		factsTable.name, reportsTable.name, benchResultsTable.name} {
+// checkRowCounts requires every table of schema, the file's, to have at most maxRows rows.
+func checkRowCounts(ctx context.Context, tx *sql.Tx, schema map[string]schemaObject, maxRows int) error {
+	for _, table := range tableNames {
+		if _, ok := schema[table]; !ok {
+			continue // made by a later schema step
+		}
 		var n int
 		if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM "+table).Scan(&n); err != nil {
 			return err

@@ -163,6 +163,9 @@ var schemaSteps = []string{
 	`ALTER TABLE bench_results ADD COLUMN settings_json TEXT NOT NULL DEFAULT '{}';` + nameBenchSettings,
 }
 
+// uuidVersion is the schema version whose step gave runs their UUIDs.
+const uuidVersion = 8
+
 // nameBenchSettings writes the settings of the bench results that have none (recorded before schema v9, or
 // imported from a file written then) from their columns and row JSON: the load and context settings a bench grid
 // varies, in the settings table's order, each written as the table writes it (num_gpu -1 is all, a tensor split or

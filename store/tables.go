@@ -79,6 +79,10 @@ func queryAll[T any](ctx context.Context, tx *sql.Tx, query string, args []any, 
 	return records, rows.Err()
 }
 
+// tableNames are chimera's tables, in the order the schema steps made them.
+var tableNames = []string{runsTable.name, agentRunsTable.name, callsTable.name, filesTable.name, factsTable.name,
+	reportsTable.name, benchResultsTable.name}
+
 var runsTable = newTable("runs",
 	[]string{"id", "kind", "status", "started_at", "ended_at", "command_line", "config_json",
 		"model_ref", "model_path", "model_sha256", "model_file_type", "model_synthetic",
