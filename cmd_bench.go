@@ -26,15 +26,49 @@ func benchCommand() *cli.Command {
 			&cli.IntFlag{Name: "n-gen", Aliases: []string{"n"}, Value: 128, Usage: "tokens of the tg test (0 skips it)"},
 			&cli.StringFlag{Name: "n-depth", Aliases: []string{"depth"}, Value: "0", Usage: "tokens already in the KV cache when a test starts, untimed (list)"},
 			&cli.IntFlag{Name: "reps", Aliases: []string{"r", "repetitions"}, Value: 5, Usage: "repetitions after the warm-up"},
-			&cli.StringFlag{Name: "format", Aliases: []string{"o", "output"}, Value: "table", Usage: strings.Join(workflows.BenchFormats, ", ")},
+			formatFlag(),
+			shardFlag("bench collect"),
 		}, axisFlags(benchSettings, nil)...),
 		Action: runBench,
+		Subcommands: []*cli.Command{{
+			Name:      "collect",
+			Usage:     "join the shards of one bench (their databases or exports) into one bench run",
+			ArgsUsage: "DB...",
+			Flags:     []cli.Flag{formatFlag(), allowMissingFlag("the shards that did not finish")},
+			Action:    runBenchCollect,
+		}},
 	}
 }
 
-func runBench(c *cli.Context) error {
+func formatFlag() cli.Flag {
+	return &cli.StringFlag{Name: "format", Aliases: []string{"o", "output"}, Value: "table", Usage: strings.Join(workflows.BenchFormats, ", ")}
+}
+
+func checkFormat(c *cli.Context) error {
 	if format := c.String("format"); !slices.Contains(workflows.BenchFormats, format) {
 		return engine.Invalid(fmt.Errorf("format must be one of %s, got %q", strings.Join(workflows.BenchFormats, ", "), format))
+	}
+	return nil
+}
+
+func runBenchCollect(c *cli.Context) error {
+	if err := checkFormat(c); err != nil {
+		return err
+	}
+	rows, err := runCollect(c, "bench collect", workflows.CollectBench)
+	if err != nil {
+		return err
+	}
+	return workflows.WriteBench(os.Stdout, rows, c.String("format"))
+}
+
+func runBench(c *cli.Context) error {
+	if err := checkFormat(c); err != nil {
+		return err
+	}
+	shard, err := readShard(c)
+	if err != nil {
+		return err
 	}
 	axes, err := readAxes(c, benchSettings)
 	if err != nil {
@@ -56,7 +90,7 @@ func runBench(c *cli.Context) error {
 	initEngine(c)
 	rows, err := workflows.Bench(c.Context, db, workflows.BenchOptions{
 		Target: target(c), Axes: axes, NPrompt: c.Int("n-prompt"), NGen: c.Int("n-gen"), NDepth: depths, Reps: c.Int("reps"),
-		UseMmap: base.UseMmap,
+		UseMmap: base.UseMmap, Shard: shard,
 	})
 	if len(rows) > 0 {
 		err = errors.Join(err, workflows.WriteBench(os.Stdout, rows, c.String("format")))

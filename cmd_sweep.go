@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -22,7 +23,7 @@ func sweepCommand() *cli.Command {
 		&cli.IntFlag{Name: "n-prompt", Aliases: []string{"p"}, Value: 512, Usage: "bench workload: prompt tokens of the pp test (its time is the TTFT)"},
 		&cli.IntFlag{Name: "n-gen", Aliases: []string{"n"}, Value: 128, Usage: "bench workload: tokens of the tg test (its rate is the decode tok/s)"},
 		outFlag(),
-		&cli.StringFlag{Name: "shard", Usage: "measure only part `K/N`, the K-th of N parts of the grid's distinct cells (one box of a fleet); sweep collect joins the parts"},
+		shardFlag("sweep collect"),
 		&cli.BoolFlag{Name: "rerun-missing", Usage: "with --shard: measure only the shard's cells that no run of it in the DB... arguments finished (a shard killed half-way)"},
 	}, axisFlags(func(*engine.Setting) bool { return true }, nil)...)
 	return &cli.Command{
@@ -35,11 +36,27 @@ func sweepCommand() *cli.Command {
 			Name:      "collect",
 			Usage:     "join the shards of one sweep (their databases or exports) into one sweep run, ranked as if measured in one place",
 			ArgsUsage: "DB...",
-			Flags: []cli.Flag{outFlag(), &cli.BoolFlag{Name: "allow-missing",
-				Usage: "record the sweep without the cells no shard finished (named as missing) instead of refusing it"}},
-			Action: runSweepCollect,
+			Flags:     []cli.Flag{outFlag(), allowMissingFlag("the cells no shard finished (named as missing)")},
+			Action:    runSweepCollect,
 		}},
 	}
+}
+
+// shardFlag is --shard K/N of a command whose parts joinedBy joins.
+func shardFlag(joinedBy string) cli.Flag {
+	return &cli.StringFlag{Name: "shard", Usage: "measure only part `K/N`, the K-th of N parts of the grid's distinct configurations (one box of a fleet); " + joinedBy + " joins the parts"}
+}
+
+// readShard reads --shard, the zero Shard where it is not given.
+func readShard(c *cli.Context) (workflows.Shard, error) {
+	if !c.IsSet("shard") {
+		return workflows.Shard{}, nil
+	}
+	return workflows.ParseShard(c.String("shard"))
+}
+
+func allowMissingFlag(missing string) cli.Flag {
+	return &cli.BoolFlag{Name: "allow-missing", Usage: "record what the shards finished, without " + missing + ", instead of refusing it"}
 }
 
 func outFlag() cli.Flag {
@@ -47,20 +64,26 @@ func outFlag() cli.Flag {
 }
 
 func runSweepCollect(c *cli.Context) error {
-	if c.NArg() == 0 {
-		return engine.Invalid(errors.New("sweep collect needs the shards' databases (or exports) as arguments"))
-	}
-	db, err := openStore(c)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	result, err := workflows.CollectSweep(c.Context, db, workflows.CollectOptions{Files: c.Args().Slice(),
-		Limits: store.DefaultImportLimits, CommandLine: strings.Join(os.Args, " "), AllowMissing: c.Bool("allow-missing")})
+	result, err := runCollect(c, "sweep collect", workflows.CollectSweep)
 	if err != nil {
 		return err
 	}
 	return printSweep(result, newRunDir(c.String("out"), "sweep-"))
+}
+
+// runCollect runs the collect command named command: collect, given its options, into the database.
+func runCollect[T any](c *cli.Context, command string, collect func(context.Context, *store.DB, workflows.CollectOptions) (T, error)) (T, error) {
+	var none T
+	if c.NArg() == 0 {
+		return none, engine.Invalid(fmt.Errorf("%s needs the shards' databases (or exports) as arguments", command))
+	}
+	db, err := openStore(c)
+	if err != nil {
+		return none, err
+	}
+	defer db.Close()
+	return collect(c.Context, db, workflows.CollectOptions{Files: c.Args().Slice(), Limits: store.DefaultImportLimits,
+		CommandLine: strings.Join(os.Args, " "), AllowMissing: c.Bool("allow-missing")})
 }
 
 func runSweep(c *cli.Context) error {
@@ -101,11 +124,9 @@ func sweepOptions(c *cli.Context) (workflows.SweepOptions, error) {
 	if err != nil {
 		return workflows.SweepOptions{}, err
 	}
-	var shard workflows.Shard
-	if c.IsSet("shard") {
-		if shard, err = workflows.ParseShard(c.String("shard")); err != nil {
-			return workflows.SweepOptions{}, err
-		}
+	shard, err := readShard(c)
+	if err != nil {
+		return workflows.SweepOptions{}, err
 	}
 	if c.Bool("rerun-missing") != (c.NArg() > 0) {
 		return workflows.SweepOptions{}, engine.Invalid(errors.New("sweep takes files only after --rerun-missing, which needs them: the databases of the shard's earlier runs"))

@@ -137,3 +137,31 @@ func checkCollected(t *testing.T, s sweepJSON, missing []string) {
 		}
 	}
 }
+
+// bench --shard K/N measures its part of the grid as sweep's shards do, and bench collect joins the parts: the
+// rows of the one-process bench, each configuration measured by one shard.
+func TestBenchShardsJoinInBenchCollect(t *testing.T) {
+	dir := t.TempDir()
+	bench := func(db string, extra ...string) string {
+		return succeed(t, append([]string{"--db", db, "bench", "-m", tinyModel, "-p", "8", "-n", "2", "--reps", "1", "--threads", "1",
+			"--num-ctx", "64", "--batch", "16,32,64", "--format", "jsonl"}, extra...)...)
+	}
+	whole := strings.Count(bench(filepath.Join(dir, "one.db")), "\n")
+	files := []string{filepath.Join(dir, "shard-1-of-2.db"), filepath.Join(dir, "shard-2-of-2.db")}
+	perShard := []int{strings.Count(bench(files[0], "--shard", "1/2"), "\n"), strings.Count(bench(files[1], "--shard", "2/2"), "\n")}
+	// 3 configurations, pp and tg each: shard 1 measures the first and third, shard 2 the second.
+	if whole != 6 || !slices.Equal(perShard, []int{4, 2}) {
+		t.Errorf("rows: %d in one process, %v per shard; want 6, and 4 and 2", whole, perShard)
+	}
+	collected := succeed(t, append([]string{"--db", filepath.Join(dir, "all.db"), "bench", "collect", "--format", "jsonl"}, files...)...)
+	if n := strings.Count(collected, "\n"); n != whole {
+		t.Errorf("bench collect printed %d rows, want the one-process bench's %d", n, whole)
+	}
+	for _, args := range [][]string{{"bench", "collect"}, {"bench", "collect", files[0]}, {"sweep", "collect", files[0]}} {
+		got := chimera(t, nil, append([]string{"--db", filepath.Join(dir, "refused.db")}, args...)...)
+		if got.status != 2 || strings.Count(strings.TrimSpace(got.stderr), "\n") != 0 {
+			t.Errorf("%v: status %d, stderr %q; want 2 and one line", args, got.status, got.stderr)
+		}
+		t.Logf("%v: %s", args, strings.TrimSpace(got.stderr))
+	}
+}

@@ -28,6 +28,50 @@ type BenchOptions struct {
 	NDepth  []int         // tokens already in the KV cache when each test starts (llama-bench's -d); none means 0
 	Reps    int
 	UseMmap bool
+	Shard   Shard // the part of the grid to measure, dealt out as a sweep's cells are; the zero Shard measures all of it
+}
+
+// benchPlan is the configuration a bench's run records.
+type benchPlan struct {
+	Axes    []engine.Axis `json:"axes"`
+	NPrompt int           `json:"n_prompt"`
+	NGen    int           `json:"n_gen"`
+	NDepth  []int         `json:"n_depth,omitempty"`
+	Reps    int           `json:"reps"`
+	UseMmap bool          `json:"use_mmap"`
+	BenchID string        `json:"bench_id,omitempty"` // of a shard: a hash of the plan without its shard
+	Shard   *Shard        `json:"shard,omitempty"`
+}
+
+func (o BenchOptions) plan() benchPlan {
+	p := benchPlan{Axes: o.Axes, NPrompt: o.NPrompt, NGen: o.NGen, NDepth: o.NDepth, Reps: o.Reps, UseMmap: o.UseMmap}
+	if o.Shard != (Shard{}) {
+		p.BenchID, p.Shard = planID(p), &o.Shard
+	}
+	return p
+}
+
+// label names a shard's run: shard 1/2 of bench 3f9c….
+func (o BenchOptions) label() string {
+	if o.Shard == (Shard{}) {
+		return ""
+	}
+	return fmt.Sprintf("shard %s of bench %s", o.Shard, o.plan().BenchID)
+}
+
+// shardOf is the part of the grid that the shard measures: all of it where the bench is not sharded.
+func (o BenchOptions) shardOf(grid []engine.Config, blocks int) []engine.Config {
+	if o.Shard == (Shard{}) {
+		return grid
+	}
+	owner := owners(grid, blocks, o.Shard.N)
+	var part []engine.Config
+	for i, cfg := range grid {
+		if owner[i] == o.Shard.K {
+			part = append(part, cfg)
+		}
+	}
+	return part
 }
 
 // BenchRow is one test at one configuration, with llama-bench's field names so its tooling reads chimera's output.
@@ -123,16 +167,17 @@ func Bench(ctx context.Context, db *store.DB, opts BenchOptions) ([]BenchRow, er
 	if err := checkGrid(grid, opts.NPrompt, opts.NGen, slices.Max(opts.depths())); err != nil {
 		return nil, err
 	}
-	run, err := startRun(ctx, db, opts.Target, store.KindBench, "", opts.Axes, "")
+	run, err := startRun(ctx, db, opts.Target, store.KindBench, "", opts.plan(), opts.label())
 	if err != nil {
 		return nil, err
 	}
 	rec, runID, file := run.rec, run.runID, run.model
 	loads := engine.NewModelCache(file, opts.Log)
 	defer loads.Close()
-	b := newBencher(opts, loads, int(file.Info.BlockCount))
+	blocks := int(file.Info.BlockCount)
+	b := newBencher(opts, loads, blocks)
 	b.labelled = labelSettings(opts.Axes)
-	rows, err := b.run(ctx, grid)
+	rows, err := b.run(ctx, opts.shardOf(grid, blocks))
 	err = errors.Join(err, rec.AddBenchResults(runID, storeBenchRows(rows)))
 	_, err = rec.Finish(runID, err)
 	return rows, err
@@ -144,6 +189,9 @@ func (o BenchOptions) validate() error {
 		return engine.Invalid(fmt.Errorf("reps must be at least 1, got %d", o.Reps))
 	case o.NPrompt < 0 || o.NGen < 0 || o.NPrompt+o.NGen == 0:
 		return engine.Invalid(fmt.Errorf("give a prompt size (-p) or a generation size (-n) above 0"))
+	}
+	if err := o.Shard.validate(); err != nil {
+		return err
 	}
 	for _, d := range o.depths() {
 		if d < 0 {

@@ -242,10 +242,11 @@ func (o SweepOptions) validate(cells []SweepCell) error {
 		return engine.Invalid(fmt.Errorf("runs must be at least 1, got %d", o.Runs))
 	case o.Workload == WorkloadBench && (o.NPrompt < 1 || o.NGen < 1):
 		return engine.Invalid(errors.New("the bench workload needs a prompt size (-p) and a generation size (-n) above 0"))
-	case o.Shard != (Shard{}) && (o.Shard.K < 1 || o.Shard.K > o.Shard.N):
-		return engine.Invalid(fmt.Errorf("shard must be K/N with 1 ≤ K ≤ N, got %s", o.Shard))
 	case len(o.RerunMissing) > 0 && o.Shard == (Shard{}):
 		return engine.Invalid(errors.New("--rerun-missing measures the cells a shard left: give the shard, --shard K/N"))
+	}
+	if err := o.Shard.validate(); err != nil {
+		return err
 	}
 	grid := make([]engine.Config, len(cells))
 	for i, c := range cells {

@@ -53,13 +53,9 @@ type shardPlan struct {
 // unless AllowMissing.
 func CollectSweep(ctx context.Context, db *store.DB, opts CollectOptions) (*SweepResult, error) {
 	began := time.Now()
-	var found []*shardRun
-	for _, file := range opts.Files {
-		shards, err := readShards(ctx, file, opts.Limits)
-		if err != nil {
-			return nil, err
-		}
-		found = append(found, shards...)
+	found, err := readAll(ctx, opts, readShards)
+	if err != nil {
+		return nil, err
 	}
 	if err := oneSweep(found); err != nil {
 		return nil, err
@@ -75,13 +71,26 @@ func CollectSweep(ctx context.Context, db *store.DB, opts CollectOptions) (*Swee
 	}
 	files := make([]store.FileRuns, len(found))
 	for i, s := range found {
-		files[i] = s.toImport()
+		files[i] = toImport(s.file, s.tree)
 	}
 	if result.RunID, err = db.ImportWithRun(ctx, files, run); err != nil {
 		return nil, err
 	}
 	result.Status = string(run.Status)
 	return result, localRunIDs(ctx, db, result.Cells, picked)
+}
+
+// readAll reads the shard runs of every file of opts with read.
+func readAll[T any](ctx context.Context, opts CollectOptions, read func(context.Context, string, store.ImportLimits) ([]T, error)) ([]T, error) {
+	var found []T
+	for _, file := range opts.Files {
+		shards, err := read(ctx, file, opts.Limits)
+		if err != nil {
+			return nil, err
+		}
+		found = append(found, shards...)
+	}
+	return found, nil
 }
 
 // readShards reads the shard runs of file, each with the runs under it and its result. A run without a result
@@ -208,8 +217,14 @@ func missingCells(found []*shardRun, picked []*shardRun) error {
 	n, total := 0, 0
 	var parts []string
 	for _, k := range slices.Sorted(maps.Keys(byShard)) {
+		var runs []*store.RunDetail
+		for _, s := range found {
+			if s.plan.Shard.K == k {
+				runs = append(runs, s.run)
+			}
+		}
 		n += len(byShard[k])
-		parts = append(parts, fmt.Sprintf("%s of shard %s (%s)", strings.Join(byShard[k], ", "), Shard{k, found[0].plan.Shard.N}, shardRuns(found, k)))
+		parts = append(parts, fmt.Sprintf("%s of shard %s (%s)", strings.Join(byShard[k], ", "), Shard{k, found[0].plan.Shard.N}, howEnded(runs)))
 	}
 	for _, c := range grid {
 		if c.Shard > 0 {
@@ -220,13 +235,11 @@ func missingCells(found []*shardRun, picked []*shardRun) error {
 		"or collect with --allow-missing", found[0].plan.SweepID, n, total, strings.Join(parts, "; ")))
 }
 
-// shardRuns says how the runs of shard k ended: "no run" where the files hold none.
-func shardRuns(found []*shardRun, k int) string {
-	var statuses []string
-	for _, s := range found {
-		if s.plan.Shard.K == k {
-			statuses = append(statuses, endedAs(s.run.Status))
-		}
+// howEnded says how the runs of a shard ended: "no run" where the files hold none.
+func howEnded(runs []*store.RunDetail) string {
+	statuses := make([]string, len(runs))
+	for i, r := range runs {
+		statuses[i] = endedAs(r.Status)
 	}
 	switch len(statuses) {
 	case 0:
@@ -278,15 +291,16 @@ func endedAs(status store.Status) string {
 	return string(status)
 }
 
-// toImport is the shard's runs as collect imports them. A run the file still marks running is imported as
-// abandoned: collect is the end of the sweep, and the run's process is on another machine, or gone.
-func (s *shardRun) toImport() store.FileRuns {
-	for _, d := range s.tree {
+// toImport is runs of a shard, read from file, as collect imports them. A run the file still marks running is
+// imported as abandoned: collect is the end of the sweep or bench, and the run's process is on another machine,
+// or gone.
+func toImport(file string, runs []*store.RunDetail) store.FileRuns {
+	for _, d := range runs {
 		if d.Status == store.StatusRunning {
-			d.Status, d.Error = store.StatusAbandoned, "abandoned: still running in "+s.file+" when sweep collect read it (killed, or not ended)"
+			d.Status, d.Error = store.StatusAbandoned, "abandoned: still running in "+file+" when collect read it (killed, or not ended)"
 		}
 	}
-	return store.FileRuns{Path: s.file, Runs: s.tree}
+	return store.FileRuns{Path: file, Runs: runs}
 }
 
 // collectedResult is the sweep the shards' runs make up, ranked: each cell from the run picked for it, its run id
@@ -311,7 +325,11 @@ func collectedResult(found, picked []*shardRun) *SweepResult {
 // the shard, and the ranking as its report.
 func collectedRun(result *SweepResult, found []*shardRun, commandLine string, began time.Time) (*store.RunDetail, error) {
 	first := found[0]
-	plan, err := collectedPlan(found)
+	runs := make([]*store.RunDetail, len(found))
+	for i, s := range found {
+		runs[i] = s.run
+	}
+	plan, err := collectedPlan(runs)
 	if err != nil {
 		return nil, err
 	}
@@ -397,17 +415,17 @@ func collectCells(grid []SweepCell, picked []*shardRun) []SweepCell {
 	return cells
 }
 
-// collectedPlan is the first shard's plan without its shard, naming the shards' runs.
-func collectedPlan(shards []*shardRun) (string, error) {
+// collectedPlan is the plan of the shards' runs, the first's, without its shard and naming the runs.
+func collectedPlan(runs []*store.RunDetail) (string, error) {
 	var plan map[string]json.RawMessage
-	if err := json.Unmarshal([]byte(shards[0].run.ConfigJSON), &plan); err != nil {
+	if err := json.Unmarshal([]byte(runs[0].ConfigJSON), &plan); err != nil {
 		return "", err
 	}
 	delete(plan, "shard")
 	var uuids []string
-	for _, s := range shards {
-		if !slices.Contains(uuids, s.run.UUID) {
-			uuids = append(uuids, s.run.UUID)
+	for _, r := range runs {
+		if !slices.Contains(uuids, r.UUID) {
+			uuids = append(uuids, r.UUID)
 		}
 	}
 	plan["shard_runs"] = json.RawMessage(record.JSON(uuids))

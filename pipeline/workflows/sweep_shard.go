@@ -20,6 +20,17 @@ type Shard struct {
 
 func (s Shard) String() string { return fmt.Sprintf("%d/%d", s.K, s.N) }
 
+// valid reports whether 1 ≤ K ≤ N.
+func (s Shard) valid() bool { return s.K >= 1 && s.K <= s.N }
+
+// validate refuses a shard outside 1 ≤ K ≤ N; the zero Shard, all of the grid, is valid.
+func (s Shard) validate() error {
+	if s != (Shard{}) && !s.valid() {
+		return engine.Invalid(fmt.Errorf("shard must be K/N with 1 ≤ K ≤ N, got %s", s))
+	}
+	return nil
+}
+
 // ParseShard reads K/N, 1 ≤ K ≤ N.
 func ParseShard(text string) (Shard, error) {
 	k, n, found := strings.Cut(text, "/")
@@ -27,7 +38,7 @@ func ParseShard(text string) (Shard, error) {
 	var errK, errN error
 	s.K, errK = strconv.Atoi(k)
 	s.N, errN = strconv.Atoi(n)
-	if !found || errK != nil || errN != nil || s.K < 1 || s.K > s.N {
+	if !found || errK != nil || errN != nil || !s.valid() {
 		return Shard{}, engine.Invalid(fmt.Errorf("--shard must be K/N with 1 ≤ K ≤ N, got %q", text))
 	}
 	return s, nil
@@ -37,7 +48,12 @@ func ParseShard(text string) (Shard, error) {
 // sweep computes the same id and a sweep with another grid or workload another one.
 func sweepID(p sweepPlan) string {
 	p.SweepID, p.Shard = "", nil
-	sum := sha256.Sum256([]byte(record.JSON(p)))
+	return planID(p)
+}
+
+// planID is a hash of a sharded sweep's or bench's plan, its id and shard left out by the caller.
+func planID(plan any) string {
+	sum := sha256.Sum256([]byte(record.JSON(plan)))
 	return hex.EncodeToString(sum[:8])
 }
 
@@ -54,6 +70,25 @@ func partition(cells []SweepCell, workload string, blocks, n int) {
 			distinct++
 		}
 	}
+}
+
+// owners names the shard that measures each configuration of a bench's grid, dealt out to n shards as a sweep's
+// cells are: a duplicate, which partition gives to no shard, goes with the configuration it repeats, whose rows it
+// shares.
+func owners(grid []engine.Config, blocks, n int) []int {
+	cells := make([]SweepCell, len(grid))
+	for i, cfg := range grid {
+		cells[i].Config = cfg
+	}
+	partition(cells, WorkloadBench, blocks, n)
+	owner := make([]int, len(cells))
+	for i, c := range cells {
+		owner[i] = c.Shard
+		if c.Shard == 0 {
+			owner[i] = cells[c.DuplicateOf-1].Shard
+		}
+	}
+	return owner
 }
 
 // otherShardsCells lists the cells of a shard's grid that other shards measure.

@@ -26,18 +26,28 @@ func shardableSweep() SweepOptions {
 // and result.
 func runShard(t *testing.T, opts SweepOptions, k, n int) (string, *SweepResult) {
 	t.Helper()
+	opts.Shard = Shard{K: k, N: n}
+	var result *SweepResult
+	path := inOwnDB(t, opts.Shard, func(db *store.DB) (err error) {
+		result, err = Sweep(context.Background(), db, opts)
+		return err
+	})
+	return path, result
+}
+
+// inOwnDB runs shard's measure on a database of its own and returns its path.
+func inOwnDB(t *testing.T, shard Shard, measure func(*store.DB) error) string {
+	t.Helper()
 	path := filepath.Join(t.TempDir(), "chimera.db")
 	db, err := store.Open(path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	opts.Shard = Shard{K: k, N: n}
-	result, err := Sweep(context.Background(), db, opts)
-	if err != nil {
-		t.Fatalf("shard %d/%d: %v", k, n, err)
+	if err := measure(db); err != nil {
+		t.Fatalf("shard %s: %v", shard, err)
 	}
-	return path, result
+	return path
 }
 
 func measuredIndexes(cells []SweepCell) []int {
