@@ -8,13 +8,16 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 )
 
 // TestSlurmArraySweepEqualsOneProcess runs a sweep as a job array of two shards and a dependent collect job on a
-// real single-node Slurm started under a temporary directory (scripts/slurm), on the CPU.
+// real single-node Slurm started under a temporary directory (scripts/slurm), on the CPU. Shard 2's first try is
+// killed half-way: the collect job names its missing cell and fails, and the shard submitted again measures only
+// that cell before a second collect job joins the sweep.
 func TestSlurmArraySweepEqualsOneProcess(t *testing.T) {
 	for _, name := range []string{"slurmctld", "slurmd", "munged", "sbatch", "squeue", "sinfo"} {
 		if _, err := exec.LookPath(name); err != nil {
@@ -45,28 +48,37 @@ func TestSlurmArraySweepEqualsOneProcess(t *testing.T) {
 	if out, err := start.CombinedOutput(); err != nil {
 		t.Skipf("slurm: the local cluster cannot start here: %s", lastLine(out))
 	}
-	env = append(env, "SLURM_CONF="+filepath.Join(cluster, "slurm.conf"), "CHIMERA="+binary,
+	env = append(env, "SLURM_CONF="+filepath.Join(cluster, "slurm.conf"), "CHIMERA="+killingShard2(t, dir), "CHIMERA_REAL="+binary,
 		"CHIMERA_CACHE_DIR="+t.TempDir(), "GPUS_PER_TASK=0")
 
-	grid := []string{"sweep", "-m", tinyModel, "-p", "8", "-n", "2", "--runs", "2", "--threads", "1",
-		"--num-ctx", "64,128", "--batch", "32,64"}
+	// 4 cells of about 0.7 s each on one core: shard 1 has cells 1 and 3, shard 2 cells 2 and 4, dealt in turn.
+	grid := []string{"sweep", "-m", tinyModel, "-p", "8", "-n", "1024", "--runs", "2", "--threads", "1",
+		"--num-ctx", "1100,1200", "--batch", "32,64"}
 	began := time.Now()
 	sweepDir := filepath.Join(dir, "sweep")
-	submit := exec.Command("scripts/slurm/submit.sh", append([]string{sweepDir, "2"}, grid[1:]...)...)
-	submit.Env = env
-	out, err := submit.CombinedOutput()
-	var array, collect string
-	if _, scanErr := fmt.Sscanf(string(out), "array %s collect %s", &array, &collect); err != nil || scanErr != nil {
-		t.Fatalf("submit.sh: %v\n%s", err, out)
-	}
+	array, collect := submitSweep(t, env, sweepDir, grid)
 	states := waitForJobs(t, env, array+","+collect)
-	t.Logf("slurm: array job %s (2 shards) and collect job %s: %v, %s from submission", array, collect, states,
+	t.Logf("slurm: array job %s (2 shards, shard 2 killed after its first cell) and collect job %s: %v, %s from submission",
+		array, collect, states, time.Since(began).Round(time.Millisecond))
+	checkStates(t, sweepDir, states, map[string]string{array + "_1": "COMPLETED", array + "_2": "FAILED", collect: "FAILED"})
+	refused, _ := os.ReadFile(filepath.Join(sweepDir, "log", "collect.out"))
+	t.Logf("slurm: collect.out: %s", strings.TrimSpace(string(refused)))
+	if !strings.Contains(string(refused), "1 of 4 cells missing: 4 of shard 2/2") {
+		t.Errorf("the collect job after the killed shard says %q, want cell 4 of shard 2/2 named as missing", refused)
+	}
+
+	began = time.Now()
+	array, collect = submitSweep(t, append(env, "SHARDS=2"), sweepDir, grid)
+	states = waitForJobs(t, env, array+","+collect)
+	t.Logf("slurm: shard 2 submitted again as job %s, collect job %s: %v, %s from submission", array, collect, states,
 		time.Since(began).Round(time.Millisecond))
-	for _, job := range []string{array + "_1", array + "_2", collect} {
-		if states[job] != "COMPLETED" {
-			logs, _ := exec.Command("sh", "-c", "tail -n 5 "+sweepDir+"/log/*").CombinedOutput()
-			t.Fatalf("job %s is %q, want COMPLETED\n%s", job, states[job], logs)
-		}
+	checkStates(t, sweepDir, states, map[string]string{array + "_2": "COMPLETED", collect: "COMPLETED"})
+	rerun, _ := os.ReadFile(filepath.Join(sweepDir, "log", "shard-2.out"))
+	if got := measuredCells(string(rerun)); !slices.Equal(got, []string{"4"}) {
+		t.Errorf("shard 2 submitted again measured cells %v, want only the missing cell 4", got)
+	}
+	if statuses := shardStatuses(t, filepath.Join(sweepDir, "sweep.db"), "2/2"); !slices.Equal(statuses, []string{"abandoned", "ok"}) {
+		t.Errorf("shard 2's runs are %v in the collected database, want the killed one abandoned and the second ok", statuses)
 	}
 
 	oneOut := t.TempDir()
@@ -96,6 +108,52 @@ func TestSlurmArraySweepEqualsOneProcess(t *testing.T) {
 	}
 	if !t.Failed() {
 		t.Logf("slurm: 4 cells, same settings as one process, 2 runs each, cells per shard %v", perShard)
+	}
+}
+
+// killingShard2 writes a chimera (CHIMERA_REAL) that kills shard 2/2's first try with SIGKILL once it has finished
+// its first cell, as a node lost half-way would leave it, and returns its path.
+func killingShard2(t *testing.T, dir string) string {
+	t.Helper()
+	path := filepath.Join(dir, "chimera-killing-shard-2")
+	script := `#!/usr/bin/env bash
+if [[ " $* " == *" --shard 2/2 "* && ! -e $0.killed ]]; then
+  touch "$0.killed"
+  "$CHIMERA_REAL" "$@" 2>"$0.log" &
+  until grep -q ': decode' "$0.log" || ! kill -0 $! 2>/dev/null; do sleep 0.02; done
+  kill -9 $!
+  cat "$0.log" >&2
+  exit 137
+fi
+exec "$CHIMERA_REAL" "$@"
+`
+	if err := os.WriteFile(path, []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// submitSweep submits the sweep with scripts/slurm/submit.sh, 2 shards into dir, and returns the array and collect
+// jobs.
+func submitSweep(t *testing.T, env []string, dir string, sweep []string) (array, collect string) {
+	t.Helper()
+	submit := exec.Command("scripts/slurm/submit.sh", append([]string{dir, "2"}, sweep[1:]...)...)
+	submit.Env = env
+	out, err := submit.CombinedOutput()
+	if _, scanErr := fmt.Sscanf(string(out), "array %s collect %s", &array, &collect); err != nil || scanErr != nil {
+		t.Fatalf("submit.sh: %v\n%s", err, out)
+	}
+	return array, collect
+}
+
+// checkStates stops the test, with the tails of the jobs' logs under dir, where a job did not end as want says.
+func checkStates(t *testing.T, dir string, states, want map[string]string) {
+	t.Helper()
+	for job, state := range want {
+		if states[job] != state {
+			logs, _ := exec.Command("sh", "-c", "tail -n 5 "+dir+"/log/*").CombinedOutput()
+			t.Fatalf("job %s is %q, want %s\n%s", job, states[job], state, logs)
+		}
 	}
 }
 

@@ -26,7 +26,7 @@ type benchShard struct {
 // run is an input error naming it, unless AllowMissing. It returns the rows.
 func CollectBench(ctx context.Context, db *store.DB, opts CollectOptions) ([]BenchRow, error) {
 	began := time.Now()
-	found, err := readAll(ctx, opts, readBenchShards)
+	found, err := readAll(ctx, opts, "bench", readBenchShards)
 	if err != nil {
 		return nil, err
 	}
@@ -71,9 +71,6 @@ func readBenchShards(ctx context.Context, file string, limits store.ImportLimits
 			s.rows = append(s.rows, row)
 		}
 		shards = append(shards, s)
-	}
-	if len(shards) == 0 {
-		return nil, engine.Invalid(fmt.Errorf("%s holds no shard of a bench (chimera bench --shard K/N)", file))
 	}
 	return shards, nil
 }

@@ -53,7 +53,7 @@ type shardPlan struct {
 // unless AllowMissing.
 func CollectSweep(ctx context.Context, db *store.DB, opts CollectOptions) (*SweepResult, error) {
 	began := time.Now()
-	found, err := readAll(ctx, opts, readShards)
+	found, err := readAll(ctx, opts, "sweep", readShards)
 	if err != nil {
 		return nil, err
 	}
@@ -80,13 +80,17 @@ func CollectSweep(ctx context.Context, db *store.DB, opts CollectOptions) (*Swee
 	return result, localRunIDs(ctx, db, result.Cells, picked)
 }
 
-// readAll reads the shard runs of every file of opts with read.
-func readAll[T any](ctx context.Context, opts CollectOptions, read func(context.Context, string, store.ImportLimits) ([]T, error)) ([]T, error) {
+// readAll reads with read the runs of shards of a sweep or bench (kind) of every file of opts, each of which must
+// hold some.
+func readAll[T any](ctx context.Context, opts CollectOptions, kind string, read func(context.Context, string, store.ImportLimits) ([]T, error)) ([]T, error) {
 	var found []T
 	for _, file := range opts.Files {
 		shards, err := read(ctx, file, opts.Limits)
 		if err != nil {
 			return nil, err
+		}
+		if len(shards) == 0 {
+			return nil, engine.Invalid(fmt.Errorf("%s holds no shard of a %s (chimera %s --shard K/N)", file, kind, kind))
 		}
 		found = append(found, shards...)
 	}
@@ -115,9 +119,6 @@ func readShards(ctx context.Context, file string, limits store.ImportLimits) ([]
 			return nil, engine.Invalid(fmt.Errorf("%s: shard run %d: %w", file, d.ID, err))
 		}
 		shards = append(shards, s)
-	}
-	if len(shards) == 0 {
-		return nil, engine.Invalid(fmt.Errorf("%s holds no shard of a sweep (chimera sweep --shard K/N)", file))
 	}
 	return shards, nil
 }

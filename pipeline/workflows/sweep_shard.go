@@ -113,7 +113,8 @@ func measuredEarlier(cells []SweepCell) []string {
 	return earlier
 }
 
-// earlierRuns reads the runs of the shard that RerunMissing's files hold; re-running its missing cells needs one.
+// earlierRuns reads the runs of the shard that RerunMissing's files hold. Where they hold none (a shard killed
+// before its first cell, or never started) every cell of the shard is missing.
 func (o SweepOptions) earlierRuns(ctx context.Context) ([]*shardRun, error) {
 	if len(o.RerunMissing) == 0 {
 		return nil, nil
@@ -132,8 +133,7 @@ func (o SweepOptions) earlierRuns(ctx context.Context) ([]*shardRun, error) {
 		}
 	}
 	if len(runs) == 0 {
-		return nil, engine.Invalid(fmt.Errorf("%s: no run of shard %s of sweep %s, whose missing cells --rerun-missing would measure",
-			strings.Join(o.RerunMissing, ", "), o.Shard, id))
+		engine.Logf(o.Log, "%s: no run of shard %s of sweep %s: every cell of the shard is missing", strings.Join(o.RerunMissing, ", "), o.Shard, id)
 	}
 	return runs, nil
 }

@@ -203,3 +203,15 @@ func TestCollectWritesNothingWhenAShardFailsValidation(t *testing.T) {
 		t.Errorf("the failed collect left %d runs", len(runs))
 	}
 }
+
+// --rerun-missing with files that hold no run of the shard measures every cell of it: all are missing.
+func TestRerunMissingWithoutAnEarlierRunMeasuresTheWholeShard(t *testing.T) {
+	opts := shardableSweep()
+	file1, _ := runShard(t, opts, 1, 2)
+	_, plain := runShard(t, opts, 2, 2)
+	opts.RerunMissing, opts.ImportLimits = []string{file1}, store.DefaultImportLimits
+	_, rerun := runShard(t, opts, 2, 2)
+	if got, want := measuredIndexes(rerun.Cells), measuredIndexes(plain.Cells); len(want) == 0 || !slices.Equal(got, want) {
+		t.Errorf("shard 2/2 with --rerun-missing of shard 1's file measured cells %v, without it %v", got, want)
+	}
+}
