@@ -364,8 +364,8 @@ func shardsMeasured(cells []SweepCell) int {
 // localRunIDs points each collected cell at its run in db, which the import numbered anew.
 func localRunIDs(ctx context.Context, db *store.DB, cells []SweepCell, picked []*shardRun) error {
 	for i, s := range picked {
-		if s == nil {
-			continue
+		if s == nil || cells[i].DuplicateOf > 0 {
+			continue // a duplicate has no run of its own
 		}
 		// The run is in the tree: finished checked it.
 		run := s.tree[slices.IndexFunc(s.tree, func(d *store.RunDetail) bool { return d.ID == cells[i].RunID })]
@@ -391,9 +391,8 @@ func countMissing(cells []SweepCell) int {
 	return n
 }
 
-// collectCells takes each cell of the grid from the run picked for it, with its host and its run's id in the
-// user's database; a duplicate that no shard runs gets the offload of the cell it repeats, and a cell that no run
-// finished says so.
+// collectCells takes each cell of the grid from the run picked for it, with its host; a duplicate links to the
+// cell measured in its stead, and a cell that no run finished says so.
 func collectCells(grid []SweepCell, picked []*shardRun) []SweepCell {
 	cells := make([]SweepCell, len(grid))
 	for i, c := range grid {
@@ -409,8 +408,14 @@ func collectCells(grid []SweepCell, picked []*shardRun) []SweepCell {
 		}
 	}
 	for i, c := range cells {
-		if c.Shard == 0 {
-			cells[i].GPULayers = cells[c.DuplicateOf-1].GPULayers
+		if c.DuplicateOf > 0 {
+			// The cell it repeats may be a duplicate itself, on the machine that ran its shard: the link goes on to
+			// the cell measured, as in a sweep measured in one place.
+			measured := c.DuplicateOf
+			for cells[measured-1].DuplicateOf > 0 {
+				measured = cells[measured-1].DuplicateOf
+			}
+			cells[i].DuplicateOf, cells[i].GPULayers = measured, cells[measured-1].GPULayers
 		}
 	}
 	return cells

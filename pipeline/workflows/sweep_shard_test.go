@@ -215,3 +215,20 @@ func TestRerunMissingWithoutAnEarlierRunMeasuresTheWholeShard(t *testing.T) {
 		t.Errorf("shard 2/2 with --rerun-missing of shard 1's file measured cells %v, without it %v", got, want)
 	}
 }
+
+// A shard's own duplicates, cells that the partition tells apart but that this machine runs alike (num_gpu 0 and
+// 1 without a GPU), are collected as the one-process sweep has them.
+func TestCollectKeepsAShardsOwnDuplicates(t *testing.T) {
+	opts := shardableSweep()
+	opts.Axes = with(opts.Axes, "num_gpu", "0", "1")
+	whole, err := Sweep(context.Background(), openTestDB(t), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	file, _ := runShard(t, opts, 1, 1)
+	collected, err := CollectSweep(context.Background(), openTestDB(t), CollectOptions{Files: []string{file}, Limits: store.DefaultImportLimits})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkSameCells(t, collected.Cells, whole.Cells, opts.Runs)
+}
