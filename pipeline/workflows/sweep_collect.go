@@ -107,7 +107,7 @@ func readShards(ctx context.Context, file string, limits store.ImportLimits) ([]
 	var shards []*shardRun
 	for _, d := range details {
 		var plan shardPlan
-		if d.Kind != store.KindSweep || json.Unmarshal([]byte(d.ConfigJSON), &plan) != nil || plan.Shard == nil {
+		if d.Kind != store.KindSweep || json.Unmarshal([]byte(d.ConfigJSON), &plan) != nil || plan.Shard == nil || !plan.Shard.valid() {
 			continue
 		}
 		s := &shardRun{file: file, run: d, tree: runTree(details, d), plan: plan}
