@@ -27,10 +27,11 @@ type relation struct {
 // dimension is a column whose values name configurations: levels in row order.
 type dimension struct {
 	name    string
-	levels  []string  // per row, "" where unknown
-	values  []float64 // per row, the level as a number, NaN where it is not one
-	ordered bool      // every known level is a number, so the levels have an order a trend can follow
-	set     []string  // the distinct known levels in order of appearance, once insights ask (see distinct)
+	levels  []string   // per row, "" where unknown
+	values  []float64  // per row, the level as a number, NaN where it is not one
+	ordered bool       // every known level is a number, so the levels have an order a trend can follow
+	whole   *dimension // the dimension whose levels this one's are part of (see splitQualifiedLabels), nil for most
+	set     []string   // the distinct known levels in order of appearance, once insights ask (see distinct)
 }
 
 // distinct is the dimension's distinct known levels, in the order they appear. It is computed on first use,
@@ -99,6 +100,7 @@ func newRelation(source string, sources []string, kind string, t *table) []*rela
 	}
 	relations := append([]*relation{rel}, rel.unpivot()...)
 	for _, r := range relations {
+		r.splitQualifiedLabels()
 		r.dropConstantMeasures()
 		r.dropRestatedMeasures()
 		r.keepCentralStatistics()
