@@ -13,8 +13,8 @@ func TestAbbreviates(t *testing.T) {
 		{"Nvidia 4090", "Nvidia RTX 4090", true},
 		{"AMD AI Pro R9700", "AMD Radeon AI Pro R9700", true},
 		{"Nvidia 4070 Ti", "Nvidia 4070 Ti Super", false}, // another last word: another card
-		{"Intel Arc B580", "Intel Arc 2 B580", false},      // a word with a digit left out
-		{"H100", "Nvidia H100", false},                     // one word is no name to abbreviate
+		{"Intel Arc B580", "Intel Arc 2 B580", false},     // a word with a digit left out
+		{"H100", "Nvidia H100", false},                    // one word is no name to abbreviate
 		{"Nvidia RTX 4090", "Nvidia RTX 4090", false},
 	} {
 		if got := abbreviates(c.short, c.long); got != c.want {
