@@ -41,6 +41,8 @@ var kindBands = map[string]informationBand{
 	artifacts.FactFailedRows:      bandConclusion,
 	artifacts.FactAgainstBaseline: bandConclusion,
 	artifacts.FactOutlier:         bandConclusion,
+	artifacts.FactPair:            bandConclusion,
+	artifacts.FactSortOrder:       bandConclusion,
 	artifacts.FactDistribution:    bandStatistic,
 	artifacts.FactThroughput:      bandStatistic,
 	artifacts.FactTTFT:            bandStatistic,

@@ -55,6 +55,7 @@ var tableInsightTypes = []struct {
 	{FactStreamRates, findStreamRates},
 	{FactScaling, findScaling},
 	{FactRequestErrors, findRequestErrors},
+	{FactSortOrder, findSortOrder},
 }
 
 // insight is a pattern found, with its score parts.

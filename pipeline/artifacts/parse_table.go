@@ -30,6 +30,9 @@ type record struct {
 	cells   []string
 	values  []float64 // NaN where the cell is not a number
 	failure string    // why the row failed, "" when it succeeded
+	// block names the table the record was listed in, where tables were stacked into this one (see stacked and
+	// sweepFamily.table): its headings, its file's settings; "" in a table of its own.
+	block string
 }
 
 // describeTables describes a file made of tables: rows and failures over all of them, and a stats.Summary per

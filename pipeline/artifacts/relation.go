@@ -18,6 +18,9 @@ type relation struct {
 	markdown bool   // restated in a document rather than measured into a data file
 	rows     int
 	failures []string // per row, why the record failed: "" for one that succeeded
+	// blocks is, per row, the headings of the stacked table it was listed in ("" for a table of its own); nil
+	// where the rows are not in the order a table lists them (see unpivot).
+	blocks   []string
 	dims     []*dimension
 	measures []*measure
 	tails    []tail          // p99 beside the median of one quantity, kept before the p99 leaves the measures
@@ -78,8 +81,10 @@ func newRelation(source string, sources []string, kind string, t *table) []*rela
 	records := t.records
 	rel := &relation{source: source, sources: sources, name: t.name, caption: t.caption, section: t.section,
 		markdown: kind == KindMarkdown || kind == KindText, rows: len(records), failures: make([]string, len(records))}
+	rel.blocks = make([]string, len(records))
 	for row, r := range records {
 		rel.failures[row] = r.failure
+		rel.blocks[row] = r.block
 	}
 	cells, kinds := readColumns(t)
 	for col, name := range t.columns {

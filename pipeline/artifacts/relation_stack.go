@@ -139,6 +139,7 @@ func stacked(group []*table) *table {
 				cells = append(cells, l[i])
 			}
 			st.addRow(append(cells, r.cells...))
+			st.records[len(st.records)-1].block = strings.Join(cells, " › ")
 		}
 	}
 	return st
