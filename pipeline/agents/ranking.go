@@ -43,6 +43,7 @@ var kindBands = map[string]informationBand{
 	artifacts.FactOutlier:         bandConclusion,
 	artifacts.FactPair:            bandConclusion,
 	artifacts.FactSortOrder:       bandConclusion,
+	artifacts.FactHeadroom:        bandConclusion,
 	artifacts.FactDistribution:    bandStatistic,
 	artifacts.FactThroughput:      bandStatistic,
 	artifacts.FactTTFT:            bandStatistic,

@@ -56,6 +56,7 @@ var tableInsightTypes = []struct {
 	{FactScaling, findScaling},
 	{FactRequestErrors, findRequestErrors},
 	{FactSortOrder, findSortOrder},
+	{FactHeadroom, findHeadroom},
 }
 
 // insight is a pattern found, with its score parts.

@@ -23,8 +23,10 @@ type relation struct {
 	blocks   []string
 	dims     []*dimension
 	measures []*measure
-	tails    []tail          // p99 beside the median of one quantity, kept before the p99 leaves the measures
-	configs  []configuration // the rows by configuration, once insights ask (see configurations)
+	tails    []tail // p99 beside the median of one quantity, kept before the p99 leaves the measures
+	// capacities pair a used quantity with its total, kept before a constant total leaves the measures
+	capacities []capacity
+	configs    []configuration // the rows by configuration, once insights ask (see configurations)
 }
 
 // dimension is a column whose values name configurations: levels in row order.
@@ -106,6 +108,7 @@ func newRelation(source string, sources []string, kind string, t *table) []*rela
 	relations := append([]*relation{rel}, rel.unpivot()...)
 	for _, r := range relations {
 		r.splitQualifiedLabels()
+		r.capacities = findCapacities(r.measures)
 		r.dropConstantMeasures()
 		r.dropRestatedMeasures()
 		r.keepCentralStatistics()
