@@ -86,6 +86,7 @@ type point struct {
 	sd       float64   // NaN when unknown
 	n        int       // how many values the mean is over; 0 when the source states a mean ± sd without it
 	rows     int       // how many of the relation's rows are at this level
+	row      int       // the first of them, where the level's other dimensions can be read
 	samples  []float64 // the values, when known
 	decimals int
 	sdPlaces int           // the digits the source writes the sd with; -1 when the sd is computed here
@@ -323,7 +324,7 @@ func newSeries(subspace string, m *measure, by *dimension, rows []int) *series {
 // summarize sets a point's mean and spread from the measure's cells in its rows: repetitions written as rows
 // or inside a cell give samples; a single mean ± sd gives the sd with n unknown; a single value gives neither.
 func (p *point) summarize(m *measure, rows []int) {
-	p.mean, p.sd, p.rows = math.NaN(), math.NaN(), len(rows)
+	p.mean, p.sd, p.rows, p.row = math.NaN(), math.NaN(), len(rows), rows[0]
 	var values []float64
 	var only cell // the cell of the value, when there is one
 	for _, row := range rows {

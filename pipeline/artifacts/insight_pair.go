@@ -55,7 +55,25 @@ func findPair(rel *relation, m *measure, by *dimension, ss []*series) *insight {
 	writePairCells(p, dims, cells)
 	writeOutlyingCells(p, dims, cells, outlying)
 	writeRatioTrend(p, a, cells, outlying)
+	writeConfounds(p, rel, by, dims, a, b, cells)
 	return in
+}
+
+// writeConfounds names the other dimensions whose level is one for a and another for b in every cell (a
+// footnote that marks one side's rows): what the ratio measures is theirs as much as the pair's.
+func writeConfounds(p *phrase, rel *relation, by *dimension, fixed []*dimension, a, b string, cells []pairCell) {
+	for _, d := range rel.dims {
+		if d == by || d == by.whole || d.whole != nil && d.whole == by.whole || slices.Contains(fixed, d) {
+			continue
+		}
+		la, lb := d.levels[cells[0].a.row], d.levels[cells[0].b.row]
+		if la == lb || la == "" || lb == "" || slices.ContainsFunc(cells, func(c pairCell) bool {
+			return d.levels[c.a.row] != la || d.levels[c.b.row] != lb
+		}) {
+			continue
+		}
+		p.printf("; confounded: in every cell %s is %q for %s and %q for %s", d.name, lb, b, la, a)
+	}
 }
 
 // isPairwise reports whether most series compare two levels only: the design measured levels side by side in

@@ -1,6 +1,7 @@
 package artifacts
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -60,4 +61,20 @@ func TestFindPairNeedsAgreementBeyondChanceAndAPairwiseDesign(t *testing.T) {
 	if in := findIn(t, rel, findPair, "req_per_s", "host"); in != nil {
 		t.Errorf("a pair in a full grid: %q", in.text.String())
 	}
+}
+
+// beta's rows carry a footnote alpha's do not: the pair's ratio is the footnote's as much as the hosts'.
+func TestFindPairNamesWhatDiffersWithThePairInEveryCell(t *testing.T) {
+	tb := tableOf([]string{"workload", "host", "req_per_s"})
+	for i, w := range []string{"w1", "w2", "w3", "w4", "w5", "w6"} {
+		tb.addRow([]string{w, "alpha", strconv.Itoa(100 + i)})
+		tb.addRow([]string{w, "beta<sup>1</sup>", strconv.Itoa(80 + i)})
+	}
+	tb.addRow([]string{"w1", "gamma", "10"})
+	tb.notes = map[string]string{"1": "on battery"}
+	in := findIn(t, newRelation("r", nil, KindMarkdown, tb)[0], findPair, "req_per_s", "host")
+	if in == nil {
+		t.Fatal("no insight")
+	}
+	assertInOrder(t, in.text.String(), []string{`confounded: in every cell host note is "on battery" for beta and "none" for alpha`})
 }

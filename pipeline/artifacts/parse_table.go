@@ -21,6 +21,8 @@ type table struct {
 	// are dimensions whatever their cells.
 	headingColumns int
 	test           string // the llama-bench test of every record, when splitTests cut the table out of a mixed one
+	// notes are the footnotes of the document the table is in, by mark (see footnoteDefinitions)
+	notes map[string]string
 
 	failureColumns failureColumns // found when the first record is added
 }

@@ -97,6 +97,7 @@ func newRelation(source string, sources []string, kind string, t *table) []*rela
 			rel.measures = append(rel.measures, rel.newMeasure(name, unitOf(t, col), cells[col]))
 		}
 	}
+	rel.addFootnoteDims(t, kinds)
 	attachSpreads(rel, t.columns, kinds, cells)
 	rel.excludeFailedRows()
 	rel.excludeColdRows()

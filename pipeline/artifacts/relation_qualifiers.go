@@ -2,7 +2,6 @@ package artifacts
 
 import (
 	"maps"
-	"math"
 	"regexp"
 	"slices"
 )
@@ -32,7 +31,7 @@ func (rel *relation) splitQualifiedLabels() {
 		qualifier := &dimension{name: d.name + " (…)", levels: qualifiers, whole: d}
 		rel.dims = slices.Insert(rel.dims, i+1, base, qualifier)
 		for _, part := range []*dimension{base, qualifier} {
-			part.values = slices.Repeat([]float64{math.NaN()}, len(d.levels))
+			part.values = nanRow(len(d.levels))
 			rel.unifySpellings(part)
 		}
 		i += 2

@@ -128,7 +128,7 @@ func stacked(group []*table) *table {
 	}
 	first := group[0]
 	st := &table{name: first.name, columns: columnNames(slices.Concat(sectionColumns, first.columns)),
-		section: strings.Join(sharedPrefix(paths), " › "), headingColumns: len(sectionColumns)}
+		section: strings.Join(sharedPrefix(paths), " › "), headingColumns: len(sectionColumns), notes: first.notes}
 	if !slices.ContainsFunc(group, func(t *table) bool { return t.caption != first.caption }) {
 		st.caption = first.caption
 	}
