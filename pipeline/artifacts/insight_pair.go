@@ -16,6 +16,9 @@ import (
 // and whether the ratio follows the reference's value, as a fixed cost weighs more on a faster reference.
 const FactPair = "pair"
 
+// maxPairSeriesLevels is the most levels of a series whose pairs are counted.
+const maxPairSeriesLevels = 32
+
 // pairCell is one subspace where both levels of a pair hold a value: b's value over a's.
 type pairCell struct {
 	s     *series
@@ -100,6 +103,9 @@ func mostMatchedPair(by *dimension, ss []*series) (a, b string, cells []pairCell
 	var best [2]string
 	for _, s := range ss {
 		pts := s.valuedPoints()
+		if len(pts) > maxPairSeriesLevels {
+			continue // a breakdown of many levels, no pair: and counting its pairs would take their square
+		}
 		for i, x := range pts {
 			for _, y := range pts[i+1:] {
 				key := [2]string{x.level, y.level}
