@@ -9,11 +9,12 @@ import (
 	"chimera/pipeline/stats"
 )
 
-// FactPair: the two levels of a many-level dimension measured side by side most often, in a sparse design: a
-// ranking of systems where each host carries a few GPUs and each GPU sits in a few hosts. Few series hold
-// every level there, so neither the best level nor a ratio against it says much; the pair's matched cells do
-// ("same GPU, weaker host"): the ratio in each, their median and a sign count, the cells far from the others,
-// and whether the ratio follows the reference's value, as a fixed cost weighs more on a faster reference.
+// FactPair: the two levels of a many-level dimension measured side by side most often, in a pairwise design: a
+// ranking of systems where each GPU sits in two hosts, most subspaces holding two of the many hosts. Neither the
+// best level of a subspace nor a ratio against the level most often best says much there; the pair's matched
+// cells do ("same GPU, weaker host"): the ratio in each, their median and a sign count, the cells far from the
+// others, whether the ratio follows the reference's value (a fixed cost weighs more on a faster reference), and
+// what else tells the two apart in every cell.
 const FactPair = "pair"
 
 // maxPairSeriesLevels is the most levels of a series whose pairs are counted.
