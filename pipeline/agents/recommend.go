@@ -63,6 +63,12 @@ func actionFor(f finding) string {
 		return "Repeat the runs that fall outside the baseline's range before reading them as an effect of their setting"
 	case artifacts.FactOutlier:
 		return "Rerun the configurations with outlying repetitions before trusting their means"
+	case artifacts.FactPair:
+		return "Expect the pair's ratio where the other settings match, except in the cells that lie far from it"
+	case artifacts.FactHeadroom:
+		return "Size the next configurations to the headroom left: what used most of the total is one step from not fitting"
+	case artifacts.FactSortOrder:
+		return "Rank by the values, not by the order the table lists them in"
 	}
 	return ""
 }

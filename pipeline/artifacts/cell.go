@@ -61,6 +61,7 @@ var missingWords = map[string]missingReason{
 var (
 	markdownLink = regexp.MustCompile(`\[([^\]]*)\]\([^)]*\)`)
 	htmlTag      = regexp.MustCompile(`<sup>[^<]*</sup>|<[^>]+>`)
+	footnoteRef  = regexp.MustCompile(`\[\^[^\]\s]{1,8}\]`) // a Markdown footnote's mark, [^1]
 	// A unit is short and made of letters, a slash, %, × or °: "tok/s", "Tokens/s", "W", "GiB", "°C".
 	unitPattern = regexp.MustCompile(`^(?i)[a-zµ°%×/ ]{0,14}$`)
 )
@@ -109,6 +110,7 @@ func plainCellText(s string) string {
 	if strings.ContainsAny(s, "[<") {
 		s = markdownLink.ReplaceAllString(s, "$1")
 		s = htmlTag.ReplaceAllString(s, "")
+		s = footnoteRef.ReplaceAllString(s, "")
 	}
 	s = strings.ReplaceAll(s, "**", "")
 	s = strings.ReplaceAll(s, "`", "")

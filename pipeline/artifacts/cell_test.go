@@ -20,6 +20,8 @@ func TestParseCellReadsValueUnitPrecisionAndReason(t *testing.T) {
 		{"92.49 Tokens/s", 92.49, 2, "tokens/s", nan, nil, notMissing},
 		{"464.2W", 464.2, 1, "w", nan, nil, notMissing},
 		{"**254.0**", 254.0, 1, "", nan, nil, notMissing},
+		{"71.3[^2]", 71.3, 1, "", nan, nil, notMissing}, // a footnote's mark is no part of the value
+		{"71.3<sup>2</sup>", 71.3, 1, "", nan, nil, notMissing},
 		{"1,234", 1234, 0, "", nan, nil, notMissing},
 		{"12.3 ± 0.4", 12.3, 1, "", 0.4, nil, notMissing},
 		{"12.3 ± 0.4 ms", 12.3, 1, "ms", 0.4, nil, notMissing}, // the unit written after the spread is the mean's

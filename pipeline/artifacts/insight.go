@@ -31,6 +31,7 @@ var insightTypes = []insightType{
 	{FactTrend, findTrend},
 	{FactRatio, findRatio},
 	{FactAgainstBaseline, findAgainstBaseline},
+	{FactPair, findPair},
 }
 
 // relationInsightTypes look at a measure over the whole relation, without a breakdown.
@@ -54,6 +55,8 @@ var tableInsightTypes = []struct {
 	{FactStreamRates, findStreamRates},
 	{FactScaling, findScaling},
 	{FactRequestErrors, findRequestErrors},
+	{FactSortOrder, findSortOrder},
+	{FactHeadroom, findHeadroom},
 }
 
 // insight is a pattern found, with its score parts.
@@ -72,6 +75,7 @@ type series struct {
 	subspace string // the other dimensions' levels, "model=8B, quant=Q4_0"; "" when there are none
 	points   []point
 	rows     int
+	firstRow int // a row of the subspace, where its levels can be read
 }
 
 // point is one level of a series: the measure's values in the rows at that level.
@@ -81,6 +85,8 @@ type point struct {
 	mean     float64
 	sd       float64   // NaN when unknown
 	n        int       // how many values the mean is over; 0 when the source states a mean ± sd without it
+	rows     int       // how many of the relation's rows are at this level
+	row      int       // the first of them, where the level's other dimensions can be read
 	samples  []float64 // the values, when known
 	decimals int
 	sdPlaces int           // the digits the source writes the sd with; -1 when the sd is computed here
@@ -244,7 +250,7 @@ type subspaces struct {
 }
 
 func (rel *relation) subspacesOf(by *dimension, dims []*dimension) subspaces {
-	others := slices.DeleteFunc(slices.Clone(dims), func(d *dimension) bool { return d == by || rel.isLabel(d) })
+	others := rel.subspaceDims(by, dims)
 	s := subspaces{rows: map[string][]int{}}
 	for row := 0; row < rel.rows; row++ {
 		if by.levels[row] == "" {
@@ -270,6 +276,15 @@ func (s subspaces) series(m *measure, by *dimension) []*series {
 	return out
 }
 
+// subspaceDims are the dimensions whose levels fix a subspace of a breakdown by by: not by, nor a label, nor
+// by's whole, which fixes by's level. A part is left to its whole where both are there, but for by's siblings.
+func (rel *relation) subspaceDims(by *dimension, dims []*dimension) []*dimension {
+	return slices.DeleteFunc(slices.Clone(dims), func(d *dimension) bool {
+		return d == by || rel.isLabel(d) || d == by.whole ||
+			d.whole != nil && d.whole != by.whole && slices.Contains(dims, d.whole)
+	})
+}
+
 func subspaceKey(dims []*dimension, row int) string {
 	parts := make([]string, 0, len(dims))
 	for _, d := range dims {
@@ -280,7 +295,7 @@ func subspaceKey(dims []*dimension, row int) string {
 
 // newSeries gathers the rows of one subspace by level; nil when fewer than two levels hold a value or a reason.
 func newSeries(subspace string, m *measure, by *dimension, rows []int) *series {
-	s := &series{subspace: subspace, rows: len(rows)}
+	s := &series{subspace: subspace, rows: len(rows), firstRow: rows[0]}
 	index := map[string]int{}
 	var rowsAt [][]int
 	for _, row := range rows {
@@ -309,7 +324,7 @@ func newSeries(subspace string, m *measure, by *dimension, rows []int) *series {
 // summarize sets a point's mean and spread from the measure's cells in its rows: repetitions written as rows
 // or inside a cell give samples; a single mean ± sd gives the sd with n unknown; a single value gives neither.
 func (p *point) summarize(m *measure, rows []int) {
-	p.mean, p.sd = math.NaN(), math.NaN()
+	p.mean, p.sd, p.rows, p.row = math.NaN(), math.NaN(), len(rows), rows[0]
 	var values []float64
 	var only cell // the cell of the value, when there is one
 	for _, row := range rows {

@@ -93,14 +93,20 @@ func twoLevels(by *dimension) (a, b string, ok bool) {
 	if len(levels) != 2 {
 		return "", "", false
 	}
-	a, b = levels[0], levels[1]
+	a, b = referenceFirst(by, levels[0], levels[1])
+	return a, b, true
+}
+
+// referenceFirst orders two levels of by, a seen before b, so that the reference comes first: a baseline's
+// name, else the lower setting, else the level seen first.
+func referenceFirst(by *dimension, a, b string) (string, string) {
 	switch {
 	case referenceLevel.MatchString(b) && !referenceLevel.MatchString(a):
-		a, b = b, a
+		return b, a
 	case by.ordered && parseCell(b).value < parseCell(a).value:
-		a, b = b, a
+		return b, a
 	}
-	return a, b, true
+	return a, b
 }
 
 // matchCells pairs the two levels within each subspace where both hold a value.

@@ -38,7 +38,7 @@ func findOutliers(rel *relation, m *measure) *insight {
 				p.printf("%s: outlying repetitions by robust z (|z| ≥ %s)", measureLabel(m), p.fixed(outlierZ, 1))
 			}
 			med := stats.Median(pt.samples)
-			p.printf("; %s: %s against a median of %s (z = %s, cv %s %%)", c.name, p.fixed(pt.samples[i], pt.decimals),
+			p.printf("; %s%s against a median of %s (z = %s, cv %s %%)", blockPrefix(c.name), p.fixed(pt.samples[i], pt.decimals),
 				p.fixed(med, pt.decimals), p.fixed(z, 1), p.fixed(100*stats.CV(pt.samples), 1))
 			in.effect = math.Max(in.effect, math.Abs(pt.samples[i]/med-1))
 		}

@@ -28,6 +28,9 @@ func findRatio(rel *relation, m *measure, by *dimension, ss []*series) *insight 
 		return nil
 	}
 	ref, _ := mostFrequentBest(ranked)
+	if 2*seriesHolding(ranked, ref) <= len(ranked) {
+		return nil // a level measured in few of the series is compared across few of the other settings
+	}
 	in := &insight{subject: m.name + " by " + by.name, text: &phrase{}, unit: "×", coverage: coverage(rel, ss),
 		significance: 1}
 	p := in.text
@@ -71,6 +74,17 @@ func mostFrequentBest(ranked []rankedSeries) (level string, series int) {
 		}
 	}
 	return best, wins[best]
+}
+
+// seriesHolding counts the series where level holds a value.
+func seriesHolding(ranked []rankedSeries, level string) int {
+	n := 0
+	for _, r := range ranked {
+		if slices.ContainsFunc(r.points, func(pt point) bool { return pt.level == level }) {
+			n++
+		}
+	}
+	return n
 }
 
 func levelsOf(ranked []rankedSeries) []string {

@@ -54,3 +54,17 @@ func TestFindRatioNeedsTwoMatchedCells(t *testing.T) {
 		t.Errorf("text %q lists Q8_0, matched in one cell", text)
 	}
 }
+
+// X is best wherever it was measured, on two devices of four: a ratio against it would speak for two of the
+// four settings only.
+func TestFindRatioNeedsItsReferenceInMostSeries(t *testing.T) {
+	tb := tableOf([]string{"device", "quant", "avg_ts"},
+		[]string{"a", "X", "400"}, []string{"a", "Y", "200"}, []string{"a", "Z", "100"},
+		[]string{"b", "X", "410"}, []string{"b", "Y", "210"}, []string{"b", "Z", "100"},
+		[]string{"c", "Y", "220"}, []string{"c", "Z", "100"},
+		[]string{"d", "Y", "230"}, []string{"d", "Z", "100"})
+	rel := newRelation("r", nil, KindCSV, tb)[0]
+	if in := findIn(t, rel, findRatio, "avg_ts", "quant"); in != nil {
+		t.Errorf("a ratio against a level measured in half the series: %q", in.text.String())
+	}
+}

@@ -55,7 +55,7 @@ func sameFinding(a, b Fact) bool {
 // looks for restatements among such facts only, and finding a field's role takes longer than all the rest.
 func sameFindingOfOneRole(a, b Fact) bool {
 	if isInsightKind(a.Kind) {
-		return a.Kind == b.Kind && distinctive(a.Numbers) && sameNumbers(a.Numbers, b.Numbers)
+		return a.Kind == b.Kind && distinctive(a.Numbers) && distinctive(b.Numbers) && sameNumbers(a.Numbers, b.Numbers)
 	}
 	if a.Kind != b.Kind || a.Unit != b.Unit || len(a.Numbers) != len(b.Numbers) || len(a.Numbers) == 0 ||
 		a.Field == "" && withoutDigits(a.Text) != withoutDigits(b.Text) {

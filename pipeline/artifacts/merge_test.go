@@ -56,6 +56,16 @@ func TestSameFinding(t *testing.T) {
 	}
 }
 
+// Two insights are one finding whichever comes first: "2.00× (2.00×–2.00× over 2 cells)" prints whole numbers
+// that match 1.63 at their precision, so it restates nothing, and nothing restates it.
+func TestSameFindingOfInsightsIsSymmetric(t *testing.T) {
+	precise := Fact{Kind: FactRatio, Numbers: []float64{2, 1.63, 1.6, 1.67, 2}}
+	whole := Fact{Kind: FactRatio, Numbers: []float64{2, 2, 2, 2, 2}}
+	if sameFinding(precise, whole) || sameFinding(whole, precise) {
+		t.Errorf("a ratio of whole numbers merged with one of 1.63×: %v, %v", sameFinding(precise, whole), sameFinding(whole, precise))
+	}
+}
+
 // On the shared dataset no two facts left state the same finding, and the summary CSVs' throughput and
 // configurations fold into the raw CSVs' facts.
 func TestSharedDatasetFactsAreNotRestated(t *testing.T) {

@@ -17,8 +17,9 @@ import (
 // theirs, so that runs can be grouped by it.
 
 // appendLogRecords adds the records of the lines' measurements to tables, as one table named after the ones
-// before it; tables stay as they are when the lines hold no measurement. Lines in code fences are code, whose
-// assignments are no measurements. Reading stops when the budget is spent.
+// before it, and the objects printed on a line as another (see inlineObjectsTable); tables stay as they are
+// when the lines hold neither. Lines in code fences are code, whose assignments are no measurements. Reading
+// stops when the budget is spent.
 func appendLogRecords(tables []*table, lines []string, fenced []bool, budget *outputBudget) []*table {
 	r := logReader{seen: map[string]bool{}, labels: map[string]string{}, budget: budget}
 	for i, line := range lines {
@@ -30,10 +31,13 @@ func appendLogRecords(tables []*table, lines []string, fenced []bool, budget *ou
 		}
 	}
 	r.closeRecord()
-	if len(r.records) == 0 {
-		return tables
+	if len(r.records) > 0 {
+		tables = append(tables, r.table(fmt.Sprintf("table%d", len(tables)+1)))
 	}
-	return append(tables, r.table(fmt.Sprintf("table%d", len(tables)+1)))
+	if t := inlineObjectsTable(fmt.Sprintf("table%d", len(tables)+1), lines, fenced, budget); t != nil {
+		tables = append(tables, t)
+	}
+	return tables
 }
 
 // logValue is a measurement as a log writes it, or a label.

@@ -29,6 +29,10 @@ func parseMarkdown(text string) (FileFacts, error) {
 			i += used - 1
 		}
 	}
+	notes := footnoteDefinitions(lines, fenced)
+	for _, t := range tables {
+		t.notes = notes
+	}
 	tables = appendLogRecords(tables, lines, fenced, budget)
 	if budget.exhausted() {
 		return FileFacts{}, errTooLarge

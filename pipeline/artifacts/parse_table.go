@@ -21,6 +21,8 @@ type table struct {
 	// are dimensions whatever their cells.
 	headingColumns int
 	test           string // the llama-bench test of every record, when splitTests cut the table out of a mixed one
+	// notes are the footnotes of the document the table is in, by mark (see footnoteDefinitions)
+	notes map[string]string
 
 	failureColumns failureColumns // found when the first record is added
 }
@@ -30,6 +32,9 @@ type record struct {
 	cells   []string
 	values  []float64 // NaN where the cell is not a number
 	failure string    // why the row failed, "" when it succeeded
+	// block names the table the record was listed in, where tables were stacked into this one (see stacked and
+	// sweepFamily.table): its headings, its file's settings; "" in a table of its own.
+	block string
 }
 
 // describeTables describes a file made of tables: rows and failures over all of them, and a stats.Summary per

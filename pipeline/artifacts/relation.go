@@ -18,19 +18,25 @@ type relation struct {
 	markdown bool   // restated in a document rather than measured into a data file
 	rows     int
 	failures []string // per row, why the record failed: "" for one that succeeded
+	// blocks is, per row, the headings of the stacked table it was listed in ("" for a table of its own); nil
+	// where the rows are not in the order a table lists them (see unpivot).
+	blocks   []string
 	dims     []*dimension
 	measures []*measure
-	tails    []tail          // p99 beside the median of one quantity, kept before the p99 leaves the measures
-	configs  []configuration // the rows by configuration, once insights ask (see configurations)
+	tails    []tail // p99 beside the median of one quantity, kept before the p99 leaves the measures
+	// capacities pair a used quantity with its total, kept before a constant total leaves the measures
+	capacities []capacity
+	configs    []configuration // the rows by configuration, once insights ask (see configurations)
 }
 
 // dimension is a column whose values name configurations: levels in row order.
 type dimension struct {
 	name    string
-	levels  []string  // per row, "" where unknown
-	values  []float64 // per row, the level as a number, NaN where it is not one
-	ordered bool      // every known level is a number, so the levels have an order a trend can follow
-	set     []string  // the distinct known levels in order of appearance, once insights ask (see distinct)
+	levels  []string   // per row, "" where unknown
+	values  []float64  // per row, the level as a number, NaN where it is not one
+	ordered bool       // every known level is a number, so the levels have an order a trend can follow
+	whole   *dimension // the dimension whose levels this one's are part of (see splitQualifiedLabels), nil for most
+	set     []string   // the distinct known levels in order of appearance, once insights ask (see distinct)
 }
 
 // distinct is the dimension's distinct known levels, in the order they appear. It is computed on first use,
@@ -77,8 +83,10 @@ func newRelation(source string, sources []string, kind string, t *table) []*rela
 	records := t.records
 	rel := &relation{source: source, sources: sources, name: t.name, caption: t.caption, section: t.section,
 		markdown: kind == KindMarkdown || kind == KindText, rows: len(records), failures: make([]string, len(records))}
+	rel.blocks = make([]string, len(records))
 	for row, r := range records {
 		rel.failures[row] = r.failure
+		rel.blocks[row] = r.block
 	}
 	cells, kinds := readColumns(t)
 	for col, name := range t.columns {
@@ -89,6 +97,7 @@ func newRelation(source string, sources []string, kind string, t *table) []*rela
 			rel.measures = append(rel.measures, rel.newMeasure(name, unitOf(t, col), cells[col]))
 		}
 	}
+	rel.addFootnoteDims(t, kinds)
 	attachSpreads(rel, t.columns, kinds, cells)
 	rel.excludeFailedRows()
 	rel.excludeColdRows()
@@ -99,6 +108,8 @@ func newRelation(source string, sources []string, kind string, t *table) []*rela
 	}
 	relations := append([]*relation{rel}, rel.unpivot()...)
 	for _, r := range relations {
+		r.splitQualifiedLabels()
+		r.capacities = findCapacities(r.measures)
 		r.dropConstantMeasures()
 		r.dropRestatedMeasures()
 		r.keepCentralStatistics()

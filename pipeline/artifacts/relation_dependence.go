@@ -13,7 +13,8 @@ import (
 // independentDims are the varying dimensions that the others do not determine. Taken from the fewest levels
 // up, a dimension is kept unless those kept already determine it; then a kept one that another single kept one
 // determines is confounded with it and dropped. A label (see isLabel) determines every other dimension without
-// telling anything about them, so it confounds none.
+// telling anything about them, so it confounds none; nor does a whole confound its parts (see
+// splitQualifiedLabels), which it is made of.
 func (rel *relation) independentDims() []*dimension {
 	varying := slices.Clone(rel.varyingDims())
 	slices.SortStableFunc(varying, func(a, b *dimension) int {
@@ -27,7 +28,7 @@ func (rel *relation) independentDims() []*dimension {
 	}
 	return slices.DeleteFunc(slices.Clone(kept), func(d *dimension) bool {
 		return slices.ContainsFunc(kept, func(e *dimension) bool {
-			return e != d && !rel.isLabel(e) && determines([]*dimension{e}, d, rel.rows)
+			return e != d && e != d.whole && !rel.isLabel(e) && determines([]*dimension{e}, d, rel.rows)
 		})
 	})
 }

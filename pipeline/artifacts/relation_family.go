@@ -210,9 +210,11 @@ func (sw *sweepFamily) table() *table {
 		}
 		settings := make([]string, len(settingNames))
 		settingValues := make([]float64, len(settingNames))
+		named := make([]string, len(settingNames))
 		for j, n := range settingNames {
 			settings[j] = perMember[i][n]
 			settingValues[j] = parseCell(settings[j]).value
+			named[j] = n + "=" + settings[j]
 		}
 		for _, r := range m.t.records {
 			cells := append(make([]string, 0, len(st.columns)), settings...)
@@ -225,7 +227,11 @@ func (sw *sweepFamily) table() *table {
 				}
 			}
 			// The member's own reading of the record stands: its numbers and whether it failed.
-			st.records = append(st.records, record{cells: cells, values: values, failure: r.failure})
+			block := strings.Join(named, ", ")
+			if r.block != "" {
+				block += " › " + r.block
+			}
+			st.records = append(st.records, record{cells: cells, values: values, failure: r.failure, block: block})
 		}
 	}
 	return st

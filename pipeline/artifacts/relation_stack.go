@@ -128,7 +128,7 @@ func stacked(group []*table) *table {
 	}
 	first := group[0]
 	st := &table{name: first.name, columns: columnNames(slices.Concat(sectionColumns, first.columns)),
-		section: strings.Join(sharedPrefix(paths), " › "), headingColumns: len(sectionColumns)}
+		section: strings.Join(sharedPrefix(paths), " › "), headingColumns: len(sectionColumns), notes: first.notes}
 	if !slices.ContainsFunc(group, func(t *table) bool { return t.caption != first.caption }) {
 		st.caption = first.caption
 	}
@@ -139,6 +139,7 @@ func stacked(group []*table) *table {
 				cells = append(cells, l[i])
 			}
 			st.addRow(append(cells, r.cells...))
+			st.records[len(st.records)-1].block = strings.Join(cells, " › ")
 		}
 	}
 	return st
@@ -173,10 +174,14 @@ func headingDimension(texts []string, depth int) (string, []string) {
 	return "subsection", values
 }
 
-// headingLabel is a heading up to its first dash or colon: "baseline — Sequential Single Requests" is baseline.
+// headingSeparator is a dash, or a colon that ends a word: the colon of "Llama 3.2:3b" is part of a name.
+var headingSeparator = regexp.MustCompile(`[—–]|:(?:\s|$)`)
+
+// headingLabel is a heading up to its first separator: "baseline — Sequential Single Requests" is baseline,
+// "prefix_caching: shared" prefix_caching.
 func headingLabel(text string) string {
-	if i := strings.IndexAny(text, "—–:"); i >= 0 {
-		text = text[:i]
+	if loc := headingSeparator.FindStringIndex(text); loc != nil {
+		text = text[:loc[0]]
 	}
 	return strings.TrimSpace(text)
 }

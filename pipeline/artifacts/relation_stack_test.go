@@ -83,4 +83,8 @@ func TestHeadingDimension(t *testing.T) {
 	if name != "subsection" || !slices.Equal(values, []string{"baseline", "prefix_caching"}) {
 		t.Errorf("named headings: %q %v", name, values)
 	}
+	_, values = headingDimension([]string{"gemma3:4b", "gemma3:12b: quantised"}, 1)
+	if !slices.Equal(values, []string{"gemma3:4b", "gemma3:12b"}) {
+		t.Errorf("a colon inside a name is no separator: %v", values)
+	}
 }
