@@ -105,6 +105,33 @@ func TestBackendMissingGgmlBaseIsReportedWithTheLoadersReason(t *testing.T) {
 	}
 }
 
+// A truncated libggml-base.so.0 beside a backend is refused before dlopen maps it: mapped, it killed the process
+// with SIGBUS, in the load of the backend or of the base itself (for its log).
+func TestBackendBesideATruncatedGgmlBaseIsReportedNotLoaded(t *testing.T) {
+	prefix := installCPUBackend(t)
+	dir := t.TempDir()
+	copyFile(t, filepath.Join(prefix, "lib", "chimera", "libggml-cpu.so"), filepath.Join(dir, "libggml-cpu.so"))
+	base, err := os.ReadFile(filepath.Join(prefix, "lib", "chimera", "libggml-base.so.0"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "libggml-base.so.0"), base[:len(base)/2], 0o644); err != nil {
+		t.Fatal(err)
+	}
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _ := probe(t, exe, dir)
+
+	if len(got.Loads) != 1 || got.Loads[0].Loaded || !strings.Contains(got.Loads[0].Error, "libggml-base.so.0: truncated") {
+		t.Fatalf("want libggml-cpu.so reported as needing a truncated libggml-base.so.0, got %+v", got.Loads)
+	}
+	if n := countType(got.Devices, "cpu"); n != 1 {
+		t.Errorf("a library that failed to load registered a device: %+v", got.Devices)
+	}
+}
+
 // installCPUBackend builds (or brings up to date) the CPU backend library and installs it into a new prefix.
 func installCPUBackend(t *testing.T) string {
 	t.Helper()
