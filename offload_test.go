@@ -2,8 +2,10 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -137,5 +139,62 @@ func TestTuneRejectsWhatDoesNotFitAndComparesOffloadLevels(t *testing.T) {
 	}
 	if rejected == 0 || result.Best.Settings["num_gpu"] != "0" {
 		t.Errorf("%d trials over the budget, best num_gpu %s; want some rejected and no offload best", rejected, result.Best.Settings["num_gpu"])
+	}
+}
+
+// --fit under a small target: the offload loaded and run is the largest whose device memory, as bench measures it
+// per offload, fits the device's free memory less the target. The target leaves room for one layer, not for all.
+func TestFitLoadsTheLargestOffloadThatLeavesTheTargetFree(t *testing.T) {
+	libDir := vulkanLibDir(t)
+	db := filepath.Join(t.TempDir(), "c.db")
+	context := []string{"--num-ctx", "64", "--op-offload", "off", "--threads", "1"}
+	var rows []struct {
+		NGPULayers int   `json:"n_gpu_layers"`
+		VRAMUsed   int64 `json:"vram_used_bytes"`
+	}
+	got := chimera(t, lavapipe, append([]string{"bench", "-m", tinyModel, "--db", db, "--lib-dir", libDir, "-ngl", "1,2,3", "-p", "8", "-n", "0",
+		"-r", "1", "-o", "json"}, context...)...)
+	if got.status != 0 || json.Unmarshal([]byte(got.stdout), &rows) != nil || len(rows) != 3 {
+		t.Fatalf("bench: status %d, %d rows\n%s", got.status, len(rows), got.stderr)
+	}
+	var listed struct {
+		Devices []struct {
+			Backend   string `json:"backend"`
+			FreeBytes int64  `json:"free_bytes"`
+		} `json:"devices"`
+	}
+	if got := chimera(t, lavapipe, "devices", "--lib-dir", libDir, "--json"); json.Unmarshal([]byte(got.stdout), &listed) != nil {
+		t.Fatalf("devices: %s", got.stderr)
+	}
+	var free int64
+	for _, d := range listed.Devices {
+		if d.Backend == "Vulkan" {
+			free = d.FreeBytes
+		}
+	}
+	targetMiB := (free - rows[0].VRAMUsed) >> 20
+	room, want := free-targetMiB<<20, 0
+	for _, r := range rows {
+		if r.VRAMUsed <= room {
+			want = r.NGPULayers
+		}
+	}
+	if want == rows[2].NGPULayers {
+		t.Fatalf("every offload fits %d bytes: %+v", room, rows)
+	}
+
+	got = chimera(t, lavapipe, append([]string{"generate", "-m", tinyModel, "--db", db, "--lib-dir", libDir, "--fit", "--fit-target",
+		strconv.FormatInt(targetMiB, 10), "--prompt", "hi", "--num-predict", "2", "--json"}, context...)...)
+	var out struct {
+		Load struct {
+			Requested int `json:"num_gpu_requested"`
+			Offloaded int `json:"gpu_layers_offloaded"`
+		} `json:"load"`
+	}
+	if got.status != 0 || json.Unmarshal([]byte(got.stdout), &out) != nil {
+		t.Fatalf("generate --fit: status %d\n%s", got.status, got.stderr)
+	}
+	if out.Load.Requested != want || out.Load.Offloaded != want || !strings.Contains(got.stderr, fmt.Sprintf("--fit: num_gpu %d is the largest", want)) {
+		t.Errorf("with %d bytes of room: loaded num_gpu %d, %d layers offloaded, want %d\n%s", room, out.Load.Requested, out.Load.Offloaded, want, got.stderr)
 	}
 }

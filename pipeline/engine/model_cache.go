@@ -43,13 +43,15 @@ type cachedModel struct {
 	load  ModelLoad
 }
 
-// loadKey is what a load depends on. With --fit the offload is fitted to the context, so the context is part of it.
+// loadKey is what a load depends on. With --fit the offload is fitted to the context and the target, so they are
+// part of it.
 type loadKey struct {
 	numGPU                          int
 	splitMode, tensorSplit, devices string
 	mainGPU                         int
 	useMmap                         bool
 	fit                             bool
+	fitTarget                       int
 	fitContext                      runner.ContextParams
 }
 
@@ -57,7 +59,7 @@ func loadKeyOf(cfg Config) loadKey {
 	key := loadKey{numGPU: cfg.NumGPU, splitMode: cfg.SplitMode, tensorSplit: cfg.TensorSplit, devices: cfg.Devices, mainGPU: cfg.MainGPU,
 		useMmap: cfg.UseMmap, fit: cfg.Fit}
 	if cfg.Fit {
-		key.fitContext = cfg.Context
+		key.fitTarget, key.fitContext = cfg.FitTarget, cfg.Context
 	}
 	return key
 }
