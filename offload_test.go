@@ -198,3 +198,24 @@ func TestFitLoadsTheLargestOffloadThatLeavesTheTargetFree(t *testing.T) {
 		t.Errorf("with %d bytes of room: loaded num_gpu %d, %d layers offloaded, want %d\n%s", room, out.Load.Requested, out.Load.Offloaded, want, got.stderr)
 	}
 }
+
+// bench measures one placement once, whatever its spelling: device names in any case, tensor splits by their
+// proportions (one GPU here: any one share is all of the model).
+func TestBenchMeasuresAPlacementOnceWhateverItsSpelling(t *testing.T) {
+	libDir := vulkanLibDir(t)
+	var rows []struct {
+		TensorSplit string `json:"tensor_split"`
+		Devices     string `json:"devices"`
+		DuplicateOf string `json:"duplicate_of"`
+	}
+	got := chimera(t, lavapipe, "bench", "-m", tinyModel, "--db", filepath.Join(t.TempDir(), "c.db"), "--lib-dir", libDir, "-ngl", "1",
+		"-ts", "1,2.0", "-dev", "Vulkan0,VULKAN0", "--op-offload", "off", "-p", "8", "-n", "0", "-r", "1", "--num-ctx", "64", "-o", "json")
+	if got.status != 0 || json.Unmarshal([]byte(got.stdout), &rows) != nil || len(rows) != 4 {
+		t.Fatalf("status %d, %d rows\n%s", got.status, len(rows), got.stderr)
+	}
+	for i, r := range rows {
+		if (i == 0) != (r.DuplicateOf == "") {
+			t.Errorf("row %d (ts %s, dev %s): duplicate of %q; want the first measured and the others its duplicates", i, r.TensorSplit, r.Devices, r.DuplicateOf)
+		}
+	}
+}

@@ -43,8 +43,8 @@ type cachedModel struct {
 	load  ModelLoad
 }
 
-// loadKey is what a load depends on. With --fit the offload is fitted to the context and the target, so they are
-// part of it.
+// loadKey is what a load depends on, its placement as settings are compared. With --fit the offload is fitted to
+// the context and the target, so they are part of it.
 type loadKey struct {
 	numGPU                          int
 	splitMode, tensorSplit, devices string
@@ -56,6 +56,7 @@ type loadKey struct {
 }
 
 func loadKeyOf(cfg Config) loadKey {
+	cfg = cfg.Comparable()
 	key := loadKey{numGPU: cfg.NumGPU, splitMode: cfg.SplitMode, tensorSplit: cfg.TensorSplit, devices: cfg.Devices, mainGPU: cfg.MainGPU,
 		useMmap: cfg.UseMmap, fit: cfg.Fit}
 	if cfg.Fit {
