@@ -42,7 +42,7 @@ measurements=("$@")
 ((${#measurements[@]})) || measurements=(bench sweep multi vulkan)
 
 export bundle=build/gpu-bundle work=$PWD/build/gpu-check chimera=$PWD/dist/bin/chimera
-export vulkan=$PWD/build/gpu-check/vulkan # the Vulkan backend's prefix: its libraries are in $vulkan/lib/chimera
+export vulkan=$work/vulkan # the Vulkan backend's prefix: its libraries are in $vulkan/lib/chimera
 export out=${OUT:-$work/out}
 mkdir -p "$out" "$work"
 # chimera's state stays in this tree; the default lib dir is part of what is checked, so no CHIMERA_LIB_DIR.
