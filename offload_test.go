@@ -219,3 +219,75 @@ func TestBenchMeasuresAPlacementOnceWhateverItsSpelling(t *testing.T) {
 		}
 	}
 }
+
+// chimera run's agents with layers on the Vulkan device, on the tiny model for a handful of tokens: the run's
+// record (its --json and metrics.json) says that llama.cpp offloaded the layers asked for and put part of the
+// model in device memory, and the store holds the run, its calls and the device it saw.
+func TestRunsAgentsWithLayersOnTheDevice(t *testing.T) {
+	libDir := vulkanLibDir(t)
+	db, out := filepath.Join(t.TempDir(), "c.db"), t.TempDir()
+	const layers = 2
+	got := chimera(t, lavapipe, "--db", db, "run", "-m", tinyModel, "--lib-dir", libDir, "--data", "pipeline/artifacts/testdata/artifacts",
+		"--agent", "collector", "--num-gpu", strconv.Itoa(layers), "--op-offload", "off", "--num-ctx", "512", "--num-predict", "4",
+		"--threads", "1", "--out", out, "--json")
+	type result struct {
+		RunID  int64  `json:"run_id"`
+		Status string `json:"status"`
+		Model  struct {
+			Load struct {
+				Offloaded int `json:"gpu_layers_offloaded"`
+				Buffers   []struct {
+					Buffer string `json:"buffer"`
+					Kind   string `json:"kind"`
+					Bytes  uint64 `json:"bytes"`
+				} `json:"buffers"`
+			} `json:"load"`
+		} `json:"model"`
+	}
+	var printed, written result
+	if got.status != 0 || json.Unmarshal([]byte(got.stdout), &printed) != nil {
+		t.Fatalf("run: status %d\n%s", got.status, got.stderr)
+	}
+	metrics, err := filepath.Glob(filepath.Join(out, "*", "metrics.json"))
+	if err != nil || len(metrics) != 1 {
+		t.Fatalf("want one metrics.json in %s, found %v", out, metrics)
+	}
+	if data, err := os.ReadFile(metrics[0]); err != nil || json.Unmarshal(data, &written) != nil {
+		t.Fatalf("metrics.json: %v", err)
+	}
+	for name, r := range map[string]result{"--json": printed, "metrics.json": written} {
+		var onDevice uint64
+		for _, b := range r.Model.Load.Buffers {
+			if b.Buffer == "Vulkan0" && b.Kind == "model" {
+				onDevice += b.Bytes
+			}
+		}
+		if r.Status != "ok" || r.Model.Load.Offloaded != layers || onDevice == 0 {
+			t.Errorf("%s: status %s, %d layers offloaded, %d bytes of the model on Vulkan0; want ok, %d layers and some bytes",
+				name, r.Status, r.Model.Load.Offloaded, onDevice, layers)
+		}
+	}
+
+	shown := chimera(t, nil, "--db", db, "runs", "show", strconv.FormatInt(printed.RunID, 10))
+	var recorded struct {
+		Kind   string `json:"kind"`
+		Status string `json:"status"`
+		GPUs   string `json:"gpus"`
+		Calls  []struct {
+			Stage     string `json:"stage"`
+			GenTokens int    `json:"gen_tokens"`
+		} `json:"calls"`
+	}
+	if shown.status != 0 || json.Unmarshal([]byte(shown.stdout), &recorded) != nil {
+		t.Fatalf("runs show: status %d\n%s", shown.status, shown.stderr)
+	}
+	if recorded.Kind != "run" || recorded.Status != "ok" || !strings.HasPrefix(recorded.GPUs, "Vulkan0 ") || len(recorded.Calls) != 2 {
+		t.Errorf("recorded a %s run, status %s, GPUs %q, %d calls; want an ok run on Vulkan0 with the collector's 2 calls",
+			recorded.Kind, recorded.Status, recorded.GPUs, len(recorded.Calls))
+	}
+	for _, c := range recorded.Calls {
+		if c.GenTokens < 1 {
+			t.Errorf("the %s call generated nothing", c.Stage)
+		}
+	}
+}
