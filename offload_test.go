@@ -105,6 +105,10 @@ func TestBenchMeasuresDeviceMemoryByTheDevicesBuffers(t *testing.T) {
 	if !(rows[2].VRAMModel < rows[4].VRAMModel) {
 		t.Errorf("model bytes on the device: %d with 1 layer, %d with all", rows[2].VRAMModel, rows[4].VRAMModel)
 	}
+	// The cross-check: lavapipe's free memory does not move, whatever llama.cpp puts on it. Loads 2 and 3 offload.
+	if n := strings.Count(got.stderr, "free memory fell 0.00 MiB: the driver does not report allocations"); n != 2 {
+		t.Errorf("%d loads say that lavapipe's free memory did not move, want the 2 that offload:\n%s", n, got.stderr)
+	}
 }
 
 // tune on lavapipe, a device far slower than the CPU: offloads whose device memory exceeds the budget are rejected,

@@ -86,17 +86,6 @@ func overBudget(devices []llama.Device, margin int64, buffers []llama.BufferSize
 	return nil
 }
 
-// ownBytes sums the buffers on the device named, not those a row split spreads over several.
-func ownBytes(device string, buffers []llama.BufferSize) int64 {
-	var total int64
-	for _, b := range buffers {
-		if b.Buffer == device {
-			total += int64(b.Bytes)
-		}
-	}
-	return total
-}
-
 // largestFitting is the largest count in 0..asked that fits, asked tried first, then a bisection that assumes that
 // fewer layers never take more memory; -1 if none fits.
 func largestFitting(asked int, fits func(int) bool) int {
@@ -113,5 +102,3 @@ func largestFitting(asked int, fits func(int) bool) int {
 	}
 	return lo
 }
-
-func mib(bytes int64) string { return fmt.Sprintf("%.2f MiB", float64(bytes)/(1<<20)) }
