@@ -41,8 +41,8 @@ func inScopes(scopes ...engine.Scope) func(*engine.Setting) bool {
 }
 
 // axisFlags are the list flags of the axis settings keep accepts, and the single-value flags of its other
-// settings but --fit, which would change num_gpu behind the grid's back. defaults replaces chimera's default of
-// a setting by name.
+// settings but --fit and its target, which would change num_gpu behind the grid's back. defaults replaces
+// chimera's default of a setting by name.
 func axisFlags(keep func(*engine.Setting) bool, defaults map[string]string) []cli.Flag {
 	var flags []cli.Flag
 	for _, s := range engine.Settings {
@@ -51,7 +51,7 @@ func axisFlags(keep func(*engine.Setting) bool, defaults map[string]string) []cl
 			value = s.Default()
 		}
 		switch {
-		case !keep(s) || s.Name == "fit":
+		case !keep(s) || s.Name == "fit" || s.Name == "fit_target":
 		case s.Axis && shorthandOf(s) != nil:
 			flags = append(flags, &cli.StringFlag{Name: s.Flag, Aliases: s.Aliases, Usage: s.Help + " (list)", DefaultText: "--" + shorthandOf(s).Flag})
 		case s.Axis:

@@ -63,6 +63,7 @@ type configDoc struct {
 	TensorSplit string `json:"tensor_split"`
 	Devices     string `json:"devices"`
 	Fit         bool   `json:"fit"`
+	FitTarget   int    `json:"fit_target"`
 	UseMmap     bool   `json:"use_mmap"`
 	Context     struct {
 		NumCtx       int    `json:"num_ctx"`

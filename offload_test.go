@@ -2,8 +2,10 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -103,6 +105,10 @@ func TestBenchMeasuresDeviceMemoryByTheDevicesBuffers(t *testing.T) {
 	if !(rows[2].VRAMModel < rows[4].VRAMModel) {
 		t.Errorf("model bytes on the device: %d with 1 layer, %d with all", rows[2].VRAMModel, rows[4].VRAMModel)
 	}
+	// The cross-check: lavapipe's free memory does not move, whatever llama.cpp puts on it. Loads 2 and 3 offload.
+	if n := strings.Count(got.stderr, "free memory fell 0.00 MiB: the driver does not report allocations"); n != 2 {
+		t.Errorf("%d loads say that lavapipe's free memory did not move, want the 2 that offload:\n%s", n, got.stderr)
+	}
 }
 
 // tune on lavapipe, a device far slower than the CPU: offloads whose device memory exceeds the budget are rejected,
@@ -137,5 +143,155 @@ func TestTuneRejectsWhatDoesNotFitAndComparesOffloadLevels(t *testing.T) {
 	}
 	if rejected == 0 || result.Best.Settings["num_gpu"] != "0" {
 		t.Errorf("%d trials over the budget, best num_gpu %s; want some rejected and no offload best", rejected, result.Best.Settings["num_gpu"])
+	}
+}
+
+// --fit under a small target: the offload loaded and run is the largest whose device memory, as bench measures it
+// per offload, fits the device's free memory less the target. The target leaves room for one layer, not for all.
+func TestFitLoadsTheLargestOffloadThatLeavesTheTargetFree(t *testing.T) {
+	libDir := vulkanLibDir(t)
+	db := filepath.Join(t.TempDir(), "c.db")
+	context := []string{"--num-ctx", "64", "--op-offload", "off", "--threads", "1"}
+	var rows []struct {
+		NGPULayers int   `json:"n_gpu_layers"`
+		VRAMUsed   int64 `json:"vram_used_bytes"`
+	}
+	got := chimera(t, lavapipe, append([]string{"bench", "-m", tinyModel, "--db", db, "--lib-dir", libDir, "-ngl", "1,2,3", "-p", "8", "-n", "0",
+		"-r", "1", "-o", "json"}, context...)...)
+	if got.status != 0 || json.Unmarshal([]byte(got.stdout), &rows) != nil || len(rows) != 3 {
+		t.Fatalf("bench: status %d, %d rows\n%s", got.status, len(rows), got.stderr)
+	}
+	var listed struct {
+		Devices []struct {
+			Backend   string `json:"backend"`
+			FreeBytes int64  `json:"free_bytes"`
+		} `json:"devices"`
+	}
+	if got := chimera(t, lavapipe, "devices", "--lib-dir", libDir, "--json"); json.Unmarshal([]byte(got.stdout), &listed) != nil {
+		t.Fatalf("devices: %s", got.stderr)
+	}
+	var free int64
+	for _, d := range listed.Devices {
+		if d.Backend == "Vulkan" {
+			free = d.FreeBytes
+		}
+	}
+	targetMiB := (free - rows[0].VRAMUsed) >> 20
+	room, want := free-targetMiB<<20, 0
+	for _, r := range rows {
+		if r.VRAMUsed <= room {
+			want = r.NGPULayers
+		}
+	}
+	if want == rows[2].NGPULayers {
+		t.Fatalf("every offload fits %d bytes: %+v", room, rows)
+	}
+
+	got = chimera(t, lavapipe, append([]string{"generate", "-m", tinyModel, "--db", db, "--lib-dir", libDir, "--fit", "--fit-target",
+		strconv.FormatInt(targetMiB, 10), "--prompt", "hi", "--num-predict", "2", "--json"}, context...)...)
+	var out struct {
+		Load struct {
+			Requested int `json:"num_gpu_requested"`
+			Offloaded int `json:"gpu_layers_offloaded"`
+		} `json:"load"`
+	}
+	if got.status != 0 || json.Unmarshal([]byte(got.stdout), &out) != nil {
+		t.Fatalf("generate --fit: status %d\n%s", got.status, got.stderr)
+	}
+	if out.Load.Requested != want || out.Load.Offloaded != want || !strings.Contains(got.stderr, fmt.Sprintf("--fit: num_gpu %d is the largest", want)) {
+		t.Errorf("with %d bytes of room: loaded num_gpu %d, %d layers offloaded, want %d\n%s", room, out.Load.Requested, out.Load.Offloaded, want, got.stderr)
+	}
+}
+
+// bench measures one placement once, whatever its spelling: device names in any case, tensor splits by their
+// proportions (one GPU here: any one share is all of the model).
+func TestBenchMeasuresAPlacementOnceWhateverItsSpelling(t *testing.T) {
+	libDir := vulkanLibDir(t)
+	var rows []struct {
+		TensorSplit string `json:"tensor_split"`
+		Devices     string `json:"devices"`
+		DuplicateOf string `json:"duplicate_of"`
+	}
+	got := chimera(t, lavapipe, "bench", "-m", tinyModel, "--db", filepath.Join(t.TempDir(), "c.db"), "--lib-dir", libDir, "-ngl", "1",
+		"-ts", "1,2.0", "-dev", "Vulkan0,VULKAN0", "--op-offload", "off", "-p", "8", "-n", "0", "-r", "1", "--num-ctx", "64", "-o", "json")
+	if got.status != 0 || json.Unmarshal([]byte(got.stdout), &rows) != nil || len(rows) != 4 {
+		t.Fatalf("status %d, %d rows\n%s", got.status, len(rows), got.stderr)
+	}
+	for i, r := range rows {
+		if (i == 0) != (r.DuplicateOf == "") {
+			t.Errorf("row %d (ts %s, dev %s): duplicate of %q; want the first measured and the others its duplicates", i, r.TensorSplit, r.Devices, r.DuplicateOf)
+		}
+	}
+}
+
+// chimera run's agents with layers on the Vulkan device, on the tiny model for a handful of tokens: the run's
+// record (its --json and metrics.json) says that llama.cpp offloaded the layers asked for and put part of the
+// model in device memory, and the store holds the run, its calls and the device it saw.
+func TestRunsAgentsWithLayersOnTheDevice(t *testing.T) {
+	libDir := vulkanLibDir(t)
+	db, out := filepath.Join(t.TempDir(), "c.db"), t.TempDir()
+	const layers = 2
+	got := chimera(t, lavapipe, "--db", db, "run", "-m", tinyModel, "--lib-dir", libDir, "--data", "pipeline/artifacts/testdata/artifacts",
+		"--agent", "collector", "--num-gpu", strconv.Itoa(layers), "--op-offload", "off", "--num-ctx", "512", "--num-predict", "4",
+		"--threads", "1", "--out", out, "--json")
+	type result struct {
+		RunID  int64  `json:"run_id"`
+		Status string `json:"status"`
+		Model  struct {
+			Load struct {
+				Offloaded int `json:"gpu_layers_offloaded"`
+				Buffers   []struct {
+					Buffer string `json:"buffer"`
+					Kind   string `json:"kind"`
+					Bytes  uint64 `json:"bytes"`
+				} `json:"buffers"`
+			} `json:"load"`
+		} `json:"model"`
+	}
+	var printed, written result
+	if got.status != 0 || json.Unmarshal([]byte(got.stdout), &printed) != nil {
+		t.Fatalf("run: status %d\n%s", got.status, got.stderr)
+	}
+	metrics, err := filepath.Glob(filepath.Join(out, "*", "metrics.json"))
+	if err != nil || len(metrics) != 1 {
+		t.Fatalf("want one metrics.json in %s, found %v", out, metrics)
+	}
+	if data, err := os.ReadFile(metrics[0]); err != nil || json.Unmarshal(data, &written) != nil {
+		t.Fatalf("metrics.json: %v", err)
+	}
+	for name, r := range map[string]result{"--json": printed, "metrics.json": written} {
+		var onDevice uint64
+		for _, b := range r.Model.Load.Buffers {
+			if b.Buffer == "Vulkan0" && b.Kind == "model" {
+				onDevice += b.Bytes
+			}
+		}
+		if r.Status != "ok" || r.Model.Load.Offloaded != layers || onDevice == 0 {
+			t.Errorf("%s: status %s, %d layers offloaded, %d bytes of the model on Vulkan0; want ok, %d layers and some bytes",
+				name, r.Status, r.Model.Load.Offloaded, onDevice, layers)
+		}
+	}
+
+	shown := chimera(t, nil, "--db", db, "runs", "show", strconv.FormatInt(printed.RunID, 10))
+	var recorded struct {
+		Kind   string `json:"kind"`
+		Status string `json:"status"`
+		GPUs   string `json:"gpus"`
+		Calls  []struct {
+			Stage     string `json:"stage"`
+			GenTokens int    `json:"gen_tokens"`
+		} `json:"calls"`
+	}
+	if shown.status != 0 || json.Unmarshal([]byte(shown.stdout), &recorded) != nil {
+		t.Fatalf("runs show: status %d\n%s", shown.status, shown.stderr)
+	}
+	if recorded.Kind != "run" || recorded.Status != "ok" || !strings.HasPrefix(recorded.GPUs, "Vulkan0 ") || len(recorded.Calls) != 2 {
+		t.Errorf("recorded a %s run, status %s, GPUs %q, %d calls; want an ok run on Vulkan0 with the collector's 2 calls",
+			recorded.Kind, recorded.Status, recorded.GPUs, len(recorded.Calls))
+	}
+	for _, c := range recorded.Calls {
+		if c.GenTokens < 1 {
+			t.Errorf("the %s call generated nothing", c.Stage)
+		}
 	}
 }

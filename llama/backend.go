@@ -83,8 +83,8 @@ func loadBackends(dirs []string) []BackendLoad {
 		paths = slices.DeleteFunc(paths, func(path string) bool {
 			return strings.HasPrefix(filepath.Base(path), "libggml-base")
 		})
-		if len(paths) > 0 {
-			installBaseLog(filepath.Join(dir, "libggml-base.so.0"))
+		if base := filepath.Join(dir, "libggml-base.so.0"); len(paths) > 0 && checkLibrary(base) == nil {
+			installBaseLog(base) // where it cannot load, each backend's load says why
 		}
 		for _, path := range paths {
 			loads = append(loads, loadBackend(path))
@@ -102,6 +102,9 @@ func installBaseLog(path string) {
 func loadBackend(path string) BackendLoad {
 	cpath := C.CString(path)
 	defer C.free(unsafe.Pointer(cpath))
+	if err := checkLibrary(path); err != nil {
+		return BackendLoad{Path: path, Error: err.Error()}
+	}
 	if reason := C.chimera_dlcheck(cpath); reason != nil {
 		return BackendLoad{Path: path, Error: C.GoString(reason)}
 	}

@@ -85,23 +85,46 @@ func TestBackendLibraryLoadsFromTheInstallLayout(t *testing.T) {
 	}
 }
 
-func TestBackendMissingGgmlBaseIsReportedWithTheLoadersReason(t *testing.T) {
+// libggml-cpu.so without a whole libggml-base.so.0 beside it fails with a reason naming the base, registers no
+// device, and the process goes on.
+func TestBackendWithoutAWholeGgmlBaseIsReportedNotLoaded(t *testing.T) {
 	prefix := installCPUBackend(t)
-	// Alone in a folder, libggml-cpu.so cannot resolve libggml-base.so.0 through its RUNPATH ($ORIGIN), the
-	// failure ggml_backend_load itself would keep silent (engine.md pitfall 17).
-	dir := t.TempDir()
-	copyFile(t, filepath.Join(prefix, "lib", "chimera", "libggml-cpu.so"), filepath.Join(dir, "libggml-cpu.so"))
+	base, err := os.ReadFile(filepath.Join(prefix, "lib", "chimera", "libggml-base.so.0"))
+	if err != nil {
+		t.Fatal(err)
+	}
 	exe, err := os.Executable()
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, _ := probe(t, exe, dir)
+	for name, c := range map[string]struct {
+		base []byte
+		says string
+	}{
+		// It cannot resolve libggml-base.so.0 through its RUNPATH ($ORIGIN): the loader's reason, which
+		// ggml_backend_load itself would keep silent (engine.md pitfall 17).
+		"missing": {nil, "libggml-base.so.0"},
+		// Refused before dlopen maps it: mapped, it killed the process with SIGBUS, in the load of the backend or
+		// of the base itself (for its log).
+		"truncated": {base[:len(base)/2], "libggml-base.so.0: truncated"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			dir := t.TempDir()
+			copyFile(t, filepath.Join(prefix, "lib", "chimera", "libggml-cpu.so"), filepath.Join(dir, "libggml-cpu.so"))
+			if c.base != nil {
+				if err := os.WriteFile(filepath.Join(dir, "libggml-base.so.0"), c.base, 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			got, _ := probe(t, exe, dir)
 
-	if len(got.Loads) != 1 || got.Loads[0].Loaded || !strings.Contains(got.Loads[0].Error, "libggml-base.so.0") {
-		t.Fatalf("want libggml-cpu.so reported as failing on libggml-base.so.0, got %+v", got.Loads)
-	}
-	if n := countType(got.Devices, "cpu"); n != 1 {
-		t.Errorf("a library that failed to load registered a device: %+v", got.Devices)
+			if len(got.Loads) != 1 || got.Loads[0].Loaded || !strings.Contains(got.Loads[0].Error, c.says) {
+				t.Fatalf("want libggml-cpu.so reported as failing on %q, got %+v", c.says, got.Loads)
+			}
+			if n := countType(got.Devices, "cpu"); n != 1 {
+				t.Errorf("a library that failed to load registered a device: %+v", got.Devices)
+			}
+		})
 	}
 }
 

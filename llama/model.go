@@ -221,44 +221,6 @@ func orUnknown(s string) string {
 
 func ms(d time.Duration) float64 { return float64(d.Nanoseconds()) / 1e6 }
 
-// FitGPULayers asks llama.cpp (llama_params_fit) for the largest layer offload at or below numGPU whose weights,
-// KV cache and compute buffers fit the devices' free memory less margin, keeping the context size as given.
-// Without a GPU it returns numGPU unchanged.
-func FitGPULayers(path string, numGPU int, ctx ContextParams, marginBytes uint64) (int, error) {
-	if err := requireInit(); err != nil {
-		return 0, err
-	}
-	if err := ctx.Validate(); err != nil {
-		return 0, err
-	}
-	loadMu.Lock()
-	defer loadMu.Unlock()
-	mparams := C.llama_model_default_params()
-	mparams.n_gpu_layers = C.int32_t(gpuLayers(numGPU))
-	cparams := C.llama_context_default_params()
-	cparams.n_ctx = C.uint32_t(ctx.NumCtx)
-	cparams.n_batch = C.uint32_t(ctx.Batch)
-	cparams.n_ubatch = C.uint32_t(ctx.UBatch)
-	cparams.flash_attn_type = flashAttnTypes[ctx.FlashAttn]
-	cparams.type_k = cacheTypes[orF16(ctx.CacheTypeK)]
-	cparams.type_v = cacheTypes[orF16(ctx.CacheTypeV)]
-
-	split := (*C.float)(C.calloc(C.llama_max_devices(), C.size_t(unsafe.Sizeof(C.float(0)))))
-	defer C.free(unsafe.Pointer(split))
-	overrides := (*C.struct_llama_model_tensor_buft_override)(C.calloc(C.llama_max_tensor_buft_overrides(),
-		C.size_t(unsafe.Sizeof(C.struct_llama_model_tensor_buft_override{}))))
-	defer C.free(unsafe.Pointer(overrides))
-	cpath := C.CString(path)
-	defer C.free(unsafe.Pointer(cpath))
-	if !C.llama_params_fit(cpath, &mparams, &cparams, split, overrides, C.size_t(marginBytes), C.uint32_t(ctx.NumCtx), C.GGML_LOG_LEVEL_ERROR) {
-		return 0, fmt.Errorf("%s does not fit the free device memory with num_ctx %d even with no layers offloaded", path, ctx.NumCtx)
-	}
-	if fitted := int(mparams.n_gpu_layers); fitted < gpuLayers(numGPU) {
-		return fitted, nil
-	}
-	return numGPU, nil
-}
-
 var splitModes = map[string]C.enum_llama_split_mode{
 	"": C.LLAMA_SPLIT_MODE_LAYER, "none": C.LLAMA_SPLIT_MODE_NONE, "layer": C.LLAMA_SPLIT_MODE_LAYER, "row": C.LLAMA_SPLIT_MODE_ROW,
 }

@@ -26,12 +26,14 @@ build=${BUILD_DIR:-$root/build/cmake-$backend}
 # ggml-vulkan cannot build from the module's tree as it is (docs/gpu.md, "Vulkan"): the module omits the glslc
 # probes in vulkan-shaders/feature-tests/, and Debian 12's Vulkan headers (1.3.239) lack vk::LayerSettingEXT. The
 # sources are copied once per source tree, with scripts/vulkan's probes and patch added; the copy keeps its
-# timestamps across runs, so a rebuild stays incremental.
+# timestamps across runs, so a rebuild stays incremental. It lies beside the build folder that configures it
+# (build/ggml-vulkan-src for make vulkan's), so that two build folders of two trees do not take turns copying.
 if [[ $backend == vulkan ]]; then
-  copy=$root/build/ggml-vulkan-src
+  copy=${BUILD_DIR:+$BUILD_DIR-src}
+  copy=${copy:-$root/build/ggml-vulkan-src}
   if [[ $(cat "$copy/.chimera-source" 2>/dev/null) != "$GGML_SOURCE_DIR" ]]; then
     rm -rf "$copy" "$copy.tmp"
-    mkdir -p "$root/build"
+    mkdir -p "$(dirname "$copy")"
     cp -R "$GGML_SOURCE_DIR" "$copy.tmp"
     chmod -R u+w "$copy.tmp" # the module cache is read-only
     mkdir -p "$copy.tmp/src/ggml-vulkan/vulkan-shaders/feature-tests"

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Fills build/gpu-bundle with what scripts/gpu-check.sh needs on a GPU machine that has nvcc and CMake but no Go
 # and no network: the binary built here (bin/chimera, x86-64-v3), the part of the pinned module's ggml tree that a
-# CUDA-only configure of CMakeLists.txt reads, and the gemma3 tokenizer, gzipped (34 MB -> 6 MB), when it is cached
-# here. The folder is gitignored: carry it with the working tree, which may be 64 MiB in all.
+# CUDA or Vulkan configure of CMakeLists.txt reads, and the gemma3 tokenizer, gzipped (34 MB -> 6 MB), when it is
+# cached here. The folder is gitignored: carry it with the working tree, which may be 64 MiB in all.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bundle=build/gpu-bundle
@@ -13,11 +13,11 @@ tokenizer=${CHIMERA_TOKENIZER_DIR:-${CHIMERA_CACHE_DIR:-$HOME/.cache/chimera}/to
 rm -rf "$bundle"
 mkdir -p "$bundle/bin" "$bundle/ggml/src"
 install -m 0755 bin/chimera "$bundle/bin/chimera"
-# ggml-base's sources and CMake files, the headers, the CUDA backend and the CPU backend's folder (ggml-quants.c
-# includes ggml-cpu/ggml-cpu-impl.h); not the other backends.
+# ggml-base's sources and CMake files, the headers, the CUDA and Vulkan backends and the CPU backend's folder
+# (ggml-quants.c includes ggml-cpu/ggml-cpu-impl.h); not the other backends.
 cp -r "$ggml/LICENSE" "$ggml/cmake" "$ggml/include" "$bundle/ggml/"
 cp "$ggml"/src/CMakeLists.txt "$ggml"/src/*.c "$ggml"/src/*.cpp "$ggml"/src/*.h "$bundle/ggml/src/"
-cp -r "$ggml/src/ggml-cpu" "$ggml/src/ggml-cuda" "$bundle/ggml/src/"
+cp -r "$ggml/src/ggml-cpu" "$ggml/src/ggml-cuda" "$ggml/src/ggml-vulkan" "$bundle/ggml/src/"
 chmod -R u+w "$bundle" # the module cache is read-only, and so would be the copies
 # Go files would make `go test ./...` and `go vet ./...` compile the copy as a package of this module.
 find "$bundle/ggml" -name '*.go' -delete

@@ -2,11 +2,16 @@
 # The GPU check. It runs on a machine with an NVIDIA GPU, nvcc and CMake but no Go and no network, in a working
 # tree that carries build/gpu-bundle (make gpu-bundle). It builds the CUDA backend from the bundled ggml sources,
 # installs dist/ (dist/bin/chimera is the bundled binary), checks that `chimera devices` lists the GPU, then
-# measures. Everything lands in $OUT, 8 files at most:
-#   env.txt      GPU, driver, nvcc, CMake, compiler, OS
-#   build.log    the CMake build, then the installed libraries with their NEEDED/RUNPATH entries and ldd
-#   devices.txt  chimera -v devices (default lib dir <exe>/../lib/chimera), then devices --json
-#   bench.jsonl  chimera bench --format json per model, one compact line per JSON value
+# measures; then, where glslc and the Vulkan headers are installed, it builds the Vulkan backend into a lib dir of
+# its own and checks and measures it there too (else it says in one line what is missing). Everything lands in
+# $OUT, 8 files at most:
+#   env.txt      GPU, driver, nvcc, glslc, Vulkan drivers, CMake, compiler, OS
+#   build.log    the CMake build, then the installed libraries with their NEEDED/RUNPATH entries and ldd; the
+#                Vulkan build after them
+#   devices.txt  chimera -v devices (default lib dir <exe>/../lib/chimera), then devices --json; the same with the
+#                Vulkan lib dir after them
+#   bench.jsonl  chimera bench --format json per model, one compact line per JSON value; the Vulkan device's bench
+#                of the first model after them
 #   sweep.tar.gz chimera sweep --workload agent over num_gpu x num_ctx: its stdout and the files it wrote
 #   multi.tar.gz chimera multi chimera-homo, likewise
 #   steps.log    each step's stderr, exit status and seconds (the same status lines go to stdout)
@@ -14,9 +19,11 @@
 # A failing step is logged and the next one runs, so one GPU session yields as much as it can. A step starts only
 # while the time budget lasts (GPU_CHECK_SECONDS, default 570: inside one 600 s device call) and is stopped when
 # it runs out; the steps left are logged as skipped.
-#   scripts/gpu-check.sh                 env, build, devices, then bench, sweep and multi
+#   scripts/gpu-check.sh                 env, build, devices, then bench, sweep, multi and vulkan
 #   scripts/gpu-check.sh sweep multi     env, build, devices, then only these (the build is incremental on a warm
 #                                        machine; BENCH_MODELS="synthetic:270m-q8_0" narrows a later bench)
+# The vulkan step keeps Vulkan out of dist/lib/chimera: there llama.cpp would use a GPU that both backends show
+# twice, unless the two report one PCI id, and the CUDA measurements would not be CUDA's alone.
 # Settings (environment): CUDA_ARCHS, BENCH_MODELS, BENCH_NUM_GPU, AGENT_MODEL (sweep and multi), SWEEP_NUM_GPU,
 # SWEEP_NUM_CTX, OUT. GPU_CHECK_BACKEND=cpu rehearses the whole check on a machine without a GPU: it builds the
 # CPU backend library from the bundle instead of CUDA and runs every measurement although no GPU registers.
@@ -32,9 +39,10 @@ export SWEEP_NUM_GPU=${SWEEP_NUM_GPU:-0,1,all}
 export SWEEP_NUM_CTX=${SWEEP_NUM_CTX:-2048,8192}
 budget=${GPU_CHECK_SECONDS:-570}
 measurements=("$@")
-((${#measurements[@]})) || measurements=(bench sweep multi)
+((${#measurements[@]})) || measurements=(bench sweep multi vulkan)
 
 export bundle=build/gpu-bundle work=$PWD/build/gpu-check chimera=$PWD/dist/bin/chimera
+export vulkan=$work/vulkan # the Vulkan backend's prefix: its libraries are in $vulkan/lib/chimera
 export out=${OUT:-$work/out}
 mkdir -p "$out" "$work"
 # chimera's state stays in this tree; the default lib dir is part of what is checked, so no CHIMERA_LIB_DIR.
@@ -72,31 +80,50 @@ step_env() {
   local c
   for c in "date -u" "uname -a" "cat /etc/os-release" "nproc" "free -g" "nvidia-smi" \
     "nvidia-smi --query-gpu=name,driver_version,memory.total,compute_cap --format=csv" \
-    "cat /proc/driver/nvidia/version" "command -v nvcc cmake ninja" "nvcc --version" "cmake --version" "c++ --version" \
-    "ldconfig -p | grep -E 'libcuda|libnvidia-ml|libcublas|libcudart'"; do
+    "cat /proc/driver/nvidia/version" "command -v nvcc cmake ninja glslc" "nvcc --version" "cmake --version" "c++ --version" \
+    "ldconfig -p | grep -E 'libcuda|libnvidia-ml|libcublas|libcudart|libvulkan'" "ls /usr/share/vulkan/icd.d /etc/vulkan/icd.d"; do
     echo "\$ $c"
     bash -c "$c" 2>&1 || echo "(exit $?)"
     echo
   done
 }
 
+# step_build BACKEND PREFIX: the backend built from the bundle and installed into PREFIX, then what was installed.
 step_build() {
   local rc=0 lib
   install -D -m 0755 "$bundle/bin/chimera" "$chimera"
   # A build folder of its own: the tests' CPU backend build (build/cmake-cpu) configures the module's sources.
-  GGML_SOURCE_DIR=$PWD/$bundle/ggml BUILD_DIR=$work/cmake-$backend scripts/build-backend.sh "$backend" dist "$CUDA_ARCHS" 2>&1 || rc=$?
+  GGML_SOURCE_DIR=$PWD/$bundle/ggml BUILD_DIR=$work/cmake-$1 scripts/build-backend.sh "$1" "$2" "$CUDA_ARCHS" 2>&1 || rc=$?
   echo "== installed"
-  ls -l dist/lib/chimera && du -sh dist
-  for lib in dist/lib/chimera/libggml-*.so; do
+  ls -l "$2/lib/chimera" && du -sh "$2"
+  for lib in "$2"/lib/chimera/libggml-*.so; do
     echo "== $lib" && readelf -d "$lib" | grep -E 'NEEDED|RUNPATH|RPATH' && ldd "$lib"
   done 2>&1
   return $rc
 }
 
+# step_devices [--lib-dir DIR]: chimera -v devices, then devices --json, with the default lib dir or DIR.
 step_devices() {
-  "$chimera" -v devices 2>&1
+  "$chimera" -v devices "$@" 2>&1
   echo
-  "$chimera" devices --json >"$work/devices.json" && compact "$work/devices.json"
+  "$chimera" devices --json "$@" >"$work/devices.json" && compact "$work/devices.json"
+}
+
+# vulkan_missing: what a Vulkan build needs and this machine lacks, one a line: glslc, the Vulkan C++ headers.
+vulkan_missing() {
+  command -v glslc >/dev/null || echo "glslc"
+  local dir
+  for dir in /usr/include /usr/local/include ${VULKAN_SDK:+"$VULKAN_SDK/include"}; do
+    [[ -f $dir/vulkan/vulkan.hpp ]] && return 0
+  done
+  echo "the Vulkan headers (vulkan/vulkan.hpp)"
+}
+
+# vulkan_device: the first Vulkan device chimera finds in $vulkan's lib dir that takes offloaded layers, by name:
+# a GPU, or in a rehearsal any (Mesa's lavapipe, whose hardware is cpu, with GGML_VK_VISIBLE_DEVICES=0).
+vulkan_device() {
+  "$chimera" devices --lib-dir "$vulkan/lib/chimera" 2>/dev/null |
+    awk -v any="$([[ $backend == cpu ]] && echo 1)" '$3 == "Vulkan" && ($2 != "cpu" || any) { print $1; exit }'
 }
 
 # step_in DIR COMMAND...: COMMAND in a fresh DIR, where relative output folders (chimera-out) land; stdout to DIR.
@@ -130,12 +157,12 @@ run() {
 
 rm -f "$out"/{env.txt,build.log,devices.txt,bench.jsonl,sweep.tar.gz,multi.tar.gz,steps.log,chimera.db}
 run env env.txt step_env
-run build build.log step_build
+run build build.log step_build "$backend" dist
 run devices devices.txt step_devices
 gpu=no
 grep -Eq '"type": ?"gpu"' "$out/devices.txt" && gpu=yes
 for m in "${measurements[@]}"; do
-  if [[ $gpu != yes && $backend == cuda ]]; then
+  if [[ $gpu != yes && $backend == cuda && $m != vulkan ]]; then
     say "$m: skipped, no GPU device registered (devices.txt, build.log)"
     continue
   fi
@@ -154,7 +181,25 @@ for m in "${measurements[@]}"; do
       run multi steps.log step_in "$work/multi" "$chimera" multi -m "$AGENT_MODEL" chimera-homo
       archive multi
       ;;
-    *) say "$m: unknown step (bench, sweep, multi)" ;;
+    vulkan)
+      mapfile -t missing < <(vulkan_missing)
+      if ((${#missing[@]})); then
+        printf -v lacks '%s, ' "${missing[@]}"
+        say "vulkan: not built: this machine lacks ${lacks%, }"
+        continue
+      fi
+      run "vulkan build" build.log step_build vulkan "$vulkan"
+      run "vulkan devices" devices.txt step_devices --lib-dir "$vulkan/lib/chimera"
+      device=$(vulkan_device || true) # awk stops reading at the first match
+      if [[ -z $device ]]; then
+        say "vulkan: no Vulkan GPU registered (devices.txt, build.log): not measured"
+        continue
+      fi
+      model=${BENCH_MODELS%% *}
+      run "vulkan bench $model on $device" bench.jsonl "$chimera" bench --lib-dir "$vulkan/lib/chimera" -m "$model" --device "$device" \
+        --num-gpu "$BENCH_NUM_GPU" -p 512 -n 128 --reps 5 --format json
+      ;;
+    *) say "$m: unknown step (bench, sweep, multi, vulkan)" ;;
   esac
 done
 

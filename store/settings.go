@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"math"
+	"strconv"
 	"strings"
 )
 
@@ -24,6 +26,61 @@ func (s Settings) String() string {
 		named[i] = setting.Name + "=" + setting.Value
 	}
 	return strings.Join(named, " ")
+}
+
+// ComparableValue is a setting's value as settings are compared, wherever they are (bench's and sweep's
+// duplicates, shared model loads, runs diff): a device list by its names in any case, as llama.cpp looks them up,
+// and a tensor split by its shares' proportions, so that 3/1, 3.0/1, 6/2 and 3/1/0 are one split. Other values,
+// and values that do not parse, are compared as written.
+func ComparableValue(name, value string) string {
+	switch name {
+	case "devices":
+		names := strings.Split(value, "/")
+		for i, n := range names {
+			names[i] = strings.ToLower(strings.TrimSpace(n))
+		}
+		return strings.Join(names, "/")
+	case "tensor_split":
+		return proportions(value)
+	}
+	return value
+}
+
+// proportions writes a tensor split's shares divided by the smallest that is not 0, to 6 significant digits (llama.cpp
+// reads them as float32), without the trailing zeros that give the GPUs after the split nothing either way.
+func proportions(split string) string {
+	parts := strings.Split(split, "/")
+	shares := make([]float64, len(parts))
+	smallest := math.Inf(1)
+	for i, p := range parts {
+		share, err := strconv.ParseFloat(strings.TrimSpace(p), 64)
+		if err != nil || share < 0 || math.IsInf(share, 1) {
+			return split
+		}
+		if shares[i] = share; share > 0 {
+			smallest = min(smallest, share)
+		}
+	}
+	if math.IsInf(smallest, 1) {
+		return split // all zero: not a split
+	}
+	for shares[len(shares)-1] == 0 {
+		shares = shares[:len(shares)-1]
+	}
+	written := make([]string, len(shares))
+	for i, share := range shares {
+		written[i] = strconv.FormatFloat(share/smallest, 'g', 6, 64)
+	}
+	return strings.Join(written, "/")
+}
+
+// Comparable is s with each value as settings are compared (ComparableValue).
+func (s Settings) Comparable() Settings {
+	comparable := make(Settings, len(s))
+	for i, setting := range s {
+		comparable[i] = Setting{setting.Name, ComparableValue(setting.Name, setting.Value)}
+	}
+	return comparable
 }
 
 func (s Settings) MarshalJSON() ([]byte, error) {

@@ -80,3 +80,27 @@ func TestMigrationNamesTheSettingsOfOlderBenchResults(t *testing.T) {
 		}
 	}
 }
+
+// One rule says when two spellings of a setting are one configuration: device names in any case, tensor splits
+// as proportions.
+func TestComparableValuesAreOneForSpellingsOfOneConfiguration(t *testing.T) {
+	for name, spellings := range map[string][][]string{
+		"tensor_split": {{"3/1", "3.0/1", "6/2", "3/1/0", " 3 / 1 ", "0.75/0.25"}, {"1/3"}, {"3/1/1"}, {"1/1/1", "2/2/2"}, {"0/1", "0/5"}, {"auto"}},
+		"devices":      {{"CUDA0/CUDA1", "cuda0/cuda1", "CUDA0 / cuda1"}, {"CUDA1/CUDA0"}, {"none"}},
+		"num_gpu":      {{"all"}, {"ALL"}},
+	} {
+		seen := map[string]string{}
+		for _, group := range spellings {
+			first := ComparableValue(name, group[0])
+			for _, spelling := range group[1:] {
+				if got := ComparableValue(name, spelling); got != first {
+					t.Errorf("%s: %q compares as %q, %q as %q: want one value", name, group[0], first, spelling, got)
+				}
+			}
+			if other, ok := seen[first]; ok {
+				t.Errorf("%s: %q and %q compare as one value, %q", name, other, group[0], first)
+			}
+			seen[first] = group[0]
+		}
+	}
+}

@@ -110,6 +110,21 @@ func TestEverySettingTellsBenchConfigurationsApart(t *testing.T) {
 	}
 }
 
+// Two spellings of one placement are one configuration: a tensor split by its proportions, devices in any case.
+func TestSpellingsOfOnePlacementMatch(t *testing.T) {
+	placed := func(split, devices string, samples ...float64) store.BenchResult {
+		r := benchResult("tg", 1, samples...)
+		r.Settings = append(r.Settings, store.Setting{Name: "tensor_split", Value: split}, store.Setting{Name: "devices", Value: devices})
+		return r
+	}
+	a := run(1, store.KindBench, store.RunDetail{BenchResults: []store.BenchResult{placed("3/1", "CUDA0/CUDA1", 50, 51, 52), placed("1/3", "CUDA0/CUDA1", 70, 71)}})
+	b := run(2, store.KindBench, store.RunDetail{BenchResults: []store.BenchResult{placed("6.0/2", "cuda0/cuda1", 60, 61, 62)}})
+	report := mustDiff(t, a, b)
+	if len(report.Rows) != 1 || report.Rows[0].A.Mean != 51 || report.Rows[0].B.Mean != 61 || len(report.OnlyInA) != 1 || len(report.OnlyInB) != 0 {
+		t.Errorf("rows %+v, only in A %+v, only in B %+v; want 3/1 matched with 6.0/2 and 1/3 apart", report.Rows, report.OnlyInA, report.OnlyInB)
+	}
+}
+
 // Tables name a bench configuration by the settings that tell it from the others compared; the settings all share
 // are stated once. A single configuration is named in full.
 func TestTheSettingsEveryConfigurationSharesAreStatedOnce(t *testing.T) {

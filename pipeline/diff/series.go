@@ -79,14 +79,16 @@ func (s *series) addRun(d *store.RunDetail, scope string) {
 	s.addAgentPasses(d, scope)
 }
 
-// addBenchResults adds each test's rates. A configuration a bench grid lists twice is measured once, its row
-// repeated with the first one's samples, so only the first counts.
+// addBenchResults adds each test's rates, keyed by the settings as they are compared (3/1 and 6/2 are one tensor
+// split). A configuration a bench grid lists twice is measured once, its row repeated with the first one's
+// samples, so only the first counts.
 func (s *series) addBenchResults(results []store.BenchResult) {
 	for _, r := range results {
-		key := Key{Configuration: r.Settings.String(), Test: benchTest(r), Metric: tokensPerSecond}
+		settings := r.Settings.Comparable()
+		key := Key{Configuration: settings.String(), Test: benchTest(r), Metric: tokensPerSecond}
 		if _, repeated := s.samples[key]; !repeated {
 			s.add(key, r.SamplesTS...)
-			s.configurations[key.Configuration] = r.Settings
+			s.configurations[key.Configuration] = settings
 		}
 	}
 }

@@ -19,8 +19,9 @@ type Config struct {
 	MainGPU     int    `json:"main_gpu"`
 	TensorSplit string `json:"tensor_split"`
 	Devices     string `json:"devices"`
-	// Fit lowers NumGPU to the largest offload that fits the devices' free memory instead of failing.
+	// Fit lowers NumGPU to the largest offload whose device memory leaves FitTarget MiB free on each GPU it uses.
 	Fit        bool                 `json:"fit"`
+	FitTarget  int                  `json:"fit_target"`
 	UseMmap    bool                 `json:"use_mmap"`
 	Context    runner.ContextParams `json:"context"`
 	Sampling   generation.Sampling  `json:"sampling"`
@@ -32,13 +33,17 @@ const AllLayers = -1
 
 // DefaultConfig offloads everything and uses chimera's context and sampling defaults.
 func DefaultConfig() Config {
-	return Config{NumGPU: AllLayers, SplitMode: "layer", UseMmap: true, Context: runner.DefaultContextParams(), Sampling: generation.DefaultSampling(), NumPredict: 512}
+	return Config{NumGPU: AllLayers, SplitMode: "layer", FitTarget: 512, UseMmap: true, Context: runner.DefaultContextParams(),
+		Sampling: generation.DefaultSampling(), NumPredict: 512}
 }
 
 // Validate checks every field before anything reaches llama.cpp.
 func (c Config) Validate() error {
 	if c.NumGPU < AllLayers {
 		return fmt.Errorf("num_gpu must be -1 (all) or a layer count, got %d", c.NumGPU)
+	}
+	if c.FitTarget < 0 {
+		return fmt.Errorf("fit_target must not be negative, got %d MiB", c.FitTarget)
 	}
 	if c.NumPredict < 0 {
 		return fmt.Errorf("num_predict must not be negative, got %d", c.NumPredict)

@@ -55,11 +55,8 @@ func ResolveModel(ref string, src ModelSource) (*ModelFile, error) {
 	return &ModelFile{Ref: resolved, Info: info, progress: src.Progress}, nil
 }
 
-// fitMargin is the device memory --fit leaves free, for the CUDA context and other processes.
-const fitMargin = 512 << 20
-
 // LoadFor loads the model for a configuration: cfg.NumGPU layers offloaded, or with cfg.Fit the largest offload that
-// fits; a num_ctx beyond the training context is warned about. Notes go to ModelSource.Progress.
+// fits (fitLoad); a num_ctx beyond the training context is warned about. Notes go to ModelSource.Progress.
 func (f *ModelFile) LoadFor(cfg Config) (*Model, error) {
 	if cfg.NumGPU < AllLayers {
 		return nil, Invalid(fmt.Errorf("num_gpu must be -1 (all) or a layer count, got %d", cfg.NumGPU))
@@ -71,20 +68,13 @@ func (f *ModelFile) LoadFor(cfg Config) (*Model, error) {
 	if err := cfg.CheckDevices(llama.Devices()); err != nil {
 		return nil, err
 	}
-	numGPU := cfg.NumGPU
-	if cfg.Fit {
-		fitted, err := llama.FitGPULayers(f.Ref.Path, numGPU, cfg.Context.ContextParams, fitMargin)
-		if err != nil {
-			return nil, err
-		}
-		if fitted != numGPU {
-			f.note("--fit: num_gpu %d is the largest offload that fits (asked for %s)", fitted, NumGPULabel(numGPU))
-		}
-		numGPU = fitted
+	var loaded *llama.Model
+	var err error
+	if cfg.Fit && llama.HasGPU() {
+		loaded, err = f.fitLoad(cfg)
+	} else {
+		loaded, err = llama.LoadModel(f.Ref.Path, cfg.loadParams())
 	}
-	params := cfg.loadParams()
-	params.NumGPU = numGPU
-	loaded, err := llama.LoadModel(f.Ref.Path, params)
 	if err != nil {
 		return nil, err
 	}

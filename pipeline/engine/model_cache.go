@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"fmt"
 	"io"
 	"slices"
 	"strings"
@@ -43,21 +44,24 @@ type cachedModel struct {
 	load  ModelLoad
 }
 
-// loadKey is what a load depends on. With --fit the offload is fitted to the context, so the context is part of it.
+// loadKey is what a load depends on, its placement as settings are compared. With --fit the offload is fitted to
+// the context and the target, so they are part of it.
 type loadKey struct {
 	numGPU                          int
 	splitMode, tensorSplit, devices string
 	mainGPU                         int
 	useMmap                         bool
 	fit                             bool
+	fitTarget                       int
 	fitContext                      runner.ContextParams
 }
 
 func loadKeyOf(cfg Config) loadKey {
+	cfg = cfg.Comparable()
 	key := loadKey{numGPU: cfg.NumGPU, splitMode: cfg.SplitMode, tensorSplit: cfg.TensorSplit, devices: cfg.Devices, mainGPU: cfg.MainGPU,
 		useMmap: cfg.UseMmap, fit: cfg.Fit}
 	if cfg.Fit {
-		key.fitContext = cfg.Context
+		key.fitTarget, key.fitContext = cfg.FitTarget, cfg.Context
 	}
 	return key
 }
@@ -82,8 +86,8 @@ func (c *ModelCache) Get(user string, cfg Config) (*Model, error) {
 	}
 	load := ModelLoad{NumGPU: m.Load.RequestedGPU, OffloadedLayers: m.Load.OffloadedLayers, LoadMS: m.Load.LoadMS,
 		DeviceBytes: DeviceBytes(m.Load.Buffers), UsedBy: []string{user}}
-	Logf(c.log, "model loaded for %s in %.0f ms, %d/%d layers offloaded, %d MiB of device memory", user, load.LoadMS,
-		load.OffloadedLayers, m.Load.OffloadableLayers, load.DeviceBytes>>20)
+	Logf(c.log, "model loaded for %s in %.0f ms, %d/%d layers offloaded, %s of device memory%s", user, load.LoadMS,
+		load.OffloadedLayers, m.Load.OffloadableLayers, mib(load.DeviceBytes), freeMemoryCheck(m.Load))
 	c.entries = append(c.entries, &cachedModel{key: key, model: m, load: load})
 	return m, nil
 }
@@ -132,3 +136,40 @@ func bytesOn(devices []string, buffers []llama.BufferSize) int64 {
 	}
 	return total
 }
+
+// ownBytes sums the buffers on the device named, not those a row split spreads over several.
+func ownBytes(device string, buffers []llama.BufferSize) int64 {
+	var total int64
+	for _, b := range buffers {
+		if b.Buffer == device {
+			total += int64(b.Bytes)
+		}
+	}
+	return total
+}
+
+// freeMemoryCheck sets each GPU's model buffers, the device memory figure, beside the fall in free memory its
+// driver reported across the load: the cross-check, where the driver reports free memory at all (lavapipe reports
+// free = total whatever it holds; other processes move a real GPU's). "" where no GPU took a buffer.
+func freeMemoryCheck(load llama.LoadReport) string {
+	var notes []string
+	for _, after := range load.DeviceFreeAfter {
+		allocated := ownBytes(after.Name, load.Buffers)
+		i := slices.IndexFunc(load.DeviceFreeBefore, func(d llama.Device) bool { return d.Name == after.Name })
+		if allocated == 0 || i < 0 || (after.Type != "gpu" && after.Type != "igpu") {
+			continue
+		}
+		fell := int64(load.DeviceFreeBefore[i].FreeBytes) - int64(after.FreeBytes)
+		note := fmt.Sprintf("%s: llama.cpp's buffers %s, free memory fell %s", after.Name, mib(allocated), mib(fell))
+		if fell == 0 {
+			note += ": the driver does not report allocations"
+		}
+		notes = append(notes, note)
+	}
+	if len(notes) == 0 {
+		return ""
+	}
+	return " (" + strings.Join(notes, "; ") + ")"
+}
+
+func mib(bytes int64) string { return fmt.Sprintf("%.2f MiB", float64(bytes)/(1<<20)) }

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"chimera/llama"
+	"chimera/store"
 )
 
 // SplitModes are the ways llama.cpp spreads layers over several GPUs.
@@ -131,6 +132,14 @@ func PlacementLabel(splitMode string, mainGPU int, tensorSplit, devices string) 
 		}
 	}
 	return strings.Join(parts, ", ")
+}
+
+// Comparable is c with its placement written as settings are compared (store.ComparableValue): device names in one
+// case, a tensor split as proportions.
+func (c Config) Comparable() Config {
+	c.TensorSplit = store.ComparableValue("tensor_split", c.TensorSplit)
+	c.Devices = store.ComparableValue("devices", c.Devices)
+	return c
 }
 
 // loadParams are the multi-GPU settings as the binding takes them; the config was checked.

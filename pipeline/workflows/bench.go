@@ -276,15 +276,15 @@ func (b *bencher) run(ctx context.Context, grid []engine.Config) ([]BenchRow, er
 }
 
 // settingsKey identifies what a configuration really runs: the layers it offloads on this machine, with 0 threads
-// resolved to the core count, and its other settings, the sampling ones only where tokens are sampled and the
-// GPU placement ones only where there is a GPU (device names in any case, as llama.cpp reads them).
+// resolved to the core count, and its other settings as they are compared (engine.Config.Comparable), the
+// sampling ones only where tokens are sampled and the GPU placement ones only where there is a GPU.
 func settingsKey(effectiveNumGPU int, c engine.Config, sampled bool) string {
+	c = c.Comparable()
 	c.NumGPU = effectiveNumGPU
 	c.Context.Threads, c.Context.ThreadsBatch = c.Context.EffectiveThreads()
 	if !sampled {
 		c.Sampling, c.NumPredict = generation.Sampling{}, 0
 	}
-	c.Devices = strings.ToLower(c.Devices)
 	if !llama.HasGPU() {
 		c.SplitMode, c.MainGPU, c.TensorSplit, c.Devices, c.Context.NoOpOffload = "", 0, "", "", false
 	}
