@@ -94,7 +94,9 @@ func requestTimeOf(rel *relation) (requestTime, bool) {
 
 // measured is one request's time in seconds from the run's duration; summed is the same from its per-token
 // times.
-func (t requestTime) measured() float64 { return seconds(t.duration, t.duration.cells[0].value) / t.completed }
+func (t requestTime) measured() float64 {
+	return seconds(t.duration, t.duration.cells[0].value) / t.completed
+}
 func (t requestTime) summed() float64 {
 	return (t.firstToken.ms + (t.tokens-1)*t.perToken.ms) / 1000
 }

@@ -89,7 +89,9 @@ func millisecondsPer(m *measure, stem string) (float64, bool) {
 
 // inputTokensPerRequest is the input tokens of one request: a mean the summary reports, or its total over the
 // requests completed.
-func inputTokensPerRequest(measures []*measure) (float64, bool) { return tokensPerRequest(measures, "input") }
+func inputTokensPerRequest(measures []*measure) (float64, bool) {
+	return tokensPerRequest(measures, "input")
+}
 
 // tokensPerRequest is the tokens of one side ("input", "output") of one request: a mean the summary reports, or
 // its total over the requests completed.
