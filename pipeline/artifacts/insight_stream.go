@@ -30,7 +30,7 @@ func findStreamRates(rel *relation) *insight {
 	in.value = 1000 / perToken.ms
 	p.printf("per stream: decode %s tok/s (1000 / %s %s ms)", p.num(in.value), perToken.m.name, p.num(perToken.ms))
 	if firstToken, ok := centralTime(rel, firstTokenTimes); ok {
-		if tokens, ok := inputTokensPerRequest(rel.measures); ok {
+		if tokens, ok := tokensPerRequest(rel.measures, "input"); ok {
 			p.printf("; prefill %s tok/s (%s input tokens a request / %s %s ms)", p.num(tokens/firstToken.ms*1000), p.num(tokens),
 				firstToken.m.name, p.num(firstToken.ms))
 		}
@@ -85,12 +85,6 @@ func millisecondsPer(m *measure, stem string) (float64, bool) {
 		return 1000, true
 	}
 	return 0, false
-}
-
-// inputTokensPerRequest is the input tokens of one request: a mean the summary reports, or its total over the
-// requests completed.
-func inputTokensPerRequest(measures []*measure) (float64, bool) {
-	return tokensPerRequest(measures, "input")
 }
 
 // tokensPerRequest is the tokens of one side ("input", "output") of one request: a mean the summary reports, or
