@@ -37,6 +37,7 @@ var kindBands = map[string]informationBand{
 	artifacts.FactEffect:          bandConclusion,
 	artifacts.FactTrend:           bandConclusion,
 	artifacts.FactRatio:           bandConclusion,
+	artifacts.FactNearTie:         bandConclusion,
 	artifacts.FactFit:             bandConclusion,
 	artifacts.FactFailedRows:      bandConclusion,
 	artifacts.FactAgainstBaseline: bandConclusion,

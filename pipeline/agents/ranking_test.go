@@ -130,7 +130,7 @@ func TestRankingPutsConclusionsFirstAndRestatementsLast(t *testing.T) {
 
 func TestInsightsAreConclusionsWithAnAction(t *testing.T) {
 	for _, kind := range []string{artifacts.FactBestLevel, artifacts.FactEffect, artifacts.FactTrend, artifacts.FactRatio,
-		artifacts.FactFit, artifacts.FactFailedRows, artifacts.FactAgainstBaseline, artifacts.FactOutlier} {
+		artifacts.FactNearTie, artifacts.FactFit, artifacts.FactFailedRows, artifacts.FactAgainstBaseline, artifacts.FactOutlier} {
 		if bandOf(kind) != bandConclusion {
 			t.Errorf("%s is not a conclusion", kind)
 		}

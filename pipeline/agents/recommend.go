@@ -55,6 +55,8 @@ func actionFor(f finding) string {
 		return "Do not choose between the two levels yet: their difference is not shown to be significant"
 	case artifacts.FactTrend:
 		return "Set ordered settings where the curve stops paying, and look again at the steps that go against it"
+	case artifacts.FactNearTie:
+		return "Choose between the two nearly equal levels by what else they cost (memory, accuracy, price): speed does not decide"
 	case artifacts.FactFit:
 		return "Stay within the configurations that fit in memory, or free memory before retrying the ones that did not"
 	case artifacts.FactFailedRows:

@@ -30,6 +30,7 @@ var insightTypes = []insightType{
 	{FactEffect, findEffect},
 	{FactTrend, findTrend},
 	{FactRatio, findRatio},
+	{FactNearTie, findNearTie},
 	{FactAgainstBaseline, findAgainstBaseline},
 }
 
