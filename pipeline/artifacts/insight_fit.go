@@ -55,17 +55,6 @@ func describeFailure(kind missingReason) string {
 	return "out of memory"
 }
 
-// configurationOf names a row by its levels of the dimensions that vary.
-func configurationOf(dims []*dimension, row int) string {
-	var parts []string
-	for _, d := range dims {
-		if d.levels[row] != "" {
-			parts = append(parts, d.name+"="+d.levels[row])
-		}
-	}
-	return strings.Join(parts, ", ")
-}
-
 // neighbour is a completed row one setting away from a failed one.
 type neighbour struct {
 	by  *dimension // the one dimension whose level differs
@@ -118,7 +107,7 @@ func groupBySetting(neighbours []neighbour) [][]neighbour {
 }
 
 // writeValuesApart prints the measure of rows that share a setting: a single value, or each value with the
-// levels that tell it apart from the others, "(test=pp2048 13.79, test=tg32 8.84)".
+// levels that tell it apart from the others, "(test=pp2048 13.79, test=tg32 8.84)", or none for repetitions.
 func (rel *relation) writeValuesApart(p *phrase, m *measure, dims []*dimension, rows []neighbour) {
 	if len(rows) == 1 {
 		c := m.cells[rows[0].row]
@@ -129,7 +118,7 @@ func (rel *relation) writeValuesApart(p *phrase, m *measure, dims []*dimension, 
 	p.printf("(")
 	for i, n := range rows {
 		c := m.cells[n.row]
-		p.printf("%s%s %s", listSeparator(i, ", "), configurationOf(apart, n.row), p.fixed(c.value, int(c.decimals)))
+		p.printf("%s%s", listSeparator(i, ", "), strings.TrimSpace(subspaceKey(apart, n.row)+" "+p.fixed(c.value, int(c.decimals))))
 	}
 	p.printf(")")
 }
@@ -166,7 +155,7 @@ func (rel *relation) writeWaysAround(p *phrase, m *measure, dims []*dimension, s
 			}
 			pa, pb := pointAtRow(m, a.row), pointAtRow(m, b.row)
 			c := compare(pb, pa)
-			p.printf("%s%s vs %s (%s, ", listItem(listed, ", "), strings.TrimSpace(configurationOf(others, a.row)+" "+writeValue(p, pa, "")),
+			p.printf("%s%s vs %s (%s, ", listItem(listed, ", "), strings.TrimSpace(subspaceKey(others, a.row)+" "+writeValue(p, pa, "")),
 				writeValue(p, pb, ""), p.percent(c.change))
 			c.writeTest(p)
 			p.printf(")")

@@ -84,15 +84,15 @@ func changesOf(cells []matchedCell) []float64 {
 	return out
 }
 
-func findNearTie(rel *relation, m *measure, by *dimension, ss []*series) *insight {
+func findNearTie(rel *relation, m *measure, by *dimension, b breakdown) *insight {
 	levels := by.distinct()
 	if len(levels) < 3 {
 		return nil // of two levels, the effect insight says whether they differ
 	}
 	var tie *pairOfLevels
-	for i, a := range levels {
-		for _, b := range levels[i+1:] {
-			pr := newPair(ss, a, b, m.direction)
+	for i, first := range levels {
+		for _, second := range levels[i+1:] {
+			pr := newPair(b.series, first, second, m.direction)
 			if pr.mostlyNear() && (tie == nil || closerThan(pr, *tie)) {
 				tie = &pr
 			}
@@ -101,7 +101,7 @@ func findNearTie(rel *relation, m *measure, by *dimension, ss []*series) *insigh
 	if tie == nil {
 		return nil
 	}
-	contrast, ok := standsApart(*tie, ss, levels, m.direction)
+	contrast, ok := standsApart(*tie, b.series, levels, m.direction)
 	if !ok {
 		return nil
 	}

@@ -2,6 +2,7 @@ package artifacts
 
 import (
 	"math"
+	"slices"
 	"strings"
 )
 
@@ -53,4 +54,49 @@ func unitPerWatt(rateUnit string) string {
 		return "per W"
 	}
 	return rateUnit + " per W"
+}
+
+// promptLengths name the settings that count a prompt's tokens.
+var promptLengths = setOf("prefill", "prompt", "n_prompt", "prompt_len", "prompt_length", "prompt_tokens", "input_len",
+	"input_length", "input_tokens")
+
+// addPrefillRates adds, for each setting that counts a prompt's tokens and each time to the first token, the
+// rate the prompt was read at: its tokens over that time (512 tokens in 9.88 s: 51.8 tok/s), where a table states
+// only the time.
+func (rel *relation) addPrefillRates() {
+	for _, d := range rel.dims {
+		if !d.ordered || !promptLengths[normalizeColumn(d.name)] {
+			continue
+		}
+		for _, m := range slices.Clone(rel.measures) {
+			stem, _ := statisticOf(m.name)
+			msPer, isTime := millisecondsPer(m, stem)
+			if isTime && slices.Contains(firstTokenTimes, quantityName(stem)) {
+				rel.measures = append(rel.measures, prefillRate(d, m, msPer))
+			}
+		}
+	}
+}
+
+// prefillRate divides a row's prompt tokens by its time to the first token. Its runs average as the tokens over
+// their mean time, as the total tokens over the total time would (see measure.harmonic).
+func prefillRate(tokens *dimension, firstToken *measure, msPer float64) *measure {
+	m := &measure{name: tokens.name + " rate", unit: "tok/s", direction: 1, harmonic: true, from: firstToken, along: tokens,
+		cells: make([]cell, len(firstToken.cells))}
+	for i, c := range firstToken.cells {
+		m.cells[i] = cell{value: math.NaN(), sd: math.NaN(), decimals: 1, missing: missingNotAvailable}
+		if n := tokens.values[i]; c.isNumber() && c.value > 0 && n > 0 {
+			m.cells[i] = cell{value: n / (c.value * msPer / 1000), sd: math.NaN(), decimals: 1}
+		}
+	}
+	return m
+}
+
+// harmonicMean is n over the sum of reciprocals, of values above zero.
+func harmonicMean(xs []float64) float64 {
+	sum := 0.0
+	for _, x := range xs {
+		sum += 1 / x
+	}
+	return float64(len(xs)) / sum
 }

@@ -94,7 +94,8 @@ func TestNewRelationUnpivotsJSONSidesIntoASideDimension(t *testing.T) {
 	if want := []string{"baseline", "baseline", "candidate", "candidate"}; !slices.Equal(side.levels, want) {
 		t.Errorf("side levels = %q, want %q", side.levels, want)
 	}
-	if got, want := measureNames(long), []string{"tps", "ttft_ms"}; !slices.Equal(got, want) {
+	// prompt_len rate is derived from each side's ttft_ms (see addPrefillRates).
+	if got, want := measureNames(long), []string{"tps", "ttft_ms", "prompt_len rate"}; !slices.Equal(got, want) {
 		t.Fatalf("measures = %v, want %v", got, want)
 	}
 	var ttft []float64
