@@ -185,7 +185,7 @@ func (c *candidates) add(kind string, in *insight) {
 }
 
 // measureInsights runs the insight types over one measure: over the whole relation, then broken down by each
-// dimension within the subspaces of the others, pooled over the dimensions that do not move it. A measure
+// dimension within the subspaces of the others, pooled over the dimensions that do not move it. A rate
 // derived along a setting is broken down along that setting alone, and its source along every other.
 func (rel *relation) measureInsights(c *candidates, m *measure, dims []*dimension, subspaces []subspaces) {
 	if m.along == nil {
@@ -198,7 +198,7 @@ func (rel *relation) measureInsights(c *candidates, m *measure, dims []*dimensio
 	}
 	pooled := rel.pooledDims(m, dims)
 	for i, by := range dims {
-		if m.along != nil && by != m.along || rel.derivedAlong(m, by) {
+		if m.along != nil && by != m.along || by == m.restatedAlong {
 			continue
 		}
 		cells := subspaces[i].series(m, by)
@@ -213,11 +213,6 @@ func (rel *relation) measureInsights(c *candidates, m *measure, dims []*dimensio
 			c.add(it.kind, it.find(rel, m, by, b))
 		}
 	}
-}
-
-// derivedAlong reports whether a measure derived from m along by states m's breakdown by it.
-func (rel *relation) derivedAlong(m *measure, by *dimension) bool {
-	return slices.ContainsFunc(rel.measures, func(d *measure) bool { return d.from == m && d.along == by })
 }
 
 // takeTurnsByKind reorders insights sorted best first so that the kinds take turns: every kind's best, then

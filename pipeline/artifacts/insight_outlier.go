@@ -23,8 +23,8 @@ func findOutliers(rel *relation) *insight {
 	p := in.text
 	found := 0
 	for _, m := range rel.measures {
-		if m.from != nil {
-			continue // a derived measure's runs are its source's
+		if m.along != nil {
+			continue // a derived rate's runs are its source's
 		}
 		for _, c := range rel.configurations() {
 			var pt point

@@ -59,12 +59,10 @@ type measure struct {
 	// harmonic: a rate derived from times, whose runs average as the harmonic mean: a count over the mean time,
 	// as the count over the total time would be; the arithmetic mean of rates weighs the fast runs too much.
 	harmonic bool
-	// A measure derived from another along a setting (a prompt's tokens over its time to the first token) ranks
-	// the rows as its source does at any one level of the setting, and restates the source along it: the source
-	// is broken down by every other dimension, the derived one along the setting alone. Nil for a measure read
-	// from the table.
-	from  *measure
-	along *dimension
+	// A rate derived along a setting (a prompt's tokens over its time to the first token) ranks the rows as its
+	// source does at any one level of the setting, and restates the source along it: the source is broken down
+	// by every other dimension (restatedAlong), the rate along the setting alone (along).
+	along, restatedAlong *dimension
 }
 
 // Column kinds, decided by name and content (see classifyColumn).
@@ -113,7 +111,11 @@ func newRelation(source string, sources []string, kind string, t *table) []*rela
 		r.dropRestatedMeasures()
 		r.keepCentralStatistics()
 		r.addEfficiency()
-		r.addPrefillRates()
+	}
+	for _, r := range relations {
+		if rates := r.prefillRates(); rates != nil {
+			relations = append(relations, rates)
+		}
 	}
 	return relations
 }

@@ -60,28 +60,37 @@ func unitPerWatt(rateUnit string) string {
 var promptLengths = setOf("prefill", "prompt", "n_prompt", "prompt_len", "prompt_length", "prompt_tokens", "input_len",
 	"input_length", "input_tokens")
 
-// addPrefillRates adds, for each setting that counts a prompt's tokens and each time to the first token, the
-// rate the prompt was read at: its tokens over that time (512 tokens in 9.88 s: 51.8 tok/s), where a table states
-// only the time.
-func (rel *relation) addPrefillRates() {
+// prefillRates is the relation of the rates the table's prompts were read at, for each setting that counts a
+// prompt's tokens and each time to the first token: the tokens over that time (512 tokens in 9.88 s: 51.8
+// tok/s), where a table states only the time. Nil where there is none. A relation of its own, as an unpivoted
+// view is: beside the table's own measures it would take one of their places among the relation's best.
+func (rel *relation) prefillRates() *relation {
+	var rates []*measure
 	for _, d := range rel.dims {
 		if !d.ordered || !promptLengths[normalizeColumn(d.name)] {
 			continue
 		}
-		for _, m := range slices.Clone(rel.measures) {
+		for _, m := range rel.measures {
 			stem, _ := statisticOf(m.name)
 			msPer, isTime := millisecondsPer(m, stem)
 			if isTime && slices.Contains(firstTokenTimes, quantityName(stem)) {
-				rel.measures = append(rel.measures, prefillRate(d, m, msPer))
+				rates = append(rates, prefillRate(d, m, msPer))
+				m.restatedAlong = d
 			}
 		}
 	}
+	if len(rates) == 0 {
+		return nil
+	}
+	derived := *rel
+	derived.measures, derived.tails, derived.configs = rates, nil, nil
+	return &derived
 }
 
 // prefillRate divides a row's prompt tokens by its time to the first token. Its runs average as the tokens over
 // their mean time, as the total tokens over the total time would (see measure.harmonic).
 func prefillRate(tokens *dimension, firstToken *measure, msPer float64) *measure {
-	m := &measure{name: tokens.name + " rate", unit: "tok/s", direction: 1, harmonic: true, from: firstToken, along: tokens,
+	m := &measure{name: tokens.name + " rate", unit: "tok/s", direction: 1, harmonic: true, along: tokens,
 		cells: make([]cell, len(firstToken.cells))}
 	for i, c := range firstToken.cells {
 		m.cells[i] = cell{value: math.NaN(), sd: math.NaN(), decimals: 1, missing: missingNotAvailable}

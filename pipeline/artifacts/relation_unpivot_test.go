@@ -83,8 +83,8 @@ func TestNewRelationUnpivotsJSONSidesIntoASideDimension(t *testing.T) {
 		[]string{"128", "50.0", "200", "60.0", "150"},
 		[]string{"1024", "45.0", "900", "58.0", "600"})
 	rels := newRelation("r.json", nil, KindJSON, tb)
-	if len(rels) != 2 {
-		t.Fatalf("got %d relations, want the table and its sides", len(rels))
+	if len(rels) != 3 {
+		t.Fatalf("got %d relations, want the table, its sides and the sides' prompt_len rates", len(rels))
 	}
 	long := rels[1]
 	side := long.dimNamed("side")
@@ -94,8 +94,7 @@ func TestNewRelationUnpivotsJSONSidesIntoASideDimension(t *testing.T) {
 	if want := []string{"baseline", "baseline", "candidate", "candidate"}; !slices.Equal(side.levels, want) {
 		t.Errorf("side levels = %q, want %q", side.levels, want)
 	}
-	// prompt_len rate is derived from each side's ttft_ms (see addPrefillRates).
-	if got, want := measureNames(long), []string{"tps", "ttft_ms", "prompt_len rate"}; !slices.Equal(got, want) {
+	if got, want := measureNames(long), []string{"tps", "ttft_ms"}; !slices.Equal(got, want) {
 		t.Fatalf("measures = %v, want %v", got, want)
 	}
 	var ttft []float64
