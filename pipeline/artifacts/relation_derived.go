@@ -56,9 +56,8 @@ func unitPerWatt(rateUnit string) string {
 	return rateUnit + " per W"
 }
 
-// promptLengths name the settings that count a prompt's tokens.
-var promptLengths = setOf("prefill", "prompt", "n_prompt", "prompt_len", "prompt_length", "prompt_tokens", "input_len",
-	"input_length", "input_tokens")
+// promptLengths name the settings (see settingName) that count a prompt's tokens.
+var promptLengths = setOf("prefill", "prompt", "n_prompt", "prompt_len", "prompt_length", "input_len", "input_length")
 
 // prefillRates is the relation of the rates the table's prompts were read at, for each setting that counts a
 // prompt's tokens and each time to the first token: the tokens over that time (512 tokens in 9.88 s: 51.8
