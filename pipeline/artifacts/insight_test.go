@@ -1,6 +1,7 @@
 package artifacts
 
 import (
+	"slices"
 	"strings"
 	"testing"
 )
@@ -46,5 +47,14 @@ func TestAMeasureWithZerosOrNegativesIsNotComparedByRatios(t *testing.T) {
 		if strings.Contains(f.Text, "Inf") || strings.Contains(f.Text, "-100.0 %") {
 			t.Errorf("a change relative to zero: %s", f.Text)
 		}
+	}
+}
+
+func TestKindsTakeTurnsInARelationsBudget(t *testing.T) {
+	kinds := []string{"outlier", "outlier", "outlier", "trend", "outlier", "effect"} // sorted best first
+	order := []int{0, 1, 2, 3, 4, 5}
+	takeTurnsByKind(order, kinds)
+	if want := []int{0, 3, 5, 1, 2, 4}; !slices.Equal(order, want) {
+		t.Errorf("order %v, want every kind's best first: %v", order, want)
 	}
 }
