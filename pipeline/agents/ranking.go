@@ -42,6 +42,7 @@ var kindBands = map[string]informationBand{
 	artifacts.FactFailedRows:      bandConclusion,
 	artifacts.FactAgainstBaseline: bandConclusion,
 	artifacts.FactOutlier:         bandConclusion,
+	artifacts.FactZeroTimes:       bandConclusion,
 	artifacts.FactDistribution:    bandStatistic,
 	artifacts.FactThroughput:      bandStatistic,
 	artifacts.FactTTFT:            bandStatistic,

@@ -63,6 +63,8 @@ func actionFor(f finding) string {
 		return "Keep failed records out of every average: their timings are not a served request's"
 	case artifacts.FactAgainstBaseline:
 		return "Repeat the runs that fall outside the baseline's range before reading them as an effect of their setting"
+	case artifacts.FactZeroTimes:
+		return "Read the per-token times that print 0 from their p99 or the end-to-end latency: the median of bursts is no time"
 	case artifacts.FactOutlier:
 		return "Rerun the configurations with outlying repetitions before trusting their means"
 	}

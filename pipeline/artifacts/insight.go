@@ -60,6 +60,7 @@ var tableInsightTypes = []struct {
 }{
 	{FactFit, findFit},
 	{FactOutlier, findOutliers},
+	{FactZeroTimes, findZeroTimes},
 	{FactFailedRows, findFailedRows},
 	{FactTail, findTail},
 	{FactConsistency, findConsistency},
@@ -165,8 +166,9 @@ func (l *factList) addInsights(rel *relation, maxFacts int) {
 			order = append(order, i)
 		}
 	}
-	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(c.insights[b].score(), c.insights[a].score()) })
-	takeTurnsByKind(order, c.kinds)
+	score := func(i int) float64 { return c.insights[i].score() }
+	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(score(b), score(a)) })
+	rankWithinKinds(order, c.kinds, score)
 	for _, i := range order[:min(len(order), maxFacts)] {
 		l.add(rel.fact(c.kinds[i], c.insights[i]))
 	}
@@ -215,17 +217,18 @@ func (rel *relation) measureInsights(c *candidates, m *measure, dims []*dimensio
 	}
 }
 
-// takeTurnsByKind reorders insights sorted best first so that the kinds take turns: every kind's best, then
-// every kind's second best, each turn best first. One prolific kind (an outlier in each of four measures of the
-// same runs) cannot fill a relation's budget while another kind's best goes unsaid.
-func takeTurnsByKind(order []int, kinds []string) {
-	turn := make(map[int]int, len(order))
+// rankWithinKinds orders insights sorted best first so that each further insight of a kind counts for less:
+// the k-th best of its kind competes at 1/k of its score. One prolific kind (a trend in each of four measures of
+// the same runs) then cannot fill a relation's budget while another kind's best goes unsaid, and a weak kind
+// does not take a place for being the only one of its kind.
+func rankWithinKinds(order []int, kinds []string, score func(int) float64) {
+	effective := make(map[int]float64, len(order))
 	taken := map[string]int{}
 	for _, i := range order {
-		turn[i] = taken[kinds[i]]
 		taken[kinds[i]]++
+		effective[i] = score(i) / float64(taken[kinds[i]])
 	}
-	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(turn[a], turn[b]) })
+	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(effective[b], effective[a]) })
 }
 
 // allPositive reports whether every value of a measure is above zero, as relative changes and ratios need.

@@ -13,7 +13,7 @@ const FactStreamRates = "stream_rates"
 
 // perTokenTimes and firstTokenTimes name the quantities, as quantityName leaves them.
 var (
-	perTokenTimes   = []string{"tpot", "itl", "inter_token_latency", "time_per_output_token"}
+	perTokenTimes   = []string{"tpot", "itl", "tbt", "inter_token_latency", "time_per_output_token"}
 	firstTokenTimes = []string{"ttft", "time_to_first_token"}
 )
 

@@ -50,11 +50,13 @@ func TestAMeasureWithZerosOrNegativesIsNotComparedByRatios(t *testing.T) {
 	}
 }
 
-func TestKindsTakeTurnsInARelationsBudget(t *testing.T) {
-	kinds := []string{"outlier", "outlier", "outlier", "trend", "outlier", "effect"} // sorted best first
-	order := []int{0, 1, 2, 3, 4, 5}
-	takeTurnsByKind(order, kinds)
-	if want := []int{0, 3, 5, 1, 2, 4}; !slices.Equal(order, want) {
-		t.Errorf("order %v, want every kind's best first: %v", order, want)
+func TestEachFurtherInsightOfAKindCountsForLess(t *testing.T) {
+	kinds := []string{"outlier", "outlier", "outlier", "trend", "effect"}
+	scores := []float64{0.9, 0.8, 0.7, 0.5, 0.1} // sorted best first
+	order := []int{0, 1, 2, 3, 4}
+	rankWithinKinds(order, kinds, func(i int) float64 { return scores[i] })
+	// Effective scores 0.9, 0.8 / 2 = 0.4, 0.7 / 3 = 0.233, 0.5, 0.1.
+	if want := []int{0, 3, 1, 2, 4}; !slices.Equal(order, want) {
+		t.Errorf("order %v, want %v", order, want)
 	}
 }

@@ -99,6 +99,7 @@ func newRelation(source string, sources []string, kind string, t *table) []*rela
 	attachSpreads(rel, t.columns, kinds, cells)
 	rel.excludeFailedRows()
 	rel.excludeColdRows()
+	rel.excludeZeroTokenTimes()
 	rel.splitDepthFromTests()
 	if rel.markdown && t.headingColumns == 0 {
 		rel.fillDown()
