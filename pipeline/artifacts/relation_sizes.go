@@ -67,7 +67,7 @@ func numberedSetting(d *dimension) (string, bool) {
 		return "", false
 	}
 	values := map[string]map[string]bool{}
-	for _, level := range d.distinct() {
+	for _, level := range d.levels { // not d.distinct(), which is computed once the levels are shaped
 		m := settingLevel.FindStringSubmatch(level)
 		if m == nil || !settingName(strings.ToLower(m[1])) {
 			continue
