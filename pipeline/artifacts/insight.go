@@ -198,7 +198,7 @@ func (rel *relation) measureInsights(c *candidates, m *measure, dims []*dimensio
 	if !allPositive(m) {
 		return // a change relative to zero or a negative value has no meaning: the breakdowns compare ratios
 	}
-	pooled := rel.pooledDims(m, dims)
+	pooled := rel.pooledDims(m, dims, subspaces)
 	for i, by := range dims {
 		if m.along != nil && by != m.along || by == m.restatedAlong {
 			continue

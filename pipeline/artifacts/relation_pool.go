@@ -13,14 +13,15 @@ import (
 // keep their levels.
 
 // pooledDims returns, for one measure, a pooled copy of each dimension that does not move it (see
-// poolIfInert). Dimensions that do, or that cannot be tested, are not in the map.
-func (rel *relation) pooledDims(m *measure, dims []*dimension) map[*dimension]*dimension {
+// poolIfInert). Dimensions that do, or that cannot be tested, are not in the map. within[i] are the rows
+// grouped by every dimension but dims[i] (see subspacesOf): the groups in which dims[i] alone differs.
+func (rel *relation) pooledDims(m *measure, dims []*dimension, within []subspaces) map[*dimension]*dimension {
 	pooled := map[*dimension]*dimension{}
-	for _, d := range dims {
+	for i, d := range dims {
 		if rel.isLabel(d) {
 			continue
 		}
-		if p := rel.poolIfInert(m, d, dims); p != nil {
+		if p := poolIfInert(m, d, within[i]); p != nil {
 			pooled[d] = p
 		}
 	}
@@ -29,23 +30,11 @@ func (rel *relation) pooledDims(m *measure, dims []*dimension) map[*dimension]*d
 
 // poolIfInert is d with the levels of each testable group of rows that differ in d alone joined, "128 or 256";
 // nil when d moves m beyond noise in one such group, or when none can be tested.
-func (rel *relation) poolIfInert(m *measure, d *dimension, dims []*dimension) *dimension {
-	others := slices.DeleteFunc(slices.Clone(dims), func(e *dimension) bool { return e == d || rel.isLabel(e) })
-	groups := map[string][]int{}
-	var keys []string
-	for row := 0; row < rel.rows; row++ {
-		if d.levels[row] == "" {
-			continue
-		}
-		key := subspaceKey(others, row)
-		if groups[key] == nil {
-			keys = append(keys, key)
-		}
-		groups[key] = append(groups[key], row)
-	}
+func poolIfInert(m *measure, d *dimension, groups subspaces) *dimension {
 	var copied *dimension
-	for _, key := range keys {
-		levels, testable, inert := inertLevels(m, d, groups[key])
+	for _, key := range groups.keys {
+		rows := groups.rows[key]
+		levels, testable, inert := inertLevels(m, d, rows)
 		switch {
 		case !testable:
 			continue
@@ -55,7 +44,7 @@ func (rel *relation) poolIfInert(m *measure, d *dimension, dims []*dimension) *d
 			copied = &dimension{name: d.name, levels: slices.Clone(d.levels), values: slices.Clone(d.values)}
 		}
 		joined := strings.Join(levels, " or ")
-		for _, row := range groups[key] {
+		for _, row := range rows {
 			copied.levels[row] = joined
 		}
 	}

@@ -24,7 +24,7 @@ func firstTokenRelation(rows [][]string) *relation {
 
 func TestASettingThatMovesAMeasureNowhereIsPooledForIt(t *testing.T) {
 	rel := firstTokenRelation(firstTokenRuns)
-	pooled := rel.pooledDims(rel.measureNamed("first_token_ms"), rel.independentDims())
+	pooled := rel.pooledDimsOf(rel.measureNamed("first_token_ms"))
 	tokens := pooled[rel.dimNamed("max_tokens")]
 	if tokens == nil || !slices.Equal(tokens.distinct(), []string{"64 or 512"}) {
 		t.Fatalf("max_tokens pooled as %v, want one level 64 or 512", tokens)
@@ -59,14 +59,14 @@ func TestASettingThatMovesAMeasureSomewhereIsNotPooled(t *testing.T) {
 		}
 	}
 	rel := firstTokenRelation(rows)
-	if pooled := rel.pooledDims(rel.measureNamed("first_token_ms"), rel.independentDims()); len(pooled) > 0 {
+	if pooled := rel.pooledDimsOf(rel.measureNamed("first_token_ms")); len(pooled) > 0 {
 		t.Errorf("pooled %v although max_tokens moves the cpu's time", pooled)
 	}
 }
 
 func TestASettingOfSingleRunsIsNotPooled(t *testing.T) {
 	rel := firstTokenRelation([][]string{{"gpu", "64", "100"}, {"gpu", "512", "101"}, {"cpu", "64", "200"}, {"cpu", "512", "199"}})
-	if pooled := rel.pooledDims(rel.measureNamed("first_token_ms"), rel.independentDims()); len(pooled) > 0 {
+	if pooled := rel.pooledDimsOf(rel.measureNamed("first_token_ms")); len(pooled) > 0 {
 		t.Errorf("pooled %v over single runs, whose noise nothing states", pooled)
 	}
 }
@@ -86,7 +86,7 @@ func TestFindEffectFallsBackOnPooledCellsTestedOneByOne(t *testing.T) {
 	m, by := rel.measureNamed("first_token_ms"), rel.dimNamed("engine")
 	dims := rel.independentDims()
 	b := breakdown{cells: rel.subspacesOf(by, dims).series(m, by),
-		series: rel.subspacesOf(by, withPooled(dims, rel.pooledDims(m, dims), by)).series(m, by)}
+		series: rel.subspacesOf(by, withPooled(dims, rel.pooledDimsOf(m), by)).series(m, by)}
 	in := findEffect(rel, m, by, b)
 	if in == nil {
 		t.Fatal("no effect")
@@ -97,4 +97,14 @@ func TestFindEffectFallsBackOnPooledCellsTestedOneByOne(t *testing.T) {
 	if want := 1 - 2*p; math.Abs(in.significance-want) > 1e-9 {
 		t.Errorf("significance %v, want 1 − 2 × Welch p = %v", in.significance, want)
 	}
+}
+
+// pooledDimsOf pools a measure over the relation's independent dimensions.
+func (rel *relation) pooledDimsOf(m *measure) map[*dimension]*dimension {
+	dims := rel.independentDims()
+	within := make([]subspaces, len(dims))
+	for i, d := range dims {
+		within[i] = rel.subspacesOf(d, dims)
+	}
+	return rel.pooledDims(m, dims, within)
 }
