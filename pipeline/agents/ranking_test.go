@@ -130,8 +130,8 @@ func TestRankingPutsConclusionsFirstAndRestatementsLast(t *testing.T) {
 
 func TestInsightsAreConclusionsWithAnAction(t *testing.T) {
 	for _, kind := range []string{artifacts.FactBestLevel, artifacts.FactEffect, artifacts.FactTrend, artifacts.FactRatio,
-		artifacts.FactFit, artifacts.FactFailedRows, artifacts.FactAgainstBaseline, artifacts.FactOutlier,
-		artifacts.FactPair, artifacts.FactSortOrder, artifacts.FactHeadroom} {
+		artifacts.FactNearTie, artifacts.FactFit, artifacts.FactFailedRows, artifacts.FactAgainstBaseline, artifacts.FactOutlier,
+		artifacts.FactZeroTimes, artifacts.FactPair, artifacts.FactSortOrder, artifacts.FactHeadroom} {
 		if bandOf(kind) != bandConclusion {
 			t.Errorf("%s is not a conclusion", kind)
 		}

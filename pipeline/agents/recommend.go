@@ -55,12 +55,16 @@ func actionFor(f finding) string {
 		return "Do not choose between the two levels yet: their difference is not shown to be significant"
 	case artifacts.FactTrend:
 		return "Set ordered settings where the curve stops paying, and look again at the steps that go against it"
+	case artifacts.FactNearTie:
+		return "Choose between the two nearly equal levels by what else they cost (memory, accuracy, price): speed does not decide"
 	case artifacts.FactFit:
 		return "Stay within the configurations that fit in memory, or free memory before retrying the ones that did not"
 	case artifacts.FactFailedRows:
 		return "Keep failed records out of every average: their timings are not a served request's"
 	case artifacts.FactAgainstBaseline:
 		return "Repeat the runs that fall outside the baseline's range before reading them as an effect of their setting"
+	case artifacts.FactZeroTimes:
+		return "Read the per-token times that print 0 from their p99 or the end-to-end latency: the median of bursts is no time"
 	case artifacts.FactOutlier:
 		return "Rerun the configurations with outlying repetitions before trusting their means"
 	case artifacts.FactPair:

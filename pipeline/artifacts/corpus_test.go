@@ -23,7 +23,7 @@ import (
 const corpusDir = "../../../shared/datasets/third-party"
 
 // minCorpusRecall is the recall measured when it was last raised: it only ever goes up.
-const minCorpusRecall = 42.0 / 49
+const minCorpusRecall = 47.0 / 49
 
 // insightDoc holds the generated recall table; CHIMERA_UPDATE_DOCS=1 rewrites it.
 const insightDoc = "../../docs/insight.md"

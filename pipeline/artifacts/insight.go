@@ -20,8 +20,19 @@ import (
 // insight lists the subspaces it holds in, so one pattern is never reported once per subspace.
 type insightType struct {
 	kind string
-	find func(rel *relation, m *measure, by *dimension, series []*series) *insight
+	find func(rel *relation, m *measure, by *dimension, b breakdown) *insight
 }
+
+// breakdown is a measure broken down by one dimension within each subspace of the others: over the series
+// pooled across the dimensions that do not move the measure (see pooledDims), and over the table's own cells,
+// which a paired comparison matches first. The two are the same where nothing is pooled.
+type breakdown struct {
+	series []*series
+	cells  []*series
+}
+
+// pooled reports whether pooling joined any cells: it leaves fewer subspaces, so fewer series.
+func (b breakdown) pooled() bool { return len(b.series) != len(b.cells) }
 
 // insightTypes are registered in the order their facts are listed at equal score; adding a type is one file
 // and one line here.
@@ -30,6 +41,7 @@ var insightTypes = []insightType{
 	{FactEffect, findEffect},
 	{FactTrend, findTrend},
 	{FactRatio, findRatio},
+	{FactNearTie, findNearTie},
 	{FactAgainstBaseline, findAgainstBaseline},
 	{FactPair, findPair},
 }
@@ -40,7 +52,6 @@ var relationInsightTypes = []struct {
 	find func(rel *relation, m *measure) *insight
 }{
 	{FactDistribution, findDistribution},
-	{FactOutlier, findOutliers},
 }
 
 // tableInsightTypes look at the relation's rows as configurations.
@@ -49,6 +60,8 @@ var tableInsightTypes = []struct {
 	find func(rel *relation) *insight
 }{
 	{FactFit, findFit},
+	{FactOutlier, findOutliers},
+	{FactZeroTimes, findZeroTimes},
 	{FactFailedRows, findFailedRows},
 	{FactTail, findTail},
 	{FactConsistency, findConsistency},
@@ -140,12 +153,9 @@ func (l *factList) addTableInsights(source string, sources []string, kind string
 // addInsights runs every insight type over every (measure, dimension) of the relation and adds the best
 // scoring facts.
 func (l *factList) addInsights(rel *relation, maxFacts int) {
-	var found []*insight
-	var kinds []string
+	var c candidates
 	for _, it := range tableInsightTypes {
-		if in := it.find(rel); in != nil {
-			found, kinds = append(found, in), append(kinds, it.kind)
-		}
+		c.add(it.kind, it.find(rel))
 	}
 	dims := rel.independentDims()
 	subspaces := make([]subspaces, len(dims))
@@ -153,38 +163,78 @@ func (l *factList) addInsights(rel *relation, maxFacts int) {
 		subspaces[i] = rel.subspacesOf(by, dims)
 	}
 	for _, m := range rel.measures {
-		for _, it := range relationInsightTypes {
-			if in := it.find(rel, m); in != nil {
-				found, kinds = append(found, in), append(kinds, it.kind)
-			}
-		}
-		if !allPositive(m) {
-			continue // a change relative to zero or a negative value has no meaning: the breakdowns compare ratios
-		}
-		for i, by := range dims {
-			ss := subspaces[i].series(m, by)
-			if len(ss) == 0 {
-				continue
-			}
-			for _, it := range insightTypes {
-				if in := it.find(rel, m, by, ss); in != nil {
-					found, kinds = append(found, in), append(kinds, it.kind)
-				}
-			}
-		}
+		rel.measureInsights(&c, m, dims, subspaces)
 	}
 	var order []int
-	for i, in := range found {
-		if isFinite(in.score()) && !slices.ContainsFunc(in.text.numbers, func(x float64) bool { return !isFinite(x) }) {
-			order = append(order, i) // what could not be printed takes no place among the best
+	for i, in := range c.insights {
+		// What could not be printed takes no place among the best.
+		if in.score() >= minInsightScore && !slices.ContainsFunc(in.text.numbers, func(x float64) bool { return !isFinite(x) }) {
+			order = append(order, i)
 		}
 	}
-	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(found[b].score(), found[a].score()) })
+	score := func(i int) float64 { return c.insights[i].score() }
+	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(score(b), score(a)) })
+	rankWithinKinds(order, c.kinds, score)
 	for _, i := range order[:min(len(order), maxFacts)] {
-		if found[i].score() >= minInsightScore {
-			l.add(rel.fact(kinds[i], found[i]))
+		l.add(rel.fact(c.kinds[i], c.insights[i]))
+	}
+}
+
+// candidates are the insights found in a relation, each with its kind.
+type candidates struct {
+	insights []*insight
+	kinds    []string
+}
+
+func (c *candidates) add(kind string, in *insight) {
+	if in != nil {
+		c.insights, c.kinds = append(c.insights, in), append(c.kinds, kind)
+	}
+}
+
+// measureInsights runs the insight types over one measure: over the whole relation, then broken down by each
+// dimension within the subspaces of the others, pooled over the dimensions that do not move it. A rate
+// derived along a setting is broken down along that setting alone, and its source along every other.
+func (rel *relation) measureInsights(c *candidates, m *measure, dims []*dimension, subspaces []subspaces) {
+	if m.along == nil {
+		for _, it := range relationInsightTypes {
+			c.add(it.kind, it.find(rel, m))
 		}
 	}
+	if !allPositive(m) {
+		return // a change relative to zero or a negative value has no meaning: the breakdowns compare ratios
+	}
+	pooled := rel.pooledDims(m, dims, subspaces)
+	for i, by := range dims {
+		if m.along != nil && by != m.along || by == m.restatedAlong {
+			continue
+		}
+		cells := subspaces[i].series(m, by)
+		b := breakdown{series: cells, cells: cells}
+		if len(pooled) > 0 {
+			b.series = rel.subspacesOf(by, withPooled(dims, pooled, by)).series(m, by)
+		}
+		if len(b.series) == 0 {
+			continue
+		}
+		for _, it := range insightTypes {
+			c.add(it.kind, it.find(rel, m, by, b))
+		}
+	}
+}
+
+// rankWithinKinds orders insights sorted best first so that each further insight of a kind counts for less:
+// the k-th best of its kind competes at 1/k of its score. One prolific kind (a trend in each of four measures of
+// the same runs) then cannot fill a relation's budget while another kind's best goes unsaid, and a weak kind
+// does not take a place for being the only one of its kind.
+func rankWithinKinds(order []int, kinds []string, score func(int) float64) {
+	effective := make(map[int]float64, len(order))
+	taken := map[string]int{}
+	for _, i := range order {
+		taken[kinds[i]]++
+		effective[i] = score(i) / float64(taken[kinds[i]])
+	}
+	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(effective[b], effective[a]) })
 }
 
 // allPositive reports whether every value of a measure is above zero, as relative changes and ratios need.
@@ -285,10 +335,13 @@ func (rel *relation) subspaceDims(by *dimension, dims []*dimension) []*dimension
 	})
 }
 
+// subspaceKey names a row's levels of the dimensions, leaving out those it has none of.
 func subspaceKey(dims []*dimension, row int) string {
 	parts := make([]string, 0, len(dims))
 	for _, d := range dims {
-		parts = append(parts, d.name+"="+d.levels[row])
+		if d.levels[row] != "" {
+			parts = append(parts, d.name+"="+d.levels[row])
+		}
 	}
 	return strings.Join(parts, ", ")
 }
@@ -349,6 +402,9 @@ func (p *point) summarize(m *measure, rows []int) {
 	p.sdPlaces = -1
 	if p.samples != nil {
 		p.mean, p.sd, p.n = stats.Mean(values), stats.SD(p.samples), len(p.samples)
+		if m.harmonic {
+			p.mean = harmonicMean(values)
+		}
 		return
 	}
 	p.mean, p.n = values[0], 1

@@ -17,17 +17,17 @@ const FactAgainstBaseline = "against_baseline"
 // against it: a repeated level has a spread of its own, and the effect insight tests it.
 const minBaselineRuns = 3
 
-func findAgainstBaseline(rel *relation, m *measure, by *dimension, ss []*series) *insight {
+func findAgainstBaseline(rel *relation, m *measure, by *dimension, b breakdown) *insight {
 	ref, ok := baselineLevel(by)
 	if !ok || len(by.distinct()) < 3 {
 		return nil // two levels are the effect insight's
 	}
 	in := &insight{subject: m.name + " against " + by.name + " " + ref, text: &phrase{}, unit: m.unit,
-		coverage: coverage(rel, ss)}
+		coverage: coverage(rel, b.series)}
 	p := in.text
 	listed, outside := 0, 0
 	chance := 0.0 // the largest chance a run of the baseline's own falls outside its range
-	for _, s := range ss {
+	for _, s := range b.series {
 		base, found := s.pointAt(ref)
 		if !found || len(base.samples) < minBaselineRuns {
 			continue

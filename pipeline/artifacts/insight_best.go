@@ -10,8 +10,8 @@ import (
 // is beyond the noise the source states.
 const FactBestLevel = "best_level"
 
-func findBestLevel(rel *relation, m *measure, by *dimension, ss []*series) *insight {
-	ranked := rankSeries(ss, m.direction)
+func findBestLevel(rel *relation, m *measure, by *dimension, b breakdown) *insight {
+	ranked := rankSeries(b.series, m.direction)
 	if len(ranked) == 0 || len(by.distinct()) == 2 {
 		return nil // two levels are the effect insight's comparison
 	}
@@ -19,7 +19,7 @@ func findBestLevel(rel *relation, m *measure, by *dimension, ss []*series) *insi
 	best, runner, worst := detail.points[0], detail.points[1], detail.points[len(detail.points)-1]
 	c := compare(runner, best)
 	in := &insight{subject: m.name + " by " + by.name, text: &phrase{}, value: best.mean, unit: m.unit,
-		coverage: coverage(rel, ss), effect: math.Abs(c.change), significance: c.significance()}
+		coverage: coverage(rel, b.series), effect: math.Abs(c.change), significance: c.significance()}
 	p := in.text
 	p.printf("%s by %s%s: ", measureLabel(m), by.name, within(detail.s.subspace))
 	if c.change == 0 || c.testable && !c.beyondNoise() { // a tie is no win
@@ -37,7 +37,7 @@ func findBestLevel(rel *relation, m *measure, by *dimension, ss []*series) *insi
 		p.printf("; %s %s %s (%s apart)", extremeWord(m.direction, false), worst.level, writeValue(p, worst, m.unit),
 			p.times(ratioOf(best, worst, m.direction)))
 	}
-	writeWins(p, ranked, len(ss))
+	writeWins(p, ranked, len(b.series))
 	return in
 }
 

@@ -6,7 +6,7 @@ import (
 )
 
 // findIn runs one insight type over a relation's measure broken down by one dimension; nil when it finds none.
-func findIn(t *testing.T, rel *relation, find func(*relation, *measure, *dimension, []*series) *insight,
+func findIn(t *testing.T, rel *relation, find func(*relation, *measure, *dimension, breakdown) *insight,
 	measureName, dimName string) *insight {
 	t.Helper()
 	m, by := rel.measureNamed(measureName), rel.dimNamed(dimName)
@@ -14,7 +14,8 @@ func findIn(t *testing.T, rel *relation, find func(*relation, *measure, *dimensi
 		t.Fatalf("relation has measures %v and dimensions %v, want %s and %s", measureNames(rel), dimNames(rel.dims),
 			measureName, dimName)
 	}
-	return find(rel, m, by, rel.seriesOf(m, by, rel.independentDims()))
+	ss := rel.seriesOf(m, by, rel.independentDims())
+	return find(rel, m, by, breakdown{series: ss, cells: ss})
 }
 
 func TestFindBestLevel(t *testing.T) {

@@ -24,12 +24,29 @@ type rateCheck struct {
 
 func findConsistency(rel *relation) *insight {
 	checks := reproducedRates(rel.measures)
-	if len(checks) == 0 {
+	request, timed := requestTimeOf(rel)
+	if len(checks) == 0 && !timed {
 		return nil
 	}
 	in := &insight{subject: "rates", text: &phrase{}, coverage: 1, significance: 1, effect: 0.5}
 	p := in.text
-	p.printf("internally consistent, rates reproduced by their own count and duration")
+	if !timed || request.adds() {
+		p.printf("internally consistent, ")
+	}
+	if len(checks) > 0 {
+		in.value = checks[0].rate.cells[checks[0].row].value
+		writeReproducedRates(p, checks)
+		p.printf("; ")
+	}
+	if timed {
+		in.value = request.measured()
+		request.write(p)
+	}
+	return in
+}
+
+func writeReproducedRates(p *phrase, checks []rateCheck) {
+	p.printf("rates reproduced by their own count and duration")
 	for i, c := range checks {
 		if i == maxListed {
 			p.more(len(checks) - i)
@@ -42,8 +59,61 @@ func findConsistency(rel *relation) *insight {
 			p.printf(" (and in every other of %s rows)", p.count(c.rows))
 		}
 	}
-	in.value = checks[0].rate.cells[checks[0].row].value
-	return in
+}
+
+// requestTime is one request's time two ways, in a serving summary whose requests ran one at a time: the run's
+// duration over the requests completed, and the sum of its per-token times, the first token's and then one
+// time per output token for each of the others (vllm's TPOT is defined over those).
+type requestTime struct {
+	duration             *measure
+	completed, tokens    float64 // requests completed; output tokens per request
+	firstToken, perToken timeOf  // means
+}
+
+// requestTimeTolerance is how close the two must come for the per-token times to account for the request:
+// between sequential requests a client spends little, but not nothing.
+const requestTimeTolerance = 0.01
+
+func requestTimeOf(rel *relation) (requestTime, bool) {
+	var t requestTime
+	inFlight, ok := concurrency(rel)
+	if !ok || inFlight != 1 || rel.rows != 1 {
+		return t, false
+	}
+	t.duration = firstNamed(rel.measures, func(name string) bool { return name == "duration" })
+	completed, hasCompleted := completedRequests(rel.measures)
+	tokens, hasTokens := tokensPerRequest(rel.measures, "output")
+	firstToken, hasFirst := meanTime(rel, firstTokenTimes)
+	perToken, hasPerToken := meanTime(rel, perTokenTimes)
+	if t.duration == nil || !hasCompleted || !hasTokens || !hasFirst || !hasPerToken {
+		return t, false
+	}
+	t.completed, t.tokens, t.firstToken, t.perToken = completed, tokens, firstToken, perToken
+	return t, true
+}
+
+// measured is one request's time in seconds from the run's duration; summed is the same from its per-token
+// times.
+func (t requestTime) measured() float64 {
+	return seconds(t.duration, t.duration.cells[0].value) / t.completed
+}
+func (t requestTime) summed() float64 {
+	return (t.firstToken.ms + (t.tokens-1)*t.perToken.ms) / 1000
+}
+
+// adds reports whether the per-token times account for the request's time.
+func (t requestTime) adds() bool { return math.Abs(t.summed()/t.measured()-1) <= requestTimeTolerance }
+
+// write states both figures and how far apart they are.
+func (t requestTime) write(p *phrase) {
+	verb := "is"
+	if !t.adds() {
+		verb = "is not"
+	}
+	p.printf("one request at a time, so a request's %s s (%s / %s completed) %s %s %s ms + %s × %s %s ms = %s s (%s %% apart)",
+		p.significant(t.measured(), 5), t.duration.name, p.num(t.completed), verb, t.firstToken.m.name, p.num(t.firstToken.ms),
+		p.num(t.tokens-1), t.perToken.m.name, p.num(t.perToken.ms), p.significant(t.summed(), 5),
+		p.significant(100*math.Abs(t.summed()/t.measured()-1), 2))
 }
 
 // reproducedRates are the rates that some count divided by some duration gives in every row where all three have

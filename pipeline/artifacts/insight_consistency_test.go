@@ -1,7 +1,9 @@
 package artifacts
 
 import (
+	"fmt"
 	"math"
+	"strings"
 	"testing"
 )
 
@@ -60,5 +62,48 @@ func TestFindConsistencyClaimsNothingForARateOffByAPercent(t *testing.T) {
 		if f.Kind == FactConsistency {
 			t.Errorf("claimed %q although 2048 / 32.237 = 63.53", f.Text)
 		}
+	}
+}
+
+// factOfKind builds the facts of one file and returns the text of the first fact of a kind; "" when none.
+func factOfKind(t *testing.T, name, content, kind string) string {
+	t.Helper()
+	root := t.TempDir()
+	writeFiles(t, root, map[string]string{name: content})
+	inv, err := Ingest([]string{root}, Limits{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range BuildFacts(inv).Facts {
+		if f.Kind == kind {
+			return f.Text
+		}
+	}
+	return ""
+}
+
+// With one request in flight, duration / completed is one request's time, which the mean time to the first
+// token and the mean time per later token must add up to.
+func TestFindConsistencyAddsUpARequestsTimeFromItsTokenTimes(t *testing.T) {
+	const duration, completed, outputTokens, ttftMs, itlMs = 10.0, 4.0, 400.0, 50.0, 24.75
+	measured := duration / completed
+	summed := (ttftMs + (outputTokens/completed-1)*itlMs) / 1000
+	summary := func(concurrency int, itl float64) string {
+		return fmt.Sprintf(`{"duration": %g, "completed": %g, "total_output_tokens": %g, "mean_ttft_ms": %g,
+			"mean_itl_ms": %g, "max_concurrency": %d}`, duration, completed, outputTokens, ttftMs, itl, concurrency)
+	}
+	text := factOfKind(t, "sequential.json", summary(1, itlMs), FactConsistency)
+	assertInOrder(t, text, []string{"internally consistent", fmt.Sprintf("a request's %.4f s (duration / 4 completed) is mean_ttft_ms 50 ms", measured),
+		fmt.Sprintf("+ 99 × mean_itl_ms 24.75 ms = %.4f s", summed)})
+
+	slow := (ttftMs + (outputTokens/completed-1)*20) / 1000
+	text = factOfKind(t, "gaps.json", summary(1, 20), FactConsistency)
+	if strings.Contains(text, "internally consistent") {
+		t.Errorf("%.4f s against %.4f s called consistent: %q", slow, measured, text)
+	}
+	assertInOrder(t, text, []string{"is not mean_ttft_ms", fmt.Sprintf("= %.4f s", slow)})
+
+	if text := factOfKind(t, "concurrent.json", summary(4, itlMs), FactConsistency); text != "" {
+		t.Errorf("four requests in flight share the duration, yet: %q", text)
 	}
 }

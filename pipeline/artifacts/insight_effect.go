@@ -22,14 +22,30 @@ type matchedCell struct {
 	c        comparison
 }
 
-func findEffect(rel *relation, m *measure, by *dimension, ss []*series) *insight {
+// findEffect pairs the table's own cells. Where the level does not win across them, the cells are read one by
+// one, and then over the cells pooled across the settings that do not move the measure, if there are such: they
+// hold more runs each, so each cell's own test is stronger.
+func findEffect(rel *relation, m *measure, by *dimension, b breakdown) *insight {
+	in, consistent := effectOver(rel, m, by, b.cells)
+	if consistent || !b.pooled() {
+		return in
+	}
+	if pooled, _ := effectOver(rel, m, by, b.series); pooled != nil {
+		return pooled
+	}
+	return in
+}
+
+// effectOver compares the two levels over the cells the series match, and reports whether the effect holds
+// across them: one cell, or a sign test beyond noise.
+func effectOver(rel *relation, m *measure, by *dimension, ss []*series) (*insight, bool) {
 	a, b, ok := twoLevels(by)
 	if !ok {
-		return nil
+		return nil, false
 	}
 	cells := matchCells(ss, a, b)
 	if len(cells) == 0 || len(cells) > 1 && isMultiplicative(cells) {
-		return nil
+		return nil, false
 	}
 	in := &insight{subject: m.name + " by " + by.name, text: &phrase{}, unit: "%", coverage: coverage(rel, ss)}
 	p := in.text
@@ -37,7 +53,7 @@ func findEffect(rel *relation, m *measure, by *dimension, ss []*series) *insight
 	if len(cells) == 1 {
 		writeOneCell(p, cells[0], m)
 		in.value, in.effect, in.significance = 100*cells[0].c.change, math.Abs(cells[0].c.change), cells[0].c.significance()
-		return in
+		return in, true
 	}
 	changes := make([]float64, len(cells))
 	for i, cell := range cells {
@@ -53,9 +69,46 @@ func findEffect(rel *relation, m *measure, by *dimension, ss []*series) *insight
 		p.printf(", unchanged in %s", p.count(tied))
 	}
 	p.printf(" (sign test %s, %s)", p.pValue(sign), verdictWord(stats.Significant(sign)))
-	writeCells(p, cells, m)
 	in.value, in.effect, in.significance = 100*mean, math.Abs(mean), 1-sign
-	return in
+	if own, ok := ownTests(cells); ok && !stats.Significant(sign) {
+		// The level does not win across the cells, yet it differs in some of them: an effect of part of the grid
+		// (OpenCL halves the time of long prompts, not of short ones).
+		p.printf(", yet beyond noise in %s by their own tests (Bonferroni over %s cells: %s)", p.countOf(own.cells, "cell"),
+			p.count(len(cells)), p.pValue(own.p))
+		in.effect, in.significance = own.change, 1-own.p
+	}
+	writeCells(p, cells, m)
+	return in, stats.Significant(sign)
+}
+
+// cellTests is what the matched cells' own tests say together: the smallest p times the number of cells
+// (Bonferroni, a test of "no cell differs"), how many cells pass it, and their mean absolute change.
+type cellTests struct {
+	p      float64
+	cells  int
+	change float64
+}
+
+// ownTests is the cells' own tests together; false when no cell differs beyond noise after the correction.
+func ownTests(cells []matchedCell) (cellTests, bool) {
+	var t cellTests
+	t.p = 1
+	var changes []float64
+	for _, c := range cells {
+		if math.IsNaN(c.c.p) {
+			continue
+		}
+		corrected := math.Min(1, c.c.p*float64(len(cells)))
+		t.p = math.Min(t.p, corrected)
+		if stats.Significant(corrected) {
+			changes = append(changes, math.Abs(c.c.change))
+		}
+	}
+	if len(changes) == 0 {
+		return t, false
+	}
+	t.cells, t.change = len(changes), stats.Mean(changes)
+	return t, true
 }
 
 // isMultiplicative reports whether the two levels lie multiplicativeRatio or more apart over the matched cells,

@@ -55,47 +55,122 @@ func describeFailure(kind missingReason) string {
 	return "out of memory"
 }
 
-// configurationOf names a row by its levels of the dimensions that vary.
-func configurationOf(dims []*dimension, row int) string {
-	var parts []string
-	for _, d := range dims {
-		if d.levels[row] != "" {
-			parts = append(parts, d.name+"="+d.levels[row])
-		}
-	}
-	return strings.Join(parts, ", ")
+// neighbour is a completed row one setting away from a failed one.
+type neighbour struct {
+	by  *dimension // the one dimension whose level differs
+	row int
 }
 
+func (n neighbour) setting() string { return settingOf(n.by, n.row) }
+
 // writeNearestCompleted names the completed rows that differ from a failed one in one dimension alone, with
-// the first measure's values: what still fits next to what does not.
+// the first measure's values: what still fits next to what does not. Rows of one such setting that differ in
+// other dimensions (the tests of a benchmark) are told apart by those.
 func (rel *relation) writeNearestCompleted(p *phrase, dims []*dimension, failed int) {
 	if len(rel.measures) == 0 {
 		return
 	}
 	m := rel.measures[0]
-	type neighbour struct {
-		setting string // the one setting that differs, "ctx=4096"
-		row     int
-	}
 	var neighbours []neighbour
 	for row := 0; row < rel.rows; row++ {
 		if rel.rowFailure(row) != notMissing || !m.cells[row].isNumber() {
 			continue
 		}
 		if d := differingDims(dims, failed, row); len(d) == 1 {
-			neighbours = append(neighbours, neighbour{d[0].name + "=" + d[0].levels[row], row})
+			neighbours = append(neighbours, neighbour{d[0], row})
 		}
 	}
 	if len(neighbours) == 0 {
 		return
 	}
-	slices.SortStableFunc(neighbours, func(a, b neighbour) int { return strings.Compare(a.setting, b.setting) })
+	slices.SortStableFunc(neighbours, func(a, b neighbour) int { return strings.Compare(a.setting(), b.setting()) })
+	settings := groupBySetting(neighbours)
 	p.printf(", while one setting away %s was measured at ", measureLabel(m))
-	for i, n := range neighbours[:min(len(neighbours), maxListed)] {
-		c := m.cells[n.row]
-		p.printf("%s%s %s", listSeparator(i, ", "), n.setting, p.fixed(c.value, int(c.decimals)))
+	for i, rows := range settings[:min(len(settings), maxListed)] {
+		p.printf("%s%s ", listSeparator(i, ", "), rows[0].setting())
+		rel.writeValuesApart(p, m, dims, rows)
 	}
-	p.more(len(neighbours))
+	p.more(len(settings))
+	rel.writeWaysAround(p, m, dims, settings)
+}
+
+// groupBySetting splits neighbours sorted by setting into the runs of one setting.
+func groupBySetting(neighbours []neighbour) [][]neighbour {
+	var out [][]neighbour
+	for i, n := range neighbours {
+		if i == 0 || n.setting() != neighbours[i-1].setting() {
+			out = append(out, nil)
+		}
+		out[len(out)-1] = append(out[len(out)-1], n)
+	}
+	return out
+}
+
+// writeValuesApart prints the measure of rows that share a setting: a single value, or each value with the
+// levels that tell it apart from the others, "(test=pp2048 13.79, test=tg32 8.84)", or none for repetitions.
+func (rel *relation) writeValuesApart(p *phrase, m *measure, dims []*dimension, rows []neighbour) {
+	if len(rows) == 1 {
+		c := m.cells[rows[0].row]
+		p.printf("%s", p.fixed(c.value, int(c.decimals)))
+		return
+	}
+	apart := varyingAmong(dims, rows)
+	p.printf("(")
+	for i, n := range rows {
+		c := m.cells[n.row]
+		p.printf("%s%s", listSeparator(i, ", "), strings.TrimSpace(subspaceKey(apart, n.row)+" "+p.fixed(c.value, int(c.decimals))))
+	}
+	p.printf(")")
+}
+
+// varyingAmong are the dimensions whose levels differ between the rows.
+func varyingAmong(dims []*dimension, rows []neighbour) []*dimension {
+	return slices.DeleteFunc(slices.Clone(dims), func(d *dimension) bool {
+		return !slices.ContainsFunc(rows, func(n neighbour) bool { return d.levels[n.row] != d.levels[rows[0].row] })
+	})
+}
+
+// writeWaysAround compares the two ways around a failure, where there are two and one each: another level of
+// one setting at the size that failed (another backend at the longer context), and the failing level at a
+// smaller size (the same backend at a shorter context). Their rows are matched on the dimensions that tell one
+// way's rows apart (the tests of a benchmark); the way that keeps the failing size is named first.
+func (rel *relation) writeWaysAround(p *phrase, m *measure, dims []*dimension, settings [][]neighbour) {
+	if len(settings) != 2 || settings[0][0].by == settings[1][0].by {
+		return
+	}
+	first, second := settings[0], settings[1]
+	if first[0].by.ordered && !second[0].by.ordered {
+		first, second = second, first
+	}
+	others := varyingAmong(dims, first) // what tells the rows of one way apart; settings tied to the way differ
+	listed := 0
+	for _, a := range first {
+		for _, b := range second {
+			if differingDims(others, a.row, b.row) != nil {
+				continue
+			}
+			if listed == 0 {
+				p.printf("; %s at %s against %s at %s", first[0].setting(), settingOf(second[0].by, a.row),
+					settingOf(first[0].by, b.row), second[0].setting())
+			}
+			pa, pb := pointAtRow(m, a.row), pointAtRow(m, b.row)
+			c := compare(pb, pa)
+			p.printf("%s%s vs %s (%s, ", listItem(listed, ", "), strings.TrimSpace(subspaceKey(others, a.row)+" "+writeValue(p, pa, "")),
+				writeValue(p, pb, ""), p.percent(c.change))
+			c.writeTest(p)
+			p.printf(")")
+			listed++
+		}
+	}
+}
+
+func settingOf(d *dimension, row int) string { return d.name + "=" + d.levels[row] }
+
+// pointAtRow is one row's value of a measure as a point, with the spread its cell states.
+func pointAtRow(m *measure, row int) point {
+	var pt point
+	pt.summarize(m, []int{row})
+	return pt
 }
 
 // differingDims are the dimensions whose known levels differ between two rows.

@@ -81,3 +81,23 @@ func TestRunFailureLine(t *testing.T) {
 		}
 	}
 }
+
+// Where one engine runs out of memory at the longer context, the two ways around it are the other engine at
+// that context and the same engine at a shorter one: compared test by test, each value with its change.
+func TestFindFitComparesTheTwoWaysAroundAFailure(t *testing.T) {
+	tb := tableOf([]string{"engine", "ctx_size", "bench", "tok/s"},
+		[]string{"cuda", "8192", "prompt", "812.5"},
+		[]string{"cuda", "8192", "decode", "31.2"},
+		[]string{"cuda", "16384", "", "OOM"},
+		[]string{"sycl", "16384", "prompt", "402.0"},
+		[]string{"sycl", "16384", "decode", "35.9"})
+	in := findFit(newRelation("r.csv", nil, KindCSV, tb)[0])
+	if in == nil {
+		t.Fatal("no fit insight")
+	}
+	change := func(a, b float64) string { return fmt.Sprintf("%+.1f %%", 100*(a/b-1)) }
+	assertInOrder(t, in.text.String(), []string{"engine=cuda, ctx_size=16384: out of memory",
+		"ctx_size=8192 (bench=prompt 812.5, bench=decode 31.2), engine=sycl (bench=prompt 402.0, bench=decode 35.9)",
+		"engine=sycl at ctx_size=16384 against engine=cuda at ctx_size=8192: bench=prompt 402.0 vs 812.5 (" + change(402.0, 812.5),
+		"bench=decode 35.9 vs 31.2 (" + change(35.9, 31.2)})
+}

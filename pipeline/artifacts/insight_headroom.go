@@ -53,7 +53,7 @@ func findHeadroom(rel *relation) *insight {
 		p.printf("%s%s at most %s of %s %s (%s %%) over %s", sep, measureLabel(c.used),
 			p.fixed(used.value, int(used.decimals)), measureLabel(c.total), p.fixed(total.value, int(total.decimals)),
 			p.fixed(100*share, 1), p.countOf(readings, "reading"))
-		if where := configurationOf(rel.varyingDims(), row); where != "" && readings > 1 {
+		if where := subspaceKey(rel.varyingDims(), row); where != "" && readings > 1 {
 			p.printf(", at %s", where)
 		}
 		p.printf(": %s of headroom", p.fixed(total.value-used.value, decimals))

@@ -6,8 +6,9 @@ import (
 	"chimera/pipeline/stats"
 )
 
-// FactOutlier: a repetition far from the others of its configuration, by robust z (distance from the median
-// in scaled MADs), which one wild value cannot inflate as it inflates an sd.
+// FactOutlier: repetitions far from the others of their configuration, by robust z (distance from the median
+// in scaled MADs), which one wild value cannot inflate as it inflates an sd. One fact a relation: a run that is
+// wild in one measure is often wild in the others it was measured with (its time per token and its rate).
 const FactOutlier = "outlier"
 
 // Outliers need at least minOutlierSamples repetitions and a robust z of at least outlierZ (Iglewicz and
@@ -17,30 +18,35 @@ const (
 	outlierZ          = 3.5
 )
 
-func findOutliers(rel *relation, m *measure) *insight {
-	in := &insight{subject: m.name + " outliers", text: &phrase{}, unit: m.unit, coverage: 1}
+func findOutliers(rel *relation) *insight {
+	in := &insight{subject: "outliers", text: &phrase{}, coverage: 1}
 	p := in.text
 	found := 0
-	for _, c := range rel.configurations() {
-		var pt point
-		pt.summarize(m, c.rows)
-		if len(pt.samples) < minOutlierSamples {
-			continue
+	for _, m := range rel.measures {
+		if m.along != nil {
+			continue // a derived rate's runs are its source's
 		}
-		for i, z := range stats.RobustZ(pt.samples) {
-			if math.Abs(z) < outlierZ || math.IsInf(z, 0) {
+		for _, c := range rel.configurations() {
+			var pt point
+			pt.summarize(m, c.rows)
+			if len(pt.samples) < minOutlierSamples {
 				continue
 			}
-			if found++; found > maxListed {
-				continue
+			for i, z := range stats.RobustZ(pt.samples) {
+				if math.Abs(z) < outlierZ || math.IsInf(z, 0) {
+					continue
+				}
+				if found++; found > maxListed {
+					continue
+				}
+				if found == 1 {
+					p.printf("outlying repetitions by robust z (|z| ≥ %s)", p.fixed(outlierZ, 1))
+				}
+				med := stats.Median(pt.samples)
+				p.printf("; %s%s: %s against a median of %s (z = %s, cv %s %%)", measureLabel(m), within(c.name),
+					p.fixed(pt.samples[i], pt.decimals), p.fixed(med, pt.decimals), p.fixed(z, 1), p.fixed(100*stats.CV(pt.samples), 1))
+				in.effect = math.Max(in.effect, math.Abs(pt.samples[i]/med-1))
 			}
-			if found == 1 {
-				p.printf("%s: outlying repetitions by robust z (|z| ≥ %s)", measureLabel(m), p.fixed(outlierZ, 1))
-			}
-			med := stats.Median(pt.samples)
-			p.printf("; %s%s against a median of %s (z = %s, cv %s %%)", blockPrefix(c.name), p.fixed(pt.samples[i], pt.decimals),
-				p.fixed(med, pt.decimals), p.fixed(z, 1), p.fixed(100*stats.CV(pt.samples), 1))
-			in.effect = math.Max(in.effect, math.Abs(pt.samples[i]/med-1))
 		}
 	}
 	if found == 0 {
@@ -68,7 +74,7 @@ func (rel *relation) configurations() []configuration {
 	index := map[string]int{}
 	rel.configs = []configuration{}
 	for row := 0; row < rel.rows; row++ {
-		name := configurationOf(dims, row)
+		name := subspaceKey(dims, row)
 		i, seen := index[name]
 		if !seen {
 			i = len(rel.configs)

@@ -27,7 +27,8 @@ type pairCell struct {
 	ratio float64
 }
 
-func findPair(rel *relation, m *measure, by *dimension, ss []*series) *insight {
+func findPair(rel *relation, m *measure, by *dimension, bd breakdown) *insight {
+	ss := bd.series
 	if by.ordered || len(by.distinct()) < 3 || !isPairwise(ss) {
 		return nil // an order is the trend insight's, two levels the effect's, fuller series the best level's
 	}
@@ -48,7 +49,7 @@ func findPair(rel *relation, m *measure, by *dimension, ss []*series) *insight {
 	}
 	median := stats.Median(ratios)
 	in := &insight{subject: m.name + " by " + by.name, text: &phrase{}, value: median, unit: "×",
-		coverage: pairCoverage(ss, cells), effect: logDistance(ratios), significance: 1 - sign}
+		coverage: matchedCoverage(ss, cells), effect: logDistance(ratios), significance: 1 - sign}
 	p := in.text
 	p.printf("%s %s against %s, measured side by side in %s cells: %s %s in the median (%s–%s), %s in %s of %s "+
 		"(sign test %s, beyond noise)", by.name, b, a, p.count(len(cells)), measureLabel(m), ratioText(p, median),
@@ -131,9 +132,9 @@ func mostMatchedPair(by *dimension, ss []*series) (a, b string, cells []pairCell
 	return a, b, cells
 }
 
-// pairCoverage is the share of the rows a breakdown compares (those of its series) that the two levels hold in
+// matchedCoverage is the share of the rows a breakdown compares (those of its series) that the two levels hold in
 // their matched cells: in a ranking of single systems most rows compare with nothing.
-func pairCoverage(ss []*series, cells []pairCell) float64 {
+func matchedCoverage(ss []*series, cells []pairCell) float64 {
 	compared := 0
 	for _, s := range ss {
 		compared += s.rows

@@ -22,8 +22,11 @@ const (
 // insight does, and the effect insight leaves it.
 const multiplicativeRatio = 1.5
 
-func findRatio(rel *relation, m *measure, by *dimension, ss []*series) *insight {
-	ranked := rankSeries(ss, m.direction)
+func findRatio(rel *relation, m *measure, by *dimension, b breakdown) *insight {
+	if by.ordered {
+		return nil // along an ordered setting, the trend states the ratio of its ends
+	}
+	ranked := rankSeries(b.series, m.direction)
 	if len(ranked) < 2 {
 		return nil
 	}
@@ -31,7 +34,7 @@ func findRatio(rel *relation, m *measure, by *dimension, ss []*series) *insight 
 	if 2*seriesHolding(ranked, ref) <= len(ranked) {
 		return nil // a level measured in few of the series is compared across few of the other settings
 	}
-	in := &insight{subject: m.name + " by " + by.name, text: &phrase{}, unit: "×", coverage: coverage(rel, ss),
+	in := &insight{subject: m.name + " by " + by.name, text: &phrase{}, unit: "×", coverage: coverage(rel, b.series),
 		significance: 1}
 	p := in.text
 	p.printf("%s by %s across %s subspaces: %s is", measureLabel(m), by.name, p.count(len(ranked)), ref)

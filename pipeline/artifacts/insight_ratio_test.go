@@ -68,3 +68,11 @@ func TestFindRatioNeedsItsReferenceInMostSeries(t *testing.T) {
 		t.Errorf("a ratio against a level measured in half the series: %q", in.text.String())
 	}
 }
+
+func TestFindRatioLeavesAnOrderedSettingToTheTrend(t *testing.T) {
+	rel := newRelation("r", nil, KindCSV, tableOf([]string{"device", "threads", "avg_ts"},
+		[]string{"a", "1", "100"}, []string{"a", "8", "400"}, []string{"b", "1", "50"}, []string{"b", "8", "210"}))[0]
+	if in := findIn(t, rel, findRatio, "avg_ts", "threads"); in != nil {
+		t.Errorf("a ratio along threads, which the trend states: %q", in.text.String())
+	}
+}

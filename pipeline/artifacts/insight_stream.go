@@ -13,7 +13,7 @@ const FactStreamRates = "stream_rates"
 
 // perTokenTimes and firstTokenTimes name the quantities, as quantityName leaves them.
 var (
-	perTokenTimes   = []string{"tpot", "itl", "inter_token_latency", "time_per_output_token"}
+	perTokenTimes   = []string{"tpot", "itl", "tbt", "inter_token_latency", "time_per_output_token"}
 	firstTokenTimes = []string{"ttft", "time_to_first_token"}
 )
 
@@ -30,7 +30,7 @@ func findStreamRates(rel *relation) *insight {
 	in.value = 1000 / perToken.ms
 	p.printf("per stream: decode %s tok/s (1000 / %s %s ms)", p.num(in.value), perToken.m.name, p.num(perToken.ms))
 	if firstToken, ok := centralTime(rel, firstTokenTimes); ok {
-		if tokens, ok := inputTokensPerRequest(rel.measures); ok {
+		if tokens, ok := tokensPerRequest(rel.measures, "input"); ok {
 			p.printf("; prefill %s tok/s (%s input tokens a request / %s %s ms)", p.num(tokens/firstToken.ms*1000), p.num(tokens),
 				firstToken.m.name, p.num(firstToken.ms))
 		}
@@ -47,6 +47,17 @@ type timeOf struct {
 // centralTime is the median of one of the quantities, else their mean, in milliseconds: a statistic of a time
 // whose name or unit says ms or s. A median the relation keeps only beside its p99 (a tail) counts too.
 func centralTime(rel *relation, quantities []string) (timeOf, bool) {
+	return timeStatistic(rel, quantities, centralWords, setOf("median", "p50"))
+}
+
+// meanTime is the mean of one of the quantities in milliseconds: what sums of times add up to.
+func meanTime(rel *relation, quantities []string) (timeOf, bool) {
+	return timeStatistic(rel, quantities, meanWords, meanWords)
+}
+
+// timeStatistic is a statistic of one of the quantities, by one of the words, in milliseconds; one by a
+// preferred word before the others.
+func timeStatistic(rel *relation, quantities []string, words, preferred map[string]bool) (timeOf, bool) {
 	candidates := slices.Clone(rel.measures)
 	for _, t := range rel.tails {
 		candidates = append(candidates, t.central)
@@ -54,11 +65,11 @@ func centralTime(rel *relation, quantities []string) (timeOf, bool) {
 	var best timeOf
 	for _, m := range candidates {
 		stem, word := statisticOf(m.name)
-		if !centralWords[word] || !slices.Contains(quantities, quantityName(stem)) || !m.cells[0].isNumber() {
+		if !words[word] || !slices.Contains(quantities, quantityName(stem)) || !m.cells[0].isNumber() {
 			continue
 		}
 		scale, ok := millisecondsPer(m, stem)
-		if ok && m.cells[0].value > 0 && (best.m == nil || word == "median" || word == "p50") {
+		if ok && m.cells[0].value > 0 && (best.m == nil || preferred[word]) {
 			best = timeOf{m: m, ms: m.cells[0].value * scale}
 		}
 	}
@@ -76,24 +87,30 @@ func millisecondsPer(m *measure, stem string) (float64, bool) {
 	return 0, false
 }
 
-// inputTokensPerRequest is the input tokens of one request: a mean the summary reports, or its total over the
-// requests completed.
-func inputTokensPerRequest(measures []*measure) (float64, bool) {
-	named := func(names ...string) (float64, bool) {
-		i := slices.IndexFunc(measures, func(m *measure) bool {
-			return slices.Contains(names, normalizeColumn(m.name)) && m.cells[0].isNumber() && m.cells[0].value > 0
-		})
-		if i < 0 {
-			return 0, false
-		}
-		return measures[i].cells[0].value, true
-	}
-	if mean, ok := named("results_number_input_tokens_mean", "mean_input_tokens", "input_tokens_mean"); ok {
+// tokensPerRequest is the tokens of one side ("input", "output") of one request: a mean the summary reports, or
+// its total over the requests completed.
+func tokensPerRequest(measures []*measure, side string) (float64, bool) {
+	if mean, ok := positiveNamed(measures, "results_number_"+side+"_tokens_mean", "mean_"+side+"_tokens", side+"_tokens_mean"); ok {
 		return mean, true
 	}
-	total, hasTotal := named("total_input_tokens")
-	completed, hasCompleted := named("completed", "num_prompts")
+	total, hasTotal := positiveNamed(measures, "total_"+side+"_tokens")
+	completed, hasCompleted := completedRequests(measures)
 	return total / completed, hasTotal && hasCompleted
+}
+
+func completedRequests(measures []*measure) (float64, bool) {
+	return positiveNamed(measures, "completed", "num_prompts")
+}
+
+// positiveNamed is the first value above zero of a measure with one of the normalized names.
+func positiveNamed(measures []*measure, names ...string) (float64, bool) {
+	i := slices.IndexFunc(measures, func(m *measure) bool {
+		return slices.Contains(names, normalizeColumn(m.name)) && m.cells[0].isNumber() && m.cells[0].value > 0
+	})
+	if i < 0 {
+		return 0, false
+	}
+	return measures[i].cells[0].value, true
 }
 
 // FactScaling: what concurrent requests bought, from a serving summary that reports both the aggregate output

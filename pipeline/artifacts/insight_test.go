@@ -1,6 +1,7 @@
 package artifacts
 
 import (
+	"slices"
 	"strings"
 	"testing"
 )
@@ -46,5 +47,16 @@ func TestAMeasureWithZerosOrNegativesIsNotComparedByRatios(t *testing.T) {
 		if strings.Contains(f.Text, "Inf") || strings.Contains(f.Text, "-100.0 %") {
 			t.Errorf("a change relative to zero: %s", f.Text)
 		}
+	}
+}
+
+func TestEachFurtherInsightOfAKindCountsForLess(t *testing.T) {
+	kinds := []string{"outlier", "outlier", "outlier", "trend", "effect"}
+	scores := []float64{0.9, 0.8, 0.7, 0.5, 0.1} // sorted best first
+	order := []int{0, 1, 2, 3, 4}
+	rankWithinKinds(order, kinds, func(i int) float64 { return scores[i] })
+	// Effective scores 0.9, 0.8 / 2 = 0.4, 0.7 / 3 = 0.233, 0.5, 0.1.
+	if want := []int{0, 3, 1, 2, 4}; !slices.Equal(order, want) {
+		t.Errorf("order %v, want %v", order, want)
 	}
 }

@@ -19,18 +19,19 @@ const minTrendPoints = 3
 type trendSeries struct {
 	s      *series
 	points []point
-	k      stats.KendallResult
+	k      stats.KendallResult // over the levels' means
+	runs   stats.KendallResult // over every run at its level, where every level is repeated; NaN otherwise
 }
 
-func findTrend(rel *relation, m *measure, by *dimension, ss []*series) *insight {
+func findTrend(rel *relation, m *measure, by *dimension, b breakdown) *insight {
 	if !by.ordered {
 		return nil
 	}
-	trends := trendSeriesOf(ss, minTrendPoints)
+	trends := trendSeriesOf(b.series, minTrendPoints)
 	if len(trends) == 0 {
 		// Where every subspace measured two levels (a small and a large model of each family), the trend is
 		// the direction the pairs share; it takes two pairs at least.
-		if trends = trendSeriesOf(ss, 2); len(trends) < 2 {
+		if trends = trendSeriesOf(b.series, 2); len(trends) < 2 {
 			return nil
 		}
 	}
@@ -41,7 +42,7 @@ func findTrend(rel *relation, m *measure, by *dimension, ss []*series) *insight 
 		return nil
 	}
 	falling := fallingSeries(trends)
-	in := &insight{subject: m.name + " along " + by.name, text: &phrase{}, unit: m.unit, coverage: coverage(rel, ss)}
+	in := &insight{subject: m.name + " along " + by.name, text: &phrase{}, unit: m.unit, coverage: coverage(rel, b.series)}
 	p := in.text
 	in.significance = writeTrendHeader(p, m, by, trends, falling, flat)
 	in.effect = writeTrendSeries(p, trends)
@@ -75,15 +76,26 @@ func writeTrendHeader(p *phrase, m *measure, by *dimension, trends []trendSeries
 	}
 	p.printf("%s %s with %s", measureLabel(m), direction, by.name)
 	var significance float64
-	if len(trends) == 1 {
+	runsP, byRuns := runsAgree(trends, falling)
+	switch {
+	case len(trends) == 1 && byRuns:
+		k := trends[0].runs
+		p.printf(" (Kendall τ = %s over the runs, %s, %s)", p.fixed(k.Tau, 2), p.pValue(k.P), verdictWord(stats.Significant(k.P)))
+		significance = 1 - k.P
+	case len(trends) == 1:
 		k := trends[0].k
 		p.printf(" (Kendall τ = %s, %s, %s)", p.fixed(k.Tau, 2), p.pValue(k.P), verdictWord(stats.Significant(k.P)))
 		significance = 1 - k.P
-	} else {
+	default:
 		sign := stats.SignTest(count, len(trends))
-		p.printf(" in %s of %s series (sign test %s, %s)", p.count(count), p.count(len(trends)), p.pValue(sign),
+		p.printf(" in %s of %s series (sign test %s, %s", p.count(count), p.count(len(trends)), p.pValue(sign),
 			verdictWord(stats.Significant(sign)))
 		significance = 1 - sign
+		if byRuns && runsP < sign {
+			p.printf("; over the runs of each, Kendall %s, %s", pAtMost(p, runsP), verdictWord(stats.Significant(runsP)))
+			significance = 1 - runsP
+		}
+		p.printf(")")
 	}
 	if flat > 0 {
 		p.printf(", flat in %s more", p.count(flat))
@@ -98,6 +110,27 @@ func writeTrendHeader(p *phrase, m *measure, by *dimension, trends []trendSeries
 		p.printf(", single values with no spread")
 	}
 	return significance
+}
+
+// runsAgree reports whether every series has a test over its runs and moves the trend's way, with the largest
+// of their p-values: the p of "every series moves so" (an intersection–union test needs no correction).
+func runsAgree(trends []trendSeries, falling bool) (float64, bool) {
+	largest := 0.0
+	for _, t := range trends {
+		if math.IsNaN(t.runs.P) || (t.runs.Tau < 0) != falling || t.runs.Tau == 0 {
+			return 0, false
+		}
+		largest = math.Max(largest, t.runs.P)
+	}
+	return largest, true
+}
+
+// pAtMost prints the largest of several p-values as a bound: "p ≤ 0.012", "p < 0.001".
+func pAtMost(p *phrase, x float64) string {
+	if x < 0.001 {
+		return p.pValue(x)
+	}
+	return "p ≤ " + p.num(x)
 }
 
 // kneeShare is the gain per step below which a curve has stopped paying: more layers offloaded, a larger batch
@@ -183,10 +216,29 @@ func trendSeriesOf(ss []*series, minPoints int) []trendSeries {
 			k = stats.Kendall(xs, ys)
 		}
 		if !math.IsNaN(k.Tau) {
-			trends = append(trends, trendSeries{s, pts, k})
+			trends = append(trends, trendSeries{s, pts, k, runsKendall(pts)})
 		}
 	}
 	return trends
+}
+
+// maxRunsKendall bounds the runs a trend is tested over one by one: Kendall's τ compares every pair.
+const maxRunsKendall = 400
+
+// runsKendall is Kendall's τ over every run of a series, each at its level's value, where every level is
+// repeated: a test of the trend against the runs' own noise, which a few means cannot give (three of them
+// never reach p < 0.33).
+func runsKendall(pts []point) stats.KendallResult {
+	var xs, ys []float64
+	for _, pt := range pts {
+		if len(pt.samples) < 2 || len(xs)+len(pt.samples) > maxRunsKendall {
+			return stats.KendallResult{Tau: math.NaN(), P: math.NaN()}
+		}
+		for _, v := range pt.samples {
+			xs, ys = append(xs, pt.x), append(ys, v)
+		}
+	}
+	return stats.Kendall(xs, ys)
 }
 
 // maxPathPoints is the most levels a series may have for a trend to print every one of them; a longer one

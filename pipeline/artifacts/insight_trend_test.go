@@ -1,8 +1,12 @@
 package artifacts
 
 import (
+	"fmt"
+	"math"
 	"strings"
 	"testing"
+
+	"chimera/pipeline/stats"
 )
 
 func TestFindTrend(t *testing.T) {
@@ -110,5 +114,38 @@ func TestFlatSeriesAreNoTrend(t *testing.T) {
 	// Each series has τ = 0: no direction to state, and no knee.
 	if in := findIn(t, rel, findTrend, "tok_s", "threads"); in != nil {
 		t.Errorf("flat series gave %q", in.text.String())
+	}
+}
+
+// Three levels' means alone cannot reach p < 0.33; with their runs the trend is tested against the runs' noise.
+// The series of each machine falls over its twelve runs; the larger p of the two is that of "both fall".
+func TestFindTrendTestsRepeatedLevelsOverTheirRuns(t *testing.T) {
+	runs := map[string][]float64{"1": {30.1, 29.8, 30.0, 30.3}, "4": {26.0, 25.7, 26.2, 25.9}, "16": {19.9, 20.3, 20.1, 19.7}}
+	var rows [][]string
+	for _, machine := range []string{"laptop", "desk"} {
+		for _, batch := range []string{"1", "4", "16"} {
+			for _, v := range runs[batch] {
+				if machine == "desk" {
+					v *= 2
+				}
+				rows = append(rows, []string{machine, batch, fmt.Sprint(v)})
+			}
+		}
+	}
+	rel := newRelation("r.csv", nil, KindCSV, tableOf([]string{"machine", "batch", "tok/s"}, rows...))[0]
+	in := findIn(t, rel, findTrend, "tok/s", "batch")
+	if in == nil {
+		t.Fatal("no trend")
+	}
+	var xs, ys []float64
+	for _, batch := range []string{"1", "4", "16"} {
+		for _, v := range runs[batch] {
+			xs, ys = append(xs, parseCell(batch).value), append(ys, v)
+		}
+	}
+	p := stats.Kendall(xs, ys).P // the same for both machines: doubling keeps the ranks
+	assertInOrder(t, in.text.String(), []string{"tok/s falls with batch in 2 of 2 series (sign test p = 0.5, not significant; over the runs of each, Kendall"})
+	if want := 1 - p; math.Abs(in.significance-want) > 1e-12 {
+		t.Errorf("significance %v, want 1 − p over the runs = %v", in.significance, want)
 	}
 }

@@ -62,6 +62,13 @@ type measure struct {
 	direction int // +1 when higher is better, −1 when lower is, 0 when the name and unit do not say
 	cells     []cell
 	failed    []float64 // the values failed records wrote, which cells leave out (see excludeFailedRows)
+	// harmonic: a rate derived from times, whose runs average as the harmonic mean: a count over the mean time,
+	// as the count over the total time would be; the arithmetic mean of rates weighs the fast runs too much.
+	harmonic bool
+	// A rate derived along a setting (a prompt's tokens over its time to the first token) ranks the rows as its
+	// source does at any one level of the setting, and restates the source along it: the source is broken down
+	// by every other dimension (restatedAlong), the rate along the setting alone (along).
+	along, restatedAlong *dimension
 }
 
 // Column kinds, decided by name and content (see classifyColumn).
@@ -101,11 +108,13 @@ func newRelation(source string, sources []string, kind string, t *table) []*rela
 	attachSpreads(rel, t.columns, kinds, cells)
 	rel.excludeFailedRows()
 	rel.excludeColdRows()
+	rel.excludeZeroTokenTimes()
 	rel.splitDepthFromTests()
-	rel.splitModelSizes()
 	if rel.markdown && t.headingColumns == 0 {
 		rel.fillDown()
 	}
+	rel.splitModelSizes()
+	rel.splitSettingLevels() // after the blanks are filled: a blank the split leaves means "not this setting"
 	relations := append([]*relation{rel}, rel.unpivot()...)
 	for _, r := range relations {
 		r.splitQualifiedLabels()
@@ -114,6 +123,11 @@ func newRelation(source string, sources []string, kind string, t *table) []*rela
 		r.dropRestatedMeasures()
 		r.keepCentralStatistics()
 		r.addEfficiency()
+	}
+	for _, r := range relations {
+		if rates := r.prefillRates(); rates != nil {
+			relations = append(relations, rates)
+		}
 	}
 	return relations
 }

@@ -107,7 +107,7 @@ func settingName(norm string) bool {
 var settingNames = setOf("ngl", "gpu_layers", "n_gpu_layers", "num_gpu", "gpu", "ctx", "ctx_size", "context",
 	"context_length", "context_size", "depth", "starting_depth", "ending_context", "kv_depth", "batch",
 	"batch_size", "ubatch", "ubatch_size", "threads", "thread", "threads_batch", "concurrency", "max_concurrency",
-	"concurrent_requests", "parallel", "prompt", "gen", "prompt_len", "prompt_length", "input_len", "output_len",
+	"concurrent_requests", "parallel", "prompt", "prefill", "gen", "prompt_len", "prompt_length", "input_len", "output_len",
 	"input_length", "output_length", "max_tokens", "predict", "temperature", "temp", "top_k", "top_p", "gpus",
 	"gpu_count", "tp", "tensor_parallel", "power_limit", "seq_len", "sequence_length", "request_rate", "c",
 	"tokens", "prompts", "requests", "size", "fa", "flash_attn", "mmap", "use_mmap", "no_kv_offload",

@@ -2,6 +2,7 @@ package artifacts
 
 import (
 	"math"
+	"slices"
 	"strings"
 )
 
@@ -53,4 +54,57 @@ func unitPerWatt(rateUnit string) string {
 		return "per W"
 	}
 	return rateUnit + " per W"
+}
+
+// promptLengths name the settings (see settingName) that count a prompt's tokens.
+var promptLengths = setOf("prefill", "prompt", "n_prompt", "prompt_len", "prompt_length", "input_len", "input_length")
+
+// prefillRates is the relation of the rates the table's prompts were read at, for each setting that counts a
+// prompt's tokens and each time to the first token: the tokens over that time (512 tokens in 9.88 s: 51.8
+// tok/s), where a table states only the time. Nil where there is none. A relation of its own, as an unpivoted
+// view is: beside the table's own measures it would take one of their places among the relation's best.
+func (rel *relation) prefillRates() *relation {
+	var rates []*measure
+	for _, d := range rel.dims {
+		if !d.ordered || !promptLengths[normalizeColumn(d.name)] {
+			continue
+		}
+		for _, m := range rel.measures {
+			stem, _ := statisticOf(m.name)
+			msPer, isTime := millisecondsPer(m, stem)
+			if isTime && slices.Contains(firstTokenTimes, quantityName(stem)) {
+				rates = append(rates, prefillRate(d, m, msPer))
+				m.restatedAlong = d
+			}
+		}
+	}
+	if len(rates) == 0 {
+		return nil
+	}
+	derived := *rel
+	derived.measures, derived.tails, derived.configs = rates, nil, nil
+	return &derived
+}
+
+// prefillRate divides a row's prompt tokens by its time to the first token. Its runs average as the tokens over
+// their mean time, as the total tokens over the total time would (see measure.harmonic).
+func prefillRate(tokens *dimension, firstToken *measure, msPer float64) *measure {
+	m := &measure{name: tokens.name + " rate", unit: "tok/s", direction: 1, harmonic: true, along: tokens,
+		cells: make([]cell, len(firstToken.cells))}
+	for i, c := range firstToken.cells {
+		m.cells[i] = cell{value: math.NaN(), sd: math.NaN(), decimals: 1, missing: missingNotAvailable}
+		if n := tokens.values[i]; c.isNumber() && c.value > 0 && n > 0 {
+			m.cells[i] = cell{value: n / (c.value * msPer / 1000), sd: math.NaN(), decimals: 1}
+		}
+	}
+	return m
+}
+
+// harmonicMean is n over the sum of reciprocals, of values above zero.
+func harmonicMean(xs []float64) float64 {
+	sum := 0.0
+	for _, x := range xs {
+		sum += 1 / x
+	}
+	return float64(len(xs)) / sum
 }

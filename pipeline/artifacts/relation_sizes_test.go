@@ -31,3 +31,25 @@ func TestNamesWithoutSizesStayWhole(t *testing.T) {
 		t.Errorf("dimensions %v", dimNames(rel.dims))
 	}
 }
+
+func TestLevelsThatNameASettingWithItsValueSplitIntoAnOrderedSetting(t *testing.T) {
+	rel := newRelation("r.csv", nil, KindCSV, tableOf([]string{"workload", "tok/s"},
+		[]string{"chat", "40.0"}, []string{"ctx4096", "35.0"}, []string{"ctx-8192", "30.0"}, []string{"ctx16384", "22.0"}))[0]
+	family, ctx := rel.dimNamed("workload family"), rel.dimNamed("ctx")
+	if family == nil || ctx == nil || !ctx.ordered {
+		t.Fatalf("dimensions %v", dimNames(rel.dims))
+	}
+	if !slices.Equal(family.levels, []string{"chat", "ctx", "ctx", "ctx"}) || !slices.Equal(ctx.levels, []string{"", "4096", "8192", "16384"}) {
+		t.Errorf("family %v, ctx %v", family.levels, ctx.levels)
+	}
+	in := findIn(t, rel, findTrend, "tok/s", "ctx")
+	assertInOrder(t, in.text.String(), []string{"tok/s falls with ctx", "4096 35.0 → 8192 30.0 → 16384 22.0"})
+}
+
+func TestLevelsWithNumbersThatNameNoSettingStayWhole(t *testing.T) {
+	rel := newRelation("r.csv", nil, KindCSV, tableOf([]string{"host", "tok/s"},
+		[]string{"node1", "40.0"}, []string{"node2", "35.0"}, []string{"node3", "30.0"}))[0]
+	if !slices.Equal(dimNames(rel.dims), []string{"host"}) {
+		t.Errorf("dimensions %v", dimNames(rel.dims))
+	}
+}

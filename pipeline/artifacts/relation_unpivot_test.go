@@ -83,8 +83,8 @@ func TestNewRelationUnpivotsJSONSidesIntoASideDimension(t *testing.T) {
 		[]string{"128", "50.0", "200", "60.0", "150"},
 		[]string{"1024", "45.0", "900", "58.0", "600"})
 	rels := newRelation("r.json", nil, KindJSON, tb)
-	if len(rels) != 2 {
-		t.Fatalf("got %d relations, want the table and its sides", len(rels))
+	if len(rels) != 3 {
+		t.Fatalf("got %d relations, want the table, its sides and the sides' prompt_len rates", len(rels))
 	}
 	long := rels[1]
 	side := long.dimNamed("side")

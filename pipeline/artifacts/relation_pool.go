@@ -1,0 +1,91 @@
+package artifacts
+
+import (
+	"slices"
+	"strings"
+)
+
+// A setting that does not move a measure is pooled over: the time to the first token is the same whether 128
+// or 256 tokens follow it, and its runs at both are one sample twice the size. A dimension is pooled for a
+// measure when, wherever it can be tested (rows that differ in it alone, every level repeated), no two of its
+// levels differ beyond their noise; there the other dimensions are compared over the runs of all its levels
+// together, as "Tokens=128 or 256". Where a level is a single run, nothing says it does not matter: those rows
+// keep their levels.
+
+// pooledDims returns, for one measure, a pooled copy of each dimension that does not move it (see
+// poolIfInert). Dimensions that do, or that cannot be tested, are not in the map. within[i] are the rows
+// grouped by every dimension but dims[i] (see subspacesOf): the groups in which dims[i] alone differs.
+func (rel *relation) pooledDims(m *measure, dims []*dimension, within []subspaces) map[*dimension]*dimension {
+	pooled := map[*dimension]*dimension{}
+	for i, d := range dims {
+		if rel.isLabel(d) {
+			continue
+		}
+		if p := poolIfInert(m, d, within[i]); p != nil {
+			pooled[d] = p
+		}
+	}
+	return pooled
+}
+
+// poolIfInert is d with the levels of each testable group of rows that differ in d alone joined, "128 or 256";
+// nil when d moves m beyond noise in one such group, or when none can be tested.
+func poolIfInert(m *measure, d *dimension, groups subspaces) *dimension {
+	var copied *dimension
+	for _, key := range groups.keys {
+		rows := groups.rows[key]
+		levels, testable, inert := inertLevels(m, d, rows)
+		switch {
+		case !testable:
+			continue
+		case !inert:
+			return nil
+		case copied == nil:
+			copied = &dimension{name: d.name, levels: slices.Clone(d.levels), values: slices.Clone(d.values)}
+		}
+		joined := strings.Join(levels, " or ")
+		for _, row := range rows {
+			copied.levels[row] = joined
+		}
+	}
+	return copied
+}
+
+// inertLevels tests whether d moves m in the rows: testable when d takes two or more levels there, each
+// repeated; inert when no two differ beyond the noise. The levels come in d's order of appearance.
+func inertLevels(m *measure, d *dimension, rows []int) (levels []string, testable, inert bool) {
+	for _, l := range d.distinct() {
+		if slices.ContainsFunc(rows, func(row int) bool { return d.levels[row] == l }) {
+			levels = append(levels, l)
+		}
+	}
+	if len(levels) < 2 {
+		return nil, false, false
+	}
+	points := make([]point, len(levels))
+	for i, l := range levels {
+		points[i].summarize(m, slices.DeleteFunc(slices.Clone(rows), func(row int) bool { return d.levels[row] != l }))
+		if len(points[i].samples) < 2 {
+			return nil, false, false // a single run says nothing of the noise a difference would have to exceed
+		}
+	}
+	for i, a := range points {
+		for _, b := range points[i+1:] {
+			if c := compare(a, b); c.beyondNoise() {
+				return levels, true, false
+			}
+		}
+	}
+	return levels, true, true
+}
+
+// withPooled is dims with each dimension but by replaced by its pooled copy, where it has one.
+func withPooled(dims []*dimension, pooled map[*dimension]*dimension, by *dimension) []*dimension {
+	out := slices.Clone(dims)
+	for i, d := range out {
+		if p, ok := pooled[d]; ok && d != by {
+			out[i] = p
+		}
+	}
+	return out
+}
