@@ -40,10 +40,11 @@ const (
 	missingText
 	missingCold      // a time measured on a call that loaded the model first
 	missingStatement // "86.4 → 53.8 (-38%)", "29.2 -> 38.1 (Max 38.1)": values compared, not one measured
+	missingOutlier   // a repetition far from the others of its configuration (see excludeOutliers)
 )
 
 var missingReasonNames = [...]string{"", "empty", "not available", "out of memory", "killed", "failed", "skipped",
-	"text", "cold start", "statement"}
+	"text", "cold start", "statement", "outlier"}
 
 func (r missingReason) String() string { return missingReasonNames[r] }
 

@@ -155,6 +155,9 @@ func (l *factList) addInsights(rel *relation, maxFacts int) {
 	for _, m := range rel.measures {
 		for _, it := range relationInsightTypes {
 			if in := it.find(rel, m); in != nil {
+				if it.kind != FactOutlier {
+					writeLeftOutliers(in.text, m)
+				}
 				found, kinds = append(found, in), append(kinds, it.kind)
 			}
 		}
@@ -168,6 +171,7 @@ func (l *factList) addInsights(rel *relation, maxFacts int) {
 			}
 			for _, it := range insightTypes {
 				if in := it.find(rel, m, by, ss); in != nil {
+					writeLeftOutliers(in.text, m)
 					found, kinds = append(found, in), append(kinds, it.kind)
 				}
 			}

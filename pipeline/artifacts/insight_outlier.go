@@ -2,53 +2,119 @@ package artifacts
 
 import (
 	"math"
+	"slices"
 
 	"chimera/pipeline/stats"
 )
 
 // FactOutlier: a repetition far from the others of its configuration, by robust z (distance from the median
-// in scaled MADs), which one wild value cannot inflate as it inflates an sd.
+// in scaled MADs), which one wild value cannot inflate as it inflates an sd. A slip that far is no measurement
+// of the configuration: excludeOutliers takes it out of every statistic, and each comparison of its measure
+// says so.
 const FactOutlier = "outlier"
 
-// Outliers need at least minOutlierSamples repetitions and a robust z of at least outlierZ (Iglewicz and
-// Hoaglin's cut-off).
+// A repetition is an outlier when its configuration has at least minOutlierSamples of them, its robust z is at
+// least outlierZ (Iglewicz and Hoaglin's cut-off) and it lies at least minOutlierDeviation from the median:
+// among tight repetitions a tiny MAD makes a 1.5 % step score z = 4, which is noise, not a slip.
 const (
-	minOutlierSamples = 4
-	outlierZ          = 3.5
+	minOutlierSamples   = 3
+	outlierZ            = 3.5
+	minOutlierDeviation = 0.25
 )
 
-func findOutliers(rel *relation, m *measure) *insight {
-	in := &insight{subject: m.name + " outliers", text: &phrase{}, unit: m.unit, coverage: 1}
-	p := in.text
-	found := 0
-	for _, c := range rel.configurations() {
-		var pt point
-		pt.summarize(m, c.rows)
-		if len(pt.samples) < minOutlierSamples {
-			continue
-		}
-		for i, z := range stats.RobustZ(pt.samples) {
-			if math.Abs(z) < outlierZ || math.IsInf(z, 0) {
-				continue
+// outlier is a repetition taken out of its measure's statistics.
+type outlier struct {
+	config string // the configuration's name (see configuration)
+	value  float64
+	median float64 // of the configuration's repetitions, the outlier included
+	z      float64
+	cv     float64 // of the configuration's repetitions, the outlier included
+	places int     // the decimals the configuration's values are written with
+}
+
+// excludeOutliers finds each measure's outlying repetitions, keeps them in the measure's outliers and takes them
+// out of its cells: a repetition written as a row leaves as a missing value, one written inside a cell leaves
+// the cell's runs and mean.
+func (rel *relation) excludeOutliers() {
+	for _, m := range rel.measures {
+		for _, c := range rel.configurations() {
+			var pt point
+			pt.summarize(m, c.rows)
+			for _, i := range outlyingSamples(pt.samples) {
+				m.outliers = append(m.outliers, outlier{config: c.name, value: pt.samples[i],
+					median: stats.Median(pt.samples), z: stats.RobustZ(pt.samples)[i], cv: stats.CV(pt.samples),
+					places: pt.decimals})
+				m.removeValue(c.rows, pt.samples[i])
 			}
-			if found++; found > maxListed {
-				continue
-			}
-			if found == 1 {
-				p.printf("%s: outlying repetitions by robust z (|z| ≥ %s)", measureLabel(m), p.fixed(outlierZ, 1))
-			}
-			med := stats.Median(pt.samples)
-			p.printf("; %s%s against a median of %s (z = %s, cv %s %%)", blockPrefix(c.name), p.fixed(pt.samples[i], pt.decimals),
-				p.fixed(med, pt.decimals), p.fixed(z, 1), p.fixed(100*stats.CV(pt.samples), 1))
-			in.effect = math.Max(in.effect, math.Abs(pt.samples[i]/med-1))
 		}
 	}
-	if found == 0 {
+}
+
+// outlyingSamples are the indices of the outliers among one configuration's repetitions.
+func outlyingSamples(samples []float64) []int {
+	if len(samples) < minOutlierSamples {
 		return nil
 	}
-	p.more(found)
-	in.value, in.significance = float64(found), 0.9
+	var out []int
+	med := stats.Median(samples)
+	for i, z := range stats.RobustZ(samples) {
+		if math.Abs(z) >= outlierZ && !math.IsInf(z, 0) && math.Abs(samples[i]/med-1) >= minOutlierDeviation {
+			out = append(out, i)
+		}
+	}
+	return out
+}
+
+// removeValue takes one value out of the measure's cells in rows: the first cell that holds it, or the first
+// run of a cell that holds it among its runs.
+func (m *measure) removeValue(rows []int, value float64) {
+	for _, row := range rows {
+		c := &m.cells[row]
+		if i := slices.Index(c.runs, value); i >= 0 {
+			c.runs = slices.Delete(slices.Clone(c.runs), i, i+1)
+			c.value, c.sd = stats.Mean(c.runs), math.NaN()
+			return
+		}
+		if c.runs == nil && c.isNumber() && c.value == value {
+			*c = cell{text: c.text, value: math.NaN(), sd: math.NaN(), missing: missingOutlier}
+			return
+		}
+	}
+}
+
+// findOutliers states the outliers excludeOutliers took out of a measure.
+func findOutliers(rel *relation, m *measure) *insight {
+	if len(m.outliers) == 0 {
+		return nil
+	}
+	in := &insight{subject: m.name + " outliers", text: &phrase{}, unit: m.unit, coverage: 1}
+	p := in.text
+	p.printf("%s: outlying repetitions by robust z (|z| ≥ %s, at least %s %% from the median), left out of every comparison",
+		measureLabel(m), p.fixed(outlierZ, 1), p.count(int(100*minOutlierDeviation)))
+	for _, o := range m.outliers[:min(len(m.outliers), maxListed)] {
+		p.printf("; %s%s against a median of %s (z = %s, cv %s %%)", blockPrefix(o.config), p.fixed(o.value, o.places),
+			p.fixed(o.median, o.places), p.fixed(o.z, 1), p.fixed(100*o.cv, 1))
+		in.effect = math.Max(in.effect, math.Abs(o.value/o.median-1))
+	}
+	p.more(len(m.outliers))
+	in.value, in.significance = float64(len(m.outliers)), 0.9
 	return in
+}
+
+// writeLeftOutliers says which outliers of a measure a comparison of it leaves out.
+func writeLeftOutliers(p *phrase, m *measure) {
+	if len(m.outliers) == 0 {
+		return
+	}
+	p.printf(" (%s left out:", p.countOf(len(m.outliers), "outlier"))
+	for i, o := range m.outliers[:min(len(m.outliers), maxListed)] {
+		if i > 0 {
+			p.printf(";")
+		}
+		p.printf(" %s%s", blockPrefix(o.config), p.fixed(o.value, o.places))
+	}
+	p.more(len(m.outliers))
+	p.printf(")")
 }
 
 // configuration is the rows that share every varying dimension's level: one configuration's repetitions.

@@ -62,6 +62,7 @@ type measure struct {
 	direction int // +1 when higher is better, −1 when lower is, 0 when the name and unit do not say
 	cells     []cell
 	failed    []float64 // the values failed records wrote, which cells leave out (see excludeFailedRows)
+	outliers  []outlier // the repetitions far from their configuration's, which cells leave out (see excludeOutliers)
 }
 
 // Column kinds, decided by name and content (see classifyColumn).
@@ -109,6 +110,7 @@ func newRelation(source string, sources []string, kind string, t *table) []*rela
 	relations := append([]*relation{rel}, rel.unpivot()...)
 	for _, r := range relations {
 		r.splitQualifiedLabels()
+		r.excludeOutliers()
 		r.capacities = findCapacities(r.measures)
 		r.dropConstantMeasures()
 		r.dropRestatedMeasures()
