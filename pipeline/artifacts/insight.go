@@ -156,7 +156,7 @@ func (l *factList) addInsights(rel *relation, maxFacts int) {
 		for _, it := range relationInsightTypes {
 			if in := it.find(rel, m); in != nil {
 				if it.kind != FactOutlier {
-					writeLeftOutliers(in.text, m)
+					writeLeftOutliers(in.text, m.outliers)
 				}
 				found, kinds = append(found, in), append(kinds, it.kind)
 			}
@@ -171,7 +171,7 @@ func (l *factList) addInsights(rel *relation, maxFacts int) {
 			}
 			for _, it := range insightTypes {
 				if in := it.find(rel, m, by, ss); in != nil {
-					writeLeftOutliers(in.text, m)
+					writeLeftOutliers(in.text, m.outliers)
 					found, kinds = append(found, in), append(kinds, it.kind)
 				}
 			}

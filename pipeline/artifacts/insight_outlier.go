@@ -25,6 +25,7 @@ const (
 // outlier is a repetition taken out of its measure's statistics.
 type outlier struct {
 	config string // the configuration's name (see configuration)
+	row    int    // the row whose cell it was, −1 when it was one of a cell's runs
 	value  float64
 	median float64 // of the configuration's repetitions, the outlier included
 	z      float64
@@ -41,10 +42,9 @@ func (rel *relation) excludeOutliers() {
 			var pt point
 			pt.summarize(m, c.rows)
 			for _, i := range outlyingSamples(pt.samples) {
-				m.outliers = append(m.outliers, outlier{config: c.name, value: pt.samples[i],
-					median: stats.Median(pt.samples), z: stats.RobustZ(pt.samples)[i], cv: stats.CV(pt.samples),
-					places: pt.decimals})
-				m.removeValue(c.rows, pt.samples[i])
+				m.outliers = append(m.outliers, outlier{config: c.name, row: m.removeValue(c.rows, pt.samples[i]),
+					value: pt.samples[i], median: stats.Median(pt.samples), z: stats.RobustZ(pt.samples)[i],
+					cv: stats.CV(pt.samples), places: pt.decimals})
 			}
 		}
 	}
@@ -65,21 +65,22 @@ func outlyingSamples(samples []float64) []int {
 	return out
 }
 
-// removeValue takes one value out of the measure's cells in rows: the first cell that holds it, or the first
-// run of a cell that holds it among its runs.
-func (m *measure) removeValue(rows []int, value float64) {
+// removeValue takes one value out of the measure's cells in rows: the first cell that holds it, whose row it
+// returns, or the first run of a cell that holds it among its runs (−1).
+func (m *measure) removeValue(rows []int, value float64) int {
 	for _, row := range rows {
 		c := &m.cells[row]
 		if i := slices.Index(c.runs, value); i >= 0 {
 			c.runs = slices.Delete(slices.Clone(c.runs), i, i+1)
 			c.value, c.sd = stats.Mean(c.runs), math.NaN()
-			return
+			return -1
 		}
 		if c.runs == nil && c.isNumber() && c.value == value {
 			*c = cell{text: c.text, value: math.NaN(), sd: math.NaN(), missing: missingOutlier}
-			return
+			return row
 		}
 	}
+	return -1
 }
 
 // findOutliers states the outliers excludeOutliers took out of a measure.
@@ -101,19 +102,19 @@ func findOutliers(rel *relation, m *measure) *insight {
 	return in
 }
 
-// writeLeftOutliers says which outliers of a measure a comparison of it leaves out.
-func writeLeftOutliers(p *phrase, m *measure) {
-	if len(m.outliers) == 0 {
+// writeLeftOutliers says which outliers a comparison leaves out.
+func writeLeftOutliers(p *phrase, outliers []outlier) {
+	if len(outliers) == 0 {
 		return
 	}
-	p.printf(" (%s left out:", p.countOf(len(m.outliers), "outlier"))
-	for i, o := range m.outliers[:min(len(m.outliers), maxListed)] {
+	p.printf(" (%s left out:", p.countOf(len(outliers), "outlier"))
+	for i, o := range outliers[:min(len(outliers), maxListed)] {
 		if i > 0 {
 			p.printf(";")
 		}
 		p.printf(" %s%s", blockPrefix(o.config), p.fixed(o.value, o.places))
 	}
-	p.more(len(m.outliers))
+	p.more(len(outliers))
 	p.printf(")")
 }
 
