@@ -14,12 +14,15 @@ import (
 const FactOutlier = "outlier"
 
 // A repetition is an outlier when its configuration has at least minOutlierSamples of them, its robust z is at
-// least outlierZ (Iglewicz and Hoaglin's cut-off) and it lies at least minOutlierDeviation from the median:
-// among tight repetitions a tiny MAD makes a 1.5 % step score z = 4, which is noise, not a slip.
+// least outlierZ (Iglewicz and Hoaglin's cut-off), Dixon's Q test finds it apart from the others, and it lies at
+// least minOutlierDeviation from the median. A tiny MAD makes a step among tight repetitions score z = 4; the Q
+// test asks that its gap to the others be large against their range, and the deviation that the step matter.
+// A configuration of minDistributionRows rows or more is a distribution (a serving run's requests), whose tail
+// is a finding of its own (see findDistribution), not a slip.
 const (
 	minOutlierSamples   = 3
 	outlierZ            = 3.5
-	minOutlierDeviation = 0.25
+	minOutlierDeviation = 0.03
 )
 
 // outlier is a repetition taken out of its measure's statistics.
@@ -52,13 +55,14 @@ func (rel *relation) excludeOutliers() {
 
 // outlyingSamples are the indices of the outliers among one configuration's repetitions.
 func outlyingSamples(samples []float64) []int {
-	if len(samples) < minOutlierSamples {
+	if len(samples) < minOutlierSamples || len(samples) >= minDistributionRows {
 		return nil
 	}
 	var out []int
 	med := stats.Median(samples)
 	for i, z := range stats.RobustZ(samples) {
-		if math.Abs(z) >= outlierZ && !math.IsInf(z, 0) && math.Abs(samples[i]/med-1) >= minOutlierDeviation {
+		if math.Abs(z) >= outlierZ && !math.IsInf(z, 0) && stats.DixonOutlier(samples, i) &&
+			math.Abs(samples[i]/med-1) >= minOutlierDeviation {
 			out = append(out, i)
 		}
 	}
@@ -90,8 +94,8 @@ func findOutliers(rel *relation, m *measure) *insight {
 	}
 	in := &insight{subject: m.name + " outliers", text: &phrase{}, unit: m.unit, coverage: 1}
 	p := in.text
-	p.printf("%s: outlying repetitions by robust z (|z| ≥ %s, at least %s %% from the median), left out of every comparison",
-		measureLabel(m), p.fixed(outlierZ, 1), p.count(int(100*minOutlierDeviation)))
+	p.printf("%s: outlying repetitions by robust z (|z| ≥ %s) and Dixon's Q test, left out of every comparison",
+		measureLabel(m), p.fixed(outlierZ, 1))
 	for _, o := range m.outliers[:min(len(m.outliers), maxListed)] {
 		p.printf("; %s%s against a median of %s (z = %s, cv %s %%)", blockPrefix(o.config), p.fixed(o.value, o.places),
 			p.fixed(o.median, o.places), p.fixed(o.z, 1), p.fixed(100*o.cv, 1))

@@ -42,7 +42,8 @@ func TestFindOutliersInRunsWrittenInOneCell(t *testing.T) {
 
 func TestFindOutliersAmongThreeRepetitions(t *testing.T) {
 	// a: 10.0, 10.1, 14.0 has median 10.1; deviations 0.1, 0, 3.9 have median 0.1, so 14.0 scores
-	// 3.9 / 0.14826 = 26.3, and lies 3.9 / 10.1 = 39 % above the median. b's 19.8 scores −1.35.
+	// 3.9 / 0.14826 = 26.3, lies 3.9 / 10.1 = 39 % above the median, and Dixon's Q is 3.9 / 4.0 = 0.975, above
+	// 0.970. b's 19.8 scores −1.35.
 	rel := newRelation("r", nil, KindCSV, tableOf([]string{"config", "avg_ts"},
 		[]string{"a", "10.0 / 10.1 / 14.0"}, []string{"b", "20.0 / 20.2 / 19.8"}))[0]
 	in := findOutliers(rel, rel.measureNamed("avg_ts"))
@@ -56,13 +57,21 @@ func TestFindOutliersAmongThreeRepetitions(t *testing.T) {
 }
 
 func TestNoOutlierOnNoise(t *testing.T) {
-	// 16.45 against a median of 16.21: deviations 0.24, 0.10, 0.02, 0.04, 0 have median 0.04, so z =
-	// 0.24 / (1.4826 · 0.04) = 4.0, but the step is 0.24 / 16.21 = 1.5 %: noise among tight repetitions.
-	rel := newRelation("r", nil, KindCSV, tableOf([]string{"backend", "latency_ms"},
-		[]string{"cuda", "16.45"}, []string{"cuda", "16.31"}, []string{"cuda", "16.19"}, []string{"cuda", "16.17"},
-		[]string{"cuda", "16.21"}))[0]
-	if in := findOutliers(rel, rel.measureNamed("latency_ms")); in != nil {
-		t.Errorf("outlier on noise: %q", in.text.String())
+	for name, latencies := range map[string][]string{
+		// 16.45 against a median of 16.21: deviations 0.24, 0.10, 0.02, 0.04, 0 have median 0.04, so z =
+		// 0.24 / (1.4826 · 0.04) = 4.0; but its gap to 16.31 is half the range 0.28, under Dixon's 0.710.
+		"within the spread": {"16.45", "16.31", "16.19", "16.17", "16.21"},
+		// 16.45 stands apart (gap 0.23 of range 0.25, Q = 0.92), but only 0.24 / 16.21 = 1.5 % off the median.
+		"a small step": {"16.45", "16.21", "16.20", "16.22", "16.21"},
+	} {
+		var rows [][]string
+		for _, x := range latencies {
+			rows = append(rows, []string{"cuda", x})
+		}
+		rel := newRelation("r", nil, KindCSV, tableOf([]string{"backend", "latency_ms"}, rows...))[0]
+		if in := findOutliers(rel, rel.measureNamed("latency_ms")); in != nil {
+			t.Errorf("%s: outlier on noise: %q", name, in.text.String())
+		}
 	}
 }
 
@@ -102,13 +111,27 @@ func TestFindOutliersLooksInEveryConfigurationEvenOneWithoutAPeer(t *testing.T) 
 	// model b is measured at size 8 only, so no series by model holds it; its repetitions are still its own cell.
 	rows := [][]string{
 		{"a", "7", "70.0"}, {"a", "7", "70.1"}, {"a", "7", "69.9"}, {"a", "7", "70.0"},
-		{"b", "8", "57.3"}, {"b", "8", "57.4"}, {"b", "8", "57.5"}, {"b", "8", "57.4"}, {"b", "8", "5.0"},
+		{"b", "8", "57.3"}, {"b", "8", "57.4"}, {"b", "8", "57.5"}, {"b", "8", "57.4"}, {"b", "8", "55.0"},
 	}
 	rel := newRelation("r", nil, KindCSV, tableOf([]string{"model", "size", "tok/s"}, rows...))[0]
 	in := findOutliers(rel, rel.measureNamed("tok/s"))
 	if in == nil {
 		t.Fatal("no outlier")
 	}
-	// median 57.4, deviations 0.1, 0, 0.1, 0, 52.4: MAD 0.1, z = (5.0 − 57.4) / 0.14826 = −353.4.
-	assertInOrder(t, in.text.String(), []string{"model=b, size=8: 5.0 against a median of 57.4 (z = -353.4"})
+	// median 57.4, deviations 0.1, 0, 0.1, 0, 2.4: MAD 0.1, z = (55.0 − 57.4) / 0.14826 = −16.2, and 2.4 / 57.4 =
+	// 4.2 % below the median: a low run among repetitions 0.3 % apart.
+	assertInOrder(t, in.text.String(), []string{"model=b, size=8: 55.0 against a median of 57.4 (z = -16.2"})
+}
+
+func TestNoOutlierInADistributionOfRequests(t *testing.T) {
+	// 24 requests of one configuration: a slow one is the tail a user meets, which the distribution states.
+	var rows [][]string
+	for i := range minDistributionRows + 4 {
+		rows = append(rows, []string{fmt.Sprint(0.380 + 0.001*float64(i%5))})
+	}
+	rows[7][0] = "0.687"
+	rel := newRelation("r", nil, KindCSV, tableOf([]string{"ttft_s"}, rows...))[0]
+	if in := findOutliers(rel, rel.measureNamed("ttft_s")); in != nil {
+		t.Errorf("outlier in a distribution: %q", in.text.String())
+	}
 }
