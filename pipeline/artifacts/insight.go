@@ -57,6 +57,7 @@ var tableInsightTypes = []struct {
 	{FactRequestErrors, findRequestErrors},
 	{FactSortOrder, findSortOrder},
 	{FactHeadroom, findHeadroom},
+	{FactColdLoad, findColdLoads},
 }
 
 // insight is a pattern found, with its score parts.

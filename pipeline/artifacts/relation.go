@@ -27,6 +27,7 @@ type relation struct {
 	// capacities pair a used quantity with its total, kept before a constant total leaves the measures
 	capacities []capacity
 	configs    []configuration // the rows by configuration, once insights ask (see configurations)
+	cold       coldLoads       // the load times and the rows they mark cold, kept as the loads leave the measures
 }
 
 // dimension is a column whose values name configurations: levels in row order.

@@ -240,7 +240,8 @@ func (sw *sweepFamily) table() *table {
 	}
 	first := sw.members[0].t
 	st := &table{name: first.name, caption: first.caption, section: first.section,
-		columns: columnNames(append(pathColumnNames(settingNames, columns), columns...)), headingColumns: len(settingNames)}
+		columns: columnNames(append(pathColumnNames(settingNames, columns), columns...)), headingColumns: len(settingNames),
+		units: sw.units(len(settingNames), columns)}
 	for i, m := range sw.members {
 		index := map[string]int{}
 		for j, c := range m.t.columns {
@@ -273,6 +274,24 @@ func (sw *sweepFamily) table() *table {
 		}
 	}
 	return st
+}
+
+// units are the stacked columns' units after the settings' columns, each from the first member that states
+// one; nil when none does.
+func (sw *sweepFamily) units(settings int, columns []string) []string {
+	units := make([]string, settings+len(columns))
+	stated := false
+	for _, m := range sw.members {
+		for j, c := range m.t.columns {
+			if k := settings + slices.Index(columns, c); m.t.units != nil && m.t.units[j] != "" && units[k] == "" {
+				units[k], stated = m.t.units[j], true
+			}
+		}
+	}
+	if !stated {
+		return nil
+	}
+	return units
 }
 
 // pathColumnNames names the columns of path settings, marking one that a table also has: the path's "backend"
