@@ -16,8 +16,8 @@ type coldLoads struct {
 }
 
 func findColdLoads(rel *relation) *insight {
-	if len(rel.cold.rows) == 0 {
-		return nil
+	if len(rel.cold.rows) == 0 || slices.ContainsFunc(rel.measures, func(m *measure) bool { return roleOf(m.name) == roleTTFT }) {
+		return nil // the cold calls of a TTFT are stated with it (see addColdStarts and writeWarmMean)
 	}
 	in := &insight{subject: "cold loads", text: &phrase{}, value: float64(len(rel.cold.rows)), unit: "calls",
 		coverage: 1, significance: 1}

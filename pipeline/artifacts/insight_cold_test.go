@@ -25,3 +25,12 @@ func TestFindColdLoadsNeedsACold(t *testing.T) {
 		t.Errorf("cold loads among warm ones: %q", in.text.String())
 	}
 }
+
+func TestFindColdLoadsLeavesATTFTsColdCallsToIt(t *testing.T) {
+	// the TTFT's own facts set its cold calls apart (see writeWarmMean): one fact per finding.
+	rel := newRelation("r.csv", nil, KindCSV, tableOf([]string{"model", "load_duration_s", "ttft_s"},
+		[]string{"a", "4.9", "5.1"}, []string{"a", "0.014", "0.2"}, []string{"a", "0.012", "0.3"}))[0]
+	if in := findColdLoads(rel); in != nil {
+		t.Errorf("cold loads stated beside a TTFT: %q", in.text.String())
+	}
+}
