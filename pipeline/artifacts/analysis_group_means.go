@@ -44,5 +44,6 @@ func (v *tableView) addGroupMean(l *factList, by, col, priority int) {
 	}
 	writeReplication(&p, groups, v.t.columns[by])
 	v.writeComparisons(&p, groups, by, col, false)
+	v.writeOutliers(&p, col)
 	l.add(v.fact(FactGroupMeans, col, v.t.columns[by], priority, &p, stats.Mean(groups[0].xs), v.unit(col)))
 }

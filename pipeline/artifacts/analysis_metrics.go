@@ -29,6 +29,7 @@ func (v *tableView) addMetricSummaries(l *factList) {
 				p.printf(", n=%s", p.count(s.N))
 			}
 			v.writeLeftOutRates(&p, col)
+			v.writeOutliers(&p, col)
 			v.writeWarmMean(&p, col, unit)
 			l.add(v.fact(m.kind, col, "", m.priority, &p, s.Mean, unit))
 		}

@@ -41,10 +41,11 @@ const (
 	missingCold      // a time measured on a call that loaded the model first
 	missingStatement // "86.4 → 53.8 (-38%)", "29.2 -> 38.1 (Max 38.1)": values compared, not one measured
 	missingZeroTime  // a time to a token of 0, which no token takes (see excludeZeroTokenTimes)
+	missingOutlier   // a repetition far from the others of its configuration (see excludeOutliers)
 )
 
 var missingReasonNames = [...]string{"", "empty", "not available", "out of memory", "killed", "failed", "skipped",
-	"text", "cold start", "statement", "zero time"}
+	"text", "cold start", "statement", "zero time", "outlier"}
 
 func (r missingReason) String() string { return missingReasonNames[r] }
 

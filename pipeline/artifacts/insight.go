@@ -70,6 +70,7 @@ var tableInsightTypes = []struct {
 	{FactRequestErrors, findRequestErrors},
 	{FactSortOrder, findSortOrder},
 	{FactHeadroom, findHeadroom},
+	{FactColdLoad, findColdLoads},
 }
 
 // insight is a pattern found, with its score parts.
@@ -196,6 +197,12 @@ func (c *candidates) add(kind string, in *insight) {
 // dimension within the subspaces of the others, pooled over the dimensions that do not move it. A rate
 // derived along a setting is broken down along that setting alone, and its source along every other.
 func (rel *relation) measureInsights(c *candidates, m *measure, dims []*dimension, subspaces []subspaces) {
+	first := len(c.insights)
+	defer func() {
+		for _, in := range c.insights[first:] {
+			writeLeftOutliers(in.text, m.outliers)
+		}
+	}()
 	if m.along == nil {
 		for _, it := range relationInsightTypes {
 			c.add(it.kind, it.find(rel, m))

@@ -66,6 +66,15 @@ func (c comparison) beyondNoise() bool {
 	return c.noiseMargin > 3
 }
 
+// beyondNoiseAmong is beyondNoise for one of tests comparisons made together: its p-value held to the
+// significance level divided by their number (Bonferroni).
+func (c comparison) beyondNoiseAmong(tests int) bool {
+	if math.IsNaN(c.p) || c.exact || c.change == 0 {
+		return c.beyondNoise()
+	}
+	return c.p < stats.SignificanceLevel/float64(max(tests, 1))
+}
+
 // significance stands for 1 − p in an insight's score: a margin counts as strong evidence without a p-value;
 // single values with no spread count as weak.
 func (c comparison) significance() float64 {

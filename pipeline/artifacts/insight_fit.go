@@ -1,6 +1,7 @@
 package artifacts
 
 import (
+	"cmp"
 	"slices"
 	"strings"
 )
@@ -26,6 +27,10 @@ func findFit(rel *relation) *insight {
 		effect: float64(len(failing)) / float64(len(configs)), value: float64(len(failing)), unit: "configurations"}
 	p := in.text
 	p.printf("%s of %s ran out of memory or were killed", p.count(len(failing)), p.countOf(len(configs), "configuration"))
+	if along := rel.fitAxis(); along != nil && len(failing) > maxListed {
+		rel.writeFitAlong(p, along) // a list of configurations would be cut: one line per series says it all
+		return in
+	}
 	for i, c := range failing[:min(len(failing), maxListed)] {
 		failed := slices.DeleteFunc(slices.Clone(c.rows), func(row int) bool { return rel.rowFailure(row) == notMissing })
 		p.printf("%s%s: %s", listItem(i, "; "), c.name, describeFailure(rel.rowFailure(failed[0])))
@@ -182,4 +187,86 @@ func differingDims(dims []*dimension, a, b int) []*dimension {
 		}
 	}
 	return out
+}
+
+// fitOutcome is whether a row fit: +1 when it was measured, −1 when it ran out of memory or was killed, 0 when
+// it says neither.
+func (rel *relation) fitOutcome(row int) int {
+	if rel.rowFailure(row) != notMissing {
+		return -1
+	}
+	if slices.ContainsFunc(rel.measures, func(m *measure) bool { return m.cells[row].isNumber() }) {
+		return 1
+	}
+	return 0
+}
+
+// fitAxis is the ordered setting along which the most series both fit and fail (the context that runs out of
+// memory past some size); nil when no ordered setting separates the two within any series.
+func (rel *relation) fitAxis() *dimension {
+	dims := rel.independentDims()
+	var best *dimension
+	most := 0
+	for _, d := range dims {
+		if !d.ordered {
+			continue
+		}
+		s := rel.subspacesOf(d, dims)
+		mixed := 0
+		for _, key := range s.keys {
+			outcomes := map[int]bool{}
+			for _, row := range s.rows[key] {
+				outcomes[rel.fitOutcome(row)] = true
+			}
+			if outcomes[1] && outcomes[-1] {
+				mixed++
+			}
+		}
+		if mixed > most {
+			best, most = d, mixed
+		}
+	}
+	return best
+}
+
+// writeFitAlong states, for each series along an ordered setting, the levels that failed and the ones that
+// fit, then the series that fit at every level: what ran out of memory, exactly, and what did not.
+func (rel *relation) writeFitAlong(p *phrase, along *dimension) {
+	dims := rel.independentDims()
+	s := rel.subspacesOf(along, dims)
+	var fitEverywhere []string
+	listed := 0
+	for _, key := range s.keys {
+		rows := slices.Clone(s.rows[key])
+		slices.SortStableFunc(rows, func(a, b int) int { return cmp.Compare(along.values[a], along.values[b]) })
+		var failed, fit []string
+		reason := notMissing
+		for _, row := range rows {
+			switch rel.fitOutcome(row) {
+			case -1:
+				failed = append(failed, along.levels[row])
+				reason = cmp.Or(reason, rel.rowFailure(row))
+			case 1:
+				fit = append(fit, along.levels[row])
+			}
+		}
+		switch {
+		case len(failed) == 0 && len(fit) > 0:
+			fitEverywhere = append(fitEverywhere, cmp.Or(key, "the rest"))
+		case len(failed) > 0:
+			if listed++; listed > maxListed {
+				continue
+			}
+			p.printf("%s%s: %s at %s %s", listItem(listed-1, "; "), cmp.Or(key, "the rest"), describeFailure(reason),
+				along.name, strings.Join(slices.Compact(failed), ", "))
+			if len(fit) > 0 {
+				p.printf(", fit at %s", strings.Join(slices.Compact(fit), ", "))
+			}
+		}
+	}
+	p.more(listed)
+	if len(fitEverywhere) > 0 {
+		p.printf("; fit at every %s: %s", along.name, strings.Join(fitEverywhere[:min(len(fitEverywhere), maxListed)], "; "))
+		p.more(len(fitEverywhere))
+	}
 }

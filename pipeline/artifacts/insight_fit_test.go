@@ -101,3 +101,19 @@ func TestFindFitComparesTheTwoWaysAroundAFailure(t *testing.T) {
 		"engine=sycl at ctx_size=16384 against engine=cuda at ctx_size=8192: bench=prompt 402.0 vs 812.5 (" + change(402.0, 812.5),
 		"bench=decode 35.9 vs 31.2 (" + change(35.9, 31.2)})
 }
+
+func TestFindFitAlongAnOrderedSettingWhenTheConfigurationsAreMany(t *testing.T) {
+	// m1 … m11 run out of memory at 32768 and fit at 4096; m0 fits at both: 11 failing configurations, more
+	// than a list names, so each model's line says where it failed and where it fit.
+	rows := [][]string{{"m0", "4096", "60.0"}, {"m0", "32768", "50.0"}}
+	for i := 1; i <= maxListed+1; i++ {
+		rows = append(rows, []string{fmt.Sprintf("m%d", i), "4096", "40.0"}, []string{fmt.Sprintf("m%d", i), "32768", "OOM"})
+	}
+	in := findFit(newRelation("r.md", nil, KindMarkdown, tableOf([]string{"model", "ctx", "tok/s"}, rows...))[0])
+	if in == nil {
+		t.Fatal("no fit insight")
+	}
+	assertInOrder(t, in.text.String(), []string{fmt.Sprintf("%d of %d configurations ran out of memory", maxListed+1, 2*(maxListed+2)),
+		"model=m1: out of memory at ctx 32768, fit at 4096", "model=m10: out of memory at ctx 32768, fit at 4096",
+		"and 1 more", "fit at every ctx: model=m0"})
+}

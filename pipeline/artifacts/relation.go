@@ -27,6 +27,7 @@ type relation struct {
 	// capacities pair a used quantity with its total, kept before a constant total leaves the measures
 	capacities []capacity
 	configs    []configuration // the rows by configuration, once insights ask (see configurations)
+	cold       coldLoads       // the load times and the rows they mark cold, kept as the loads leave the measures
 }
 
 // dimension is a column whose values name configurations: levels in row order.
@@ -69,6 +70,7 @@ type measure struct {
 	// source does at any one level of the setting, and restates the source along it: the source is broken down
 	// by every other dimension (restatedAlong), the rate along the setting alone (along).
 	along, restatedAlong *dimension
+	outliers             []outlier // the repetitions far from their configuration's, which cells leave out (see excludeOutliers)
 }
 
 // Column kinds, decided by name and content (see classifyColumn).
@@ -118,6 +120,7 @@ func newRelation(source string, sources []string, kind string, t *table) []*rela
 	relations := append([]*relation{rel}, rel.unpivot()...)
 	for _, r := range relations {
 		r.splitQualifiedLabels()
+		r.excludeOutliers()
 		r.capacities = findCapacities(r.measures)
 		r.dropConstantMeasures()
 		r.dropRestatedMeasures()

@@ -28,10 +28,12 @@ func (rel *relation) excludeColdRows() {
 	for i, m := range loads {
 		fastest[i] = fastestLoad(m)
 	}
+	rel.cold = coldLoads{loads: loads, fastest: fastest}
 	for row := 0; row < rel.rows; row++ {
 		if !coldRow(loads, fastest, row) {
 			continue
 		}
+		rel.cold.rows = append(rel.cold.rows, row)
 		for _, m := range times {
 			m.cells[row] = cell{text: m.cells[row].text, value: math.NaN(), sd: math.NaN(), missing: missingCold}
 		}

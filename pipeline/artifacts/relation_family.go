@@ -113,12 +113,17 @@ type fileTable struct {
 }
 
 // sweepFamily is the tables of one sweep: files of one kind whose paths share a template, each table under
-// the same name.
+// the same name; or files of one kind and shape in one folder whose names share no template (llama3.1-8b.txt,
+// mistral-7b.txt: one per model), which differ by their names alone.
 type sweepFamily struct {
 	template string
 	kind     string
 	members  []fileTable
+	byName   bool // the files' names, not settings in their paths, tell the members apart
 }
+
+// fileDimension names the dimension of a sweep whose files differ by their names.
+const fileDimension = "file"
 
 // findSweeps groups tables by kind, path template and table name (files of one table each need no name in
 // common: a log that says its run was killed stands beside the others' result tables); a group of two or more
@@ -150,7 +155,41 @@ func findSweeps(tables []fileTable) (sweeps []*sweepFamily, singles []fileTable)
 		}
 		sweeps = append(sweeps, sw)
 	}
+	named, singles := findNamedSweeps(singles)
+	return append(sweeps, named...), singles
+}
+
+// findNamedSweeps groups the tables no sweep holds by kind, folder, table name and columns: two or more files
+// of one shape side by side are the runs of one benchmark, told apart by their names.
+func findNamedSweeps(tables []fileTable) (sweeps []*sweepFamily, singles []fileTable) {
+	byKey := map[string]*sweepFamily{}
+	var keys []string
+	for _, ft := range tables {
+		key := strings.Join(append([]string{ft.file.Kind, path.Dir(ft.file.Path), ft.t.name}, ft.t.columns...), "\x00")
+		if byKey[key] == nil {
+			byKey[key] = &sweepFamily{template: key, kind: ft.file.Kind, byName: true}
+			keys = append(keys, key)
+		}
+		byKey[key].members = append(byKey[key].members, ft)
+	}
+	for _, key := range keys {
+		sw := byKey[key]
+		if len(sw.files()) < 2 || len(sw.files()) < len(sw.members) {
+			singles = append(singles, sw.members...) // a file of several tables of one shape is no sweep of files
+			continue
+		}
+		sweeps = append(sweeps, sw)
+	}
 	return sweeps, singles
+}
+
+// settingsOf is what tells a member's file apart: the settings its path spells, or its name.
+func (sw *sweepFamily) settingsOf(f *FileFacts) []pathSetting {
+	if sw.byName {
+		return []pathSetting{{fileDimension, strings.TrimSuffix(path.Base(f.Path), path.Ext(f.Path))}}
+	}
+	settings, _ := pathSettings(f.Path)
+	return settings
 }
 
 // sweepMembers marks the files that belong to a sweep.
@@ -186,9 +225,8 @@ func (sw *sweepFamily) table() *table {
 	var settingNames, columns []string
 	perMember := make([]map[string]string, len(sw.members))
 	for i, m := range sw.members {
-		settings, _ := pathSettings(m.file.Path)
 		perMember[i] = map[string]string{}
-		for _, s := range settings {
+		for _, s := range sw.settingsOf(m.file) {
 			if !slices.Contains(settingNames, s.name) {
 				settingNames = append(settingNames, s.name)
 			}
@@ -202,7 +240,8 @@ func (sw *sweepFamily) table() *table {
 	}
 	first := sw.members[0].t
 	st := &table{name: first.name, caption: first.caption, section: first.section,
-		columns: columnNames(append(pathColumnNames(settingNames, columns), columns...)), headingColumns: len(settingNames)}
+		columns: columnNames(append(pathColumnNames(settingNames, columns), columns...)), headingColumns: len(settingNames),
+		units: sw.units(len(settingNames), columns)}
 	for i, m := range sw.members {
 		index := map[string]int{}
 		for j, c := range m.t.columns {
@@ -235,6 +274,24 @@ func (sw *sweepFamily) table() *table {
 		}
 	}
 	return st
+}
+
+// units are the stacked columns' units after the settings' columns, each from the first member that states
+// one; nil when none does.
+func (sw *sweepFamily) units(settings int, columns []string) []string {
+	units := make([]string, settings+len(columns))
+	stated := false
+	for _, m := range sw.members {
+		for j, c := range m.t.columns {
+			if k := settings + slices.Index(columns, c); m.t.units != nil && m.t.units[j] != "" && units[k] == "" {
+				units[k], stated = m.t.units[j], true
+			}
+		}
+	}
+	if !stated {
+		return nil
+	}
+	return units
 }
 
 // pathColumnNames names the columns of path settings, marking one that a table also has: the path's "backend"

@@ -1,7 +1,9 @@
 package artifacts
 
 import (
+	"fmt"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -46,5 +48,46 @@ func TestASweepIsOneRelationWithItsPathSettingsAndTheUnionOfItsColumns(t *testin
 	}
 	if src := sweeps[0].sources(); !slices.Equal(src, []string{"run_gpu*0_ctx512/r.csv", a.Path, b.Path}) {
 		t.Errorf("sources %v", src)
+	}
+}
+
+func TestFilesOfOneShapeThatDifferByNameAreComparedByName(t *testing.T) {
+	// One verbose log per model, two calls each: the models are told apart by the files' names only.
+	log := func(rates ...string) string {
+		var b strings.Builder
+		for _, r := range rates {
+			fmt.Fprintf(&b, "eval count:           200 token(s)\neval rate:            %s tokens/s\n", r)
+		}
+		return b.String()
+	}
+	facts := factsFor(t, map[string]string{
+		"llama3.1-8b.txt": log("96.52", "96.10", "96.43"),
+		"mistral-7b.txt":  log("101.79", "102.94", "101.36"),
+		"notes/other.txt": log("50.00", "51.00", "52.00"), // another folder: not one of them
+	})
+	llama, mistral := (96.52+96.10+96.43)/3, (101.79+102.94+101.36)/3
+	var compared []string
+	for _, f := range facts {
+		if strings.Contains(f.Text, "eval rate") && strings.Contains(f.Text, "mistral") && strings.Contains(f.Text, "llama3.1") {
+			compared = append(compared, f.Text)
+		}
+	}
+	if len(compared) == 0 {
+		t.Fatalf("no fact compares the two files: %v", facts)
+	}
+	want := []string{fmt.Sprintf("%.2f", llama), fmt.Sprintf("%.2f", mistral), "Welch p"}
+	if !slices.ContainsFunc(compared, func(text string) bool {
+		return !slices.ContainsFunc(want, func(w string) bool { return !strings.Contains(text, w) }) && !strings.Contains(text, "other")
+	}) {
+		t.Errorf("no comparison prints %v: %q", want, compared)
+	}
+}
+
+func TestAFileWithSeveralTablesOfOneShapeIsNoSweepOfFiles(t *testing.T) {
+	a := &FileFacts{Path: "alpha.md", Kind: KindMarkdown}
+	tb := tableOf([]string{"tokens_s"}, []string{"30.0"})
+	sweeps, singles := findNamedSweeps([]fileTable{{a, tb}, {a, tb}})
+	if len(sweeps) != 0 || len(singles) != 2 {
+		t.Errorf("%d sweeps, %d singles", len(sweeps), len(singles))
 	}
 }

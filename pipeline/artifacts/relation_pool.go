@@ -29,54 +29,66 @@ func (rel *relation) pooledDims(m *measure, dims []*dimension, within []subspace
 }
 
 // poolIfInert is d with the levels of each testable group of rows that differ in d alone joined, "128 or 256";
-// nil when d moves m beyond noise in one such group, or when none can be tested.
+// nil when d moves m beyond noise in one such group, or when none can be tested. With many groups one would
+// show a difference by chance alone, so their tests are held to the significance level divided by their number
+// (Bonferroni).
 func poolIfInert(m *measure, d *dimension, groups subspaces) *dimension {
-	var copied *dimension
+	var tested []inertGroup
+	tests := 0
 	for _, key := range groups.keys {
-		rows := groups.rows[key]
-		levels, testable, inert := inertLevels(m, d, rows)
-		switch {
-		case !testable:
-			continue
-		case !inert:
-			return nil
-		case copied == nil:
-			copied = &dimension{name: d.name, levels: slices.Clone(d.levels), values: slices.Clone(d.values)}
+		g := inertGroup{rows: groups.rows[key]}
+		if g.levels, g.comparisons = levelComparisons(m, d, g.rows); g.levels != nil {
+			tested, tests = append(tested, g), tests+len(g.comparisons)
 		}
-		joined := strings.Join(levels, " or ")
-		for _, row := range rows {
+	}
+	if len(tested) == 0 {
+		return nil
+	}
+	copied := &dimension{name: d.name, levels: slices.Clone(d.levels), values: slices.Clone(d.values)}
+	for _, g := range tested {
+		if slices.ContainsFunc(g.comparisons, func(c comparison) bool { return c.beyondNoiseAmong(tests) }) {
+			return nil
+		}
+		joined := strings.Join(g.levels, " or ")
+		for _, row := range g.rows {
 			copied.levels[row] = joined
 		}
 	}
 	return copied
 }
 
-// inertLevels tests whether d moves m in the rows: testable when d takes two or more levels there, each
-// repeated; inert when no two differ beyond the noise. The levels come in d's order of appearance.
-func inertLevels(m *measure, d *dimension, rows []int) (levels []string, testable, inert bool) {
+// inertGroup is a group of rows that differ in one dimension alone, its levels there and their comparisons.
+type inertGroup struct {
+	rows        []int
+	levels      []string
+	comparisons []comparison
+}
+
+// levelComparisons compares every two levels d takes in the rows, each repeated; nil levels when d takes fewer
+// than two there or one is a single run, which says nothing of the noise a difference would have to exceed. The
+// levels come in d's order of appearance.
+func levelComparisons(m *measure, d *dimension, rows []int) (levels []string, comparisons []comparison) {
 	for _, l := range d.distinct() {
 		if slices.ContainsFunc(rows, func(row int) bool { return d.levels[row] == l }) {
 			levels = append(levels, l)
 		}
 	}
 	if len(levels) < 2 {
-		return nil, false, false
+		return nil, nil
 	}
 	points := make([]point, len(levels))
 	for i, l := range levels {
 		points[i].summarize(m, slices.DeleteFunc(slices.Clone(rows), func(row int) bool { return d.levels[row] != l }))
 		if len(points[i].samples) < 2 {
-			return nil, false, false // a single run says nothing of the noise a difference would have to exceed
+			return nil, nil
 		}
 	}
 	for i, a := range points {
 		for _, b := range points[i+1:] {
-			if c := compare(a, b); c.beyondNoise() {
-				return levels, true, false
-			}
+			comparisons = append(comparisons, compare(a, b))
 		}
 	}
-	return levels, true, true
+	return levels, comparisons
 }
 
 // withPooled is dims with each dimension but by replaced by its pooled copy, where it has one.

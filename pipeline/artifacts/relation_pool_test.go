@@ -108,3 +108,28 @@ func (rel *relation) pooledDimsOf(m *measure) map[*dimension]*dimension {
 	}
 	return rel.pooledDims(m, dims, within)
 }
+
+// Ten engines, each with the same two output lengths: one engine's runs differ at p between 0.05 / 10 and 0.05,
+// as one group in ten does by chance. Tested ten times over, the length is still inert at the 0.05 level.
+func TestPoolingHoldsManyGroupsToTheLevelOverTheirNumber(t *testing.T) {
+	short, long := []float64{100, 101, 102}, []float64{102.5, 103.5, 104.5}
+	groups := 10
+	if p := stats.Welch(short, long).P; !stats.Significant(p) || p < stats.SignificanceLevel/float64(groups) {
+		t.Fatalf("the chance group's p = %v: not between the corrected and the plain level", p)
+	}
+	var rows [][]string
+	for g := range groups {
+		second := short
+		if g == 0 {
+			second = long
+		}
+		for i := range short {
+			engine := fmt.Sprintf("e%d", g)
+			rows = append(rows, []string{engine, "64", fmt.Sprint(short[i])}, []string{engine, "512", fmt.Sprint(second[i])})
+		}
+	}
+	rel := firstTokenRelation(rows)
+	if rel.pooledDimsOf(rel.measureNamed("first_token_ms"))[rel.dimNamed("max_tokens")] == nil {
+		t.Error("max_tokens not pooled: one group in ten at p < 0.05 taken for an effect")
+	}
+}

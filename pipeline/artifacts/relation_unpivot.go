@@ -1,6 +1,7 @@
 package artifacts
 
 import (
+	"cmp"
 	"math"
 	"regexp"
 	"slices"
@@ -51,6 +52,9 @@ func (rel *relation) unpivot() []*relation {
 	var out []*relation
 	if side := rel.unpivotSides(); side != nil {
 		out = append(out, side)
+	}
+	if numbers := rel.unpivotNumbers(); numbers != nil {
+		out = append(out, numbers)
 	}
 	if entities := rel.unpivotEntities(); entities != nil {
 		out = append(out, entities)
@@ -228,6 +232,38 @@ func (rel *relation) removeMeasures(indices []int) {
 		}
 	}
 	rel.measures = keep
+}
+
+// unpivotNumbers finds measures whose headers are plain numbers (context sizes, batch sizes, thread counts:
+// "| Model | Quant | 4096 | 8192 |"): two or more of them are the levels of one ordered dimension, and their
+// cells one quantity, the one the caption or a heading names, else "value".
+func (rel *relation) unpivotNumbers() *relation {
+	var members []int
+	for i, m := range rel.measures {
+		if isAllDigits(strings.ReplaceAll(m.name, ".", "")) {
+			members = append(members, i)
+		}
+	}
+	if len(members) < 2 {
+		return nil
+	}
+	long := rel.emptyCopy()
+	level := &dimension{name: "column", ordered: true}
+	first := rel.measures[members[0]]
+	m := &measure{name: cmp.Or(rel.quantity(), "value"), unit: first.unit, direction: first.direction}
+	for _, i := range members {
+		for row := 0; row < rel.rows; row++ {
+			long.appendRow(rel, row)
+			level.levels = append(level.levels, rel.measures[i].name)
+			level.values = append(level.values, parseCell(rel.measures[i].name).value)
+			m.cells = append(m.cells, rel.measures[i].cells[row])
+		}
+	}
+	long.dims = append(long.dims, level)
+	long.measures = []*measure{m}
+	long.rows = len(m.cells)
+	rel.removeMeasures(members)
+	return long
 }
 
 // unpivotEntities finds measures named after what they measure rather than the quantity ("Max-Q | Workstation

@@ -156,3 +156,30 @@ func TestComparesColumns(t *testing.T) {
 		}
 	}
 }
+
+func TestNumericHeadersAreTheLevelsOfAnOrderedDimension(t *testing.T) {
+	// context sizes as headers beside two label columns; Qwen ran at 4096 and ran out of memory at 8192 only.
+	rels := newRelation("t.md", nil, KindMarkdown, tableOf([]string{"Model", "Quant", "4096", "8192"},
+		[]string{"Llama 3.1 8B", "Q8_0", "36.4", "OOM"},
+		[]string{"Qwen2.5 14B", "Q4_K_M", "31.5", "OOM"},
+		[]string{"Llama 3.1 8B", "Q4_K_M", "58.2", "56.9"}))
+	var long *relation
+	for _, rel := range rels {
+		if d := rel.dimNamed("column"); d != nil {
+			long = rel
+		}
+	}
+	if long == nil {
+		t.Fatalf("no relation with the headers as a dimension: %v", measureNames(rels[0]))
+	}
+	if d := long.dimNamed("column"); !d.ordered || !slices.Equal(d.distinct(), []string{"4096", "8192"}) {
+		t.Errorf("column dimension %+v", d)
+	}
+	in := findFit(long)
+	if in == nil {
+		t.Fatal("no fit insight")
+	}
+	text := in.text.String()
+	assertInOrder(t, text, []string{"2 of 6 configurations ran out of memory", "Model=Llama 3.1 8B, Quant=Q8_0, column=8192: out of memory",
+		"Model=Qwen2.5 14B, Quant=Q4_K_M, column=8192: out of memory, while one setting away value was measured at column=4096 31.5"})
+}

@@ -25,6 +25,9 @@ type tableView struct {
 	// inSweep marks the table of a file that belongs to a sweep: the insights compare its values with the other
 	// files', so a single value of it is not a finding of its own.
 	inSweep bool
+	// outliers are, per column, the repetitions the insight types leave out (see excludeOutliers), with row an
+	// index into ok; nil until usable first asks.
+	outliers map[int][]outlier
 }
 
 func newTableView(f *FileFacts, t *table) *tableView {
@@ -204,7 +207,7 @@ func (v *tableView) markFewTokens() []bool {
 // call that generated enough tokens and a rate above zero.
 func (v *tableView) usable(i, col int) bool {
 	x := v.ok[i].values[col]
-	if math.IsNaN(x) {
+	if math.IsNaN(x) || v.isOutlier(i, col) {
 		return false
 	}
 	if v.role[col] != roleThroughput {
@@ -224,11 +227,48 @@ func (v *tableView) values(col int) []float64 {
 	return xs
 }
 
+// isOutlier reports whether record i of ok holds an outlier in column col. The relation read of the same table
+// finds them, so that these analyses and the insight types leave out the same values.
+func (v *tableView) isOutlier(i, col int) bool {
+	if v.outliers == nil {
+		v.outliers = v.findOutliers()
+	}
+	return slices.ContainsFunc(v.outliers[col], func(o outlier) bool { return o.row == i })
+}
+
+func (v *tableView) findOutliers() map[int][]outlier {
+	okIndex, ok := make([]int, len(v.t.records)), 0
+	for row, r := range v.t.records {
+		okIndex[row] = ok
+		if r.failure == "" {
+			ok++
+		}
+	}
+	found := map[int][]outlier{}
+	for _, m := range newRelation(v.file.Path, nil, v.file.Kind, v.t)[0].measures {
+		col := slices.Index(v.t.columns, m.name)
+		for _, o := range m.outliers {
+			if col >= 0 && o.row >= 0 {
+				o.row = okIndex[o.row]
+				found[col] = append(found[col], o)
+			}
+		}
+	}
+	return found
+}
+
+// writeOutliers says which outliers of column col the analysis left out.
+func (v *tableView) writeOutliers(p *phrase, col int) {
+	if v.outliers != nil {
+		writeLeftOutliers(p, v.outliers[col])
+	}
+}
+
 // unusableRates counts the successful records whose rate in column col is left out: 0 tok/s, or too few tokens.
 func (v *tableView) unusableRates(col int) int {
 	n := 0
 	for i, r := range v.ok {
-		if !math.IsNaN(r.values[col]) && !v.usable(i, col) {
+		if !math.IsNaN(r.values[col]) && !v.usable(i, col) && !v.isOutlier(i, col) {
 			n++
 		}
 	}

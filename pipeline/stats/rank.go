@@ -222,6 +222,30 @@ func RobustZ(xs []float64) []float64 {
 	return z
 }
 
+// dixonQ95 are Dixon's Q test's critical values at 95 % confidence for 3 to 10 values (Rorabacher, Anal.
+// Chem. 63, 1991).
+var dixonQ95 = [...]float64{0.970, 0.829, 0.710, 0.625, 0.568, 0.526, 0.493, 0.466}
+
+// DixonOutlier reports whether xs[i] is an outlier by Dixon's Q test at 95 %: an extreme value whose gap to the
+// nearest other value is at least the critical share of the range. Beyond 10 values it keeps the critical
+// value of 10, which only makes the test stricter; fewer than 3 values never hold an outlier.
+func DixonOutlier(xs []float64, i int) bool {
+	if len(xs) < 3 {
+		return false
+	}
+	lo, hi := slices.Min(xs), slices.Max(xs)
+	if xs[i] != lo && xs[i] != hi || lo == hi {
+		return false
+	}
+	gap := math.Inf(1)
+	for j, x := range xs {
+		if j != i {
+			gap = math.Min(gap, math.Abs(x-xs[i]))
+		}
+	}
+	return gap/(hi-lo) >= dixonQ95[min(len(xs), 10)-3]
+}
+
 // Median is the middle value (the mean of the two middle ones for an even count); NaN for no values.
 func Median(xs []float64) float64 {
 	if len(xs) == 0 {

@@ -89,6 +89,29 @@ func TestRobustZ(t *testing.T) {
 	}
 }
 
+func TestDixonOutlier(t *testing.T) {
+	for _, c := range []struct {
+		xs   []float64
+		i    int
+		want bool
+	}{
+		// gap 3.9 of range 4.0: Q = 0.975 ≥ 0.970, the critical value for 3.
+		{[]float64{10.0, 10.1, 14.0}, 2, true},
+		// gap 0.14 of range 0.28: Q = 0.5 < 0.710 for 5.
+		{[]float64{16.45, 16.31, 16.19, 16.17, 16.21}, 0, false},
+		// gap 2.61 of range 4.15: Q = 0.629 < 0.710.
+		{[]float64{74.11, 76.96, 76.72, 78.26, 76.88}, 0, false},
+		// gap 2.3 of range 2.5: Q = 0.92.
+		{[]float64{57.3, 57.4, 57.5, 57.4, 55.0}, 4, true},
+		{[]float64{57.3, 57.4, 57.5, 57.4, 55.0}, 1, false}, // not an extreme
+		{[]float64{1, 9}, 1, false},
+	} {
+		if got := DixonOutlier(c.xs, c.i); got != c.want {
+			t.Errorf("DixonOutlier(%v, %d) = %v, want %v", c.xs, c.i, got, c.want)
+		}
+	}
+}
+
 func TestMannWhitneyExact(t *testing.T) {
 	// 3 + 3 fully separated: 2 of the C(6,3) = 20 splits are as extreme (all low or all high), p = 0.1.
 	if p := MannWhitney([]float64{1, 2, 3}, []float64{4, 5, 6}); math.Abs(p-0.1) > 1e-12 {
