@@ -238,58 +238,147 @@ func TestRunsAgentsWithLayersOnTheDevice(t *testing.T) {
 		RunID  int64  `json:"run_id"`
 		Status string `json:"status"`
 		Model  struct {
-			Load struct {
-				Offloaded int `json:"gpu_layers_offloaded"`
-				Buffers   []struct {
-					Buffer string `json:"buffer"`
-					Kind   string `json:"kind"`
-					Bytes  uint64 `json:"bytes"`
-				} `json:"buffers"`
-			} `json:"load"`
+			Load modelLoad `json:"load"`
 		} `json:"model"`
 	}
 	var printed, written result
 	if got.status != 0 || json.Unmarshal([]byte(got.stdout), &printed) != nil {
 		t.Fatalf("run: status %d\n%s", got.status, got.stderr)
 	}
-	metrics, err := filepath.Glob(filepath.Join(out, "*", "metrics.json"))
-	if err != nil || len(metrics) != 1 {
-		t.Fatalf("want one metrics.json in %s, found %v", out, metrics)
-	}
-	if data, err := os.ReadFile(metrics[0]); err != nil || json.Unmarshal(data, &written) != nil {
-		t.Fatalf("metrics.json: %v", err)
-	}
+	readMetrics(t, out, &written)
 	for name, r := range map[string]result{"--json": printed, "metrics.json": written} {
-		var onDevice uint64
-		for _, b := range r.Model.Load.Buffers {
-			if b.Buffer == "Vulkan0" && b.Kind == "model" {
-				onDevice += b.Bytes
-			}
+		if r.Status != "ok" {
+			t.Errorf("%s: status %s, want ok", name, r.Status)
 		}
-		if r.Status != "ok" || r.Model.Load.Offloaded != layers || onDevice == 0 {
-			t.Errorf("%s: status %s, %d layers offloaded, %d bytes of the model on Vulkan0; want ok, %d layers and some bytes",
-				name, r.Status, r.Model.Load.Offloaded, onDevice, layers)
-		}
+		r.Model.Load.checkOnTheDevice(t, name, layers)
 	}
 
-	shown := chimera(t, nil, "--db", db, "runs", "show", strconv.FormatInt(printed.RunID, 10))
-	var recorded struct {
-		Kind   string `json:"kind"`
-		Status string `json:"status"`
-		GPUs   string `json:"gpus"`
-		Calls  []struct {
-			Stage     string `json:"stage"`
-			GenTokens int    `json:"gen_tokens"`
-		} `json:"calls"`
-	}
-	if shown.status != 0 || json.Unmarshal([]byte(shown.stdout), &recorded) != nil {
-		t.Fatalf("runs show: status %d\n%s", shown.status, shown.stderr)
-	}
+	recorded := recordedRun(t, db, printed.RunID)
 	if recorded.Kind != "run" || recorded.Status != "ok" || !strings.HasPrefix(recorded.GPUs, "Vulkan0 ") || len(recorded.Calls) != 2 {
 		t.Errorf("recorded a %s run, status %s, GPUs %q, %d calls; want an ok run on Vulkan0 with the collector's 2 calls",
 			recorded.Kind, recorded.Status, recorded.GPUs, len(recorded.Calls))
 	}
-	for _, c := range recorded.Calls {
+	recorded.checkEveryCallGenerated(t)
+}
+
+// chimera multi's two agents on one load with a layer on the Vulkan device (one layer: lavapipe computes slowly
+// and the agents' prompts are long): metrics.json says each agent's load offloaded it and put part of the model in
+// device memory, and the store holds the multi run on the device with each agent's warm-up, solo and concurrent
+// passes and their calls.
+func TestMultiRunsBothAgentsWithLayersOnTheDevice(t *testing.T) {
+	libDir := vulkanLibDir(t)
+	db, out := filepath.Join(t.TempDir(), "c.db"), t.TempDir()
+	const layers = 1
+	got := chimera(t, lavapipe, "--db", db, "multi", "-m", tinyModel, "--lib-dir", libDir, "--data", "pipeline/artifacts/testdata/artifacts",
+		"--num-gpu", strconv.Itoa(layers), "--op-offload", "off", "--num-ctx", "512", "--num-predict", "4", "--threads", "1", "--out", out,
+		"chimera-homo")
+	if got.status != 0 {
+		t.Fatalf("multi: status %d\n%s", got.status, got.stderr)
+	}
+	var written struct {
+		RunID  int64  `json:"run_id"`
+		Status string `json:"status"`
+		Agents []struct {
+			Agent string `json:"agent"`
+			Model struct {
+				Load modelLoad `json:"load"`
+			} `json:"model"`
+		} `json:"agents"`
+	}
+	readMetrics(t, out, &written)
+	if written.Status != "ok" || len(written.Agents) != 2 {
+		t.Fatalf("metrics.json: status %s, %d agents; want ok and 2", written.Status, len(written.Agents))
+	}
+	for _, a := range written.Agents {
+		a.Model.Load.checkOnTheDevice(t, a.Agent, layers)
+	}
+
+	recorded := recordedRun(t, db, written.RunID)
+	if recorded.Kind != "multi" || recorded.Status != "ok" || !strings.HasPrefix(recorded.GPUs, "Vulkan0 ") {
+		t.Errorf("recorded a %s run, status %s, GPUs %q; want an ok multi run on Vulkan0", recorded.Kind, recorded.Status, recorded.GPUs)
+	}
+	passes := map[string]int{}
+	for _, r := range recorded.AgentRuns {
+		passes[r.Agent]++
+	}
+	const phases = 3 // warm-up, solo, concurrent
+	for _, a := range written.Agents {
+		if passes[a.Agent] != phases {
+			t.Errorf("agent %s: %d passes recorded, want %d", a.Agent, passes[a.Agent], phases)
+		}
+	}
+	recorded.checkEveryCallGenerated(t)
+}
+
+// modelLoad is a model load as a run's record writes it.
+type modelLoad struct {
+	Offloaded int `json:"gpu_layers_offloaded"`
+	Buffers   []struct {
+		Buffer string `json:"buffer"`
+		Kind   string `json:"kind"`
+		Bytes  uint64 `json:"bytes"`
+	} `json:"buffers"`
+}
+
+// checkOnTheDevice checks that the load offloaded the layers asked for and put part of the model on Vulkan0.
+func (l modelLoad) checkOnTheDevice(t *testing.T, name string, layers int) {
+	t.Helper()
+	var onDevice uint64
+	for _, b := range l.Buffers {
+		if b.Buffer == "Vulkan0" && b.Kind == "model" {
+			onDevice += b.Bytes
+		}
+	}
+	if l.Offloaded != layers || onDevice == 0 {
+		t.Errorf("%s: %d layers offloaded, %d bytes of the model on Vulkan0; want %d layers and some bytes", name, l.Offloaded, onDevice, layers)
+	}
+}
+
+// readMetrics decodes the metrics.json of the one run written under out.
+func readMetrics(t *testing.T, out string, into any) {
+	t.Helper()
+	metrics, err := filepath.Glob(filepath.Join(out, "*", "metrics.json"))
+	if err != nil || len(metrics) != 1 {
+		t.Fatalf("want one metrics.json in %s, found %v", out, metrics)
+	}
+	data, err := os.ReadFile(metrics[0])
+	if err == nil {
+		err = json.Unmarshal(data, into)
+	}
+	if err != nil {
+		t.Fatalf("metrics.json: %v", err)
+	}
+}
+
+// runRecord is what chimera runs show says of a run.
+type runRecord struct {
+	Kind      string `json:"kind"`
+	Status    string `json:"status"`
+	GPUs      string `json:"gpus"`
+	AgentRuns []struct {
+		Agent string `json:"agent"`
+	} `json:"agent_runs"`
+	Calls []struct {
+		Stage     string `json:"stage"`
+		GenTokens int    `json:"gen_tokens"`
+	} `json:"calls"`
+}
+
+func recordedRun(t *testing.T, db string, id int64) runRecord {
+	t.Helper()
+	var recorded runRecord
+	if err := json.Unmarshal([]byte(succeed(t, "--db", db, "runs", "show", strconv.FormatInt(id, 10))), &recorded); err != nil {
+		t.Fatalf("runs show %d: %v", id, err)
+	}
+	return recorded
+}
+
+func (r runRecord) checkEveryCallGenerated(t *testing.T) {
+	t.Helper()
+	if len(r.Calls) == 0 {
+		t.Error("no call recorded")
+	}
+	for _, c := range r.Calls {
 		if c.GenTokens < 1 {
 			t.Errorf("the %s call generated nothing", c.Stage)
 		}
