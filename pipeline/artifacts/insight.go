@@ -162,6 +162,9 @@ func (l *factList) addInsights(rel *relation, maxFacts int) {
 			continue // a change relative to zero or a negative value has no meaning: the breakdowns compare ratios
 		}
 		for i, by := range dims {
+			if by.workload {
+				continue // tests are compared with each other by no setting: settings are compared within each
+			}
 			ss := subspaces[i].series(m, by)
 			if len(ss) == 0 {
 				continue
