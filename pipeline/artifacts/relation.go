@@ -39,7 +39,7 @@ type dimension struct {
 	// workload marks a kind of test (llama-bench's pp512, tg128): it fixes every subspace and is never broken
 	// down by (see markWorkloads)
 	workload bool
-	set     []string   // the distinct known levels in order of appearance, once insights ask (see distinct)
+	set      []string // the distinct known levels in order of appearance, once insights ask (see distinct)
 }
 
 // distinct is the dimension's distinct known levels, in the order they appear. It is computed on first use,
