@@ -96,7 +96,7 @@ type workloadSeries struct {
 
 // byWorkload groups ranked series by the levels of the relation's workload dimensions, in order of appearance.
 func (rel *relation) byWorkload(ranked []rankedSeries) []workloadSeries {
-	workloads := slices.DeleteFunc(slices.Clone(rel.dims), func(d *dimension) bool { return !d.workload })
+	workloads := rel.workloadDims()
 	var out []workloadSeries
 	for _, r := range ranked {
 		key := subspaceKey(workloads, r.s.firstRow)

@@ -20,6 +20,31 @@ func (rel *relation) markWorkloads() {
 	}
 }
 
+// workloadRows are the relation's rows grouped by the levels of its workload dimensions, in order of
+// appearance: one group of every row where it has none.
+func (rel *relation) workloadRows() [][]int {
+	workloads := rel.workloadDims()
+	var keys []string
+	rows := map[string][]int{}
+	for row := range rel.rows {
+		key := subspaceKey(workloads, row)
+		if rows[key] == nil {
+			keys = append(keys, key)
+		}
+		rows[key] = append(rows[key], row)
+	}
+	out := make([][]int, len(keys))
+	for i, key := range keys {
+		out[i] = rows[key]
+	}
+	return out
+}
+
+// workloadDims are the relation's workload dimensions: their levels at a row, "test=pp512", name its workload.
+func (rel *relation) workloadDims() []*dimension {
+	return slices.DeleteFunc(slices.Clone(rel.dims), func(d *dimension) bool { return !d.workload })
+}
+
 // nameTestsFromTokenCounts replaces the n_prompt and n_gen dimensions with the test they name together, as
 // llama-bench does: pp512 (a prompt, nothing generated), tg128 (generation alone), pp512+tg128 (both).
 func (rel *relation) nameTestsFromTokenCounts() {
