@@ -40,9 +40,10 @@ func (rel *relation) workloadRows() [][]int {
 	return out
 }
 
-// workloadDims are the relation's workload dimensions: their levels at a row, "test=pp512", name its workload.
+// workloadDims are the relation's varying workload dimensions: their levels at a row, "test=pp512", name its
+// workload.
 func (rel *relation) workloadDims() []*dimension {
-	return slices.DeleteFunc(slices.Clone(rel.dims), func(d *dimension) bool { return !d.workload })
+	return slices.DeleteFunc(rel.varyingDims(), func(d *dimension) bool { return !d.workload })
 }
 
 // nameTestsFromTokenCounts replaces the n_prompt and n_gen dimensions with the test they name together, as
