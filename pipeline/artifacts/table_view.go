@@ -25,6 +25,7 @@ type tableView struct {
 	// inSweep marks the table of a file that belongs to a sweep: the insights compare its values with the other
 	// files', so a single value of it is not a finding of its own.
 	inSweep bool
+	kinds   []columnKind // each column's kind as the relation model reads it, once asked (see columnKinds)
 }
 
 func newTableView(f *FileFacts, t *table) *tableView {
@@ -345,7 +346,7 @@ func (v *tableView) poolsRepeatedConfigs(keys []int) bool {
 	if len(settings) == 0 {
 		return false
 	}
-	_, kinds := readColumns(v.t)
+	kinds := v.columnKinds()
 	statesRuns := slices.Contains(kinds, kindSpread) || slices.Contains(kinds, kindSamples) // stddev_ts, samples_ts
 	return statesRuns || v.repeated(append(slices.Clone(keys), settings...))
 }
@@ -353,14 +354,20 @@ func (v *tableView) poolsRepeatedConfigs(keys []int) bool {
 // settingsVaryingWithin are the settings (the columns the relation model reads as dimensions) that take two or
 // more values among the rows of one group of keys.
 func (v *tableView) settingsVaryingWithin(keys []int) []int {
-	_, kinds := readColumns(v.t)
 	var out []int
-	for col, kind := range kinds {
+	for col, kind := range v.columnKinds() {
 		if kind == kindDimension && !slices.Contains(keys, col) && v.variesWithin(keys, col) {
 			out = append(out, col)
 		}
 	}
 	return out
+}
+
+func (v *tableView) columnKinds() []columnKind {
+	if v.kinds == nil {
+		_, v.kinds = readColumns(v.t)
+	}
+	return v.kinds
 }
 
 // variesWithin reports whether column col takes two known values among rows that agree on keys.
