@@ -79,6 +79,10 @@ func writeTrendHeader(p *phrase, m *measure, by *dimension, trends []trendSeries
 		k := trends[0].k
 		p.printf(" (Kendall τ = %s, %s, %s)", p.fixed(k.Tau, 2), p.pValue(k.P), verdictWord(stats.Significant(k.P)))
 		significance = 1 - k.P
+	} else if combined, ok := repeatedTrendP(trends, falling); ok {
+		p.printf(" in %s of %s series (each tested over its repetitions, combined by Fisher %s, %s)", p.count(count),
+			p.count(len(trends)), p.pValue(combined), verdictWord(stats.Significant(combined)))
+		significance = 1 - combined
 	} else {
 		sign := stats.SignTest(count, len(trends))
 		p.printf(" in %s of %s series (sign test %s, %s)", p.count(count), p.count(len(trends)), p.pValue(sign),
@@ -98,6 +102,46 @@ func writeTrendHeader(p *phrase, m *measure, by *dimension, trends []trendSeries
 		p.printf(", single values with no spread")
 	}
 	return significance
+}
+
+// repeatedTrendP tests the direction stated where every level of every series was repeated: each series over
+// its repetitions (Welch between two levels, Kendall's τ along more), one-sided in that direction, the series
+// combined by Fisher's method. A sign count of a few series (2 of 2: p = 0.5) would call noise what each
+// series' own runs show beyond it. It reports false where a level holds a single value.
+func repeatedTrendP(trends []trendSeries, falling bool) (float64, bool) {
+	ps := make([]float64, 0, len(trends))
+	for _, t := range trends {
+		p, rising := repeatedSeriesP(t.points)
+		if math.IsNaN(p) {
+			return 0, false
+		}
+		oneSided := p / 2
+		if rising == falling {
+			oneSided = 1 - p/2
+		}
+		ps = append(ps, oneSided)
+	}
+	return stats.FisherCombined(ps), true
+}
+
+// repeatedSeriesP is a series' two-sided p-value over its repetitions and whether it rises; NaN where a level
+// holds fewer than two values.
+func repeatedSeriesP(points []point) (p float64, rising bool) {
+	var xs, ys []float64
+	for _, pt := range points {
+		if len(pt.samples) < 2 {
+			return math.NaN(), false
+		}
+		for _, y := range pt.samples {
+			xs, ys = append(xs, pt.x), append(ys, y)
+		}
+	}
+	if len(points) == 2 {
+		w := stats.Welch(points[1].samples, points[0].samples)
+		return w.P, w.T > 0
+	}
+	k := stats.Kendall(xs, ys)
+	return k.P, k.Tau > 0
 }
 
 // kneeShare is the gain per step below which a curve has stopped paying: more layers offloaded, a larger batch

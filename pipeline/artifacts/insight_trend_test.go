@@ -1,8 +1,13 @@
 package artifacts
 
 import (
+	"fmt"
+	"math"
+	"slices"
 	"strings"
 	"testing"
+
+	"chimera/pipeline/stats"
 )
 
 func TestFindTrend(t *testing.T) {
@@ -110,5 +115,35 @@ func TestFlatSeriesAreNoTrend(t *testing.T) {
 	// Each series has τ = 0: no direction to state, and no knee.
 	if in := findIn(t, rel, findTrend, "tok_s", "threads"); in != nil {
 		t.Errorf("flat series gave %q", in.text.String())
+	}
+}
+
+// Each quant's two layer counts were run three times: each series is tested by Welch over its runs, one-sided
+// in the direction stated, and the two combined by Fisher (χ² with 4 degrees of freedom, whose survival is
+// e^(−x/2)(1 + x/2)), not sign-counted (2 of 2 series: p = 0.5).
+func TestATrendOverRepeatedCellsCombinesTheirTests(t *testing.T) {
+	q4 := [2][]float64{{9, 10, 11}, {12, 13, 14}}
+	q8 := [2][]float64{{5, 6, 7}, {7, 8, 9}}
+	rows := [][]string{}
+	for quant, cells := range map[string][2][]float64{"Q4_0": q4, "Q8_0": q8} {
+		for i, ngl := range []string{"0", "33"} {
+			for _, x := range cells[i] {
+				rows = append(rows, []string{quant, ngl, fmt.Sprint(x)})
+			}
+		}
+	}
+	rel := newRelation("r", nil, KindCSV, tableOf([]string{"quant", "ngl", "tok_s"}, rows...))[0]
+	in := findIn(t, rel, findTrend, "tok_s", "ngl")
+	if in == nil {
+		t.Fatal("no trend")
+	}
+	x := 0.0
+	for _, cells := range [][2][]float64{q4, q8} {
+		x -= 2 * math.Log(stats.Welch(cells[1], cells[0]).P/2)
+	}
+	want := math.Exp(-x/2) * (1 + x/2)
+	if !strings.Contains(in.text.String(), "in 2 of 2 series (each tested over its repetitions, combined by Fisher p = ") ||
+		!slices.Contains(in.text.numbers, roundForText(want)) {
+		t.Errorf("%q: want Fisher's p %v", in.text.String(), roundForText(want))
 	}
 }

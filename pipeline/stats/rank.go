@@ -187,6 +187,20 @@ func SignTest(k, n int) float64 {
 	return math.Min(1, 2*b.CDF(float64(tail)))
 }
 
+// FisherCombined is Fisher's combined p-value of independent tests of one hypothesis: −2 Σ ln pᵢ follows χ²
+// with 2k degrees of freedom when every null holds. One-sided p-values in the direction claimed make it a test
+// of that direction across the tests (per-cell trends over their repetitions).
+func FisherCombined(ps []float64) float64 {
+	if len(ps) == 0 {
+		return math.NaN()
+	}
+	statistic := 0.0
+	for _, p := range ps {
+		statistic -= 2 * math.Log(math.Max(p, math.SmallestNonzeroFloat64))
+	}
+	return distuv.ChiSquared{K: float64(2 * len(ps))}.Survival(statistic)
+}
+
 // WelchFromSummaries is Welch's test from means, sample standard deviations and sample sizes, for sources that
 // publish only those (mean ± sd over n runs).
 func WelchFromSummaries(meanA, sdA float64, nA int, meanB, sdB float64, nB int) WelchResult {

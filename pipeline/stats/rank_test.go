@@ -132,3 +132,19 @@ func TestBinomialTail(t *testing.T) {
 		t.Fatalf("BinomialTail(0, 3, 0.5) = %g, want 1", got)
 	}
 }
+
+// Fisher's statistic for p = 0.05 and 0.01 is −2(ln 0.05 + ln 0.01) = 15.2006; χ² with 4 degrees of freedom has
+// the survival e^(−x/2)(1 + x/2), which gives 0.003566. One p-value of 0.3 comes back as itself.
+func TestFisherCombined(t *testing.T) {
+	x := -2 * (math.Log(0.05) + math.Log(0.01))
+	want := math.Exp(-x/2) * (1 + x/2)
+	if got := FisherCombined([]float64{0.05, 0.01}); math.Abs(got-want) > 1e-12 {
+		t.Errorf("FisherCombined(0.05, 0.01) = %v, want %v", got, want)
+	}
+	if got := FisherCombined([]float64{0.3}); math.Abs(got-0.3) > 1e-12 {
+		t.Errorf("FisherCombined(0.3) = %v", got)
+	}
+	if !math.IsNaN(FisherCombined(nil)) {
+		t.Error("no p-values combine to a p-value")
+	}
+}
