@@ -68,6 +68,7 @@ type insight struct {
 	coverage     float64 // share of the relation's rows the insight speaks for
 	effect       float64 // relative size of the effect, 0 to 1
 	significance float64 // 1 − p, or what stands for it where no p-value can be computed
+	breakdown    string  // the measure and dimension a breakdown's insight is about; "" for other insights
 }
 
 // series is one measure along one dimension within one subspace.
@@ -171,6 +172,9 @@ func (l *factList) addInsights(rel *relation, maxFacts int) {
 			}
 			for _, it := range insightTypes {
 				if in := it.find(rel, m, by, ss); in != nil {
+					if slices.Contains(restatingKinds, it.kind) {
+						in.breakdown = m.name + " by " + by.name
+					}
 					found, kinds = append(found, in), append(kinds, it.kind)
 				}
 			}
@@ -183,11 +187,32 @@ func (l *factList) addInsights(rel *relation, maxFacts int) {
 		}
 	}
 	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(found[b].score(), found[a].score()) })
+	order = oneInsightPerBreakdown(found, order)
 	for _, i := range order[:min(len(order), maxFacts)] {
 		if found[i].score() >= minInsightScore {
 			l.add(rel.fact(kinds[i], found[i]))
 		}
 	}
+}
+
+// restatingKinds state one finding when they break a measure down by the same dimension: a trend prints each
+// series' first-to-last ratio, which the ratio insight restates as their geometric mean ("6.36×" and "6.35×").
+// The best level keeps its own fact: it names the subspace where the lead is largest, with its noise.
+var restatingKinds = []string{FactTrend, FactRatio}
+
+// oneInsightPerBreakdown keeps, of the insights ordered best first, the best of each breakdown's restating
+// insights (see restatingKinds): one finding, said once in its best scoring form.
+func oneInsightPerBreakdown(found []*insight, order []int) []int {
+	stated := map[string]bool{}
+	return slices.DeleteFunc(order, func(i int) bool {
+		b := found[i].breakdown
+		if b == "" {
+			return false
+		}
+		seen := stated[b]
+		stated[b] = true
+		return seen
+	})
 }
 
 // allPositive reports whether every value of a measure is above zero, as relative changes and ratios need.
