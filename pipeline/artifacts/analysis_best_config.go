@@ -17,7 +17,7 @@ import (
 const leadFactor = 2
 
 // addBestConfig ranks the configurations of a parameter sweep by its metric (see primaryMetric). When the
-// table also varies a model, quantisation or scenario, that is part of the configuration. The best is named
+// table also varies a model, quantisation or scenario, or any other setting, that is part of the configuration. The best is named
 // only when its lead over the runner-up is measurable (see leadEvidence); otherwise the fact says that the
 // settings made no measurable difference at the top.
 func (v *tableView) addBestConfig(l *factList) {
@@ -29,6 +29,7 @@ func (v *tableView) addBestConfig(l *factList) {
 	if by, grouped := v.groupColumn(); grouped {
 		keys = append([]int{by}, keys...)
 	}
+	keys = append(keys, v.settingsVaryingWithin(keys)...)
 	configs := v.groupBy(keys, metric)
 	if len(configs) < 2 {
 		return

@@ -20,8 +20,8 @@ var groupMetrics = []groupMetric{
 // a group's cold calls are shown beside its warm mean.
 func (v *tableView) addGroupMeans(l *factList) {
 	by, ok := v.groupColumn()
-	if !ok {
-		return
+	if !ok || v.poolsRepeatedConfigs([]int{by}) {
+		return // a group's mean over other settings' configurations mixes their effects into its own
 	}
 	for _, m := range groupMetrics {
 		for _, col := range v.roles[m.role] {

@@ -6,6 +6,9 @@ import "chimera/pipeline/stats"
 // that generated too few tokens are left out, and said to be; a TTFT column with cold calls also gets the mean
 // of the warm ones, which the cold calls would otherwise hide.
 func (v *tableView) addMetricSummaries(l *factList) {
+	if v.poolsRepeatedConfigs(nil) {
+		return // a mean and spread over configurations that were each repeated state their differences as noise
+	}
 	for _, m := range []struct {
 		role     role
 		kind     string

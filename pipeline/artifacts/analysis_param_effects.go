@@ -21,6 +21,9 @@ func (v *tableView) addParamEffects(l *factList) {
 		return
 	}
 	for _, col := range grid {
+		if v.poolsRepeatedConfigs([]int{col}) {
+			continue // a level's mean over the other settings' configurations mixes their effects into its own
+		}
 		levels := v.groupBy([]int{col}, metric)
 		if len(levels) < 2 || len(grid) == 1 && !slices.ContainsFunc(levels, func(g *group) bool { return len(g.xs) > 1 }) {
 			continue

@@ -106,3 +106,21 @@ func TestParamEffectWelch(t *testing.T) {
 		t.Errorf("Welch p %v prints as %s, want 0.0324 as TestBuildFactsFixtures expects", p, got)
 	}
 }
+
+// Two thread counts per layer count are two configurations, not two runs of one: the best configuration is a
+// pair of settings, each row one run, its lead held against the runs' sd that stddev_ts states,
+// √(0.3² + 0.4²) = 0.5. 33 layers at 8 threads leads 33 at 4 by 0.2, under 2 × 0.5.
+func TestRowsThatDifferInASettingAreNotRepetitions(t *testing.T) {
+	files := map[string]string{"lb.csv": "num_gpu,n_threads,avg_ts,stddev_ts\n" +
+		"0,4,8.0,0.1\n0,8,13.0,0.1\n33,4,109.8,0.3\n33,8,110.0,0.4\n"}
+	byID := factsFor(t, files)
+	f, ok := byID["no_difference:lb.csv:avg_ts:num_gpu/n_threads"]
+	if !ok {
+		t.Fatalf("no ranking of num_gpu/n_threads configurations: %v", byID)
+	}
+	for _, want := range []string{"4 configs", "1 run each", "num_gpu=33, n_threads=8 at 110", "under 2× the runs' combined sd of 0.5"} {
+		if !strings.Contains(f.Text, want) {
+			t.Errorf("%q lacks %q", f.Text, want)
+		}
+	}
+}

@@ -171,7 +171,7 @@ func TestWriteFactsText(t *testing.T) {
 		"roots: testdata/artifacts\n",
 		"KIND      BYTES  ROWS  FAILED  FIELDS  PATH\n",
 		"csv       477    8     2       9       param_tuning.csv\n",
-		"facts (52, highest priority first):\n",
+		"facts (46, highest priority first):\n",
 		"  95  inventory      .                   6 artifacts parsed",
 	} {
 		if !strings.Contains(text, want) {

@@ -82,6 +82,7 @@ type insight struct {
 	coverage     float64 // share of the relation's rows the insight speaks for
 	effect       float64 // relative size of the effect, 0 to 1
 	significance float64 // 1 − p, or what stands for it where no p-value can be computed
+	breakdown    string  // the measure and dimension a breakdown's insight is about; "" for other insights
 }
 
 // series is one measure along one dimension within one subspace.
@@ -175,6 +176,7 @@ func (l *factList) addInsights(rel *relation, maxFacts int) {
 	}
 	score := func(i int) float64 { return c.insights[i].score() }
 	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(score(b), score(a)) })
+	order = oneInsightPerBreakdown(c.insights, order)
 	rankWithinKinds(order, c.kinds, score)
 	for _, i := range order[:min(len(order), maxFacts)] {
 		l.add(rel.fact(c.kinds[i], c.insights[i]))
@@ -216,6 +218,9 @@ func (rel *relation) measureInsights(c *candidates, m *measure, dims []*dimensio
 		if m.along != nil && by != m.along || by == m.restatedAlong {
 			continue
 		}
+		if by.workload {
+			continue // tests are compared with each other by no setting: settings are compared within each
+		}
 		cells := subspaces[i].series(m, by)
 		b := breakdown{series: cells, cells: cells}
 		if len(pooled) > 0 {
@@ -225,7 +230,11 @@ func (rel *relation) measureInsights(c *candidates, m *measure, dims []*dimensio
 			continue
 		}
 		for _, it := range insightTypes {
-			c.add(it.kind, it.find(rel, m, by, b))
+			in := it.find(rel, m, by, b)
+			if in != nil && slices.Contains(restatingKinds, it.kind) {
+				in.breakdown = m.name + " by " + by.name
+			}
+			c.add(it.kind, in)
 		}
 	}
 }
@@ -242,6 +251,26 @@ func rankWithinKinds(order []int, kinds []string, score func(int) float64) {
 		effective[i] = score(i) / float64(taken[kinds[i]])
 	}
 	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(effective[b], effective[a]) })
+}
+
+// restatingKinds state one finding when they break a measure down by the same dimension: a trend prints each
+// series' first-to-last ratio, which the ratio insight restates as their geometric mean ("6.36×" and "6.35×").
+// The best level keeps its own fact: it names the subspace where the lead is largest, with its noise.
+var restatingKinds = []string{FactTrend, FactRatio}
+
+// oneInsightPerBreakdown keeps, of the insights ordered best first, the best of each breakdown's restating
+// insights (see restatingKinds): one finding, said once in its best scoring form.
+func oneInsightPerBreakdown(found []*insight, order []int) []int {
+	stated := map[string]bool{}
+	return slices.DeleteFunc(order, func(i int) bool {
+		b := found[i].breakdown
+		if b == "" {
+			return false
+		}
+		seen := stated[b]
+		stated[b] = true
+		return seen
+	})
 }
 
 // allPositive reports whether every value of a measure is above zero, as relative changes and ratios need.

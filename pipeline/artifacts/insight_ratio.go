@@ -30,40 +30,87 @@ func findRatio(rel *relation, m *measure, by *dimension, b breakdown) *insight {
 	if len(ranked) < 2 {
 		return nil
 	}
-	ref, _ := mostFrequentBest(ranked)
-	if 2*seriesHolding(ranked, ref) <= len(ranked) {
-		return nil // a level measured in few of the series is compared across few of the other settings
-	}
 	in := &insight{subject: m.name + " by " + by.name, text: &phrase{}, unit: "×", coverage: coverage(rel, b.series),
 		significance: 1}
 	p := in.text
-	p.printf("%s by %s across %s subspaces: %s is", measureLabel(m), by.name, p.count(len(ranked)), ref)
-	listed := 0
-	for _, level := range levelsOf(ranked) {
-		if level == ref || listed == maxListedRatios {
-			continue
+	p.printf("%s by %s across %s subspaces:", measureLabel(m), by.name, p.count(len(ranked)))
+	stated := 0
+	for _, w := range rel.byWorkload(ranked) {
+		if writeRatios(in, m, by, w, stated > 0) {
+			stated++
 		}
-		ratios := ratiosAgainst(ranked, ref, level, m.direction)
-		if len(ratios) < 2 || math.Abs(geometricMean(ratios)-1) < minRatioDistance ||
-			len(by.distinct()) == 2 && geometricMean(ratios) < multiplicativeRatio {
-			continue // two levels a few per cent apart are the effect insight's
-		}
-		mean := geometricMean(ratios)
-		sep := " "
-		if listed > 0 {
-			sep = "; "
-		}
-		p.printf("%s%s%s %s (%s–%s over %s cells)", sep, p.times(mean), lowerThan(m.direction), level,
-			p.times(slices.Min(ratios)), p.times(slices.Max(ratios)), p.count(len(ratios)))
-		in.effect = math.Max(in.effect, math.Abs(mean-1))
-		in.significance = math.Min(in.significance, consistency(ratios))
-		listed++
 	}
-	if listed == 0 {
+	if stated == 0 {
 		return nil
 	}
 	in.value = in.effect + 1
 	return in
+}
+
+// writeRatios states how many times the level best in most of one workload's series is each other level,
+// after a semicolon when it continues another's, reporting whether it stated any.
+func writeRatios(in *insight, m *measure, by *dimension, w workloadSeries, continues bool) bool {
+	ref, _ := mostFrequentBest(w.series)
+	if len(w.series) < 2 || 2*seriesHolding(w.series, ref) <= len(w.series) {
+		return false // a level measured in few of the series is compared across few of the other settings
+	}
+	type levelRatios struct {
+		level  string
+		ratios []float64
+	}
+	var listed []levelRatios
+	for _, level := range levelsOf(w.series) {
+		if level == ref || len(listed) == maxListedRatios {
+			continue
+		}
+		ratios := ratiosAgainst(w.series, ref, level, m.direction)
+		if len(ratios) < 2 || math.Abs(geometricMean(ratios)-1) < minRatioDistance ||
+			len(by.distinct()) == 2 && geometricMean(ratios) < multiplicativeRatio {
+			continue // two levels a few per cent apart are the effect insight's
+		}
+		listed = append(listed, levelRatios{level, ratios})
+	}
+	if len(listed) == 0 {
+		return false
+	}
+	p := in.text
+	if continues {
+		p.printf(";")
+	}
+	p.printf("%s %s is", within(w.key), ref)
+	for i, l := range listed {
+		if i > 0 {
+			p.printf(";")
+		}
+		mean := geometricMean(l.ratios)
+		p.printf(" %s%s %s (%s–%s over %s cells)", p.times(mean), lowerThan(m.direction), l.level,
+			p.times(slices.Min(l.ratios)), p.times(slices.Max(l.ratios)), p.count(len(l.ratios)))
+		in.effect = math.Max(in.effect, math.Abs(mean-1))
+		in.significance = math.Min(in.significance, consistency(l.ratios))
+	}
+	return true
+}
+
+// workloadSeries are the series of one workload: a ratio holds across settings, never across tests.
+type workloadSeries struct {
+	key    string // the workload's levels, "test=pp512"; "" where the relation has no workload
+	series []rankedSeries
+}
+
+// byWorkload groups ranked series by the levels of the relation's workload dimensions, in order of appearance.
+func (rel *relation) byWorkload(ranked []rankedSeries) []workloadSeries {
+	workloads := rel.workloadDims()
+	var out []workloadSeries
+	for _, r := range ranked {
+		key := subspaceKey(workloads, r.s.firstRow)
+		i := slices.IndexFunc(out, func(w workloadSeries) bool { return w.key == key })
+		if i < 0 {
+			i = len(out)
+			out = append(out, workloadSeries{key: key})
+		}
+		out[i].series = append(out[i].series, r)
+	}
+	return out
 }
 
 // mostFrequentBest is the level that is best in the most series, and in how many.

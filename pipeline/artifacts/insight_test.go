@@ -60,3 +60,22 @@ func TestEachFurtherInsightOfAKindCountsForLess(t *testing.T) {
 		t.Errorf("order %v, want %v", order, want)
 	}
 }
+
+// Along ngl every context rises about 6× (a trend whose series print 6.00× and 6.40×) and 33 is about 6.2× 0
+// across the contexts (a ratio, √(6.0 · 6.4) = 6.20×): one finding, stated once.
+func TestATrendAndARatioOfOneBreakdownAreOneFact(t *testing.T) {
+	tb := tableOf([]string{"ctx", "ngl", "tok_s"},
+		[]string{"2048", "0", "10"}, []string{"2048", "16", "20"}, []string{"2048", "33", "60"},
+		[]string{"4096", "0", "9"}, []string{"4096", "16", "18.5"}, []string{"4096", "33", "57.6"})
+	var l factList
+	l.addInsights(newRelation("r.csv", nil, KindCSV, tb)[0], 8)
+	var along []string
+	for _, f := range l {
+		if (f.Kind == FactTrend || f.Kind == FactRatio) && strings.Contains(f.ID, "tok_s") && strings.Contains(f.ID, "ngl") {
+			along = append(along, f.Text)
+		}
+	}
+	if len(along) != 1 {
+		t.Errorf("%d trend and ratio facts of tok_s by ngl, want 1: %q", len(along), along)
+	}
+}

@@ -48,10 +48,7 @@ func testNamer(t *table) func(record) string {
 		return nil
 	}
 	return func(r record) string {
-		test := "pp" + r.cells[nPrompt]
-		if r.values[nGen] > 0 {
-			test = "tg" + r.cells[nGen]
-		}
+		test := testName(r.values[nPrompt], r.values[nGen])
 		if nDepth >= 0 && r.values[nDepth] > 0 {
 			test += " @ d" + r.cells[nDepth]
 		}

@@ -37,7 +37,10 @@ type dimension struct {
 	values  []float64  // per row, the level as a number, NaN where it is not one
 	ordered bool       // every known level is a number, so the levels have an order a trend can follow
 	whole   *dimension // the dimension whose levels this one's are part of (see splitQualifiedLabels), nil for most
-	set     []string   // the distinct known levels in order of appearance, once insights ask (see distinct)
+	// workload marks a kind of test (llama-bench's pp512, tg128): it fixes every subspace and is never broken
+	// down by (see markWorkloads)
+	workload bool
+	set      []string // the distinct known levels in order of appearance, once insights ask (see distinct)
 }
 
 // distinct is the dimension's distinct known levels, in the order they appear. It is computed on first use,
@@ -119,6 +122,7 @@ func newRelation(source string, sources []string, kind string, t *table) []*rela
 	rel.splitSettingLevels() // after the blanks are filled: a blank the split leaves means "not this setting"
 	relations := append([]*relation{rel}, rel.unpivot()...)
 	for _, r := range relations {
+		r.markWorkloads()
 		r.splitQualifiedLabels()
 		r.excludeOutliers()
 		r.capacities = findCapacities(r.measures)

@@ -18,7 +18,7 @@ import (
 func (rel *relation) independentDims() []*dimension {
 	varying := slices.Clone(rel.varyingDims())
 	slices.SortStableFunc(varying, func(a, b *dimension) int {
-		return cmp.Compare(len(a.distinct()), len(b.distinct()))
+		return cmp.Or(cmp.Compare(len(a.distinct()), len(b.distinct())), workloadFirst(a, b))
 	})
 	var kept []*dimension
 	for _, d := range varying {
@@ -31,6 +31,18 @@ func (rel *relation) independentDims() []*dimension {
 			return e != d && e != d.whole && !rel.isLabel(e) && determines([]*dimension{e}, d, rel.rows)
 		})
 	})
+}
+
+// workloadFirst orders a workload before another dimension: where a test and a series name the same rows, the
+// test is kept, so that nothing is broken down by it.
+func workloadFirst(a, b *dimension) int {
+	switch {
+	case a.workload == b.workload:
+		return 0
+	case a.workload:
+		return -1
+	}
+	return 1
 }
 
 // determines reports whether the levels of keys fix the level of d in every row.

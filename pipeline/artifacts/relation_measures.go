@@ -10,36 +10,53 @@ import (
 // constants.
 
 // dropRestatedMeasures removes a measure that another one restates: the same quantity in another unit (avg_ns
-// beside avg_ts, ttft_ms beside ttft_s), which ranks every row the same way or exactly the reverse. Its insights
-// would restate the other's. A rate is kept over a time, as llama-bench's readers read t/s; otherwise the first.
+// beside avg_ts, ttft_ms beside ttft_s), which ranks every row of a workload the same way or exactly the
+// reverse. Its insights would restate the other's. A rate is kept over a time, as llama-bench's readers read
+// t/s; otherwise the first.
 func (rel *relation) dropRestatedMeasures() {
 	ratesFirst := slices.Clone(rel.measures)
 	slices.SortStableFunc(ratesFirst, func(a, b *measure) int { return cmp.Compare(b.direction, a.direction) })
+	workloads := rel.workloadRows()
 	var kept []*measure
 	for _, m := range ratesFirst {
-		if !slices.ContainsFunc(kept, func(k *measure) bool { return restates(k, m) }) {
+		if !slices.ContainsFunc(kept, func(k *measure) bool { return restates(k, m, workloads) }) {
 			kept = append(kept, m)
 		}
 	}
 	rel.measures = slices.DeleteFunc(rel.measures, func(m *measure) bool { return !slices.Contains(kept, m) })
 }
 
-func restates(a, b *measure) bool {
+// restates reports whether b is a in another unit: within each workload (a time of pp512 and of tg128 covers
+// different token counts, so only a test's rows convert by one factor), ordering the rows by a orders them
+// strictly by b, the same way in every workload.
+func restates(a, b *measure, workloads [][]int) bool {
 	if withoutUnitWord(a.name) != withoutUnitWord(b.name) {
 		return false
 	}
-	var pairs [][2]float64
-	for i := range a.cells {
-		if a.cells[i].isNumber() && b.cells[i].isNumber() {
-			pairs = append(pairs, [2]float64{a.cells[i].value, b.cells[i].value})
+	direction, compared := 0, 0
+	for _, rows := range workloads {
+		var pairs [][2]float64
+		for _, i := range rows {
+			if a.cells[i].isNumber() && b.cells[i].isNumber() {
+				pairs = append(pairs, [2]float64{a.cells[i].value, b.cells[i].value})
+			}
 		}
+		if len(pairs) < 2 {
+			continue
+		}
+		d := monotoneDirection(pairs)
+		if d == 0 || direction != 0 && d != direction {
+			return false
+		}
+		direction, compared = d, compared+len(pairs)
 	}
-	return len(pairs) >= minTrendPoints && strictlyMonotone(pairs)
+	return compared >= minTrendPoints
 }
 
-// strictlyMonotone reports whether ordering the pairs by their first value orders their second strictly one
-// way, as Kendall's |τ| = 1 would say, in n log n rather than n² (a sweep stacks tens of thousands of rows).
-func strictlyMonotone(pairs [][2]float64) bool {
+// monotoneDirection is +1 when ordering the pairs by their first value orders their second strictly rising, −1
+// when strictly falling, 0 otherwise, as Kendall's τ of ±1 would say, in n log n rather than n² (a sweep stacks
+// tens of thousands of rows).
+func monotoneDirection(pairs [][2]float64) int {
 	slices.SortFunc(pairs, func(p, q [2]float64) int { return cmp.Compare(p[0], q[0]) })
 	rising, falling := true, true
 	for i := 1; i < len(pairs); i++ {
@@ -47,7 +64,13 @@ func strictlyMonotone(pairs [][2]float64) bool {
 		rising = rising && dx > 0 && dy > 0
 		falling = falling && dx > 0 && dy < 0
 	}
-	return rising || falling
+	switch {
+	case rising:
+		return 1
+	case falling:
+		return -1
+	}
+	return 0
 }
 
 // withoutUnitWord is a column's name without its last word when that word is a unit: avg_ts and avg_ns are

@@ -21,7 +21,7 @@ type headerLevel struct {
 var (
 	testHeader  = regexp.MustCompile(`(?i)\b(pp|tg|pg)\s+(\d+)\b`)
 	levelToken  = regexp.MustCompile(`(?i)^(?:(?:pp|tg|pg)\d+|d\d+|@|c=?\d+|i?q\d\w*|f16|fp16|bf16|f32|fp32|fp8|nvfp4|mxfp4|qat|int4|int8|awq|gptq|\d+(?:\.\d+)?[bmk]|ngl=?\d+)$`)
-	testLevel   = regexp.MustCompile(`(?i)^(pp|tg|pg)\d+$`)
+	testLevel   = regexp.MustCompile(`(?i)^(pp|tg|pg)\d+(\+tg\d+)?$`)
 	switchToken = regexp.MustCompile(`(?i)^(?:on|off|enabled|disabled|yes|no|true|false)$`)
 )
 

@@ -28,6 +28,7 @@ type tableView struct {
 	// outliers are, per column, the repetitions the insight types leave out (see excludeOutliers), with row an
 	// index into ok; nil until usable first asks.
 	outliers map[int][]outlier
+	kinds    []columnKind // each column's kind as the relation model reads it, once asked (see columnKinds)
 }
 
 func newTableView(f *FileFacts, t *table) *tableView {
@@ -373,4 +374,75 @@ func (v *tableView) varyingGrid() []int {
 		}
 	}
 	return cols
+}
+
+// poolsRepeatedConfigs reports whether the groups of keys pool configurations that were each repeated (rows of
+// one configuration, or a spread or samples column stating the runs behind a row): rows that differ in another
+// setting (a column the relation model reads as a dimension) are different configurations, never repetitions
+// of one, and where each was repeated its own runs give the noise that a pooled mean would mistake the other
+// settings' effects for. The insights compare within the configurations instead.
+func (v *tableView) poolsRepeatedConfigs(keys []int) bool {
+	settings := v.settingsVaryingWithin(keys)
+	if len(settings) == 0 {
+		return false
+	}
+	kinds := v.columnKinds()
+	statesRuns := slices.Contains(kinds, kindSpread) || slices.Contains(kinds, kindSamples) // stddev_ts, samples_ts
+	return statesRuns || v.repeated(append(slices.Clone(keys), settings...))
+}
+
+// settingsVaryingWithin are the settings (the columns the relation model reads as dimensions) that take two or
+// more values among the rows of one group of keys.
+func (v *tableView) settingsVaryingWithin(keys []int) []int {
+	var out []int
+	for col, kind := range v.columnKinds() {
+		if kind == kindDimension && !slices.Contains(keys, col) && v.variesWithin(keys, col) {
+			out = append(out, col)
+		}
+	}
+	return out
+}
+
+func (v *tableView) columnKinds() []columnKind {
+	if v.kinds == nil {
+		_, v.kinds = readColumns(v.t)
+	}
+	return v.kinds
+}
+
+// variesWithin reports whether column col takes two known values among rows that agree on keys.
+func (v *tableView) variesWithin(keys []int, col int) bool {
+	seen := map[string]string{}
+	for _, r := range v.ok {
+		if r.cells[col] == "" {
+			continue
+		}
+		key := keyOf(r, keys)
+		if value, ok := seen[key]; ok && value != r.cells[col] {
+			return true
+		}
+		seen[key] = r.cells[col]
+	}
+	return false
+}
+
+// repeated reports whether some configuration of keys holds two or more rows.
+func (v *tableView) repeated(keys []int) bool {
+	seen := map[string]bool{}
+	for _, r := range v.ok {
+		key := keyOf(r, keys)
+		if seen[key] {
+			return true
+		}
+		seen[key] = true
+	}
+	return false
+}
+
+func keyOf(r record, keys []int) string {
+	var key strings.Builder
+	for _, k := range keys {
+		key.WriteString(r.cells[k] + "\x00")
+	}
+	return key.String()
 }
