@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"math"
 	"slices"
+	"strings"
 
 	"chimera/pipeline/stats"
 )
@@ -20,7 +21,15 @@ type trendSeries struct {
 	s      *series
 	points []point
 	k      stats.KendallResult // over the levels' means
-	runs   stats.KendallResult // over every run at its level, where every level is repeated; NaN otherwise
+	runs   runsTest // over every run at its level, where every level is repeated; NaN p otherwise
+}
+
+// runsTest is a series' trend tested over the runs at its levels: Welch's t between two levels, Kendall's τ
+// along more (with two levels Kendall's ties leave it little power: 3 runs a side never reach p < 0.1).
+type runsTest struct {
+	name      string  // "Welch" or "Kendall"
+	statistic float64 // t or τ, positive where the measure rises along the dimension
+	p         float64
 }
 
 func findTrend(rel *relation, m *measure, by *dimension, b breakdown) *insight {
@@ -79,23 +88,26 @@ func writeTrendHeader(p *phrase, m *measure, by *dimension, trends []trendSeries
 	runsP, byRuns := runsAgree(trends, falling)
 	switch {
 	case len(trends) == 1 && byRuns:
-		k := trends[0].runs
-		p.printf(" (Kendall τ = %s over the runs, %s, %s)", p.fixed(k.Tau, 2), p.pValue(k.P), verdictWord(stats.Significant(k.P)))
-		significance = 1 - k.P
+		r := trends[0].runs
+		if r.name == "Kendall" {
+			p.printf(" (Kendall τ = %s over the runs, %s, %s)", p.fixed(r.statistic, 2), p.pValue(r.p), verdictWord(stats.Significant(r.p)))
+		} else {
+			p.printf(" (%s over the runs, %s, %s)", r.name, p.pValue(r.p), verdictWord(stats.Significant(r.p)))
+		}
+		significance = 1 - r.p
 	case len(trends) == 1:
 		k := trends[0].k
 		p.printf(" (Kendall τ = %s, %s, %s)", p.fixed(k.Tau, 2), p.pValue(k.P), verdictWord(stats.Significant(k.P)))
 		significance = 1 - k.P
+	case byRuns && runsP < stats.SignTest(count, len(trends)):
+		p.printf(" in %s of %s series (each over its runs, %s %s, %s)", p.count(count), p.count(len(trends)),
+			runsTestNames(trends), pAtMost(p, runsP), verdictWord(stats.Significant(runsP)))
+		significance = 1 - runsP
 	default:
 		sign := stats.SignTest(count, len(trends))
-		p.printf(" in %s of %s series (sign test %s, %s", p.count(count), p.count(len(trends)), p.pValue(sign),
+		p.printf(" in %s of %s series (sign test %s, %s)", p.count(count), p.count(len(trends)), p.pValue(sign),
 			verdictWord(stats.Significant(sign)))
 		significance = 1 - sign
-		if byRuns && runsP < sign {
-			p.printf("; over the runs of each, Kendall %s, %s", pAtMost(p, runsP), verdictWord(stats.Significant(runsP)))
-			significance = 1 - runsP
-		}
-		p.printf(")")
 	}
 	if flat > 0 {
 		p.printf(", flat in %s more", p.count(flat))
@@ -117,12 +129,24 @@ func writeTrendHeader(p *phrase, m *measure, by *dimension, trends []trendSeries
 func runsAgree(trends []trendSeries, falling bool) (float64, bool) {
 	largest := 0.0
 	for _, t := range trends {
-		if math.IsNaN(t.runs.P) || (t.runs.Tau < 0) != falling || t.runs.Tau == 0 {
+		if math.IsNaN(t.runs.p) || (t.runs.statistic < 0) != falling || t.runs.statistic == 0 {
 			return 0, false
 		}
-		largest = math.Max(largest, t.runs.P)
+		largest = math.Max(largest, t.runs.p)
 	}
 	return largest, true
+}
+
+// runsTestNames names the tests over the runs the series took: "Welch", "Kendall" or "Welch or Kendall".
+func runsTestNames(trends []trendSeries) string {
+	var names []string
+	for _, t := range trends {
+		if !slices.Contains(names, t.runs.name) {
+			names = append(names, t.runs.name)
+		}
+	}
+	slices.Sort(names)
+	return strings.Join(names, " or ")
 }
 
 // pAtMost prints the largest of several p-values as a bound: "p ≤ 0.012", "p < 0.001".
@@ -216,7 +240,7 @@ func trendSeriesOf(ss []*series, minPoints int) []trendSeries {
 			k = stats.Kendall(xs, ys)
 		}
 		if !math.IsNaN(k.Tau) {
-			trends = append(trends, trendSeries{s, pts, k, runsKendall(pts)})
+			trends = append(trends, trendSeries{s, pts, k, testOverRuns(pts)})
 		}
 	}
 	return trends
@@ -225,20 +249,24 @@ func trendSeriesOf(ss []*series, minPoints int) []trendSeries {
 // maxRunsKendall bounds the runs a trend is tested over one by one: Kendall's τ compares every pair.
 const maxRunsKendall = 400
 
-// runsKendall is Kendall's τ over every run of a series, each at its level's value, where every level is
-// repeated: a test of the trend against the runs' own noise, which a few means cannot give (three of them
-// never reach p < 0.33).
-func runsKendall(pts []point) stats.KendallResult {
+// testOverRuns tests a series' trend over every run, each at its level's value, where every level is
+// repeated: against the runs' own noise, which a few means cannot give (three of them never reach p < 0.33).
+func testOverRuns(pts []point) runsTest {
 	var xs, ys []float64
 	for _, pt := range pts {
 		if len(pt.samples) < 2 || len(xs)+len(pt.samples) > maxRunsKendall {
-			return stats.KendallResult{Tau: math.NaN(), P: math.NaN()}
+			return runsTest{p: math.NaN()}
 		}
 		for _, v := range pt.samples {
 			xs, ys = append(xs, pt.x), append(ys, v)
 		}
 	}
-	return stats.Kendall(xs, ys)
+	if len(pts) == 2 {
+		w := stats.Welch(pts[1].samples, pts[0].samples)
+		return runsTest{name: "Welch", statistic: w.T, p: w.P}
+	}
+	k := stats.Kendall(xs, ys)
+	return runsTest{name: "Kendall", statistic: k.Tau, p: k.P}
 }
 
 // maxPathPoints is the most levels a series may have for a trend to print every one of them; a longer one

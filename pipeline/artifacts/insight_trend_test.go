@@ -144,8 +144,36 @@ func TestFindTrendTestsRepeatedLevelsOverTheirRuns(t *testing.T) {
 		}
 	}
 	p := stats.Kendall(xs, ys).P // the same for both machines: doubling keeps the ranks
-	assertInOrder(t, in.text.String(), []string{"tok/s falls with batch in 2 of 2 series (sign test p = 0.5, not significant; over the runs of each, Kendall"})
+	assertInOrder(t, in.text.String(), []string{"tok/s falls with batch in 2 of 2 series (each over its runs, Kendall"})
 	if want := 1 - p; math.Abs(in.significance-want) > 1e-12 {
 		t.Errorf("significance %v, want 1 − p over the runs = %v", in.significance, want)
+	}
+}
+
+// Two layer counts, three runs each, in two series: Kendall's τ over six runs at two levels cannot go below
+// p = 0.1, so the runs are tested by Welch, and "both rise" takes the larger of the two p-values.
+func TestATrendOverTwoRepeatedLevelsIsTestedByWelch(t *testing.T) {
+	runs := map[string][2][]float64{
+		"Q4_K_M": {{9.24, 9.10, 9.11}, {77.40, 77.52, 77.41}},
+		"Q8_0":   {{5.50, 5.61, 5.57}, {46.63, 46.80, 46.73}},
+	}
+	var rows [][]string
+	largest := 0.0
+	for quant, levels := range runs {
+		for i, ngl := range []string{"0", "33"} {
+			for _, v := range levels[i] {
+				rows = append(rows, []string{quant, ngl, fmt.Sprint(v)})
+			}
+		}
+		largest = math.Max(largest, stats.Welch(levels[1], levels[0]).P)
+	}
+	rel := newRelation("r.csv", nil, KindCSV, tableOf([]string{"quant", "ngl", "gen_tps"}, rows...))[0]
+	in := findIn(t, rel, findTrend, "gen_tps", "ngl")
+	if in == nil {
+		t.Fatal("no trend")
+	}
+	assertInOrder(t, in.text.String(), []string{"in 2 of 2 series (each over its runs, Welch", "beyond noise"})
+	if want := 1 - largest; math.Abs(in.significance-want) > 1e-12 {
+		t.Errorf("significance %v, want 1 − the larger Welch p = %v", in.significance, want)
 	}
 }
