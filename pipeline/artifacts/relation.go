@@ -112,6 +112,7 @@ func newRelation(source string, sources []string, kind string, t *table) []*rela
 		r.capacities = findCapacities(r.measures)
 		r.dropConstantMeasures()
 		r.dropRestatedMeasures()
+		r.dropProportionalMeasures()
 		r.keepCentralStatistics()
 		r.addEfficiency()
 	}
