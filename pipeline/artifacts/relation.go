@@ -119,8 +119,8 @@ func newRelation(source string, sources []string, kind string, t *table) []*rela
 	return relations
 }
 
-// readColumns parses every column's cells and decides its kind. Stacked headings are dimensions and failure
-// columns nothing, whatever their cells.
+// readColumns parses every column's cells and decides its kind. Stacked headings are dimensions, and failure
+// columns and epoch times nothing, whatever their cells.
 func readColumns(t *table) ([][]cell, []columnKind) {
 	cells := make([][]cell, len(t.columns))
 	kinds := make([]columnKind, len(t.columns))
@@ -135,6 +135,8 @@ func readColumns(t *table) ([][]cell, []columnKind) {
 			kinds[col] = kindDimension
 		case slices.Contains(failureColumns, col):
 			kinds[col] = kindIgnored // whether a record failed is its outcome, not a setting
+		case holdsEpochTimes(name, t.numbers(col)):
+			kinds[col] = kindIgnored
 		default:
 			kinds[col] = classifyColumn(name, cells[col])
 		}
