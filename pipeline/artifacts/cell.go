@@ -20,6 +20,7 @@ type cell struct {
 	sd       float64       // the spread after ±, NaN when none is written
 	decimals int32         // digits after the decimal point as written
 	sdPlaces int8          // the spread's digits after the decimal point as written
+	sdOver   uint8         // how many runs the mean ± sd is over, as the text above its table states; 0 unknown
 	missing  missingReason // why the cell holds no number, notMissing when it holds one
 	link     bool          // the cell was a markdown link; text is the link's text
 }

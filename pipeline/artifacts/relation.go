@@ -99,6 +99,7 @@ func newRelation(source string, sources []string, kind string, t *table) []*rela
 	}
 	rel.addFootnoteDims(t, kinds)
 	attachSpreads(rel, t.columns, kinds, cells)
+	rel.applyStatedRuns(statedRuns(t.caption))
 	rel.excludeFailedRows()
 	rel.excludeColdRows()
 	rel.splitDepthFromTests()
