@@ -101,7 +101,7 @@ func parseCell(raw string) cell {
 	}
 	c.value, c.decimals, c.unit = m.value, int32(m.decimals), m.unit
 	if c.unit == "" && hasSpread {
-		c.unit = strings.ToLower(strings.TrimSpace(sdUnit(spread)))
+		c.unit = writtenCase(strings.ToLower(strings.TrimSpace(sdUnit(spread))))
 	}
 	return c
 }
@@ -142,7 +142,7 @@ func parseMeasurement(s string) (measurement, bool) {
 	if err != nil || !isMeasurement(v) {
 		return measurement{}, false
 	}
-	return measurement{value: v, decimals: decimalsOf(plain), unit: strings.ToLower(unit)}, true
+	return measurement{value: v, decimals: decimalsOf(plain), unit: writtenCase(strings.ToLower(unit))}, true
 }
 
 func sdUnit(spread string) string {
