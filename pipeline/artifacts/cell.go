@@ -20,6 +20,7 @@ type cell struct {
 	sd       float64       // the spread after ±, NaN when none is written
 	decimals int32         // digits after the decimal point as written
 	sdPlaces int8          // the spread's digits after the decimal point as written
+	sdOver   uint8         // how many runs the mean ± sd is over, as the text above its table states; 0 unknown
 	missing  missingReason // why the cell holds no number, notMissing when it holds one
 	link     bool          // the cell was a markdown link; text is the link's text
 }
@@ -102,7 +103,7 @@ func parseCell(raw string) cell {
 	}
 	c.value, c.decimals, c.unit = m.value, int32(m.decimals), m.unit
 	if c.unit == "" && hasSpread {
-		c.unit = strings.ToLower(strings.TrimSpace(sdUnit(spread)))
+		c.unit = writtenCase(strings.ToLower(strings.TrimSpace(sdUnit(spread))))
 	}
 	return c
 }
@@ -143,7 +144,7 @@ func parseMeasurement(s string) (measurement, bool) {
 	if err != nil || !isMeasurement(v) {
 		return measurement{}, false
 	}
-	return measurement{value: v, decimals: decimalsOf(plain), unit: strings.ToLower(unit)}, true
+	return measurement{value: v, decimals: decimalsOf(plain), unit: writtenCase(strings.ToLower(unit))}, true
 }
 
 func sdUnit(spread string) string {

@@ -18,7 +18,8 @@ func TestParseCellReadsValueUnitPrecisionAndReason(t *testing.T) {
 		missing  missingReason
 	}{
 		{"92.49 Tokens/s", 92.49, 2, "tokens/s", nan, nil, notMissing},
-		{"464.2W", 464.2, 1, "w", nan, nil, notMissing},
+		{"464.2W", 464.2, 1, "W", nan, nil, notMissing},
+		{"24 gb", 24, 0, "GB", nan, nil, notMissing}, // a unit keeps the case it means, however written
 		{"**254.0**", 254.0, 1, "", nan, nil, notMissing},
 		{"71.3[^2]", 71.3, 1, "", nan, nil, notMissing}, // a footnote's mark is no part of the value
 		{"71.3<sup>2</sup>", 71.3, 1, "", nan, nil, notMissing},

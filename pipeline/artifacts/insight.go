@@ -411,7 +411,8 @@ func newSeries(subspace string, m *measure, by *dimension, rows []int) *series {
 }
 
 // summarize sets a point's mean and spread from the measure's cells in its rows: repetitions written as rows
-// or inside a cell give samples; a single mean ± sd gives the sd with n unknown; a single value gives neither.
+// or inside a cell give samples; a single mean ± sd gives the sd, with n where the text above the table
+// states it; a single value gives neither.
 func (p *point) summarize(m *measure, rows []int) {
 	p.mean, p.sd, p.rows, p.row = math.NaN(), math.NaN(), len(rows), rows[0]
 	var values []float64
@@ -445,7 +446,7 @@ func (p *point) summarize(m *measure, rows []int) {
 	}
 	p.mean, p.n = values[0], 1
 	if !math.IsNaN(only.sd) {
-		p.sd, p.n, p.sdPlaces = only.sd, 0, int(only.sdPlaces)
+		p.sd, p.n, p.sdPlaces = only.sd, int(only.sdOver), int(only.sdPlaces)
 	}
 }
 

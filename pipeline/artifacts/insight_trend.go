@@ -21,7 +21,7 @@ type trendSeries struct {
 	s      *series
 	points []point
 	k      stats.KendallResult // over the levels' means
-	runs   runsTest // over every run at its level, where every level is repeated; NaN p otherwise
+	runs   runsTest            // over every run at its level, where every level is repeated; NaN p otherwise
 }
 
 // runsTest is a series' trend tested over the runs at its levels: Welch's t between two levels, Kendall's τ
@@ -54,7 +54,11 @@ func findTrend(rel *relation, m *measure, by *dimension, b breakdown) *insight {
 	in := &insight{subject: m.name + " along " + by.name, text: &phrase{}, unit: m.unit, coverage: coverage(rel, b.series)}
 	p := in.text
 	in.significance = writeTrendHeader(p, m, by, trends, falling, flat)
-	in.effect = writeTrendSeries(p, trends)
+	scaling := 0 // the better direction of a measure along a setting that divides the work, else 0
+	if dividesWork(by) {
+		scaling = m.direction
+	}
+	in.effect = writeTrendSeries(p, trends, scaling)
 	in.value = in.effect * 100
 	writeBreaks(p, trends, by, falling)
 	if falling && m.direction < 0 || !falling && m.direction > 0 {
@@ -274,8 +278,9 @@ func testOverRuns(pts []point) runsTest {
 const maxPathPoints = 8
 
 // writeTrendSeries lists each series: every level while they are few, else the first and last, with the change
-// from first to last; it returns the largest relative change.
-func writeTrendSeries(p *phrase, trends []trendSeries) float64 {
+// from first to last, and, where the dimension divides the work (scaling, the measure's better direction), how
+// much of the linear gain an improvement is; it returns the largest relative change.
+func writeTrendSeries(p *phrase, trends []trendSeries, scaling int) float64 {
 	largest := 0.0
 	for i, t := range trends {
 		first, last := t.points[0], t.points[len(t.points)-1]
@@ -300,7 +305,12 @@ func writeTrendSeries(p *phrase, trends []trendSeries) float64 {
 			p.printf("%s %s", pt.level, p.fixed(pt.mean, pt.decimals))
 		}
 		if ratio := math.Max(last.mean/first.mean, first.mean/last.mean); ratio >= multiplicativeRatio {
-			p.printf(" (%s, %s)", p.percent(change), p.times(ratio))
+			p.printf(" (%s, %s", p.percent(change), p.times(ratio))
+			improves := scaling != 0 && (last.mean > first.mean) == (scaling > 0)
+			if linear := last.x / first.x; improves && first.x > 0 && linear > 1 {
+				p.printf(", %s %% of the %s linear scaling would give", p.fixed(100*ratio/linear, 1), p.times(linear))
+			}
+			p.printf(")")
 		} else {
 			p.printf(" (%s)", p.percent(change))
 		}
@@ -352,3 +362,13 @@ func stepWord(change float64) string {
 	}
 	return "falls"
 }
+
+// dividesWork recognises a setting that spreads the work over more of something running at once (requests,
+// threads, GPUs, agents): a throughput along it would at best grow in proportion, a time shrink so.
+func dividesWork(d *dimension) bool {
+	norm := normalizeColumn(d.name)
+	return parallelismNames[norm] || parallelismNames[strings.TrimPrefix(norm, "n_")] || parallelismNames[strings.TrimPrefix(norm, "num_")]
+}
+
+var parallelismNames = setOf("concurrency", "max_concurrency", "concurrent_requests", "parallel", "c", "clients",
+	"users", "workers", "agents", "gpus", "gpu_count", "threads", "tp", "tensor_parallel")

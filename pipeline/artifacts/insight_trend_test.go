@@ -177,3 +177,18 @@ func TestATrendOverTwoRepeatedLevelsIsTestedByWelch(t *testing.T) {
 		t.Errorf("significance %v, want 1 − the larger Welch p = %v", in.significance, want)
 	}
 }
+
+// Along a setting that divides the work, a throughput's gain is set against the linear one: 16 concurrent
+// requests give 714.68 / 61.70 = 11.58×, 72.4 % of 16×. A latency that grows along it gains nothing.
+func TestATrendAlongConcurrencySaysHowMuchOfLinearScalingItGets(t *testing.T) {
+	rel := newRelation("r.csv", nil, KindCSV, tableOf([]string{"concurrency", "output_throughput", "ttft_ms"},
+		[]string{"1", "61.70", "27.06"}, []string{"4", "226.30", "45.97"}, []string{"16", "714.68", "106.52"}))[0]
+	in := findIn(t, rel, findTrend, "output_throughput", "concurrency")
+	want := fmt.Sprintf("%.1f %% of the 16.00× linear scaling would give", 100*714.68/61.70/16)
+	if in == nil || !strings.Contains(in.text.String(), want) {
+		t.Fatalf("trend %v, want %q", in, want)
+	}
+	if in := findIn(t, rel, findTrend, "ttft_ms", "concurrency"); in == nil || strings.Contains(in.text.String(), "linear") {
+		t.Errorf("latency trend %v", in)
+	}
+}

@@ -244,7 +244,8 @@ func (c *jsonCollector) keyedRecords(obj map[string]any, keys []string) [][]leaf
 }
 
 // flattenRecord lists an object's scalar leaves in key order, nested objects joined with dots. Arrays are
-// left out: they are tables or fields of their own.
+// left out, they are tables or fields of their own, but for the repetitions behind another leaf
+// (llama-bench's samples_ts beside avg_ts), which are one cell.
 func (c *jsonCollector) flattenRecord(obj map[string]any) []leaf {
 	var leaves []leaf
 	var walk func(v any, name string)
@@ -259,6 +260,9 @@ func (c *jsonCollector) flattenRecord(obj map[string]any) []leaf {
 				walk(v[k], member)
 			}
 		case []any:
+			if cell, ok := samplesCell(name, v); ok {
+				leaves = append(leaves, leaf{name: name, cell: cell, value: math.NaN()})
+			}
 		case float64:
 			value := math.NaN()
 			if isMeasurement(v) {
@@ -271,6 +275,23 @@ func (c *jsonCollector) flattenRecord(obj map[string]any) []leaf {
 	}
 	walk(obj, "")
 	return leaves
+}
+
+// samplesCell writes an array of numbers named as samples (see samplesMarks) as a cell of repetitions,
+// "[8, 7.97, 7.95]", which parseCell reads back; ok is false for any other array.
+func samplesCell(name string, elems []any) (string, bool) {
+	if len(elems) < 2 || spreadStem(normalizeColumn(name), samplesMarks) == "" {
+		return "", false
+	}
+	numbers := make([]string, len(elems))
+	for i, e := range elems {
+		x, ok := e.(float64)
+		if !ok {
+			return "", false
+		}
+		numbers[i] = strconv.FormatFloat(x, 'g', -1, 64)
+	}
+	return "[" + strings.Join(numbers, ", ") + "]", true
 }
 
 // scalarText prints a JSON string, boolean or null as a table cell.

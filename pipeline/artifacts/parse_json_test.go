@@ -2,6 +2,7 @@ package artifacts
 
 import (
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -106,6 +107,36 @@ func BenchmarkParseJSONDeeplyNested(b *testing.B) {
 	for b.Loop() {
 		if _, err := parseJSON(text); !errors.Is(err, errNestedTooDeep) {
 			b.Fatal(err)
+		}
+	}
+}
+
+// llama-bench -o json writes each test's repetitions as samples_ts beside avg_ts: they are the runs behind
+// avg_ts, so its comparisons have their n and sd (Welch). Another array (tags) stays out of the records.
+func TestParseJSONSamplesAreTheRepetitionsOfTheirMeasure(t *testing.T) {
+	samples := map[int][]float64{0: {8.0, 7.97, 7.95, 8.01, 8.02}, 33: {109.91, 109.57, 109.77, 109.93, 110.55}}
+	var records []string
+	for _, ngl := range []int{0, 33} {
+		xs := samples[ngl]
+		records = append(records, fmt.Sprintf(`{"n_gpu_layers": %d, "avg_ts": %v, "stddev_ts": 0.3, "samples_ts": %s, "tags": [1, 2]}`,
+			ngl, stats.Mean(xs), strings.Join(strings.Fields(fmt.Sprint(xs)), ", ")))
+	}
+	document := "[" + strings.Join(records, ", ") + "]"
+	if effect := factsFor(t, map[string]string{"lb.json": document})["effect:lb.json:[]:avg_ts_by_n_gpu_layers"]; !strings.Contains(effect.Text, "Welch p") {
+		t.Errorf("effect %q, want Welch over the samples", effect.Text)
+	}
+	f, err := parseJSON(document)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rel := newRelation("lb.json", nil, KindJSON, f.tables[0])[0]
+	avg := rel.measureNamed("avg_ts")
+	if avg == nil || len(rel.measures) != 1 {
+		t.Fatalf("measures %v, want avg_ts alone", measureNames(rel))
+	}
+	for row, ngl := range []int{0, 33} {
+		if !slices.Equal(avg.cells[row].runs, samples[ngl]) {
+			t.Errorf("n_gpu_layers %d: runs %v, want the samples %v", ngl, avg.cells[row].runs, samples[ngl])
 		}
 	}
 }

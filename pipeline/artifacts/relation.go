@@ -111,6 +111,7 @@ func newRelation(source string, sources []string, kind string, t *table) []*rela
 	}
 	rel.addFootnoteDims(t, kinds)
 	attachSpreads(rel, t.columns, kinds, cells)
+	rel.applyStatedRuns(statedRuns(t.caption))
 	rel.excludeFailedRows()
 	rel.excludeColdRows()
 	rel.excludeZeroTokenTimes()
@@ -128,6 +129,7 @@ func newRelation(source string, sources []string, kind string, t *table) []*rela
 		r.capacities = findCapacities(r.measures)
 		r.dropConstantMeasures()
 		r.dropRestatedMeasures()
+		r.dropProportionalMeasures()
 		r.keepCentralStatistics()
 		r.addEfficiency()
 	}
@@ -139,8 +141,8 @@ func newRelation(source string, sources []string, kind string, t *table) []*rela
 	return relations
 }
 
-// readColumns parses every column's cells and decides its kind. Stacked headings are dimensions and failure
-// columns nothing, whatever their cells.
+// readColumns parses every column's cells and decides its kind. Stacked headings are dimensions, and failure
+// columns and epoch times nothing, whatever their cells.
 func readColumns(t *table) ([][]cell, []columnKind) {
 	cells := make([][]cell, len(t.columns))
 	kinds := make([]columnKind, len(t.columns))
@@ -155,6 +157,8 @@ func readColumns(t *table) ([][]cell, []columnKind) {
 			kinds[col] = kindDimension
 		case slices.Contains(failureColumns, col):
 			kinds[col] = kindIgnored // whether a record failed is its outcome, not a setting
+		case holdsEpochTimes(name, t.numbers(col)):
+			kinds[col] = kindIgnored
 		default:
 			kinds[col] = classifyColumn(name, cells[col])
 		}

@@ -1,6 +1,7 @@
 package artifacts
 
 import (
+	"math"
 	"slices"
 	"strings"
 )
@@ -36,6 +37,8 @@ func classifyColumn(name string, cells []cell) columnKind {
 		return kindIgnored
 	case runs > 0 && runs >= numbers && spreadStem(norm, samplesMarks) != "":
 		return kindSamples
+	case numbers > 0 && capacityName(norm) && wholeNumbers(cells):
+		return kindDimension
 	case numbers+runs > 0 && numbers+runs >= texts:
 		return numericKind(name)
 	case texts == 0 || 2*longText > texts || 2*timestamps(cells) > texts:
@@ -55,6 +58,28 @@ func numericKind(name string) columnKind {
 		return kindSpread
 	}
 	return kindMeasure
+}
+
+// capacityName recognises a spec of the hardware a configuration runs on by its name: a card's VRAM, a
+// capacity, a TDP, a power limit. A spec, a whole number (24 GB, 450 W), describes the configuration as a
+// setting does rather than measuring a result: no level of it is better. What is used, free, left or at its
+// peak of one is a measure, and so is a total, which the headroom of its used part needs (see
+// findCapacities), and a VRAM of 1.5 or 5.3 GB, what a model took.
+func capacityName(norm string) bool {
+	words := strings.Split(norm, "_")
+	return slices.ContainsFunc(words, func(w string) bool { return capacityWords[w] }) &&
+		!slices.ContainsFunc(words, func(w string) bool { return usageWords[w] })
+}
+
+var (
+	capacityWords = setOf("vram", "capacity", "tdp", "limit")
+	usageWords    = setOf("used", "usage", "use", "peak", "free", "allocated", "reserved", "util", "utilization",
+		"consumed", "per", "total", "headroom", "remaining", "left")
+)
+
+// wholeNumbers reports whether every number among the cells is a whole one.
+func wholeNumbers(cells []cell) bool {
+	return !slices.ContainsFunc(cells, func(c cell) bool { return c.isNumber() && c.value != math.Trunc(c.value) })
 }
 
 // comparesColumns recognises a column that compares others of its table (Δ%, "WS/Max-Q", "Relative gain"):

@@ -29,7 +29,7 @@ func (rel *relation) addEfficiency() {
 }
 
 func isPower(m *measure) bool {
-	return m.unit == "w" || strings.Contains(normalizeColumn(m.name), "power")
+	return m.unit == "W" || strings.Contains(normalizeColumn(m.name), "power")
 }
 
 func isRate(m *measure) bool {

@@ -195,14 +195,16 @@ func sharedPrefix(paths [][]string) []string {
 	return prefix
 }
 
-// singleRecordTable is a JSON object of scalars read as one record ("vllm bench serve" writes its result so),
-// which the JSON reader keeps as fields rather than a table; nil for any other file.
+// singleRecordTable is a JSON object's scalars read as one record ("vllm bench serve" writes its result so),
+// which the JSON reader keeps as fields rather than a table; nil for any other file. Arrays of numbers beside
+// the scalars (vLLM's per-request input_lens and ttfts) are the samples its summaries were computed from, not
+// part of the record.
 func singleRecordTable(f *FileFacts) []*table {
-	if f.Kind != KindJSON || len(f.tables) > 0 || len(f.Fields) == 0 {
+	if f.Kind != KindJSON || len(f.tables) > 0 {
 		return nil
 	}
-	names := slices.Sorted(maps.Keys(f.Fields))
-	if slices.ContainsFunc(names, func(n string) bool { return f.Fields[n].N != 1 }) {
+	names := slices.DeleteFunc(slices.Sorted(maps.Keys(f.Fields)), func(n string) bool { return strings.Contains(n, "[]") })
+	if len(names) == 0 {
 		return nil
 	}
 	t := &table{columns: names}

@@ -126,7 +126,7 @@ func TestDirectionOf(t *testing.T) {
 func TestUnitInText(t *testing.T) {
 	tests := []struct{ text, want string }{
 		{"TTFT (ms)", "ms"},
-		{"Mem [MB]", "mb"},
+		{"Mem [MB]", "MB"},
 		{"Decode speed in tokens/s", "tok/s"},
 		{"Throughput (tokens per second)", "tok/s"},
 		{"model", ""},
@@ -168,5 +168,30 @@ func TestNewRelationIgnoresTimestampsAsLevels(t *testing.T) {
 		[]string{"2025-10-04 13:37:17.003914", "10"}, []string{"2025-10-04 13:37:18.003927", "12"}))[0]
 	if len(rel.dims) != 0 {
 		t.Errorf("dimensions %v", dimNames(rel.dims))
+	}
+}
+
+// A card's VRAM and its power limit are specs of the configuration, whole numbers, not results with a better
+// end: they are dimensions. The VRAM a run used is a measure, in GB as written, and so is a VRAM of 1.5 GB,
+// what a model took.
+func TestCapacitiesDescribeTheConfiguration(t *testing.T) {
+	tb := tableOf([]string{"GPU", "VRAM", "Power limit (W)", "VRAM used", "tg128"},
+		[]string{"RTX 4090", "24 GB", "450", "10.5 GB", "127.4 t/s"},
+		[]string{"RTX 4070 Ti", "12 GB", "285", "10.4 GB", "82.3 t/s"},
+		[]string{"Arc A770", "16 GB", "225", "11.1 GB", "41.2 t/s"})
+	rel := newRelation("README.md", nil, KindMarkdown, tb)[0]
+	if got, want := dimNames(rel.dims), []string{"GPU", "VRAM", "Power limit (W)"}; !slices.Equal(got, want) {
+		t.Errorf("dimensions = %v, want %v", got, want)
+	}
+	if got, want := measureNames(rel), []string{"VRAM used", "tg128"}; !slices.Equal(got, want) {
+		t.Fatalf("measures = %v, want %v", got, want)
+	}
+	if unit := rel.measures[0].unit; unit != "GB" {
+		t.Errorf("VRAM used in %q, want GB", unit)
+	}
+	models := newRelation("README.md", nil, KindMarkdown, tableOf([]string{"Model", "VRAM (GB)", "Throughput (tok/s)"},
+		[]string{"270m", "1.5", "303.9"}, []string{"1b", "2.5", "187.2"}, []string{"4b", "5.3", "102.31"}))[0]
+	if got, want := measureNames(models), []string{"VRAM (GB)", "Throughput (tok/s)"}; !slices.Equal(got, want) {
+		t.Errorf("measures = %v, want %v", got, want)
 	}
 }

@@ -11,7 +11,7 @@ import (
 // unitOf is a column's unit from the export's units row or its header: "TTFT (ms)", "Mem [MB]", "tok/s".
 func unitOf(t *table, col int) string {
 	if t.units != nil && t.units[col] != "" {
-		return strings.ToLower(t.units[col])
+		return writtenCase(strings.ToLower(t.units[col]))
 	}
 	return unitInText(t.columns[col])
 }
@@ -58,8 +58,20 @@ func canonicalUnit(u string) string {
 	case "tokens/s", "tokens per second", "tok/s", "tokens/sec", "tps":
 		return "tok/s"
 	}
+	return writtenCase(u)
+}
+
+// writtenCase spells a lower-cased unit whose case means something as it is written: 12 GB, 210 W, 80 °C.
+func writtenCase(u string) string {
+	if written, ok := unitCases[u]; ok {
+		return written
+	}
 	return u
 }
+
+var unitCases = map[string]string{"kb": "kB", "mb": "MB", "gb": "GB", "tb": "TB", "kib": "KiB", "mib": "MiB",
+	"gib": "GiB", "tib": "TiB", "w": "W", "kw": "kW", "wh": "Wh", "kwh": "kWh", "j": "J", "°c": "°C",
+	"mhz": "MHz", "ghz": "GHz"}
 
 // containsWord reports whether word occurs in text between non-letters.
 func containsWord(text, word string) bool {

@@ -45,8 +45,11 @@ func newTableView(f *FileFacts, t *table) *tableView {
 
 // columnRole is column i's role by its name or, where the name says none, throughput by a rate unit: a log's
 // "eval rate" in tokens/s. Other roles the unit would bring are not taken: "prompt eval rate" in tokens/s is
-// no count of generated tokens.
+// no count of generated tokens. Epoch times have none, whatever their name.
 func columnRole(t *table, i int) role {
+	if holdsEpochTimes(t.columns[i], t.numbers(i)) {
+		return roleNone
+	}
 	r := roleOf(t.columns[i])
 	if r == roleNone && t.units != nil && roleOf(t.columns[i]+" "+t.units[i]) == roleThroughput {
 		return roleThroughput

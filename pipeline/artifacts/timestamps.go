@@ -3,6 +3,7 @@ package artifacts
 import (
 	"math"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -107,19 +108,33 @@ func latestEpoch(fields map[string]stats.Summary) time.Time {
 		if !isEpochField(path) {
 			continue
 		}
-		var t time.Time
-		switch {
-		case s.Max >= minEpochSeconds && s.Max <= maxEpochSeconds:
-			sec, frac := math.Modf(s.Max)
-			t = time.Unix(int64(sec), int64(frac*1e9))
-		case s.Max >= minEpochSeconds*1000 && s.Max <= maxEpochSeconds*1000:
-			t = time.UnixMilli(int64(s.Max))
-		}
-		if t.After(latest) {
+		if t, _ := epochTime(s.Max); t.After(latest) {
 			latest = t
 		}
 	}
 	return latest
+}
+
+// epochTime reads v as an epoch time from 2001 to 2100, in seconds or in milliseconds.
+func epochTime(v float64) (time.Time, bool) {
+	switch {
+	case v >= minEpochSeconds && v <= maxEpochSeconds:
+		sec, frac := math.Modf(v)
+		return time.Unix(int64(sec), int64(frac*1e9)), true
+	case v >= minEpochSeconds*1000 && v <= maxEpochSeconds*1000:
+		return time.UnixMilli(int64(v)), true
+	}
+	return time.Time{}, false
+}
+
+// holdsEpochTimes reports whether a column named as a time holds epoch times and nothing else: a JSONL log's
+// ts of 1715520047.142 says when its row was written, an identifier rather than a measure (or a rate in
+// llama-bench's t/s, which a bare "ts" can also name).
+func holdsEpochTimes(name string, values []float64) bool {
+	if !isEpochField(name) || len(values) == 0 {
+		return false
+	}
+	return !slices.ContainsFunc(values, func(v float64) bool { _, ok := epochTime(v); return !ok })
 }
 
 // isEpochField recognises a time by its field's last key: timestamp, time, ts, or a name ending in _at, _ts or

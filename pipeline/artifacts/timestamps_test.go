@@ -1,8 +1,11 @@
 package artifacts
 
 import (
+	"fmt"
+	"regexp"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 )
@@ -93,4 +96,33 @@ func TestTimestampWindowsFindWhatTheFullScanFinds(t *testing.T) {
 			t.Errorf("%q: windows find %q, the full scan %q", text, got, want)
 		}
 	}
+}
+
+// A JSONL log's ts in epoch seconds says when each row was written: the latest one is the file's timestamp,
+// and ts is neither a measure of the insights nor a throughput of the metric summaries (a bare ts names
+// llama-bench's t/s too). A ts of rates stays a measure.
+func TestAnEpochColumnIsATimestampNotAMeasure(t *testing.T) {
+	start := time.Date(2024, 5, 12, 13, 20, 47, 0, time.UTC)
+	var jsonl, rates []string
+	for i, backend := range []string{"cuda", "vulkan", "cuda", "vulkan", "cuda", "vulkan"} {
+		epoch := start.Add(time.Duration(i) * time.Minute).Unix()
+		jsonl = append(jsonl, fmt.Sprintf(`{"ts": %d.5, "backend": %q, "tg_tps": %d.5}`, epoch, backend, 88+i%3))
+		rates = append(rates, fmt.Sprintf(`{"ts": %d.5, "backend": %q}`, 88+i%3, backend))
+	}
+	facts := factsFor(t, map[string]string{"bench.jsonl": strings.Join(jsonl, "\n")})
+	latest := start.Add(5 * time.Minute).Format(time.RFC3339)
+	if got := facts["timestamp:bench.jsonl"]; !strings.Contains(got.Text, latest) {
+		t.Errorf("timestamp fact %q does not state %s", got.Text, latest)
+	}
+	for _, f := range facts {
+		if f.Field == "ts" || regexp.MustCompile(`\bts\b`).MatchString(f.Text) {
+			t.Errorf("ts read as a measure: %s", f.Text)
+		}
+	}
+	for _, f := range factsFor(t, map[string]string{"bench.jsonl": strings.Join(rates, "\n")}) {
+		if f.Field == "ts" || regexp.MustCompile(`\bts\b`).MatchString(f.Text) {
+			return
+		}
+	}
+	t.Error("no fact on a ts of rates")
 }
