@@ -103,6 +103,11 @@ type jsonCollector struct {
 	records map[string][][]leaf  // table records by table name
 	tables  []string             // table names in the order they were met
 	budget  *outputBudget        // charged for every value; once it is spent the collector stops
+
+	// The leaf names of the last record added and their failure columns, which the records of one array
+	// mostly share.
+	shape         []string
+	shapeFailures failureColumns
 }
 
 func newJSONCollector(budget *outputBudget) *jsonCollector {
@@ -171,7 +176,10 @@ func (c *jsonCollector) addRecord(tableName string, rec []leaf) (failed bool) {
 	for i, l := range rec {
 		names[i], cells[i] = l.name, l.cell
 	}
-	return failureOf(names, cells) != ""
+	if !slices.Equal(names, c.shape) {
+		c.shape, c.shapeFailures = names, findFailureColumns(names)
+	}
+	return c.shapeFailures.failureOf(names, cells) != ""
 }
 
 // facts summarises what the collector found, or fails with errTooLarge when the budget ran out.

@@ -174,12 +174,6 @@ func (t *table) tracksFailures() bool {
 	return slices.ContainsFunc(findFailureColumns(t.columns), func(columns []int) bool { return len(columns) > 0 })
 }
 
-// failureOf decides from a record's error, status and success columns whether it failed, and why. Error text
-// is preferred over a bare status, which is preferred over a success flag.
-func failureOf(columns, cells []string) string {
-	return findFailureColumns(columns).failureOf(columns, cells)
-}
-
 // failureColumns lists, for each of failureChecks in turn, the columns of a header that the check reads. A
 // table finds them once: matching every column name for every row took time proportional to the header's
 // size times the rows (7 s for a 104 KB CSV under a 100 KB header cell).
@@ -198,7 +192,8 @@ func findFailureColumns(columns []string) failureColumns {
 	return found
 }
 
-// failureOf is the package's failureOf for a record under the header these columns were found in.
+// failureOf decides from a record's error, status and success columns, found in its header columns, whether
+// it failed, and why. Error text is preferred over a bare status, which is preferred over a success flag.
 func (fc failureColumns) failureOf(columns, cells []string) string {
 	for i, check := range failureChecks {
 		for _, col := range fc[i] {
