@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 )
 
 // Saved console output states its measurements in "key: value" and "key = value" lines: Ollama's --verbose
@@ -67,9 +69,6 @@ func (r *logReader) readLine(line string) {
 	}
 }
 
-// logKey is a name: a letter, then letters, digits, spaces and a little punctuation, not too long to be one.
-var logKey = regexp.MustCompile(`^\pL[\pL\pN _.()/%-]{0,47}$`)
-
 // cutLogLine splits a line at sep into a key and its value. The key is what follows the last colon before
 // sep: llama.cpp starts its lines with the name of the function that prints them. A colon is a separator only
 // with a space after it, for "mistral:7b" is a model's name.
@@ -79,7 +78,17 @@ func cutLogLine(line, sep string) (key, value string, ok bool) {
 		return "", "", false
 	}
 	key = strings.Join(strings.Fields(before[strings.LastIndexByte(before, ':')+1:]), " ")
-	return key, strings.TrimSpace(value), logKey.MatchString(key)
+	return key, strings.TrimSpace(value), isLogKey(key)
+}
+
+// isLogKey reports whether key is a name: a letter, then letters, digits, spaces and a little punctuation, not
+// too long to be one (48 characters).
+func isLogKey(key string) bool {
+	first, size := utf8.DecodeRuneInString(key)
+	return unicode.IsLetter(first) && utf8.RuneCountInString(key) <= 48 &&
+		!strings.ContainsFunc(key[size:], func(r rune) bool {
+			return !unicode.IsLetter(r) && !unicode.IsNumber(r) && !strings.ContainsRune(" _.()/%-", r)
+		})
 }
 
 // llamaPerfValue is the value of one of llama.cpp's performance lines after its time: the runs or tokens it
@@ -87,11 +96,20 @@ func cutLogLine(line, sep string) (key, value string, ok bool) {
 var llamaPerfValue = regexp.MustCompile(
 	`^(\S+) ms\s*/\s*(\S+) (runs|tokens)\s*(?:\(\s*(\S+) ms per token,\s*(\S+) tokens per second\s*\))?$`)
 
+// llamaPerfSubmatch matches value as a performance line's. Few lines of a log are one: the regexp runs only
+// on values that hold its " ms".
+func llamaPerfSubmatch(value string) []string {
+	if !strings.Contains(value, " ms") {
+		return nil
+	}
+	return llamaPerfValue.FindStringSubmatch(value)
+}
+
 // readMeasurements reads the value of key as one measurement or, from a llama.cpp performance line, as the
 // phase's time, count, time per token and rate, named as Ollama names them ("eval count", "eval rate"). It
 // reports whether the value is a measurement.
 func (r *logReader) readMeasurements(key, value string) bool {
-	if m := llamaPerfValue.FindStringSubmatch(value); m != nil {
+	if m := llamaPerfSubmatch(value); m != nil {
 		phase := strings.TrimSuffix(key, " time")
 		r.measure(key, logNumber(m[1], "ms"))
 		r.measure(phase+" count", logNumber(m[2], m[3]))
@@ -117,21 +135,28 @@ func logNumber(text, unit string) logValue {
 	return logValue{text: text, value: v, unit: unit}
 }
 
-// logUnit is the unit after a number: one word of letters, "/", "%" and the like, "token(s)" included.
-var logUnit = regexp.MustCompile(`^(?:[\pL%/°×]{1,16}(?:\(s\))?)?$`)
-
 // readLogValue reads a measurement: a number and at most one word of unit ("66.97 tokens/s", "26 token(s)",
 // "62.70 GB"), or a duration as Go prints it, which Ollama does ("1m2.5s"), in seconds.
 func readLogValue(text string) (logValue, bool) {
 	digits, unit := splitUnit(text)
 	unit = strings.TrimSpace(unit)
-	if v, ok := ParseNumber(digits); ok && logUnit.MatchString(unit) {
+	if v, ok := ParseNumber(digits); ok && isLogUnit(unit) {
 		return logValue{text: digits, value: v, unit: unit}, true
 	}
 	if d, err := time.ParseDuration(text); err == nil {
 		return logValue{text: strconv.FormatFloat(d.Seconds(), 'f', -1, 64), value: d.Seconds(), unit: "s"}, true
 	}
 	return logValue{}, false
+}
+
+// isLogUnit reports whether unit is one a log writes after a number: none, or one word of at most 16 letters,
+// "/", "%", "°" and "×", "token(s)" included.
+func isLogUnit(unit string) bool {
+	word := strings.TrimSuffix(unit, "(s)")
+	letters := utf8.RuneCountInString(word)
+	return unit == "" || letters >= 1 && letters <= 16 && !strings.ContainsFunc(word, func(r rune) bool {
+		return !unicode.IsLetter(r) && !strings.ContainsRune("%/°×", r)
+	})
 }
 
 // restatesMean reports whether key names the mean of a measurement already read, as "Average of eval rate"
