@@ -116,8 +116,11 @@ func sameQuantity(x, y float64, loose bool) bool {
 		return x == y
 	}
 	diff := math.Abs(x - y)
-	unit := math.Pow(10, -float64(min(decimals(x), decimals(y))))
-	return diff <= unit*(1+1e-9) || loose && diff <= restatementTolerance*max(math.Abs(x), math.Abs(y))
+	if loose && diff <= restatementTolerance*max(math.Abs(x), math.Abs(y)) {
+		return true
+	}
+	// The last digit printed is worth 1 at most: a larger difference is ruled out without printing the two.
+	return diff <= 1+1e-9 && diff <= math.Pow(10, -float64(min(decimals(x), decimals(y))))*(1+1e-9)
 }
 
 // decimals counts the digits a printed quantity has after its decimal point.
