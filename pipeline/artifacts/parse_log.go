@@ -218,6 +218,8 @@ func (r *logReader) see(key string) {
 
 // table lines the records up under the keys they hold, in the order the keys first appear; a label put in
 // force after the last record is none of them. A column's unit is that of its first record that holds it.
+// Units and cells are copies: as slices of their lines they would keep the whole log in memory, where the
+// table is a tenth of it.
 func (r *logReader) table(name string) *table {
 	units := map[string]string{}
 	for _, rec := range r.records {
@@ -230,7 +232,7 @@ func (r *logReader) table(name string) *table {
 	t := &table{name: name}
 	for _, key := range r.keys {
 		if unit, held := units[key]; held {
-			t.columns, t.units = append(t.columns, key), append(t.units, unit)
+			t.columns, t.units = append(t.columns, key), append(t.units, strings.Clone(unit))
 		}
 	}
 	for _, rec := range r.records {
@@ -252,7 +254,7 @@ func rowOf(rec map[string]logValue, t *table) ([]string, []float64) {
 			continue
 		}
 		v = inUnit(v, t.units[i])
-		cells[i], values[i] = v.text, v.value
+		cells[i], values[i] = strings.Clone(v.text), v.value
 	}
 	return cells, values
 }
