@@ -95,7 +95,7 @@ func BuildFacts(inv *Inventory) *FactsReport {
 	facts.addInventory(inv)
 	families := findFamilies(inv.Files)
 	for _, fam := range families {
-		for _, part := range splitTests(fam.table) {
+		for _, part := range splitTests(fam.table()) {
 			fam.view(part).addFacts(&facts)
 		}
 	}
