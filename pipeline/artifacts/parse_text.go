@@ -3,6 +3,7 @@ package artifacts
 import (
 	"regexp"
 	"strings"
+	"unicode"
 )
 
 // parseText reads plain text and saved console output as parseMarkdown reads markdown, once colours are taken
@@ -65,5 +66,12 @@ func countLinesAndWords(text string) (lines, words int) {
 	if text != "" && !strings.HasSuffix(text, "\n") {
 		lines++
 	}
-	return lines, len(strings.Fields(text))
+	inWord := false
+	for _, r := range text {
+		if !unicode.IsSpace(r) && !inWord {
+			words++
+		}
+		inWord = !unicode.IsSpace(r)
+	}
+	return lines, words
 }
