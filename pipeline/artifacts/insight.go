@@ -101,10 +101,14 @@ const (
 func (l *factList) addSweepInsights(sweeps []*sweepFamily, singles []fileTable) {
 	for _, sw := range sweeps {
 		t := sw.table()
-		l.addTableInsights(sw.pattern(), sw.sources(), sw.kind, t)
+		// The rollups follow the insights, but are found first: the stacked table, as large as the sweep's
+		// files together, is then free once its relations are read.
+		var rollups factList
 		v := newTableView(&FileFacts{Path: sw.pattern(), Kind: sw.kind}, t)
 		v.sources = sw.sources()
-		v.addRollups(l)
+		v.addRollups(&rollups)
+		l.addTableInsights(sw.pattern(), sw.sources(), sw.kind, t)
+		*l = append(*l, rollups...)
 	}
 	for _, ft := range singles {
 		l.addTableInsights(ft.file.Path, nil, ft.file.Kind, ft.t)
@@ -116,12 +120,13 @@ func (l *factList) addSweepInsights(sweeps []*sweepFamily, singles []fileTable) 
 // the other analyses).
 func (l *factList) addTableInsights(source string, sources []string, kind string, t *table) {
 	var found factList
+	label, name := t.label(), t.name // what a failure names, so that the table itself can go once read
 	defer func() {
 		if r := recover(); r != nil {
 			var p phrase
-			p.printf("the insight analysis failed on %s of %s and gave no facts: %s", t.label(), source,
+			p.printf("the insight analysis failed on %s of %s and gave no facts: %s", label, source,
 				p.quote(fmt.Sprint(r)))
-			l.add(newFact(FactNote, source, t.name, "failed:insights", priorityNote, &p, 0, ""))
+			l.add(newFact(FactNote, source, name, "failed:insights", priorityNote, &p, 0, ""))
 			return
 		}
 		*l = append(*l, found...)

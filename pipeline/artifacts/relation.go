@@ -85,6 +85,7 @@ func newRelation(source string, sources []string, kind string, t *table) []*rela
 		switch kinds[col] {
 		case kindDimension:
 			rel.dims = append(rel.dims, newDimension(name, cells[col]))
+			cells[col] = nil // the dimension holds its levels: its cells need not stay while the relation is shaped
 		case kindMeasure:
 			rel.measures = append(rel.measures, rel.newMeasure(name, unitOf(t, col), cells[col]))
 		}
