@@ -109,26 +109,26 @@ func newRelation(source string, sources []string, kind string, t *table) []*rela
 }
 
 // readColumns parses every column's cells and decides its kind. Stacked headings are dimensions and failure
-// columns nothing, whatever their cells.
+// columns nothing, whatever their cells; the cells of a column ignored by its name are not read at all.
 func readColumns(t *table) ([][]cell, []columnKind) {
 	cells := make([][]cell, len(t.columns))
 	kinds := make([]columnKind, len(t.columns))
 	failureColumns := slices.Concat(findFailureColumns(t.columns)...)
 	for col, name := range t.columns {
+		heading := col < t.headingColumns
+		if !heading && (slices.Contains(failureColumns, col) || ignoredByName(name)) {
+			continue // kindIgnored: whether a record failed is its outcome, not a setting
+		}
 		cells[col] = make([]cell, len(t.records))
 		for row, r := range t.records {
 			cells[col][row] = parseCell(r.cells[col])
 		}
-		switch {
-		case col < t.headingColumns:
-			kinds[col] = kindDimension
-		case slices.Contains(failureColumns, col):
-			kinds[col] = kindIgnored // whether a record failed is its outcome, not a setting
-		default:
+		kinds[col] = kindDimension
+		if !heading {
 			kinds[col] = classifyColumn(name, cells[col])
 		}
 		if kinds[col] == kindIgnored {
-			cells[col] = nil // a long table's text and identifiers need not stay in memory while the rest is read
+			cells[col] = nil // a long table's text need not stay in memory while the rest is read
 		}
 	}
 	return cells, kinds
