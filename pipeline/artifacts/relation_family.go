@@ -118,6 +118,7 @@ type sweepFamily struct {
 	template string
 	kind     string
 	members  []fileTable
+	settings [][]pathSetting // per member, the settings its path spells
 }
 
 // findSweeps groups tables by kind, path template and table name (files of one table each need no name in
@@ -131,7 +132,7 @@ func findSweeps(tables []fileTable) (sweeps []*sweepFamily, singles []fileTable)
 		tablesOf[ft.file]++
 	}
 	for _, ft := range tables {
-		_, template := pathSettings(ft.file.Path)
+		settings, template := pathSettings(ft.file.Path)
 		key := ft.file.Kind + "\x00" + template
 		if tablesOf[ft.file] > 1 {
 			key += "\x00" + ft.t.name
@@ -140,7 +141,8 @@ func findSweeps(tables []fileTable) (sweeps []*sweepFamily, singles []fileTable)
 			byKey[key] = &sweepFamily{template: template, kind: ft.file.Kind}
 			keys = append(keys, key)
 		}
-		byKey[key].members = append(byKey[key].members, ft)
+		sw := byKey[key]
+		sw.members, sw.settings = append(sw.members, ft), append(sw.settings, settings)
 	}
 	for _, key := range keys {
 		sw := byKey[key]
@@ -186,9 +188,8 @@ func (sw *sweepFamily) table() *table {
 	var settingNames, columns []string
 	perMember := make([]map[string]string, len(sw.members))
 	for i, m := range sw.members {
-		settings, _ := pathSettings(m.file.Path)
 		perMember[i] = map[string]string{}
-		for _, s := range settings {
+		for _, s := range sw.settings[i] {
 			if !slices.Contains(settingNames, s.name) {
 				settingNames = append(settingNames, s.name)
 			}
