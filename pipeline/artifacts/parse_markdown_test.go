@@ -2,7 +2,6 @@ package artifacts
 
 import (
 	"slices"
-	"strings"
 	"testing"
 
 	"chimera/pipeline/stats"
@@ -89,14 +88,5 @@ func TestParseMarkdownFenceClosedOnlyByItsOwnKind(t *testing.T) {
 	f := mustParseMarkdown(t, "````\n~~~\n```\n| a | b |\n| - | - |\n| 1 | 2 |\n````\n| c | d |\n| - | - |\n| 3 | 4 |\n")
 	if len(f.tables) != 1 || f.tables[0].columns[0] != "c" {
 		t.Errorf("tables %+v, want only the one after the four-backtick fence", f.tables)
-	}
-}
-
-// Words are what strings.Fields splits, counted without making them.
-func TestCountLinesAndWordsCountsFields(t *testing.T) {
-	for _, text := range []string{"", " ", "one", " two  words\n", "tab\tand\u00a0nbsp\u2003em space\nlast line", "é ü\r\n"} {
-		if _, words := countLinesAndWords(text); words != len(strings.Fields(text)) {
-			t.Errorf("countLinesAndWords(%q) = %d words, want %d", text, words, len(strings.Fields(text)))
-		}
 	}
 }

@@ -3,7 +3,6 @@ package artifacts
 import (
 	"regexp"
 	"strings"
-	"unicode"
 )
 
 // parseText reads plain text and saved console output as parseMarkdown reads markdown, once colours are taken
@@ -66,12 +65,8 @@ func countLinesAndWords(text string) (lines, words int) {
 	if text != "" && !strings.HasSuffix(text, "\n") {
 		lines++
 	}
-	inWord := false
-	for _, r := range text {
-		if !unicode.IsSpace(r) && !inWord {
-			words++
-		}
-		inWord = !unicode.IsSpace(r)
+	for range strings.FieldsSeq(text) {
+		words++
 	}
 	return lines, words
 }
