@@ -424,20 +424,22 @@ func readRegularFile(fsPath string, limit int64) ([]byte, error) {
 	if !info.Mode().IsRegular() {
 		return nil, errors.New(notRegular(info.Mode()))
 	}
-	return readAtMost(f, limit)
+	return readAtMost(f, info.Size(), limit)
 }
 
 // readAtMost reads r to its end, failing when it holds more than limit bytes (a file may have grown since it
-// was listed).
-func readAtMost(r io.Reader, limit int64) ([]byte, error) {
-	data, err := io.ReadAll(io.LimitReader(r, limit+1))
-	if err != nil {
+// was listed). Its buffer starts at size, what the file held when it was looked at, so that it is not grown
+// and copied on the way.
+func readAtMost(r io.Reader, size, limit int64) ([]byte, error) {
+	var data bytes.Buffer
+	data.Grow(int(min(size, limit)) + bytes.MinRead)
+	if _, err := data.ReadFrom(io.LimitReader(r, limit+1)); err != nil {
 		return nil, errors.New(unreadable(err))
 	}
-	if int64(len(data)) > limit {
+	if int64(data.Len()) > limit {
 		return nil, errors.New("larger than the " + byteSize(limit) + " limit")
 	}
-	return data, nil
+	return data.Bytes(), nil
 }
 
 func (w *walker) skip(rel, reason string) {
