@@ -162,6 +162,9 @@ func isLogUnit(unit string) bool {
 // restatesMean reports whether key names the mean of a measurement already read, as "Average of eval rate"
 // does: a script prints it after its runs, and no run measured it.
 func (r *logReader) restatesMean(key string) bool {
+	if first, _, _ := strings.Cut(key, " "); !meanWords[strings.ToLower(first)] {
+		return false // as most keys do, before they are split into words
+	}
 	words := strings.Fields(key)
 	if len(words) < 2 || !meanWords[strings.ToLower(words[0])] {
 		return false
