@@ -57,11 +57,10 @@ func sameFindingOfOneRole(a, b Fact) bool {
 	if isInsightKind(a.Kind) {
 		return a.Kind == b.Kind && distinctive(a.Numbers) && sameNumbers(a.Numbers, b.Numbers)
 	}
-	if a.Kind != b.Kind || a.Unit != b.Unit || len(a.Numbers) != len(b.Numbers) || len(a.Numbers) == 0 ||
-		a.Field == "" && withoutDigits(a.Text) != withoutDigits(b.Text) {
+	if a.Kind != b.Kind || a.Unit != b.Unit || len(a.Numbers) != len(b.Numbers) || len(a.Numbers) == 0 {
 		return false
 	}
-	return sameNumbers(a.Numbers, b.Numbers)
+	return sameNumbers(a.Numbers, b.Numbers) && (a.Field != "" || withoutDigits(a.Text) == withoutDigits(b.Text))
 }
 
 // magnitudes is the sign and decade of every quantity: two facts that print the same quantities, to within
