@@ -121,6 +121,10 @@ func readColumns(t *table) ([][]cell, []columnKind) {
 		}
 		cells[col] = make([]cell, len(t.records))
 		for row, r := range t.records {
+			if row > 0 && r.cells[col] == t.records[row-1].cells[col] {
+				cells[col][row] = cells[col][row-1] // a run of one level, as sweeps and grouped tables write them
+				continue
+			}
 			cells[col][row] = parseCell(r.cells[col])
 		}
 		kinds[col] = kindDimension
