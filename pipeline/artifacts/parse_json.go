@@ -212,6 +212,7 @@ func recordsTable(name string, records [][]leaf, budget *outputBudget) *table {
 			}
 		}
 	}
+	t.records = make([]record, 0, len(records))
 	for _, rec := range records {
 		if !budget.spendRow(len(t.columns)) {
 			break

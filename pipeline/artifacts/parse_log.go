@@ -238,6 +238,7 @@ func (r *logReader) table(name string) *table {
 			t.columns, t.units = append(t.columns, key), append(t.units, strings.Clone(unit))
 		}
 	}
+	t.records = make([]record, 0, len(r.records))
 	for _, rec := range r.records {
 		if !r.budget.spendRow(len(t.columns)) {
 			break
