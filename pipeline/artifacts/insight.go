@@ -275,12 +275,24 @@ func (s subspaces) series(m *measure, by *dimension) []*series {
 	return out
 }
 
+// subspaceKey names a row's subspace by its levels of dims: "model=8B, quant=Q4_0". It is made for every row
+// and breakdown, so in one allocation.
 func subspaceKey(dims []*dimension, row int) string {
-	parts := make([]string, 0, len(dims))
+	size := 2 * max(len(dims)-1, 0)
 	for _, d := range dims {
-		parts = append(parts, d.name+"="+d.levels[row])
+		size += len(d.name) + 1 + len(d.levels[row])
 	}
-	return strings.Join(parts, ", ")
+	var key strings.Builder
+	key.Grow(size)
+	for i, d := range dims {
+		if i > 0 {
+			key.WriteString(", ")
+		}
+		key.WriteString(d.name)
+		key.WriteByte('=')
+		key.WriteString(d.levels[row])
+	}
+	return key.String()
 }
 
 // newSeries gathers the rows of one subspace by level; nil when fewer than two levels hold a value or a reason.
