@@ -100,21 +100,23 @@ func BuildFacts(inv *Inventory) *FactsReport {
 		}
 	}
 	var data []*FileFacts
+	var measured [][]*table // per data file, its measured tables
 	var insightInputs []fileTable
 	for i := range inv.Files {
 		f := &inv.Files[i]
 		if isWrittenReport(f) {
 			continue // an agent's prose: its tables restate or imagine, they measure nothing
 		}
-		data = append(data, f)
-		for _, t := range insightTables(append(measuredTables(f), singleRecordTable(f)...)) {
+		tables := measuredTables(f)
+		data, measured = append(data, f), append(measured, tables)
+		for _, t := range insightTables(slices.Concat(tables, singleRecordTable(f))) {
 			insightInputs = append(insightInputs, fileTable{f, t})
 		}
 	}
 	sweeps, singles := findSweeps(insightInputs)
 	inSweep := sweepMembers(sweeps)
-	for _, f := range data {
-		for _, t := range measuredTables(f) {
+	for i, f := range data {
+		for _, t := range measured[i] {
 			if families.absorbs(t) {
 				continue
 			}
