@@ -104,14 +104,15 @@ type jsonCollector struct {
 	tables  []string             // table names in the order they were met
 	budget  *outputBudget        // charged for every value; once it is spent the collector stops
 
-	// The leaf names of the last record added and their failure columns, which the records of one array
-	// mostly share.
+	// The leaf names of the last record added (at first none) and their failure columns, which the records of
+	// one array mostly share.
 	shape         []string
 	shapeFailures failureColumns
 }
 
 func newJSONCollector(budget *outputBudget) *jsonCollector {
-	return &jsonCollector{values: map[string][]float64{}, records: map[string][][]leaf{}, budget: budget}
+	return &jsonCollector{values: map[string][]float64{}, records: map[string][][]leaf{}, budget: budget,
+		shapeFailures: findFailureColumns(nil)}
 }
 
 func (c *jsonCollector) visit(v any, path string) {
