@@ -90,6 +90,8 @@ type FactsReport struct {
 // BuildFacts derives every fact the inventory supports, highest priority first; equal priorities keep the
 // walk order of their files.
 // A fact that restates another, from another file, is merged into it (see mergeRestatements).
+// It reads the inventory's tables once: the records of a sweep's files go as the sweep is stacked (see
+// releaseRecords), so an inventory gives its facts once.
 func BuildFacts(inv *Inventory) *FactsReport {
 	var facts factList
 	facts.addInventory(inv)

@@ -101,6 +101,7 @@ const (
 func (l *factList) addSweepInsights(sweeps []*sweepFamily, singles []fileTable) {
 	for _, sw := range sweeps {
 		t := sw.table()
+		sw.releaseRecords()
 		// The rollups follow the insights, but are found first: the stacked table, as large as the sweep's
 		// files together, is then free once its relations are read.
 		var rollups factList

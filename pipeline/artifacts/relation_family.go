@@ -232,6 +232,17 @@ func (sw *sweepFamily) table() *table {
 	return st
 }
 
+// releaseRecords lets the members' records go once the sweep's stacked table holds them: nothing reads them
+// after, and the files of sweeps hold most of a large tree's records. A file that failed on every row keeps
+// its records for the failure rollup (see addFailureRollup).
+func (sw *sweepFamily) releaseRecords() {
+	for _, m := range sw.members {
+		if m.file.Failures < m.file.Rows {
+			m.t.records = nil
+		}
+	}
+}
+
 // pathColumnNames names the columns of path settings, marking one that a table also has: the path's "backend"
 // (rocm6_4_4) and the table's (ROCm) are two columns.
 func pathColumnNames(settings, columns []string) []string {
