@@ -120,8 +120,12 @@ func (t *table) failures() int {
 	return n
 }
 
-// succeeded returns the records that did not fail: only these enter statistics.
+// succeeded returns the records that did not fail: only these enter statistics. When none failed they are the
+// table's own records, which readers leave as they are.
 func (t *table) succeeded() []record {
+	if t.failures() == 0 {
+		return t.records
+	}
 	ok := make([]record, 0, len(t.records))
 	for _, r := range t.records {
 		if r.failure == "" {
