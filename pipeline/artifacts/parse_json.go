@@ -256,7 +256,7 @@ func (c *jsonCollector) keyedRecords(obj map[string]any, keys []string) [][]leaf
 // flattenRecord lists an object's scalar leaves in key order, nested objects joined with dots. Arrays are
 // left out: they are tables or fields of their own.
 func (c *jsonCollector) flattenRecord(obj map[string]any) []leaf {
-	var leaves []leaf
+	leaves := make([]leaf, 0, len(obj)) // as many as the members, unless some nest
 	var walk func(v any, name string)
 	walk = func(v any, name string) {
 		switch v := v.(type) {

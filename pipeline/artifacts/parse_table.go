@@ -137,7 +137,7 @@ func (t *table) succeeded() []record {
 
 // numbers returns column i's values over the records that succeeded, skipping cells that are not numbers.
 func (t *table) numbers(i int) []float64 {
-	var xs []float64
+	xs := make([]float64, 0, len(t.records))
 	for _, r := range t.records {
 		if r.failure == "" && !math.IsNaN(r.values[i]) {
 			xs = append(xs, r.values[i])
