@@ -80,13 +80,10 @@ func newRelation(source string, sources []string, kind string, t *table) []*rela
 	for row, r := range records {
 		rel.failures[row] = r.failure
 	}
-	cells, kinds := readColumns(t)
+	cells, kinds, dims := readColumns(t)
+	rel.dims = dims
 	for col, name := range t.columns {
-		switch kinds[col] {
-		case kindDimension:
-			rel.dims = append(rel.dims, newDimension(name, cells[col]))
-			cells[col] = nil // the dimension holds its levels: its cells need not stay while the relation is shaped
-		case kindMeasure:
+		if kinds[col] == kindMeasure {
 			rel.measures = append(rel.measures, rel.newMeasure(name, unitOf(t, col), cells[col]))
 		}
 	}
@@ -108,34 +105,38 @@ func newRelation(source string, sources []string, kind string, t *table) []*rela
 	return relations
 }
 
-// readColumns parses every column's cells and decides its kind. Stacked headings are dimensions and failure
-// columns nothing, whatever their cells; the cells of a column ignored by its name are not read at all.
-func readColumns(t *table) ([][]cell, []columnKind) {
-	cells := make([][]cell, len(t.columns))
-	kinds := make([]columnKind, len(t.columns))
+// readColumns parses every column's cells, decides its kind and makes the dimensions. Stacked headings are
+// dimensions and failure columns nothing, whatever their cells; the cells of a column ignored by its name are
+// not read at all. It returns the cells of the columns read as cells: measures, spreads and samples.
+func readColumns(t *table) (cells [][]cell, kinds []columnKind, dims []*dimension) {
+	cells = make([][]cell, len(t.columns))
+	kinds = make([]columnKind, len(t.columns))
 	failureColumns := slices.Concat(findFailureColumns(t.columns)...)
+	column := make([]cell, len(t.records)) // each column in turn: a long table's text and levels are not kept as cells
 	for col, name := range t.columns {
 		heading := col < t.headingColumns
 		if !heading && (slices.Contains(failureColumns, col) || ignoredByName(name)) {
 			continue // kindIgnored: whether a record failed is its outcome, not a setting
 		}
-		cells[col] = make([]cell, len(t.records))
 		for row, r := range t.records {
 			if row > 0 && r.cells[col] == t.records[row-1].cells[col] {
-				cells[col][row] = cells[col][row-1] // a run of one level, as sweeps and grouped tables write them
+				column[row] = column[row-1] // a run of one level, as sweeps and grouped tables write them
 				continue
 			}
-			cells[col][row] = parseCell(r.cells[col])
+			column[row] = parseCell(r.cells[col])
 		}
 		kinds[col] = kindDimension
 		if !heading {
-			kinds[col] = classifyColumn(name, cells[col])
+			kinds[col] = classifyColumn(name, column)
 		}
-		if kinds[col] == kindIgnored {
-			cells[col] = nil // a long table's text need not stay in memory while the rest is read
+		switch kinds[col] {
+		case kindDimension:
+			dims = append(dims, newDimension(name, column))
+		case kindMeasure, kindSpread, kindSamples:
+			cells[col] = slices.Clone(column)
 		}
 	}
-	return cells, kinds
+	return cells, kinds, dims
 }
 
 func newDimension(name string, cells []cell) *dimension {
