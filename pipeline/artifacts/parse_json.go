@@ -104,10 +104,11 @@ type jsonCollector struct {
 	tables  []string             // table names in the order they were met
 	budget  *outputBudget        // charged for every value; once it is spent the collector stops
 
-	// The leaf names of the last record added (at first none) and their failure columns, which the records of
-	// one array mostly share.
+	// The leaf names of the last record added (at first none) and their failure columns, and the keys of the
+	// last object in order: the records of one array mostly share them.
 	shape         []string
 	shapeFailures failureColumns
+	keys          []string
 }
 
 func newJSONCollector(budget *outputBudget) *jsonCollector {
@@ -146,7 +147,7 @@ func (c *jsonCollector) visitArray(elems []any, tableName, elemPath string) {
 // visitObject visits an object's members in key order; a keyed collection's members are also records, with
 // their key in a column named after the collection.
 func (c *jsonCollector) visitObject(obj map[string]any, path string) {
-	keys := slices.Sorted(maps.Keys(obj))
+	keys := c.sortedKeys(obj)
 	members := c.keyedRecords(obj, keys)
 	for i, k := range keys {
 		memberPath := joinPath(path, k)
@@ -161,6 +162,14 @@ func (c *jsonCollector) visitObject(obj map[string]any, path string) {
 		}
 		c.visit(obj[k], memberPath)
 	}
+}
+
+// sortedKeys is an object's keys in order, shared with the next object of the same keys: callers only read it.
+func (c *jsonCollector) sortedKeys(obj map[string]any) []string {
+	if len(obj) != len(c.keys) || slices.ContainsFunc(c.keys, func(k string) bool { _, ok := obj[k]; return !ok }) {
+		c.keys = slices.Sorted(maps.Keys(obj))
+	}
+	return c.keys
 }
 
 // charge takes the cost of one value from the budget: a leaf, and the path it is named or filed under, which
@@ -261,7 +270,7 @@ func (c *jsonCollector) flattenRecord(obj map[string]any) []leaf {
 	walk = func(v any, name string) {
 		switch v := v.(type) {
 		case map[string]any:
-			for _, k := range slices.Sorted(maps.Keys(v)) {
+			for _, k := range c.sortedKeys(v) {
 				member := joinPath(name, k)
 				if !c.charge(member) {
 					return
