@@ -166,7 +166,11 @@ func (c *jsonCollector) visitObject(obj map[string]any, path string) {
 
 // sortedKeys is an object's keys in order, shared with the next object of the same keys: callers only read it.
 func (c *jsonCollector) sortedKeys(obj map[string]any) []string {
-	if len(obj) != len(c.keys) || slices.ContainsFunc(c.keys, func(k string) bool { _, ok := obj[k]; return !ok }) {
+	sameKeys := len(obj) == len(c.keys) && !slices.ContainsFunc(c.keys, func(k string) bool {
+		_, ok := obj[k]
+		return !ok
+	})
+	if !sameKeys {
 		c.keys = slices.Sorted(maps.Keys(obj))
 	}
 	return c.keys

@@ -153,8 +153,8 @@ func readLogValue(text string) (logValue, bool) {
 // "/", "%", "°" and "×", "token(s)" included.
 func isLogUnit(unit string) bool {
 	word := strings.TrimSuffix(unit, "(s)")
-	letters := utf8.RuneCountInString(word)
-	return unit == "" || letters >= 1 && letters <= 16 && !strings.ContainsFunc(word, func(r rune) bool {
+	length := utf8.RuneCountInString(word)
+	return unit == "" || length >= 1 && length <= 16 && !strings.ContainsFunc(word, func(r rune) bool {
 		return !unicode.IsLetter(r) && !strings.ContainsRune("%/°×", r)
 	})
 }
@@ -163,7 +163,7 @@ func isLogUnit(unit string) bool {
 // does: a script prints it after its runs, and no run measured it.
 func (r *logReader) restatesMean(key string) bool {
 	if first, _, _ := strings.Cut(key, " "); !meanWords[strings.ToLower(first)] {
-		return false // as most keys do, before they are split into words
+		return false // most keys, told without splitting them into words
 	}
 	words := strings.Fields(key)
 	if len(words) < 2 || !meanWords[strings.ToLower(words[0])] {
