@@ -10,7 +10,7 @@
 #     FACTS_DOC between markers (text outside them is kept). Missing the goal is reported, not an error: only a
 #     failing `chimera facts` fails the step.
 #
-#   bench/facts.sh                        # 2-3 min on 2 cores today; rewrites the generated block of facts.md
+#   bench/facts.sh                        # about 15 s on 2 cores today; rewrites the generated block of facts.md
 #   FACTS_ROUNDS=5 FACTS_DOC= bench/facts.sh
 #
 # Environment: FACTS_ROUNDS (3), FACTS_DOC (docs/benchmarks/facts.md; empty: print only), FACTS_OUT

@@ -94,3 +94,18 @@ func TestParseCellRefusesWhatIsNoMeasurement(t *testing.T) {
 		t.Errorf("sd written with 2 decimals kept %d", c.sdPlaces)
 	}
 }
+
+// A plain decimal, read without the general path, reads as the general path reads it, and so does a cell that
+// nearly is one.
+func TestParseCellReadsPlainDecimalsAsWrittenCells(t *testing.T) {
+	plain := []string{"0", "216.7523063357106", "-12.50", "-0", "7.", ".5", "000120"}
+	nearlyPlain := []string{"1e5", "-", ".", "1.2.3", "12-3"}
+	for _, raw := range slices.Concat(plain, nearlyPlain) {
+		got, want := parseCell(raw), parseWrittenCell(raw)
+		if got.text != want.text || !sameFloat(got.value, want.value) || got.decimals != want.decimals ||
+			got.unit != want.unit || !sameFloat(got.sd, want.sd) || got.missing != want.missing ||
+			got.link != want.link {
+			t.Errorf("parseCell(%q) = %+v, want %+v", raw, got, want)
+		}
+	}
+}

@@ -90,31 +90,35 @@ type FactsReport struct {
 // BuildFacts derives every fact the inventory supports, highest priority first; equal priorities keep the
 // walk order of their files.
 // A fact that restates another, from another file, is merged into it (see mergeRestatements).
+// It reads the inventory's tables once: the records of a sweep's files go as the sweep is stacked (see
+// releaseRecords), so an inventory gives its facts once.
 func BuildFacts(inv *Inventory) *FactsReport {
 	var facts factList
 	facts.addInventory(inv)
 	families := findFamilies(inv.Files)
 	for _, fam := range families {
-		for _, part := range splitTests(fam.table) {
+		for _, part := range splitTests(fam.table()) {
 			fam.view(part).addFacts(&facts)
 		}
 	}
 	var data []*FileFacts
+	var measured [][]*table // per data file, its measured tables
 	var insightInputs []fileTable
 	for i := range inv.Files {
 		f := &inv.Files[i]
 		if isWrittenReport(f) {
 			continue // an agent's prose: its tables restate or imagine, they measure nothing
 		}
-		data = append(data, f)
-		for _, t := range insightTables(append(measuredTables(f), singleRecordTable(f)...)) {
+		tables := measuredTables(f)
+		data, measured = append(data, f), append(measured, tables)
+		for _, t := range insightTables(slices.Concat(tables, singleRecordTable(f))) {
 			insightInputs = append(insightInputs, fileTable{f, t})
 		}
 	}
 	sweeps, singles := findSweeps(insightInputs)
 	inSweep := sweepMembers(sweeps)
-	for _, f := range data {
-		for _, t := range measuredTables(f) {
+	for i, f := range data {
+		for _, t := range measured[i] {
 			if families.absorbs(t) {
 				continue
 			}

@@ -14,10 +14,10 @@ import (
 // segment says as columns (see levelColumns), so that the analyses compare across the files what they compare
 // within one.
 type family struct {
-	pattern string // the members' path with the segments that vary globbed (see familyPattern)
-	kind    string
-	members []familyMember
-	table   *table
+	pattern      string // the members' path with the segments that vary globbed (see familyPattern)
+	kind         string
+	members      []familyMember
+	levelColumns map[string][]string
 }
 
 type familyMember struct {
@@ -103,9 +103,7 @@ func newFamily(members []familyMember) *family {
 	if columns == nil {
 		return nil
 	}
-	fam := &family{kind: members[0].file.Kind, members: members, pattern: familyPattern(members)}
-	fam.table = familyTable(members, columns)
-	return fam
+	return &family{kind: members[0].file.Kind, members: members, pattern: familyPattern(members), levelColumns: columns}
 }
 
 // levelColumns reads the levels of a family as columns. Words that join a setting's name to its value
@@ -237,12 +235,14 @@ func reversedString(s string) string {
 	return string(b)
 }
 
-// familyTable lines the members' records up under the level columns, then the table's own.
-func familyTable(members []familyMember, levelCols map[string][]string) *table {
-	first := members[0].t
+// table lines the members' records up under the level columns, then the table's own. It is made when asked
+// for, and not kept: the members' tables hold the same records.
+func (fam *family) table() *table {
+	first := fam.members[0].t
 	names := []string{"variant"}
 	for _, name := range []string{"num_gpu", "num_ctx", "temperature"} {
-		if levelCols[name] != nil && !slices.ContainsFunc(first.columns, func(c string) bool { return roleOf(c) == roleOf(name) }) {
+		if fam.levelColumns[name] != nil &&
+			!slices.ContainsFunc(first.columns, func(c string) bool { return roleOf(c) == roleOf(name) }) {
 			names = append(names, name)
 		}
 	}
@@ -253,11 +253,11 @@ func familyTable(members []familyMember, levelCols map[string][]string) *table {
 	if first.units != nil {
 		t.units = append(make([]string, len(names)), first.units...)
 	}
-	for i, m := range members {
+	for i, m := range fam.members {
 		for _, r := range m.t.records {
 			cells, values := make([]string, len(names)), nanRow(len(names))
 			for j, name := range names {
-				cells[j] = levelCols[name][i]
+				cells[j] = fam.levelColumns[name][i]
 				if x, ok := ParseNumber(cells[j]); ok && name != "variant" {
 					values[j] = x
 				}

@@ -11,9 +11,11 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 	"unicode/utf16"
@@ -120,6 +122,7 @@ func Ingest(roots []string, lim Limits) (*Inventory, error) {
 		}
 		w.visit(root, prefix, nil)
 	}
+	w.finish()
 	if len(inv.Files) == 0 {
 		return nil, noArtifactsError(roots, inv.Skipped)
 	}
@@ -154,9 +157,26 @@ type walker struct {
 	lim        Limits
 	inv        *Inventory
 	realRoots  []string          // the roots' real paths: symlinks are followed only to targets inside them
+	found      []*foundEntry     // every entry, in walk order
 	firstBySHA map[string]string // content hash → path of the first file with that content
 	files      int
 	stopped    bool
+}
+
+// foundEntry is an entry the walk found: a file to parse, or one it skipped and why.
+type foundEntry struct {
+	rel    string
+	fsPath string // the file to read: the entry, or its symlink's target; "" when the walk skipped it
+	kind   string
+	parsed parsedFile
+}
+
+// parsedFile is what parseFile made of a file: its facts, or why it is skipped. The hash of a file read in full
+// makes a later file with the same content a duplicate, whatever else it is.
+type parsedFile struct {
+	facts  FileFacts
+	hash   string
+	reason string
 }
 
 // visit handles one entry: it follows symlinks, descends into directories and ingests files. ancestors are
@@ -260,9 +280,9 @@ func dirLabel(rel string) string {
 	return rel
 }
 
-// ingestFile parses the file at fsPath, the entry rel or its symlink's target. The kind comes from rel, the
-// name the file was found under; "" when its extension is of no known kind. Such a file too large to read is
-// skipped for its extension, for it is more likely model weights or a profiler's report than text.
+// ingestFile lists the file at fsPath, the entry rel or its symlink's target, for parseAll. The kind comes from
+// rel, the name the file was found under; "" when its extension is of no known kind. Such a file too large to
+// read is skipped for its extension, for it is more likely model weights or a profiler's report than text.
 func (w *walker) ingestFile(fsPath, rel string, info os.FileInfo) {
 	kind := kindsByExtension[strings.ToLower(path.Ext(rel))]
 	switch {
@@ -271,8 +291,57 @@ func (w *walker) ingestFile(fsPath, rel string, info os.FileInfo) {
 	case info.Size() > w.lim.MaxFileBytes:
 		w.skip(rel, "larger than the "+byteSize(w.lim.MaxFileBytes)+" limit")
 	default:
-		w.parseFile(fsPath, rel, kind)
+		w.found = append(w.found, &foundEntry{rel: rel, fsPath: fsPath, kind: kind})
 	}
+}
+
+// finish parses the files the walk found and puts every entry into the inventory, in walk order.
+func (w *walker) finish() {
+	w.parseAll()
+	for _, e := range w.found {
+		w.take(e)
+	}
+}
+
+// parseAll parses the files the walk found, as many at a time as there are CPUs: parsing is most of Ingest's
+// time, and each file parses on its own.
+func (w *walker) parseAll() {
+	files := make(chan *foundEntry)
+	var workers sync.WaitGroup
+	for range runtime.GOMAXPROCS(0) {
+		workers.Go(func() {
+			for e := range files {
+				e.parsed = parseFile(e.fsPath, e.rel, e.kind, w.lim.MaxFileBytes)
+			}
+		})
+	}
+	for _, e := range w.found {
+		if e.fsPath != "" {
+			files <- e
+		}
+	}
+	close(files)
+	workers.Wait()
+}
+
+// take puts a found entry into the inventory, in walk order: as skipped, as a duplicate of a file before it,
+// or as parsed.
+func (w *walker) take(e *foundEntry) {
+	if hash := e.parsed.hash; hash != "" {
+		name := displayPath(e.rel)
+		if first, ok := w.firstBySHA[hash]; ok {
+			w.inv.Skipped = append(w.inv.Skipped,
+				SkippedFile{Path: name, Reason: "duplicate of " + first + " (same sha256)", DuplicateOf: first})
+			return
+		}
+		w.firstBySHA[hash] = name
+	}
+	if e.parsed.reason != "" {
+		w.inv.Skipped = append(w.inv.Skipped,
+			SkippedFile{Path: displayPath(dirLabel(e.rel)), Reason: e.parsed.reason})
+		return
+	}
+	w.inv.Files = append(w.inv.Files, e.parsed.facts)
 }
 
 // unknownExtension is the reason a file of no known kind is skipped.
@@ -285,45 +354,33 @@ func unknownExtension(rel string) string {
 
 // parseFile parses a file of the kind its extension names. A file of no known kind ("") is text when its
 // content shows it is; empty or binary, it is skipped for its extension.
-func (w *walker) parseFile(fsPath, rel, kind string) {
-	data, err := readRegularFile(fsPath, w.lim.MaxFileBytes)
+func parseFile(fsPath, rel, kind string, maxBytes int64) parsedFile {
+	data, err := readRegularFile(fsPath, maxBytes)
 	if err != nil {
-		w.skip(rel, err.Error())
-		return
+		return parsedFile{reason: err.Error()}
 	}
 	text, isText := decodeText(data)
 	if kind == "" {
 		if len(data) == 0 || !isText {
-			w.skip(rel, unknownExtension(rel))
-			return
+			return parsedFile{reason: unknownExtension(rel)}
 		}
 		kind = KindText
 	}
 	if len(data) == 0 {
-		w.skip(rel, "empty file")
-		return
+		return parsedFile{reason: "empty file"}
 	}
-	name := displayPath(rel)
 	sum := sha256.Sum256(data)
 	hash := hex.EncodeToString(sum[:])
-	if first, ok := w.firstBySHA[hash]; ok {
-		w.inv.Skipped = append(w.inv.Skipped,
-			SkippedFile{Path: name, Reason: "duplicate of " + first + " (same sha256)", DuplicateOf: first})
-		return
-	}
-	w.firstBySHA[hash] = name
 	if !isText {
-		w.skip(rel, "binary content")
-		return
+		return parsedFile{hash: hash, reason: "binary content"}
 	}
 	facts, err := parseArtifact(kind, text)
 	if err != nil {
-		w.skip(rel, parseFailure(kind, err))
-		return
+		return parsedFile{hash: hash, reason: parseFailure(kind, err)}
 	}
-	facts.Path, facts.Kind, facts.Bytes, facts.SHA256 = name, kind, int64(len(data)), hash
+	facts.Path, facts.Kind, facts.Bytes, facts.SHA256 = displayPath(rel), kind, int64(len(data)), hash
 	facts.Latest, facts.LatestLocal = writtenTimestamps(text, facts.Fields)
-	w.inv.Files = append(w.inv.Files, facts)
+	return parsedFile{facts: facts, hash: hash}
 }
 
 // parseFailure is the reason a file did not parse: a syntax error ("invalid json: …") or a parser's refusal
@@ -367,24 +424,26 @@ func readRegularFile(fsPath string, limit int64) ([]byte, error) {
 	if !info.Mode().IsRegular() {
 		return nil, errors.New(notRegular(info.Mode()))
 	}
-	return readAtMost(f, limit)
+	return readAtMost(f, info.Size(), limit)
 }
 
 // readAtMost reads r to its end, failing when it holds more than limit bytes (a file may have grown since it
-// was listed).
-func readAtMost(r io.Reader, limit int64) ([]byte, error) {
-	data, err := io.ReadAll(io.LimitReader(r, limit+1))
-	if err != nil {
+// was listed). Its buffer starts at size, what the file held when it was looked at, so that it is not grown
+// and copied on the way.
+func readAtMost(r io.Reader, size, limit int64) ([]byte, error) {
+	var data bytes.Buffer
+	data.Grow(int(min(size, limit)) + bytes.MinRead)
+	if _, err := data.ReadFrom(io.LimitReader(r, limit+1)); err != nil {
 		return nil, errors.New(unreadable(err))
 	}
-	if int64(len(data)) > limit {
+	if int64(data.Len()) > limit {
 		return nil, errors.New("larger than the " + byteSize(limit) + " limit")
 	}
-	return data, nil
+	return data.Bytes(), nil
 }
 
 func (w *walker) skip(rel, reason string) {
-	w.inv.Skipped = append(w.inv.Skipped, SkippedFile{Path: displayPath(dirLabel(rel)), Reason: reason})
+	w.found = append(w.found, &foundEntry{rel: rel, parsed: parsedFile{reason: reason}})
 }
 
 // symlinkFailure explains why a symlink cannot be followed.

@@ -469,6 +469,7 @@ func TestAFileThatVanishesDuringTheWalkIsReportedAsSuch(t *testing.T) {
 	// deleted.csv was listed, then deleted before the walk looked at it.
 	w.visit(filepath.Join(dir, "deleted.csv"), "deleted.csv", nil)
 	w.visit(filepath.Join(dir, "dangling.csv"), "dangling.csv", nil)
+	w.finish()
 	want := map[string]string{"deleted.csv": "vanished during the walk", "dangling.csv": "broken symlink"}
 	if got := skipReasons(w.inv); !maps.Equal(got, want) {
 		t.Errorf("skipped %q, want %q", got, want)

@@ -122,10 +122,15 @@ const (
 func (l *factList) addSweepInsights(sweeps []*sweepFamily, singles []fileTable) {
 	for _, sw := range sweeps {
 		t := sw.table()
-		l.addTableInsights(sw.pattern(), sw.sources(), sw.kind, t)
+		sw.releaseRecords()
+		// The rollups follow the insights, but are found first: the stacked table, as large as the sweep's
+		// files together, is then free once its relations are read.
+		var rollups factList
 		v := newTableView(&FileFacts{Path: sw.pattern(), Kind: sw.kind}, t)
 		v.sources = sw.sources()
-		v.addRollups(l)
+		v.addRollups(&rollups)
+		l.addTableInsights(sw.pattern(), sw.sources(), sw.kind, t)
+		*l = append(*l, rollups...)
 	}
 	for _, ft := range singles {
 		l.addTableInsights(ft.file.Path, nil, ft.file.Kind, ft.t)
@@ -137,12 +142,13 @@ func (l *factList) addSweepInsights(sweeps []*sweepFamily, singles []fileTable) 
 // the other analyses).
 func (l *factList) addTableInsights(source string, sources []string, kind string, t *table) {
 	var found factList
+	label, name := t.label(), t.name // what a failure names, so that the table itself can go once read
 	defer func() {
 		if r := recover(); r != nil {
 			var p phrase
-			p.printf("the insight analysis failed on %s of %s and gave no facts: %s", t.label(), source,
+			p.printf("the insight analysis failed on %s of %s and gave no facts: %s", label, source,
 				p.quote(fmt.Sprint(r)))
-			l.add(newFact(FactNote, source, t.name, "failed:insights", priorityNote, &p, 0, ""))
+			l.add(newFact(FactNote, source, name, "failed:insights", priorityNote, &p, 0, ""))
 			return
 		}
 		*l = append(*l, found...)
@@ -371,15 +377,27 @@ func (rel *relation) subspaceDims(by *dimension, dims []*dimension) []*dimension
 	})
 }
 
-// subspaceKey names a row's levels of the dimensions, leaving out those it has none of.
+// subspaceKey names a row's subspace by its levels of dims, leaving out those it has none of: "model=8B,
+// quant=Q4_0". It is made for every row and breakdown, so in one allocation.
 func subspaceKey(dims []*dimension, row int) string {
-	parts := make([]string, 0, len(dims))
+	size := 0
 	for _, d := range dims {
-		if d.levels[row] != "" {
-			parts = append(parts, d.name+"="+d.levels[row])
-		}
+		size += len(d.name) + len(", =") + len(d.levels[row])
 	}
-	return strings.Join(parts, ", ")
+	var key strings.Builder
+	key.Grow(size)
+	for _, d := range dims {
+		if d.levels[row] == "" {
+			continue
+		}
+		if key.Len() > 0 {
+			key.WriteString(", ")
+		}
+		key.WriteString(d.name)
+		key.WriteByte('=')
+		key.WriteString(d.levels[row])
+	}
+	return key.String()
 }
 
 // newSeries gathers the rows of one subspace by level; nil when fewer than two levels hold a value or a reason.

@@ -57,11 +57,10 @@ func sameFindingOfOneRole(a, b Fact) bool {
 	if isInsightKind(a.Kind) {
 		return a.Kind == b.Kind && distinctive(a.Numbers) && distinctive(b.Numbers) && sameNumbers(a.Numbers, b.Numbers)
 	}
-	if a.Kind != b.Kind || a.Unit != b.Unit || len(a.Numbers) != len(b.Numbers) || len(a.Numbers) == 0 ||
-		a.Field == "" && withoutDigits(a.Text) != withoutDigits(b.Text) {
+	if a.Kind != b.Kind || a.Unit != b.Unit || len(a.Numbers) != len(b.Numbers) || len(a.Numbers) == 0 {
 		return false
 	}
-	return sameNumbers(a.Numbers, b.Numbers)
+	return sameNumbers(a.Numbers, b.Numbers) && (a.Field != "" || withoutDigits(a.Text) == withoutDigits(b.Text))
 }
 
 // magnitudes is the sign and decade of every quantity: two facts that print the same quantities, to within
@@ -116,8 +115,11 @@ func sameQuantity(x, y float64, loose bool) bool {
 		return x == y
 	}
 	diff := math.Abs(x - y)
-	unit := math.Pow(10, -float64(min(decimals(x), decimals(y))))
-	return diff <= unit*(1+1e-9) || loose && diff <= restatementTolerance*max(math.Abs(x), math.Abs(y))
+	if loose && diff <= restatementTolerance*max(math.Abs(x), math.Abs(y)) {
+		return true
+	}
+	// The last digit printed is worth 1 at most: a larger difference is ruled out without printing the two.
+	return diff <= 1+1e-9 && diff <= math.Pow(10, -float64(min(decimals(x), decimals(y))))*(1+1e-9)
 }
 
 // decimals counts the digits a printed quantity has after its decimal point.

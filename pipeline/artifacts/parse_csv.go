@@ -27,6 +27,7 @@ func parseCSV(text string) (FileFacts, error) {
 		body = body[1:]
 	}
 	budget := newOutputBudget(text)
+	t.records = make([]record, 0, len(body))
 	for _, row := range body {
 		if !budget.spendRow(len(t.columns)) {
 			return FileFacts{}, errTooLarge

@@ -103,10 +103,17 @@ type jsonCollector struct {
 	records map[string][][]leaf  // table records by table name
 	tables  []string             // table names in the order they were met
 	budget  *outputBudget        // charged for every value; once it is spent the collector stops
+
+	// The leaf names of the last record added (at first none) and their failure columns, and the keys of the
+	// last object in order: the records of one array mostly share them.
+	shape         []string
+	shapeFailures failureColumns
+	keys          []string
 }
 
 func newJSONCollector(budget *outputBudget) *jsonCollector {
-	return &jsonCollector{values: map[string][]float64{}, records: map[string][][]leaf{}, budget: budget}
+	return &jsonCollector{values: map[string][]float64{}, records: map[string][][]leaf{}, budget: budget,
+		shapeFailures: findFailureColumns(nil)}
 }
 
 func (c *jsonCollector) visit(v any, path string) {
@@ -140,7 +147,7 @@ func (c *jsonCollector) visitArray(elems []any, tableName, elemPath string) {
 // visitObject visits an object's members in key order; a keyed collection's members are also records, with
 // their key in a column named after the collection.
 func (c *jsonCollector) visitObject(obj map[string]any, path string) {
-	keys := slices.Sorted(maps.Keys(obj))
+	keys := c.sortedKeys(obj)
 	members := c.keyedRecords(obj, keys)
 	for i, k := range keys {
 		memberPath := joinPath(path, k)
@@ -157,6 +164,18 @@ func (c *jsonCollector) visitObject(obj map[string]any, path string) {
 	}
 }
 
+// sortedKeys is an object's keys in order, shared with the next object of the same keys: callers only read it.
+func (c *jsonCollector) sortedKeys(obj map[string]any) []string {
+	sameKeys := len(obj) == len(c.keys) && !slices.ContainsFunc(c.keys, func(k string) bool {
+		_, ok := obj[k]
+		return !ok
+	})
+	if !sameKeys {
+		c.keys = slices.Sorted(maps.Keys(obj))
+	}
+	return c.keys
+}
+
 // charge takes the cost of one value from the budget: a leaf, and the path it is named or filed under, which
 // repeats its parents' and is built or hashed once per value. It reports whether the budget still holds out.
 func (c *jsonCollector) charge(path string) bool { return c.budget.spend(len(path) + leafBytes) }
@@ -171,7 +190,10 @@ func (c *jsonCollector) addRecord(tableName string, rec []leaf) (failed bool) {
 	for i, l := range rec {
 		names[i], cells[i] = l.name, l.cell
 	}
-	return failureOf(names, cells) != ""
+	if !slices.Equal(names, c.shape) {
+		c.shape, c.shapeFailures = names, findFailureColumns(names)
+	}
+	return c.shapeFailures.failureOf(names, cells) != ""
 }
 
 // facts summarises what the collector found, or fails with errTooLarge when the budget ran out.
@@ -204,6 +226,7 @@ func recordsTable(name string, records [][]leaf, budget *outputBudget) *table {
 			}
 		}
 	}
+	t.records = make([]record, 0, len(records))
 	for _, rec := range records {
 		if !budget.spendRow(len(t.columns)) {
 			break
@@ -247,12 +270,12 @@ func (c *jsonCollector) keyedRecords(obj map[string]any, keys []string) [][]leaf
 // left out, they are tables or fields of their own, but for the repetitions behind another leaf
 // (llama-bench's samples_ts beside avg_ts), which are one cell.
 func (c *jsonCollector) flattenRecord(obj map[string]any) []leaf {
-	var leaves []leaf
+	leaves := make([]leaf, 0, len(obj)) // as many as the members, unless some nest
 	var walk func(v any, name string)
 	walk = func(v any, name string) {
 		switch v := v.(type) {
 		case map[string]any:
-			for _, k := range slices.Sorted(maps.Keys(v)) {
+			for _, k := range c.sortedKeys(v) {
 				member := joinPath(name, k)
 				if !c.charge(member) {
 					return

@@ -76,6 +76,19 @@ func TestParseJSONL(t *testing.T) {
 	}
 }
 
+// A record without leaves is a row like any other: {} first, or after records of another shape.
+func TestParseJSONLRecordsOfNoLeaves(t *testing.T) {
+	for _, text := range []string{"{}\n{\"status\": \"failed\"}\n", "{\"status\": \"failed\"}\n{}\n{\"x\": []}\n"} {
+		f, err := parseJSONL(text)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rows := strings.Count(text, "\n"); f.Rows != rows || f.Failures != 1 {
+			t.Errorf("%q: %d rows, %d failed; want %d and 1", text, f.Rows, f.Failures, rows)
+		}
+	}
+}
+
 func FuzzParseJSON(f *testing.F) {
 	f.Fuzz(func(t *testing.T, text string) {
 		if facts, err := parseJSON(text); err == nil {

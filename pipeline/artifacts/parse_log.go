@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 )
 
 // Saved console output states its measurements in "key: value" and "key = value" lines: Ollama's --verbose
@@ -71,9 +73,6 @@ func (r *logReader) readLine(line string) {
 	}
 }
 
-// logKey is a name: a letter, then letters, digits, spaces and a little punctuation, not too long to be one.
-var logKey = regexp.MustCompile(`^\pL[\pL\pN _.()/%-]{0,47}$`)
-
 // cutLogLine splits a line at sep into a key and its value. The key is what follows the last colon before
 // sep: llama.cpp starts its lines with the name of the function that prints them. A colon is a separator only
 // with a space after it, for "mistral:7b" is a model's name.
@@ -83,7 +82,17 @@ func cutLogLine(line, sep string) (key, value string, ok bool) {
 		return "", "", false
 	}
 	key = strings.Join(strings.Fields(before[strings.LastIndexByte(before, ':')+1:]), " ")
-	return key, strings.TrimSpace(value), logKey.MatchString(key)
+	return key, strings.TrimSpace(value), isLogKey(key)
+}
+
+// isLogKey reports whether key is a name: a letter, then letters, digits, spaces and a little punctuation, not
+// too long to be one (48 characters).
+func isLogKey(key string) bool {
+	first, size := utf8.DecodeRuneInString(key)
+	return unicode.IsLetter(first) && utf8.RuneCountInString(key) <= 48 &&
+		!strings.ContainsFunc(key[size:], func(r rune) bool {
+			return !unicode.IsLetter(r) && !unicode.IsNumber(r) && !strings.ContainsRune(" _.()/%-", r)
+		})
 }
 
 // llamaPerfValue is the value of one of llama.cpp's performance lines after its time: the runs or tokens it
@@ -91,11 +100,20 @@ func cutLogLine(line, sep string) (key, value string, ok bool) {
 var llamaPerfValue = regexp.MustCompile(
 	`^(\S+) ms\s*/\s*(\S+) (runs|tokens)\s*(?:\(\s*(\S+) ms per token,\s*(\S+) tokens per second\s*\))?$`)
 
+// llamaPerfSubmatch matches value as a performance line's. Few lines of a log are one: the regexp runs only
+// on values that hold its " ms".
+func llamaPerfSubmatch(value string) []string {
+	if !strings.Contains(value, " ms") {
+		return nil
+	}
+	return llamaPerfValue.FindStringSubmatch(value)
+}
+
 // readMeasurements reads the value of key as one measurement or, from a llama.cpp performance line, as the
 // phase's time, count, time per token and rate, named as Ollama names them ("eval count", "eval rate"). It
 // reports whether the value is a measurement.
 func (r *logReader) readMeasurements(key, value string) bool {
-	if m := llamaPerfValue.FindStringSubmatch(value); m != nil {
+	if m := llamaPerfSubmatch(value); m != nil {
 		phase := strings.TrimSuffix(key, " time")
 		r.measure(key, logNumber(m[1], "ms"))
 		r.measure(phase+" count", logNumber(m[2], m[3]))
@@ -121,15 +139,12 @@ func logNumber(text, unit string) logValue {
 	return logValue{text: text, value: v, unit: unit}
 }
 
-// logUnit is the unit after a number: one word of letters, "/", "%" and the like, "token(s)" included.
-var logUnit = regexp.MustCompile(`^(?:[\pL%/°×]{1,16}(?:\(s\))?)?$`)
-
 // readLogValue reads a measurement: a number and at most one word of unit ("66.97 tokens/s", "26 token(s)",
 // "62.70 GB"), or a duration as Go prints it, which Ollama does ("1m2.5s"), in seconds.
 func readLogValue(text string) (logValue, bool) {
 	digits, unit := splitUnit(text)
 	unit = strings.TrimSpace(unit)
-	if v, ok := ParseNumber(digits); ok && logUnit.MatchString(unit) {
+	if v, ok := ParseNumber(digits); ok && isLogUnit(unit) {
 		return logValue{text: digits, value: v, unit: unit}, true
 	}
 	if d, err := time.ParseDuration(text); err == nil {
@@ -138,9 +153,22 @@ func readLogValue(text string) (logValue, bool) {
 	return logValue{}, false
 }
 
+// isLogUnit reports whether unit is one a log writes after a number: none, or one word of at most 16 letters,
+// "/", "%", "°" and "×", "token(s)" included.
+func isLogUnit(unit string) bool {
+	word := strings.TrimSuffix(unit, "(s)")
+	length := utf8.RuneCountInString(word)
+	return unit == "" || length >= 1 && length <= 16 && !strings.ContainsFunc(word, func(r rune) bool {
+		return !unicode.IsLetter(r) && !strings.ContainsRune("%/°×", r)
+	})
+}
+
 // restatesMean reports whether key names the mean of a measurement already read, as "Average of eval rate"
 // does: a script prints it after its runs, and no run measured it.
 func (r *logReader) restatesMean(key string) bool {
+	if first, _, _ := strings.Cut(key, " "); !meanWords[strings.ToLower(first)] {
+		return false // most keys, told without splitting them into words
+	}
 	words := strings.Fields(key)
 	if len(words) < 2 || !meanWords[strings.ToLower(words[0])] {
 		return false
@@ -197,6 +225,8 @@ func (r *logReader) see(key string) {
 
 // table lines the records up under the keys they hold, in the order the keys first appear; a label put in
 // force after the last record is none of them. A column's unit is that of its first record that holds it.
+// Units and cells are copies: as slices of their lines they would keep the whole log in memory, where the
+// table is a tenth of it.
 func (r *logReader) table(name string) *table {
 	units := map[string]string{}
 	for _, rec := range r.records {
@@ -209,9 +239,10 @@ func (r *logReader) table(name string) *table {
 	t := &table{name: name}
 	for _, key := range r.keys {
 		if unit, held := units[key]; held {
-			t.columns, t.units = append(t.columns, key), append(t.units, unit)
+			t.columns, t.units = append(t.columns, key), append(t.units, strings.Clone(unit))
 		}
 	}
+	t.records = make([]record, 0, len(r.records))
 	for _, rec := range r.records {
 		if !r.budget.spendRow(len(t.columns)) {
 			break
@@ -231,7 +262,7 @@ func rowOf(rec map[string]logValue, t *table) ([]string, []float64) {
 			continue
 		}
 		v = inUnit(v, t.units[i])
-		cells[i], values[i] = v.text, v.value
+		cells[i], values[i] = strings.Clone(v.text), v.value
 	}
 	return cells, values
 }

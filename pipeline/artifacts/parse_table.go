@@ -125,8 +125,12 @@ func (t *table) failures() int {
 	return n
 }
 
-// succeeded returns the records that did not fail: only these enter statistics.
+// succeeded returns the records that did not fail: only these enter statistics. When none failed they are the
+// table's own records, which readers leave as they are.
 func (t *table) succeeded() []record {
+	if t.failures() == 0 {
+		return t.records
+	}
 	ok := make([]record, 0, len(t.records))
 	for _, r := range t.records {
 		if r.failure == "" {
@@ -138,7 +142,7 @@ func (t *table) succeeded() []record {
 
 // numbers returns column i's values over the records that succeeded, skipping cells that are not numbers.
 func (t *table) numbers(i int) []float64 {
-	var xs []float64
+	xs := make([]float64, 0, len(t.records))
 	for _, r := range t.records {
 		if r.failure == "" && !math.IsNaN(r.values[i]) {
 			xs = append(xs, r.values[i])
@@ -179,12 +183,6 @@ func (t *table) tracksFailures() bool {
 	return slices.ContainsFunc(findFailureColumns(t.columns), func(columns []int) bool { return len(columns) > 0 })
 }
 
-// failureOf decides from a record's error, status and success columns whether it failed, and why. Error text
-// is preferred over a bare status, which is preferred over a success flag.
-func failureOf(columns, cells []string) string {
-	return findFailureColumns(columns).failureOf(columns, cells)
-}
-
 // failureColumns lists, for each of failureChecks in turn, the columns of a header that the check reads. A
 // table finds them once: matching every column name for every row took time proportional to the header's
 // size times the rows (7 s for a 104 KB CSV under a 100 KB header cell).
@@ -203,7 +201,8 @@ func findFailureColumns(columns []string) failureColumns {
 	return found
 }
 
-// failureOf is the package's failureOf for a record under the header these columns were found in.
+// failureOf decides from a record's error, status and success columns, found in its header columns, whether
+// it failed, and why. Error text is preferred over a bare status, which is preferred over a success flag.
 func (fc failureColumns) failureOf(columns, cells []string) string {
 	for i, check := range failureChecks {
 		for _, col := range fc[i] {

@@ -26,7 +26,7 @@ func TestFailureOf(t *testing.T) {
 		{[]string{"compilation.success", "compilation.error"}, []string{"false", "no triton"}, "no triton"},
 		{[]string{"prompt"}, []string{"error handling prompt"}, ""},
 	} {
-		if got := failureOf(c.columns, c.cells); got != c.want {
+		if got := findFailureColumns(c.columns).failureOf(c.columns, c.cells); got != c.want {
 			t.Errorf("failureOf(%q, %q) = %q, want %q", c.columns, c.cells, got, c.want)
 		}
 	}

@@ -65,5 +65,8 @@ func countLinesAndWords(text string) (lines, words int) {
 	if text != "" && !strings.HasSuffix(text, "\n") {
 		lines++
 	}
-	return lines, len(strings.Fields(text))
+	for range strings.FieldsSeq(text) {
+		words++
+	}
+	return lines, words
 }

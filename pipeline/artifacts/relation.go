@@ -100,12 +100,10 @@ func newRelation(source string, sources []string, kind string, t *table) []*rela
 		rel.failures[row] = r.failure
 		rel.blocks[row] = r.block
 	}
-	cells, kinds := readColumns(t)
+	cells, kinds, dims := readColumns(t)
+	rel.dims = dims
 	for col, name := range t.columns {
-		switch kinds[col] {
-		case kindDimension:
-			rel.dims = append(rel.dims, newDimension(name, cells[col]))
-		case kindMeasure:
+		if kinds[col] == kindMeasure {
 			rel.measures = append(rel.measures, rel.newMeasure(name, unitOf(t, col), cells[col]))
 		}
 	}
@@ -141,32 +139,39 @@ func newRelation(source string, sources []string, kind string, t *table) []*rela
 	return relations
 }
 
-// readColumns parses every column's cells and decides its kind. Stacked headings are dimensions, and failure
-// columns and epoch times nothing, whatever their cells.
-func readColumns(t *table) ([][]cell, []columnKind) {
-	cells := make([][]cell, len(t.columns))
-	kinds := make([]columnKind, len(t.columns))
+// readColumns parses every column's cells, decides its kind and makes the dimensions. Stacked headings are
+// dimensions, and failure columns and epoch times nothing, whatever their cells; the cells of a column ignored
+// by its name are not read at all. It returns the cells of the columns read as cells: measures, spreads and
+// samples.
+func readColumns(t *table) (cells [][]cell, kinds []columnKind, dims []*dimension) {
+	cells = make([][]cell, len(t.columns))
+	kinds = make([]columnKind, len(t.columns))
 	failureColumns := slices.Concat(findFailureColumns(t.columns)...)
+	column := make([]cell, len(t.records)) // each column in turn: a long table's text and levels are not kept as cells
 	for col, name := range t.columns {
-		cells[col] = make([]cell, len(t.records))
+		heading := col < t.headingColumns
+		if !heading && (slices.Contains(failureColumns, col) || ignoredByName(name) || holdsEpochTimes(name, t.numbers(col))) {
+			continue // kindIgnored: whether a record failed is its outcome, not a setting
+		}
 		for row, r := range t.records {
-			cells[col][row] = parseCell(r.cells[col])
+			if row > 0 && r.cells[col] == t.records[row-1].cells[col] {
+				column[row] = column[row-1] // a run of one level, as sweeps and grouped tables write them
+				continue
+			}
+			column[row] = parseCell(r.cells[col])
 		}
-		switch {
-		case col < t.headingColumns:
-			kinds[col] = kindDimension
-		case slices.Contains(failureColumns, col):
-			kinds[col] = kindIgnored // whether a record failed is its outcome, not a setting
-		case holdsEpochTimes(name, t.numbers(col)):
-			kinds[col] = kindIgnored
-		default:
-			kinds[col] = classifyColumn(name, cells[col])
+		kinds[col] = kindDimension
+		if !heading {
+			kinds[col] = classifyColumn(name, column)
 		}
-		if kinds[col] == kindIgnored {
-			cells[col] = nil // a long table's text and identifiers need not stay in memory while the rest is read
+		switch kinds[col] {
+		case kindDimension:
+			dims = append(dims, newDimension(name, column))
+		case kindMeasure, kindSpread, kindSamples:
+			cells[col] = slices.Clone(column)
 		}
 	}
-	return cells, kinds
+	return cells, kinds, dims
 }
 
 func newDimension(name string, cells []cell) *dimension {

@@ -13,7 +13,7 @@ import (
 // from its cells: mostly numbers is a measure, short repeated words a dimension, long or unique text nothing.
 func classifyColumn(name string, cells []cell) columnKind {
 	norm := normalizeColumn(name)
-	if !settingName(norm) && (identifierName(norm) || linksToDetails(cells) || comparesColumns(name)) {
+	if ignoredByName(name) || !settingName(norm) && linksToDetails(cells) {
 		return kindIgnored
 	}
 	numbers, texts, runs, longText, statements := 0, 0, 0, 0, 0
@@ -45,6 +45,13 @@ func classifyColumn(name string, cells []cell) columnKind {
 		return kindIgnored // free text, or the times rows were taken at
 	}
 	return kindDimension
+}
+
+// ignoredByName recognises by its name alone a column the insights do not read: one that identifies rows or
+// compares other columns, unless it names a setting.
+func ignoredByName(name string) bool {
+	norm := normalizeColumn(name)
+	return !settingName(norm) && (identifierName(norm) || comparesColumns(name))
 }
 
 // numericKind is the kind of a column of numbers: a setting by its name or its last key (options.temperature),

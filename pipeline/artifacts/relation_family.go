@@ -119,7 +119,7 @@ type sweepFamily struct {
 	template string
 	kind     string
 	members  []fileTable
-	byName   bool // the files' names, not settings in their paths, tell the members apart
+	settings [][]pathSetting // per member, what tells its file apart: the settings its path spells, or its name
 }
 
 // fileDimension names the dimension of a sweep whose files differ by their names.
@@ -136,7 +136,7 @@ func findSweeps(tables []fileTable) (sweeps []*sweepFamily, singles []fileTable)
 		tablesOf[ft.file]++
 	}
 	for _, ft := range tables {
-		_, template := pathSettings(ft.file.Path)
+		settings, template := pathSettings(ft.file.Path)
 		key := ft.file.Kind + "\x00" + template
 		if tablesOf[ft.file] > 1 {
 			key += "\x00" + ft.t.name
@@ -145,7 +145,8 @@ func findSweeps(tables []fileTable) (sweeps []*sweepFamily, singles []fileTable)
 			byKey[key] = &sweepFamily{template: template, kind: ft.file.Kind}
 			keys = append(keys, key)
 		}
-		byKey[key].members = append(byKey[key].members, ft)
+		sw := byKey[key]
+		sw.members, sw.settings = append(sw.members, ft), append(sw.settings, settings)
 	}
 	for _, key := range keys {
 		sw := byKey[key]
@@ -167,10 +168,12 @@ func findNamedSweeps(tables []fileTable) (sweeps []*sweepFamily, singles []fileT
 	for _, ft := range tables {
 		key := strings.Join(append([]string{ft.file.Kind, path.Dir(ft.file.Path), ft.t.name}, ft.t.columns...), "\x00")
 		if byKey[key] == nil {
-			byKey[key] = &sweepFamily{template: key, kind: ft.file.Kind, byName: true}
+			byKey[key] = &sweepFamily{template: key, kind: ft.file.Kind}
 			keys = append(keys, key)
 		}
-		byKey[key].members = append(byKey[key].members, ft)
+		sw := byKey[key]
+		name := []pathSetting{{fileDimension, strings.TrimSuffix(path.Base(ft.file.Path), path.Ext(ft.file.Path))}}
+		sw.members, sw.settings = append(sw.members, ft), append(sw.settings, name)
 	}
 	for _, key := range keys {
 		sw := byKey[key]
@@ -181,15 +184,6 @@ func findNamedSweeps(tables []fileTable) (sweeps []*sweepFamily, singles []fileT
 		sweeps = append(sweeps, sw)
 	}
 	return sweeps, singles
-}
-
-// settingsOf is what tells a member's file apart: the settings its path spells, or its name.
-func (sw *sweepFamily) settingsOf(f *FileFacts) []pathSetting {
-	if sw.byName {
-		return []pathSetting{{fileDimension, strings.TrimSuffix(path.Base(f.Path), path.Ext(f.Path))}}
-	}
-	settings, _ := pathSettings(f.Path)
-	return settings
 }
 
 // sweepMembers marks the files that belong to a sweep.
@@ -226,7 +220,7 @@ func (sw *sweepFamily) table() *table {
 	perMember := make([]map[string]string, len(sw.members))
 	for i, m := range sw.members {
 		perMember[i] = map[string]string{}
-		for _, s := range sw.settingsOf(m.file) {
+		for _, s := range sw.settings[i] {
 			if !slices.Contains(settingNames, s.name) {
 				settingNames = append(settingNames, s.name)
 			}
@@ -292,6 +286,17 @@ func (sw *sweepFamily) units(settings int, columns []string) []string {
 		return nil
 	}
 	return units
+}
+
+// releaseRecords lets the members' records go once the sweep's stacked table holds them: nothing reads them
+// after, and the files of sweeps hold most of a large tree's records. A file that failed on every row keeps
+// its records for the failure rollup (see addFailureRollup).
+func (sw *sweepFamily) releaseRecords() {
+	for _, m := range sw.members {
+		if m.file.Failures < m.file.Rows {
+			m.t.records = nil
+		}
+	}
 }
 
 // pathColumnNames names the columns of path settings, marking one that a table also has: the path's "backend"

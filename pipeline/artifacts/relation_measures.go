@@ -138,12 +138,9 @@ func (rel *relation) dropConstantMeasures() {
 		return // one row's values are all there is, not a setting it shares with others
 	}
 	rel.measures = slices.DeleteFunc(rel.measures, func(m *measure) bool {
-		values := map[float64]bool{}
-		for _, c := range m.cells {
-			if c.isNumber() {
-				values[c.value] = true
-			}
-		}
-		return len(values) <= 1
+		first := slices.IndexFunc(m.cells, cell.isNumber)
+		return first < 0 || !slices.ContainsFunc(m.cells[first+1:], func(c cell) bool {
+			return c.isNumber() && c.value != m.cells[first].value
+		})
 	})
 }

@@ -1,6 +1,7 @@
 package artifacts
 
 import (
+	"iter"
 	"maps"
 	"math"
 	"regexp"
@@ -20,13 +21,12 @@ func insightTables(tables []*table) []*table {
 	var out []*table
 	groups := map[string][]*table{}
 	var keys []string
-	seen := map[string]bool{}
+	var seen []*table
 	for _, t := range tables {
-		numbers := numbersOf(t)
-		if seen[numbers] {
+		if slices.ContainsFunc(seen, t.restates) {
 			continue // a restatement of a table above, as documents repeat a result in a summary
 		}
-		seen[numbers] = true
+		seen = append(seen, t)
 		t = transposedIfMetricRows(t)
 		key := strings.Join(t.columns, "\x00")
 		if groups[key] == nil {
@@ -40,18 +40,30 @@ func insightTables(tables []*table) []*table {
 	return out
 }
 
-// numbersOf is a table's numbers in reading order, as text: two tables with the same are one result.
-func numbersOf(t *table) string {
-	var b strings.Builder
-	for _, r := range t.records {
-		for _, v := range r.values {
-			if !math.IsNaN(v) {
-				b.WriteString(strconv.FormatFloat(v, 'g', -1, 64))
-				b.WriteByte(' ')
+// numbersOf is a table's numbers in reading order.
+func numbersOf(t *table) iter.Seq[float64] {
+	return func(yield func(float64) bool) {
+		for _, r := range t.records {
+			for _, v := range r.values {
+				if !math.IsNaN(v) && !yield(v) {
+					return
+				}
 			}
 		}
 	}
-	return b.String()
+}
+
+// restates reports whether t holds the numbers of u in the same order: two such tables are one result.
+func (t *table) restates(u *table) bool {
+	next, stop := iter.Pull(numbersOf(u))
+	defer stop()
+	for x := range numbersOf(t) {
+		if y, ok := next(); !ok || math.Float64bits(x) != math.Float64bits(y) {
+			return false
+		}
+	}
+	_, more := next()
+	return !more
 }
 
 // transposedIfMetricRows turns a table whose first column names a metric per row ("Throughput (tok/s)",

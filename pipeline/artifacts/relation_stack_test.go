@@ -88,3 +88,30 @@ func TestHeadingDimension(t *testing.T) {
 		t.Errorf("a colon inside a name is no separator: %v", values)
 	}
 }
+
+// A table restates another when it holds the same numbers in the same order, whatever its text; one that holds
+// the first of them only, or the same in another order, does not.
+func TestTableRestatesOnlyTheSameNumbersInOrder(t *testing.T) {
+	tableOf := func(rows ...[]string) *table {
+		tb := &table{columns: []string{"model", "tok/s"}}
+		for _, r := range rows {
+			tb.addRow(r)
+		}
+		return tb
+	}
+	full := tableOf([]string{"Llama", "88.5"}, []string{"Qwen", "67.4"})
+	for _, tt := range []struct {
+		name string
+		t    *table
+		want bool
+	}{
+		{"the same numbers, other names", tableOf([]string{"a", "88.50"}, []string{"b", "67.4"}), true},
+		{"the first of them", tableOf([]string{"Llama", "88.5"}), false},
+		{"one more", tableOf([]string{"Llama", "88.5"}, []string{"Qwen", "67.4"}, []string{"Phi", "1"}), false},
+		{"another order", tableOf([]string{"Qwen", "67.4"}, []string{"Llama", "88.5"}), false},
+	} {
+		if got := tt.t.restates(full); got != tt.want {
+			t.Errorf("%s: restates = %v, want %v", tt.name, got, tt.want)
+		}
+	}
+}

@@ -408,7 +408,7 @@ func (v *tableView) settingsVaryingWithin(keys []int) []int {
 
 func (v *tableView) columnKinds() []columnKind {
 	if v.kinds == nil {
-		_, v.kinds = readColumns(v.t)
+		_, v.kinds, _ = readColumns(v.t)
 	}
 	return v.kinds
 }
