@@ -10,6 +10,9 @@ import (
 // setting would, so a marked column gets a dimension beside it whose level is the footnote's text ("none"
 // where a row has no mark). A comparison whose two sides differ in it is confounded with what it says.
 
+// superscriptDigits are the marks a footnote may be written with instead of <sup>1</sup>.
+const superscriptDigits = "¹²³⁴⁵⁶⁷⁸⁹⁰"
+
 var (
 	// footnoteMark matches a footnote mark in a cell: <sup>1</sup>, [^1], or superscript digits.
 	footnoteMark = regexp.MustCompile(`<sup>\s*([^<\s]{1,4})\s*</sup>|\[\^([^\]\s]{1,8})\]|([¹²³⁴⁵⁶⁷⁸⁹⁰]+)`)
@@ -29,8 +32,12 @@ func footnoteDefinitions(lines []string, fenced []bool) map[string]string {
 	return notes
 }
 
-// markOf is the first footnote mark in a cell, "" when it has none.
+// markOf is the first footnote mark in a cell, "" when it has none. Most cells hold none of a mark's
+// characters, and a table's every dimension cell is asked: they are let go before the regexp runs.
 func markOf(raw string) string {
+	if !strings.Contains(raw, "<sup") && !strings.Contains(raw, "[^") && !strings.ContainsAny(raw, superscriptDigits) {
+		return ""
+	}
 	if m := footnoteMark.FindStringSubmatch(raw); m != nil {
 		return m[1] + m[2] + m[3]
 	}

@@ -45,7 +45,8 @@ func coarsestDigit(m *measure) float64 {
 // 250, 350 W keep one product within the rounding of whole numbers); the chance that n rows fall within the
 // rounding's width, over a's spread, must be under maxCoincidence.
 func proportional(a, b *measure) bool {
-	var logA, logB, slack []float64
+	ratio, product := logInterval{math.Inf(-1), math.Inf(1)}, logInterval{math.Inf(-1), math.Inf(1)}
+	rows, lowA, highA, widest := 0, math.Inf(1), math.Inf(-1), 0.0
 	for i := range a.cells {
 		x, y := a.cells[i], b.cells[i]
 		if x.isNumber() != y.isNumber() {
@@ -57,31 +58,29 @@ func proportional(a, b *measure) bool {
 		if x.value <= 0 || y.value <= 0 {
 			return false
 		}
-		logA, logB = append(logA, math.Log(x.value)), append(logB, math.Log(y.value))
-		slack = append(slack, relativeHalfUnit(x)+relativeHalfUnit(y))
+		logA, logB, slack := math.Log(x.value), math.Log(y.value), relativeHalfUnit(x)+relativeHalfUnit(y)
+		ratio.narrow(logB-logA, slack)
+		product.narrow(logB+logA, slack)
+		if ratio.empty() && product.empty() {
+			return false // most pairs of measures part within a few rows
+		}
+		rows, lowA, highA, widest = rows+1, min(lowA, logA), max(highA, logA), max(widest, slack)
 	}
-	if len(logA) < minTrendPoints {
-		return false
-	}
-	spread := slices.Max(logA) - slices.Min(logA)
-	if spread == 0 || math.Pow(2*slices.Max(slack)/spread, float64(len(logA)-1)) > maxCoincidence {
-		return false
-	}
-	return keepsOneValue(logA, logB, slack, -1) || keepsOneValue(logA, logB, slack, +1)
+	spread := highA - lowA
+	return rows >= minTrendPoints && spread > 0 && math.Pow(2*widest/spread, float64(rows-1)) <= maxCoincidence
 }
 
 const maxCoincidence = 1e-3
 
-// keepsOneValue reports whether log b + sign × log a, each row's within its slack, can be one value on every
-// row: sign −1 tests a ratio, +1 a product.
-func keepsOneValue(logA, logB, slack []float64, sign float64) bool {
-	low, high := math.Inf(-1), math.Inf(1)
-	for i := range logA {
-		q := logB[i] + sign*logA[i]
-		low, high = max(low, q-slack[i]), min(high, q+slack[i])
-	}
-	return low <= high
+// logInterval is where log b − log a (a ratio) or log b + log a (a product) can lie on every row so far, each
+// row's value known within its slack.
+type logInterval struct{ low, high float64 }
+
+func (in *logInterval) narrow(value, slack float64) {
+	in.low, in.high = max(in.low, value-slack), min(in.high, value+slack)
 }
+
+func (in logInterval) empty() bool { return in.low > in.high }
 
 // relativeHalfUnit is how far, relative to its value, a cell's number may lie from what it was before it was
 // rounded to the decimals it was written with; a little more than float rounding for numbers written in full.

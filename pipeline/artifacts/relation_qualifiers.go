@@ -4,6 +4,7 @@ import (
 	"maps"
 	"regexp"
 	"slices"
+	"strings"
 )
 
 // A label often names two things at once: "Intel 265K Custom PC (Nvidia RTX 4090)" is a host and the GPU in
@@ -42,6 +43,13 @@ func (rel *relation) splitQualifiedLabels() {
 func splitQualified(levels []string) (bases, qualifiers []string) {
 	bases, qualifiers = make([]string, len(levels)), make([]string, len(levels))
 	for i, level := range levels {
+		if i > 0 && level == levels[i-1] {
+			bases[i], qualifiers[i] = bases[i-1], qualifiers[i-1] // a run of one level, as grouped tables write them
+			continue
+		}
+		if !strings.HasSuffix(level, ")") {
+			continue // the regexp would look at every start of a long level for nothing
+		}
 		if m := qualifiedLabel.FindStringSubmatch(level); m != nil {
 			bases[i], qualifiers[i] = m[1], m[2]
 		}

@@ -5,6 +5,8 @@ import (
 	"math"
 	"slices"
 	"strings"
+
+	"chimera/pipeline/stats"
 )
 
 // tableView is a table with its column roles resolved: the unit of fact finding.
@@ -231,8 +233,9 @@ func (v *tableView) values(col int) []float64 {
 	return xs
 }
 
-// isOutlier reports whether record i of ok holds an outlier in column col. The relation read of the same table
-// finds them, so that these analyses and the insight types leave out the same values.
+// isOutlier reports whether record i of ok holds an outlier in column col: by the rule the insight types
+// leave outliers out by (see outlyingSamples), among the records of its configuration, so that these analyses
+// and the insight types leave out the same values.
 func (v *tableView) isOutlier(i, col int) bool {
 	if v.outliers == nil {
 		v.outliers = v.findOutliers()
@@ -240,25 +243,64 @@ func (v *tableView) isOutlier(i, col int) bool {
 	return slices.ContainsFunc(v.outliers[col], func(o outlier) bool { return o.row == i })
 }
 
+// findOutliers finds each measure column's outliers among the records of each configuration: the records that
+// share every setting (the columns the relation model reads as dimensions). Each outlier's row is an index
+// into ok.
 func (v *tableView) findOutliers() map[int][]outlier {
-	okIndex, ok := make([]int, len(v.t.records)), 0
-	for row, r := range v.t.records {
-		okIndex[row] = ok
-		if r.failure == "" {
-			ok++
+	kinds := v.columnKinds()
+	var settings []int
+	for col, kind := range kinds {
+		if kind == kindDimension {
+			settings = append(settings, col)
 		}
 	}
+	varying := v.settingsVaryingWithin(nil)
+	var configs [][]int
+	index := map[string]int{}
+	for i, r := range v.ok {
+		key := keyOf(r, settings)
+		if _, seen := index[key]; !seen {
+			index[key] = len(configs)
+			configs = append(configs, nil)
+		}
+		configs[index[key]] = append(configs[index[key]], i)
+	}
 	found := map[int][]outlier{}
-	for _, m := range newRelation(v.file.Path, nil, v.file.Kind, v.t)[0].measures {
-		col := slices.Index(v.t.columns, m.name)
-		for _, o := range m.outliers {
-			if col >= 0 && o.row >= 0 {
-				o.row = okIndex[o.row]
-				found[col] = append(found[col], o)
-			}
+	for col, kind := range kinds {
+		if kind != kindMeasure {
+			continue
+		}
+		for _, rows := range configs {
+			found[col] = append(found[col], v.outliersAmong(rows, col, varying)...)
 		}
 	}
 	return found
+}
+
+// outliersAmong are the outliers of column col among one configuration's records, named by the settings that
+// vary in the table.
+func (v *tableView) outliersAmong(rows []int, col int, varying []int) []outlier {
+	var samples []float64
+	var at []int
+	for _, i := range rows {
+		if x := v.ok[i].values[col]; !math.IsNaN(x) {
+			samples, at = append(samples, x), append(at, i)
+		}
+	}
+	var out []outlier
+	for _, j := range outlyingSamples(samples) {
+		r := v.ok[at[j]]
+		names := make([]string, 0, len(varying))
+		for _, s := range varying {
+			if r.cells[s] != "" {
+				names = append(names, v.t.columns[s]+"="+r.cells[s])
+			}
+		}
+		out = append(out, outlier{config: strings.Join(names, ", "), row: at[j], value: samples[j],
+			median: stats.Median(samples), z: stats.RobustZ(samples)[j], cv: stats.CV(samples),
+			places: int(parseCell(r.cells[col]).decimals)})
+	}
+	return out
 }
 
 // writeOutliers says which outliers of column col the analysis left out.
