@@ -247,23 +247,8 @@ func (rel *relation) unpivotNumbers() *relation {
 	if len(members) < 2 {
 		return nil
 	}
-	long := rel.emptyCopy()
 	level := &dimension{name: "column", ordered: true}
-	first := rel.measures[members[0]]
-	m := &measure{name: cmp.Or(rel.quantity(), "value"), unit: first.unit, direction: first.direction}
-	for _, i := range members {
-		for row := 0; row < rel.rows; row++ {
-			long.appendRow(rel, row)
-			level.levels = append(level.levels, rel.measures[i].name)
-			level.values = append(level.values, parseCell(rel.measures[i].name).value)
-			m.cells = append(m.cells, rel.measures[i].cells[row])
-		}
-	}
-	long.dims = append(long.dims, level)
-	long.measures = []*measure{m}
-	long.rows = len(m.cells)
-	rel.removeMeasures(members)
-	return long
+	return rel.stackMeasures(members, level, cmp.Or(rel.quantity(), "value"), func(name string) float64 { return parseCell(name).value })
 }
 
 // unpivotEntities finds measures named after what they measure rather than the quantity ("Max-Q | Workstation
@@ -283,19 +268,25 @@ func (rel *relation) unpivotEntities() *relation {
 	if len(members) < 2 {
 		return nil
 	}
-	long := rel.emptyCopy()
 	entity := &dimension{name: "column"}
+	return rel.stackMeasures(members, entity, quantity, func(string) float64 { return math.NaN() })
+}
+
+// stackMeasures is the long relation of the member measures: each row once per member, the member's name its
+// level of dim (with valueOf's value), its cells those of one measure named name. The members leave rel.
+func (rel *relation) stackMeasures(members []int, dim *dimension, name string, valueOf func(string) float64) *relation {
+	long := rel.emptyCopy()
 	first := rel.measures[members[0]]
-	m := &measure{name: quantity, unit: first.unit, direction: first.direction}
+	m := &measure{name: name, unit: first.unit, direction: first.direction}
 	for _, i := range members {
 		for row := 0; row < rel.rows; row++ {
 			long.appendRow(rel, row)
-			entity.levels = append(entity.levels, rel.measures[i].name)
-			entity.values = append(entity.values, math.NaN())
+			dim.levels = append(dim.levels, rel.measures[i].name)
+			dim.values = append(dim.values, valueOf(rel.measures[i].name))
 			m.cells = append(m.cells, rel.measures[i].cells[row])
 		}
 	}
-	long.dims = append(long.dims, entity)
+	long.dims = append(long.dims, dim)
 	long.measures = []*measure{m}
 	long.rows = len(m.cells)
 	rel.removeMeasures(members)
