@@ -139,13 +139,31 @@ func newRelation(source string, sources []string, kind string, t *table) []*rela
 	return relations
 }
 
-// readColumns parses every column's cells, decides its kind and makes the dimensions. Stacked headings are
-// dimensions, and failure columns and epoch times nothing, whatever their cells; the cells of a column ignored
-// by its name are not read at all. It returns the cells of the columns read as cells: measures, spreads and
-// samples.
+// readColumns parses every column's cells, decides its kind and makes the dimensions (see readEachColumn). It
+// returns the cells of the columns read as cells: measures, spreads and samples.
 func readColumns(t *table) (cells [][]cell, kinds []columnKind, dims []*dimension) {
 	cells = make([][]cell, len(t.columns))
-	kinds = make([]columnKind, len(t.columns))
+	kinds = readEachColumn(t, func(col int, kind columnKind, column []cell) {
+		switch kind {
+		case kindDimension:
+			dims = append(dims, newDimension(t.columns[col], column))
+		case kindMeasure, kindSpread, kindSamples:
+			cells[col] = slices.Clone(column)
+		}
+	})
+	return cells, kinds, dims
+}
+
+// columnKindsOf decides every column's kind as readColumns does, keeping none of the cells.
+func columnKindsOf(t *table) []columnKind {
+	return readEachColumn(t, func(int, columnKind, []cell) {})
+}
+
+// readEachColumn parses each column's cells in turn, decides its kind and hands the column to use, whose cells
+// are only lent: the next column is read into them. Stacked headings are dimensions, and failure columns and
+// epoch times nothing, whatever their cells; the cells of a column ignored by its name are not read at all.
+func readEachColumn(t *table, use func(col int, kind columnKind, column []cell)) []columnKind {
+	kinds := make([]columnKind, len(t.columns))
 	failureColumns := slices.Concat(findFailureColumns(t.columns)...)
 	column := make([]cell, len(t.records)) // each column in turn: a long table's text and levels are not kept as cells
 	for col, name := range t.columns {
@@ -164,14 +182,9 @@ func readColumns(t *table) (cells [][]cell, kinds []columnKind, dims []*dimensio
 		if !heading {
 			kinds[col] = classifyColumn(name, column)
 		}
-		switch kinds[col] {
-		case kindDimension:
-			dims = append(dims, newDimension(name, column))
-		case kindMeasure, kindSpread, kindSamples:
-			cells[col] = slices.Clone(column)
-		}
+		use(col, kinds[col], column)
 	}
-	return cells, kinds, dims
+	return kinds
 }
 
 func newDimension(name string, cells []cell) *dimension {

@@ -450,7 +450,7 @@ func (v *tableView) settingsVaryingWithin(keys []int) []int {
 
 func (v *tableView) columnKinds() []columnKind {
 	if v.kinds == nil {
-		_, v.kinds, _ = readColumns(v.t)
+		v.kinds = columnKindsOf(v.t)
 	}
 	return v.kinds
 }
