@@ -10,35 +10,39 @@ import (
 // fitLoad loads the model with the largest offload at or below cfg.NumGPU that fits: the model and one context of
 // cfg.Context, as llama.cpp allocates them with cfg's placement, must leave cfg.FitTarget MiB of each GPU they
 // occupy free, by the free memory the devices reported before the first try (overBudget). Each try is a real load,
-// measured by llama.cpp's own buffers, so what fits is what runs: the load returned is the last one that fitted.
-// The offloads are bisected, the one asked for tried first.
+// measured by llama.cpp's own buffers, so what fits is what runs. The offload asked for is tried first and kept if
+// it fits; else the offloads are bisected, each try closed before the next (two loads at once would each find the
+// device fuller than it will be), and the largest that fitted is loaded again.
 func (f *ModelFile) fitLoad(cfg Config) (*llama.Model, error) {
 	free, margin := llama.Devices(), int64(cfg.FitTarget)<<20
 	asked := EffectiveNumGPU(cfg.NumGPU, int(f.Info.BlockCount), true)
-	var fitted *llama.Model
-	var over error // why the smallest offload tried that did not fit did not
+	var kept *llama.Model // the load as asked, where it fits
+	var over error        // why the smallest offload tried that did not fit did not
 	layers := largestFitting(asked, func(numGPU int) bool {
-		if numGPU == asked {
+		first := numGPU == asked
+		if first {
 			numGPU = cfg.NumGPU // the load as asked, as it is recorded without --fit
 		}
 		m, err := f.loadWithin(cfg, numGPU, free, margin)
-		if err != nil {
+		switch {
+		case err != nil:
 			over = err
 			return false
+		case first:
+			kept = m // fitting, the first try ends the search
+		default:
+			m.Close()
 		}
-		if fitted != nil {
-			fitted.Close()
-		}
-		fitted = m
 		return true
 	})
 	switch {
-	case fitted == nil:
+	case kept != nil:
+		return kept, nil
+	case layers < 0:
 		return nil, fmt.Errorf("--fit: not even num_gpu 0 fits: %w", over)
-	case layers < asked:
-		f.note("--fit: num_gpu %d is the largest offload that fits (asked for %s); at %d, %v", layers, NumGPULabel(cfg.NumGPU), layers+1, over)
 	}
-	return fitted, nil
+	f.note("--fit: num_gpu %d is the largest offload that fits (asked for %s); at %d, %v", layers, NumGPULabel(cfg.NumGPU), layers+1, over)
+	return f.loadWithin(cfg, layers, free, margin)
 }
 
 // loadWithin loads the model with numGPU layers offloaded and creates one context of cfg.Context on it: the model
