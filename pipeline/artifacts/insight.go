@@ -343,16 +343,25 @@ type subspaces struct {
 
 func (rel *relation) subspacesOf(by *dimension, dims []*dimension) subspaces {
 	others := rel.subspaceDims(by, dims)
+	index := map[string]int{}
+	var rows [][]int
+	var key []byte // the row's key, made a string only for a subspace not seen before
 	s := subspaces{rows: map[string][]int{}}
 	for row := 0; row < rel.rows; row++ {
 		if by.levels[row] == "" {
 			continue
 		}
-		key := subspaceKey(others, row)
-		if s.rows[key] == nil {
-			s.keys = append(s.keys, key)
+		key = appendSubspaceKey(key[:0], others, row)
+		i, seen := index[string(key)]
+		if !seen {
+			i = len(rows)
+			s.keys, rows = append(s.keys, string(key)), append(rows, nil)
+			index[s.keys[i]] = i
 		}
-		s.rows[key] = append(s.rows[key], row)
+		rows[i] = append(rows[i], row)
+	}
+	for i, key := range s.keys {
+		s.rows[key] = rows[i]
 	}
 	return s
 }
@@ -378,26 +387,24 @@ func (rel *relation) subspaceDims(by *dimension, dims []*dimension) []*dimension
 }
 
 // subspaceKey names a row's subspace by its levels of dims, leaving out those it has none of: "model=8B,
-// quant=Q4_0". It is made for every row and breakdown, so in one allocation.
+// quant=Q4_0".
 func subspaceKey(dims []*dimension, row int) string {
-	size := 0
-	for _, d := range dims {
-		size += len(d.name) + len(", =") + len(d.levels[row])
-	}
-	var key strings.Builder
-	key.Grow(size)
+	return string(appendSubspaceKey(nil, dims, row))
+}
+
+func appendSubspaceKey(key []byte, dims []*dimension, row int) []byte {
 	for _, d := range dims {
 		if d.levels[row] == "" {
 			continue
 		}
-		if key.Len() > 0 {
-			key.WriteString(", ")
+		if len(key) > 0 {
+			key = append(key, ", "...)
 		}
-		key.WriteString(d.name)
-		key.WriteByte('=')
-		key.WriteString(d.levels[row])
+		key = append(key, d.name...)
+		key = append(key, '=')
+		key = append(key, d.levels[row]...)
 	}
-	return key.String()
+	return key
 }
 
 // newSeries gathers the rows of one subspace by level; nil when fewer than two levels hold a value or a reason.
@@ -433,7 +440,7 @@ func newSeries(subspace string, m *measure, by *dimension, rows []int) *series {
 // states it; a single value gives neither.
 func (p *point) summarize(m *measure, rows []int) {
 	p.mean, p.sd, p.rows, p.row = math.NaN(), math.NaN(), len(rows), rows[0]
-	var values []float64
+	values := make([]float64, 0, len(rows))
 	var only cell // the cell of the value, when there is one
 	for _, row := range rows {
 		c := m.cells[row]

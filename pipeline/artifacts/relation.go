@@ -139,52 +139,57 @@ func newRelation(source string, sources []string, kind string, t *table) []*rela
 	return relations
 }
 
-// readColumns parses every column's cells, decides its kind and makes the dimensions (see readEachColumn). It
+// readColumns parses every column's cells, decides its kind and makes the dimensions (see columnReader). It
 // returns the cells of the columns read as cells: measures, spreads and samples.
 func readColumns(t *table) (cells [][]cell, kinds []columnKind, dims []*dimension) {
-	cells = make([][]cell, len(t.columns))
-	kinds = readEachColumn(t, func(col int, kind columnKind, column []cell) {
-		switch kind {
+	cells, kinds = make([][]cell, len(t.columns)), make([]columnKind, len(t.columns))
+	reader := newColumnReader(t)
+	for col, name := range t.columns {
+		var column []cell
+		kinds[col], column = reader.read(col)
+		switch kinds[col] {
 		case kindDimension:
-			dims = append(dims, newDimension(t.columns[col], column))
+			dims = append(dims, newDimension(name, column))
 		case kindMeasure, kindSpread, kindSamples:
 			cells[col] = slices.Clone(column)
 		}
-	})
+	}
 	return cells, kinds, dims
 }
 
-// columnKindsOf decides every column's kind as readColumns does, keeping none of the cells.
-func columnKindsOf(t *table) []columnKind {
-	return readEachColumn(t, func(int, columnKind, []cell) {})
+// columnReader reads a table's columns one at a time into one buffer of cells: a long table's text and levels
+// are not kept as cells.
+type columnReader struct {
+	t              *table
+	failureColumns []int
+	column         []cell
 }
 
-// readEachColumn parses each column's cells in turn, decides its kind and hands the column to use, whose cells
-// are only lent: the next column is read into them. Stacked headings are dimensions, and failure columns and
-// epoch times nothing, whatever their cells; the cells of a column ignored by its name are not read at all.
-func readEachColumn(t *table, use func(col int, kind columnKind, column []cell)) []columnKind {
-	kinds := make([]columnKind, len(t.columns))
-	failureColumns := slices.Concat(findFailureColumns(t.columns)...)
-	column := make([]cell, len(t.records)) // each column in turn: a long table's text and levels are not kept as cells
-	for col, name := range t.columns {
-		heading := col < t.headingColumns
-		if !heading && (slices.Contains(failureColumns, col) || ignoredByName(name) || holdsEpochTimes(name, t.numbers(col))) {
-			continue // kindIgnored: whether a record failed is its outcome, not a setting
-		}
-		for row, r := range t.records {
-			if row > 0 && r.cells[col] == t.records[row-1].cells[col] {
-				column[row] = column[row-1] // a run of one level, as sweeps and grouped tables write them
-				continue
-			}
-			column[row] = parseCell(r.cells[col])
-		}
-		kinds[col] = kindDimension
-		if !heading {
-			kinds[col] = classifyColumn(name, column)
-		}
-		use(col, kinds[col], column)
+func newColumnReader(t *table) *columnReader {
+	return &columnReader{t: t, failureColumns: slices.Concat(findFailureColumns(t.columns)...),
+		column: make([]cell, len(t.records))}
+}
+
+// read parses column col's cells and decides its kind. The cells are only lent: the next read reuses them.
+// Stacked headings are dimensions, and failure columns and epoch times nothing, whatever their cells; the cells
+// of a column ignored by its name are not read at all (nil).
+func (r *columnReader) read(col int) (columnKind, []cell) {
+	t, name := r.t, r.t.columns[col]
+	heading := col < t.headingColumns
+	if !heading && (slices.Contains(r.failureColumns, col) || ignoredByName(name) || t.holdsEpochTimes(col)) {
+		return kindIgnored, nil // whether a record failed is its outcome, not a setting
 	}
-	return kinds
+	for row, rec := range t.records {
+		if row > 0 && rec.cells[col] == t.records[row-1].cells[col] {
+			r.column[row] = r.column[row-1] // a run of one level, as sweeps and grouped tables write them
+			continue
+		}
+		r.column[row] = parseCell(rec.cells[col])
+	}
+	if heading {
+		return kindDimension, r.column
+	}
+	return classifyColumn(name, r.column), r.column
 }
 
 func newDimension(name string, cells []cell) *dimension {

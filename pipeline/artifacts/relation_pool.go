@@ -68,8 +68,12 @@ type inertGroup struct {
 // than two there or one is a single run, which says nothing of the noise a difference would have to exceed. The
 // levels come in d's order of appearance.
 func levelComparisons(m *measure, d *dimension, rows []int) (levels []string, comparisons []comparison) {
+	rowsAt := map[string][]int{}
+	for _, row := range rows {
+		rowsAt[d.levels[row]] = append(rowsAt[d.levels[row]], row)
+	}
 	for _, l := range d.distinct() {
-		if slices.ContainsFunc(rows, func(row int) bool { return d.levels[row] == l }) {
+		if rowsAt[l] != nil {
 			levels = append(levels, l)
 		}
 	}
@@ -78,7 +82,7 @@ func levelComparisons(m *measure, d *dimension, rows []int) (levels []string, co
 	}
 	points := make([]point, len(levels))
 	for i, l := range levels {
-		points[i].summarize(m, slices.DeleteFunc(slices.Clone(rows), func(row int) bool { return d.levels[row] != l }))
+		points[i].summarize(m, rowsAt[l])
 		if len(points[i].samples) < 2 {
 			return nil, nil
 		}

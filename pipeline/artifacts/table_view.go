@@ -30,8 +30,13 @@ type tableView struct {
 	// outliers are, per column, the repetitions the insight types leave out (see excludeOutliers), with row an
 	// index into ok; nil until usable first asks.
 	outliers map[int][]outlier
-	kinds    []columnKind // each column's kind as the relation model reads it, once asked (see columnKinds)
+	// kinds is each column's kind as the relation model reads it, kindUnread until asked (see kind)
+	kinds   []columnKind
+	columns *columnReader
 }
+
+// kindUnread marks a column of a tableView whose kind no analysis has asked for yet.
+const kindUnread columnKind = -1
 
 func newTableView(f *FileFacts, t *table) *tableView {
 	v := &tableView{file: f, t: t, ok: t.succeeded(), roles: map[role][]int{}, role: make([]role, len(t.columns))}
@@ -49,7 +54,7 @@ func newTableView(f *FileFacts, t *table) *tableView {
 // "eval rate" in tokens/s. Other roles the unit would bring are not taken: "prompt eval rate" in tokens/s is
 // no count of generated tokens. Epoch times have none, whatever their name.
 func columnRole(t *table, i int) role {
-	if holdsEpochTimes(t.columns[i], t.numbers(i)) {
+	if t.holdsEpochTimes(i) {
 		return roleNone
 	}
 	r := roleOf(t.columns[i])
@@ -245,13 +250,16 @@ func (v *tableView) isOutlier(i, col int) bool {
 
 // findOutliers finds each measure column's outliers among the records of each configuration: the records that
 // share every setting (the columns the relation model reads as dimensions). Each outlier's row is an index
-// into ok.
+// into ok. A column that holds one cell throughout neither tells configurations apart nor holds an outlier.
 func (v *tableView) findOutliers() map[int][]outlier {
-	kinds := v.columnKinds()
-	var settings []int
-	for col, kind := range kinds {
-		if kind == kindDimension {
+	var settings, measures []int
+	for col := range v.t.columns {
+		switch {
+		case v.constant(col):
+		case v.kind(col) == kindDimension:
 			settings = append(settings, col)
+		case v.kind(col) == kindMeasure:
+			measures = append(measures, col)
 		}
 	}
 	varying := v.settingsVaryingWithin(nil)
@@ -266,10 +274,7 @@ func (v *tableView) findOutliers() map[int][]outlier {
 		configs[index[key]] = append(configs[index[key]], i)
 	}
 	found := map[int][]outlier{}
-	for col, kind := range kinds {
-		if kind != kindMeasure {
-			continue
-		}
+	for _, col := range measures {
 		for _, rows := range configs {
 			found[col] = append(found[col], v.outliersAmong(rows, col, varying)...)
 		}
@@ -280,8 +285,7 @@ func (v *tableView) findOutliers() map[int][]outlier {
 // outliersAmong are the outliers of column col among one configuration's records, named by the settings that
 // vary in the table.
 func (v *tableView) outliersAmong(rows []int, col int, varying []int) []outlier {
-	var samples []float64
-	var at []int
+	samples, at := make([]float64, 0, len(rows)), make([]int, 0, len(rows))
 	for _, i := range rows {
 		if x := v.ok[i].values[col]; !math.IsNaN(x) {
 			samples, at = append(samples, x), append(at, i)
@@ -431,28 +435,47 @@ func (v *tableView) poolsRepeatedConfigs(keys []int) bool {
 	if len(settings) == 0 {
 		return false
 	}
-	kinds := v.columnKinds()
-	statesRuns := slices.Contains(kinds, kindSpread) || slices.Contains(kinds, kindSamples) // stddev_ts, samples_ts
-	return statesRuns || v.repeated(append(slices.Clone(keys), settings...))
+	return v.statesRuns() || v.repeated(append(slices.Clone(keys), settings...))
+}
+
+// statesRuns reports whether a column states the runs behind a row: a spread (stddev_ts) or samples (samples_ts).
+func (v *tableView) statesRuns() bool {
+	for col := range v.t.columns {
+		if kind := v.kind(col); kind == kindSpread || kind == kindSamples {
+			return true
+		}
+	}
+	return false
 }
 
 // settingsVaryingWithin are the settings (the columns the relation model reads as dimensions) that take two or
 // more values among the rows of one group of keys.
 func (v *tableView) settingsVaryingWithin(keys []int) []int {
 	var out []int
-	for col, kind := range v.columnKinds() {
-		if kind == kindDimension && !slices.Contains(keys, col) && v.variesWithin(keys, col) {
+	for col := range v.t.columns {
+		if !slices.Contains(keys, col) && !v.constant(col) && v.variesWithin(keys, col) && v.kind(col) == kindDimension {
 			out = append(out, col)
 		}
 	}
 	return out
 }
 
-func (v *tableView) columnKinds() []columnKind {
+// kind is column col's kind as the relation model reads it, read once asked: most analyses need the kinds of
+// the few columns that vary.
+func (v *tableView) kind(col int) columnKind {
 	if v.kinds == nil {
-		v.kinds = columnKindsOf(v.t)
+		v.kinds = slices.Repeat([]columnKind{kindUnread}, len(v.t.columns))
+		v.columns = newColumnReader(v.t)
 	}
-	return v.kinds
+	if v.kinds[col] == kindUnread {
+		v.kinds[col], _ = v.columns.read(col)
+	}
+	return v.kinds[col]
+}
+
+// constant reports whether column col holds one cell, the same text, in every successful record.
+func (v *tableView) constant(col int) bool {
+	return !slices.ContainsFunc(v.ok, func(r record) bool { return r.cells[col] != v.ok[0].cells[col] })
 }
 
 // variesWithin reports whether column col takes two known values among rows that agree on keys.

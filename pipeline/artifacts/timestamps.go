@@ -3,7 +3,6 @@ package artifacts
 import (
 	"math"
 	"regexp"
-	"slices"
 	"strings"
 	"time"
 
@@ -127,14 +126,24 @@ func epochTime(v float64) (time.Time, bool) {
 	return time.Time{}, false
 }
 
-// holdsEpochTimes reports whether a column named as a time holds epoch times and nothing else: a JSONL log's
-// ts of 1715520047.142 says when its row was written, an identifier rather than a measure (or a rate in
-// llama-bench's t/s, which a bare "ts" can also name).
-func holdsEpochTimes(name string, values []float64) bool {
-	if !isEpochField(name) || len(values) == 0 {
+// holdsEpochTimes reports whether column col, named as a time, holds epoch times and nothing else among the
+// successful records: a JSONL log's ts of 1715520047.142 says when its row was written, an identifier rather than
+// a measure (or a rate in llama-bench's t/s, which a bare "ts" can also name).
+func (t *table) holdsEpochTimes(col int) bool {
+	if !isEpochField(t.columns[col]) {
 		return false
 	}
-	return !slices.ContainsFunc(values, func(v float64) bool { _, ok := epochTime(v); return !ok })
+	numbers := 0
+	for _, r := range t.records {
+		if r.failure != "" || math.IsNaN(r.values[col]) {
+			continue
+		}
+		if _, ok := epochTime(r.values[col]); !ok {
+			return false
+		}
+		numbers++
+	}
+	return numbers > 0
 }
 
 // isEpochField recognises a time by its field's last key: timestamp, time, ts, or a name ending in _at, _ts or
