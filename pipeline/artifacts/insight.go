@@ -219,7 +219,11 @@ func (rel *relation) measureInsights(c *candidates, m *measure, dims []*dimensio
 	if !allPositive(m) {
 		return // a change relative to zero or a negative value has no meaning: the breakdowns compare ratios
 	}
-	pooled := rel.pooledDims(m, dims, subspaces)
+	cells := make([][]*series, len(dims)) // the measure by each dimension within each subspace of the others
+	for i, by := range dims {
+		cells[i] = subspaces[i].series(m, by)
+	}
+	pooled := rel.pooledDims(dims, subspaces, cells)
 	for i, by := range dims {
 		if m.along != nil && by != m.along || by == m.restatedAlong {
 			continue
@@ -227,8 +231,7 @@ func (rel *relation) measureInsights(c *candidates, m *measure, dims []*dimensio
 		if by.workload {
 			continue // tests are compared with each other by no setting: settings are compared within each
 		}
-		cells := subspaces[i].series(m, by)
-		b := breakdown{series: cells, cells: cells}
+		b := breakdown{series: cells[i], cells: cells[i]}
 		if len(pooled) > 0 {
 			b.series = rel.subspacesOf(by, withPooled(dims, pooled, by)).series(m, by)
 		}

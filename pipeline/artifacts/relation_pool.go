@@ -14,14 +14,15 @@ import (
 
 // pooledDims returns, for one measure, a pooled copy of each dimension that does not move it (see
 // poolIfInert). Dimensions that do, or that cannot be tested, are not in the map. within[i] are the rows
-// grouped by every dimension but dims[i] (see subspacesOf): the groups in which dims[i] alone differs.
-func (rel *relation) pooledDims(m *measure, dims []*dimension, within []subspaces) map[*dimension]*dimension {
+// grouped by every dimension but dims[i] (see subspacesOf): the groups in which dims[i] alone differs; cells[i]
+// is the measure broken down by dims[i] in each of them.
+func (rel *relation) pooledDims(dims []*dimension, within []subspaces, cells [][]*series) map[*dimension]*dimension {
 	pooled := map[*dimension]*dimension{}
 	for i, d := range dims {
 		if rel.isLabel(d) {
 			continue
 		}
-		if p := poolIfInert(m, d, within[i]); p != nil {
+		if p := poolIfInert(d, within[i], cells[i]); p != nil {
 			pooled[d] = p
 		}
 	}
@@ -29,70 +30,53 @@ func (rel *relation) pooledDims(m *measure, dims []*dimension, within []subspace
 }
 
 // poolIfInert is d with the levels of each testable group of rows that differ in d alone joined, "128 or 256";
-// nil when d moves m beyond noise in one such group, or when none can be tested. With many groups one would
-// show a difference by chance alone, so their tests are held to the significance level divided by their number
-// (Bonferroni).
-func poolIfInert(m *measure, d *dimension, groups subspaces) *dimension {
-	var tested []inertGroup
+// nil when d moves the measure beyond noise in one such group, or when none can be tested. A group is testable
+// when every level of d in it is repeated: a single run says nothing of the noise a difference would have to
+// exceed. With many groups one would show a difference by chance alone, so their tests are held to the
+// significance level divided by their number (Bonferroni).
+func poolIfInert(d *dimension, groups subspaces, cells []*series) *dimension {
+	var tested []*series
 	tests := 0
-	for _, key := range groups.keys {
-		g := inertGroup{rows: groups.rows[key]}
-		if g.levels, g.comparisons = levelComparisons(m, d, g.rows); g.levels != nil {
-			tested, tests = append(tested, g), tests+len(g.comparisons)
+	for _, s := range cells {
+		if !slices.ContainsFunc(s.points, func(p point) bool { return len(p.samples) < 2 }) {
+			tested, tests = append(tested, s), tests+len(s.points)*(len(s.points)-1)/2
 		}
 	}
 	if len(tested) == 0 {
 		return nil
 	}
+	order := map[string]int{} // the levels' order of appearance, in which the joined level names them
+	for i, l := range d.distinct() {
+		order[l] = i
+	}
 	copied := &dimension{name: d.name, levels: slices.Clone(d.levels), values: slices.Clone(d.values)}
-	for _, g := range tested {
-		if slices.ContainsFunc(g.comparisons, func(c comparison) bool { return c.beyondNoiseAmong(tests) }) {
+	for _, s := range tested {
+		if differsBeyondNoise(s.points, tests) {
 			return nil
 		}
-		joined := strings.Join(g.levels, " or ")
-		for _, row := range g.rows {
+		levels := make([]string, len(s.points))
+		for i, p := range s.points {
+			levels[i] = p.level
+		}
+		slices.SortFunc(levels, func(a, b string) int { return order[a] - order[b] })
+		joined := strings.Join(levels, " or ")
+		for _, row := range groups.rows[s.subspace] {
 			copied.levels[row] = joined
 		}
 	}
 	return copied
 }
 
-// inertGroup is a group of rows that differ in one dimension alone, its levels there and their comparisons.
-type inertGroup struct {
-	rows        []int
-	levels      []string
-	comparisons []comparison
-}
-
-// levelComparisons compares every two levels d takes in the rows, each repeated; nil levels when d takes fewer
-// than two there or one is a single run, which says nothing of the noise a difference would have to exceed. The
-// levels come in d's order of appearance.
-func levelComparisons(m *measure, d *dimension, rows []int) (levels []string, comparisons []comparison) {
-	rowsAt := map[string][]int{}
-	for _, row := range rows {
-		rowsAt[d.levels[row]] = append(rowsAt[d.levels[row]], row)
-	}
-	for _, l := range d.distinct() {
-		if rowsAt[l] != nil {
-			levels = append(levels, l)
-		}
-	}
-	if len(levels) < 2 {
-		return nil, nil
-	}
-	points := make([]point, len(levels))
-	for i, l := range levels {
-		points[i].summarize(m, rowsAt[l])
-		if len(points[i].samples) < 2 {
-			return nil, nil
-		}
-	}
+// differsBeyondNoise reports whether two of the points differ beyond noise, among tests comparisons in all.
+func differsBeyondNoise(points []point, tests int) bool {
 	for i, a := range points {
 		for _, b := range points[i+1:] {
-			comparisons = append(comparisons, compare(a, b))
+			if compare(a, b).beyondNoiseAmong(tests) {
+				return true
+			}
 		}
 	}
-	return levels, comparisons
+	return false
 }
 
 // withPooled is dims with each dimension but by replaced by its pooled copy, where it has one.

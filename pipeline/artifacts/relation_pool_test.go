@@ -102,11 +102,12 @@ func TestFindEffectFallsBackOnPooledCellsTestedOneByOne(t *testing.T) {
 // pooledDimsOf pools a measure over the relation's independent dimensions.
 func (rel *relation) pooledDimsOf(m *measure) map[*dimension]*dimension {
 	dims := rel.independentDims()
-	within := make([]subspaces, len(dims))
+	within, cells := make([]subspaces, len(dims)), make([][]*series, len(dims))
 	for i, d := range dims {
 		within[i] = rel.subspacesOf(d, dims)
+		cells[i] = within[i].series(m, d)
 	}
-	return rel.pooledDims(m, dims, within)
+	return rel.pooledDims(dims, within, cells)
 }
 
 // Ten engines, each with the same two output lengths: one engine's runs differ at p between 0.05 / 10 and 0.05,
