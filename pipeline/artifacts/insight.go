@@ -412,28 +412,17 @@ func appendSubspaceKey(key []byte, dims []*dimension, row int) []byte {
 
 // newSeries gathers the rows of one subspace by level; nil when fewer than two levels hold a value or a reason.
 func newSeries(subspace string, m *measure, by *dimension, rows []int) *series {
-	s := &series{subspace: subspace, rows: len(rows), firstRow: rows[0]}
-	index := map[string]int{}
-	var rowsAt [][]int
-	for _, row := range rows {
-		level := by.levels[row]
-		i, seen := index[level]
-		if !seen {
-			i = len(s.points)
-			index[level] = i
-			s.points = append(s.points, point{level: level, x: by.values[row]})
-			rowsAt = append(rowsAt, nil)
-		}
-		rowsAt[i] = append(rowsAt[i], row)
+	groups := by.groupRows(rows)
+	if len(groups) < 2 {
+		return nil
 	}
-	for i := range s.points {
-		s.points[i].summarize(m, rowsAt[i])
+	s := &series{subspace: subspace, rows: len(rows), firstRow: rows[0], points: make([]point, len(groups))}
+	for i, g := range groups {
+		s.points[i] = point{level: by.levels[g[0]], x: by.values[g[0]]}
+		s.points[i].summarize(m, g)
 	}
 	if by.ordered {
 		slices.SortStableFunc(s.points, func(a, b point) int { return cmp.Compare(a.x, b.x) })
-	}
-	if len(s.points) < 2 {
-		return nil
 	}
 	return s
 }

@@ -41,22 +41,55 @@ type dimension struct {
 	// down by (see markWorkloads)
 	workload bool
 	set      []string // the distinct known levels in order of appearance, once insights ask (see distinct)
+	at       []int32  // per row, the index of its level in set, −1 where unknown; made with set
 }
 
 // distinct is the dimension's distinct known levels, in the order they appear. It is computed on first use,
 // after newRelation has finished shaping the levels.
 func (d *dimension) distinct() []string {
 	if d.set == nil {
-		d.set = []string{}
-		seen := map[string]bool{}
-		for _, l := range d.levels {
-			if l != "" && !seen[l] {
-				seen[l] = true
-				d.set = append(d.set, l)
+		d.set, d.at = []string{}, make([]int32, len(d.levels))
+		index := map[string]int32{}
+		for row, l := range d.levels {
+			i, seen := index[l]
+			switch {
+			case l == "":
+				i = -1
+			case !seen:
+				i = int32(len(d.set))
+				index[l], d.set = i, append(d.set, l)
 			}
+			d.at[row] = i
 		}
 	}
 	return d.set
+}
+
+// groupRows groups rows by their level, in the order the levels first appear among them; rows of unknown level
+// are in no group.
+func (d *dimension) groupRows(rows []int) [][]int {
+	group := make([]int32, len(d.distinct())) // per level, 1 + its group's index; 0 before its first row
+	var sizes []int
+	for _, row := range rows {
+		if level := d.at[row]; level >= 0 {
+			if group[level] == 0 {
+				sizes = append(sizes, 0)
+				group[level] = int32(len(sizes))
+			}
+			sizes[group[level]-1]++
+		}
+	}
+	groups, backing := make([][]int, len(sizes)), make([]int, len(rows))
+	for g, n := range sizes {
+		groups[g], backing = backing[:0:n], backing[n:]
+	}
+	for _, row := range rows {
+		if level := d.at[row]; level >= 0 {
+			g := group[level] - 1
+			groups[g] = append(groups[g], row)
+		}
+	}
+	return groups
 }
 
 // measure is a column of measurements.

@@ -236,6 +236,11 @@ func (sw *sweepFamily) table() *table {
 	st := &table{name: first.name, caption: first.caption, section: first.section,
 		columns: columnNames(append(pathColumnNames(settingNames, columns), columns...)), headingColumns: len(settingNames),
 		units: sw.units(len(settingNames), columns)}
+	rows := 0
+	for _, m := range sw.members {
+		rows += len(m.t.records)
+	}
+	st.records = make([]record, 0, rows)
 	for i, m := range sw.members {
 		index := map[string]int{}
 		for j, c := range m.t.columns {
