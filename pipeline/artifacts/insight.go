@@ -346,25 +346,28 @@ type subspaces struct {
 
 func (rel *relation) subspacesOf(by *dimension, dims []*dimension) subspaces {
 	others := rel.subspaceDims(by, dims)
-	index := map[string]int{}
-	var rows [][]int
+	index := map[string]int32{}
+	rows, groupOf := make([]int, 0, rel.rows), make([]int32, 0, rel.rows)
+	var sizes []int
 	var key []byte // the row's key, made a string only for a subspace not seen before
-	s := subspaces{rows: map[string][]int{}}
+	s := subspaces{}
 	for row := 0; row < rel.rows; row++ {
 		if by.levels[row] == "" {
 			continue
 		}
 		key = appendSubspaceKey(key[:0], others, row)
-		i, seen := index[string(key)]
+		g, seen := index[string(key)]
 		if !seen {
-			i = len(rows)
-			s.keys, rows = append(s.keys, string(key)), append(rows, nil)
-			index[s.keys[i]] = i
+			g = int32(len(sizes))
+			s.keys, sizes = append(s.keys, string(key)), append(sizes, 0)
+			index[s.keys[g]] = g
 		}
-		rows[i] = append(rows[i], row)
+		rows, groupOf = append(rows, row), append(groupOf, g)
+		sizes[g]++
 	}
-	for i, key := range s.keys {
-		s.rows[key] = rows[i]
+	s.rows = make(map[string][]int, len(s.keys))
+	for g, group := range bucketRows(rows, groupOf, sizes) {
+		s.rows[s.keys[g]] = group
 	}
 	return s
 }

@@ -69,23 +69,33 @@ func (d *dimension) distinct() []string {
 // are in no group.
 func (d *dimension) groupRows(rows []int) [][]int {
 	group := make([]int32, len(d.distinct())) // per level, 1 + its group's index; 0 before its first row
+	groupOf := make([]int32, len(rows))
 	var sizes []int
-	for _, row := range rows {
-		if level := d.at[row]; level >= 0 {
-			if group[level] == 0 {
-				sizes = append(sizes, 0)
-				group[level] = int32(len(sizes))
-			}
-			sizes[group[level]-1]++
+	for i, row := range rows {
+		level := d.at[row]
+		if level < 0 {
+			groupOf[i] = -1
+			continue
 		}
+		if group[level] == 0 {
+			sizes = append(sizes, 0)
+			group[level] = int32(len(sizes))
+		}
+		groupOf[i] = group[level] - 1
+		sizes[groupOf[i]]++
 	}
+	return bucketRows(rows, groupOf, sizes)
+}
+
+// bucketRows gathers rows into groups, all in one backing array: rows[i] goes to group groupOf[i] (none where it
+// is −1), and sizes[g] counts group g's rows.
+func bucketRows(rows []int, groupOf []int32, sizes []int) [][]int {
 	groups, backing := make([][]int, len(sizes)), make([]int, len(rows))
 	for g, n := range sizes {
 		groups[g], backing = backing[:0:n], backing[n:]
 	}
-	for _, row := range rows {
-		if level := d.at[row]; level >= 0 {
-			g := group[level] - 1
+	for i, row := range rows {
+		if g := groupOf[i]; g >= 0 {
 			groups[g] = append(groups[g], row)
 		}
 	}

@@ -45,15 +45,15 @@ func poolIfInert(d *dimension, groups subspaces, cells []*series) *dimension {
 	if len(tested) == 0 {
 		return nil
 	}
+	if slices.ContainsFunc(tested, func(s *series) bool { return differsBeyondNoise(s.points, tests) }) {
+		return nil
+	}
 	order := map[string]int{} // the levels' order of appearance, in which the joined level names them
 	for i, l := range d.distinct() {
 		order[l] = i
 	}
 	copied := &dimension{name: d.name, levels: slices.Clone(d.levels), values: slices.Clone(d.values)}
 	for _, s := range tested {
-		if differsBeyondNoise(s.points, tests) {
-			return nil
-		}
 		levels := make([]string, len(s.points))
 		for i, p := range s.points {
 			levels[i] = p.level
