@@ -254,22 +254,29 @@ func (sw *sweepFamily) table() *table {
 			settingValues[j] = parseCell(settings[j]).value
 			named[j] = n + "=" + settings[j]
 		}
-		for _, r := range m.t.records {
-			cells := append(make([]string, 0, len(st.columns)), settings...)
-			values := append(make([]float64, 0, len(st.columns)), settingValues...)
-			for _, c := range columns {
-				if j, ok := index[c]; ok {
-					cells, values = append(cells, r.cells[j]), append(values, r.values[j])
+		block := strings.Join(named, ", ")
+		// one array of cells and one of values for all the member's rows
+		width := len(st.columns)
+		cells, values := make([]string, width*len(m.t.records)), make([]float64, width*len(m.t.records))
+		for k, r := range m.t.records {
+			row := k * width
+			rowCells, rowValues := cells[row:row+width:row+width], values[row:row+width:row+width]
+			copy(rowCells, settings)
+			copy(rowValues, settingValues)
+			for j, c := range columns {
+				col := len(settings) + j
+				if src, ok := index[c]; ok {
+					rowCells[col], rowValues[col] = r.cells[src], r.values[src]
 				} else {
-					cells, values = append(cells, ""), append(values, math.NaN())
+					rowValues[col] = math.NaN()
 				}
 			}
 			// The member's own reading of the record stands: its numbers and whether it failed.
-			block := strings.Join(named, ", ")
+			rowBlock := block
 			if r.block != "" {
-				block += " › " + r.block
+				rowBlock += " › " + r.block
 			}
-			st.records = append(st.records, record{cells: cells, values: values, failure: r.failure, block: block})
+			st.records = append(st.records, record{cells: rowCells, values: rowValues, failure: r.failure, block: rowBlock})
 		}
 	}
 	return st
