@@ -71,32 +71,35 @@ var (
 
 // parseCell reads one cell.
 func parseCell(raw string) cell {
-	if v, ok := plainDecimal(raw); ok {
-		return cell{text: raw, value: v, sd: math.NaN(), decimals: int32(decimalsOf(raw))}
+	if v, decimals, ok := plainDecimal(raw); ok {
+		return cell{text: raw, value: v, sd: math.NaN(), decimals: int32(decimals)}
 	}
 	return parseWrittenCell(raw)
 }
 
 // plainDecimal reads a cell that holds digits with at most a leading minus and one decimal point ("-12.50"),
-// as most cells of a data file do: such a cell needs none of parseWrittenCell's scans for marks, words, units
-// and spreads, which it gives the same reading.
-func plainDecimal(s string) (float64, bool) {
-	digits, points := 0, 0
+// as most cells of a data file do, and counts the digits after the point: such a cell needs none of
+// parseWrittenCell's scans for marks, words, units and spreads, which it gives the same reading.
+func plainDecimal(s string) (value float64, decimals int, ok bool) {
+	digits, point := 0, -1
 	for i := 0; i < len(s); i++ {
 		switch {
 		case isDigit(s[i]):
 			digits++
-		case s[i] == '.':
-			points++
+		case s[i] == '.' && point < 0:
+			point = i
 		case s[i] != '-' || i > 0:
-			return 0, false
+			return 0, 0, false
 		}
 	}
-	if digits == 0 || points > 1 {
-		return 0, false
+	if digits == 0 {
+		return 0, 0, false
+	}
+	if point >= 0 {
+		decimals = len(s) - point - 1
 	}
 	v, err := strconv.ParseFloat(s, 64)
-	return v, err == nil && isMeasurement(v)
+	return v, decimals, err == nil && isMeasurement(v)
 }
 
 // parseWrittenCell reads a cell as people write them: with emphasis, units, spreads, repetitions and words.
