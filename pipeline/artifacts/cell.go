@@ -71,16 +71,27 @@ var (
 
 // parseCell reads one cell.
 func parseCell(raw string) cell {
-	if v, decimals, ok := plainDecimal(raw); ok {
-		return cell{text: raw, value: v, sd: math.NaN(), decimals: int32(decimals)}
+	if decimals, ok := plainDecimal(raw); ok {
+		if v, err := strconv.ParseFloat(raw, 64); err == nil && isMeasurement(v) {
+			return cell{text: raw, value: v, sd: math.NaN(), decimals: int32(decimals)}
+		}
 	}
 	return parseWrittenCell(raw)
 }
 
-// plainDecimal reads a cell that holds digits with at most a leading minus and one decimal point ("-12.50"),
-// as most cells of a data file do, and counts the digits after the point: such a cell needs none of
-// parseWrittenCell's scans for marks, words, units and spreads, which it gives the same reading.
-func plainDecimal(s string) (value float64, decimals int, ok bool) {
+// readCell is parseCell for a cell of a table, whose value the table holds already (NaN where it holds none):
+// a plain decimal's value is then not parsed again.
+func readCell(raw string, value float64) cell {
+	if decimals, ok := plainDecimal(raw); ok && !math.IsNaN(value) {
+		return cell{text: raw, value: value, sd: math.NaN(), decimals: int32(decimals)}
+	}
+	return parseCell(raw)
+}
+
+// plainDecimal reports whether a cell holds digits with at most a leading minus and one decimal point
+// ("-12.50"), as most cells of a data file do, and counts the digits after the point: such a cell needs none of
+// parseWrittenCell's scans for marks, words, units and spreads, which give it the same reading.
+func plainDecimal(s string) (decimals int, ok bool) {
 	digits, point := 0, -1
 	for i := 0; i < len(s); i++ {
 		switch {
@@ -89,17 +100,13 @@ func plainDecimal(s string) (value float64, decimals int, ok bool) {
 		case s[i] == '.' && point < 0:
 			point = i
 		case s[i] != '-' || i > 0:
-			return 0, 0, false
+			return 0, false
 		}
-	}
-	if digits == 0 {
-		return 0, 0, false
 	}
 	if point >= 0 {
 		decimals = len(s) - point - 1
 	}
-	v, err := strconv.ParseFloat(s, 64)
-	return v, decimals, err == nil && isMeasurement(v)
+	return decimals, digits > 0
 }
 
 // parseWrittenCell reads a cell as people write them: with emphasis, units, spreads, repetitions and words.

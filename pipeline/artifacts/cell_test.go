@@ -109,3 +109,38 @@ func TestParseCellReadsPlainDecimalsAsWrittenCells(t *testing.T) {
 		}
 	}
 }
+
+// The tables of the shared datasets hold, as each cell's value, the number parseCell reads in it.
+func TestTableValuesAreTheirCellsNumbers(t *testing.T) {
+	for _, name := range []string{"chimera-reports", "chimera-multiagent", "third-party"} {
+		inv, err := Ingest([]string{sharedDatasetNamed(t, name)}, Limits{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkTableValues(t, inv)
+	}
+}
+
+// checkTableValues checks that the value a table holds for each cell is the number parseCell reads in the cell,
+// on which readCell relies.
+func checkTableValues(t *testing.T, inv *Inventory) {
+	t.Helper()
+	for _, f := range inv.Files {
+		for _, tb := range f.tables {
+			for _, r := range tb.records {
+				for col, raw := range r.cells {
+					if read, parsed := readCell(raw, r.values[col]), parseCell(raw); !sameReading(read, parsed) {
+						t.Errorf("%s: cell %q holds %v: read as %+v, parsed as %+v", f.Path, raw, r.values[col], read, parsed)
+					}
+				}
+			}
+		}
+	}
+}
+
+func sameReading(a, b cell) bool {
+	same := func(x, y float64) bool { return x == y || math.IsNaN(x) && math.IsNaN(y) }
+	return a.text == b.text && a.unit == b.unit && slices.Equal(a.runs, b.runs) && same(a.value, b.value) &&
+		same(a.sd, b.sd) && a.decimals == b.decimals && a.sdPlaces == b.sdPlaces && a.sdOver == b.sdOver &&
+		a.missing == b.missing && a.link == b.link
+}

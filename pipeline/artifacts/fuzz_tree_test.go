@@ -28,6 +28,7 @@ func FuzzFactsTree(f *testing.F) {
 		if err != nil {
 			return // nothing parsed: every file was skipped
 		}
+		checkTableValues(t, inv)
 		report := BuildFacts(inv)
 		if err := WriteFactsText(io.Discard, report); err != nil {
 			t.Fatal(err)

@@ -227,7 +227,7 @@ func (r *columnReader) read(col int) (columnKind, []cell) {
 			r.column[row] = r.column[row-1] // a run of one level, as sweeps and grouped tables write them
 			continue
 		}
-		r.column[row] = parseCell(rec.cells[col])
+		r.column[row] = readCell(rec.cells[col], rec.values[col])
 	}
 	if heading {
 		return kindDimension, r.column
