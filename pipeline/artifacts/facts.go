@@ -116,20 +116,15 @@ func BuildFacts(inv *Inventory) *FactsReport {
 		}
 	}
 	sweeps, singles := findSweeps(insightInputs)
-	inSweep := sweepMembers(sweeps)
+	var fileTables []fileTable
 	for i, f := range data {
 		for _, t := range measured[i] {
-			if families.absorbs(t) {
-				continue
-			}
-			for _, part := range splitTests(t) {
-				v := newTableView(f, part)
-				v.inSweep = inSweep[f]
-				v.addFacts(&facts)
+			if !families.absorbs(t) {
+				fileTables = append(fileTables, fileTable{f, t})
 			}
 		}
 	}
-	facts.addSweepInsights(sweeps, singles)
+	facts.addFileAndSweepFacts(fileTables, sweeps, singles)
 	facts.addFailureRollups(inv.Files)
 	return &FactsReport{Inventory: *inv, Facts: uniqueIDs(mergeRestatements(RankFacts(facts)))}
 }
