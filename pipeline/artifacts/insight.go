@@ -164,34 +164,51 @@ func (l *factList) addFileTableFacts(ft fileTable, inSweep bool) {
 func (l *factList) addSweepInsights(sw *sweepFamily) {
 	t := sw.table()
 	sw.releaseRecords()
-	// The rollups follow the insights, but are found first: the stacked table, as large as the sweep's
-	// files together, is then free once its relations are read.
+	at := insightSubject{source: sw.pattern(), label: t.label(), name: t.name}
+	relations := l.readRelations(at, sw.sources(), sw.kind, t)
+	// The rollups follow the insights, but are found first, with the column kinds the relations were read with:
+	// the stacked table, as large as the sweep's files together, is then free.
 	var rollups factList
 	v := newTableView(&FileFacts{Path: sw.pattern(), Kind: sw.kind}, t)
-	v.sources = sw.sources()
+	v.sources, v.kinds = sw.sources(), t.kinds
 	v.addRollups(&rollups)
-	l.addTableInsights(sw.pattern(), sw.sources(), sw.kind, t)
+	l.addRelationInsights(at, relations)
 	*l = append(*l, rollups...)
 }
 
-// addTableInsights reads a table as relations and adds their insights. A panic is a bug of the insight engine
-// on this table's data: it costs only this table's insights, which a note replaces (as tableView.run does for
-// the other analyses).
+// addTableInsights reads a table as relations and adds their insights.
 func (l *factList) addTableInsights(source string, sources []string, kind string, t *table) {
+	at := insightSubject{source: source, label: t.label(), name: t.name}
+	l.addRelationInsights(at, l.readRelations(at, sources, kind, t))
+}
+
+// insightSubject names the table whose insights are sought, for the note that says they failed: a name kept
+// apart from the table, which can go once read.
+type insightSubject struct{ source, label, name string }
+
+func (l *factList) readRelations(at insightSubject, sources []string, kind string, t *table) []*relation {
+	defer l.noteFailedInsights(at)
+	return newRelation(at.source, sources, kind, t)
+}
+
+func (l *factList) addRelationInsights(at insightSubject, relations []*relation) {
+	defer l.noteFailedInsights(at)
 	var found factList
-	label, name := t.label(), t.name // what a failure names, so that the table itself can go once read
-	defer func() {
-		if r := recover(); r != nil {
-			var p phrase
-			p.printf("the insight analysis failed on %s of %s and gave no facts: %s", label, source,
-				p.quote(fmt.Sprint(r)))
-			l.add(newFact(FactNote, source, name, "failed:insights", priorityNote, &p, 0, ""))
-			return
-		}
-		*l = append(*l, found...)
-	}()
-	for _, rel := range newRelation(source, sources, kind, t) {
+	for _, rel := range relations {
 		found.addInsights(rel, maxInsightsPerRelation)
+	}
+	*l = append(*l, found...)
+}
+
+// noteFailedInsights, deferred, turns a panic of the insight engine into a note. Such a panic is a bug of the
+// engine on one table's data: it costs only that table's insights (as tableView.run does for the other
+// analyses), half-made ones included.
+func (l *factList) noteFailedInsights(at insightSubject) {
+	if r := recover(); r != nil {
+		var p phrase
+		p.printf("the insight analysis failed on %s of %s and gave no facts: %s", at.label, at.source,
+			p.quote(fmt.Sprint(r)))
+		l.add(newFact(FactNote, at.source, at.name, "failed:insights", priorityNote, &p, 0, ""))
 	}
 }
 

@@ -25,6 +25,8 @@ type table struct {
 	notes map[string]string
 
 	failureColumns failureColumns // found when the first record is added
+	// kinds are the columns' kinds as a relation read from the table found them (see readColumns); nil before
+	kinds []columnKind
 }
 
 // record is one row: its cells as text and, where a cell holds a number, its value.

@@ -182,10 +182,12 @@ func newRelation(source string, sources []string, kind string, t *table) []*rela
 	return relations
 }
 
-// readColumns parses every column's cells, decides its kind and makes the dimensions (see columnReader). It
-// returns the cells of the columns read as cells: measures, spreads and samples.
+// readColumns parses every column's cells, decides its kind (kept in the table's kinds) and makes the
+// dimensions (see columnReader). It returns the cells of the columns read as cells: measures, spreads and
+// samples.
 func readColumns(t *table) (cells [][]cell, kinds []columnKind, dims []*dimension) {
 	cells, kinds = make([][]cell, len(t.columns)), make([]columnKind, len(t.columns))
+	t.kinds = kinds
 	reader := newColumnReader(t)
 	for col, name := range t.columns {
 		var column []cell
