@@ -254,15 +254,15 @@ func (fam *family) table() *table {
 		t.units = append(make([]string, len(names)), first.units...)
 	}
 	for i, m := range fam.members {
-		for _, r := range m.t.records {
-			cells, values := make([]string, len(names)), nanRow(len(names))
-			for j, name := range names {
-				cells[j] = fam.levelColumns[name][i]
-				if x, ok := ParseNumber(cells[j]); ok && name != "variant" {
-					values[j] = x
-				}
+		levels, levelValues := make([]string, len(names)), nanRow(len(names))
+		for j, name := range names {
+			levels[j] = fam.levelColumns[name][i]
+			if x, ok := ParseNumber(levels[j]); ok && name != "variant" {
+				levelValues[j] = x
 			}
-			t.addRecord(append(cells, r.cells...), append(values, r.values...))
+		}
+		for _, r := range m.t.records {
+			t.addRecord(slices.Concat(levels, r.cells), slices.Concat(levelValues, r.values))
 		}
 	}
 	return t

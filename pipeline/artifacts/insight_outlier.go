@@ -150,13 +150,14 @@ func (rel *relation) configurations() []configuration {
 	dims := rel.varyingDims()
 	index := map[string]int{}
 	rel.configs = []configuration{}
+	var key []byte // the row's configuration, made a string only for one not seen before
 	for row := 0; row < rel.rows; row++ {
-		name := subspaceKey(dims, row)
-		i, seen := index[name]
+		key = appendSubspaceKey(key[:0], dims, row)
+		i, seen := index[string(key)]
 		if !seen {
 			i = len(rel.configs)
-			index[name] = i
-			rel.configs = append(rel.configs, configuration{name: name})
+			rel.configs = append(rel.configs, configuration{name: string(key)})
+			index[rel.configs[i].name] = i
 		}
 		rel.configs[i].rows = append(rel.configs[i].rows, row)
 	}

@@ -48,12 +48,16 @@ func workloadFirst(a, b *dimension) int {
 // determines reports whether the levels of keys fix the level of d in every row.
 func determines(keys []*dimension, d *dimension, rows int) bool {
 	seen := map[string]string{}
+	var key []byte
 	for row := 0; row < rows; row++ {
-		key := subspaceKey(keys, row)
-		if level, ok := seen[key]; ok && level != d.levels[row] {
+		key = appendSubspaceKey(key[:0], keys, row)
+		level, ok := seen[string(key)]
+		switch {
+		case !ok:
+			seen[string(key)] = d.levels[row]
+		case level != d.levels[row]:
 			return false
 		}
-		seen[key] = d.levels[row]
 	}
 	return true
 }
