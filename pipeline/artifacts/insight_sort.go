@@ -1,6 +1,7 @@
 package artifacts
 
 import (
+	"cmp"
 	"math"
 )
 
@@ -36,26 +37,27 @@ func findSortOrder(rel *relation) *insight {
 // sortBreaks finds the pairs of neighbouring rows, within one table of a stack, that go against the order most
 // pairs of m follow.
 func (rel *relation) sortBreaks(m *measure) *insight {
-	var up, down []sortBreak
+	var up, down int
 	for row := 1; row < rel.rows; row++ {
-		a, b := m.cells[row-1], m.cells[row]
-		if rel.blocks[row] != rel.blocks[row-1] || !a.isNumber() || !b.isNumber() {
-			continue
-		}
-		switch {
-		case b.value > a.value:
-			up = append(up, sortBreak{row - 1, row})
-		case b.value < a.value:
-			down = append(down, sortBreak{row - 1, row})
+		switch rel.pairDirection(m, row) {
+		case 1:
+			up++
+		case -1:
+			down++
 		}
 	}
-	order, breaks := "descending", up
-	if len(up) > len(down) {
-		order, breaks = "ascending", down
+	order, against, pairs := "descending", 1, up+down
+	if up > down {
+		order, against = "ascending", -1
 	}
-	pairs := len(up) + len(down)
-	if pairs < minSortPairs || len(breaks) == 0 || len(breaks) > max(1, pairs/maxBreakShare) {
+	if n := min(up, down); pairs < minSortPairs || n == 0 || n > max(1, pairs/maxBreakShare) {
 		return nil
+	}
+	var breaks []sortBreak
+	for row := 1; row < rel.rows; row++ {
+		if rel.pairDirection(m, row) == against {
+			breaks = append(breaks, sortBreak{row - 1, row})
+		}
 	}
 	in := &insight{subject: m.name + " order", text: &phrase{}, value: float64(len(breaks)), unit: "breaks",
 		coverage: 1, effect: float64(len(breaks)) / float64(pairs), significance: 1}
@@ -71,6 +73,16 @@ func (rel *relation) sortBreaks(m *measure) *insight {
 	}
 	p.more(len(breaks))
 	return in
+}
+
+// pairDirection is +1 where m rises from the row above to row within one table of a stack, −1 where it falls,
+// and 0 where it holds, or either row has no value.
+func (rel *relation) pairDirection(m *measure, row int) int {
+	a, b := &m.cells[row-1], &m.cells[row]
+	if rel.blocks[row] != rel.blocks[row-1] || !a.isNumber() || !b.isNumber() {
+		return 0
+	}
+	return cmp.Compare(b.value, a.value)
 }
 
 func blockPrefix(block string) string {
