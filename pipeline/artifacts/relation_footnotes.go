@@ -3,6 +3,7 @@ package artifacts
 import (
 	"regexp"
 	"strings"
+	"unicode/utf8"
 )
 
 // A written table marks some rows with a footnote: "Pi CM5 (RTX 4090<sup>1</sup>)", and under the table
@@ -25,11 +26,22 @@ var (
 func footnoteDefinitions(lines []string, fenced []bool) map[string]string {
 	notes := map[string]string{}
 	for i, line := range lines {
-		if m := footnoteDefinition.FindStringSubmatch(strings.TrimSpace(line)); m != nil && !fenced[i] {
+		line = strings.TrimSpace(line)
+		if !startsFootnote(line) || fenced[i] {
+			continue // most lines: the regexp would find no definition there either
+		}
+		if m := footnoteDefinition.FindStringSubmatch(line); m != nil {
 			notes[m[1]+m[2]+m[3]] = plainCellText(m[4])
 		}
 	}
 	return notes
+}
+
+// startsFootnote reports whether a line starts as a footnote's definition does: with <sup>, [^ or a
+// superscript digit.
+func startsFootnote(line string) bool {
+	first, _ := utf8.DecodeRuneInString(line)
+	return strings.HasPrefix(line, "<sup>") || strings.HasPrefix(line, "[^") || strings.ContainsRune(superscriptDigits, first)
 }
 
 // markOf is the first footnote mark in a cell, "" when it has none. Most cells hold none of a mark's
