@@ -116,15 +116,20 @@ func BuildFacts(inv *Inventory) *FactsReport {
 		}
 	}
 	sweeps, singles := findSweeps(insightInputs)
-	var fileTables []fileTable
+	inSweep := sweepMembers(sweeps)
 	for i, f := range data {
 		for _, t := range measured[i] {
-			if !families.absorbs(t) {
-				fileTables = append(fileTables, fileTable{f, t})
+			if families.absorbs(t) {
+				continue
+			}
+			for _, part := range splitTests(t) {
+				v := newTableView(f, part)
+				v.inSweep = inSweep[f]
+				v.addFacts(&facts)
 			}
 		}
 	}
-	facts.addFileAndSweepFacts(fileTables, sweeps, singles)
+	facts.addSweepInsights(sweeps, singles)
 	facts.addFailureRollups(inv.Files)
 	return &FactsReport{Inventory: *inv, Facts: uniqueIDs(mergeRestatements(RankFacts(facts)))}
 }

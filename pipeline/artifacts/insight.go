@@ -117,51 +117,19 @@ const (
 	minInsightScore        = 0.05
 )
 
-// addFileAndSweepFacts adds the facts of each file's tables (see tableView), in file order, then the insights of
-// every table: the tables of one sweep together (see findSweeps), the others one by one. The two run at once,
-// the files' tables ordered by the first sweep that holds their file: a sweep lets its files' records go once
-// it has stacked them, so it waits for its own files' tables only.
-func (l *factList) addFileAndSweepFacts(fileTables []fileTable, sweeps []*sweepFamily, singles []fileTable) {
-	firstSweep := firstSweeps(sweeps)
-	read := make([]chan struct{}, len(sweeps)+1) // closed once the tables of the files sweep k holds first are read; the last, once all are
-	for k := range read {
-		read[k] = make(chan struct{})
-	}
-	found := make([]factList, len(fileTables))
-	go func() {
-		for k := range read {
-			for i, ft := range fileTables {
-				if first, inSweep := firstSweep[ft.file]; first == k && inSweep || k == len(sweeps) && !inSweep {
-					found[i].addFileTableFacts(ft, inSweep)
-				}
-			}
-			close(read[k])
-		}
-	}()
-	var insights factList
-	for k, sw := range sweeps {
-		<-read[k]
-		insights.addSweepInsights(sw)
+// addSweepInsights adds the insights of every table: the tables of one sweep together (see findSweeps), the
+// others one by one.
+func (l *factList) addSweepInsights(sweeps []*sweepFamily, singles []fileTable) {
+	for _, sw := range sweeps {
+		l.addStackedInsights(sw)
 	}
 	for _, ft := range singles {
-		insights.addTableInsights(ft.file.Path, nil, ft.file.Kind, ft.t)
-	}
-	<-read[len(sweeps)]
-	*l = append(*l, slices.Concat(found...)...)
-	*l = append(*l, insights...)
-}
-
-// addFileTableFacts adds the facts of one file's table (see tableView), a view per llama-bench test.
-func (l *factList) addFileTableFacts(ft fileTable, inSweep bool) {
-	for _, part := range splitTests(ft.t) {
-		v := newTableView(ft.file, part)
-		v.inSweep = inSweep
-		v.addFacts(l)
+		l.addTableInsights(ft.file.Path, nil, ft.file.Kind, ft.t)
 	}
 }
 
-// addSweepInsights adds the insights of a sweep's tables, stacked into one, and the counts it rolls up.
-func (l *factList) addSweepInsights(sw *sweepFamily) {
+// addStackedInsights adds the insights of a sweep's tables, stacked into one, and the counts it rolls up.
+func (l *factList) addStackedInsights(sw *sweepFamily) {
 	t := sw.table()
 	sw.releaseRecords()
 	at := insightSubject{source: sw.pattern(), label: t.label(), name: t.name}

@@ -186,17 +186,15 @@ func findNamedSweeps(tables []fileTable) (sweeps []*sweepFamily, singles []fileT
 	return sweeps, singles
 }
 
-// firstSweeps maps each file that belongs to a sweep to the first sweep, by index, that holds it.
-func firstSweeps(sweeps []*sweepFamily) map[*FileFacts]int {
-	first := map[*FileFacts]int{}
-	for k, sw := range sweeps {
+// sweepMembers marks the files that belong to a sweep.
+func sweepMembers(sweeps []*sweepFamily) map[*FileFacts]bool {
+	members := map[*FileFacts]bool{}
+	for _, sw := range sweeps {
 		for _, m := range sw.members {
-			if _, seen := first[m.file]; !seen {
-				first[m.file] = k
-			}
+			members[m.file] = true
 		}
 	}
-	return first
+	return members
 }
 
 // files are the sweep's files, each once, in walk order.
