@@ -30,7 +30,15 @@ func columnNames(header []string) []string {
 // and digits becomes one underscore. "TTFT (s)" → "ttft_s", "tok/s" → "tok_s", "gpu__time_duration.sum" →
 // "gpu_time_duration_sum", "Throughput Δ" → "throughput_δ".
 func normalizeColumn(name string) string {
+	if isNormalColumn(name) {
+		return name // most names of data files: tokens_s, ttft_ms
+	}
+	return foldColumn(name)
+}
+
+func foldColumn(name string) string {
 	var b strings.Builder
+	b.Grow(len(name))
 	pendingUnderscore := false
 	for _, r := range strings.ToLower(name) {
 		if unicode.IsLetter(r) || unicode.IsDigit(r) {
@@ -44,6 +52,20 @@ func normalizeColumn(name string) string {
 		}
 	}
 	return b.String()
+}
+
+// isNormalColumn reports whether normalizeColumn returns name as it is: lower-case ASCII letters and digits,
+// single underscores between them.
+func isNormalColumn(name string) bool {
+	for i := 0; i < len(name); i++ {
+		switch c := name[i]; {
+		case 'a' <= c && c <= 'z', '0' <= c && c <= '9':
+		case c == '_' && i > 0 && i < len(name)-1 && name[i-1] != '_':
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 // role is what a column measures or describes, recognised from its name.

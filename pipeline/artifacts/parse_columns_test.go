@@ -20,6 +20,32 @@ func TestNormalizeColumn(t *testing.T) {
 	}
 }
 
+// A name that normalizeColumn returns as it is folds to itself: every string of a few characters over an
+// alphabet of a letter, a digit, an underscore, an upper-case letter and a space.
+func TestNormalColumnsFoldToThemselves(t *testing.T) {
+	names := []string{""}
+	for range 5 {
+		for _, name := range names {
+			for _, c := range "a1_A " {
+				names = append(names, name+string(c))
+			}
+		}
+		names = slices.Compact(names)
+	}
+	normal := 0
+	for _, name := range names {
+		if isNormalColumn(name) {
+			normal++
+			if folded := foldColumn(name); folded != name {
+				t.Errorf("%q is taken as normal, but folds to %q", name, folded)
+			}
+		}
+	}
+	if normal == 0 || normal == len(names) {
+		t.Errorf("%d of %d names taken as normal: the check tells nothing apart", normal, len(names))
+	}
+}
+
 func TestColumnNames(t *testing.T) {
 	got := columnNames([]string{" model ", "", "error", "error"})
 	want := []string{"model", "column 2", "error", "error (4)"}
