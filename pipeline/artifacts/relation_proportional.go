@@ -13,9 +13,13 @@ import (
 // one would restate the others'. The one kept is the one written with the most digits (the others were
 // computed from it and rounded), then a rate over a time, then the first.
 func (rel *relation) dropProportionalMeasures() {
+	digits := make(map[*measure]float64, len(rel.measures))
+	for _, m := range rel.measures {
+		digits[m] = coarsestDigit(m)
+	}
 	preferred := slices.Clone(rel.measures)
 	slices.SortStableFunc(preferred, func(a, b *measure) int {
-		return cmp.Or(cmp.Compare(coarsestDigit(a), coarsestDigit(b)), cmp.Compare(b.direction, a.direction))
+		return cmp.Or(cmp.Compare(digits[a], digits[b]), cmp.Compare(b.direction, a.direction))
 	})
 	var kept []*measure
 	for _, m := range preferred {
