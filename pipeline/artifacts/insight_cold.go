@@ -51,12 +51,16 @@ func findColdLoads(rel *relation) *insight {
 
 // coldValues are a load measure's values in the cold rows, and how many rows hold a value of it.
 func coldValues(m *measure, rows []int) (values []float64, calls int) {
+	cold := make([]bool, len(m.cells))
+	for _, row := range rows {
+		cold[row] = true
+	}
 	for row, c := range m.cells {
 		if !c.isNumber() {
 			continue
 		}
 		calls++
-		if slices.Contains(rows, row) {
+		if cold[row] {
 			values = append(values, c.value)
 		}
 	}
