@@ -96,10 +96,11 @@ func BuildFacts(inv *Inventory) *FactsReport {
 	var facts factList
 	facts.addInventory(inv)
 	families := findFamilies(inv.Files)
-	// The families' facts are found beside the files' own: both only read the files' tables, which the sweeps
-	// let go after them.
-	familyFacts := make(chan factList)
-	go func() { familyFacts <- families.facts() }()
+	for _, fam := range families {
+		for _, part := range splitTests(fam.table()) {
+			fam.view(part).addFacts(&facts)
+		}
+	}
 	var data []*FileFacts
 	var measured [][]*table // per data file, its measured tables
 	var insightInputs []fileTable
@@ -116,7 +117,6 @@ func BuildFacts(inv *Inventory) *FactsReport {
 	}
 	sweeps, singles := findSweeps(insightInputs)
 	inSweep := sweepMembers(sweeps)
-	var fileFacts factList
 	for i, f := range data {
 		for _, t := range measured[i] {
 			if families.absorbs(t) {
@@ -125,12 +125,10 @@ func BuildFacts(inv *Inventory) *FactsReport {
 			for _, part := range splitTests(t) {
 				v := newTableView(f, part)
 				v.inSweep = inSweep[f]
-				v.addFacts(&fileFacts)
+				v.addFacts(&facts)
 			}
 		}
 	}
-	facts = append(facts, <-familyFacts...)
-	facts = append(facts, fileFacts...)
 	facts.addSweepInsights(sweeps, singles)
 	facts.addFailureRollups(inv.Files)
 	return &FactsReport{Inventory: *inv, Facts: uniqueIDs(mergeRestatements(RankFacts(facts)))}

@@ -268,17 +268,6 @@ func (fam *family) table() *table {
 	return t
 }
 
-// facts are the facts of every family's table, in order.
-func (fs families) facts() factList {
-	var found factList
-	for _, fam := range fs {
-		for _, part := range splitTests(fam.table()) {
-			fam.view(part).addFacts(&found)
-		}
-	}
-	return found
-}
-
 // pooled reports whether every member's table is one record: the family's table is then all there is to
 // analyse, and the members give no facts of their own (see absorbs).
 func (fam *family) pooled() bool {
