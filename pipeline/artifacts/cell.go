@@ -82,7 +82,7 @@ func parseCell(raw string) cell {
 // readCell is parseCell for a cell of a table, whose value the table holds already (NaN where it holds none):
 // a plain decimal's value is then not parsed again.
 func readCell(raw string, value float64) cell {
-	if decimals, ok := plainDecimal(raw); ok && !math.IsNaN(value) {
+	if decimals, ok := plainDecimal(raw); ok && !math.IsNaN(value) && isMeasurement(value) {
 		return cell{text: raw, value: value, sd: math.NaN(), decimals: int32(decimals)}
 	}
 	return parseCell(raw)

@@ -121,6 +121,19 @@ func TestTableValuesAreTheirCellsNumbers(t *testing.T) {
 	}
 }
 
+// A log's time in its column's unit can lie beyond what parseCell reads as a number (1e99 s is 1e102 ms):
+// readCell then reads the cell as parseCell does, not the table's value.
+func TestReadCellKeepsTheBoundOfANumber(t *testing.T) {
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{"run.log": "model: a\nlatency: 5 ms\nlatency: 6 ms\nlatency: 1e99 s\n" +
+		"latency: 7 ms\nmodel: b\nlatency: 50 ms\nlatency: 60 ms\nlatency: 55 ms\n"})
+	inv, err := Ingest([]string{dir}, Limits{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkTableValues(t, inv)
+}
+
 // checkTableValues checks that the value a table holds for each cell is the number parseCell reads in the cell,
 // on which readCell relies.
 func checkTableValues(t *testing.T, inv *Inventory) {

@@ -1,6 +1,7 @@
 package artifacts
 
 import (
+	"iter"
 	"math"
 	"slices"
 	"strings"
@@ -144,13 +145,18 @@ func (t *table) succeeded() []record {
 
 // numbers returns column i's values over the records that succeeded, skipping cells that are not numbers.
 func (t *table) numbers(i int) []float64 {
-	xs := make([]float64, 0, len(t.records))
-	for _, r := range t.records {
-		if r.failure == "" && !math.IsNaN(r.values[i]) {
-			xs = append(xs, r.values[i])
+	return slices.AppendSeq(make([]float64, 0, len(t.records)), t.eachNumber(i))
+}
+
+// eachNumber yields column i's values over the records that succeeded, skipping cells that are not numbers.
+func (t *table) eachNumber(i int) iter.Seq[float64] {
+	return func(yield func(float64) bool) {
+		for _, r := range t.records {
+			if r.failure == "" && !math.IsNaN(r.values[i]) && !yield(r.values[i]) {
+				return
+			}
 		}
 	}
-	return xs
 }
 
 // isNumeric reports whether column i is a numeric column: among the successful records, at least half of its

@@ -41,7 +41,9 @@ type dimension struct {
 	// down by (see markWorkloads)
 	workload bool
 	set      []string // the distinct known levels in order of appearance, once insights ask (see distinct)
-	at       []int32  // per row, the index of its level in set, −1 where unknown; made with set
+	// at is, per row, the index of its level in set, −1 where unknown; made with set, so levels changed after
+	// distinct must clear set (see unifySpellings)
+	at []int32
 }
 
 // distinct is the dimension's distinct known levels, in the order they appear. It is computed on first use,
@@ -187,7 +189,6 @@ func newRelation(source string, sources []string, kind string, t *table) []*rela
 // samples.
 func readColumns(t *table) (cells [][]cell, kinds []columnKind, dims []*dimension) {
 	cells, kinds = make([][]cell, len(t.columns)), make([]columnKind, len(t.columns))
-	t.kinds = kinds
 	reader := newColumnReader(t)
 	for col, name := range t.columns {
 		var column []cell
@@ -199,6 +200,7 @@ func readColumns(t *table) (cells [][]cell, kinds []columnKind, dims []*dimensio
 			cells[col] = slices.Clone(column)
 		}
 	}
+	t.kinds = kinds
 	return cells, kinds, dims
 }
 

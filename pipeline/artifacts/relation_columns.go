@@ -168,8 +168,7 @@ func spreadStem(norm string, words map[string]bool) string {
 func timestamps(cells []cell) int {
 	n := 0
 	for _, c := range cells {
-		// The date's dashes and the time's colons first: most text has neither, and the search scans it all.
-		if strings.Contains(c.text, "-") && strings.Contains(c.text, ":") && timestampRe.MatchString(c.text) {
+		if mayHoldTimestamp(c.text) && timestampRe.MatchString(c.text) {
 			n++
 		}
 	}

@@ -37,3 +37,20 @@ func TestFootnotesOnEveryRowOrNoneAreNoDimension(t *testing.T) {
 		t.Errorf("dimensions %v, want Model alone", got)
 	}
 }
+
+// startsFootnote lets every footnote definition through to the regexp, and most other lines not.
+func TestStartsFootnoteKeepsEveryDefinition(t *testing.T) {
+	definitions := []string{"<sup>1</sup> Tested with Vulkan.", "<sup> a </sup>Driver 550.", "[^1]: Power capped.",
+		"[^note]: median of 5", "¹ on battery", "²³ with flash attention"}
+	others := []string{"", "| GPU | t/s |", "Results (1)", "1. first", "[link](x)", "<b>1</b> bold", "^1 caret"}
+	for _, line := range definitions {
+		if !footnoteDefinition.MatchString(line) || !startsFootnote(line) {
+			t.Errorf("%q: definition %v, starts one %v; want both", line, footnoteDefinition.MatchString(line), startsFootnote(line))
+		}
+	}
+	for _, line := range others {
+		if footnoteDefinition.MatchString(line) || startsFootnote(line) {
+			t.Errorf("%q taken for a footnote's definition", line)
+		}
+	}
+}

@@ -13,6 +13,12 @@ import (
 // 2025-09-30 20:11:33, 2025-10-04T16:53:16Z.
 var timestampRe = regexp.MustCompile(`\b(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}:\d{2}(?:\.\d+)?)(Z|[+-]\d{2}:?\d{2})?`)
 
+// mayHoldTimestamp reports whether text holds the date's dash and the time's colon that timestampRe needs: most
+// text holds neither, and the regexp's search scans all of it.
+func mayHoldTimestamp(text string) bool {
+	return strings.Contains(text, "-") && strings.Contains(text, ":")
+}
+
 // writtenTimestamps finds the latest instant a file states, in UTC: a date-time with a zone, or epoch seconds
 // or milliseconds in a field named as a time (see isEpochField); and the latest date-time written without a
 // zone, as written, for it is local time of a zone the file does not name. Impossible dates are ignored.
@@ -134,11 +140,8 @@ func (t *table) holdsEpochTimes(col int) bool {
 		return false
 	}
 	numbers := 0
-	for _, r := range t.records {
-		if r.failure != "" || math.IsNaN(r.values[col]) {
-			continue
-		}
-		if _, ok := epochTime(r.values[col]); !ok {
+	for v := range t.eachNumber(col) {
+		if _, ok := epochTime(v); !ok {
 			return false
 		}
 		numbers++

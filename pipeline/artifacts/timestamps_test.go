@@ -126,3 +126,18 @@ func TestAnEpochColumnIsATimestampNotAMeasure(t *testing.T) {
 	}
 	t.Error("no fact on a ts of rates")
 }
+
+// mayHoldTimestamp lets every timestamp through to the regexp, and the levels most columns hold not.
+func TestMayHoldTimestampKeepsEveryTimestamp(t *testing.T) {
+	for _, text := range []string{"2025-11-10 12:00:00", "2025-11-10T12:00:00Z", "at 2024-05-12T13:28:11.5+02:00 UTC",
+		"2024-05-12 21:33:44-0700"} {
+		if !timestampRe.MatchString(text) || !mayHoldTimestamp(text) {
+			t.Errorf("%q: timestamp %v, may hold one %v; want both", text, timestampRe.MatchString(text), mayHoldTimestamp(text))
+		}
+	}
+	for _, text := range []string{"Q4_K_M", "gpu80 ctx512", "llama3.2:3b", "2025-11-10", "rocm-6.4"} {
+		if mayHoldTimestamp(text) {
+			t.Errorf("%q let through to the regexp", text)
+		}
+	}
+}
