@@ -41,7 +41,7 @@ func classifyColumn(name string, cells []cell) columnKind {
 		return kindDimension
 	case numbers+runs > 0 && numbers+runs >= texts:
 		return numericKind(name)
-	case texts == 0 || 2*longText > texts || 2*timestamps(cells) > texts:
+	case texts == 0 || 2*longText > texts || moreTimestampsThan(cells, texts/2):
 		return kindIgnored // free text, or the times rows were taken at
 	}
 	return kindDimension
@@ -164,13 +164,15 @@ func spreadStem(norm string, words map[string]bool) string {
 	return ""
 }
 
-// timestamps counts the cells that hold a date and time.
-func timestamps(cells []cell) int {
-	n := 0
+// moreTimestampsThan reports whether more than n cells hold a date and time; it stops counting there.
+func moreTimestampsThan(cells []cell, n int) bool {
+	found := 0
 	for _, c := range cells {
 		if mayHoldTimestamp(c.text) && timestampRe.MatchString(c.text) {
-			n++
+			if found++; found > n {
+				return true
+			}
 		}
 	}
-	return n
+	return false
 }
